@@ -1,0 +1,43 @@
+# Two commands: `make run` (the whole system locally) and `make test` (everything CI checks).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint typecheck cfn-lint pytest bench deploy token clean
+
+$(STAMP): pyproject.toml
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+run: $(STAMP)
+	PYTHONPATH=. $(BIN)/python -m infra.local.run
+
+test: $(STAMP) lint typecheck cfn-lint pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+cfn-lint: $(STAMP)
+	$(BIN)/cfn-lint template.yaml
+
+pytest: $(STAMP)
+	PYTHONPATH=. $(BIN)/pytest -q
+
+bench: $(STAMP)
+	PYTHONPATH=. $(BIN)/python -m bench.run_all
+
+# Deploy to AWS with SAM (needs AWS credentials and the SAM CLI; never run in CI).
+deploy: $(STAMP)
+	$(BIN)/pip install --quiet "aws-sam-cli>=1.170"
+	$(BIN)/sam build --template template.yaml
+	$(BIN)/sam deploy --guided
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .aws-sam

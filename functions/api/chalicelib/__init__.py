@@ -1,0 +1,1 @@
+"""Blueprints and HTTP plumbing of the staff API."""

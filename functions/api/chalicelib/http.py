@@ -1,0 +1,158 @@
+"""HTTP plumbing shared by every route: identity, body parsing, one error shape, correlation.
+
+Every error leaves as ``{"error": {"code", "message", "field"}}``. Domain errors are mapped to a
+status by type here and nowhere else; Chalice's own errors (415, 405, 500) are rewritten into the
+same shape by :func:`request_context`.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import uuid
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.logging.utils import copy_config_to_registered_loggers
+from chalice import Blueprint, Response
+from chalice.app import Request
+from pydantic import BaseModel, ValidationError
+
+from chalicelib.composition import api
+from civiq.domain.errors import (
+    Conflict,
+    DomainError,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    Unauthorized,
+)
+from civiq.domain.staff import Role, StaffIdentity
+
+logger = Logger(service="civiq-api")
+copy_config_to_registered_loggers(source_logger=logger, include={"civiq"})
+CORRELATION_HEADER = "X-Correlation-Id"
+JSON = "application/json"
+Model = TypeVar("Model", bound=BaseModel)
+
+
+class PayloadTooLarge(DomainError):
+    code = "payload_too_large"
+
+
+class UnsupportedMediaType(DomainError):
+    code = "unsupported_media_type"
+
+
+STATUS_BY_ERROR: dict[type[DomainError], int] = {
+    InvalidInput: 400,
+    Unauthorized: 401,
+    Forbidden: 403,
+    NotFound: 404,
+    Conflict: 409,
+    PayloadTooLarge: 413,
+    UnsupportedMediaType: 415,
+}
+
+
+def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    payload = body.model_dump_json() if isinstance(body, BaseModel) else json.dumps(body)
+    return Response(
+        body=payload, status_code=status, headers={"Content-Type": JSON, **(headers or {})}
+    )
+
+
+def error_response(code: str, message: str, field: str | None, status: int) -> Response:
+    return json_response({"error": {"code": code, "message": message, "field": field}}, status)
+
+
+def from_domain_error(error: DomainError) -> Response:
+    status = next(s for kind, s in STATUS_BY_ERROR.items() if isinstance(error, kind))
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    response = error_response(error.code, error.message, error.field, status)
+    response.headers.update(headers or {})
+    return response
+
+
+def parse_body(request: Request, model: type[Model], max_bytes: int) -> Model:
+    raw = request.raw_body or b""
+    if len(raw) > max_bytes:
+        raise PayloadTooLarge(f"request body is larger than {max_bytes} bytes")
+    content_type = (request.headers.get("content-type") or JSON).split(";")[0].strip().lower()
+    if content_type != JSON:
+        raise UnsupportedMediaType("request body must be application/json")
+    try:
+        return model.model_validate_json(raw)
+    except ValidationError as exc:
+        raise _invalid_input(exc) from exc
+
+
+def _invalid_input(exc: ValidationError) -> InvalidInput:
+    first = exc.errors()[0]
+    field = ".".join(str(part) for part in first["loc"]) or None
+    kind = first["type"]
+    if kind == "json_invalid":
+        return InvalidInput("request body is not valid JSON", None)
+    if kind == "extra_forbidden":
+        return InvalidInput(f"unknown field {field}", field)
+    if kind == "missing":
+        return InvalidInput(f"field {field} is required", field)
+    return InvalidInput(f"{field}: {first['msg']}", field)
+
+
+def authenticate(request: Request) -> StaffIdentity:
+    header = request.headers.get("authorization") or ""
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthorized("a bearer token is required", "Authorization")
+    return api().tokens.verify(token.strip())
+
+
+def staff_route(
+    blueprint: Blueprint, path: str, method: str, role: Role
+) -> Callable[[Callable[..., Response]], Callable[..., Response]]:
+    """Register a staff route: authenticate, require ``role``, map domain errors."""
+
+    def decorator(view: Callable[..., Response]) -> Callable[..., Response]:
+        @functools.wraps(view)
+        def handler(**path_params: str) -> Response:
+            request = blueprint.current_request
+            try:
+                identity = authenticate(request)
+                identity.require(role)
+                logger.append_keys(staff=identity.subject, role=identity.role.value)
+                return view(request, identity, **path_params)
+            except DomainError as error:
+                return from_domain_error(error)
+
+        blueprint.route(path, methods=[method], content_types=[JSON])(handler)
+        return handler
+
+    return decorator
+
+
+def correlation_id(request: Request) -> str:
+    given = request.headers.get(CORRELATION_HEADER.lower()) or ""
+    if 8 <= len(given) <= 64 and given.replace("-", "").isalnum():
+        return given
+    return request.context.get("requestId") or str(uuid.uuid4())
+
+
+def request_context(event: Request, get_response: Callable[[Request], Response]) -> Response:
+    """Middleware: correlation id on every log line and response; one error shape."""
+    cid = correlation_id(event)
+    logger.set_correlation_id(cid)
+    response = get_response(event)
+    body = response.body
+    if response.status_code >= 400 and isinstance(body, dict) and "Code" in body:
+        status = response.status_code
+        code = "internal_error" if status >= 500 else str(body["Code"])
+        message = "internal error" if status >= 500 else str(body.get("Message", ""))
+        response = error_response(code, message, None, status)
+    response.headers[CORRELATION_HEADER] = cid
+    logger.info(
+        "request",
+        extra={"path": event.path, "method": event.method, "status": response.status_code},
+    )
+    return response

@@ -1,0 +1,244 @@
+"""Fixes to moto 5.2.5's CloudFormation so that template.yaml provisions as it would in AWS.
+
+Each patch names the gap it closes (see ../shared/notes/local-aws.md); each is exercised by
+tests/integration/test_local_stack.py, so a moto upgrade that changes these internals fails there.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from moto.apigateway.models import Deployment, RestAPI, apigateway_backends
+from moto.awslambda.models import LambdaFunction, LayerVersion, Permission
+from moto.core.common_models import CloudFormationModel
+from moto.events.models import EventBus
+from moto.s3.models import FakeBucket, s3_backends
+from moto.sqs.models import sqs_backends
+from moto.stepfunctions import responses as sfn_responses
+from moto.stepfunctions.models import StateMachine
+
+
+class _PatchedResource:
+    """A resource type moto skips silently; each subclass applies it to moto's backend.
+
+    moto finds types among CloudFormationModel's *direct* subclasses, so each patch lists
+    CloudFormationModel itself as a base.
+    """
+
+    def __init__(self, physical_id: str) -> None:
+        self._physical_id = physical_id
+
+    @property
+    def physical_resource_id(self) -> str:
+        return self._physical_id
+
+    @staticmethod
+    def cloudformation_name_type() -> str:
+        return ""
+
+
+class BucketPolicy(_PatchedResource, CloudFormationModel):
+    @staticmethod
+    def cloudformation_type() -> str:
+        return "AWS::S3::BucketPolicy"
+
+    @classmethod
+    def create_from_cloudformation_json(
+        cls,
+        resource_name: str,
+        cloudformation_json: Any,
+        account_id: str,
+        region_name: str,
+        **kwargs: Any,
+    ) -> BucketPolicy:
+        properties = cloudformation_json["Properties"]
+        policy = json.dumps(properties["PolicyDocument"]).encode()
+        s3_backends[account_id]["aws"].put_bucket_policy(properties["Bucket"], policy)
+        return cls(f"{properties['Bucket']}-policy")
+
+
+class QueuePolicy(_PatchedResource, CloudFormationModel):
+    @staticmethod
+    def cloudformation_type() -> str:
+        return "AWS::SQS::QueuePolicy"
+
+    @classmethod
+    def create_from_cloudformation_json(
+        cls,
+        resource_name: str,
+        cloudformation_json: Any,
+        account_id: str,
+        region_name: str,
+        **kwargs: Any,
+    ) -> QueuePolicy:
+        properties = cloudformation_json["Properties"]
+        backend = sqs_backends[account_id][region_name]
+        policy = json.dumps(properties["PolicyDocument"])
+        for queue_url in properties["Queues"]:
+            backend.set_queue_attributes(queue_url.rsplit("/", 1)[-1], {"Policy": policy})
+        return cls(resource_name)
+
+
+class ApiStage(_PatchedResource, CloudFormationModel):
+    @staticmethod
+    def cloudformation_type() -> str:
+        return "AWS::ApiGateway::Stage"
+
+    @classmethod
+    def create_from_cloudformation_json(
+        cls,
+        resource_name: str,
+        cloudformation_json: Any,
+        account_id: str,
+        region_name: str,
+        **kwargs: Any,
+    ) -> ApiStage:
+        properties = cloudformation_json["Properties"]
+        apigateway_backends[account_id][region_name].create_stage(
+            properties["RestApiId"],
+            properties["StageName"],
+            properties["DeploymentId"],
+            tracing_enabled=properties.get("TracingEnabled"),
+        )
+        return cls(properties["StageName"])
+
+
+# moto looks CloudFormation types up among CloudFormationModel's subclasses under its own package.
+PATCHED_TYPES = (BucketPolicy, QueuePolicy, ApiStage)
+for _model in PATCHED_TYPES:
+    _model.__module__ = "moto.local_patches"
+
+
+def _create_state_machine(
+    cls: type[StateMachine],
+    resource_name: str,
+    cloudformation_json: Any,
+    account_id: str,
+    region_name: str,
+    **kwargs: Any,
+) -> StateMachine:
+    """Create in the backend that executes (not the one that fakes success), with
+    DefinitionSubstitutions applied as AWS applies them."""
+    properties = cloudformation_json["Properties"]
+    definition = properties.get("DefinitionString", "")
+    for name, value in (properties.get("DefinitionSubstitutions") or {}).items():
+        definition = definition.replace("${" + name + "}", str(value))
+    backend = sfn_responses.get_backend(account_id, region_name)
+    return backend.create_state_machine(
+        properties.get("StateMachineName", resource_name),
+        definition,
+        properties.get("RoleArn", ""),
+        tags=[{"key": t["Key"], "value": t["Value"]} for t in properties.get("Tags", [])],
+        sm_type=properties.get("StateMachineType", "STANDARD"),
+    )
+
+
+_create_rest_api = RestAPI.create_from_cloudformation_json
+
+
+def _create_rest_api_from_body(
+    cls: type[RestAPI],
+    resource_name: str,
+    cloudformation_json: Any,
+    account_id: str,
+    region_name: str,
+    **kwargs: Any,
+) -> RestAPI:
+    """SAM gives a REST API a Swagger 2.0 Body and no Name; moto reads neither. Name it from the
+    body's title and create the body's resources, methods and Lambda proxy integrations."""
+    properties = cloudformation_json["Properties"]
+    body = properties.get("Body", {})
+    properties.setdefault("Name", body.get("info", {}).get("title") or resource_name)
+    api: RestAPI = _create_rest_api.__func__(
+        cls, resource_name, cloudformation_json, account_id, region_name, **kwargs
+    )
+    backend = apigateway_backends[account_id][region_name]
+    for path, operations in body.get("paths", {}).items():
+        resource = api.default
+        for part in path.strip("/").split("/"):
+            children = [r for r in api.resources.values() if r.parent_id == resource.id]
+            existing = next((r for r in children if r.path_part == part), None)
+            resource = existing or backend.create_resource(api.id, resource.id, part)
+        for verb, operation in operations.items():
+            backend.put_method(api.id, resource.id, verb.upper(), authorization_type="NONE")
+            integration = operation.get("x-amazon-apigateway-integration")
+            if integration:
+                backend.put_integration(
+                    api.id,
+                    resource.id,
+                    verb.upper(),
+                    integration["type"].upper(),
+                    integration["uri"],
+                    integration.get("httpMethod", "POST"),
+                )
+    return api
+
+
+_create_permission = Permission.create_from_cloudformation_json
+
+
+def _create_named_permission(
+    cls: type[Permission],
+    resource_name: str,
+    cloudformation_json: Any,
+    account_id: str,
+    region_name: str,
+    **kwargs: Any,
+) -> Permission:
+    """moto applies the statement but keeps no id, so the stack shows a blank row."""
+    permission: Permission = _create_permission.__func__(
+        cls, resource_name, cloudformation_json, account_id, region_name, **kwargs
+    )
+    permission.statement_id = resource_name
+    return permission
+
+
+_create_function = LambdaFunction.create_from_cloudformation_json
+
+
+def _create_function_with_layers(
+    cls: type[LambdaFunction],
+    resource_name: str,
+    cloudformation_json: Any,
+    account_id: str,
+    region_name: str,
+    **kwargs: Any,
+) -> LambdaFunction:
+    """moto's CloudFormation drops a function's Layers."""
+    function: LambdaFunction = _create_function.__func__(
+        cls, resource_name, cloudformation_json, account_id, region_name, **kwargs
+    )
+    layers = cloudformation_json["Properties"].get("Layers", [])
+    function.layers = function._get_layers_data(layers)
+    return function
+
+
+def _bucket_permission_without_conditions(bucket: FakeBucket, action: str, resource: str) -> Any:
+    """moto evaluates bucket policies but ignores Condition, so the TLS-only Deny would deny
+    every request. Conditional statements are left out locally (moto speaks plain HTTP)."""
+    from moto.iam.access_control import IAMPolicy, PermissionResult
+
+    if bucket.policy is None:
+        return PermissionResult.NEUTRAL
+    document = json.loads(bucket.policy)
+    document["Statement"] = [s for s in document["Statement"] if "Condition" not in s]
+    return IAMPolicy(json.dumps(document)).is_action_permitted(action, resource)
+
+
+def install() -> None:
+    from moto.cloudformation import parsing
+
+    LambdaFunction.create_from_cloudformation_json = classmethod(_create_function_with_layers)
+    StateMachine.create_from_cloudformation_json = classmethod(_create_state_machine)
+    RestAPI.create_from_cloudformation_json = classmethod(_create_rest_api_from_body)
+    # A Ref must give the bus name and the deployment id (moto returns the Python objects).
+    EventBus.physical_resource_id = property(lambda self: self.name)
+    Deployment.physical_resource_id = property(lambda self: self.id)
+    LayerVersion.physical_resource_id = property(lambda self: self.arn)
+    Permission.physical_resource_id = property(lambda self: self.statement_id)
+    Permission.create_from_cloudformation_json = classmethod(_create_named_permission)
+    FakeBucket.get_permission = _bucket_permission_without_conditions
+    parsing.get_model_list.cache_clear()
+    parsing.get_model_map.cache_clear()
+    parsing.get_name_type_map.cache_clear()

@@ -1,0 +1,237 @@
+"""Start moto in server mode on 127.0.0.1 and provision template.yaml into it.
+
+Usage (from code): ``with LocalStack.start() as stack: stack.outputs[...]``. The same template that
+`sam deploy` sends to AWS is packaged, transformed and created here through moto's own
+CloudFormation; nothing about the infrastructure is restated in Python.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import secrets
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import boto3
+import requests
+from moto.server import ThreadedMotoServer
+
+from infra.local import cfn_patches, lambda_runtime, packaging
+
+REGION = "ca-central-1"
+STACK_NAME = "civiq-local"
+ARTIFACTS_BUCKET = "civiq-local-artifacts"
+MOTO_CONFIG = {
+    "stepfunctions": {"execute_state_machine": True},
+    "lambda": {"use_docker": False},
+}
+RATE = re.compile(r"rate\((\d+) (minute|minutes|hour|hours|day|days)\)")
+SECONDS = {"minute": 60, "hour": 3600, "day": 86400}
+
+
+class DriftError(RuntimeError):
+    """The emulator's stack does not hold every resource of template.yaml."""
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _condition_holds(name: str, template: dict[str, Any], parameters: dict[str, str]) -> bool:
+    def evaluate(node: Any) -> Any:
+        if isinstance(node, dict):
+            ((fn, args),) = node.items()
+            if fn == "Ref":
+                return parameters.get(args, template["Parameters"].get(args, {}).get("Default"))
+            if fn == "Condition":
+                return evaluate(template["Conditions"][args])
+            values = [evaluate(a) for a in args]
+            operators = {
+                "Fn::Equals": lambda: values[0] == values[1],
+                "Fn::Not": lambda: not values[0],
+                "Fn::And": lambda: all(values),
+                "Fn::Or": lambda: any(values),
+            }
+            return operators[fn]()
+        return node
+
+    return bool(evaluate(template["Conditions"][name]))
+
+
+@dataclass
+class LocalStack:
+    endpoint: str
+    parameters: dict[str, str]
+    server: ThreadedMotoServer | None = None
+    outputs: dict[str, str] = field(default_factory=dict)
+    physical_ids: dict[str, str] = field(default_factory=dict)
+    template: dict[str, Any] = field(default_factory=dict)
+    _stop_schedules: threading.Event = field(default_factory=threading.Event)
+
+    # ------------------------------------------------------------------ lifecycle
+    @classmethod
+    @contextmanager
+    def start(
+        cls, port: int | None = None, parameters: dict[str, str] | None = None
+    ) -> Iterator[LocalStack]:
+        stack = cls.launch(port, parameters)
+        try:
+            yield stack
+        finally:
+            stack.stop()
+
+    @classmethod
+    def launch(
+        cls, port: int | None = None, parameters: dict[str, str] | None = None
+    ) -> LocalStack:
+        port = port or free_port()
+        endpoint = f"http://127.0.0.1:{port}"
+        # Step Functions tasks call back into moto on MOTO_PORT; handlers find it via the endpoint.
+        os.environ.update(
+            MOTO_PORT=str(port),
+            AWS_ENDPOINT_URL=endpoint,
+            AWS_ACCESS_KEY_ID="local",
+            AWS_SECRET_ACCESS_KEY="local",  # noqa: S106 - moto accepts any credentials
+            AWS_DEFAULT_REGION=REGION,
+            AWS_REGION=REGION,
+        )
+        cfn_patches.install()
+        lambda_runtime.install()
+        server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+        server.start()
+        requests.post(
+            f"{endpoint}/moto-api/config", json=MOTO_CONFIG, timeout=10
+        ).raise_for_status()
+        defaults = {
+            "AuthMode": "local",
+            "LocalSigningKey": secrets.token_urlsafe(32),
+            "PortalUrl": "http://127.0.0.1:8000/portal",
+            "OutboxGraceSeconds": "60",
+        }
+        stack = cls(endpoint=endpoint, parameters={**defaults, **(parameters or {})}, server=server)
+        stack.provision()
+        return stack
+
+    def stop(self) -> None:
+        self._stop_schedules.set()
+        if self.server is not None:
+            self.server.stop()
+
+    def client(self, service: str) -> Any:
+        session: Any = boto3.session.Session()
+        return session.client(service, region_name=REGION, endpoint_url=self.endpoint)
+
+    # ------------------------------------------------------------------ provisioning
+    def provision(self) -> None:
+        s3 = self.client("s3")
+        s3.create_bucket(
+            Bucket=ARTIFACTS_BUCKET, CreateBucketConfiguration={"LocationConstraint": REGION}
+        )
+        self.template = packaging.load_template()
+        transformed = packaging.package(self.template, s3, ARTIFACTS_BUCKET)
+        cloudformation = self.client("cloudformation")
+        cloudformation.create_stack(
+            StackName=STACK_NAME,
+            TemplateBody=json.dumps(transformed),
+            Parameters=[
+                {"ParameterKey": k, "ParameterValue": v} for k, v in self.parameters.items()
+            ],
+            Capabilities=["CAPABILITY_IAM", "CAPABILITY_AUTO_EXPAND"],
+        )
+        stack = cloudformation.describe_stacks(StackName=STACK_NAME)["Stacks"][0]
+        if stack["StackStatus"] != "CREATE_COMPLETE":
+            raise DriftError(f"stack is {stack['StackStatus']}: {stack.get('StackStatusReason')}")
+        self.outputs = {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}
+        self.check_drift(transformed)
+
+    def expected_resources(self, transformed: dict[str, Any]) -> dict[str, str]:
+        """Logical id -> type of every resource the template creates with these parameters."""
+        conditions = {
+            "Conditions": transformed.get("Conditions", {}),
+            "Parameters": transformed.get("Parameters", {}),
+        }
+        return {
+            name: resource["Type"]
+            for name, resource in transformed["Resources"].items()
+            if "Condition" not in resource
+            or _condition_holds(resource["Condition"], conditions, self.parameters)
+        }
+
+    def check_drift(self, transformed: dict[str, Any]) -> None:
+        paginator = self.client("cloudformation").get_paginator("list_stack_resources")
+        actual = {
+            r["LogicalResourceId"]: r
+            for page in paginator.paginate(StackName=STACK_NAME)
+            for r in page["StackResourceSummaries"]
+            if r.get("LogicalResourceId")  # moto lists resources whose Condition is false as blanks
+        }
+        problems = []
+        for name, kind in self.expected_resources(transformed).items():
+            row = actual.get(name)
+            if row is None:
+                problems.append(f"{name} ({kind}) is missing")
+            elif not row.get("PhysicalResourceId") or not row.get("ResourceType"):
+                problems.append(f"{name} ({kind}) was skipped by the emulator")
+        self.physical_ids = {
+            name: row.get("PhysicalResourceId", "") for name, row in actual.items()
+        }
+        if problems:
+            raise DriftError("local stack drifted from template.yaml: " + "; ".join(problems))
+
+    # ------------------------------------------------------------------ schedules
+    def scheduled_targets(self) -> list[tuple[str, int, str]]:
+        """(rule name, period in seconds, target ARN) of every rate() rule of the stack."""
+        events = self.client("events")
+        found = []
+        for rule in events.list_rules()["Rules"]:
+            match = RATE.fullmatch(rule.get("ScheduleExpression", ""))
+            if not match:
+                continue
+            period = int(match.group(1)) * SECONDS[match.group(2).rstrip("s")]
+            for target in events.list_targets_by_rule(Rule=rule["Name"])["Targets"]:
+                found.append((rule["Name"], period, target["Arn"]))
+        return found
+
+    def fire_schedule(self, rule_name: str, target_arn: str) -> dict[str, Any]:
+        """Invoke a scheduled rule's Lambda target with the event EventBridge would send."""
+        event = {
+            "version": "0",
+            "id": str(uuid.uuid4()),
+            "detail-type": "Scheduled Event",
+            "source": "aws.events",
+            "time": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "region": REGION,
+            "resources": [rule_name],
+            "detail": {},
+        }
+        response = self.client("lambda").invoke(FunctionName=target_arn, Payload=json.dumps(event))
+        payload: dict[str, Any] = json.loads(response["Payload"].read() or b"{}")
+        return payload
+
+    def run_schedules(self) -> threading.Thread:
+        """Fire rate() rules on their schedule (moto stores schedules but never fires them)."""
+
+        def loop() -> None:
+            started = time.monotonic()
+            due = {(name, arn): started + period for name, period, arn in self.scheduled_targets()}
+            periods = {(name, arn): period for name, period, arn in self.scheduled_targets()}
+            while not self._stop_schedules.wait(1.0):
+                for key, at in due.items():
+                    if time.monotonic() >= at:
+                        self.fire_schedule(*key)
+                        due[key] = at + periods[key]
+
+        thread = threading.Thread(target=loop, name="local-schedules", daemon=True)
+        thread.start()
+        return thread

@@ -1,0 +1,1 @@
+"""Adapters: the infrastructure behind the ports (DynamoDB, S3, EventBridge, PDF)."""

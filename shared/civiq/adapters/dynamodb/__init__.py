@@ -1,0 +1,1 @@
+"""DynamoDB adapters: one table, PynamoDB models, repositories that map items to domain objects."""

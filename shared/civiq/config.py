@@ -1,0 +1,67 @@
+"""Settings from the environment, validated once at cold start by each function's entry module.
+
+Nothing here is cached globally: every function builds its own settings object, so two functions
+running in one process (the local stack) never see each other's configuration.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class AuthMode(StrEnum):
+    LOCAL = "local"
+    COGNITO = "cognito"
+
+
+class CommonSettings(BaseSettings):
+    """What every function needs: where the data lives."""
+
+    model_config = SettingsConfigDict(extra="ignore", frozen=True)
+
+    table_name: str = Field(min_length=3)
+    aws_region: str = Field(default="ca-central-1", alias="AWS_REGION")
+    # Points boto3 and PynamoDB at moto or LocalStack; unset in AWS.
+    aws_endpoint_url: str | None = Field(default=None, alias="AWS_ENDPOINT_URL")
+    event_bus_name: str = Field(min_length=1)
+
+
+class ApiSettings(CommonSettings):
+    auth_mode: AuthMode = AuthMode.COGNITO
+    local_signing_key: SecretStr | None = None
+    cognito_user_pool_id: str | None = None
+    cognito_app_client_id: str | None = None
+    account_number_prefix: str = "UB"
+    account_number_width: int = Field(default=7, ge=4, le=12)
+    max_body_bytes: int = Field(default=65_536, ge=1_024)
+
+    @model_validator(mode="after")
+    def _auth_is_configured(self) -> ApiSettings:
+        if self.auth_mode is AuthMode.LOCAL:
+            key = self.local_signing_key
+            if key is None or len(key.get_secret_value()) < 32:
+                raise ValueError("LOCAL_SIGNING_KEY of at least 32 characters is required")
+        elif not (self.cognito_user_pool_id and self.cognito_app_client_id):
+            raise ValueError("COGNITO_USER_POOL_ID and COGNITO_APP_CLIENT_ID are required")
+        return self
+
+
+class LetterSettings(CommonSettings):
+    documents_bucket: str = Field(min_length=3)
+    templates_dir: Path | None = None
+    municipality_name: str = "Municipality"
+    portal_url: str = "http://127.0.0.1:8000/portal"
+    account_number_prefix: str = "UB"
+    account_number_width: int = Field(default=7, ge=4, le=12)
+
+
+class LetterStarterSettings(CommonSettings):
+    welcome_letter_state_machine_arn: str = Field(min_length=20)
+
+
+class OutboxRelaySettings(CommonSettings):
+    outbox_grace_seconds: int = Field(default=120, ge=0)

@@ -1,0 +1,1 @@
+"""pydantic models at every edge: API requests and responses, event payloads."""

@@ -1,0 +1,1 @@
+"""Use cases, one verb each. They speak to ports, never to AWS."""

@@ -1,0 +1,34 @@
+"""One local stack per test session: moto server provisioned from template.yaml, with the API
+served by the local gateway, exactly as `make run` starts it."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+
+import pytest
+
+from civiq.domain.staff import Role
+from infra.local.run import serve_api, staff_token
+from infra.local.stack import LocalStack, free_port
+
+
+@pytest.fixture(scope="session")
+def stack() -> Iterator[LocalStack]:
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    local = LocalStack.launch()
+    yield local
+    local.stop()
+
+
+@pytest.fixture(scope="session")
+def api_url(stack: LocalStack) -> Iterator[str]:
+    port = free_port()
+    server = serve_api(stack, port)
+    yield f"http://127.0.0.1:{port}"
+    server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def clerk(stack: LocalStack) -> dict[str, str]:
+    return {"Authorization": f"Bearer {staff_token(stack, Role.CLERK)}"}
