@@ -13,7 +13,6 @@ import logging
 import signal
 import threading
 import time
-import urllib.request
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -27,11 +26,13 @@ API_STAGE = "v1"
 MAX_BODY_BYTES = 10 * 1024 * 1024  # API Gateway's payload limit
 
 
-def serve_api(stack: LocalStack, port: int) -> Any:
+def local_gateway(stack: LocalStack) -> LocalApiGateway:
     routes = load_routes(stack.client("apigateway"), stack.physical_ids["StaffApi"])
-    return LocalApiGateway(stack.client("lambda"), routes, API_STAGE, MAX_BODY_BYTES).serve(
-        port=port
-    )
+    return LocalApiGateway(stack.client("lambda"), routes, API_STAGE, MAX_BODY_BYTES)
+
+
+def serve_api(stack: LocalStack, port: int) -> Any:
+    return local_gateway(stack).serve(port=port)
 
 
 def staff_token(stack: LocalStack, role: Role, hours: int = 12) -> str:
@@ -39,17 +40,17 @@ def staff_token(stack: LocalStack, role: Role, hours: int = 12) -> str:
     return tokens.mint(f"local-{role.value}", [role], datetime.now(UTC), timedelta(hours=hours))
 
 
-def load_demo(api_url: str, token: str, count: int) -> list[dict[str, Any]]:
+def load_demo(gateway: LocalApiGateway, token: str, count: int) -> list[dict[str, Any]]:
+    """Open demo accounts through the gateway and the real API function."""
     opened = []
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
     for body in demo_accounts(count):
-        request = urllib.request.Request(  # noqa: S310 - loopback URL built above
-            f"{api_url}/api/v1/utility/accounts",
-            data=json.dumps(body).encode(),
-            headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
-            method="POST",
+        status, _, response = gateway.handle(
+            "POST", "/api/v1/utility/accounts", headers, json.dumps(body).encode()
         )
-        with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310
-            opened.append(json.loads(response.read()))
+        if status != 201:
+            raise RuntimeError(f"demo account refused ({status}): {response.decode()}")
+        opened.append(json.loads(response))
     return opened
 
 
@@ -63,14 +64,13 @@ def main() -> None:
 
     started = time.monotonic()
     stack = LocalStack.launch()
-    server = serve_api(stack, args.port)
+    gateway = local_gateway(stack)
     api_url = f"http://127.0.0.1:{args.port}"
     clerk = staff_token(stack, Role.CLERK)
-    accounts = load_demo(api_url, clerk, args.demo_accounts)
+    accounts = load_demo(gateway, clerk, args.demo_accounts)
     stack.run_schedules()
-    ready = time.monotonic() - started
 
-    print(f"\nCiVQ local stack ready in {ready:.1f} s (moto on {stack.endpoint})\n")
+    print(f"\nCiVQ local stack on {stack.endpoint} (moto)\n")
     print(f"  API          {api_url}/api/v1/utility/accounts")
     print(f"  Emulator     {stack.endpoint}  (AWS_ENDPOINT_URL for the aws CLI / boto3)")
     print(f"  Table        {stack.outputs['MainTableName']}")
@@ -84,7 +84,9 @@ def main() -> None:
     print(f"\n  Staff token (clerk, 12 h):\n    {clerk}")
     print(f"  Supervisor token:\n    {staff_token(stack, Role.SUPERVISOR)}")
     print(f'\n  Try: curl -H "Authorization: Bearer $TOKEN" {api_url}/api/v1/utility/accounts')
-    print("\nCtrl-C to stop.", flush=True)
+    # Listen last: once :8000 answers, everything above has been printed.
+    server = gateway.serve(port=args.port)
+    print(f"\nReady in {time.monotonic() - started:.1f} s. Ctrl-C to stop.", flush=True)
 
     stopped = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopped.set())
