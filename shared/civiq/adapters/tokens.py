@@ -22,6 +22,8 @@ LOCAL_AUDIENCE = "civiq-staff"
 
 def _identity(claims: dict[str, Any]) -> StaffIdentity:
     groups = claims.get(GROUPS_CLAIM) or []
+    if not isinstance(groups, list) or not all(isinstance(g, str) for g in groups):
+        raise Unauthorized("token role groups are malformed")
     roles = [Role(g) for g in groups if g in Role._value2member_map_]
     if not roles:
         raise Unauthorized("token carries no staff role")

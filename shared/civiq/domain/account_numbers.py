@@ -1,7 +1,7 @@
 """Account numbers: the resident's portal lookup code.
 
-Format: a prefix, a zero-padded sequence and one Luhn check digit (e.g. ``UB-0000042-7`` printed,
-stored without separators as ``UB00000427``). The Luhn digit detects every single mistyped digit
+Format: a prefix, a zero-padded sequence and one Luhn check digit (e.g. ``UB-0000042-2`` printed,
+stored without separators as ``UB00000422``). The Luhn digit detects every single mistyped digit
 and most adjacent transpositions, so a resident's typo is caught before it reaches the wrong
 account.
 """
@@ -49,7 +49,7 @@ class AccountNumberScheme:
     def normalize(self, typed: str, field: str = "account_number") -> str:
         """Canonical form of a number as a person typed it; raises InvalidInput when invalid."""
         compact = re.sub(r"[\s\-]", "", typed).upper()
-        pattern = rf"{self.prefix}(\d{{{self.width}}})(\d)"
+        pattern = rf"{self.prefix}([0-9]{{{self.width}}})([0-9])"  # ASCII digits only
         match = re.fullmatch(pattern, compact)
         if not match:
             raise InvalidInput(

@@ -10,7 +10,7 @@ from enum import StrEnum
 from civiq.domain.errors import InvalidInput
 from civiq.domain.language import Language
 
-POSTAL_CODE = re.compile(r"[ABCEGHJ-NPRSTVXY]\d[ABCEGHJ-NPRSTV-Z] ?\d[ABCEGHJ-NPRSTV-Z]\d")
+POSTAL_CODE = re.compile(r"[ABCEGHJ-NPRSTVXY][0-9][ABCEGHJ-NPRSTV-Z] ?[0-9][ABCEGHJ-NPRSTV-Z][0-9]")
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[A-Za-z]{2,}")
 PROVINCES = frozenset(
     ["AB", "BC", "MB", "NB", "NL", "NS", "NT", "NU", "ON", "PE", "QC", "SK", "YT"]
@@ -61,7 +61,7 @@ class Customer:
         if self.email is not None and not EMAIL.fullmatch(self.email):
             raise InvalidInput("email address is not valid", "customer.email")
         if self.phone is not None:
-            digits = re.sub(r"\D", "", self.phone)
+            digits = re.sub(r"[^0-9]", "", self.phone)
             if len(digits) == 11 and digits.startswith("1"):
                 digits = digits[1:]
             if len(digits) != 10 or digits[0] in "01":

@@ -63,7 +63,10 @@ class Money:
 
     def rounded(self) -> Money:
         """The one place money is rounded to cents (ROUND_HALF_UP)."""
-        return Money(self.amount.quantize(CENT, rounding=ROUNDING), self.currency)
+        try:
+            return Money(self.amount.quantize(CENT, rounding=ROUNDING), self.currency)
+        except InvalidOperation as exc:  # beyond the 28-digit decimal context
+            raise ValueError(f"amount out of range: {self.amount}") from exc
 
     def to_cents(self) -> int:
         """Integer cents for storage; the amount is rounded first."""

@@ -1,0 +1,56 @@
+"""RecordAudit: one audit entry per event id; a redelivery is reported, not duplicated."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+
+from civiq.adapters.memory import InMemoryAuditLog
+from civiq.domain.audit import AuditEntry
+from civiq.domain.events import DomainEvent
+from civiq.services.record_audit import RecordAudit
+
+MakeEvent = Callable[..., DomainEvent]
+
+
+def test_records_once_then_reports_the_redelivery(make_event: MakeEvent) -> None:
+    log = InMemoryAuditLog()
+    record = RecordAudit(log)
+    event = make_event("EV1")
+    assert record(event) is True
+    assert record(event) is False
+    assert log.entries_for(event.subject_id) == [AuditEntry.of(event)]
+
+
+def test_audit_entry_copies_who_what_when_from_the_event(make_event: MakeEvent) -> None:
+    event = make_event("EV1")
+    assert AuditEntry.of(event) == AuditEntry(
+        entry_id="EV1",
+        subject_id="ACCOUNT#EV1",
+        action="AccountOpened",
+        actor_subject="clerk-1",
+        actor_role="clerk",
+        occurred_at=event.occurred_at,
+        correlation_id="corr-EV1",
+        detail=event.detail,
+    )
+
+
+def test_redelivery_with_other_content_keeps_the_first_entry(make_event: MakeEvent) -> None:
+    log = InMemoryAuditLog()
+    record = RecordAudit(log)
+    first = make_event("EV1")
+    assert record(first) is True
+    assert record(make_event("EV1", correlation_id="other")) is False
+    assert log.entries_for(first.subject_id) == [AuditEntry.of(first)]
+
+
+def test_entries_for_a_subject_are_in_time_order(make_event: MakeEvent) -> None:
+    log = InMemoryAuditLog()
+    record = RecordAudit(log)
+    later = make_event("EV2", subject_id="ACCOUNT#A")
+    earlier = make_event("EV1", age=timedelta(minutes=5), subject_id="ACCOUNT#A")
+    other = make_event("EV3", subject_id="ACCOUNT#B")
+    assert [record(e) for e in (later, earlier, other)] == [True, True, True]
+    assert [e.entry_id for e in log.entries_for("ACCOUNT#A")] == ["EV1", "EV2"]
+    assert [e.entry_id for e in log.entries_for("ACCOUNT#B")] == ["EV3"]
