@@ -7,6 +7,7 @@ tests/integration/test_local_stack.py, so a moto upgrade that changes these inte
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from moto.apigateway.models import Deployment, RestAPI, apigateway_backends
@@ -134,27 +135,45 @@ def _create_state_machine(
     )
 
 
-_create_rest_api = RestAPI.create_from_cloudformation_json
+Adjust = Callable[[Any, str, dict[str, Any], str, str], None]
 
 
-def _create_rest_api_from_body(
-    cls: type[RestAPI],
-    resource_name: str,
-    cloudformation_json: Any,
-    account_id: str,
-    region_name: str,
-    **kwargs: Any,
-) -> RestAPI:
-    """SAM gives a REST API a Swagger 2.0 Body and no Name; moto reads neither. Name it from the
-    body's title and create the body's resources, methods and Lambda proxy integrations."""
-    properties = cloudformation_json["Properties"]
-    body = properties.get("Body", {})
-    properties.setdefault("Name", body.get("info", {}).get("title") or resource_name)
-    api: RestAPI = _create_rest_api.__func__(
-        cls, resource_name, cloudformation_json, account_id, region_name, **kwargs
-    )
+def _wrap_create(model: type[CloudFormationModel], before: Adjust | None, after: Adjust) -> None:
+    """Wrap moto's create_from_cloudformation_json: ``before`` sees the properties, ``after``
+    the created resource, each with (resource, logical name, properties, account, region)."""
+    original = model.create_from_cloudformation_json.__func__
+
+    def create(
+        cls: type[CloudFormationModel],
+        resource_name: str,
+        cloudformation_json: Any,
+        account_id: str,
+        region_name: str,
+        **kwargs: Any,
+    ) -> Any:
+        properties = cloudformation_json["Properties"]
+        if before is not None:
+            before(None, resource_name, properties, account_id, region_name)
+        resource = original(
+            cls, resource_name, cloudformation_json, account_id, region_name, **kwargs
+        )
+        after(resource, resource_name, properties, account_id, region_name)
+        return resource
+
+    model.create_from_cloudformation_json = classmethod(create)
+
+
+def _name_rest_api(_: None, name: str, properties: dict[str, Any], *__: str) -> None:
+    """SAM gives a REST API a Swagger 2.0 Body and no Name; AWS names it from the title."""
+    properties.setdefault("Name", properties.get("Body", {}).get("info", {}).get("title") or name)
+
+
+def _apply_rest_api_body(
+    api: RestAPI, _: str, properties: dict[str, Any], account_id: str, region_name: str
+) -> None:
+    """moto ignores the Body: create its resources, methods and Lambda proxy integrations."""
     backend = apigateway_backends[account_id][region_name]
-    for path, operations in body.get("paths", {}).items():
+    for path, operations in properties.get("Body", {}).get("paths", {}).items():
         resource = api.default
         for part in path.strip("/").split("/"):
             children = [r for r in api.resources.values() if r.parent_id == resource.id]
@@ -172,46 +191,16 @@ def _create_rest_api_from_body(
                     integration["uri"],
                     integration.get("httpMethod", "POST"),
                 )
-    return api
 
 
-_create_permission = Permission.create_from_cloudformation_json
+def _name_permission(permission: Permission, name: str, *_: Any) -> None:
+    """moto applies the statement but keeps no id, so the stack would show a blank row."""
+    permission.statement_id = name
 
 
-def _create_named_permission(
-    cls: type[Permission],
-    resource_name: str,
-    cloudformation_json: Any,
-    account_id: str,
-    region_name: str,
-    **kwargs: Any,
-) -> Permission:
-    """moto applies the statement but keeps no id, so the stack shows a blank row."""
-    permission: Permission = _create_permission.__func__(
-        cls, resource_name, cloudformation_json, account_id, region_name, **kwargs
-    )
-    permission.statement_id = resource_name
-    return permission
-
-
-_create_function = LambdaFunction.create_from_cloudformation_json
-
-
-def _create_function_with_layers(
-    cls: type[LambdaFunction],
-    resource_name: str,
-    cloudformation_json: Any,
-    account_id: str,
-    region_name: str,
-    **kwargs: Any,
-) -> LambdaFunction:
+def _attach_layers(function: LambdaFunction, _: str, properties: dict[str, Any], *__: str) -> None:
     """moto's CloudFormation drops a function's Layers."""
-    function: LambdaFunction = _create_function.__func__(
-        cls, resource_name, cloudformation_json, account_id, region_name, **kwargs
-    )
-    layers = cloudformation_json["Properties"].get("Layers", [])
-    function.layers = function._get_layers_data(layers)
-    return function
+    function.layers = function._get_layers_data(properties.get("Layers", []))
 
 
 def _bucket_permission_without_conditions(bucket: FakeBucket, action: str, resource: str) -> Any:
@@ -226,18 +215,26 @@ def _bucket_permission_without_conditions(bucket: FakeBucket, action: str, resou
     return IAMPolicy(json.dumps(document)).is_action_permitted(action, resource)
 
 
+_installed = False
+
+
 def install() -> None:
+    """Apply every patch once per process."""
+    global _installed
+    if _installed:
+        return
+    _installed = True
     from moto.cloudformation import parsing
 
-    LambdaFunction.create_from_cloudformation_json = classmethod(_create_function_with_layers)
+    _wrap_create(LambdaFunction, None, _attach_layers)
+    _wrap_create(RestAPI, _name_rest_api, _apply_rest_api_body)
+    _wrap_create(Permission, None, _name_permission)
     StateMachine.create_from_cloudformation_json = classmethod(_create_state_machine)
-    RestAPI.create_from_cloudformation_json = classmethod(_create_rest_api_from_body)
     # A Ref must give the bus name and the deployment id (moto returns the Python objects).
     EventBus.physical_resource_id = property(lambda self: self.name)
     Deployment.physical_resource_id = property(lambda self: self.id)
     LayerVersion.physical_resource_id = property(lambda self: self.arn)
     Permission.physical_resource_id = property(lambda self: self.statement_id)
-    Permission.create_from_cloudformation_json = classmethod(_create_named_permission)
     FakeBucket.get_permission = _bucket_permission_without_conditions
     parsing.get_model_list.cache_clear()
     parsing.get_model_map.cache_clear()
