@@ -63,6 +63,8 @@ def main() -> None:
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
 
     started = time.monotonic()
+    stopped = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stopped.set())
     stack = LocalStack.launch()
     gateway = local_gateway(stack)
     api_url = f"http://127.0.0.1:{args.port}"
@@ -88,10 +90,9 @@ def main() -> None:
     server = gateway.serve(port=args.port)
     print(f"\nReady in {time.monotonic() - started:.1f} s. Ctrl-C to stop.", flush=True)
 
-    stopped = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stopped.set())
     try:
-        stopped.wait()
+        while not stopped.wait(0.5):
+            pass
     except KeyboardInterrupt:
         pass
     finally:

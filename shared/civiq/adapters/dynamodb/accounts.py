@@ -68,6 +68,17 @@ def _to_account(item: AccountItem) -> Account:
 
 
 class DynamoAccountRepository:
+    def __init__(self) -> None:
+        self._transactions: Connection | None = None
+
+    def _connection(self) -> Connection:
+        """One connection (and botocore client) per repository: building one costs ~36 ms."""
+        if self._transactions is None:
+            self._transactions = Connection(
+                region=AccountItem.Meta.region, host=AccountItem.Meta.host
+            )
+        return self._transactions
+
     def next_sequence(self) -> int:
         counter = CounterItem(pk=keys.counter_pk(ACCOUNT_SEQUENCE), sk=keys.COUNTER_SK)
         counter.update(actions=[CounterItem.value.add(1)])
@@ -80,9 +91,10 @@ class DynamoAccountRepository:
             sk=keys.CLAIM_SK,
             account_id=account.account_id,
         )
-        connection = Connection(region=AccountItem.Meta.region, host=AccountItem.Meta.host)
         try:
-            with TransactWrite(connection=connection, client_request_token=event.event_id) as tx:
+            with TransactWrite(
+                connection=self._connection(), client_request_token=event.event_id
+            ) as tx:
                 tx.save(item, condition=AccountItem.pk.does_not_exist())
                 tx.save(claim, condition=AccountNumberClaim.pk.does_not_exist())
                 outbox.save_in(tx, event)

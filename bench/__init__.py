@@ -1,0 +1,1 @@
+"""On-demand benchmarks (not tests): `make bench` runs them all through bench.run_all."""

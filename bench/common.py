@@ -1,0 +1,237 @@
+"""Helpers shared by the benchmarks: figures, statistics, quiet output, the API in-process.
+
+Every benchmark prints one JSON object on stdout, ``{"benchmark": name, "figures": [...]}``, each
+figure ``{"name": snake_case, "value": number, "unit": ...}``. While a benchmark runs, file
+descriptor 1 points at /dev/null: the API function logs one JSON line per request on stdout
+(Powertools), and those lines would otherwise be mixed into the figures.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import logging
+import math
+import os
+import statistics
+import sys
+import time
+import urllib.request
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+from urllib.parse import urlsplit
+
+REPO = Path(__file__).resolve().parent.parent
+API_DIR = REPO / "functions" / "api"
+ACCOUNTS_PATH = "/api/v1/utility/accounts"
+API_STAGE = "v1"  # StaffApi's stage in template.yaml
+MAX_BODY_BYTES = 10 * 1024 * 1024  # API Gateway's payload limit
+
+Figure = dict[str, Any]
+
+
+def figure(name: str, value: float, unit: str) -> Figure:
+    """One figure; floats are rounded to 3 decimals so results diff cleanly."""
+    return {
+        "name": name,
+        "value": round(value, 3) if isinstance(value, float) else value,
+        "unit": unit,
+    }
+
+
+def median(values: list[float]) -> float:
+    return float(statistics.median(values))
+
+
+def percentile(values: list[float], q: float) -> float:
+    """Nearest-rank percentile (``q`` in 0..100) of ``values``."""
+    ordered = sorted(values)
+    rank = max(1, math.ceil(q / 100 * len(ordered)))
+    return float(ordered[rank - 1])
+
+
+def emit(benchmark: str, figures: list[Figure]) -> None:
+    """Print the benchmark's figures as one JSON object on stdout."""
+    names = [f["name"] for f in figures]
+    duplicates = sorted({n for n in names if names.count(n) > 1})
+    if duplicates:
+        raise ValueError(f"duplicate figure names: {duplicates}")
+    print(json.dumps({"benchmark": benchmark, "figures": figures}, indent=2), flush=True)
+
+
+def note(message: str) -> None:
+    """A finding or progress line, on stderr (stdout carries only the figures)."""
+    print(f"[bench] {message}", file=sys.stderr, flush=True)
+
+
+@contextmanager
+def silenced_stdout() -> Iterator[None]:
+    """Point file descriptor 1 at /dev/null (threads and C code included) for the block."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 1)
+        yield
+    finally:
+        sys.stdout.flush()
+        os.dup2(saved, 1)
+        os.close(saved)
+        os.close(devnull)
+
+
+def quiet_logging() -> None:
+    """Silence the emulator's per-request access log, as `make run` does."""
+    logging.basicConfig(level=logging.WARNING)
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    logging.getLogger("weasyprint").setLevel(logging.ERROR)  # font fallback notice, per letter
+    logging.getLogger("fontTools").setLevel(logging.ERROR)
+
+
+def settle(stack: Any, expected: int, timeout: float = 60.0) -> float:
+    """Wait until ``expected`` welcome-letter executions exist and none is running.
+
+    Opening an account starts the letter pipeline (PDF rendering) in background threads of this
+    process; measuring while it runs would time the renderer's CPU use, not the request.
+    Returns the seconds waited.
+    """
+    started = time.monotonic()
+    stepfunctions = stack.client("stepfunctions")
+    arn = stack.outputs["WelcomeLetterStateMachineArn"]
+    while time.monotonic() - started < timeout:
+        executions = stepfunctions.list_executions(stateMachineArn=arn)["executions"]
+        running = [e for e in executions if e["status"] == "RUNNING"]
+        if len(executions) >= expected and not running:
+            return time.monotonic() - started
+        time.sleep(0.2)
+    note(f"letter pipeline still busy after {timeout:.0f} s; measuring anyway")
+    return time.monotonic() - started
+
+
+def api_environment(stack: Any) -> dict[str, str]:
+    """The environment variables of the API function as the emulator deployed it."""
+    configuration = stack.client("lambda").get_function_configuration(
+        FunctionName=stack.physical_ids["ApiFunction"]
+    )
+    variables: dict[str, str] = configuration["Environment"]["Variables"]
+    return variables
+
+
+def load_api_module(environment: dict[str, str]) -> ModuleType:
+    """Import functions/api/app.py under a name of its own, as infra/local/lambda_runtime does.
+
+    The function's variables are applied to os.environ first (as the runtime does). Any
+    ``chalicelib`` modules already imported (by the runtime, for the gateway path) are set aside
+    while this copy imports its own and put back afterwards, so the two copies stay apart.
+    """
+    os.environ.update(environment)
+    theirs = {
+        name: sys.modules.pop(name)
+        for name in list(sys.modules)
+        if name == "chalicelib" or name.startswith("chalicelib.")
+    }
+    unique_name = f"_bench_api_{uuid.uuid4().hex[:8]}"
+    sys.path.insert(0, str(API_DIR))
+    try:
+        spec = importlib.util.spec_from_file_location(unique_name, API_DIR / "app.py")
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[unique_name] = module
+        spec.loader.exec_module(module)
+    finally:
+        sys.path.remove(str(API_DIR))
+        for name in [n for n in sys.modules if n == "chalicelib" or n.startswith("chalicelib.")]:
+            del sys.modules[name]
+        sys.modules.update(theirs)
+    return module
+
+
+def start_gateway(stack: Any, port: int) -> Any:
+    """Serve the stack's REST API on 127.0.0.1:``port`` with the local gateway (a server)."""
+    from infra.local.gateway import LocalApiGateway, load_routes
+
+    routes = load_routes(stack.client("apigateway"), stack.physical_ids["StaffApi"])
+    return LocalApiGateway(stack.client("lambda"), routes, API_STAGE, MAX_BODY_BYTES).serve(
+        port=port
+    )
+
+
+def clerk_token(stack: Any) -> str:
+    """A clerk's bearer token signed with the stack's local key (as `make run` mints it)."""
+    from datetime import UTC, datetime, timedelta
+
+    from civiq.adapters.tokens import LocalTokens
+    from civiq.domain.staff import Role
+
+    tokens = LocalTokens(stack.parameters["LocalSigningKey"])
+    return tokens.mint("local-clerk", [Role.CLERK], datetime.now(UTC), timedelta(hours=1))
+
+
+def open_accounts_http(api_url: str, token: str, count: int) -> list[dict[str, Any]]:
+    """Open ``count`` demo accounts with POSTs over HTTP; their JSON as the API answered."""
+    from infra.local.demo import demo_accounts
+
+    opened = []
+    for body in demo_accounts(count):
+        request = urllib.request.Request(  # noqa: S310 - loopback URL
+            f"{api_url}{ACCOUNTS_PATH}",
+            data=json.dumps(body).encode(),
+            headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+            method="POST",
+        )
+        with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310
+            opened.append(json.loads(response.read()))
+    return opened
+
+
+class InProcessApi:
+    """Calls the Chalice app object with the REST proxy events the local gateway would send."""
+
+    def __init__(self, app: Any, stack: Any, token: str) -> None:
+        from infra.local.gateway import load_routes
+        from infra.local.lambda_runtime import LambdaContext
+
+        self._app = app
+        self._routes = load_routes(stack.client("apigateway"), stack.physical_ids["StaffApi"])
+        self._stage = API_STAGE
+        self._headers = {
+            "Host": "127.0.0.1",
+            "User-Agent": "civiq-bench",
+            "Accept": "application/json",
+            "Authorization": f"Bearer {token}",
+        }
+        self._context = LambdaContext(
+            function_name="bench-api",
+            invoked_function_arn="arn:aws:lambda:ca-central-1:123456789012:function:bench-api",
+            memory_limit_in_mb=512,
+            aws_request_id=str(uuid.uuid4()),
+        )
+
+    def event(self, method: str, target: str, body: Any = None) -> dict[str, Any]:
+        from infra.local.gateway import proxy_event
+
+        url = urlsplit(target)
+        raw = json.dumps(body).encode() if body is not None else b""
+        headers = dict(self._headers)
+        if raw:
+            headers["Content-Type"] = "application/json"
+            headers["Content-Length"] = str(len(raw))
+        for route in self._routes:
+            match = route.pattern.fullmatch(url.path)
+            if match and route.method == method:
+                return proxy_event(
+                    route, method, url.path, url.query, headers, raw, self._stage, match.groupdict()
+                )
+        raise LookupError(f"no route for {method} {url.path}")
+
+    def call(self, event: dict[str, Any]) -> tuple[int, Any]:
+        """Invoke the app with a prepared event; returns (status, parsed JSON body)."""
+        response = self._app(event, self._context)
+        return int(response["statusCode"]), json.loads(response.get("body") or "null")
+
+    def request(self, method: str, target: str, body: Any = None) -> tuple[int, Any]:
+        return self.call(self.event(method, target, body))

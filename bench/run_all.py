@@ -1,0 +1,106 @@
+"""`make bench`: run every benchmark, each in its own interpreter, and keep the figures.
+
+One LocalStack fits in a process, so each benchmark runs as ``python -m bench.<name>`` in a
+subprocess, one after the other (never concurrently: they would time each other). Their figures
+go to bench/results/latest.json with the date, the machine (nproc, platform) and the Python
+version. A benchmark that fails or times out is recorded as such; the others still run, and the
+exit status is then 1.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import platform
+import signal
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from bench.common import REPO, Figure
+
+BENCHMARKS = ("api_latency", "dynamodb_requests", "cold_import", "make_run_ready")
+TIMEOUT_S = 240
+RESULTS = REPO / "bench" / "results" / "latest.json"
+
+
+def _run_one(name: str) -> dict[str, Any]:
+    """Run ``bench.<name>``; its figures, or the error it ended with."""
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    started = time.monotonic()
+    process = subprocess.Popen(
+        [sys.executable, "-m", f"bench.{name}"],
+        cwd=str(REPO),
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+        text=True,
+        start_new_session=True,  # its own group, so a timeout can end all it started
+    )
+    try:
+        stdout, stderr = process.communicate(timeout=TIMEOUT_S)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)  # the leader is unreaped: the id is ours
+        process.communicate()
+        return {"ok": False, "seconds": TIMEOUT_S, "error": f"timed out after {TIMEOUT_S} s"}
+    finished = subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
+    seconds = round(time.monotonic() - started, 1)
+    notes = [line for line in finished.stderr.splitlines() if line.startswith("[bench]")]
+    if finished.returncode != 0:
+        tail = "\n".join(finished.stderr.strip().splitlines()[-15:])
+        return {"ok": False, "seconds": seconds, "error": tail, "notes": notes}
+    try:
+        output = json.loads(finished.stdout)
+        figures: list[Figure] = output["figures"]
+    except (ValueError, KeyError) as exc:
+        return {"ok": False, "seconds": seconds, "error": f"unreadable output: {exc}"}
+    return {"ok": True, "seconds": seconds, "figures": figures, "notes": notes}
+
+
+def main() -> int:
+    runs: dict[str, dict[str, Any]] = {}
+    figures: list[Figure] = []
+    for name in BENCHMARKS:
+        print(f"{name} ...", flush=True)
+        result = _run_one(name)
+        runs[name] = {k: v for k, v in result.items() if k != "figures"}
+        runs[name]["figures"] = [f["name"] for f in result.get("figures", [])]
+        figures.extend(result.get("figures", []))
+        status = "ok" if result["ok"] else "FAILED"
+        print(f"{name}: {status} in {result['seconds']} s", flush=True)
+        for line in result.get("notes", []):
+            print(f"  {line}", flush=True)
+        if not result["ok"]:
+            print(f"  {result['error']}", flush=True)
+    report = {
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": {
+            "nproc": len(os.sched_getaffinity(0)),
+            "platform": platform.platform(),
+            "processor": platform.machine(),
+        },
+        "python": platform.python_version(),
+        "benchmarks": runs,
+        "figures": figures,
+    }
+    Path(RESULTS).parent.mkdir(parents=True, exist_ok=True)
+    Path(RESULTS).write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    print(f"\n{len(figures)} figures written to {RESULTS.relative_to(REPO)}")
+    width = max((len(f["name"]) for f in figures), default=0)
+    for found in figures:
+        print(f"  {found['name']:<{width}}  {found['value']} {found['unit']}")
+    names = [f["name"] for f in figures]
+    if len(set(names)) != len(names):
+        print("duplicate figure names across benchmarks", file=sys.stderr)
+        return 1
+    return 0 if all(r["ok"] for r in runs.values()) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
