@@ -22,18 +22,14 @@ from bench.common import (
     Figure,
     InProcessApi,
     api_environment,
-    clerk_token,
-    emit,
     figure,
     load_api_module,
     median,
-    note,
     open_accounts_http,
     percentile,
     quiet_logging,
+    run_benchmark,
     settle,
-    silenced_stdout,
-    start_gateway,
 )
 
 ACCOUNTS = 4
@@ -89,6 +85,8 @@ def _figures(lookup: str, samples: dict[str, list[float]], floor: str) -> list[F
 
 
 def run() -> list[Figure]:
+    from civiq.domain.staff import Role
+    from infra.local.run import serve_api, staff_token
     from infra.local.stack import LocalStack, free_port
 
     quiet_logging()
@@ -96,8 +94,8 @@ def run() -> list[Figure]:
     server = None
     try:
         port = free_port()
-        server = start_gateway(stack, port)
-        token = clerk_token(stack)
+        server = serve_api(stack, port)
+        token = staff_token(stack, Role.CLERK)
         accounts = open_accounts_http(f"http://127.0.0.1:{port}", token, ACCOUNTS)
         waited = settle(stack, ACCOUNTS)
         ids = [a["id"] for a in accounts]
@@ -157,11 +155,7 @@ def run() -> list[Figure]:
 
 
 def main() -> None:
-    started = time.monotonic()
-    with silenced_stdout():
-        figures = run()
-    note(f"api_latency took {time.monotonic() - started:.1f} s")
-    emit("api_latency", figures)
+    run_benchmark("api_latency", run)
 
 
 if __name__ == "__main__":

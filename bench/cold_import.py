@@ -16,7 +16,7 @@ import sys
 import time
 from typing import Any
 
-from bench.common import API_DIR, Figure, emit, figure, median, note
+from bench.common import API_DIR, Figure, figure, median, note, run_benchmark
 
 RUNS = 9
 TIMEOUT_S = 60
@@ -146,10 +146,7 @@ def run() -> list[Figure]:
 
 
 def main() -> None:
-    started = time.monotonic()
-    figures = run()
-    note(f"cold_import took {time.monotonic() - started:.1f} s")
-    emit("cold_import", figures)
+    run_benchmark("cold_import", run, quiet=False)
 
 
 if __name__ == "__main__":

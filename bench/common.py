@@ -8,7 +8,6 @@ descriptor 1 points at /dev/null: the API function logs one JSON line per reques
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import logging
 import math
@@ -18,18 +17,18 @@ import sys
 import time
 import urllib.request
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 from urllib.parse import urlsplit
 
+from infra.local.run import API_STAGE
+
 REPO = Path(__file__).resolve().parent.parent
 API_DIR = REPO / "functions" / "api"
 ACCOUNTS_PATH = "/api/v1/utility/accounts"
-API_STAGE = "v1"  # StaffApi's stage in template.yaml
-MAX_BODY_BYTES = 10 * 1024 * 1024  # API Gateway's payload limit
 
 Figure = dict[str, Any]
 
@@ -122,53 +121,12 @@ def api_environment(stack: Any) -> dict[str, str]:
 
 
 def load_api_module(environment: dict[str, str]) -> ModuleType:
-    """Import functions/api/app.py under a name of its own, as infra/local/lambda_runtime does.
+    """Import functions/api/app.py under a name of its own, as the local Lambda runtime does,
+    after applying the function's variables to os.environ (as the runtime does)."""
+    from infra.local.lambda_runtime import import_isolated
 
-    The function's variables are applied to os.environ first (as the runtime does). Any
-    ``chalicelib`` modules already imported (by the runtime, for the gateway path) are set aside
-    while this copy imports its own and put back afterwards, so the two copies stay apart.
-    """
     os.environ.update(environment)
-    theirs = {
-        name: sys.modules.pop(name)
-        for name in list(sys.modules)
-        if name == "chalicelib" or name.startswith("chalicelib.")
-    }
-    unique_name = f"_bench_api_{uuid.uuid4().hex[:8]}"
-    sys.path.insert(0, str(API_DIR))
-    try:
-        spec = importlib.util.spec_from_file_location(unique_name, API_DIR / "app.py")
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[unique_name] = module
-        spec.loader.exec_module(module)
-    finally:
-        sys.path.remove(str(API_DIR))
-        for name in [n for n in sys.modules if n == "chalicelib" or n.startswith("chalicelib.")]:
-            del sys.modules[name]
-        sys.modules.update(theirs)
-    return module
-
-
-def start_gateway(stack: Any, port: int) -> Any:
-    """Serve the stack's REST API on 127.0.0.1:``port`` with the local gateway (a server)."""
-    from infra.local.gateway import LocalApiGateway, load_routes
-
-    routes = load_routes(stack.client("apigateway"), stack.physical_ids["StaffApi"])
-    return LocalApiGateway(stack.client("lambda"), routes, API_STAGE, MAX_BODY_BYTES).serve(
-        port=port
-    )
-
-
-def clerk_token(stack: Any) -> str:
-    """A clerk's bearer token signed with the stack's local key (as `make run` mints it)."""
-    from datetime import UTC, datetime, timedelta
-
-    from civiq.adapters.tokens import LocalTokens
-    from civiq.domain.staff import Role
-
-    tokens = LocalTokens(stack.parameters["LocalSigningKey"])
-    return tokens.mint("local-clerk", [Role.CLERK], datetime.now(UTC), timedelta(hours=1))
+    return import_isolated(API_DIR, API_DIR / "app.py", f"_bench_api_{uuid.uuid4().hex[:8]}")
 
 
 def open_accounts_http(api_url: str, token: str, count: int) -> list[dict[str, Any]]:
@@ -186,6 +144,15 @@ def open_accounts_http(api_url: str, token: str, count: int) -> list[dict[str, A
         with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310
             opened.append(json.loads(response.read()))
     return opened
+
+
+def run_benchmark(name: str, run: Callable[[], list[Figure]], quiet: bool = True) -> None:
+    """Run one benchmark and print its figures (stdout silenced meanwhile when ``quiet``)."""
+    started = time.monotonic()
+    with silenced_stdout() if quiet else nullcontext():
+        figures = run()
+    note(f"{name} took {time.monotonic() - started:.1f} s")
+    emit(name, figures)
 
 
 class InProcessApi:

@@ -29,15 +29,13 @@ from bench.common import (
     Figure,
     InProcessApi,
     api_environment,
-    clerk_token,
-    emit,
     figure,
     load_api_module,
     median,
     note,
     quiet_logging,
+    run_benchmark,
     settle,
-    silenced_stdout,
 )
 
 REPEATS = 5
@@ -214,7 +212,9 @@ def _figures(name: str, windows: list[Window], downstream: bool) -> list[Figure]
 
 def run() -> list[Figure]:
     from civiq.adapters.dynamodb.models import AccountItem
+    from civiq.domain.staff import Role
     from infra.local.demo import demo_accounts
+    from infra.local.run import staff_token
     from infra.local.stack import LocalStack
 
     quiet_logging()
@@ -223,7 +223,7 @@ def run() -> list[Figure]:
     stack = LocalStack.launch()
     try:
         module = load_api_module(api_environment(stack))
-        api = InProcessApi(module.app, stack, clerk_token(stack))
+        api = InProcessApi(module.app, stack, staff_token(stack, Role.CLERK))
         bodies = demo_accounts(WARMUP_OPENS + REPEATS)
 
         def expect(status: int, wanted: int, what: str, body: Any) -> None:
@@ -289,11 +289,7 @@ def run() -> list[Figure]:
 
 
 def main() -> None:
-    started = time.monotonic()
-    with silenced_stdout():
-        figures = run()
-    note(f"dynamodb_requests took {time.monotonic() - started:.1f} s")
-    emit("dynamodb_requests", figures)
+    run_benchmark("dynamodb_requests", run)
 
 
 if __name__ == "__main__":

@@ -19,7 +19,7 @@ import sys
 import threading
 import time
 
-from bench.common import ACCOUNTS_PATH, REPO, Figure, emit, figure, median, note
+from bench.common import ACCOUNTS_PATH, REPO, Figure, figure, median, note, run_benchmark
 
 RUNS = 3
 DEMO_ACCOUNTS = 6
@@ -172,10 +172,7 @@ def run() -> list[Figure]:
 
 
 def main() -> None:
-    started = time.monotonic()
-    figures = run()
-    note(f"make_run_ready took {time.monotonic() - started:.1f} s")
-    emit("make_run_ready", figures)
+    run_benchmark("make_run_ready", run, quiet=False)
 
 
 if __name__ == "__main__":

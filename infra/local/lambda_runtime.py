@@ -32,6 +32,7 @@ import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 from moto.awslambda.models import LambdaFunction
@@ -93,6 +94,33 @@ def _load(backend: LambdaSimpleBackend, fn: LambdaFunction) -> Callable[[Any, An
     return _loaded[key]
 
 
+def import_isolated(code_dir: Path, module_path: Path, unique_name: str) -> ModuleType:
+    """Import ``module_path`` as ``unique_name`` with ``code_dir`` on the path.
+
+    The code directory's own top-level modules (e.g. Chalice's chalicelib) are imported fresh and
+    then taken out of sys.modules again, so no other function, nor this process, shares them.
+    """
+    own = {p.stem for p in code_dir.glob("*.py")} | {
+        p.parent.name for p in code_dir.glob("*/__init__.py")
+    }
+    shadowed = {
+        name: sys.modules.pop(name) for name in list(sys.modules) if name.split(".")[0] in own
+    }
+    sys.path.insert(0, str(code_dir))
+    try:
+        spec = importlib.util.spec_from_file_location(unique_name, module_path)
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[unique_name] = module
+        spec.loader.exec_module(module)
+    finally:
+        sys.path.remove(str(code_dir))
+        for name in [n for n in sys.modules if n.split(".")[0] in own]:
+            del sys.modules[name]
+        sys.modules.update(shadowed)
+    return module
+
+
 def _import_handler(
     backend: LambdaSimpleBackend, fn: LambdaFunction, key: str
 ) -> Callable[[Any, Any], Any]:
@@ -119,26 +147,7 @@ def _import_handler(
     module_path = code_dir / (module_name.replace(".", "/") + ".py")
     unique_name = f"_lambda_{fn.function_name.replace('-', '_')}_{digest}"
     _apply_environment(fn.function_name, environment)
-    # The function's own top-level modules (e.g. Chalice's chalicelib) are imported fresh and then
-    # taken out of sys.modules again, so neither another function nor this process shares them.
-    own = {p.stem for p in code_dir.glob("*.py")} | {
-        p.parent.name for p in code_dir.glob("*/__init__.py")
-    }
-    shadowed = {
-        name: sys.modules.pop(name) for name in list(sys.modules) if name.split(".")[0] in own
-    }
-    sys.path.insert(0, str(code_dir))
-    try:
-        spec = importlib.util.spec_from_file_location(unique_name, module_path)
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[unique_name] = module
-        spec.loader.exec_module(module)
-    finally:
-        sys.path.remove(str(code_dir))
-        for name in [n for n in sys.modules if n.split(".")[0] in own]:
-            del sys.modules[name]
-        sys.modules.update(shadowed)
+    module = import_isolated(code_dir, module_path, unique_name)
     handler: Callable[[Any, Any], Any] = getattr(module, attribute)
     return handler
 
