@@ -224,8 +224,8 @@ class LocalStack:
 
         def loop() -> None:
             started = time.monotonic()
-            due = {(name, arn): started + period for name, period, arn in self.scheduled_targets()}
             periods = {(name, arn): period for name, period, arn in self.scheduled_targets()}
+            due = {key: started + period for key, period in periods.items()}
             while not self._stop_schedules.wait(1.0):
                 for key, at in due.items():
                     if time.monotonic() >= at:

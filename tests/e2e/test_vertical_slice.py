@@ -12,7 +12,7 @@ import requests
 from pypdf import PdfReader
 
 from infra.local.packaging import load_template
-from infra.local.stack import LocalStack
+from infra.local.stack import DriftError, LocalStack
 from tests.conftest import wait_for
 
 pytestmark = pytest.mark.e2e
@@ -60,6 +60,20 @@ def test_every_template_resource_exists_in_the_local_stack(stack: LocalStack) ->
         assert any(p == name or p.startswith(name) for p in local), name
     assert all(stack.physical_ids.values())
     assert not cognito & local  # AuthMode=local: the Cognito pool exists only in AWS
+
+
+def test_drift_guard_names_a_template_resource_the_emulator_lacks(stack: LocalStack) -> None:
+    resources = {"Resources": {"GhostQueue": {"Type": "AWS::SQS::Queue", "Properties": {}}}}
+    with pytest.raises(DriftError, match="GhostQueue"):
+        stack.check_drift(resources)
+
+
+def test_oversized_body_is_refused_by_the_gateway(api_url: str, clerk: dict[str, str]) -> None:
+    response = requests.post(
+        f"{api_url}{ACCOUNTS}", data=b"x" * (10 * 1024 * 1024 + 1), headers=clerk, timeout=30
+    )
+    assert response.status_code == 413
+    assert response.json()["error"]["code"] == "payload_too_large"
 
 
 def test_account_opened_flows_to_audit_and_a_french_welcome_letter(
