@@ -15,6 +15,7 @@ import os
 import statistics
 import sys
 import time
+import urllib.error
 import urllib.request
 import uuid
 from collections.abc import Callable, Iterator
@@ -129,21 +130,29 @@ def load_api_module(environment: dict[str, str]) -> ModuleType:
     return import_isolated(API_DIR, API_DIR / "app.py", f"_bench_api_{uuid.uuid4().hex[:8]}")
 
 
-def open_accounts_http(api_url: str, token: str, count: int) -> list[dict[str, Any]]:
-    """Open ``count`` demo accounts with POSTs over HTTP; their JSON as the API answered."""
-    from infra.local.demo import demo_accounts
+def http_sender(api_url: str, token: str) -> Callable[[str, str, dict[str, Any]], tuple[int, Any]]:
+    """Send demo-plan calls over HTTP (infra.local.demo.Send); errors come back as statuses."""
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
 
-    opened = []
-    for body in demo_accounts(count):
+    def send(method: str, path: str, body: dict[str, Any]) -> tuple[int, Any]:
         request = urllib.request.Request(  # noqa: S310 - loopback URL
-            f"{api_url}{ACCOUNTS_PATH}",
-            data=json.dumps(body).encode(),
-            headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
-            method="POST",
+            f"{api_url}{path}", data=json.dumps(body).encode(), headers=headers, method=method
         )
-        with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310
-            opened.append(json.loads(response.read()))
-    return opened
+        try:
+            with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310
+                return response.status, json.loads(response.read())
+        except urllib.error.HTTPError as refused:
+            return refused.code, json.loads(refused.read() or b"null")
+
+    return send
+
+
+def open_accounts_http(api_url: str, token: str, count: int) -> list[dict[str, Any]]:
+    """Load a demo town of ``count`` accounts over HTTP (its landlords and rental properties
+    too); the accounts' JSON as the API answered."""
+    from infra.local.demo import load_via_api, municipality
+
+    return load_via_api(municipality(accounts=count), http_sender(api_url, token))
 
 
 def run_benchmark(name: str, run: Callable[[], list[Figure]], quiet: bool = True) -> None:

@@ -2,8 +2,13 @@
 
 from chalice import Chalice
 
-from chalicelib import accounts, http
+from chalicelib import accounts, customers, http, moves, openapi, properties, transfers
 
 app = Chalice(app_name="civiq-api")
 app.register_middleware(http.request_context, "http")
 app.register_blueprint(accounts.blueprint)
+app.register_blueprint(properties.blueprint)
+app.register_blueprint(customers.blueprint)
+app.register_blueprint(moves.blueprint)
+app.register_blueprint(transfers.blueprint)
+app.register_blueprint(openapi.blueprint)

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict
 
 from civiq.adapters import aws
 from civiq.adapters.dynamodb.accounts import DynamoAccountRepository
+from civiq.adapters.dynamodb.customers import DynamoCustomerRepository
 from civiq.adapters.dynamodb.models import configure_models
 from civiq.adapters.pdf import WeasyPrintRenderer, default_templates_dir
 from civiq.adapters.s3 import S3DocumentStore
@@ -33,6 +34,7 @@ def send_welcome_letter() -> SendWelcomeLetter:
     s3 = aws.client("s3", settings.aws_region, settings.aws_endpoint_url)
     return SendWelcomeLetter(
         accounts=DynamoAccountRepository(),
+        customers=DynamoCustomerRepository(),
         renderer=WeasyPrintRenderer(settings.templates_dir or default_templates_dir()),
         documents=S3DocumentStore(s3, settings.documents_bucket),
         numbering=AccountNumberScheme(
@@ -44,9 +46,9 @@ def send_welcome_letter() -> SendWelcomeLetter:
 
 
 @logger.inject_lambda_context
-def handler(event: dict[str, Any], context: Any) -> dict[str, str]:
+def handler(event: dict[str, Any], context: Any) -> dict[str, str | None]:
     task = LetterTask.model_validate(event)
     logger.set_correlation_id(task.correlation_id)
-    key = send_welcome_letter()(task.account_id)
-    logger.info("welcome letter stored", extra={"key": key, "account_id": task.account_id})
-    return {"key": key}
+    letters = send_welcome_letter()(task.account_id)
+    logger.info("welcome letter stored", extra={"key": letters.key, "account_id": task.account_id})
+    return {"key": letters.key, "owner_copy_key": letters.owner_copy_key}

@@ -8,7 +8,6 @@ URLs and a staff token, and stays up until Ctrl-C.
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import signal
 import threading
@@ -18,7 +17,7 @@ from typing import Any
 
 from civiq.adapters.tokens import LocalTokens
 from civiq.domain.staff import Role
-from infra.local.demo import demo_accounts
+from infra.local.demo import gateway_sender, load_via_api, municipality
 from infra.local.gateway import LocalApiGateway, load_routes
 from infra.local.stack import LocalStack
 
@@ -41,17 +40,8 @@ def staff_token(stack: LocalStack, role: Role, hours: int = 12) -> str:
 
 
 def load_demo(gateway: LocalApiGateway, token: str, count: int) -> list[dict[str, Any]]:
-    """Open demo accounts through the gateway and the real API function."""
-    opened = []
-    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
-    for body in demo_accounts(count):
-        status, _, response = gateway.handle(
-            "POST", "/api/v1/utility/accounts", headers, json.dumps(body).encode()
-        )
-        if status != 201:
-            raise RuntimeError(f"demo account refused ({status}): {response.decode()}")
-        opened.append(json.loads(response))
-    return opened
+    """Open a demo town's ``count`` accounts through the gateway and the real API function."""
+    return load_via_api(municipality(accounts=count), gateway_sender(gateway.handle, token))
 
 
 def main() -> None:
@@ -80,7 +70,7 @@ def main() -> None:
     print("\n  Demo accounts:")
     for account in accounts:
         print(
-            f"    {account['account_number_display']}  {account['customer']['name']}"
+            f"    {account['account_number_display']}  {account['holder']['name']}"
             f"  ({account['language']})  id {account['id']}"
         )
     print(f"\n  Staff token (clerk, 12 h):\n    {clerk}")

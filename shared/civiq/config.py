@@ -8,9 +8,14 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from civiq.domain.moves import ArrearsPolicy
+
+STATE_MACHINE_ARN = r"^arn:aws[a-z-]*:states:[a-z0-9-]+:[0-9]{12}:stateMachine:[A-Za-z0-9_-]{1,80}$"
 
 
 class AuthMode(StrEnum):
@@ -28,6 +33,16 @@ class CommonSettings(BaseSettings):
     # Points boto3 and PynamoDB at moto or LocalStack; unset in AWS.
     aws_endpoint_url: str | None = Field(default=None, alias="AWS_ENDPOINT_URL")
     event_bus_name: str = Field(min_length=1)
+    # The municipality's calendar: service start dates and due dates are local dates.
+    municipal_time_zone: str = "America/Toronto"
+
+    @model_validator(mode="after")
+    def _known_time_zone(self) -> CommonSettings:
+        try:
+            ZoneInfo(self.municipal_time_zone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {self.municipal_time_zone}") from None
+        return self
 
 
 class ApiSettings(CommonSettings):
@@ -38,6 +53,9 @@ class ApiSettings(CommonSettings):
     account_number_prefix: str = "UB"
     account_number_width: int = Field(default=7, ge=4, le=12)
     max_body_bytes: int = Field(default=65_536, ge=1_024)
+    # The move and transfer workflows (the template sets both; their routes need them).
+    move_state_machine_arn: str | None = Field(default=None, pattern=STATE_MACHINE_ARN)
+    transfer_state_machine_arn: str | None = Field(default=None, pattern=STATE_MACHINE_ARN)
 
     @model_validator(mode="after")
     def _auth_is_configured(self) -> ApiSettings:
@@ -65,3 +83,11 @@ class LetterStarterSettings(CommonSettings):
 
 class OutboxRelaySettings(CommonSettings):
     outbox_grace_seconds: int = Field(default=120, ge=0)
+
+
+class WorkflowTaskSettings(CommonSettings):
+    """The move and transfer workflow tasks (functions/workflow_tasks)."""
+
+    tenant_arrears_policy: ArrearsPolicy  # template parameter TenantArrearsPolicy
+    account_number_prefix: str = "UB"
+    account_number_width: int = Field(default=7, ge=4, le=12)

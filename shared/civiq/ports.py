@@ -5,12 +5,18 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import Generic, Protocol, TypeAlias, TypeVar
 
-from civiq.domain.accounts import Account, AccountStatus
+from civiq.domain.accounts import Account, AccountStatus, HolderRole, ServiceType
 from civiq.domain.audit import AuditEntry
+from civiq.domain.customers import Customer
 from civiq.domain.events import DomainEvent
 from civiq.domain.language import Language
+from civiq.domain.properties import Property
+from civiq.domain.search import SearchQuery
+
+Entity: TypeAlias = Account | Customer | Property
+T = TypeVar("T")
 
 
 class Clock(Protocol):
@@ -24,9 +30,65 @@ class IdGenerator(Protocol):
 
 
 @dataclass(frozen=True)
-class AccountPage:
-    accounts: Sequence[Account]
+class Change:
+    """One atomic change: every item is written, or none is.
+
+    ``revised`` pairs are (before, after); each is written only if the stored version is still
+    ``before.version`` (optimistic locking). Uniqueness (account numbers, roll numbers) is
+    enforced by the adapter. ``token`` makes a retried commit a no-op (the first event's id).
+    """
+
+    token: str
+    created: Sequence[Entity] = ()
+    revised: Sequence[tuple[Entity, Entity]] = ()
+    history: Sequence[AuditEntry] = ()
+    events: Sequence[DomainEvent] = ()
+
+
+@dataclass(frozen=True)
+class AccountSummary:
+    """An account as lists and search results show it."""
+
+    account_id: str
+    account_number: str
+    property_id: str
+    unit: str | None
+    holder_customer_id: str
+    holder_name: str
+    holder_role: HolderRole
+    service_address: str
+    status: AccountStatus
+    services: tuple[ServiceType, ...]
+    autopay: bool
+
+    @classmethod
+    def of(cls, account: Account) -> AccountSummary:
+        return cls(
+            account.account_id,
+            account.account_number,
+            account.property_id,
+            account.service_address.unit,
+            account.holder.customer_id,
+            account.holder.name,
+            account.holder_role,
+            account.service_address.one_line(),
+            account.status,
+            account.active_services(),
+            account.autopay,
+        )
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    items: Sequence[T]
     next_cursor: str | None
+
+
+class Changes(Protocol):
+    def commit(self, change: Change) -> None:
+        """Write ``change`` atomically. Raises Conflict (a taken account or roll number) or
+        VersionConflict (a revised entity changed since it was read)."""
+        ...
 
 
 class AccountRepository(Protocol):
@@ -34,22 +96,50 @@ class AccountRepository(Protocol):
         """Next account-number sequence value (atomic, never reused)."""
         ...
 
-    def add(self, account: Account, event: DomainEvent) -> None:
-        """Store a new account and its event in the outbox atomically.
-
-        Raises Conflict when the id or the account number exists.
-        """
-        ...
-
     def get(self, account_id: str) -> Account:
         """Raises NotFound."""
         ...
 
-    def list_by_status(self, status: AccountStatus, limit: int, cursor: str | None) -> AccountPage:
+    def get_by_number(self, account_number: str) -> Account:
+        """Raises NotFound."""
+        ...
+
+    def list_by_status(
+        self, status: AccountStatus, service: ServiceType | None, limit: int, cursor: str | None
+    ) -> Page[AccountSummary]:
         """One page in account-number order; ``cursor`` is the previous page's ``next_cursor``."""
         ...
 
-    def get_by_number(self, account_number: str) -> Account:
+    def search(
+        self,
+        query: SearchQuery,
+        status: AccountStatus | None,
+        service: ServiceType | None,
+        limit: int,
+        cursor: str | None,
+    ) -> Page[AccountSummary]:
+        """Accounts matching every word of ``query``; never scans the table."""
+        ...
+
+    def of_property(self, property_id: str) -> Sequence[AccountSummary]: ...
+
+    def of_customer(self, customer_id: str) -> Sequence[AccountSummary]:
+        """Accounts the customer holds or owns as owner of record."""
+        ...
+
+
+class PropertyRepository(Protocol):
+    def get(self, property_id: str) -> Property:
+        """Raises NotFound."""
+        ...
+
+    def get_by_roll_number(self, roll_number: str) -> Property:
+        """Raises NotFound."""
+        ...
+
+
+class CustomerRepository(Protocol):
+    def get(self, customer_id: str) -> Customer:
         """Raises NotFound."""
         ...
 
@@ -73,7 +163,9 @@ class AuditLog(Protocol):
         """Append once; False when the entry was already recorded (a redelivery)."""
         ...
 
-    def entries_for(self, subject_id: str) -> Sequence[AuditEntry]: ...
+    def entries_for(self, subject_id: str, limit: int, cursor: str | None) -> Page[AuditEntry]:
+        """Oldest first."""
+        ...
 
 
 class DocumentRenderer(Protocol):

@@ -16,7 +16,8 @@ from infra.local.stack import LocalStack, free_port
 @pytest.fixture(scope="session")
 def stack() -> Iterator[LocalStack]:
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    local = LocalStack.launch()
+    # A transfer escalates after 3 s without a decision here (24 h in AWS): tests stay fast.
+    local = LocalStack.launch(parameters={"ApprovalTimeoutSeconds": "3"})
     yield local
     local.stop()
 

@@ -21,14 +21,19 @@ ACCOUNTS = "/api/v1/utility/accounts"
 
 def open_account(api_url: str, clerk: dict[str, str], language: str, name: str) -> dict[str, Any]:
     body = {
-        "customer": {"name": name, "email": "resident@example.ca"},
-        "service_address": {
-            "street": "12 Rue Principale",
-            "city": "Gatineau",
-            "province": "QC",
-            "postal_code": "J8X 1A1",
+        "customer": {
+            "name": name,
+            "contact": {"email": "resident@example.ca"},
+            "preferences": {"language": language},
         },
-        "language": language,
+        "property": {
+            "address": {
+                "street": "12 Rue Principale",
+                "city": "Gatineau",
+                "province": "QC",
+                "postal_code": "J8X 1A1",
+            }
+        },
     }
     response = requests.post(f"{api_url}{ACCOUNTS}", json=body, headers=clerk, timeout=60)
     assert response.status_code == 201, response.text
@@ -88,7 +93,8 @@ def test_account_opened_flows_to_audit_and_a_french_welcome_letter(
     audit = wait_for(lambda: audit_items(stack, account["id"]))
     assert audit[0]["action"]["S"] == "AccountOpened"
     assert audit[0]["actor_subject"]["S"] == "local-clerk"
-    assert json.loads(audit[0]["detail"]["S"])["account_number"] == account["account_number"]
+    changes = json.loads(audit[0]["detail"]["S"])["changes"]  # written with the account
+    assert changes["account_number"] == {"before": None, "after": account["account_number"]}
 
     def letter_key() -> str | None:
         latest = requests.get(f"{api_url}{ACCOUNTS}/{account['id']}", headers=clerk, timeout=30)
@@ -157,12 +163,12 @@ def test_malformed_request_through_the_gateway_is_a_4xx_naming_the_field(
 ) -> None:
     response = requests.post(
         f"{api_url}{ACCOUNTS}",
-        json={"customer": {"name": "A"}, "language": "en"},
+        json={"customer": {"name": "A", "preferences": {"language": "en"}}, "language": "en"},
         headers=clerk,
         timeout=30,
     )
     assert response.status_code == 400
-    assert response.json()["error"]["field"] == "service_address"
+    assert response.json()["error"]["field"] == "language"  # unknown field
     assert requests.get(f"{api_url}{ACCOUNTS}", timeout=30).status_code == 401
     assert requests.get(f"{api_url}/api/v1/nowhere", headers=clerk, timeout=30).status_code == 404
 
@@ -187,9 +193,13 @@ def test_outbox_relay_publishes_events_a_failed_publish_left_behind(stack: Local
         "data": {
             "account_id": account_id,
             "account_number": "UB99999995",
+            "property_id": "01J0RELAYTESTPROPERTY00000",
+            "customer_id": "01J0RELAYTESTCUSTOMER00000",
             "customer_name": "Zoé Gauthier",
+            "holder_role": "owner",
             "language": "fr",
             "service_address": "1 Rue Test, Gatineau QC J8X 1A1",
+            "services": ["water"],
         },
     }
     stack.client("dynamodb").put_item(
@@ -200,7 +210,9 @@ def test_outbox_relay_publishes_events_a_failed_publish_left_behind(stack: Local
             "envelope": {"S": json.dumps(envelope)},
         },
     )
-    ((rule, _period, target),) = stack.scheduled_targets()
+    ((rule, _period, target),) = [
+        t for t in stack.scheduled_targets() if stack.physical_ids["OutboxRelayFunction"] in t[2]
+    ]
     assert stack.fire_schedule(rule, target) == {"relayed": 1}
     assert audit_items(stack, account_id)[0]["entry_id"]["S"] == envelope["event_id"]
     assert stack.fire_schedule(rule, target) == {"relayed": 0}

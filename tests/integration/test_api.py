@@ -30,17 +30,35 @@ def headers(bearer: str | None = None) -> dict[str, str]:
 
 def valid_body(**overrides: Any) -> dict[str, Any]:
     body: dict[str, Any] = {
-        "customer": {"name": "Olivia Smith", "email": "olivia@example.ca", "phone": "613-555-0100"},
-        "service_address": {
-            "street": "100 Queen Street",
-            "city": "Ottawa",
-            "province": "ON",
-            "postal_code": "k1p1j1",
+        "customer": {
+            "name": "Olivia Smith",
+            "contact": {"email": "olivia@example.ca", "phone": "613-555-0100"},
+            "preferences": {"language": "en"},
         },
-        "language": "en",
+        "property": {
+            "address": {
+                "street": "100 Queen Street",
+                "city": "Ottawa",
+                "province": "ON",
+                "postal_code": "k1p1j1",
+            },
+        },
     }
     body.update(overrides)
     return body
+
+
+def with_property(**changes: Any) -> dict[str, Any]:
+    return valid_body(property={**valid_body()["property"], **changes})
+
+
+def with_address(**changes: Any) -> dict[str, Any]:
+    return with_property(address={**valid_body()["property"]["address"], **changes})
+
+
+def with_contact(**changes: Any) -> dict[str, Any]:
+    customer = valid_body()["customer"]
+    return valid_body(customer={**customer, "contact": {**customer["contact"], **changes}})
 
 
 def post(client: Client, body: Any, bearer: str | None = None) -> Any:
@@ -60,7 +78,14 @@ def test_open_then_read_by_id_and_by_number(chalice_app: Any) -> None:
         assert account["account_number"] == "UB00000018"
         assert account["account_number_display"] == "UB-0000001-8"
         assert account["service_address"]["postal_code"] == "K1P 1J1"
-        assert account["customer"]["phone"] == "+16135550100"
+        assert account["holder"]["phone"] == "+16135550100"
+        assert account["holder_role"] == "owner" and account["status"] == "active"
+        assert [s["service_type"] for s in account["services"]] == [
+            "water",
+            "sewer",
+            "stormwater",
+            "waste",
+        ]
         assert created.headers["Location"] == f"{ACCOUNTS}/{account['id']}"
         by_id = client.http.get(f"{ACCOUNTS}/{account['id']}", headers=headers(token(Role.CLERK)))
         assert by_id.json_body == account
@@ -95,7 +120,12 @@ def test_list_is_paginated_with_a_cursor(chalice_app: Any) -> None:
     [
         ("{not json", 400, "invalid_input", None),
         ([], 400, "invalid_input", None),
-        (valid_body(language="de"), 400, "invalid_input", "language"),
+        (
+            valid_body(customer={**valid_body()["customer"], "preferences": {"language": "de"}}),
+            400,
+            "invalid_input",
+            "customer.preferences.language",
+        ),
         (valid_body(autopay="yes"), 400, "invalid_input", "autopay"),
         (valid_body(nickname="x"), 400, "invalid_input", "nickname"),
         (
@@ -104,34 +134,82 @@ def test_list_is_paginated_with_a_cursor(chalice_app: Any) -> None:
             "invalid_input",
             "customer",
         ),
-        (
-            valid_body(customer={"name": "A", "email": "not-an-email"}),
-            400,
-            "invalid_input",
-            "customer.email",
-        ),
-        (
-            valid_body(customer={"name": "A", "phone": "555-0100"}),
-            400,
-            "invalid_input",
-            "customer.phone",
-        ),
+        (valid_body(customer_id="01J00000000000000000000000"), 400, "invalid_input", "customer"),
+        (with_contact(email="not-an-email"), 400, "invalid_input", "customer.contact.email"),
+        (with_contact(phone="555-0100"), 400, "invalid_input", "customer.contact.phone"),
         (
             valid_body(
-                service_address={**valid_body()["service_address"], "postal_code": "D1P1J1"}
+                customer={
+                    "name": "A",
+                    "preferences": {"language": "fr", "contact_method": "sms"},
+                }
             ),
             400,
             "invalid_input",
-            "service_address.postal_code",
+            "customer.contact.phone",
         ),
+        (with_address(postal_code="D1P1J1"), 400, "invalid_input", "property.address.postal_code"),
+        (with_address(province="XX"), 400, "invalid_input", "property.address.province"),
+        (with_address(unit="4"), 400, "invalid_input", "property.address.unit"),
+        (with_property(roll_number="12345"), 400, "invalid_input", "property.roll_number"),
         (
-            valid_body(service_address={**valid_body()["service_address"], "province": "XX"}),
+            with_property(location={"latitude": 40.0, "longitude": -75.7}),
             400,
             "invalid_input",
-            "service_address.province",
+            "property.location.latitude",
+        ),
+        (
+            with_property(location={"latitude": 45.4, "longitude": 2.35}),
+            400,
+            "invalid_input",
+            "property.location.longitude",
+        ),
+        (
+            with_property(
+                units=["1", "2"], meters={"arrangement": "shared", "shares": {"1": 0.5, "2": 0.4}}
+            ),
+            400,
+            "invalid_input",
+            "property.meters.shares",
+        ),
+        (with_property(property_type="castle"), 400, "invalid_input", "property.property_type"),
+        (with_property(units=["1", "2"]), 400, "invalid_input", "unit"),
+        (valid_body(holder_role="tenant"), 400, "invalid_input", "holder_role"),
+        (
+            valid_body(services=[{"service_type": "electricity", "start_date": "2026-12-01"}]),
+            400,
+            "invalid_input",
+            "services.0.service_type",
+        ),
+        (
+            valid_body(
+                services=[
+                    {"service_type": "water", "start_date": "2026-12-01", "end_date": "2026-11-01"}
+                ]
+            ),
+            400,
+            "invalid_input",
+            "services.0.end_date",
+        ),
+        (
+            valid_body(
+                services=[
+                    {"service_type": "water", "start_date": "2026-12-01"},
+                    {"service_type": "water", "start_date": "2026-12-02"},
+                ]
+            ),
+            400,
+            "invalid_input",
+            "services.1.service_type",
         ),
         (valid_body(account_number="UB-0000001-9"), 400, "invalid_input", "account_number"),
-        (valid_body(customer={"name": "x" * 5000}), 413, "payload_too_large", None),
+        (
+            {**{k: v for k, v in valid_body().items() if k != "property"}, "property_id": "X" * 26},
+            404,
+            "not_found",
+            "property_id",
+        ),
+        (valid_body(nickname="x" * 5000), 413, "payload_too_large", None),
     ],
 )
 def test_bad_input_is_a_4xx_naming_the_field_and_writes_nothing(

@@ -33,9 +33,13 @@ def event(number: int) -> DomainEvent:
         detail={
             "account_id": account_id,
             "account_number": "UB00000018",
+            "property_id": "P1",
+            "customer_id": "C1",
             "customer_name": "Ava Martin",
+            "holder_role": "owner",
             "language": "en",
             "service_address": "1 Main Street, Ottawa ON K1P 1J1",
+            "services": ["water"],
         },
     )
 

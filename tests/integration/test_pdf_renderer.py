@@ -24,6 +24,8 @@ MUNICIPALITY = "Ville de Sainte-Anne"
 CONTEXT: dict[str, object] = {
     "account_number_display": "UB-0000001-8",
     "customer_name": "Élise Tremblay",
+    "recipient_name": "Élise Tremblay",
+    "copy_to_owner": False,
     "service_address": "12-100 Main St, Ottawa ON K1A 0B1",
     "opened_on": date(2026, 11, 26),
     "municipality_name": MUNICIPALITY,
@@ -147,11 +149,24 @@ def test_render_logs_no_accessibility_errors(
 
 
 def test_markup_in_customer_data_is_printed_literally(renderer: WeasyPrintRenderer) -> None:
-    context = {**CONTEXT, "customer_name": "<b>x</b> & Sons"}
+    context = {**CONTEXT, "recipient_name": "<b>x</b> & Sons"}
 
     text = text_of(renderer.render_pdf("welcome_letter", Language.EN, context))
 
     assert "Dear <b>x</b> & Sons," in text
+
+
+@pytest.mark.parametrize("language", list(Language))
+def test_the_owner_s_copy_says_so_in_the_owner_s_language(
+    renderer: WeasyPrintRenderer, language: Language
+) -> None:
+    context = {**CONTEXT, "recipient_name": "Gestion Béliveau Inc.", "copy_to_owner": True}
+
+    text = " ".join(text_of(renderer.render_pdf("welcome_letter", language, context)).split())
+
+    marker = {Language.EN: "Copy for the owner of record", Language.FR: "Copie destinée au"}
+    assert marker[language] in text
+    assert "Élise Tremblay" in text and "Gestion Béliveau Inc." in text
 
 
 def test_missing_context_value_raises(renderer: WeasyPrintRenderer) -> None:

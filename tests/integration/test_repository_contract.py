@@ -1,138 +1,328 @@
-"""One contract, two implementations: the in-memory fake and DynamoDB must behave alike."""
+"""One contract, two implementations: the in-memory fakes and DynamoDB must behave alike."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+import boto3
 import pytest
 
 from civiq.adapters.dynamodb.accounts import DynamoAccountRepository
 from civiq.adapters.dynamodb.audit import DynamoAuditLog
+from civiq.adapters.dynamodb.changes import DynamoChanges
+from civiq.adapters.dynamodb.customers import DynamoCustomerRepository
 from civiq.adapters.dynamodb.outbox import DynamoOutbox
-from civiq.adapters.memory import InMemoryAccounts, InMemoryAuditLog
-from civiq.domain.accounts import Account, AccountStatus, Customer, ServiceAddress
-from civiq.domain.audit import AuditEntry
-from civiq.domain.errors import Conflict, NotFound
-from civiq.domain.events import Actor, DomainEvent
+from civiq.adapters.dynamodb.properties import DynamoPropertyRepository
+from civiq.adapters.memory import (
+    FixedClock,
+    InMemoryAuditLog,
+    InMemoryCustomers,
+    InMemoryProperties,
+    InMemoryStore,
+    SequentialIds,
+)
+from civiq.domain.account_numbers import AccountNumberScheme
+from civiq.domain.accounts import Account, AccountStatus, HolderRole, Service, ServiceType
+from civiq.domain.addresses import Address
+from civiq.domain.customers import ContactDetails, CustomerKind, Preferences
+from civiq.domain.errors import Conflict, NotFound, VersionConflict
+from civiq.domain.events import Actor
 from civiq.domain.language import Language
+from civiq.domain.properties import PropertyType
+from civiq.domain.search import SearchQuery
+from civiq.ports import Change
+from civiq.services.customers import NewCustomer
+from civiq.services.open_account import OpenAccount, OpenAccountCommand
+from civiq.services.properties import NewProperty
+from civiq.services.publish_events import PublishEvents
+from civiq.services.recording import Recorder, Step
+from tests.integration.conftest import REGION, TABLE
 
-OPENED = datetime(2026, 11, 26, 14, 0, tzinfo=UTC)
+CLERK = Actor("clerk-1", "clerk")
+START = datetime(2026, 11, 26, 14, 0, tzinfo=UTC)
+NUMBERS = AccountNumberScheme()
 
 
-def account(number: str, account_id: str) -> Account:
-    return Account(
-        account_id=account_id,
-        account_number=number,
-        customer=Customer("Chloé Côté", "chloe@example.ca", "819-555-0101"),
-        address=ServiceAddress("5 Rue Laval", "Gatineau", "QC", "J8X 3G8", unit="2"),
-        language=Language.FR,
-        opened_at=OPENED,
-        opened_by="clerk-1",
-    )
+@dataclass
+class Stores:
+    accounts: Any
+    properties: Any
+    customers: Any
+    changes: Any
+    outbox: Any
+    audit: Any
+    recorder: Recorder
+
+    def open(self, name: str, street: str, roll: str | None = None, **command: Any) -> Account:
+        opener = OpenAccount(
+            self.accounts,
+            self.properties,
+            self.customers,
+            self.changes,
+            PublishEvents(self.outbox, _NoPublisher()),
+            self.recorder,
+            NUMBERS,
+        )
+        command.setdefault(
+            "customer",
+            NewCustomer(CustomerKind.PERSON, name, Preferences(Language.FR), ContactDetails()),
+        )
+        command.setdefault(
+            "property",
+            NewProperty(
+                Address(street, "Gatineau", "QC", "J8X 3G8"), PropertyType.SINGLE_FAMILY, roll
+            ),
+        )
+        return opener(OpenAccountCommand(**command), CLERK, "corr-1")
+
+    def revise(self, before: Any, after: Any, action: str = "Revised") -> Change:
+        change = self.recorder.change([Step(after, action, before)], CLERK, "corr-2")
+        self.changes.commit(change)
+        return change
 
 
-def opened_event(subject: Account, event_id: str, at: datetime = OPENED) -> DomainEvent:
-    return DomainEvent(
-        event_id=event_id,
-        event_type="AccountOpened",
-        version=1,
-        occurred_at=at,
-        actor=Actor("clerk-1", "clerk"),
-        correlation_id="corr-1",
-        subject_id=f"ACCOUNT#{subject.account_id}",
-        detail={
-            "account_id": subject.account_id,
-            "account_number": subject.account_number,
-            "customer_name": subject.customer.name,
-            "language": "fr",
-            "service_address": subject.address.one_line(),
-        },
-    )
+class _NoPublisher:
+    """Keeps events in the outbox, as when the bus is down."""
+
+    def publish(self, events: Any) -> None:
+        raise ConnectionError("bus down")
 
 
 @pytest.fixture(params=["memory", "dynamodb"])
-def stores(request: pytest.FixtureRequest) -> Iterator[tuple[Any, Any, Any]]:
+def stores(request: pytest.FixtureRequest) -> Iterator[Stores]:
+    recorder = Recorder(FixedClock(START), SequentialIds("01J"))
     if request.param == "memory":
-        fake = InMemoryAccounts()
-        yield fake, fake, InMemoryAuditLog()
+        store = InMemoryStore()
+        yield Stores(
+            store,
+            InMemoryProperties(store),
+            InMemoryCustomers(store),
+            store,
+            store,
+            InMemoryAuditLog(store),
+            recorder,
+        )
     else:
         request.getfixturevalue("aws")
-        yield DynamoAccountRepository(), DynamoOutbox(), DynamoAuditLog()
+        yield Stores(
+            DynamoAccountRepository(),
+            DynamoPropertyRepository(),
+            DynamoCustomerRepository(),
+            DynamoChanges(),
+            DynamoOutbox(),
+            DynamoAuditLog(),
+            recorder,
+        )
 
 
-def test_added_account_reads_back_by_id_and_number(stores: tuple[Any, Any, Any]) -> None:
-    accounts, _, _ = stores
-    stored = account("UB00000018", "A" * 26)
-    accounts.add(stored, opened_event(stored, "E1"))
-    assert accounts.get("A" * 26) == stored
-    assert accounts.get_by_number("UB00000018") == stored
+def test_an_opened_account_and_its_customer_and_property_read_back(stores: Stores) -> None:
+    account = stores.open("Chloé Côté", "5 Rue Laval", roll="0614000111222220000")
+    assert stores.accounts.get(account.account_id) == account
+    assert stores.accounts.get_by_number(account.account_number) == account
+    prop = stores.properties.get(account.property_id)
+    assert prop.owner_customer_id == account.holder.customer_id
+    assert stores.properties.get_by_roll_number("0614000111222220000") == prop
+    customer = stores.customers.get(account.holder.customer_id)
+    assert customer.name == "Chloé Côté"
+    assert [s.account_id for s in stores.accounts.of_property(prop.property_id)] == [
+        account.account_id
+    ]
+    assert [s.account_id for s in stores.accounts.of_customer(customer.customer_id)] == [
+        account.account_id
+    ]
 
 
-def test_account_number_is_unique_and_nothing_is_half_written(
-    stores: tuple[Any, Any, Any],
-) -> None:
-    accounts, outbox, _ = stores
-    first = account("UB00000018", "A" * 26)
-    accounts.add(first, opened_event(first, "E1"))
-    clash = account("UB00000018", "B" * 26)
+def test_unknown_records_are_not_found(stores: Stores) -> None:
+    for lookup in (
+        lambda: stores.accounts.get("Z" * 26),
+        lambda: stores.accounts.get_by_number("UB00000026"),
+        lambda: stores.properties.get("Z" * 26),
+        lambda: stores.properties.get_by_roll_number("0614000111222220000"),
+        lambda: stores.customers.get("Z" * 26),
+    ):
+        with pytest.raises(NotFound):
+            lookup()
+
+
+def test_a_taken_account_number_writes_nothing(stores: Stores) -> None:
+    first = stores.open("Chloé Côté", "5 Rue Laval", account_number="UB00000018")
     with pytest.raises(Conflict) as error:
-        accounts.add(clash, opened_event(clash, "E2"))
+        stores.open("Liam Brown", "7 Rue Laval", account_number="UB00000018")
     assert error.value.field == "account_number"
+    later = START + timedelta(days=1)
+    pending = stores.outbox.pending(later, 10)
+    assert [e.subject_id for e in pending] == [f"ACCOUNT#{first.account_id}"]
+    assert [
+        s.holder_name
+        for s in stores.accounts.search(SearchQuery.parse("brown"), None, None, 10, None).items
+    ] == []
+
+
+def test_roll_numbers_belong_to_one_property_and_are_released_on_change(stores: Stores) -> None:
+    account = stores.open("Chloé Côté", "5 Rue Laval", roll="0614000111222220000")
+    with pytest.raises(Conflict) as error:
+        stores.open("Liam Brown", "7 Rue Laval", roll="0614000111222220000")
+    assert error.value.field == "property.roll_number"
+    other = stores.open("Liam Brown", "7 Rue Laval").property_id
+    taken = stores.properties.get(other)
+    with pytest.raises(Conflict) as claimed:  # the adapter's own claim, past any pre-check
+        stores.revise(taken, taken.revised(roll_number="0614000111222220000"))
+    assert claimed.value.field == "roll_number"
+    prop = stores.properties.get(account.property_id)
+    stores.revise(prop, prop.revised(roll_number="0614000111333330000"))
+    assert (
+        stores.properties.get_by_roll_number("0614000111333330000").property_id == prop.property_id
+    )
     with pytest.raises(NotFound):
-        accounts.get("B" * 26)
-    later = OPENED + timedelta(days=1)
-    assert [e.event_id for e in outbox.pending(later, 10)] == ["E1"]
+        stores.properties.get_by_roll_number("0614000111222220000")
+    third = stores.open("Léo Roy", "9 Rue Laval", roll="0614000111222220000")
+    assert third.roll_number == "0614000111222220000"
 
 
-def test_unknown_account_is_not_found(stores: tuple[Any, Any, Any]) -> None:
-    accounts, _, _ = stores
-    with pytest.raises(NotFound):
-        accounts.get("Z" * 26)
-    with pytest.raises(NotFound):
-        accounts.get_by_number("UB00000026")
+def test_a_stale_version_is_refused_with_the_current_one(stores: Stores) -> None:
+    account = stores.open("Chloé Côté", "5 Rue Laval")
+    stores.revise(account, account.revised(autopay=True))
+    with pytest.raises(VersionConflict) as error:
+        stores.revise(account, account.revised(landlord_copies=False, autopay=False))
+    assert error.value.current_version == 2
+    assert stores.accounts.get(account.account_id).autopay is True
 
 
-def test_sequence_is_strictly_increasing(stores: tuple[Any, Any, Any]) -> None:
-    accounts, _, _ = stores
-    assert [accounts.next_sequence() for _ in range(3)] == [1, 2, 3]
-
-
-def test_list_pages_in_account_number_order(stores: tuple[Any, Any, Any]) -> None:
-    accounts, _, _ = stores
-    for index, number in enumerate(["UB00000034", "UB00000018", "UB00000026"]):
-        stored = account(number, chr(ord("A") + index) * 26)
-        accounts.add(stored, opened_event(stored, f"E{index}"))
-    first = accounts.list_by_status(AccountStatus.ACTIVE, 2, None)
-    assert [a.account_number for a in first.accounts] == ["UB00000018", "UB00000026"]
+def test_lists_page_in_number_order_and_filter_by_service(stores: Stores) -> None:
+    opened = [stores.open(f"Name {i}", f"{i} Rue Laval") for i in range(3)]
+    water_only = opened[1].with_services([Service(ServiceType.WATER, date(2026, 11, 26))])
+    stores.revise(opened[1], water_only)
+    first = stores.accounts.list_by_status(AccountStatus.ACTIVE, None, 2, None)
+    numbers = sorted(a.account_number for a in opened)
+    assert [a.account_number for a in first.items] == numbers[:2]
     assert first.next_cursor
-    second = accounts.list_by_status(AccountStatus.ACTIVE, 2, first.next_cursor)
-    assert [a.account_number for a in second.accounts] == ["UB00000034"]
-    assert not accounts.list_by_status(AccountStatus.CLOSED, 2, None).accounts
+    second = stores.accounts.list_by_status(AccountStatus.ACTIVE, None, 2, first.next_cursor)
+    assert [a.account_number for a in second.items] == numbers[2:]
+    assert second.next_cursor is None
+    waste = stores.accounts.list_by_status(AccountStatus.ACTIVE, ServiceType.WASTE, 10, None)
+    assert {a.account_id for a in waste.items} == {opened[0].account_id, opened[2].account_id}
+    assert not stores.accounts.list_by_status(AccountStatus.CLOSED, None, 2, None).items
 
 
-def test_outbox_holds_events_until_published(stores: tuple[Any, Any, Any]) -> None:
-    accounts, outbox, _ = stores
-    stored = account("UB00000018", "A" * 26)
-    event = opened_event(stored, "E1")
-    accounts.add(stored, event)
-    assert outbox.pending(OPENED, 10) == []  # not older than the cut-off yet
-    waiting = outbox.pending(OPENED + timedelta(minutes=5), 10)
-    assert waiting == [event]
-    outbox.mark_published(event)
-    assert outbox.pending(OPENED + timedelta(minutes=5), 10) == []
+def _found(stores: Stores, text: str, **filters: Any) -> list[str]:
+    page = stores.accounts.search(
+        SearchQuery.parse(text), filters.get("status"), filters.get("service"), 50, None
+    )
+    return sorted(s.holder_name for s in page.items)
 
 
-def test_audit_log_appends_once_per_entry(stores: tuple[Any, Any, Any]) -> None:
-    _, _, audit = stores
-    stored = account("UB00000018", "A" * 26)
-    entry = AuditEntry.of(opened_event(stored, "E1"))
-    assert audit.record(entry) is True
-    assert audit.record(entry) is False
-    later = AuditEntry.of(opened_event(stored, "E2", OPENED + timedelta(hours=1)))
-    audit.record(later)
-    history = audit.entries_for(f"ACCOUNT#{'A' * 26}")
-    assert [e.entry_id for e in history] == ["E1", "E2"]
-    assert history[0].actor_subject == "clerk-1"
-    assert history[0].detail["account_number"] == "UB00000018"
+def test_search_is_prefix_and_accent_insensitive(stores: Stores) -> None:
+    stores.open("Chloé Côté", "5 Rue Laval", roll="0614000111222220000")
+    stores.open("Claude Cotton", "12 Main Street")
+    stores.open("Léo Bouchard", "40 Rue Laval")
+    assert _found(stores, "cote") == ["Chloé Côté"]
+    assert _found(stores, "CÔT") == ["Chloé Côté", "Claude Cotton"]
+    assert _found(stores, "laval") == ["Chloé Côté", "Léo Bouchard"]
+    assert _found(stores, "chlo laval") == ["Chloé Côté"]
+    assert _found(stores, "0614-000-111") == ["Chloé Côté"]
+    assert _found(stores, "J8X 3G8") == ["Chloé Côté", "Claude Cotton", "Léo Bouchard"]
+    assert _found(stores, "zzz") == []
+
+
+def test_search_finds_by_account_number_typed_any_way(stores: Stores) -> None:
+    account = stores.open("Chloé Côté", "5 Rue Laval")
+    display = NUMBERS.display(account.account_number)
+    for typed in (account.account_number, display, display.lower(), account.account_number[2:6]):
+        assert _found(stores, typed) == ["Chloé Côté"], typed
+
+
+def test_search_filters_and_pages_without_repeats(stores: Stores) -> None:
+    names = [f"Tremblay {chr(ord('a') + i)}x" for i in range(5)]
+    opened = [stores.open(n, f"{i + 1} Rue Tremblay") for i, n in enumerate(names)]
+    water_only = opened[0].with_services([Service(ServiceType.WATER, date(2026, 11, 26))])
+    stores.revise(opened[0], water_only)
+    seen: list[str] = []
+    cursor = None
+    for _ in range(10):
+        page = stores.accounts.search(SearchQuery.parse("trem"), None, None, 2, cursor)
+        seen.extend(s.account_id for s in page.items)
+        cursor = page.next_cursor
+        if cursor is None:
+            break
+    assert sorted(seen) == sorted(a.account_id for a in opened)  # each once, though two terms match
+    assert _found(stores, "trem", service=ServiceType.WASTE) == sorted(names[1:])
+    assert _found(stores, "trem", status=AccountStatus.CLOSED) == []
+
+
+def test_search_forgets_old_terms_after_a_change(stores: Stores) -> None:
+    account = stores.open("Chloé Côté", "5 Rue Laval")
+    renamed = replace(account.holder, name="Chloé Gagnon")
+    stores.revise(account, account.with_holder(renamed))
+    assert _found(stores, "cote") == []
+    assert _found(stores, "gagnon") == ["Chloé Gagnon"]
+
+
+def test_accounts_list_under_the_owner_of_record_too(stores: Stores) -> None:
+    owner = stores.open("Landlord Inc", "99 Rue Laval")
+    tenant = stores.open(
+        "Zoé Gauthier",
+        "unused",
+        customer=NewCustomer(CustomerKind.PERSON, "Zoé Gauthier", Preferences(Language.FR)),
+        property=owner.property_id,
+        holder_role=HolderRole.TENANT,
+    )
+    assert tenant.owner_customer_id == owner.holder.customer_id
+    listed = {s.account_id for s in stores.accounts.of_customer(owner.holder.customer_id)}
+    assert listed == {owner.account_id, tenant.account_id}
+    assert len(stores.accounts.of_property(owner.property_id)) == 2
+
+
+def test_outbox_holds_events_until_published(stores: Stores) -> None:
+    account = stores.open("Chloé Côté", "5 Rue Laval")
+    assert stores.outbox.pending(START, 10) == []  # not older than the cut-off yet
+    waiting = stores.outbox.pending(START + timedelta(minutes=5), 10)
+    assert [e.event_type for e in waiting] == ["AccountOpened"]
+    assert waiting[0].detail["account_id"] == account.account_id
+    stores.outbox.mark_published(waiting[0])
+    assert stores.outbox.pending(START + timedelta(minutes=5), 10) == []
+
+
+def test_history_is_append_only_and_pages_oldest_first(stores: Stores) -> None:
+    account = stores.open("Chloé Côté", "5 Rue Laval")
+    stores.revise(account, account.revised(autopay=True), "AccountSettingsChanged")
+    subject = f"ACCOUNT#{account.account_id}"
+    first = stores.audit.entries_for(subject, 1, None)
+    assert [e.action for e in first.items] == ["AccountOpened"]
+    second = stores.audit.entries_for(subject, 1, first.next_cursor)
+    assert [e.action for e in second.items] == ["AccountSettingsChanged"]
+    assert second.items[0].detail["changes"] == {"autopay": {"before": False, "after": True}}
+    assert second.items[0].detail["version"] == 2
+    assert stores.audit.record(first.items[0]) is False  # a redelivered event
+
+
+def test_a_revision_writes_only_what_changed(aws: None) -> None:
+    """Attributes other writers own (the letter's key, the ledger's balance) survive an edit."""
+    stores = Stores(
+        DynamoAccountRepository(),
+        DynamoPropertyRepository(),
+        DynamoCustomerRepository(),
+        DynamoChanges(),
+        DynamoOutbox(),
+        DynamoAuditLog(),
+        Recorder(FixedClock(START), SequentialIds("01J")),
+    )
+    account = stores.open("Chloé Côté", "5 Rue Laval")
+    table = boto3.client("dynamodb", region_name=REGION)
+    key = {"PK": {"S": f"ACCOUNT#{account.account_id}"}, "SK": {"S": "ACCOUNT"}}
+    table.update_item(
+        TableName=TABLE,
+        Key=key,
+        UpdateExpression="SET welcome_letter_key = :letter, balance_cents = :owed",
+        ExpressionAttributeValues={
+            ":letter": {"S": "letters/welcome/x.pdf"},
+            ":owed": {"N": "4250"},
+        },
+    )
+    stores.revise(account, account.revised(autopay=True))
+    item = table.get_item(TableName=TABLE, Key=key)["Item"]
+    assert item["welcome_letter_key"] == {"S": "letters/welcome/x.pdf"}
+    assert item["balance_cents"] == {"N": "4250"}
+    assert item["autopay"] == {"BOOL": True} and item["version"] == {"N": "2"}

@@ -1,4 +1,8 @@
-"""Shared builders for the unit tests: in-memory fakes wired the way the functions wire them."""
+"""Unit-test wiring: the services over the in-memory fakes, wired the way the functions wire them.
+
+One :class:`InMemoryStore` plays every table (Changes, AccountRepository, Outbox); the property,
+customer and audit views read the same store. Builders of valid inputs live in ``builders.py``.
+"""
 
 from __future__ import annotations
 
@@ -8,15 +12,27 @@ from typing import Any
 
 import pytest
 
-from civiq.adapters.memory import FixedClock, InMemoryAccounts, RecordingPublisher, SequentialIds
+from civiq.adapters.memory import (
+    FixedClock,
+    InMemoryAuditLog,
+    InMemoryCustomers,
+    InMemoryProperties,
+    InMemoryStore,
+    RecordingPublisher,
+    SequentialIds,
+)
 from civiq.domain.account_numbers import AccountNumberScheme
-from civiq.domain.accounts import Customer, ServiceAddress
+from civiq.domain.accounts import Account
 from civiq.domain.events import Actor, DomainEvent
-from civiq.domain.language import Language
-from civiq.services.open_account import OpenAccount, OpenAccountCommand
+from civiq.services.change_account import ChangeAccount
+from civiq.services.customers import RegisterCustomer, ReviseCustomer
+from civiq.services.find_account import FindAccount
+from civiq.services.open_account import OpenAccount
+from civiq.services.properties import RegisterProperty, ReviseProperty
 from civiq.services.publish_events import PublishEvents
-
-CLERK = Actor(subject="clerk-1", role="clerk")
+from civiq.services.recording import Recorder
+from civiq.services.refresh_accounts import RefreshAccounts
+from tests.unit.builders import CLERK, command
 
 
 @pytest.fixture
@@ -30,8 +46,23 @@ def ids() -> SequentialIds:
 
 
 @pytest.fixture
-def accounts() -> InMemoryAccounts:
-    return InMemoryAccounts()
+def store() -> InMemoryStore:
+    return InMemoryStore()
+
+
+@pytest.fixture
+def properties(store: InMemoryStore) -> InMemoryProperties:
+    return InMemoryProperties(store)
+
+
+@pytest.fixture
+def customers(store: InMemoryStore) -> InMemoryCustomers:
+    return InMemoryCustomers(store)
+
+
+@pytest.fixture
+def audit_log(store: InMemoryStore) -> InMemoryAuditLog:
+    return InMemoryAuditLog(store)
 
 
 @pytest.fixture
@@ -50,47 +81,97 @@ def actor() -> Actor:
 
 
 @pytest.fixture
+def recorder(clock: FixedClock, ids: SequentialIds) -> Recorder:
+    return Recorder(clock, ids)
+
+
+@pytest.fixture
+def events(store: InMemoryStore, publisher: RecordingPublisher) -> PublishEvents:
+    return PublishEvents(store, publisher)
+
+
+@pytest.fixture
+def refresh(store: InMemoryStore, recorder: Recorder) -> RefreshAccounts:
+    return RefreshAccounts(store, store, recorder)
+
+
+@pytest.fixture
 def open_account(
-    accounts: InMemoryAccounts,
-    publisher: RecordingPublisher,
-    clock: FixedClock,
-    ids: SequentialIds,
+    store: InMemoryStore,
+    properties: InMemoryProperties,
+    customers: InMemoryCustomers,
+    events: PublishEvents,
+    recorder: Recorder,
     numbering: AccountNumberScheme,
 ) -> OpenAccount:
     return OpenAccount(
-        accounts=accounts,
-        events=PublishEvents(outbox=accounts, publisher=publisher),
-        clock=clock,
-        ids=ids,
+        accounts=store,
+        properties=properties,
+        customers=customers,
+        changes=store,
+        events=events,
+        recorder=recorder,
         numbering=numbering,
     )
 
 
 @pytest.fixture
-def make_command() -> Callable[..., OpenAccountCommand]:
-    def build(**overrides: Any) -> OpenAccountCommand:
-        fields: dict[str, Any] = {
-            "customer": Customer(
-                name="Élise Tremblay", email="elise@example.ca", phone="613-555-0100"
-            ),
-            "address": ServiceAddress(
-                street="100 Main St",
-                unit="12",
-                city="Ottawa",
-                province="ON",
-                postal_code="k1p1j1",
-            ),
-            "language": Language.FR,
-            "autopay": True,
-        }
-        fields.update(overrides)
-        return OpenAccountCommand(**fields)
+def change_account(
+    store: InMemoryStore, events: PublishEvents, recorder: Recorder
+) -> ChangeAccount:
+    return ChangeAccount(accounts=store, changes=store, events=events, recorder=recorder)
 
-    return build
+
+@pytest.fixture
+def register_property(
+    properties: InMemoryProperties,
+    customers: InMemoryCustomers,
+    store: InMemoryStore,
+    recorder: Recorder,
+) -> RegisterProperty:
+    return RegisterProperty(properties, customers, store, recorder)
+
+
+@pytest.fixture
+def revise_property(
+    properties: InMemoryProperties,
+    store: InMemoryStore,
+    recorder: Recorder,
+    refresh: RefreshAccounts,
+) -> ReviseProperty:
+    return ReviseProperty(properties, store, store, recorder, refresh)
+
+
+@pytest.fixture
+def register_customer(store: InMemoryStore, recorder: Recorder) -> RegisterCustomer:
+    return RegisterCustomer(store, recorder)
+
+
+@pytest.fixture
+def revise_customer(
+    customers: InMemoryCustomers,
+    store: InMemoryStore,
+    recorder: Recorder,
+    refresh: RefreshAccounts,
+) -> ReviseCustomer:
+    return ReviseCustomer(customers, store, store, recorder, refresh)
+
+
+@pytest.fixture
+def find_account(store: InMemoryStore, numbering: AccountNumberScheme) -> FindAccount:
+    return FindAccount(store, numbering)
+
+
+@pytest.fixture
+def opened(open_account: OpenAccount, actor: Actor) -> Account:
+    """An owner account opened with a new customer at a new single-family property."""
+    return open_account(command(), actor, "corr-open")
 
 
 @pytest.fixture
 def make_event(clock: FixedClock) -> Callable[..., DomainEvent]:
+    """A DomainEvent with a valid AccountOpened v1 payload; ``age`` backdates it."""
+
     def build(
         event_id: str = "EV1", age: timedelta = timedelta(0), **overrides: Any
     ) -> DomainEvent:
@@ -106,9 +187,13 @@ def make_event(clock: FixedClock) -> Callable[..., DomainEvent]:
             "detail": {
                 "account_id": "ACC1",
                 "account_number": "UB00000018",
+                "property_id": "PROP1",
+                "customer_id": "CUST1",
                 "customer_name": "Élise Tremblay",
+                "holder_role": "owner",
                 "language": "fr",
                 "service_address": "12-100 Main St, Ottawa ON K1P 1J1",
+                "services": ["water", "sewer"],
             },
         }
         fields.update(overrides)

@@ -140,7 +140,7 @@ def test_known_luhn_blind_spot_09_90_lands_on_another_valid_number() -> None:
     assert SCHEME.normalize("UB00009001") == SCHEME.number_for(900)
 
 
-# --- properties ---------------------------------------------------------------------------------
+# --- properties -----------------------------------------------------------------------------------
 
 
 @given(issued_numbers())
@@ -183,7 +183,7 @@ def test_adjacent_transpositions_are_rejected_except_09_90(
                 scheme.normalize(swapped)
 
 
-# --- bugs ---------------------------------------------------------------------------------------
+# --- bugs -----------------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(

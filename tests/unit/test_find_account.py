@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import pytest
 
-from civiq.adapters.memory import InMemoryAccounts, SequentialIds
-from civiq.domain.account_numbers import AccountNumberScheme
+from civiq.adapters.memory import SequentialIds
 from civiq.domain.accounts import Account
 from civiq.domain.errors import InvalidInput, NotFound
 from civiq.domain.events import Actor
 from civiq.services.find_account import FindAccount
-from civiq.services.open_account import OpenAccount, OpenAccountCommand
+from civiq.services.open_account import OpenAccount
+from tests.unit.builders import address, command, new_property
 
 ULID_PREFIX = "01JDXAMPLE00000000"  # + 8 digits from SequentialIds = 26 characters
 
@@ -23,15 +21,13 @@ def ids() -> SequentialIds:
 
 
 @pytest.fixture
-def account(
-    open_account: OpenAccount, make_command: Callable[..., OpenAccountCommand], actor: Actor
-) -> Account:
-    return open_account(make_command(), actor, "corr")
+def account(open_account: OpenAccount, actor: Actor) -> Account:
+    return open_account(command(), actor, "corr")
 
 
 @pytest.fixture
-def find(accounts: InMemoryAccounts, numbering: AccountNumberScheme) -> FindAccount:
-    return FindAccount(accounts, numbering)
+def find(find_account: FindAccount) -> FindAccount:
+    return find_account
 
 
 def test_account_ids_are_ulid_shaped_here(account: Account) -> None:
@@ -45,6 +41,18 @@ def test_finds_by_id(find: FindAccount, account: Account) -> None:
 @pytest.mark.parametrize("typed", ["UB00000018", "UB-0000001-8", "ub 0000001 8", " UB-0000001-8 "])
 def test_finds_by_account_number_as_typed(find: FindAccount, account: Account, typed: str) -> None:
     assert find(typed) == account
+
+
+def test_finds_each_account_among_several(
+    find: FindAccount, account: Account, open_account: OpenAccount, actor: Actor
+) -> None:
+    other = open_account(
+        command(property_=new_property(address_=address(street="9 Elm St"))), actor, "c"
+    )
+    assert other.account_number == "UB00000026"
+    assert find("UB-0000002-6") == other
+    assert find(other.account_id) == other
+    assert find("UB-0000001-8") == account
 
 
 def test_unknown_id_is_not_found(find: FindAccount, account: Account) -> None:

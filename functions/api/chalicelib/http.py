@@ -8,6 +8,7 @@ same shape by :func:`request_context`.
 from __future__ import annotations
 
 import functools
+import inspect
 import json
 import uuid
 from collections.abc import Callable
@@ -19,6 +20,7 @@ from chalice import Blueprint, Response
 from chalice.app import Request
 from pydantic import BaseModel, ValidationError
 
+from chalicelib import openapi
 from chalicelib.composition import api
 from civiq.domain.errors import (
     Conflict,
@@ -27,6 +29,7 @@ from civiq.domain.errors import (
     InvalidInput,
     NotFound,
     Unauthorized,
+    VersionConflict,
 )
 from civiq.domain.staff import Role, StaffIdentity
 
@@ -69,9 +72,12 @@ def error_response(code: str, message: str, field: str | None, status: int) -> R
 
 def from_domain_error(error: DomainError) -> Response:
     status = next(s for kind, s in STATUS_BY_ERROR.items() if isinstance(error, kind))
-    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
-    response = error_response(error.code, error.message, error.field, status)
-    response.headers.update(headers or {})
+    body: dict[str, Any] = {"code": error.code, "message": error.message, "field": error.field}
+    if isinstance(error, VersionConflict):
+        body["current_version"] = error.current_version
+    response = json_response({"error": body}, status)
+    if status == 401:
+        response.headers["WWW-Authenticate"] = "Bearer"
     return response
 
 
@@ -84,6 +90,14 @@ def parse_body(request: Request, model: type[Model], max_bytes: int) -> Model:
         raise UnsupportedMediaType("request body must be application/json")
     try:
         return model.model_validate_json(raw)
+    except ValidationError as exc:
+        raise _invalid_input(exc) from exc
+
+
+def parse_query(request: Request, model: type[Model]) -> Model:
+    """The query string as ``model``; unknown parameters are refused like unknown fields."""
+    try:
+        return model.model_validate_strings(dict(request.query_params or {}))
     except ValidationError as exc:
         raise _invalid_input(exc) from exc
 
@@ -110,11 +124,44 @@ def authenticate(request: Request) -> StaffIdentity:
 
 
 def staff_route(
-    blueprint: Blueprint, path: str, method: str, role: Role
+    blueprint: Blueprint,
+    path: str,
+    method: str,
+    role: Role,
+    *,
+    summary: str | None = None,
+    tag: str | None = None,
+    request: type[BaseModel] | None = None,
+    query: type[BaseModel] | None = None,
+    response: type[BaseModel] | None = None,
+    status: int = 200,
 ) -> Callable[[Callable[..., Response]], Callable[..., Response]]:
-    """Register a staff route: authenticate, require ``role``, map domain errors."""
+    """Register a staff route: authenticate, require ``role``, map domain errors, and record the
+    operation in the OpenAPI document.
+
+    The keywords only document the route (the view still parses its own input): ``request`` is
+    the JSON body model, ``query`` the query-string model, ``response`` the body returned with
+    ``status``. ``summary`` defaults to the view's docstring first line (else its name) and
+    ``tag`` to the view's module, its resource group.
+    """
 
     def decorator(view: Callable[..., Response]) -> Callable[..., Response]:
+        doc = inspect.getdoc(view) or view.__name__.replace("_", " ").capitalize()
+        openapi.register(
+            openapi.Operation(
+                path=path,
+                method=method.upper(),
+                operation_id=view.__name__,
+                summary=summary or doc.splitlines()[0],
+                tag=tag or view.__module__.rpartition(".")[2],
+                role=role,
+                request=request,
+                query=query,
+                response=response,
+                status=status,
+            )
+        )
+
         @functools.wraps(view)
         def handler(**path_params: str) -> Response:
             request = blueprint.current_request

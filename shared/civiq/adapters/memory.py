@@ -5,13 +5,20 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from itertools import count
+from typing import TypeVar
 
-from civiq.domain.accounts import Account, AccountStatus
+from civiq.domain.accounts import Account, AccountStatus, ServiceType
 from civiq.domain.audit import AuditEntry
-from civiq.domain.errors import Conflict, NotFound
+from civiq.domain.customers import Customer
+from civiq.domain.errors import Conflict, NotFound, VersionConflict
 from civiq.domain.events import DomainEvent
+from civiq.domain.history import subject_of
 from civiq.domain.language import Language
-from civiq.ports import AccountPage
+from civiq.domain.properties import Property
+from civiq.domain.search import SearchQuery, account_terms
+from civiq.ports import AccountSummary, Change, Entity, Page
+
+T = TypeVar("T")
 
 
 class FixedClock:
@@ -34,46 +41,131 @@ class SequentialIds:
         return f"{self._prefix}{next(self._next):08d}"
 
 
-class InMemoryAccounts:
+def _page(items: Sequence[T], limit: int, cursor: str | None) -> Page[T]:
+    """Offset cursors: enough for a fake."""
+    start = int(cursor or 0)
+    more = start + limit < len(items)
+    return Page(items[start : start + limit], str(start + limit) if more else None)
+
+
+class InMemoryStore:
+    """Accounts, properties, customers, their history and the outbox, with the same rules as
+    the DynamoDB adapter: atomic commits, optimistic locking, unique numbers and roll numbers."""
+
     def __init__(self) -> None:
-        self.accounts: dict[str, Account] = {}
+        self.entities: dict[str, Entity] = {}
+        self.history: dict[str, AuditEntry] = {}
         self.outbox: dict[str, DomainEvent] = {}
+        self.commits: list[Change] = []
         self._sequence = 0
 
+    # Changes
+    def commit(self, change: Change) -> None:
+        if any(c.token == change.token for c in self.commits):
+            return
+        staged = dict(self.entities)
+        for entity in change.created:
+            if subject_of(entity) in staged:
+                raise Conflict(f"{subject_of(entity)} already exists", "id")
+            self._check_unique(staged, entity)
+            staged[subject_of(entity)] = entity
+        for before, after in change.revised:
+            current = staged.get(subject_of(before))
+            if current is None:
+                raise NotFound(f"{subject_of(before)} does not exist", "id")
+            if current.version != before.version:
+                raise VersionConflict(
+                    f"{subject_of(before)} was changed by someone else", current.version
+                )
+            self._check_unique(staged, after)
+            staged[subject_of(after)] = after
+        self.entities = staged
+        self.history.update({e.entry_id: e for e in change.history})
+        self.outbox.update({e.event_id: e for e in change.events})
+        self.commits.append(change)
+
+    @staticmethod
+    def _check_unique(staged: Mapping[str, Entity], entity: Entity) -> None:
+        for other in staged.values():
+            if subject_of(other) == subject_of(entity) or type(other) is not type(entity):
+                continue
+            if (
+                isinstance(entity, Account)
+                and isinstance(other, Account)
+                and other.account_number == entity.account_number
+            ):
+                raise Conflict(
+                    f"account number {entity.account_number} is already in use", "account_number"
+                )
+            if (
+                isinstance(entity, Property)
+                and isinstance(other, Property)
+                and entity.roll_number is not None
+                and other.roll_number == entity.roll_number
+            ):
+                raise Conflict(
+                    f"roll number {entity.roll_number} belongs to another property", "roll_number"
+                )
+
+    # AccountRepository
     def next_sequence(self) -> int:
         self._sequence += 1
         return self._sequence
 
-    def add(self, account: Account, event: DomainEvent) -> None:
-        taken = {a.account_number for a in self.accounts.values()}
-        if account.account_id in self.accounts or account.account_number in taken:
-            raise Conflict(
-                f"account number {account.account_number} is already in use", "account_number"
-            )
-        self.accounts[account.account_id] = account
-        self.outbox[event.event_id] = event
-
     def get(self, account_id: str) -> Account:
-        try:
-            return self.accounts[account_id]
-        except KeyError:
-            raise NotFound(f"no account with id {account_id}", "id") from None
+        found = self.entities.get(f"ACCOUNT#{account_id}")
+        if not isinstance(found, Account):
+            raise NotFound(f"no account with id {account_id}", "id")
+        return found
 
     def get_by_number(self, account_number: str) -> Account:
-        for account in self.accounts.values():
+        for account in self.accounts():
             if account.account_number == account_number:
                 return account
         raise NotFound(f"no account with number {account_number}", "id")
 
-    def list_by_status(self, status: AccountStatus, limit: int, cursor: str | None) -> AccountPage:
-        ordered = sorted(
-            (a for a in self.accounts.values() if a.status is status),
+    def accounts(self) -> list[Account]:
+        return sorted(
+            (e for e in self.entities.values() if isinstance(e, Account)),
             key=lambda a: a.account_number,
         )
-        after = [a for a in ordered if cursor is None or a.account_number > cursor]
-        page = after[:limit]
-        more = len(after) > limit
-        return AccountPage(page, page[-1].account_number if more else None)
+
+    def list_by_status(
+        self, status: AccountStatus, service: ServiceType | None, limit: int, cursor: str | None
+    ) -> Page[AccountSummary]:
+        found = [
+            AccountSummary.of(a)
+            for a in self.accounts()
+            if a.status is status and (service is None or service in a.active_services())
+        ]
+        return _page(found, limit, cursor)
+
+    def search(
+        self,
+        query: SearchQuery,
+        status: AccountStatus | None,
+        service: ServiceType | None,
+        limit: int,
+        cursor: str | None,
+    ) -> Page[AccountSummary]:
+        found = [
+            AccountSummary.of(a)
+            for a in self.accounts()
+            if query.matches(account_terms(a))
+            and (status is None or a.status is status)
+            and (service is None or service in a.active_services())
+        ]
+        return _page(found, limit, cursor)
+
+    def of_property(self, property_id: str) -> Sequence[AccountSummary]:
+        return [AccountSummary.of(a) for a in self.accounts() if a.property_id == property_id]
+
+    def of_customer(self, customer_id: str) -> Sequence[AccountSummary]:
+        return [
+            AccountSummary.of(a)
+            for a in self.accounts()
+            if customer_id in (a.holder.customer_id, a.owner_customer_id)
+        ]
 
     # Outbox
     def pending(self, older_than: datetime, limit: int) -> Sequence[DomainEvent]:
@@ -82,6 +174,38 @@ class InMemoryAccounts:
 
     def mark_published(self, event: DomainEvent) -> None:
         self.outbox.pop(event.event_id, None)
+
+
+class InMemoryProperties:
+    """PropertyRepository over an :class:`InMemoryStore`."""
+
+    def __init__(self, store: InMemoryStore) -> None:
+        self.store = store
+
+    def get(self, property_id: str) -> Property:
+        found = self.store.entities.get(f"PROPERTY#{property_id}")
+        if not isinstance(found, Property):
+            raise NotFound(f"no property with id {property_id}", "id")
+        return found
+
+    def get_by_roll_number(self, roll_number: str) -> Property:
+        for entity in self.store.entities.values():
+            if isinstance(entity, Property) and entity.roll_number == roll_number:
+                return entity
+        raise NotFound(f"no property with roll number {roll_number}", "roll_number")
+
+
+class InMemoryCustomers:
+    """CustomerRepository over an :class:`InMemoryStore`."""
+
+    def __init__(self, store: InMemoryStore) -> None:
+        self.store = store
+
+    def get(self, customer_id: str) -> Customer:
+        found = self.store.entities.get(f"CUSTOMER#{customer_id}")
+        if not isinstance(found, Customer):
+            raise NotFound(f"no customer with id {customer_id}", "id")
+        return found
 
 
 class RecordingPublisher:
@@ -96,8 +220,8 @@ class RecordingPublisher:
 
 
 class InMemoryAuditLog:
-    def __init__(self) -> None:
-        self.entries: dict[str, AuditEntry] = {}
+    def __init__(self, store: InMemoryStore | None = None) -> None:
+        self.entries: dict[str, AuditEntry] = store.history if store is not None else {}
 
     def record(self, entry: AuditEntry) -> bool:
         if entry.entry_id in self.entries:
@@ -105,9 +229,12 @@ class InMemoryAuditLog:
         self.entries[entry.entry_id] = entry
         return True
 
-    def entries_for(self, subject_id: str) -> Sequence[AuditEntry]:
-        found = [e for e in self.entries.values() if e.subject_id == subject_id]
-        return sorted(found, key=lambda e: (e.occurred_at, e.entry_id))
+    def entries_for(self, subject_id: str, limit: int, cursor: str | None) -> Page[AuditEntry]:
+        found = sorted(
+            (e for e in self.entries.values() if e.subject_id == subject_id),
+            key=lambda e: (e.occurred_at, e.entry_id),
+        )
+        return _page(found, limit, cursor)
 
 
 class InMemoryDocuments:

@@ -6,12 +6,15 @@ On EventBridge an event is ``{"source": EVENT_SOURCE, "detail-type": <event_type
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict
 
+from civiq.domain.accounts import AccountStatus, HolderRole, ServiceStatus, ServiceType
 from civiq.domain.events import Actor, DomainEvent
 from civiq.domain.language import Language
+from civiq.schemas.workflow_events import WORKFLOW_EVENT_SCHEMAS
 
 
 class _Strict(BaseModel):
@@ -69,13 +72,41 @@ class EventEnvelope(_Strict):
 class AccountOpenedV1(_Strict):
     account_id: str
     account_number: str
+    property_id: str
+    customer_id: str
     customer_name: str
+    holder_role: HolderRole
     language: Language
     service_address: str
+    services: list[ServiceType]
+
+
+class ServiceStateV1(_Strict):
+    service_type: ServiceType
+    status: ServiceStatus
+    start_date: date
+    end_date: date | None
+
+
+class AccountServicesChangedV1(_Strict):
+    account_id: str
+    account_number: str
+    services: list[ServiceStateV1]
+
+
+class AccountClosedV1(_Strict):
+    account_id: str
+    account_number: str
+    property_id: str
+    closed_at: AwareDatetime
+    status: AccountStatus
 
 
 EVENT_SCHEMAS: dict[tuple[str, int], type[BaseModel]] = {
     ("AccountOpened", 1): AccountOpenedV1,
+    ("AccountServicesChanged", 1): AccountServicesChangedV1,
+    ("AccountClosed", 1): AccountClosedV1,
+    **WORKFLOW_EVENT_SCHEMAS,  # moves and ownership transfers
 }
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from pynamodb.attributes import (
     BooleanAttribute,
     JSONAttribute,
+    ListAttribute,
     NumberAttribute,
     UnicodeAttribute,
     UTCDateTimeAttribute,
@@ -18,14 +19,14 @@ from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
 
-class _TableMeta:
+class TableMeta:
     table_name = "civiq"
     region = "ca-central-1"
     host: str | None = None
 
 
-class _Item(Model):
-    class Meta(_TableMeta):
+class TableItem(Model):
+    class Meta(TableMeta):
         pass
 
     pk = UnicodeAttribute(hash_key=True, attr_name="PK")
@@ -52,8 +53,8 @@ class AccountStatusIndex(GlobalSecondaryIndex["AccountItem"]):
     gsi2sk = UnicodeAttribute(range_key=True, attr_name="GSI2SK")
 
 
-class AccountItem(_Item):
-    class Meta(_TableMeta):
+class AccountItem(TableItem):
+    class Meta(TableMeta):
         pass
 
     gsi1pk = UnicodeAttribute(attr_name="GSI1PK")
@@ -64,35 +65,114 @@ class AccountItem(_Item):
     by_status = AccountStatusIndex()
     account_id = UnicodeAttribute()
     account_number = UnicodeAttribute()
-    customer = JSONAttribute()
-    address = JSONAttribute()
-    language = UnicodeAttribute()
-    status = UnicodeAttribute()
+    property_id = UnicodeAttribute()
+    service_address = JSONAttribute()
+    roll_number = UnicodeAttribute(null=True)
+    holder = JSONAttribute()
+    holder_role = UnicodeAttribute()
+    owner_customer_id = UnicodeAttribute(null=True)
+    landlord_copies = BooleanAttribute(default=False)
+    services = JSONAttribute()
+    active_services = ListAttribute(of=UnicodeAttribute)  # for list filters
+    agents = JSONAttribute()
     autopay = BooleanAttribute(default=False)
+    status = UnicodeAttribute()
     opened_at = UTCDateTimeAttribute()
     opened_by = UnicodeAttribute()
+    closed_at = UTCDateTimeAttribute(null=True)
     welcome_letter_key = UnicodeAttribute(null=True)
     version = VersionAttribute()
 
 
-class AccountNumberClaim(_Item):
+class AccountNumberClaim(TableItem):
     """Makes account numbers unique: written in the same transaction as the account."""
 
-    class Meta(_TableMeta):
+    class Meta(TableMeta):
         pass
 
     account_id = UnicodeAttribute()
 
 
-class CounterItem(_Item):
-    class Meta(_TableMeta):
+class RollNumberIndex(GlobalSecondaryIndex["PropertyItem"]):
+    class Meta:
+        index_name = "GSI1"
+        projection = AllProjection()
+
+    gsi1pk = UnicodeAttribute(hash_key=True, attr_name="GSI1PK")
+    gsi1sk = UnicodeAttribute(range_key=True, attr_name="GSI1SK")
+
+
+class PropertyItem(TableItem):
+    class Meta(TableMeta):
+        pass
+
+    gsi1pk = UnicodeAttribute(attr_name="GSI1PK", null=True)  # sparse: only with a roll number
+    gsi1sk = UnicodeAttribute(attr_name="GSI1SK", null=True)
+    by_roll_number = RollNumberIndex()
+    property_id = UnicodeAttribute()
+    address = JSONAttribute()
+    roll_number = UnicodeAttribute(null=True)
+    property_type = UnicodeAttribute()
+    units = ListAttribute(of=UnicodeAttribute)
+    meters = JSONAttribute()
+    location = JSONAttribute(null=True)
+    owner_customer_id = UnicodeAttribute(null=True)
+    created_at = UTCDateTimeAttribute()
+    version = VersionAttribute()
+
+
+class RollNumberClaim(TableItem):
+    """Makes roll numbers unique to one property."""
+
+    class Meta(TableMeta):
+        pass
+
+    property_id = UnicodeAttribute()
+
+
+class CustomerItem(TableItem):
+    class Meta(TableMeta):
+        pass
+
+    customer_id = UnicodeAttribute()
+    kind = UnicodeAttribute()
+    name = UnicodeAttribute()
+    contact = JSONAttribute()
+    preferences = JSONAttribute()
+    created_at = UTCDateTimeAttribute()
+    version = VersionAttribute()
+
+
+class AccountLinkItem(TableItem):
+    """An account listed under its property or a customer (holder or owner of record)."""
+
+    class Meta(TableMeta):
+        pass
+
+    summary = JSONAttribute()
+
+
+class SearchEntryItem(TableItem):
+    """One search term of one account, carrying what a result row shows."""
+
+    class Meta(TableMeta):
+        pass
+
+    terms = ListAttribute(of=UnicodeAttribute)
+    status = UnicodeAttribute()
+    services = ListAttribute(of=UnicodeAttribute)
+    summary = JSONAttribute()
+
+
+class CounterItem(TableItem):
+    class Meta(TableMeta):
         pass
 
     value = NumberAttribute(default=0)  # an integer sequence, never money
 
 
-class AuditItem(_Item):
-    class Meta(_TableMeta):
+class AuditItem(TableItem):
+    class Meta(TableMeta):
         pass
 
     entry_id = UnicodeAttribute()
@@ -104,25 +184,30 @@ class AuditItem(_Item):
     detail = JSONAttribute()
 
 
-class OutboxItem(_Item):
-    class Meta(_TableMeta):
+class OutboxItem(TableItem):
+    class Meta(TableMeta):
         pass
 
     envelope = JSONAttribute()
 
 
-ALL_MODELS: tuple[type[Model], ...] = (
-    AccountItem,
-    AccountNumberClaim,
-    CounterItem,
-    AuditItem,
-    OutboxItem,
-)
+def _all_models() -> list[type[Model]]:
+    """Every item model, including those declared in other repository modules."""
+    found: list[type[Model]] = []
+    pending: list[type[Model]] = [TableItem]
+    while pending:
+        model = pending.pop()
+        subclasses = model.__subclasses__()
+        pending.extend(subclasses)
+        if model is not TableItem:
+            found.append(model)
+    return found
 
 
 def configure_models(table_name: str, region: str, host: str | None) -> None:
-    """Point every model at the table; called once by each composition root."""
-    for model in ALL_MODELS:
+    """Point every model at the table; called once by each composition root, after the
+    repository modules (and so their models) are imported."""
+    for model in _all_models():
         model.Meta.table_name = table_name
         model.Meta.region = region
         model.Meta.host = host

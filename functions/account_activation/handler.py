@@ -1,0 +1,34 @@
+"""Scheduled daily: activate pending accounts whose services have started."""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.logging.utils import copy_config_to_registered_loggers
+
+from civiq.adapters.dynamodb.accounts import DynamoAccountRepository
+from civiq.adapters.dynamodb.changes import DynamoChanges
+from civiq.adapters.dynamodb.models import configure_models
+from civiq.adapters.system import SystemClock, UlidGenerator
+from civiq.config import CommonSettings
+from civiq.services.activate_accounts import ActivateAccounts
+from civiq.services.recording import Recorder
+
+logger = Logger(service="civiq-account-activation")
+copy_config_to_registered_loggers(source_logger=logger, include={"civiq"})
+
+
+@cache
+def activate() -> ActivateAccounts:
+    settings = CommonSettings()
+    configure_models(settings.table_name, settings.aws_region, settings.aws_endpoint_url)
+    recorder = Recorder(SystemClock(), UlidGenerator(), ZoneInfo(settings.municipal_time_zone))
+    return ActivateAccounts(DynamoAccountRepository(), DynamoChanges(), recorder)
+
+
+@logger.inject_lambda_context
+def handler(event: dict[str, Any], context: Any) -> dict[str, int]:
+    return {"activated": activate()(correlation_id=str(event.get("id", "scheduled")))}

@@ -1,0 +1,85 @@
+"""Account search terms: prefix and accent-insensitive, without a table scan.
+
+Every account is indexed under a small set of *terms*: the words of the holder's name and of
+the service address, the postal code, the account number (with and without its prefix) and the
+property's roll number. A query's words are folded the same way; the longest word selects index
+entries whose term starts with it, and every other word must start one of the entry's terms.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from civiq.domain.accounts import Account
+from civiq.domain.errors import InvalidInput
+
+MIN_QUERY = 2
+MAX_QUERY_WORDS = 6
+SHARD_CHARS = 2  # index partitions are keyed by a term's first two characters
+
+
+LIGATURES = str.maketrans({"œ": "oe", "æ": "ae", "ø": "o", "đ": "d", "ł": "l"})
+
+
+def fold(text: str) -> str:
+    """Lowercase, accents removed, ``ß`` and ligatures expanded: ``Côté`` -> ``cote``,
+    ``Sacré-Cœur`` -> ``sacre-coeur`` (letters Unicode does not decompose are mapped)."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold().translate(LIGATURES))
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def words(text: str) -> list[str]:
+    return [w for w in re.split(r"[^0-9a-z]+", fold(text)) if w]
+
+
+def joined_numbers(text: str) -> str:
+    """``UB-0000042-2``, ``0614-000-111`` and ``9123-4567`` as one word, as people type them."""
+    return re.sub(r"(?<=[0-9A-Za-z])[-.](?=[0-9])", "", text)
+
+
+def account_terms(account: Account) -> frozenset[str]:
+    """Everything an account can be found by; each term is at least one character."""
+    address = account.service_address
+    named = f"{account.holder.name} {address.street}"
+    terms = set(words(named)) | set(words(joined_numbers(named)))
+    terms.add(fold(address.postal_code.replace(" ", "")))
+    if address.unit:
+        terms.update(words(address.unit))
+    number = fold(account.account_number)
+    terms.add(number)
+    terms.add(number.lstrip("abcdefghijklmnopqrstuvwxyz"))
+    if account.roll_number:
+        terms.add(account.roll_number)
+    return frozenset(terms)
+
+
+def shard_of(term: str) -> str:
+    return term[:SHARD_CHARS]
+
+
+@dataclass(frozen=True, slots=True)
+class SearchQuery:
+    """What a clerk typed, folded into words; ``lead`` is the word the index is read by."""
+
+    words: tuple[str, ...]
+
+    @classmethod
+    def parse(cls, text: str, field: str = "q") -> SearchQuery:
+        # "UB-0000042-2" and "1234-567-890" are one word each: drop separators inside numbers.
+        typed = joined_numbers(text)
+        typed = re.sub(r"\b([A-Za-z][0-9][A-Za-z]) ([0-9][A-Za-z][0-9])\b", r"\1\2", typed)
+        found = tuple(dict.fromkeys(words(typed)))
+        if not found or max(len(w) for w in found) < MIN_QUERY:
+            raise InvalidInput(f"search needs a word of at least {MIN_QUERY} characters", field)
+        if len(found) > MAX_QUERY_WORDS:
+            raise InvalidInput(f"search takes at most {MAX_QUERY_WORDS} words", field)
+        return cls(found)
+
+    @property
+    def lead(self) -> str:
+        return max(self.words, key=len)
+
+    def matches(self, terms: frozenset[str]) -> bool:
+        return all(any(t.startswith(w) for t in terms) for w in self.words)

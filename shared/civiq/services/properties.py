@@ -1,0 +1,122 @@
+"""Register and revise properties."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from civiq.domain.accounts import Account
+from civiq.domain.addresses import Address, GeoPoint
+from civiq.domain.errors import Conflict, NotFound, VersionConflict, field_prefix
+from civiq.domain.events import Actor
+from civiq.domain.properties import MeterConfiguration, Property, PropertyType
+from civiq.ports import AccountRepository, Changes, CustomerRepository, PropertyRepository
+from civiq.services.recording import Recorder, Step
+from civiq.services.refresh_accounts import RefreshAccounts
+
+
+@dataclass(frozen=True)
+class NewProperty:
+    address: Address
+    property_type: PropertyType
+    roll_number: str | None = None
+    units: tuple[str, ...] = ()
+    meters: MeterConfiguration = field(default_factory=MeterConfiguration)
+    location: GeoPoint | None = None
+    owner_customer_id: str | None = None
+
+    def build(self, property_id: str, now: datetime) -> Property:
+        return Property(
+            property_id=property_id,
+            address=self.address,
+            roll_number=self.roll_number,
+            property_type=self.property_type,
+            created_at=now,
+            units=self.units,
+            meters=self.meters,
+            location=self.location,
+            owner_customer_id=self.owner_customer_id,
+        )
+
+
+def check_version(current_version: int, expected: int, what: str) -> None:
+    """Refuse early when the client edited an older version (the commit checks it again)."""
+    if current_version != expected:
+        raise VersionConflict(f"{what} is at version {current_version}; reload it", current_version)
+
+
+def check_roll_number_free(properties: PropertyRepository, prop: Property) -> None:
+    """A clear error before writing (the commit's claim on the roll number still decides)."""
+    if prop.roll_number is None:
+        return
+    try:
+        holder = properties.get_by_roll_number(prop.roll_number)
+    except NotFound:
+        return
+    if holder.property_id != prop.property_id:
+        raise Conflict(f"roll number {prop.roll_number} belongs to another property", "roll_number")
+
+
+@dataclass(frozen=True)
+class RegisterProperty:
+    properties: PropertyRepository
+    customers: CustomerRepository
+    changes: Changes
+    recorder: Recorder
+
+    def __call__(self, new: NewProperty, actor: Actor, correlation_id: str) -> Property:
+        if new.owner_customer_id is not None:
+            with field_prefix("owner_customer_id", replace=True):
+                self.customers.get(new.owner_customer_id)
+        prop = new.build(self.recorder.ids.new_id(), self.recorder.clock.now())
+        check_roll_number_free(self.properties, prop)
+        self.changes.commit(
+            self.recorder.change([Step(prop, "PropertyRegistered")], actor, correlation_id)
+        )
+        return prop
+
+
+@dataclass(frozen=True)
+class PropertyEdits:
+    """What a clerk may edit on a property. The owner changes only through a transfer."""
+
+    address: Address
+    property_type: PropertyType
+    roll_number: str | None
+    units: tuple[str, ...]
+    meters: MeterConfiguration
+    location: GeoPoint | None
+
+
+@dataclass(frozen=True)
+class ReviseProperty:
+    """Correct a property; its accounts' service addresses and roll number follow."""
+
+    properties: PropertyRepository
+    accounts: AccountRepository
+    changes: Changes
+    recorder: Recorder
+    refresh: RefreshAccounts
+
+    def __call__(
+        self, property_id: str, version: int, edits: PropertyEdits, actor: Actor, cid: str
+    ) -> Property:
+        before = self.properties.get(property_id)
+        check_version(before.version, version, "the property")
+        after = before.revised(**edits.__dict__)
+        check_roll_number_free(self.properties, after)
+        for summary in self.accounts.of_property(property_id):
+            after.check_unit(self.accounts.get(summary.account_id).service_address.unit, "units")
+        self.changes.commit(
+            self.recorder.change([Step(after, "PropertyRevised", before)], actor, cid)
+        )
+
+        def refreshed(account: Account) -> Account | None:
+            address = after.address.with_unit(account.service_address.unit)
+            if account.service_address == address and account.roll_number == after.roll_number:
+                return None
+            return account.revised(service_address=address, roll_number=after.roll_number)
+
+        summaries = list(self.accounts.of_property(property_id))
+        self.refresh(summaries, refreshed, "PropertyDetailsRefreshed", actor, cid)
+        return after

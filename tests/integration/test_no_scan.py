@@ -1,0 +1,295 @@
+"""No request path of the API scans the table; lookups by id and by number are one request.
+
+Every route the Chalice app serves is called with a valid request, against in-process moto, with
+a spy on botocore's ``BaseClient._make_api_call`` (the single point every client's API calls go
+through, including clients built before the test): it records each DynamoDB operation and
+refuses a Scan outright. A new route fails the coverage check until a request for it is added
+here.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from urllib.parse import quote
+
+import boto3
+import pytest
+from botocore.client import BaseClient
+from chalice.test import Client
+
+from civiq.adapters.tokens import LocalTokens
+from civiq.domain.staff import Role
+from infra.local.demo import load_via_api, municipality
+from tests.integration.conftest import REGION, SIGNING_KEY
+
+API = "/api/v1/utility"
+ACCOUNTS = f"{API}/accounts"
+PROPERTIES = f"{API}/properties"
+CUSTOMERS = f"{API}/customers"
+
+
+class ScanRefused(AssertionError):
+    pass
+
+
+class DynamoSpy:
+    def __init__(self) -> None:
+        self.operations: list[str] = []
+        self.scans: list[dict[str, Any]] = []
+
+    def mark(self) -> int:
+        return len(self.operations)
+
+    def since(self, mark: int) -> Counter[str]:
+        return Counter(self.operations[mark:])
+
+
+@pytest.fixture
+def dynamodb_spy(monkeypatch: pytest.MonkeyPatch) -> Iterator[DynamoSpy]:
+    spy = DynamoSpy()
+    original = getattr(BaseClient, "_make_api_call")  # noqa: B009 - private, untyped
+
+    def make_api_call(client: BaseClient, operation: str, params: dict[str, Any]) -> Any:
+        if client.meta.service_model.service_name == "dynamodb":
+            spy.operations.append(operation)
+            if operation == "Scan":
+                spy.scans.append(params)
+                raise ScanRefused(f"Scan on a request path: {params}")
+        return original(client, operation, params)
+
+    monkeypatch.setattr(BaseClient, "_make_api_call", make_api_call)
+    yield spy
+
+
+def _headers(role: Role) -> dict[str, str]:
+    token = LocalTokens(SIGNING_KEY).mint("staff-9", [role], datetime.now(UTC), timedelta(hours=1))
+    return {"Content-Type": "application/json", "Authorization": f"Bearer {token}"}
+
+
+class Driver:
+    """Calls routes and remembers which (method, route) pairs were exercised."""
+
+    def __init__(self, client: Client, spy: DynamoSpy) -> None:
+        self.client = client
+        self.spy = spy
+        self.covered: set[tuple[str, str]] = set()
+
+    def __call__(
+        self,
+        method: str,
+        route: str,
+        status: int,
+        body: Any = None,
+        query: str = "",
+        role: Role = Role.CLERK,
+        **params: str,
+    ) -> tuple[Any, Counter[str]]:
+        path = route.format(**{k: quote(v, safe="") for k, v in params.items()})
+        mark = self.spy.mark()
+        answer = getattr(self.client.http, method.lower())(
+            path + (f"?{query}" if query else ""),
+            headers=_headers(role),
+            body=json.dumps(body) if body is not None else None,
+        )
+        assert answer.status_code == status, (method, path, answer.json_body)
+        self.covered.add((method, route))
+        return answer.json_body, self.spy.since(mark)
+
+
+@pytest.fixture
+def workflows(aws: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Stand-in state machines for the move and transfer workflows: their executions are
+    started and described, not run (the workflows have tests of their own)."""
+    sfn = boto3.client("stepfunctions", region_name=REGION)
+    definition = json.dumps({"StartAt": "Wait", "States": {"Wait": {"Type": "Pass", "End": True}}})
+    role = "arn:aws:iam::123456789012:role/workflow"
+    for name in ("MOVE", "TRANSFER"):
+        machine = sfn.create_state_machine(name=name.lower(), definition=definition, roleArn=role)
+        monkeypatch.setenv(f"{name}_STATE_MACHINE_ARN", machine["stateMachineArn"])
+
+
+def test_every_route_answers_without_a_scan(
+    chalice_app: Any, workflows: None, dynamodb_spy: DynamoSpy
+) -> None:
+    with Client(chalice_app) as client:
+        call = Driver(client, dynamodb_spy)
+        token = _headers(Role.CLERK)["Authorization"].split()[1]
+        send_headers = {"Content-Type": "application/json", "Authorization": f"Bearer {token}"}
+
+        def send(method: str, path: str, body: dict[str, Any]) -> tuple[int, Any]:
+            answer = client.http.post(path, headers=send_headers, body=json.dumps(body))
+            call.covered.add((method, path))
+            return answer.status_code, answer.json_body
+
+        # A demo town: owners, landlords (customers), rental properties, tenants.
+        opened = load_via_api(municipality(properties=6, seed=4), send)
+        owner = next(a for a in opened if a["holder_role"] == "owner")
+        tenant = next(a for a in opened if a["holder_role"] == "tenant")
+        account_id = owner["id"]
+
+        # accounts: lookups
+        _, by_id = call("GET", f"{ACCOUNTS}/{{id}}", 200, id=account_id)
+        assert by_id == Counter({"GetItem": 1}), by_id
+        _, by_number = call("GET", f"{ACCOUNTS}/{{id}}", 200, id=owner["account_number"])
+        assert sum(by_number.values()) == 1 and by_number["Query"] == 1, by_number
+        _, by_display = call("GET", f"{ACCOUNTS}/{{id}}", 200, id=owner["account_number_display"])
+        assert sum(by_display.values()) == 1, by_display
+
+        # accounts: lists and searches
+        for query in (
+            "",
+            "limit=2",
+            "status=active&service=water",
+            "q=" + quote(owner["holder"]["name"]),
+            "q=" + quote(owner["account_number_display"]),
+            "q=" + quote(owner["service_address"]["postal_code"]),
+            "q=" + quote(owner["roll_number"]),
+            "q=cote&status=active&service=waste",
+        ):
+            _, used = call("GET", ACCOUNTS, 200, query=query)
+            assert set(used) <= {"Query"}, (query, used)
+        page, _ = call("GET", ACCOUNTS, 200, query="limit=1")
+        if page["next_cursor"]:
+            call("GET", ACCOUNTS, 200, query=f"limit=1&cursor={page['next_cursor']}")
+
+        # accounts: changes and history
+        version = owner["version"]
+        services = [{"service_type": "water", "start_date": "2024-01-01"}]
+        body = {"version": version, "services": services}
+        call("PUT", f"{ACCOUNTS}/{{id}}/services", 200, body, id=account_id)
+        settings = {"version": version + 1, "autopay": True, "landlord_copies": False}
+        call("PUT", f"{ACCOUNTS}/{{id}}/settings", 200, settings, id=account_id)
+        agent = {"name": "Marc Côté", "scope": "inquire", "valid_from": "2025-01-01"}
+        with_agent, _ = call(
+            "POST", f"{ACCOUNTS}/{{id}}/agents", 201, {"version": 3, "agent": agent}, id=account_id
+        )
+        call(
+            "DELETE",
+            f"{ACCOUNTS}/{{id}}/agents/{{agent_id}}",
+            200,
+            query="version=4",
+            id=account_id,
+            agent_id=with_agent["agents"][0]["id"],
+        )
+        # No route moves an account out yet, so closing an active account is a conflict.
+        closure = {"version": 5}
+        call(
+            "POST", f"{ACCOUNTS}/{{id}}/closure", 409, closure, role=Role.SUPERVISOR, id=account_id
+        )
+        call("GET", f"{ACCOUNTS}/{{id}}/history", 200, id=account_id)
+        call("GET", f"{ACCOUNTS}/{{id}}/history", 200, query="limit=1", id=tenant["id"])
+
+        # properties
+        prop, _ = call("GET", f"{PROPERTIES}/{{id}}", 200, id=tenant["property_id"])
+        call("GET", PROPERTIES, 200, query=f"roll_number={prop['roll_number_display']}")
+        address = {k: prop["address"][k] for k in ("street", "city", "province", "postal_code")}
+        edits = {k: prop[k] for k in ("property_type", "roll_number", "units", "location")} | {
+            "version": prop["version"],
+            "address": address,
+            "meters": {k: prop["meters"][k] for k in ("arrangement", "shares")},
+        }
+        call("PUT", f"{PROPERTIES}/{{id}}", 200, edits, id=prop["id"])
+        call("GET", f"{PROPERTIES}/{{id}}/history", 200, id=prop["id"])
+        registered, _ = call(
+            "POST",
+            PROPERTIES,
+            201,
+            {
+                "address": {
+                    "street": "1 Rue du Quai",
+                    "city": "Pointe-aux-Érables",
+                    "province": "ON",
+                    "postal_code": "K6A 1A1",
+                },
+                "roll_number": "0302999999999990000",
+                "owner_customer_id": prop["owner_customer_id"],
+            },
+        )
+
+        # customers
+        customer_id = tenant["holder"]["customer_id"]
+        customer, _ = call("GET", f"{CUSTOMERS}/{{id}}", 200, id=customer_id)
+        contact = {
+            "version": customer["version"],
+            "contact": {"email": "new@example.com", "phone": "613-555-0199"},
+        }
+        call("PUT", f"{CUSTOMERS}/{{id}}/contact", 200, contact, id=customer_id)
+        preferences = {
+            "version": customer["version"] + 1,
+            "preferences": {"language": "fr", "contact_method": "email", "ebilling": True},
+        }
+        call("PUT", f"{CUSTOMERS}/{{id}}/preferences", 200, preferences, id=customer_id)
+        call("GET", f"{CUSTOMERS}/{{id}}/history", 200, id=customer_id)
+        call("GET", f"{CUSTOMERS}/{{id}}", 200, id=prop["owner_customer_id"])  # a landlord
+        call(
+            "POST",
+            CUSTOMERS,
+            201,
+            {"name": "Hélène Béliveau", "preferences": {"language": "fr"}},
+        )
+        moving_in = {
+            "customer_id": customer_id,
+            "property_id": registered["id"],
+            "holder_role": "tenant",
+        }
+        call("POST", ACCOUNTS, 201, moving_in)
+
+        # moves: the tenant moves out, a new tenant moves in (the workflow itself is not run)
+        today = datetime.now(UTC).date().isoformat()
+        move = {
+            "move_out": {
+                "account_id": tenant["id"],
+                "move_out_date": today,
+                "final_reading": {"estimate": True},
+            },
+            "move_in": {
+                "property_id": tenant["property_id"],
+                "unit": tenant["service_address"]["unit"],
+                "customer": {"name": "Zoé Lévesque", "preferences": {"language": "fr"}},
+                "holder_role": "tenant",
+                "move_in_date": today,
+            },
+        }
+        submitted, _ = call("POST", f"{API}/moves", 202, move)
+        call("GET", f"{API}/moves/{{id}}", 200, id=submitted["id"])
+
+        # transfers: the owner sells (supervisors submit and decide)
+        sale = {
+            "property_id": owner["property_id"],
+            "closing_date": today,
+            "buyer": {"customer": {"name": "Noah Fraser", "preferences": {"language": "en"}}},
+        }
+        transfer, _ = call("POST", f"{API}/transfers", 202, sale, role=Role.SUPERVISOR)
+        call("GET", f"{API}/transfers/{{id}}", 200, id=transfer["id"])
+        call(
+            "POST",
+            f"{API}/transfers/{{id}}/decision",
+            200,
+            {"decision": "approve"},
+            role=Role.SUPERVISOR,
+            id=transfer["id"],
+        )
+
+        # the API document (no DynamoDB at all)
+        _, used = call("GET", "/api/v1/openapi.json", 200)
+        assert not used
+
+    routes = {(m, path) for path, methods in chalice_app.routes.items() for m in methods}
+    assert routes - call.covered == set(), "routes without a request in this test"
+    assert dynamodb_spy.scans == []
+    assert "Scan" not in dynamodb_spy.operations
+
+
+def test_the_spy_counts_requests_and_refuses_a_scan(aws: None, dynamodb_spy: DynamoSpy) -> None:
+    from civiq.adapters.dynamodb.models import AccountItem
+
+    with pytest.raises(AccountItem.DoesNotExist):
+        AccountItem.get("ACCOUNT#none", "ACCOUNT")
+    assert dynamodb_spy.operations == ["GetItem"]
+    with pytest.raises(ScanRefused):
+        list(AccountItem.scan())
+    assert len(dynamodb_spy.scans) == 1

@@ -1,0 +1,548 @@
+"""The move and transfer state machines, their real ASL run by moto's Step Functions interpreter
+in this process. Every Lambda task calls functions/workflow_tasks/handler.py against moto's
+DynamoDB, EventBridge and Step Functions (the API's decision service answers task tokens).
+
+What the HTTP e2e tests cannot do is done here: both tenant-arrears policies (a stack has one),
+the ledger's balance written at settlement time, and every task reported failed after it did
+its work (a lost response), so Step Functions retries it and the retry must change nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from types import ModuleType, SimpleNamespace
+from typing import Any
+from unittest.mock import patch
+
+import boto3
+import pytest
+from moto.awslambda_simple.models import LambdaSimpleBackend
+from moto.core.config import default_user_config
+from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl
+
+from civiq.adapters.dynamodb import keys
+from civiq.adapters.dynamodb.accounts import DynamoAccountRepository
+from civiq.adapters.dynamodb.audit import DynamoAuditLog
+from civiq.adapters.dynamodb.changes import DynamoChanges
+from civiq.adapters.dynamodb.customers import DynamoCustomerRepository
+from civiq.adapters.dynamodb.outbox import DynamoOutbox
+from civiq.adapters.dynamodb.properties import DynamoPropertyRepository
+from civiq.adapters.dynamodb.workflows import DynamoBalances, DynamoTransfers
+from civiq.adapters.eventbridge import EventBridgePublisher
+from civiq.adapters.stepfunctions import StepFunctionsCallbacks, StepFunctionsWorkflow
+from civiq.adapters.system import SystemClock, UlidGenerator
+from civiq.domain.account_numbers import AccountNumberScheme
+from civiq.domain.accounts import Account, AccountStatus, HolderRole, Service, ServiceType
+from civiq.domain.addresses import Address
+from civiq.domain.customers import ContactDetails, CustomerKind, Preferences
+from civiq.domain.events import Actor
+from civiq.domain.language import Language
+from civiq.domain.money import Money
+from civiq.domain.properties import PropertyType
+from civiq.domain.transfers import Decision, TransferStatus
+from civiq.services.customers import NewCustomer
+from civiq.services.open_account import OpenAccount, OpenAccountCommand
+from civiq.services.properties import NewProperty
+from civiq.services.publish_events import PublishEvents
+from civiq.services.recording import Recorder, Step
+from civiq.services.transfers import DecideTransfer, workflow_input
+from infra.local.lambda_runtime import import_isolated
+from tests.conftest import REPO, wait_for
+from tests.integration.conftest import BUS, REGION, TABLE
+from tests.integration.test_workers import Context
+
+CLERK = {"subject": "clerk-7", "role": "clerk"}
+SUPERVISOR = Actor("supervisor-3", "supervisor")
+APPROVAL_TIMEOUT_S = 2
+ALL_SERVICES = tuple(Service(kind, date(2025, 1, 1)) for kind in ServiceType)
+
+
+def definition(asl: str, **substitutions: str) -> str:
+    text = (REPO / "infra" / "statemachines" / asl).read_text()
+    for name, value in substitutions.items():
+        text = text.replace("${" + name + "}", value)
+    assert "${" not in text
+    return text
+
+
+@dataclass
+class Harness:
+    """The task function behind moto's Lambda, with hooks a test sets."""
+
+    handler: ModuleType
+    calls: list[str] = field(default_factory=list)
+    before: dict[str, Callable[[dict[str, Any]], None]] = field(default_factory=dict)
+    lose_first_response: bool = False  # report each task failed once, after it did its work
+    machines: dict[str, str] = field(default_factory=dict)
+
+    def invoke(
+        self,
+        function_name: str,
+        qualifier: str | None,
+        body: Any,
+        headers: Any,
+        response_headers: Any,
+    ) -> bytes:
+        event = json.loads(body)
+        task = event["task"]
+        self.calls.append(task)
+        if task in self.before:
+            self.before[task](event)
+        try:
+            result = self.handler.handler(event, Context())
+        except Exception as exc:
+            return self._error(response_headers, type(exc).__name__, str(exc))
+        if self.lose_first_response and self.calls.count(task) == 1:
+            return self._error(response_headers, "TransactWriteError", "response lost")
+        return json.dumps(result).encode()
+
+    @staticmethod
+    def _error(headers: Any, error_type: str, message: str) -> bytes:
+        headers["x-amz-function-error"] = "Unhandled"
+        return json.dumps({"errorType": error_type, "errorMessage": message}).encode()
+
+    def run(self, machine: str, name: str, payload: dict[str, Any]) -> str:
+        sfn = boto3.client("stepfunctions", region_name=REGION)
+        return str(
+            sfn.start_execution(
+                stateMachineArn=self.machines[machine], name=name, input=json.dumps(payload)
+            )["executionArn"]
+        )
+
+    @staticmethod
+    def finished(execution_arn: str, timeout: float = 20) -> dict[str, Any]:
+        sfn = boto3.client("stepfunctions", region_name=REGION)
+
+        def done() -> dict[str, Any] | None:
+            found = sfn.describe_execution(executionArn=execution_arn)
+            return None if found["status"] == "RUNNING" else dict(found)
+
+        result: dict[str, Any] = wait_for(done, timeout=timeout, interval=0.05)
+        return result
+
+    @staticmethod
+    def states(execution_arn: str) -> list[str]:
+        sfn = boto3.client("stepfunctions", region_name=REGION)
+        events = sfn.get_execution_history(executionArn=execution_arn)["events"]
+        return [
+            e["stateEnteredEventDetails"]["name"] for e in events if "stateEnteredEventDetails" in e
+        ]
+
+
+@pytest.fixture(params=["stay-with-tenant"])
+def policy(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def harness(aws: None, monkeypatch: pytest.MonkeyPatch, policy: str) -> Iterator[Harness]:
+    for name, value in {
+        "TABLE_NAME": TABLE,
+        "EVENT_BUS_NAME": BUS,
+        "TENANT_ARREARS_POLICY": policy,
+    }.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setattr(retrier_decl, "time", SimpleNamespace(sleep=lambda seconds: None))
+    executing = {"stepfunctions": {"execute_state_machine": True}, "lambda": {"use_docker": False}}
+    with patch.dict(default_user_config, executing):
+        tasks = REPO / "functions" / "workflow_tasks"
+        harness = Harness(
+            import_isolated(tasks, tasks / "handler.py", f"_tasks_{uuid.uuid4().hex}")
+        )
+        monkeypatch.setattr(
+            LambdaSimpleBackend, "invoke", lambda backend, *call: harness.invoke(*call)
+        )
+        role = boto3.client("iam").create_role(RoleName="tasks", AssumeRolePolicyDocument="{}")
+        code = (REPO / "functions" / "workflow_tasks" / "handler.py").read_bytes()
+        function_arn = boto3.client("lambda", region_name=REGION).create_function(
+            FunctionName="workflow-tasks",
+            Runtime="python3.12",
+            Role=role["Role"]["Arn"],
+            Handler="handler.handler",
+            Code={"ZipFile": _zip({"handler.py": code})},
+        )["FunctionArn"]
+        sfn = boto3.client("stepfunctions", region_name=REGION)
+        for machine, substitutions in {
+            "move": {},
+            "transfer": {"ApprovalTimeoutSeconds": str(APPROVAL_TIMEOUT_S)},
+        }.items():
+            harness.machines[machine] = sfn.create_state_machine(
+                name=f"{machine}-workflow",
+                definition=definition(
+                    f"{machine}.asl.json", WorkflowTasksFunctionArn=function_arn, **substitutions
+                ),
+                roleArn=role["Role"]["Arn"],
+            )["stateMachineArn"]
+        yield harness
+
+
+def _zip(files: dict[str, bytes]) -> bytes:
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, body in files.items():
+            archive.writestr(name, body)
+    return buffer.getvalue()
+
+
+# ------------------------------------------------------------------ data, through the services
+
+
+def events() -> PublishEvents:
+    client = boto3.client("events", region_name=REGION)
+    return PublishEvents(DynamoOutbox(), EventBridgePublisher(client, BUS))
+
+
+def open_account(command: OpenAccountCommand) -> Account:
+    service = OpenAccount(
+        DynamoAccountRepository(),
+        DynamoPropertyRepository(),
+        DynamoCustomerRepository(),
+        DynamoChanges(),
+        events(),
+        Recorder(SystemClock(), UlidGenerator()),
+        AccountNumberScheme(),
+    )
+    return service(command, Actor("clerk-7", "clerk"), "setup")
+
+
+def person(name: str) -> NewCustomer:
+    return NewCustomer(
+        CustomerKind.PERSON, name, Preferences(Language.FR), ContactDetails(email="r@example.ca")
+    )
+
+
+def duplex() -> tuple[Account, Account]:
+    """An owner in unit 1 and a tenant in unit 2."""
+    owner = open_account(
+        OpenAccountCommand(
+            customer=person("Olivia Owner"),
+            property=NewProperty(
+                Address("12 Rue Principale", "Gatineau", "QC", "J8X 1A1"),
+                PropertyType.MULTI_RESIDENTIAL,
+                units=("1", "2"),
+            ),
+            unit="1",
+            services=ALL_SERVICES,
+        )
+    )
+    tenant = open_account(
+        OpenAccountCommand(
+            customer=person("Tom Tenant"),
+            property=owner.property_id,
+            holder_role=HolderRole.TENANT,
+            unit="2",
+            services=ALL_SERVICES,
+        )
+    )
+    return owner, tenant
+
+
+def ledger_balance(account_id: str, cents: int) -> None:
+    """What the ledger will do: keep the balance on the account item."""
+    boto3.client("dynamodb", region_name=REGION).update_item(
+        TableName=TABLE,
+        Key={"PK": {"S": keys.account_pk(account_id)}, "SK": {"S": keys.ACCOUNT_SK}},
+        UpdateExpression="SET balance_cents = :b",
+        ExpressionAttributeValues={":b": {"N": str(cents)}},
+    )
+
+
+def history(subject_id: str) -> list[str]:
+    return [e.action for e in DynamoAuditLog().entries_for(subject_id, 100, None).items]
+
+
+def account(account_id: str) -> Account:
+    return DynamoAccountRepository().get(account_id)
+
+
+def move_input(move_id: str, **parts: Any) -> dict[str, Any]:
+    """As the API starts the workflow: both parts present, null when absent."""
+    return {
+        "move_id": move_id,
+        "actor": CLERK,
+        "correlation_id": f"cid-{move_id}",
+        "move_out": None,
+        "move_in": None,
+        **parts,
+    }
+
+
+def move_out_part(account_id: str) -> dict[str, Any]:
+    return {
+        "account_id": account_id,
+        "move_out_date": "2026-11-20",
+        "final_reading": {"value_m3": "321.5"},
+    }
+
+
+# ------------------------------------------------------------------ balances adapter
+
+
+def test_balance_is_the_ledgers_integer_cents_on_the_account_item(aws: None) -> None:
+    owner, _ = duplex()
+    balances = DynamoBalances()
+    assert balances.balance_of(owner.account_id) == Money.zero()  # absent: nothing owed
+    ledger_balance(owner.account_id, 12345)
+    assert str(balances.balance_of(owner.account_id)) == "123.45 CAD"
+    with pytest.raises(Exception, match="no account"):
+        balances.balance_of("NOPE")
+
+
+def test_an_account_change_keeps_the_ledgers_balance(aws: None) -> None:
+    _, tenant = duplex()
+    ledger_balance(tenant.account_id, 2500)
+    before = account(tenant.account_id)
+    after = before.moved_out(date(2026, 11, 20))
+    step = Step(after, "MoveOutCompleted", before)
+    DynamoChanges().commit(Recorder(SystemClock(), UlidGenerator()).change([step], SUPERVISOR, "c"))
+    assert DynamoBalances().balance_of(tenant.account_id).amount == 25
+
+
+# ------------------------------------------------------------------ move workflow
+
+
+@pytest.mark.parametrize(
+    ("policy", "owed_cents", "status", "settlement", "arrears"),
+    [
+        ("stay-with-tenant", 0, "closed", "closed", False),
+        ("stay-with-tenant", 2500, "final-billed", "awaiting-payment", False),
+        ("roll-to-owner", 2500, "closed", "arrears-rolled-to-owner", True),
+    ],
+    indirect=["policy"],
+    ids=["zero-balance", "stays-with-tenant", "rolls-to-owner"],
+)
+def test_move_out_settles_by_balance_and_policy(
+    harness: Harness, owed_cents: int, status: str, settlement: str, arrears: bool
+) -> None:
+    owner, tenant = duplex()
+    # the ledger posts the balance before the account settles
+    harness.before["settle_account"] = lambda _: ledger_balance(tenant.account_id, owed_cents)
+    arn = harness.run("move", "MV1", move_input("MV1", move_out=move_out_part(tenant.account_id)))
+    done = harness.finished(arn)
+    assert done["status"] == "SUCCEEDED", done.get("cause")
+    output = json.loads(done["output"])
+    assert output["settlement"] == {
+        "status": status,
+        "settlement": settlement,
+        "balance": f"{owed_cents / 100:.2f}",
+    }
+    assert account(tenant.account_id).status.value == status
+    actions = history(f"ACCOUNT#{tenant.account_id}")
+    assert actions.count("FinalBillRequested") == actions.count("MoveOutCompleted") == 1
+    assert ("AccountClosed" in actions) == (status == "closed")
+    assert ("ArrearsTransferRequested" in actions) is arrears
+    assert harness.states(arn) == [
+        "HasMoveOut",
+        "RecordMoveOut",
+        "SettleAccount",
+        "HasMoveIn",
+        "MoveDone",
+    ]
+    assert owner.account_id  # the owner's account is untouched
+    assert account(owner.account_id).status is AccountStatus.ACTIVE
+
+
+def test_combined_move_with_every_response_lost_changes_nothing_twice(harness: Harness) -> None:
+    owner, tenant = duplex()
+    harness.lose_first_response = True
+    move_in = {
+        "property_id": owner.property_id,
+        "unit": "2",
+        "customer": {"name": "Nina Newcomer", "preferences": {"language": "en"}},
+        "holder_role": "tenant",
+        "move_in_date": "2026-11-21",
+    }
+    arn = harness.run(
+        "move", "MV2", move_input("MV2", move_out=move_out_part(tenant.account_id), move_in=move_in)
+    )
+    done = harness.finished(arn)
+    assert done["status"] == "SUCCEEDED", done.get("cause")
+    assert harness.calls == [
+        "move_out",
+        "move_out",
+        "settle_account",
+        "settle_account",
+        "move_in",
+        "move_in",
+    ]
+    output = json.loads(done["output"])
+    newcomer = account(output["move_in_result"]["account_id"])
+    assert newcomer.holder.name == "Nina Newcomer"
+    assert newcomer.owner_customer_id == owner.holder.customer_id
+    assert [a.account_id for a in _accounts_of(owner.property_id)] == sorted(
+        [owner.account_id, tenant.account_id, newcomer.account_id]
+    )
+    assert history(f"ACCOUNT#{tenant.account_id}").count("FinalBillRequested") == 1
+    assert history(f"ACCOUNT#{tenant.account_id}").count("AccountClosed") == 1
+    assert history(f"ACCOUNT#{newcomer.account_id}").count("AccountOpened") == 1
+    assert history(f"ACCOUNT#{newcomer.account_id}").count("MoveInCompleted") == 1
+
+
+def _accounts_of(property_id: str) -> list[Any]:
+    summaries = DynamoAccountRepository().of_property(property_id)
+    return sorted(summaries, key=lambda s: s.account_id)
+
+
+# ------------------------------------------------------------------ transfer workflow
+
+
+def submit(owner: Account, transfer_id: str = "TR1", **changes: Any) -> None:
+    from civiq.services.transfers import SubmitTransfer, TransferCommand
+
+    sfn = boto3.client("stepfunctions", region_name=REGION)
+    machine = next(
+        m["stateMachineArn"]
+        for m in sfn.list_state_machines()["stateMachines"]
+        if m["name"] == "transfer-workflow"
+    )
+    command = TransferCommand(
+        transfer_id=transfer_id,
+        property_id=owner.property_id,
+        closing_date=changes.pop("closing_date", date(2026, 11, 25)),
+        buyer=changes.pop("buyer", person("Bea Buyer")),
+    )
+    SubmitTransfer(
+        DynamoAccountRepository(),
+        DynamoPropertyRepository(),
+        DynamoCustomerRepository(),
+        DynamoTransfers(),
+        StepFunctionsWorkflow(sfn, machine),
+        SystemClock(),
+    )(command, SUPERVISOR, "cid-transfer")
+
+
+def decide(transfer_id: str, decision: Decision, reason: str | None = None) -> None:
+    sfn = boto3.client("stepfunctions", region_name=REGION)
+    DecideTransfer(
+        DynamoTransfers(),
+        StepFunctionsCallbacks(sfn),
+        events(),
+        Recorder(SystemClock(), UlidGenerator()),
+    )(transfer_id, decision, reason, SUPERVISOR, "cid-decision")
+
+
+def execution_of(harness: Harness, transfer_id: str) -> str:
+    return StepFunctionsWorkflow(None, harness.machines["transfer"]).execution_arn(transfer_id)
+
+
+def awaiting(transfer_id: str) -> bool:
+    return DynamoTransfers().get(transfer_id).status is TransferStatus.AWAITING_APPROVAL
+
+
+def waiting_on_token(harness: Harness, transfer_id: str) -> bool:
+    """The workflow waits on a task token: RequestApproval returned, its write is done.
+
+    A decision sent earlier could race that write, and moto's DynamoDB is not isolated: a
+    failed TransactWriteItems restores the whole table as it was when it began, undoing a
+    concurrent one (DynamoDB itself is serializable; see README "Moves and transfers").
+    """
+    sfn = boto3.client("stepfunctions", region_name=REGION)
+    events = sfn.get_execution_history(executionArn=execution_of(harness, transfer_id))["events"]
+    return bool(events) and events[-1]["type"] == "TaskSubmitted" and awaiting(transfer_id)
+
+
+def test_transfer_escalates_after_the_approval_window_then_completes_when_approved(
+    harness: Harness,
+) -> None:
+    owner, tenant = duplex()
+    submit(owner)
+    wait_for(lambda: DynamoTransfers().get("TR1").escalations >= 1, timeout=APPROVAL_TIMEOUT_S + 5)
+    assert history("TRANSFER#TR1") == ["TransferEscalated"]
+    wait_for(lambda: harness.calls.count("request_approval") >= 2)
+    wait_for(lambda: waiting_on_token(harness, "TR1"))
+    decide("TR1", Decision.APPROVE)
+    arn = execution_of(harness, "TR1")
+    done = harness.finished(arn)
+    assert done["status"] == "SUCCEEDED", done.get("cause")
+    transfer = DynamoTransfers().get("TR1")
+    assert transfer.status is TransferStatus.COMPLETED
+    assert transfer.escalations >= 1 and transfer.escalated_at is not None
+    states = harness.states(arn)
+    assert states[:5] == [
+        "PrepareApproval",
+        "AwaitApproval",
+        "CountEscalation",
+        "Escalate",
+        "AwaitApproval",
+    ]
+    assert states[-7:] == [
+        "WaitForClosingDate",
+        "FinalBillSeller",
+        "SettleSellerAccounts",
+        "RecordNewOwner",
+        "OpenBuyerAccounts",
+        "CompleteTransfer",
+        "Transferred",
+    ]
+    (buyer_account_id,) = transfer.buyer_account_ids
+    buyer_account = account(buyer_account_id)
+    assert (buyer_account.holder.name, buyer_account.service_address.unit) == ("Bea Buyer", "1")
+    assert account(owner.account_id).status is AccountStatus.CLOSED
+    assert account(tenant.account_id).owner_customer_id == transfer.buyer_customer_id
+    assert DynamoTransfers().open_transfer_of(owner.property_id) is None
+    assert history("TRANSFER#TR1")[-2:] == ["TransferDecided", "OwnershipTransferred"]
+
+
+def test_rejected_transfer_ends_without_changing_the_property(harness: Harness) -> None:
+    owner, _ = duplex()
+    submit(owner)
+    wait_for(lambda: waiting_on_token(harness, "TR1"))
+    decide("TR1", Decision.REJECT, "the deed is not registered")
+    done = harness.finished(execution_of(harness, "TR1"))
+    assert done["status"] == "SUCCEEDED"
+    assert harness.states(execution_of(harness, "TR1"))[-1] == "Rejected"
+    assert DynamoTransfers().get("TR1").status is TransferStatus.REJECTED
+    assert DynamoTransfers().open_transfer_of(owner.property_id) is None
+    assert DynamoPropertyRepository().get(owner.property_id).owner_customer_id == (
+        owner.holder.customer_id
+    )
+    assert account(owner.account_id).status is AccountStatus.ACTIVE
+
+
+def test_a_decision_made_before_the_workflow_waits_is_delivered_by_the_workflow(
+    harness: Harness,
+) -> None:
+    owner, _ = duplex()
+    with patch.object(StepFunctionsWorkflow, "start", return_value=True):  # not started yet
+        submit(owner)
+    decide("TR1", Decision.APPROVE)
+    transfer = DynamoTransfers().get("TR1")
+    harness.run("transfer", "TR1", workflow_input(transfer, "cid-late"))
+    done = harness.finished(execution_of(harness, "TR1"))
+    assert done["status"] == "SUCCEEDED", done.get("cause")
+    assert DynamoTransfers().get("TR1").status is TransferStatus.COMPLETED
+
+
+def test_transfer_with_every_response_lost_changes_nothing_twice(harness: Harness) -> None:
+    owner, tenant = duplex()
+    harness.lose_first_response = True
+    submit(owner)
+    # the first response is lost: decide once the retried task has stored its token (moto
+    # reuses the token on a retry and reports the wait timed out at once: one escalation)
+    wait_for(lambda: harness.calls.count("request_approval") >= 2)
+    wait_for(lambda: waiting_on_token(harness, "TR1"))
+    decide("TR1", Decision.APPROVE)
+    done = harness.finished(execution_of(harness, "TR1"))
+    assert done["status"] == "SUCCEEDED", done.get("cause")
+    for task in (
+        "final_bill_seller",
+        "record_new_owner",
+        "open_buyer_accounts",
+        "complete_transfer",
+    ):
+        assert harness.calls.count(task) == 2, task
+    transfer = DynamoTransfers().get("TR1")
+    assert len(transfer.buyer_account_ids) == 1
+    accounts = _accounts_of(owner.property_id)
+    assert len(accounts) == 3  # seller, tenant, buyer
+    assert history(f"ACCOUNT#{owner.account_id}").count("FinalBillRequested") == 1
+    assert history(f"PROPERTY#{owner.property_id}").count("PropertyOwnerChanged") == 1
+    assert history(f"ACCOUNT#{tenant.account_id}").count("OwnerOfRecordChanged") == 1
+    assert history("TRANSFER#TR1").count("OwnershipTransferred") == 1
