@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.logging.utils import copy_config_to_registered_loggers
@@ -76,7 +77,7 @@ class Adapters:
     clock: SystemClock
 
     def recorder(self, ids: DeterministicIds) -> Recorder:
-        return Recorder(self.clock, ids)
+        return Recorder(self.clock, ids, ZoneInfo(self.settings.municipal_time_zone))
 
     def final_bill(self, ids: DeterministicIds) -> FinalBill:
         return FinalBill(self.accounts, self.changes, self.events, self.recorder(ids))

@@ -48,7 +48,7 @@ from civiq.services.customers import NewCustomer
 from civiq.services.open_account import OpenAccount, OpenAccountCommand
 from civiq.services.properties import NewProperty
 from civiq.services.publish_events import PublishEvents
-from civiq.services.recording import Recorder, Step
+from civiq.services.recording import MUNICIPAL_TIME_ZONE, Recorder, Step
 from civiq.services.transfers import DecideTransfer, workflow_input
 from infra.local.lambda_runtime import import_isolated
 from tests.conftest import REPO, wait_for
@@ -514,7 +514,7 @@ def test_a_decision_made_before_the_workflow_waits_is_delivered_by_the_workflow(
         submit(owner)
     decide("TR1", Decision.APPROVE)
     transfer = DynamoTransfers().get("TR1")
-    harness.run("transfer", "TR1", workflow_input(transfer, "cid-late"))
+    harness.run("transfer", "TR1", workflow_input(transfer, "cid-late", MUNICIPAL_TIME_ZONE))
     done = harness.finished(execution_of(harness, "TR1"))
     assert done["status"] == "SUCCEEDED", done.get("cause")
     assert DynamoTransfers().get("TR1").status is TransferStatus.COMPLETED

@@ -83,7 +83,7 @@ def test_submission_records_seller_buyer_and_accounts_and_starts_the_workflow(
     assert world.workflow.started == {
         "TR1": {
             "transfer_id": "TR1",
-            "closing_at": "2026-12-15T00:00:00Z",
+            "closing_at": "2026-12-15T05:00:00Z",  # midnight in Toronto (EST)
             "correlation_id": "cid-t",
         }
     }

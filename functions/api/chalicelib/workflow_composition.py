@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
+from zoneinfo import ZoneInfo
 
 from chalicelib.composition import api
 from civiq.adapters import aws
@@ -40,6 +41,7 @@ def workflows() -> Workflows:
     if not (settings.move_state_machine_arn and settings.transfer_state_machine_arn):
         raise RuntimeError("MOVE_STATE_MACHINE_ARN and TRANSFER_STATE_MACHINE_ARN must be set")
     region, endpoint = settings.aws_region, settings.aws_endpoint_url
+    time_zone = ZoneInfo(settings.municipal_time_zone)
     sfn = aws.client("stepfunctions", region, endpoint)
     events = PublishEvents(
         DynamoOutbox(),
@@ -50,7 +52,7 @@ def workflows() -> Workflows:
     return Workflows(
         moves=StepFunctionsWorkflow(sfn, settings.move_state_machine_arn),
         transfers=transfers,
-        check_move=CheckMove(core.accounts, core.properties, core.customers, clock),
+        check_move=CheckMove(core.accounts, core.properties, core.customers, clock, time_zone),
         submit_transfer=SubmitTransfer(
             core.accounts,
             core.properties,
@@ -58,8 +60,12 @@ def workflows() -> Workflows:
             transfers,
             StepFunctionsWorkflow(sfn, settings.transfer_state_machine_arn),
             clock,
+            time_zone,
         ),
         decide_transfer=DecideTransfer(
-            transfers, StepFunctionsCallbacks(sfn), events, Recorder(clock, UlidGenerator())
+            transfers,
+            StepFunctionsCallbacks(sfn),
+            events,
+            Recorder(clock, UlidGenerator(), time_zone),
         ),
     )

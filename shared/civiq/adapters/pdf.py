@@ -7,6 +7,7 @@ only the document-rendering functions import it, never the API function.
 from __future__ import annotations
 
 import json
+import logging
 import os
 from collections.abc import Mapping
 from datetime import date
@@ -30,6 +31,17 @@ MONTHS: Mapping[Language, tuple[str, ...]] = {
         "juillet", "août", "septembre", "octobre", "novembre", "décembre",
     ),
 }  # fmt: skip
+
+
+class _FontSubsettingNotice(logging.Filter):
+    """WeasyPrint warns on every document that it subsets fonts with fontTools where the
+    system lacks HarfBuzz-Subset (as on Debian 12 and Lambda): expected here, so not logged."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "HarfBuzz-Subset" not in record.getMessage()
+
+
+logging.getLogger("weasyprint").addFilter(_FontSubsettingNotice())
 
 
 def default_templates_dir() -> Path:

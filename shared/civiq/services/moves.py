@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import TypeVar
+from zoneinfo import ZoneInfo
 
 from civiq.adapters.deterministic_ids import DeterministicIds
 from civiq.domain.account_numbers import AccountNumberScheme
@@ -42,7 +43,7 @@ from civiq.ports import (
 from civiq.services.customers import NewCustomer
 from civiq.services.open_account import OpenAccount, OpenAccountCommand
 from civiq.services.publish_events import PublishEvents
-from civiq.services.recording import Recorder
+from civiq.services.recording import MUNICIPAL_TIME_ZONE, Recorder, local_today
 from civiq.services.workflow_steps import OPEN, FinalBill, new_event
 from civiq.workflow_ports import Milestones
 
@@ -108,6 +109,7 @@ class CheckMove:
     properties: PropertyRepository
     customers: CustomerRepository
     clock: Clock
+    time_zone: ZoneInfo = MUNICIPAL_TIME_ZONE
 
     def __call__(self, move: MoveCommand) -> None:
         if move.move_out is None and move.move_in is None:
@@ -118,7 +120,7 @@ class CheckMove:
 
     def _move_out(self, command: MoveOutCommand) -> Account:
         account = found(lambda: self.accounts.get(command.account_id), "move_out.account_id")
-        if command.move_out_date > self.clock.now().date():
+        if command.move_out_date > local_today(self.clock, self.time_zone):
             raise InvalidInput(
                 "the move-out date is in the future: record a move-out once it happened",
                 "move_out.move_out_date",

@@ -25,6 +25,10 @@ class Step:
     event: tuple[str, dict[str, Any]] | None = None  # (event type, payload) to announce
 
 
+def local_today(clock: Clock, time_zone: ZoneInfo = MUNICIPAL_TIME_ZONE) -> date:
+    return clock.now().astimezone(time_zone).date()
+
+
 @dataclass(frozen=True)
 class Recorder:
     clock: Clock
@@ -33,7 +37,7 @@ class Recorder:
 
     def today(self) -> date:
         """The municipality's calendar date: service dates and due dates are local dates."""
-        return self.clock.now().astimezone(self.time_zone).date()
+        return local_today(self.clock, self.time_zone)
 
     def change(self, steps: list[Step], actor: Actor, correlation_id: str) -> Change:
         """History entries (who, when, before/after) and events for ``steps``, as one change.

@@ -16,8 +16,9 @@ finds the transfer (and its execution) instead of creating another.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from civiq.adapters.deterministic_ids import DeterministicIds
 from civiq.domain.account_numbers import AccountNumberScheme
@@ -44,7 +45,7 @@ from civiq.services.customers import NewCustomer
 from civiq.services.moves import found, opened_once, renamed
 from civiq.services.open_account import OpenAccount, OpenAccountCommand
 from civiq.services.publish_events import PublishEvents
-from civiq.services.recording import Recorder, Step
+from civiq.services.recording import MUNICIPAL_TIME_ZONE, Recorder, Step, local_today
 from civiq.services.settle_account import SettleAccount
 from civiq.services.workflow_steps import OPEN, SYSTEM, FinalBill, commit, new_event
 from civiq.workflow_ports import Callbacks, TransferRepository, Workflow
@@ -58,15 +59,17 @@ def transfer_subject(transfer_id: str) -> str:
     return f"TRANSFER#{transfer_id}"
 
 
-def closing_at(closing_date: date) -> str:
-    """When the workflow's closing-date Wait ends: the start of the closing date (UTC)."""
-    return f"{closing_date.isoformat()}T00:00:00Z"
+def closing_at(closing_date: date, time_zone: ZoneInfo) -> str:
+    """When the workflow's closing-date Wait ends: the start of the closing date, municipal
+    time, in UTC as Step Functions wants it."""
+    midnight = datetime.combine(closing_date, time.min, time_zone)
+    return midnight.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def workflow_input(transfer: Transfer, correlation_id: str) -> dict[str, Any]:
+def workflow_input(transfer: Transfer, correlation_id: str, time_zone: ZoneInfo) -> dict[str, Any]:
     return {
         "transfer_id": transfer.transfer_id,
-        "closing_at": closing_at(transfer.closing_date),
+        "closing_at": closing_at(transfer.closing_date, time_zone),
         "correlation_id": correlation_id,
     }
 
@@ -93,6 +96,7 @@ class SubmitTransfer:
     transfers: TransferRepository
     workflow: Workflow
     clock: Clock
+    time_zone: ZoneInfo = MUNICIPAL_TIME_ZONE
 
     def __call__(
         self, command: TransferCommand, actor: Actor, correlation_id: str
@@ -110,7 +114,9 @@ class SubmitTransfer:
                     raise
                 transfer = self.transfers.get(command.transfer_id)
         if transfer.is_open:  # (re)start: a crash between the write and the start is repaired
-            self.workflow.start(transfer.transfer_id, workflow_input(transfer, correlation_id))
+            self.workflow.start(
+                transfer.transfer_id, workflow_input(transfer, correlation_id, self.time_zone)
+            )
         return transfer, created
 
     def _plan(self, command: TransferCommand, actor: Actor) -> Transfer:
@@ -124,7 +130,7 @@ class SubmitTransfer:
                 f"the property has an open transfer ({open_transfer}); decide it first",
                 "property_id",
             )
-        today = self.clock.now().date()
+        today = local_today(self.clock, self.time_zone)
         if command.closing_date > today + timedelta(days=MAX_DAYS_AHEAD):
             raise InvalidInput(
                 f"the closing date is more than {MAX_DAYS_AHEAD} days away", "closing_date"
