@@ -22,10 +22,11 @@ from __future__ import annotations
 import json
 import time
 import urllib.request
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from bench.common import Figure, figure, median, note, quiet_logging, run_benchmark, settle
+from civiq.services.recording import MUNICIPAL_TIME_ZONE
 
 RUNS = 5
 POLL_S = 0.02
@@ -158,7 +159,7 @@ def run() -> list[Figure]:
             staff_token(stack, Role.CLERK),
             staff_token(stack, Role.SUPERVISOR),
         )
-        today = datetime.now(UTC).date()
+        today = datetime.now(MUNICIPAL_TIME_ZONE).date()
         moved_out = (today - timedelta(days=2)).isoformat()
         moved_in = (today - timedelta(days=1)).isoformat()
         letters = 0

@@ -10,13 +10,14 @@ tests/integration/test_workflows.py (a stack has one policy, and the ledger does
 from __future__ import annotations
 
 import time
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import pytest
 import requests
 
 from civiq.domain.staff import Role
+from civiq.services.recording import MUNICIPAL_TIME_ZONE
 from infra.local.run import staff_token
 from infra.local.stack import LocalStack
 from tests.conftest import wait_for
@@ -26,7 +27,7 @@ ACCOUNTS = "/api/v1/utility/accounts"
 MOVES = "/api/v1/utility/moves"
 TRANSFERS = "/api/v1/utility/transfers"
 SINCE = "2025-01-01"
-TODAY = datetime.now(UTC).date()
+TODAY = datetime.now(MUNICIPAL_TIME_ZONE).date()
 
 
 @pytest.fixture(scope="module")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +11,7 @@ import pytest
 from chalice.test import Client
 
 from civiq.schemas.events import EVENT_SCHEMAS, envelope_from_eventbridge
+from civiq.services.recording import MUNICIPAL_TIME_ZONE
 from tests.conftest import REPO, load_event
 from tests.integration.test_account_lifecycle_api import call
 
@@ -45,5 +46,7 @@ def test_the_sample_open_account_request_opens_an_account(chalice_app: Any) -> N
         assert opened.status_code == 201, opened.json_body
         assert opened.json_body["roll_number"] == "8101000123456000000"
         starts = min(s["start_date"] for s in opened.json_body["services"])
-        expected = "pending" if starts > datetime.now(UTC).date().isoformat() else "active"
+        expected = (
+            "pending" if starts > datetime.now(MUNICIPAL_TIME_ZONE).date().isoformat() else "active"
+        )
         assert opened.json_body["status"] == expected

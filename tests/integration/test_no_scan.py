@@ -23,6 +23,7 @@ from chalice.test import Client
 
 from civiq.adapters.tokens import LocalTokens
 from civiq.domain.staff import Role
+from civiq.services.recording import MUNICIPAL_TIME_ZONE
 from infra.local.demo import load_via_api, municipality
 from tests.integration.conftest import REGION, SIGNING_KEY
 
@@ -239,7 +240,7 @@ def test_every_route_answers_without_a_scan(
         call("POST", ACCOUNTS, 201, moving_in)
 
         # moves: the tenant moves out, a new tenant moves in (the workflow itself is not run)
-        today = datetime.now(UTC).date().isoformat()
+        today = datetime.now(MUNICIPAL_TIME_ZONE).date().isoformat()
         move = {
             "move_out": {
                 "account_id": tenant["id"],
