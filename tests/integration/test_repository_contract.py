@@ -227,10 +227,41 @@ def test_search_is_prefix_and_accent_insensitive(stores: Stores) -> None:
     assert _found(stores, "zzz") == []
 
 
+def test_search_reads_a_phrase_first_then_falls_back_to_words(stores: Stores) -> None:
+    stores.open("Andrée Côté", "11 Lakeview Avenue", roll="0614000111222220000")
+    stores.open("Andrée Gagnon", "110 Lakeview Avenue")
+    stores.open("Marc Côté", "11 Rue Laval")
+    assert _found(stores, "Andrée Côté") == ["Andrée Côté"]
+    assert _found(stores, "cote andree") == ["Andrée Côté"]
+    assert _found(stores, "11 Lakeview") == ["Andrée Côté"]
+    assert _found(stores, "0614 000 111 22222 0000") == ["Andrée Côté"]
+    assert _found(stores, "andree lakeview") == ["Andrée Côté", "Andrée Gagnon"]  # by words
+    page = stores.accounts.search(SearchQuery.parse("11 lakeview"), None, None, 1, None)
+    assert page.next_cursor is None
+
+
+def test_phrase_results_page_without_repeats(stores: Stores) -> None:
+    opened = {stores.open("Andrée Côté", f"{n} Rue Laval").account_id for n in (1, 2, 3)}
+    query = SearchQuery.parse("andree cote")
+    first = stores.accounts.search(query, None, None, 2, None)
+    assert len(first.items) == 2 and first.next_cursor
+    second = stores.accounts.search(query, None, None, 2, first.next_cursor)
+    assert second.next_cursor is None
+    assert {s.account_id for s in [*first.items, *second.items]} == opened
+
+
 def test_search_finds_by_account_number_typed_any_way(stores: Stores) -> None:
     account = stores.open("Chloé Côté", "5 Rue Laval")
     display = NUMBERS.display(account.account_number)
-    for typed in (account.account_number, display, display.lower(), account.account_number[2:6]):
+    spaced = display.replace("-", " ")
+    typed_ways = (
+        account.account_number,
+        display,
+        display.lower(),
+        spaced,
+        account.account_number[2:6],
+    )
+    for typed in typed_ways:
         assert _found(stores, typed) == ["Chloé Côté"], typed
 
 

@@ -89,12 +89,48 @@ def test_account_terms_cover_name_street_postal_unit_number_and_roll() -> None:
         "ub00000018",
         "00000018",  # account number with and without its prefix
         "0614000123456780000",  # roll number
+        "elisegagnecote",
+        "coteelisegagne",  # the name as a phrase, in order and last name first
+        "100ruesainteloi",  # the street as a phrase
     }
 
 
 def test_account_without_unit_or_roll_number_has_no_such_terms() -> None:
     found = account_terms(account(roll_number=None))
-    assert found == {"elise", "tremblay", "100", "main", "st", "k1p1j1", "ub00000018", "00000018"}
+    assert found == {
+        "elise",
+        "tremblay",
+        "100",
+        "main",
+        "st",
+        "k1p1j1",
+        "ub00000018",
+        "00000018",
+        "elisetremblay",
+        "tremblayelise",
+        "100mainst",
+    }
+
+
+@pytest.mark.parametrize(
+    ("typed", "phrase"),
+    [
+        ("Andrée Côté", "andreecote"),
+        ("11 Lakeview Avenue", "11lakeviewavenue"),
+        ("0614 000 123 45678 0000", "0614000123456780000"),
+        ("UB 0000001 8", "ub00000018"),
+        ("tremblay", None),
+    ],
+)
+def test_several_words_are_read_first_as_one_phrase(typed: str, phrase: str | None) -> None:
+    assert SearchQuery.parse(typed).phrase == phrase
+
+
+def test_a_phrase_matches_a_name_either_way_round_and_a_street() -> None:
+    terms = account_terms(account(service_address=address(street="11 Lakeview Avenue")))
+    for typed in ("elise trem", "Tremblay, Élise", "11 lakeview", "UB 0000001 8"):
+        assert SearchQuery.parse(typed).matches_phrase(terms), typed
+    assert not SearchQuery.parse("elise lakeview").matches_phrase(terms)
 
 
 def test_shard_is_the_first_two_characters() -> None:

@@ -148,14 +148,15 @@ class InMemoryStore:
         limit: int,
         cursor: str | None,
     ) -> Page[AccountSummary]:
-        found = [
-            AccountSummary.of(a)
+        wanted = [
+            a
             for a in self.accounts()
-            if query.matches(account_terms(a))
-            and (status is None or a.status is status)
+            if (status is None or a.status is status)
             and (service is None or service in a.active_services())
         ]
-        return _page(found, limit, cursor)
+        by_phrase = [a for a in wanted if query.matches_phrase(account_terms(a))]
+        found = by_phrase or [a for a in wanted if query.matches(account_terms(a))]
+        return _page([AccountSummary.of(a) for a in found], limit, cursor)
 
     def of_property(self, property_id: str) -> Sequence[AccountSummary]:
         return [AccountSummary.of(a) for a in self.accounts() if a.property_id == property_id]

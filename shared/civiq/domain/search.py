@@ -2,8 +2,13 @@
 
 Every account is indexed under a small set of *terms*: the words of the holder's name and of
 the service address, the postal code, the account number (with and without its prefix) and the
-property's roll number. A query's words are folded the same way; the longest word selects index
-entries whose term starts with it, and every other word must start one of the entry's terms.
+property's roll number, plus three *phrases*: the name's words run together in order and last
+name first, and the street's words run together. A query's words are folded the same way.
+
+Several words are first looked up as one phrase (``andree cote`` -> ``andreecote``, ``11
+lakeview`` -> ``11lakeview``, a roll number typed with spaces): one narrow read of the index.
+When no phrase starts that way (words from different fields, ``gagnon sauve``), the longest
+word selects the entries and every other word must start one of the entry's terms.
 """
 
 from __future__ import annotations
@@ -44,6 +49,9 @@ def account_terms(account: Account) -> frozenset[str]:
     address = account.service_address
     named = f"{account.holder.name} {address.street}"
     terms = set(words(named)) | set(words(joined_numbers(named)))
+    name = words(account.holder.name)
+    street = words(joined_numbers(address.street))
+    terms.update(p for p in ("".join(name), "".join(name[-1:] + name[:-1]), "".join(street)) if p)
     terms.add(fold(address.postal_code.replace(" ", "")))
     if address.unit:
         terms.update(words(address.unit))
@@ -61,21 +69,23 @@ def shard_of(term: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class SearchQuery:
-    """What a clerk typed, folded into words; ``lead`` is the word the index is read by."""
+    """What a clerk typed, folded into words; read by ``phrase`` first, else by ``lead``."""
 
     words: tuple[str, ...]
+    phrase: str | None = None  # the words run together, when there are several
 
     @classmethod
     def parse(cls, text: str, field: str = "q") -> SearchQuery:
         # "UB-0000042-2" and "1234-567-890" are one word each: drop separators inside numbers.
         typed = joined_numbers(text)
         typed = re.sub(r"\b([A-Za-z][0-9][A-Za-z]) ([0-9][A-Za-z][0-9])\b", r"\1\2", typed)
-        found = tuple(dict.fromkeys(words(typed)))
+        in_order = words(typed)
+        found = tuple(dict.fromkeys(in_order))
         if not found or max(len(w) for w in found) < MIN_QUERY:
             raise InvalidInput(f"search needs a word of at least {MIN_QUERY} characters", field)
-        if len(found) > MAX_QUERY_WORDS:
+        if len(in_order) > MAX_QUERY_WORDS:
             raise InvalidInput(f"search takes at most {MAX_QUERY_WORDS} words", field)
-        return cls(found)
+        return cls(found, "".join(in_order) if len(in_order) > 1 else None)
 
     @property
     def lead(self) -> str:
@@ -83,3 +93,6 @@ class SearchQuery:
 
     def matches(self, terms: frozenset[str]) -> bool:
         return all(any(t.startswith(w) for t in terms) for w in self.words)
+
+    def matches_phrase(self, terms: frozenset[str]) -> bool:
+        return self.phrase is not None and any(t.startswith(self.phrase) for t in terms)

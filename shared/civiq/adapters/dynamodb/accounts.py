@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from pynamodb.exceptions import DoesNotExist
@@ -15,12 +15,17 @@ from civiq.adapters.dynamodb.models import (
     SearchEntryItem,
 )
 from civiq.domain.accounts import Account, AccountStatus, ServiceType
-from civiq.domain.errors import NotFound
+from civiq.domain.errors import InvalidInput, NotFound
 from civiq.domain.search import SearchQuery, shard_of
 from civiq.ports import AccountSummary, Page
 
 ACCOUNT_SEQUENCE = "account-number"
 QUERY_PAGE = 100  # items per Query request while a filtered page fills up
+
+
+def _marked(mode: str, page: Page[AccountSummary]) -> Page[AccountSummary]:
+    cursor = f"{mode}.{page.next_cursor}" if page.next_cursor else None
+    return Page(page.items, cursor)
 
 
 def _fill(
@@ -86,29 +91,48 @@ class DynamoAccountRepository:
         limit: int,
         cursor: str | None,
     ) -> Page[AccountSummary]:
-        """Query the lead word's shard by prefix; status and service filter in DynamoDB, the
-        other words in Python. An account matching the lead through several terms is shown at
-        its first such term only, so no result repeats across pages."""
-        lead = query.lead
+        """Read the index by the query's phrase, or (when no phrase starts that way) by its
+        lead word; status and service filter in DynamoDB, other words in Python. The cursor
+        remembers which of the two reads it continues."""
+        mode, _, position = (cursor or "").partition(".")
+        if cursor is not None and mode not in ("p", "w"):
+            raise InvalidInput("cursor is not one this API returned", "cursor")
         condition = None
         if status is not None:
             condition = SearchEntryItem.status == status.value
         if service is not None:
             has_service = SearchEntryItem.services.contains(service.value)
             condition = has_service if condition is None else condition & has_service
+        if query.phrase is not None and mode in ("", "p"):
+            page = self._read(query.phrase, query.matches_phrase, condition, limit, position)
+            if page.items or mode == "p":
+                return _marked("p", page)
+        page = self._read(query.lead, query.matches, condition, limit, position)
+        return _marked("w", page)
+
+    @staticmethod
+    def _read(
+        prefix: str,
+        matches: Callable[[frozenset[str]], bool],
+        condition: Any,
+        limit: int,
+        position: str,
+    ) -> Page[AccountSummary]:
+        """Entries whose term starts with ``prefix``. An account with several such terms is
+        shown at the first only, so no result repeats across pages."""
         found = SearchEntryItem.query(
-            keys.search_pk(shard_of(lead)),
-            SearchEntryItem.sk.startswith(lead),
+            keys.search_pk(shard_of(prefix)),
+            SearchEntryItem.sk.startswith(prefix),
             filter_condition=condition,
-            last_evaluated_key=pages.decode(cursor),
-            # one word, no filter: nearly every entry read is shown, so read just one page
-            page_size=limit + 1 if condition is None and len(query.words) == 1 else QUERY_PAGE,
+            last_evaluated_key=pages.decode(position or None),
+            # no filter: nearly every entry read is shown, so read just one page
+            page_size=limit + 1 if condition is None else QUERY_PAGE,
         )
 
         def keep(item: SearchEntryItem) -> bool:
             terms = frozenset(item.terms)
-            first = min(t for t in terms if t.startswith(lead))
-            return item.sk.rsplit("#", 1)[0] == first and query.matches(terms)
+            first = min(t for t in terms if t.startswith(prefix))
+            return item.sk.rsplit("#", 1)[0] == first and matches(terms)
 
         return _fill(
             iter(found),
