@@ -103,11 +103,17 @@ class DynamoAccountRepository:
         if service is not None:
             has_service = SearchEntryItem.services.contains(service.value)
             condition = has_service if condition is None else condition & has_service
+        # Unfiltered, nearly every entry read is shown: read one page of limit + 1. Words
+        # checked in Python drop most entries: read in larger pages.
+        narrow = limit + 1 if condition is None else QUERY_PAGE
         if query.phrase is not None and mode in ("", "p"):
-            page = self._read(query.phrase, query.matches_phrase, condition, limit, position)
+            page = self._read(
+                query.phrase, query.matches_phrase, condition, narrow, limit, position
+            )
             if page.items or mode == "p":
                 return _marked("p", page)
-        page = self._read(query.lead, query.matches, condition, limit, position)
+        size = narrow if len(query.words) == 1 else QUERY_PAGE
+        page = self._read(query.lead, query.matches, condition, size, limit, position)
         return _marked("w", page)
 
     @staticmethod
@@ -115,6 +121,7 @@ class DynamoAccountRepository:
         prefix: str,
         matches: Callable[[frozenset[str]], bool],
         condition: Any,
+        page_size: int,
         limit: int,
         position: str,
     ) -> Page[AccountSummary]:
@@ -125,8 +132,7 @@ class DynamoAccountRepository:
             SearchEntryItem.sk.startswith(prefix),
             filter_condition=condition,
             last_evaluated_key=pages.decode(position or None),
-            # no filter: nearly every entry read is shown, so read just one page
-            page_size=limit + 1 if condition is None else QUERY_PAGE,
+            page_size=page_size,
         )
 
         def keep(item: SearchEntryItem) -> bool:
