@@ -27,8 +27,8 @@ from bench.common import (
     median,
     open_accounts_http,
     percentile,
-    quiet_logging,
     run_benchmark,
+    served_stack,
     settle,
 )
 
@@ -86,15 +86,9 @@ def _figures(lookup: str, samples: dict[str, list[float]], floor: str) -> list[F
 
 def run() -> list[Figure]:
     from civiq.domain.staff import Role
-    from infra.local.run import serve_api, staff_token
-    from infra.local.stack import LocalStack, free_port
+    from infra.local.run import staff_token
 
-    quiet_logging()
-    stack = LocalStack.launch()
-    server = None
-    try:
-        port = free_port()
-        server = serve_api(stack, port)
+    with served_stack() as (stack, port):
         token = staff_token(stack, Role.CLERK)
         accounts = open_accounts_http(f"http://127.0.0.1:{port}", token, ACCOUNTS)
         waited = settle(stack, ACCOUNTS)
@@ -148,10 +142,6 @@ def run() -> list[Figure]:
         figures.append(figure("api_latency_iterations", ITERATIONS, "requests"))
         figures.append(figure("api_latency_letter_settle_s", waited, "s"))
         return figures
-    finally:
-        if server is not None:
-            server.shutdown()
-        stack.stop()
 
 
 def main() -> None:

@@ -92,6 +92,25 @@ def quiet_logging() -> None:
     logging.getLogger("fontTools").setLevel(logging.ERROR)
 
 
+@contextmanager
+def served_stack() -> Iterator[tuple[Any, int]]:
+    """A local stack with the API served over HTTP on a free port, stopped afterwards."""
+    from infra.local.run import serve_api
+    from infra.local.stack import LocalStack, free_port
+
+    quiet_logging()
+    stack = LocalStack.launch()
+    server = None
+    try:
+        port = free_port()
+        server = serve_api(stack, port)
+        yield stack, port
+    finally:
+        if server is not None:
+            server.shutdown()
+        stack.stop()
+
+
 def settle(stack: Any, expected: int, timeout: float = 60.0) -> float:
     """Wait until ``expected`` welcome-letter executions exist and none is running.
 

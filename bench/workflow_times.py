@@ -25,7 +25,15 @@ import urllib.request
 from datetime import datetime, timedelta
 from typing import Any
 
-from bench.common import Figure, figure, median, note, quiet_logging, run_benchmark, settle
+from bench.common import (
+    Figure,
+    figure,
+    median,
+    note,
+    run_benchmark,
+    served_stack,
+    settle,
+)
 from civiq.services.recording import MUNICIPAL_TIME_ZONE
 
 RUNS = 5
@@ -145,15 +153,9 @@ def transfer_ended(stack: Any, transfer_id: str) -> Any:
 
 def run() -> list[Figure]:
     from civiq.domain.staff import Role
-    from infra.local.run import serve_api, staff_token
-    from infra.local.stack import LocalStack, free_port
+    from infra.local.run import staff_token
 
-    quiet_logging()
-    stack = LocalStack.launch()
-    server = None
-    try:
-        port = free_port()
-        server = serve_api(stack, port)
+    with served_stack() as (stack, port):
         client = Client(
             f"http://127.0.0.1:{port}",
             staff_token(stack, Role.CLERK),
@@ -232,10 +234,6 @@ def run() -> list[Figure]:
         ]
         figures.append(figure("workflow_runs", RUNS, "runs"))
         return figures
-    finally:
-        if server is not None:
-            server.shutdown()
-        stack.stop()
 
 
 def main() -> None:

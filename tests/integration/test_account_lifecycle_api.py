@@ -365,6 +365,8 @@ def test_bad_inputs_on_every_resource_write_nothing(client: Client) -> None:
         ("GET", f"{ACCOUNTS}?q=a", None, 400, "q"),
         ("GET", f"{ACCOUNTS}?service=electricity", None, 400, "service"),
         ("GET", f"{ACCOUNTS}?cursor=bm90LWEta2V5", None, 400, "cursor"),
+        ("GET", f"{ACCOUNTS}?q=cote&cursor=x.bm90LWEta2V5", None, 400, "cursor"),
+        ("GET", f"{ACCOUNTS}?q=cote&cursor=w.bm90LWEta2V5", None, 400, "cursor"),
         (
             "POST",
             PROPERTIES,

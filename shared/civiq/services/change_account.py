@@ -14,9 +14,8 @@ from civiq.domain.accounts import Account, AccountStatus, Agent, Service
 from civiq.domain.errors import NotFound
 from civiq.domain.events import Actor
 from civiq.ports import AccountRepository, Changes
-from civiq.services.properties import check_version
 from civiq.services.publish_events import PublishEvents
-from civiq.services.recording import Recorder, Step
+from civiq.services.recording import Recorder, Step, check_version
 
 
 @dataclass(frozen=True)

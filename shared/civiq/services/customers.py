@@ -9,8 +9,7 @@ from civiq.domain.accounts import Account, Holder
 from civiq.domain.customers import ContactDetails, Customer, CustomerKind, Preferences
 from civiq.domain.events import Actor
 from civiq.ports import AccountRepository, Changes, CustomerRepository
-from civiq.services.properties import check_version
-from civiq.services.recording import Recorder, Step
+from civiq.services.recording import Recorder, Step, check_version
 from civiq.services.refresh_accounts import RefreshAccounts
 
 

@@ -204,10 +204,9 @@ class CheckMove:
         for summary in self.accounts.of_property(command.property_id):
             if summary.status not in OPEN or (leaving and summary.account_id == leaving.account_id):
                 continue
-            other = self.accounts.get(summary.account_id)
-            if other.service_address.unit == command.unit:
+            if summary.unit == command.unit:
                 raise Conflict(
-                    f"account {other.account_number} is open for this unit: move it out in the "
+                    f"account {summary.account_number} is open for this unit: move it out in the "
                     "same request (move_out)",
                     "move_in.unit",
                 )

@@ -7,11 +7,11 @@ from datetime import datetime
 
 from civiq.domain.accounts import Account
 from civiq.domain.addresses import Address, GeoPoint
-from civiq.domain.errors import Conflict, NotFound, VersionConflict, field_prefix
+from civiq.domain.errors import Conflict, NotFound, field_prefix
 from civiq.domain.events import Actor
 from civiq.domain.properties import MeterConfiguration, Property, PropertyType
 from civiq.ports import AccountRepository, Changes, CustomerRepository, PropertyRepository
-from civiq.services.recording import Recorder, Step
+from civiq.services.recording import Recorder, Step, check_version
 from civiq.services.refresh_accounts import RefreshAccounts
 
 
@@ -37,12 +37,6 @@ class NewProperty:
             location=self.location,
             owner_customer_id=self.owner_customer_id,
         )
-
-
-def check_version(current_version: int, expected: int, what: str) -> None:
-    """Refuse early when the client edited an older version (the commit checks it again)."""
-    if current_version != expected:
-        raise VersionConflict(f"{what} is at version {current_version}; reload it", current_version)
 
 
 def check_roll_number_free(properties: PropertyRepository, prop: Property) -> None:
@@ -105,8 +99,9 @@ class ReviseProperty:
         check_version(before.version, version, "the property")
         after = before.revised(**edits.__dict__)
         check_roll_number_free(self.properties, after)
-        for summary in self.accounts.of_property(property_id):
-            after.check_unit(self.accounts.get(summary.account_id).service_address.unit, "units")
+        summaries = list(self.accounts.of_property(property_id))
+        for summary in summaries:
+            after.check_unit(summary.unit, "units")
         self.changes.commit(
             self.recorder.change([Step(after, "PropertyRevised", before)], actor, cid)
         )
@@ -117,6 +112,5 @@ class ReviseProperty:
                 return None
             return account.revised(service_address=address, roll_number=after.roll_number)
 
-        summaries = list(self.accounts.of_property(property_id))
         self.refresh(summaries, refreshed, "PropertyDetailsRefreshed", actor, cid)
         return after

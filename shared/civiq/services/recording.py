@@ -8,11 +8,18 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from civiq.domain.audit import AuditEntry
+from civiq.domain.errors import VersionConflict
 from civiq.domain.events import Actor, DomainEvent
 from civiq.domain.history import changes, subject_of
 from civiq.ports import Change, Clock, Entity, IdGenerator
 
 MUNICIPAL_TIME_ZONE = ZoneInfo("America/Toronto")  # the default; each deployment sets its own
+
+
+def check_version(current_version: int, expected: int, what: str) -> None:
+    """Refuse early when the client edited an older version (the commit checks it again)."""
+    if current_version != expected:
+        raise VersionConflict(f"{what} is at version {current_version}; reload it", current_version)
 
 
 @dataclass(frozen=True)

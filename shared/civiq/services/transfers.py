@@ -171,11 +171,13 @@ class SubmitTransfer:
         """The seller's open accounts on the property: final-billed at closing."""
         accounts = []
         for summary in self.accounts.of_property(property_id):
-            if summary.status not in OPEN or summary.holder_role is not HolderRole.OWNER:
+            if (
+                summary.status not in OPEN
+                or summary.holder_role is not HolderRole.OWNER
+                or summary.holder_customer_id != seller
+            ):
                 continue
             account = self.accounts.get(summary.account_id)
-            if account.holder.customer_id != seller:
-                continue
             try:
                 account.moved_out(closing)
             except InvalidInput as early:
