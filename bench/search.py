@@ -138,20 +138,22 @@ def partition_queries() -> Iterator[None]:
     from moto.dynamodb.models.table import Table
 
     original = Table.query
+    one_at_a_time = threading.Lock()  # the patch sets an attribute of the shared table
 
     def query(table: Any, hash_key: Any, *args: Any, **kwargs: Any) -> Any:
         index_name = kwargs.get("index_name", args[6] if len(args) > 6 else None)
-        if index_name is None and table.range_key_attr:
-            items = list(table.items.get(hash_key, {}).values())
-        elif table.range_key_attr:
-            items = [i for partition in table.items.values() for i in partition.values()]
-        else:
-            items = list(table.items.values())
-        table.all_items = lambda: items
-        try:
-            return original(table, hash_key, *args, **kwargs)
-        finally:
-            del table.all_items
+        with one_at_a_time:
+            if index_name is None and table.range_key_attr:
+                items = list(table.items.get(hash_key, {}).values())
+            elif table.range_key_attr:
+                items = [i for partition in table.items.values() for i in partition.values()]
+            else:
+                items = list(table.items.values())
+            table.all_items = lambda: items
+            try:
+                return original(table, hash_key, *args, **kwargs)
+            finally:
+                del table.all_items
 
     Table.query = query
     try:

@@ -2,7 +2,18 @@
 
 from chalice import Chalice
 
-from chalicelib import accounts, customers, http, moves, openapi, properties, transfers
+from chalicelib import (
+    accounts,
+    billing,
+    customers,
+    http,
+    meters,
+    moves,
+    openapi,
+    properties,
+    rates,
+    transfers,
+)
 
 app = Chalice(app_name="civiq-api")
 app.register_middleware(http.request_context, "http")
@@ -11,4 +22,7 @@ app.register_blueprint(properties.blueprint)
 app.register_blueprint(customers.blueprint)
 app.register_blueprint(moves.blueprint)
 app.register_blueprint(transfers.blueprint)
+app.register_blueprint(billing.blueprint)
+app.register_blueprint(meters.blueprint)
+app.register_blueprint(rates.blueprint)
 app.register_blueprint(openapi.blueprint)

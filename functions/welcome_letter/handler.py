@@ -14,7 +14,7 @@ from civiq.adapters.dynamodb.customers import DynamoCustomerRepository
 from civiq.adapters.dynamodb.models import configure_models
 from civiq.adapters.pdf import WeasyPrintRenderer, default_templates_dir
 from civiq.adapters.s3 import S3DocumentStore
-from civiq.config import LetterSettings
+from civiq.config import DocumentSettings
 from civiq.domain.account_numbers import AccountNumberScheme
 from civiq.services.send_welcome_letter import SendWelcomeLetter
 
@@ -29,7 +29,7 @@ class LetterTask(BaseModel):
 
 @cache
 def send_welcome_letter() -> SendWelcomeLetter:
-    settings = LetterSettings()
+    settings = DocumentSettings()
     configure_models(settings.table_name, settings.aws_region, settings.aws_endpoint_url)
     s3 = aws.client("s3", settings.aws_region, settings.aws_endpoint_url)
     return SendWelcomeLetter(

@@ -203,6 +203,31 @@ def _attach_layers(function: LambdaFunction, _: str, properties: dict[str, Any],
     function.layers = function._get_layers_data(properties.get("Layers", []))
 
 
+def _apply_bucket_notifications(
+    bucket: FakeBucket, _: str, properties: dict[str, Any], *__: str
+) -> None:
+    """moto's CloudFormation drops a bucket's NotificationConfiguration: apply its queue
+    configurations (S3 -> SQS, how template.yaml routes uploads) as PutBucketNotification would.
+    Lambda and topic destinations are not used by the template, so they are refused here."""
+    configuration = properties.get("NotificationConfiguration") or {}
+    unsupported = set(configuration) - {"QueueConfigurations"}
+    if unsupported:
+        raise NotImplementedError(f"bucket notifications locally: {sorted(unsupported)}")
+    queues = [
+        {
+            "Id": f"queue-{index}",
+            "Queue": queue["Queue"],
+            "Event": [queue["Event"]],
+            "Filter": {"S3Key": {"FilterRule": queue["Filter"]["S3Key"]["Rules"]}}
+            if "Filter" in queue
+            else None,
+        }
+        for index, queue in enumerate(configuration.get("QueueConfigurations", []))
+    ]
+    if queues:
+        bucket.set_notification_configuration({"QueueConfiguration": queues})
+
+
 def _bucket_permission_without_conditions(bucket: FakeBucket, action: str, resource: str) -> Any:
     """moto evaluates bucket policies but ignores Condition, so the TLS-only Deny would deny
     every request. Conditional statements are left out locally (moto speaks plain HTTP)."""
@@ -229,6 +254,7 @@ def install() -> None:
     _wrap_create(LambdaFunction, None, _attach_layers)
     _wrap_create(RestAPI, _name_rest_api, _apply_rest_api_body)
     _wrap_create(Permission, None, _name_permission)
+    _wrap_create(FakeBucket, None, _apply_bucket_notifications)
     StateMachine.create_from_cloudformation_json = classmethod(_create_state_machine)
     # A Ref must give the bus name and the deployment id (moto returns the Python objects).
     EventBus.physical_resource_id = property(lambda self: self.name)

@@ -32,6 +32,7 @@ import json
 import random
 import time
 import unicodedata
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
@@ -69,6 +70,8 @@ PIN_PLACES = Decimal("0.000001")  # about 10 cm
 REFERENCE_DAY = date(2025, 9, 1)  # service start dates are before it: accounts open active
 LOADED_AT = datetime(2025, 12, 1, 14, 0, tzinfo=UTC)  # the direct load's clock
 BATCH = 25  # BatchWriteItem's limit
+ROUTES = ("1", "2", "3")  # meter-reading routes, by street
+CART_SIZES = ("small", "medium", "medium", "large")  # waste carts, in turn
 
 # Postal codes: no D, F, I, O, Q, U anywhere; no W or Z as the first letter.
 POSTAL_LETTERS = "ABCEGHJKLMNPRSTVWXYZ"
@@ -370,6 +373,7 @@ class _Builder:
             "property_type": property_type,
             "roll_number": self.roll_number(street, parcel),
             "location": self.pin(street, number),
+            "route": ROUTES[street.index % len(ROUTES)],
         }
         if units:
             body["units"] = units
@@ -468,6 +472,9 @@ class _Builder:
         return len(self.calls) - 1
 
     # ------------------------------------------------------------------ accounts
+    def cart_size(self) -> str:
+        return CART_SIZES[self.accounts % len(CART_SIZES)]
+
     def moved_in(self, years: int) -> str:
         return (REFERENCE_DAY - timedelta(days=self.rng.randint(0, 365 * years))).isoformat()
 
@@ -483,6 +490,7 @@ class _Builder:
             "holder_role": "owner",
             "services": self.services(("water", "sewer", "stormwater", "waste"), self.moved_in(30)),
             "autopay": self.rng.random() < 0.15,
+            "cart_size": self.cart_size(),
         }
         self.calls.append(ApiCall("POST", ACCOUNTS, body))
 
@@ -506,6 +514,8 @@ class _Builder:
                 "autopay": self.rng.random() < 0.08,
                 "landlord_copies": self.rng.random() < 0.35,
             }
+            if "waste" in services:
+                body["cart_size"] = self.cart_size()
             if unit is not None:
                 body["unit"] = unit
             self.calls.append(ApiCall("POST", ACCOUNTS, body, {"property_id": registered}))
@@ -710,17 +720,44 @@ class _Known:
 
 
 class _ItemCollector:
-    """Stands in for DynamoChanges' connection: keeps the items each transaction would put."""
+    """Stands in for DynamoChanges' connection: keeps the items each transaction would put, and
+    sums the counters it would ADD to (written once, at the end)."""
 
     def __init__(self) -> None:
         self.items: list[dict[str, Any]] = []
+        self.counters: dict[tuple[str, str], Counter[str]] = {}
 
     def transact_write_items(
-        self, *, put_items: list[dict[str, Any]], delete_items: list[dict[str, Any]], **_: Any
+        self,
+        *,
+        put_items: list[dict[str, Any]],
+        delete_items: list[dict[str, Any]],
+        update_items: list[dict[str, Any]],
+        **_: Any,
     ) -> None:
         if delete_items:
             raise ValueError("a demo load only creates items")
         self.items.extend(kwargs["Item"] for kwargs in put_items)
+        for kwargs in update_items:
+            self._add(kwargs)
+
+    def _add(self, kwargs: dict[str, Any]) -> None:
+        expression: str = kwargs["UpdateExpression"]
+        if not expression.startswith("ADD ") or " SET " in expression:
+            raise ValueError(f"a demo load only creates items and counts: {expression}")
+        key = (kwargs["Key"]["PK"]["S"], kwargs["Key"]["SK"]["S"])
+        counter = self.counters.setdefault(key, Counter())
+        for pair in expression.removeprefix("ADD ").split(", "):
+            name, value = pair.split(" ")
+            attribute = kwargs["ExpressionAttributeNames"][name]
+            counter[attribute] += int(kwargs["ExpressionAttributeValues"][value]["N"])
+
+    def counter_items(self) -> list[dict[str, Any]]:
+        return [
+            {"PK": {"S": pk}, "SK": {"S": sk}}
+            | {name: {"N": str(total)} for name, total in counts.items() if total}
+            for (pk, sk), counts in self.counters.items()
+        ]
 
 
 def _batches(client: Any, table: str, items: list[dict[str, Any]]) -> int:
@@ -811,6 +848,8 @@ def load_direct(
             command = OpenAccountRequest.model_validate_json(raw).to_command()
             ids.append(open_account(command, actor, cid).account_id)
         if len(collector.items) >= 40 * BATCH or index == len(plan.calls) - 1:
+            if index == len(plan.calls) - 1:
+                collector.items.extend(collector.counter_items())
             requests += _batches(client, table, collector.items)
             items += len(collector.items)
             collector.items.clear()

@@ -16,6 +16,7 @@ two functions that give the same variable different values are refused at load t
 from __future__ import annotations
 
 import atexit
+import contextlib
 import hashlib
 import importlib.util
 import io
@@ -126,17 +127,17 @@ def _import_handler(
 ) -> Callable[[Any, Any], Any]:
     digest = hashlib.sha256(key.encode()).hexdigest()[:16]
     code_dir = _unpack(fn.code_bytes, _WORKDIR / f"{fn.function_name}-{digest}")
-    opt_dir = _WORKDIR / f"{fn.function_name}-{digest}-opt"
+    layers = [backend.layers_versions_by_arn(layer["Arn"]) for layer in fn.layers]
+    layer_digests = [hashlib.sha256(version.code_bytes).hexdigest()[:16] for version in layers]
+    # Lambda mounts layers at /opt; here functions with the same layers share one directory in
+    # its place (the environment is process-wide: two paths for one variable would clash).
+    opt_dir = _WORKDIR / f"opt-{hashlib.sha256(''.join(layer_digests).encode()).hexdigest()[:16]}"
     opt_dir.mkdir(exist_ok=True)
-    for layer in fn.layers:
-        version = backend.layers_versions_by_arn(layer["Arn"])
-        layer_digest = hashlib.sha256(version.code_bytes).hexdigest()[:16]
+    for version, layer_digest in zip(layers, layer_digests, strict=True):
         layer_dir = _unpack(version.code_bytes, _WORKDIR / f"layer-{layer_digest}")
         for entry in layer_dir.iterdir():
-            target = opt_dir / entry.name
-            if not target.exists():
-                target.symlink_to(entry)
-    # Lambda mounts layers at /opt; here each function gets its own directory in its place.
+            with contextlib.suppress(FileExistsError):  # another function linked it first
+                (opt_dir / entry.name).symlink_to(entry)
     environment = {
         name: str(value).replace("/opt", str(opt_dir), 1)
         if str(value).startswith("/opt")

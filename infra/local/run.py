@@ -1,7 +1,8 @@
 """`make run`: the whole system on this machine, on the embedded emulator (moto).
 
 Starts moto, provisions template.yaml into it, loads a small demo municipality through the real
-API, serves the API on http://127.0.0.1:8000, fires scheduled rules on their schedule, prints the
+API (accounts, then meters, reads, rates and a billing cycle whose latest ended period it bills),
+serves the API on http://127.0.0.1:8000, fires scheduled rules on their schedule, prints the
 URLs and a staff token, and stays up until Ctrl-C.
 """
 
@@ -15,9 +16,12 @@ import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from civiq.adapters.system import SystemClock
 from civiq.adapters.tokens import LocalTokens
 from civiq.domain.staff import Role
+from civiq.services.recording import local_today
 from infra.local.demo import gateway_sender, load_via_api, municipality
+from infra.local.demo_billing import load_billing
 from infra.local.gateway import LocalApiGateway, load_routes
 from infra.local.stack import LocalStack
 
@@ -59,7 +63,11 @@ def main() -> None:
     gateway = local_gateway(stack)
     api_url = f"http://127.0.0.1:{args.port}"
     clerk = staff_token(stack, Role.CLERK)
+    supervisor = staff_token(stack, Role.SUPERVISOR)
     accounts = load_demo(gateway, clerk, args.demo_accounts)
+    billing = load_billing(
+        accounts, gateway_sender(gateway.handle, supervisor), local_today(SystemClock())
+    )
     stack.run_schedules()
 
     print(f"\nCiVQ local stack on {stack.endpoint} (moto)\n")
@@ -67,6 +75,14 @@ def main() -> None:
     print(f"  Emulator     {stack.endpoint}  (AWS_ENDPOINT_URL for the aws CLI / boto3)")
     print(f"  Table        {stack.outputs['MainTableName']}")
     print(f"  Letters      s3://{stack.outputs['DocumentsBucketName']}/letters/welcome/")
+    print(f"  Statements   s3://{stack.outputs['DocumentsBucketName']}/statements/")
+    run = billing.run
+    print(
+        f"\n  Billing run {run['id']} ({run['status']}): {run['billed']} billed,"
+        f" {run['skipped']} skipped {run['reasons']}, {run['failed']} failed"
+        f"  ({billing.meters} meters, {billing.reads} reads)"
+    )
+    print(f"    {api_url}/api/v1/utility/runs/{run['id']}")
     print("\n  Demo accounts:")
     for account in accounts:
         print(
@@ -74,7 +90,7 @@ def main() -> None:
             f"  ({account['language']})  id {account['id']}"
         )
     print(f"\n  Staff token (clerk, 12 h):\n    {clerk}")
-    print(f"  Supervisor token:\n    {staff_token(stack, Role.SUPERVISOR)}")
+    print(f"  Supervisor token:\n    {supervisor}")
     print(f'\n  Try: curl -H "Authorization: Bearer $TOKEN" {api_url}/api/v1/utility/accounts')
     # Listen last: once :8000 answers, everything above has been printed.
     server = gateway.serve(port=args.port)

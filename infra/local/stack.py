@@ -25,7 +25,7 @@ import boto3
 import requests
 from moto.server import ThreadedMotoServer
 
-from infra.local import cfn_patches, lambda_runtime, packaging
+from infra.local import cfn_patches, dynamodb_transactions, lambda_runtime, packaging
 
 REGION = "ca-central-1"
 STACK_NAME = "civiq-local"
@@ -108,6 +108,7 @@ class LocalStack:
         )
         cfn_patches.install()
         lambda_runtime.install()
+        dynamodb_transactions.install()
         server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
         server.start()
         requests.post(

@@ -56,6 +56,12 @@ class ApiSettings(CommonSettings):
     # The move and transfer workflows (the template sets both; their routes need them).
     move_state_machine_arn: str | None = Field(default=None, pattern=STATE_MACHINE_ARN)
     transfer_state_machine_arn: str | None = Field(default=None, pattern=STATE_MACHINE_ARN)
+    # Where reading files are uploaded (the import routes need it).
+    readings_bucket: str | None = Field(default=None, min_length=3)
+    billing_cycle_state_machine_arn: str | None = Field(default=None, pattern=STATE_MACHINE_ARN)
+    # Statements are fetched through short-lived presigned URLs of this bucket.
+    documents_bucket: str | None = None
+    document_url_seconds: int = Field(default=300, ge=30, le=3600)
 
     @model_validator(mode="after")
     def _auth_is_configured(self) -> ApiSettings:
@@ -68,7 +74,9 @@ class ApiSettings(CommonSettings):
         return self
 
 
-class LetterSettings(CommonSettings):
+class DocumentSettings(CommonSettings):
+    """Functions that render documents (welcome letters, statements) into S3."""
+
     documents_bucket: str = Field(min_length=3)
     templates_dir: Path | None = None
     municipality_name: str = "Municipality"
@@ -85,9 +93,26 @@ class OutboxRelaySettings(CommonSettings):
     outbox_grace_seconds: int = Field(default=120, ge=0)
 
 
+class ReadingImportSettings(CommonSettings):
+    """The reading-file splitter (functions/reading_import)."""
+
+    readings_bucket: str = Field(min_length=3)
+    reading_queue_url: str = Field(min_length=10)
+
+
 class WorkflowTaskSettings(CommonSettings):
     """The move and transfer workflow tasks (functions/workflow_tasks)."""
 
     tenant_arrears_policy: ArrearsPolicy  # template parameter TenantArrearsPolicy
     account_number_prefix: str = "UB"
     account_number_width: int = Field(default=7, ge=4, le=12)
+
+
+class BillingTaskSettings(CommonSettings):
+    """The billing-cycle workflow's tasks (functions/billing_tasks)."""
+
+    documents_bucket: str = Field(min_length=3)  # run manifests are written under runs/
+
+
+class BillingSchedulerSettings(CommonSettings):
+    billing_cycle_state_machine_arn: str = Field(pattern=STATE_MACHINE_ARN)

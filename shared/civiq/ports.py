@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Generic, Protocol, TypeAlias, TypeVar
@@ -125,6 +125,11 @@ class AccountRepository(Protocol):
 
     def of_customer(self, customer_id: str) -> Sequence[AccountSummary]:
         """Accounts the customer holds or owns as owner of record."""
+        ...
+
+    def on_route(self, route: str) -> Iterator[AccountSummary]:
+        """Every account on a meter-reading route that is not closed, in id order, read page
+        by page as the caller consumes it."""
         ...
 
 

@@ -57,6 +57,7 @@ def chalice_app(aws: None, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
         "AUTH_MODE": "local",
         "LOCAL_SIGNING_KEY": SIGNING_KEY,
         "MAX_BODY_BYTES": "4096",
+        "DOCUMENTS_BUCKET": BUCKET,
     }.items():
         monkeypatch.setenv(name, value)
     monkeypatch.syspath_prepend(str(REPO / "functions" / "api"))

@@ -21,11 +21,16 @@ import pytest
 from botocore.client import BaseClient
 from chalice.test import Client
 
+from civiq.adapters.dynamodb.billing import DynamoStatements
 from civiq.adapters.tokens import LocalTokens
+from civiq.domain.audit import AuditEntry
 from civiq.domain.staff import Role
 from civiq.services.recording import MUNICIPAL_TIME_ZONE
 from infra.local.demo import load_via_api, municipality
+from infra.local.demo_rates import SCHEDULE_ID, sample_schedule, sample_version
 from tests.integration.conftest import REGION, SIGNING_KEY
+from tests.integration.test_billing_contract import NOW
+from tests.statement_builders import statement
 
 API = "/api/v1/utility"
 ACCOUNTS = f"{API}/accounts"
@@ -103,18 +108,24 @@ class Driver:
 
 @pytest.fixture
 def workflows(aws: None, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Stand-in state machines for the move and transfer workflows: their executions are
+    """Stand-in state machines for the move, transfer and billing workflows: their executions are
     started and described, not run (the workflows have tests of their own)."""
     sfn = boto3.client("stepfunctions", region_name=REGION)
     definition = json.dumps({"StartAt": "Wait", "States": {"Wait": {"Type": "Pass", "End": True}}})
     role = "arn:aws:iam::123456789012:role/workflow"
-    for name in ("MOVE", "TRANSFER"):
+    for name in ("MOVE", "TRANSFER", "BILLING_CYCLE"):
         machine = sfn.create_state_machine(name=name.lower(), definition=definition, roleArn=role)
         monkeypatch.setenv(f"{name}_STATE_MACHINE_ARN", machine["stateMachineArn"])
 
 
+@pytest.fixture
+def readings_bucket(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where reading files are uploaded (an upload link is signed, not used, here)."""
+    monkeypatch.setenv("READINGS_BUCKET", "civiq-test-readings")
+
+
 def test_every_route_answers_without_a_scan(
-    chalice_app: Any, workflows: None, dynamodb_spy: DynamoSpy
+    chalice_app: Any, workflows: None, readings_bucket: None, dynamodb_spy: DynamoSpy
 ) -> None:
     with Client(chalice_app) as client:
         call = Driver(client, dynamodb_spy)
@@ -274,6 +285,106 @@ def test_every_route_answers_without_a_scan(
             role=Role.SUPERVISOR,
             id=transfer["id"],
         )
+
+        # rate schedules: bylaw data (supervisors write, clerks read and quote)
+        rates, rate = f"{API}/rates", f"{API}/rates/{{schedule_id}}"
+        call("POST", rates, 201, sample_schedule(), role=Role.SUPERVISOR)
+        _, listed = call("GET", rates, 200)
+        assert listed == Counter({"Query": 1}), listed
+        _, read = call("GET", rate, 200, schedule_id=SCHEDULE_ID)
+        assert read == Counter({"GetItem": 1}), read
+        version = {**sample_version("2027-01-01"), "version": 1}
+        call(
+            "POST", rate + "/versions", 201, version, role=Role.SUPERVISOR, schedule_id=SCHEDULE_ID
+        )
+        asked = {
+            "period_start": "2026-12-01",
+            "period_end": "2027-01-31",
+            "volume": "40.500",
+            "meter_size": "16mm",
+            "property_type": "single-family",
+            "services": ["water", "sewer", "stormwater", "waste"],
+            "cart_size": "small",
+        }
+        _, quoted = call("POST", rate + "/quote", 200, asked, schedule_id=SCHEDULE_ID)
+        assert quoted == Counter({"GetItem": 1}), quoted
+
+        # meters and readings: install, read, review, exchange, history, a reading file
+        meter_path = f"{API}/meters/{{id}}"
+        spec = {"serial": "SN-NOSCAN-1", "size": "15mm", "meter_type": "displacement"}
+        installation = {"property_id": registered["id"], "installed_on": "2024-01-01"}
+        meter, _ = call("POST", f"{API}/meters", 201, installation | {"meter": spec})
+        _, got = call("GET", meter_path, 200, id=meter["id"])
+        assert got == Counter({"GetItem": 1}), got
+        _, listed = call("GET", f"{PROPERTIES}/{{id}}/meters", 200, id=registered["id"])
+        assert listed == Counter({"GetItem": 1, "Query": 1}), listed
+        read = {"read_on": "2024-04-01", "value": "9000"}
+        call("POST", meter_path + "/readings", 201, read, id=meter["id"])
+        backwards = {"read_on": "2024-05-01", "value": "8000"}
+        call("POST", meter_path + "/readings", 201, backwards, id=meter["id"])
+        _, reads = call(
+            "GET", meter_path + "/readings", 200, query="after=2024-01-01", id=meter["id"]
+        )
+        assert reads == Counter({"GetItem": 1, "Query": 1}), reads
+        _, pending = call("GET", f"{API}/readings/review", 200, query="limit=5")
+        assert pending == Counter({"Query": 1}), pending
+        call(
+            "POST",
+            meter_path + "/readings/{read_on}/review",
+            200,
+            {"decision": "reject", "note": "misread"},
+            id=meter["id"],
+            read_on="2024-05-01",
+        )
+        exchange = {
+            "exchanged_on": "2024-06-01",
+            "final_value": "9100",
+            "new_meter": spec | {"serial": "SN-NOSCAN-2"},
+        }
+        call("POST", meter_path + "/exchange", 201, exchange, id=meter["id"])
+        call("GET", meter_path + "/history", 200, id=meter["id"])
+        started, _ = call("POST", f"{API}/readings/imports", 201, {"source": "ami"})
+        _, progress = call("GET", f"{API}/readings/imports/{{id}}", 200, id=started["id"])
+        assert progress == Counter({"GetItem": 1, "Query": 1}), progress
+
+        # billing: a cycle of the demo routes, a run (its workflow a stand-in), statements
+        cycles, cycle = f"{API}/cycles", f"{API}/cycles/{{cycle_id}}"
+        definition = {
+            "name": "Residential",
+            "frequency": "bimonthly",
+            "routes": ["1", "2", "3"],
+            "rate_schedule_id": SCHEDULE_ID,
+            "first_period_end": "2026-01-31",
+        }
+        created = {"cycle_id": "residential", **definition}
+        call("POST", cycles, 201, created, role=Role.SUPERVISOR)
+        _, listed = call("GET", cycles, 200)
+        assert listed == Counter({"Query": 1}), listed
+        _, got = call("GET", cycle, 200, cycle_id="residential")
+        assert got == Counter({"GetItem": 1}), got
+        revised = definition | {"version": 1, "due_days": 30}
+        call("PUT", cycle, 200, revised, role=Role.SUPERVISOR, cycle_id="residential")
+        period = {"period_end": "2026-09-30"}
+        run, _ = call(
+            "POST", cycle + "/runs", 202, period, role=Role.SUPERVISOR, cycle_id="residential"
+        )
+        _, runs = call("GET", cycle + "/runs", 200, cycle_id="residential")
+        assert runs == Counter({"GetItem": 1, "Query": 1}), runs
+        run_path = f"{API}/runs/{{run_id}}"
+        _, progress = call("GET", run_path, 200, run_id=run["id"])
+        assert progress == Counter({"GetItem": 1, "Query": 1}), progress
+        call("POST", run_path + "/resume", 409, role=Role.SUPERVISOR, run_id=run["id"])
+        issued = statement(
+            account_id=account_id, statement_id=f"{owner['account_number']}-20260930"
+        )
+        DynamoStatements().issue(issued, AuditEntry("S1", "ACCOUNT#x", "T", "s", "s", NOW, "c", {}))
+        statements = f"{ACCOUNTS}/{{id}}/statements"
+        _, listed = call("GET", statements, 200, id=account_id)
+        assert listed == Counter({"GetItem": 1, "Query": 1}), listed
+        one = statements + "/{statement_id}"
+        _, got = call("GET", one, 200, id=account_id, statement_id=issued.statement_id)
+        assert got == Counter({"GetItem": 2}), got
+        call("GET", one + "/document", 404, id=account_id, statement_id=issued.statement_id)
 
         # the API document (no DynamoDB at all)
         _, used = call("GET", "/api/v1/openapi.json", 200)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from civiq.adapters.memory import InMemoryCustomers, InMemoryStore, RecordingPublisher
@@ -195,9 +197,9 @@ def test_a_change_that_the_snapshot_does_not_show_refreshes_nothing(
 ) -> None:
     duplex, house, _ = landlord_and_tenant
     elise = customers.get(duplex.holder.customer_id)
-    mailing = ContactDetails(elise.contact.email, elise.contact.phone, address(street="PO Box 1"))
+    ebilling = replace(elise.preferences, ebilling=True)
     commits = len(store.commits)
-    revise_customer(elise.customer_id, 1, actor, "c", contact=mailing)
+    revise_customer(elise.customer_id, 1, actor, "c", preferences=ebilling)
     assert len(store.commits) == commits + 1  # the customer only
     assert store.get(house.account_id) == house
 
@@ -264,3 +266,18 @@ def test_a_refresh_retries_after_a_concurrent_edit(
     account = store.get(opened.account_id)
     assert racing.raced
     assert (account.holder.name, account.autopay, account.version) == ("Élise Côté", True, 3)
+
+
+def test_a_new_mailing_address_reaches_the_holder_snapshot_statements_are_mailed_to(
+    revise_customer: ReviseCustomer,
+    landlord_and_tenant: tuple[Account, Account, Account],
+    actor: Actor,
+    store: InMemoryStore,
+    customers: InMemoryCustomers,
+) -> None:
+    duplex, _, _ = landlord_and_tenant
+    elise = customers.get(duplex.holder.customer_id)
+    box = address(street="PO Box 1")
+    mailing = ContactDetails(elise.contact.email, elise.contact.phone, box)
+    revise_customer(elise.customer_id, 1, actor, "c", contact=mailing)
+    assert store.get(duplex.account_id).holder.mailing_address == box

@@ -30,7 +30,7 @@ SCHEMAS = sorted(EVENT_SCHEMAS.items())
 
 # --- a valid sample of any payload schema, read off its JSON schema -------------------------------
 
-STRING_CANDIDATES = ("sample", "12.5", "CAD", "x")
+STRING_CANDIDATES = ("sample", "12.5", "12.50", "CAD", "x")
 
 
 def _sample(node: dict[str, Any], defs: dict[str, Any]) -> Any:

@@ -101,7 +101,7 @@ def update_services(request: Request, staff: StaffIdentity, id: str) -> Response
     response=AccountResponse,
 )
 def update_settings(request: Request, staff: StaffIdentity, id: str) -> Response:
-    """Autopay and landlord copies of notices."""
+    """Autopay, landlord copies of notices and the waste cart size."""
     body = parse_body(request, SettingsUpdate, api().settings.max_body_bytes)
     account = api().change_account.settings(
         id,
@@ -110,6 +110,7 @@ def update_settings(request: Request, staff: StaffIdentity, id: str) -> Response
         correlation_id(request),
         autopay=body.autopay,
         landlord_copies=body.landlord_copies,
+        cart_size=body.cart_size,
     )
     return json_response(AccountResponse.of(account, api().numbering))
 

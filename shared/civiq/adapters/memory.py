@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from itertools import count
 from typing import TypeVar
@@ -167,6 +167,12 @@ class InMemoryStore:
             for a in self.accounts()
             if customer_id in (a.holder.customer_id, a.owner_customer_id)
         ]
+
+    def on_route(self, route: str) -> Iterator[AccountSummary]:
+        listed = (
+            a for a in self.accounts() if a.route == route and a.status is not AccountStatus.CLOSED
+        )
+        return iter(sorted((AccountSummary.of(a) for a in listed), key=lambda s: s.account_id))
 
     # Outbox
     def pending(self, older_than: datetime, limit: int) -> Sequence[DomainEvent]:

@@ -9,8 +9,9 @@ from __future__ import annotations
 import json
 import logging
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
@@ -31,6 +32,18 @@ MONTHS: Mapping[Language, tuple[str, ...]] = {
         "juillet", "août", "septembre", "octobre", "novembre", "décembre",
     ),
 }  # fmt: skip
+# Abbreviations for tables and chart labels (the Canadian Press / OQLF forms).
+SHORT_MONTHS: Mapping[Language, tuple[str, ...]] = {
+    Language.EN: (
+        "Jan.", "Feb.", "March", "April", "May", "June",
+        "July", "Aug.", "Sept.", "Oct.", "Nov.", "Dec.",
+    ),
+    Language.FR: (
+        "janv.", "févr.", "mars", "avr.", "mai", "juin",
+        "juill.", "août", "sept.", "oct.", "nov.", "déc.",
+    ),
+}  # fmt: skip
+NBSP = "\u00a0"
 
 
 class _FontSubsettingNotice(logging.Filter):
@@ -60,9 +73,62 @@ def format_date(day: date, language: Language) -> str:
     return f"{month} {day.day}, {day.year}"
 
 
-@pass_context
-def _format_date_filter(context: Context, day: date) -> str:
-    return format_date(day, Language(context["lang"]))
+def format_short_date(day: date, language: Language) -> str:
+    """A date in a table: "Oct. 31, 2026" / "31 oct. 2026"."""
+    month = SHORT_MONTHS[language][day.month - 1]
+    if language is Language.FR:
+        return f"{'1er' if day.day == 1 else day.day}{NBSP}{month}{NBSP}{day.year}"
+    return f"{month}{NBSP}{day.day}, {day.year}"
+
+
+def format_short_month(day: date, language: Language) -> str:
+    """The month a period ends in, for a narrow column: "Sept. 2026" / "sept. 2026"."""
+    return f"{SHORT_MONTHS[language][day.month - 1]} {day.year}"
+
+
+def format_number(value: Decimal, language: Language, places: int = 0) -> str:
+    """Digits grouped by thousands, with at least ``places`` decimals: "1,234.500" /
+    "1 234,500". Never rounds: a value with more decimals shows them all, so what a
+    resident reads is what was computed (rounding belongs to ``Money.rounded``)."""
+    shown = max(places, -int(value.as_tuple().exponent))
+    digits = f"{abs(value):,.{shown}f}"
+    if language is Language.FR:
+        digits = digits.replace(",", NBSP).replace(".", ",")
+    return f"-{digits}" if value < 0 else digits
+
+
+def format_money(amount: Decimal, language: Language, places: int = 2) -> str:
+    """Dollars as each language writes them: "$1,234.56" / "1 234,56 $"; "-$10.00" /
+    "-10,00 $" for a credit. Unit prices pass ``places=4`` ("$1.8500")."""
+    digits = format_number(abs(amount), language, places)
+    sign = "-" if amount < 0 else ""
+    return f"{sign}{digits}{NBSP}$" if language is Language.FR else f"{sign}${digits}"
+
+
+def format_percent(rate: Decimal, language: Language) -> str:
+    """A rate given as a fraction: 0.13 is "13%" / "13 %"."""
+    digits = format_number((rate * 100).normalize(), language)
+    return f"{digits}{NBSP}%" if language is Language.FR else f"{digits}%"
+
+
+def _language_filter(format_value: Callable[..., str]) -> Callable[..., str]:
+    """A Jinja filter applying ``format_value`` in the language being rendered."""
+
+    @pass_context
+    def in_language(context: Context, value: object, *arguments: object) -> str:
+        return format_value(value, Language(context["lang"]), *arguments)
+
+    return in_language
+
+
+FILTERS: Mapping[str, Callable[..., str]] = {
+    "format_date": _language_filter(format_date),
+    "short_date": _language_filter(format_short_date),
+    "short_month": _language_filter(format_short_month),
+    "number": _language_filter(format_number),
+    "money": _language_filter(format_money),
+    "percent": _language_filter(format_percent),
+}
 
 
 class WeasyPrintRenderer:
@@ -93,15 +159,26 @@ class WeasyPrintRenderer:
             """The catalog message in the language being rendered."""
             return self._message(Language(context["lang"]), key, arguments)
 
+        @pass_context
+        def t_or(context: Context, key: str, configured: str, /) -> str:
+            """The catalog's wording for a name that comes from configuration (a season, a tax),
+            or the name as configured where the catalog has none."""
+            return self._catalogs[Language(context["lang"])].get(key, configured)
+
         self._env.globals["t"] = t
-        self._env.filters["format_date"] = _format_date_filter
+        self._env.globals["t_or"] = t_or
+        self._env.filters.update(FILTERS)
 
     def render_pdf(self, template: str, language: Language, context: Mapping[str, object]) -> bytes:
         """PDF/UA-1 output: WeasyPrint tags the structure and writes /Lang and the title."""
-        html = self._env.get_template(f"{template}.html.j2").render(
+        html = self.render_html(template, language, context)
+        return HTML(string=html, base_url=self._base_url).write_pdf(pdf_variant="pdf/ua-1")
+
+    def render_html(self, template: str, language: Language, context: Mapping[str, object]) -> str:
+        """The HTML that :meth:`render_pdf` lays out: what the document says, for tests."""
+        return self._env.get_template(f"{template}.html.j2").render(
             {**context, "lang": language.value}
         )
-        return HTML(string=html, base_url=self._base_url).write_pdf(pdf_variant="pdf/ua-1")
 
     def _message(self, language: Language, key: str, arguments: Mapping[str, object]) -> str:
         """A catalog message; a gap raises, because a blank would go out in a resident's mail."""

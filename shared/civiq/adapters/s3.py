@@ -1,8 +1,9 @@
-"""DocumentStore on S3."""
+"""DocumentStore and RunManifests on S3."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import json
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 
@@ -20,3 +21,37 @@ class S3DocumentStore:
             Metadata=dict(metadata),
             ServerSideEncryption="AES256",
         )
+
+
+class S3RunManifests:
+    """Each run's batches as one JSON array the Map state's ItemReader reads."""
+
+    def __init__(self, s3_client: Any, bucket: str) -> None:
+        self._s3 = s3_client
+        self._bucket = bucket
+
+    def write(self, run_id: str, batches: Sequence[Mapping[str, object]]) -> Mapping[str, str]:
+        key = f"runs/{run_id}/batches.json"
+        self._s3.put_object(
+            Bucket=self._bucket,
+            Key=key,
+            Body=json.dumps(list(batches)).encode(),
+            ContentType="application/json",
+            ServerSideEncryption="AES256",
+        )
+        return {"bucket": self._bucket, "key": key}
+
+
+class S3DocumentLinks:
+    """Short-lived presigned GETs: staff (and later residents) fetch a PDF without the bucket
+    ever being public."""
+
+    def __init__(self, s3_client: Any, bucket: str) -> None:
+        self._s3 = s3_client
+        self._bucket = bucket
+
+    def url_for(self, key: str, seconds: int) -> str:
+        url: str = self._s3.generate_presigned_url(
+            "get_object", Params={"Bucket": self._bucket, "Key": key}, ExpiresIn=seconds
+        )
+        return url

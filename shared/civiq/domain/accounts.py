@@ -17,6 +17,7 @@ from civiq.domain.addresses import Address
 from civiq.domain.customers import EMAIL, Customer, CustomerKind, normalize_phone
 from civiq.domain.errors import Conflict, InvalidInput
 from civiq.domain.language import Language
+from civiq.domain.properties import DEFAULT_ROUTE
 
 
 class AccountStatus(StrEnum):
@@ -36,6 +37,14 @@ class ServiceType(StrEnum):
     SEWER = "sewer"
     STORMWATER = "stormwater"
     WASTE = "waste"
+
+
+class CartSize(StrEnum):
+    """Waste cart sizes: flat waste charges are published by cart size."""
+
+    SMALL = "small"
+    MEDIUM = "medium"
+    LARGE = "large"
 
 
 class ServiceStatus(StrEnum):
@@ -110,6 +119,7 @@ class Holder:
     language: Language
     email: str | None = None
     phone: str | None = None
+    mailing_address: Address | None = None  # None: mail goes to the service address
 
     @classmethod
     def of(cls, customer: Customer) -> Holder:
@@ -120,6 +130,7 @@ class Holder:
             customer.language,
             customer.contact.email,
             customer.contact.phone,
+            customer.contact.mailing_address,
         )
 
 
@@ -152,6 +163,8 @@ class Account:
     autopay: bool = False
     status: AccountStatus = AccountStatus.ACTIVE
     closed_at: datetime | None = None
+    cart_size: CartSize | None = None  # the waste cart, for accounts with waste service
+    route: str = DEFAULT_ROUTE  # the property's meter-reading route: cycles bill by route
     version: int = 1
     welcome_letter_key: str | None = field(default=None)
 
@@ -194,9 +207,11 @@ class Account:
             return replace(self, status=AccountStatus.PENDING)
         return self
 
-    def with_settings(self, autopay: bool, landlord_copies: bool) -> Account:
+    def with_settings(
+        self, autopay: bool, landlord_copies: bool, cart_size: CartSize | None = None
+    ) -> Account:
         self._require_open("change settings")
-        return self.revised(autopay=autopay, landlord_copies=landlord_copies)
+        return self.revised(autopay=autopay, landlord_copies=landlord_copies, cart_size=cart_size)
 
     def with_agents(self, agents: Sequence[Agent]) -> Account:
         self._require_open("change agents")

@@ -15,6 +15,8 @@ from civiq.domain.errors import InvalidInput
 UNIT = re.compile(r"[A-Za-z0-9][A-Za-z0-9 \-]{0,19}")
 SHARE_PLACES = Decimal("0.0001")
 CONSUMPTION_PLACES = Decimal("0.001")  # cubic metres: litre precision
+ROUTE = re.compile(r"[A-Z0-9-]{1,12}")
+DEFAULT_ROUTE = "1"  # a town with one meter-reading route
 
 
 class PropertyType(StrEnum):
@@ -52,6 +54,14 @@ def normalize_roll_number(typed: str, field: str = "roll_number") -> str:
     if compact.startswith("0000"):
         raise InvalidInput("roll number has no municipality code (it starts with 0000)", field)
     return compact if len(compact) == 19 else compact + "0000"
+
+
+def check_route(route: str, field: str = "route") -> str:
+    """A meter-reading route: billing cycles select accounts by route."""
+    route = route.strip().upper()
+    if not ROUTE.fullmatch(route):
+        raise InvalidInput("a route is 1 to 12 letters, digits or dashes", field)
+    return route
 
 
 def display_roll_number(roll: str) -> str:
@@ -119,9 +129,11 @@ class Property:
     meters: MeterConfiguration = field(default_factory=MeterConfiguration)
     location: GeoPoint | None = None
     owner_customer_id: str | None = None
+    route: str = DEFAULT_ROUTE
     version: int = 1
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "route", check_route(self.route))
         if self.roll_number is not None:
             object.__setattr__(self, "roll_number", normalize_roll_number(self.roll_number))
         if self.address.unit is not None:

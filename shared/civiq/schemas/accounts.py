@@ -13,6 +13,7 @@ from civiq.domain.accounts import (
     AccountStatus,
     Agent,
     AgentScope,
+    CartSize,
     HolderRole,
     Service,
     ServiceStatus,
@@ -60,6 +61,7 @@ class OpenAccountRequest(Request):
     )
     autopay: bool = False
     landlord_copies: bool = Field(default=False, description="Copy the owner on tenant notices")
+    cart_size: CartSize | None = Field(default=None, description="Waste cart (waste charges)")
     account_number: str | None = Field(
         default=None, max_length=24, description="Assign by hand; generated when omitted"
     )
@@ -84,6 +86,7 @@ class OpenAccountRequest(Request):
             services=services_of(self.services) if self.services else None,
             autopay=self.autopay,
             landlord_copies=self.landlord_copies,
+            cart_size=self.cart_size,
             account_number=self.account_number,
         )
 
@@ -95,6 +98,7 @@ class ServicesUpdate(Versioned):
 class SettingsUpdate(Versioned):
     autopay: bool
     landlord_copies: bool
+    cart_size: CartSize | None = None
 
 
 class AgentIn(Request):
@@ -167,10 +171,12 @@ class AccountResponse(BaseModel):
     property_id: str
     service_address: AddressOut
     roll_number: str | None
+    route: str
     holder: HolderOut
     holder_role: HolderRole
     owner_customer_id: str | None
     landlord_copies: bool
+    cart_size: CartSize | None
     language: Language
     services: list[ServiceOut]
     agents: list[AgentOut]
@@ -191,6 +197,7 @@ class AccountResponse(BaseModel):
             property_id=account.property_id,
             service_address=AddressOut.of(account.service_address),
             roll_number=account.roll_number,
+            route=account.route,
             holder=HolderOut(
                 customer_id=holder.customer_id,
                 kind=holder.kind,
@@ -202,6 +209,7 @@ class AccountResponse(BaseModel):
             holder_role=account.holder_role,
             owner_customer_id=account.owner_customer_id,
             landlord_copies=account.landlord_copies,
+            cart_size=account.cart_size,
             language=account.language,
             services=[
                 ServiceOut(

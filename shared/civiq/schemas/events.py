@@ -14,6 +14,8 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict
 from civiq.domain.accounts import AccountStatus, HolderRole, ServiceStatus, ServiceType
 from civiq.domain.events import Actor, DomainEvent
 from civiq.domain.language import Language
+from civiq.schemas.billing_events import BILLING_EVENT_SCHEMAS
+from civiq.schemas.metering_events import METERING_EVENT_SCHEMAS
 from civiq.schemas.workflow_events import WORKFLOW_EVENT_SCHEMAS
 
 
@@ -107,6 +109,8 @@ EVENT_SCHEMAS: dict[tuple[str, int], type[BaseModel]] = {
     ("AccountServicesChanged", 1): AccountServicesChangedV1,
     ("AccountClosed", 1): AccountClosedV1,
     **WORKFLOW_EVENT_SCHEMAS,  # moves and ownership transfers
+    **BILLING_EVENT_SCHEMAS,  # statements and billing runs
+    **METERING_EVENT_SCHEMAS,  # meter reads flagged for review, high consumption
 }
 
 

@@ -11,10 +11,12 @@ from pydantic import BaseModel, Field
 
 from civiq.domain.errors import field_prefix
 from civiq.domain.properties import (
+    DEFAULT_ROUTE,
     MeterArrangement,
     MeterConfiguration,
     Property,
     PropertyType,
+    check_route,
     display_roll_number,
 )
 from civiq.ports import AccountSummary
@@ -45,6 +47,9 @@ class PropertyIn(Request):
     units: list[Annotated[str, Field(max_length=20)]] = Field(default_factory=list, max_length=500)
     meters: MetersIn = MetersIn()
     location: LocationIn | None = Field(default=None, description="Map pin inside Canada")
+    route: str = Field(
+        default=DEFAULT_ROUTE, max_length=12, description="Meter-reading route (billing cycles)"
+    )
 
     def edits(self, field: str = "") -> PropertyEdits:
         """``field``: where this property sits in the request, for error names."""
@@ -56,6 +61,7 @@ class PropertyIn(Request):
                 units=tuple(self.units),
                 meters=self.meters.to_domain(),
                 location=self.location.to_domain() if self.location else None,
+                route=check_route(self.route),
             )
 
     def to_new(self, field: str = "", owner_customer_id: str | None = None) -> NewProperty:
@@ -86,6 +92,7 @@ class PropertyResponse(BaseModel):
     meters: MetersOut
     location: LocationOut | None
     owner_customer_id: str | None
+    route: str
     created_at: datetime
     version: int
     accounts: list[AccountLinkOut] | None = None
@@ -109,6 +116,7 @@ class PropertyResponse(BaseModel):
             if pin
             else None,
             owner_customer_id=prop.owner_customer_id,
+            route=prop.route,
             created_at=prop.created_at,
             version=prop.version,
             accounts=[AccountLinkOut.of(a) for a in accounts] if accounts is not None else None,

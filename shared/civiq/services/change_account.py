@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from civiq.domain.accounts import Account, AccountStatus, Agent, Service
+from civiq.domain.accounts import Account, AccountStatus, Agent, CartSize, Service
 from civiq.domain.errors import NotFound
 from civiq.domain.events import Actor
 from civiq.ports import AccountRepository, Changes
@@ -78,11 +78,12 @@ class ChangeAccount:
         *,
         autopay: bool,
         landlord_copies: bool,
+        cart_size: CartSize | None = None,
     ) -> Account:
         return self.apply(
             account_id,
             version,
-            lambda a: a.with_settings(autopay, landlord_copies),
+            lambda a: a.with_settings(autopay, landlord_copies, cart_size),
             "AccountSettingsChanged",
             actor,
             cid,

@@ -10,7 +10,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 from civiq.domain.account_numbers import AccountNumberScheme
-from civiq.domain.accounts import Account, AccountStatus, Holder, HolderRole, Service, ServiceType
+from civiq.domain.accounts import (
+    Account,
+    AccountStatus,
+    CartSize,
+    Holder,
+    HolderRole,
+    Service,
+    ServiceType,
+)
 from civiq.domain.customers import Customer
 from civiq.domain.errors import Conflict, InvalidInput, field_prefix
 from civiq.domain.events import Actor
@@ -33,6 +41,7 @@ class OpenAccountCommand:
     services: tuple[Service, ...] | None = None  # None: all four, starting on the opening day
     autopay: bool = False
     landlord_copies: bool = False
+    cart_size: CartSize | None = None
     account_number: str | None = None  # manual assignment; generated when None
     account_id: str | None = None  # given by a workflow so that a retried step finds its account
 
@@ -96,12 +105,14 @@ class OpenAccount:
             property_id=prop.property_id,
             service_address=prop.address.with_unit(command.unit),
             roll_number=prop.roll_number,
+            route=prop.route,
             holder=Holder.of(customer),
             holder_role=command.holder_role,
             opened_at=now,
             opened_by=actor.subject,
             owner_customer_id=owner,
             landlord_copies=command.landlord_copies,
+            cart_size=command.cart_size,
             services=services,
             autopay=command.autopay,
             status=AccountStatus.PENDING,

@@ -9,7 +9,7 @@ from civiq.domain.accounts import Account
 from civiq.domain.addresses import Address, GeoPoint
 from civiq.domain.errors import Conflict, NotFound, field_prefix
 from civiq.domain.events import Actor
-from civiq.domain.properties import MeterConfiguration, Property, PropertyType
+from civiq.domain.properties import DEFAULT_ROUTE, MeterConfiguration, Property, PropertyType
 from civiq.ports import AccountRepository, Changes, CustomerRepository, PropertyRepository
 from civiq.services.recording import Recorder, Step, check_version
 from civiq.services.refresh_accounts import RefreshAccounts
@@ -24,6 +24,7 @@ class NewProperty:
     meters: MeterConfiguration = field(default_factory=MeterConfiguration)
     location: GeoPoint | None = None
     owner_customer_id: str | None = None
+    route: str = DEFAULT_ROUTE
 
     def build(self, property_id: str, now: datetime) -> Property:
         return Property(
@@ -36,6 +37,7 @@ class NewProperty:
             meters=self.meters,
             location=self.location,
             owner_customer_id=self.owner_customer_id,
+            route=self.route,
         )
 
 
@@ -80,6 +82,7 @@ class PropertyEdits:
     units: tuple[str, ...]
     meters: MeterConfiguration
     location: GeoPoint | None
+    route: str = DEFAULT_ROUTE
 
 
 @dataclass(frozen=True)
@@ -108,9 +111,12 @@ class ReviseProperty:
 
         def refreshed(account: Account) -> Account | None:
             address = after.address.with_unit(account.service_address.unit)
-            if account.service_address == address and account.roll_number == after.roll_number:
+            copied = (address, after.roll_number, after.route)
+            if (account.service_address, account.roll_number, account.route) == copied:
                 return None
-            return account.revised(service_address=address, roll_number=after.roll_number)
+            return account.revised(
+                service_address=address, roll_number=after.roll_number, route=after.route
+            )
 
         self.refresh(summaries, refreshed, "PropertyDetailsRefreshed", actor, cid)
         return after

@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from pynamodb.exceptions import DoesNotExist
+from pynamodb.expressions.condition import Condition
 
 from civiq.adapters.dynamodb import keys, mapping, pages
 from civiq.adapters.dynamodb.models import (
@@ -97,7 +98,7 @@ class DynamoAccountRepository:
         mode, _, position = (cursor or "").partition(".")
         if cursor is not None and mode not in ("p", "w"):
             raise InvalidInput("cursor is not one this API returned", "cursor")
-        condition = None
+        condition: Condition | None = None
         if status is not None:
             condition = SearchEntryItem.status == status.value
         if service is not None:
@@ -136,7 +137,7 @@ class DynamoAccountRepository:
         )
 
         def keep(item: SearchEntryItem) -> bool:
-            terms = frozenset(item.terms)
+            terms = frozenset(str(t) for t in item.terms)
             first = min(t for t in terms if t.startswith(prefix))
             return item.sk.rsplit("#", 1)[0] == first and matches(terms)
 
@@ -153,6 +154,12 @@ class DynamoAccountRepository:
 
     def of_customer(self, customer_id: str) -> Sequence[AccountSummary]:
         return self._links(keys.customer_pk(customer_id))
+
+    def on_route(self, route: str) -> Iterator[AccountSummary]:
+        links = AccountLinkItem.query(
+            keys.route_pk(route), AccountLinkItem.sk.startswith(keys.LINK_PREFIX)
+        )
+        return (mapping.summary_of(link.summary) for link in links)
 
     @staticmethod
     def _links(pk: str) -> list[AccountSummary]:

@@ -20,6 +20,7 @@ from pynamodb.models import Model
 from civiq.adapters.dynamodb import keys, mapping, outbox
 from civiq.adapters.dynamodb.audit import audit_item
 from civiq.adapters.dynamodb.models import (
+    AccountCountsItem,
     AccountItem,
     AccountLinkItem,
     AccountNumberClaim,
@@ -27,7 +28,7 @@ from civiq.adapters.dynamodb.models import (
     RollNumberClaim,
     SearchEntryItem,
 )
-from civiq.domain.accounts import Account
+from civiq.domain.accounts import Account, AccountStatus
 from civiq.domain.customers import Customer
 from civiq.domain.errors import Conflict, DomainError, VersionConflict
 from civiq.domain.properties import Property
@@ -71,6 +72,11 @@ class _Writes:
         kwargs = after.get_update_kwargs_from_instance(actions=actions)
         self.updates.append((kwargs, failure))
 
+    def add(self, item: Model, actions: list[Action]) -> None:
+        """Counters: ADD to attributes, whatever the item's version."""
+        kwargs = item.get_update_kwargs_from_instance(actions=actions, add_version_condition=False)
+        self.updates.append((kwargs, None))
+
     def count(self) -> int:
         return len(self.deletes) + len(self.puts) + len(self.updates)
 
@@ -79,10 +85,15 @@ class _Writes:
 
 
 def _links(account: Account) -> set[tuple[str, str]]:
+    """Where the account is listed: its property, its customers, and (until it closes) its
+    meter-reading route, which billing cycles select by."""
     owners = {account.holder.customer_id, account.owner_customer_id} - {None}
-    return {(keys.property_pk(account.property_id), keys.link_sk(account.account_id))} | {
-        (keys.customer_pk(c), keys.link_sk(account.account_id)) for c in owners if c
+    listed_under = {keys.property_pk(account.property_id)} | {
+        keys.customer_pk(c) for c in owners if c
     }
+    if account.status is not AccountStatus.CLOSED:
+        listed_under.add(keys.route_pk(account.route))
+    return {(pk, keys.link_sk(account.account_id)) for pk in listed_under if pk}
 
 
 def _search_keys(account: Account) -> set[tuple[str, str]]:
@@ -90,6 +101,10 @@ def _search_keys(account: Account) -> set[tuple[str, str]]:
         (keys.search_pk(shard_of(t)), keys.search_sk(t, account.account_id))
         for t in account_terms(account)
     }
+
+
+def _status_count(status: AccountStatus) -> Any:
+    return getattr(AccountCountsItem, status.value.replace("-", "_"))
 
 
 def _current_version(model: type[Model], pk: str, sk: str) -> int:
@@ -183,6 +198,12 @@ class DynamoChanges:
 
     def _account(self, writes: _Writes, before: Account | None, after: Account) -> None:
         self._versioned(writes, mapping.account_item, before, after, "the account")
+        if before is None or before.status is not after.status:
+            pk, sk = keys.account_counts_key(after.account_id)
+            counts = [_status_count(after.status).add(1)]
+            if before is not None:
+                counts.append(_status_count(before.status).add(-1))
+            writes.add(AccountCountsItem(pk=pk, sk=sk), counts)
         if before is None:
             number = after.account_number
             writes.put(

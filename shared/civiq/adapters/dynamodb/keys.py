@@ -7,15 +7,28 @@ account-number claim   ACCOUNTNO#<number>    CLAIM
 property               PROPERTY#<id>         PROPERTY                 ROLL#<roll number>
 roll-number claim      ROLL#<roll number>    CLAIM
 customer               CUSTOMER#<id>         CUSTOMER
-account link           PROPERTY#<id> or      ACCOUNT#<account id>
-                       CUSTOMER#<id>
+account link           PROPERTY#<id>,        ACCOUNT#<account id>
+                       CUSTOMER#<id> or
+                       ROUTE#<route>
 search entry           SEARCH#<term[:2]>     <term>#<account id>
 sequence counter       COUNTER#<name>        COUNTER
+account counts         TOTALS                ACCOUNTS#<shard>         (billing totals share
+                                                                      the partition)
 history (audit) entry  <subject id>          AUDIT#<occurred_at>#<id>
 outbox event           OUTBOX#<shard>        <occurred_at>#<event_id>
+meter                  METER#<id>            METER
+meter serial claim     SERIAL#<serial>       CLAIM
+meter link             PROPERTY#<id>         METER#<meter id>
+meter slot claim       PROPERTY#<id>         METERSLOT#<unit or *>    (the meter in service)
+meter read             METER#<id>            READ#<yyyy-mm-dd>        READS#pending-review (GSI2,
+                                                                      sparse: while pending)
+reading import         IMPORT#<id>           IMPORT
+import row outcome     IMPORT#<id>           ROW#<line, 7 digits>
+import row error       IMPORT#<id>           ERROR#<line, 7 digits>
+rate schedule          RATE#<id>             SCHEDULE                 RATES (GSI1; GSI1SK: <id>)
 
 GSI1SK is the item kind (ACCOUNT, PROPERTY); GSI2SK is the account number (lists in number
-order).
+order), or ``<read date>#<meter id>`` for reads pending review (oldest first).
 
 A subject id is the partition key of the entity (``ACCOUNT#<id>``): its history entries live in
 that partition, so history is one Query, and a property's or customer's accounts are one Query
@@ -27,7 +40,7 @@ key.
 from __future__ import annotations
 
 import zlib
-from datetime import datetime
+from datetime import date, datetime
 
 OUTBOX_SHARDS = 8
 ACCOUNT_SK = "ACCOUNT"
@@ -55,6 +68,10 @@ def property_pk(property_id: str) -> str:
     return f"PROPERTY#{property_id}"
 
 
+def route_pk(route: str) -> str:
+    return f"ROUTE#{route}"
+
+
 def roll_number_key(roll_number: str) -> str:
     return f"ROLL#{roll_number}"
 
@@ -75,6 +92,15 @@ def search_sk(term: str, account_id: str) -> str:
     return f"{term}#{account_id}"
 
 
+ACCOUNT_COUNT_SHARDS = 8
+TOTALS_PK = "TOTALS"  # maintained aggregates the dashboard reads: one partition, one Query
+
+
+def account_counts_key(account_id: str) -> tuple[str, str]:
+    shard = zlib.crc32(account_id.encode()) % ACCOUNT_COUNT_SHARDS
+    return TOTALS_PK, f"ACCOUNTS#{shard}"
+
+
 def counter_pk(name: str) -> str:
     return f"COUNTER#{name}"
 
@@ -89,3 +115,58 @@ def outbox_pk(event_id: str) -> str:
 
 def outbox_sk(occurred_at: datetime, event_id: str) -> str:
     return f"{occurred_at.isoformat()}#{event_id}"
+
+
+# meters and readings (civiq.adapters.dynamodb.metering)
+METER_SK = "METER"
+METER_LINK_PREFIX = "METER#"
+READ_PREFIX = "READ#"
+READS_PENDING_REVIEW = "READS#pending-review"
+IMPORT_SK = "IMPORT"
+ROW_PREFIX = "ROW#"
+ERROR_PREFIX = "ERROR#"
+
+
+def meter_pk(meter_id: str) -> str:
+    return f"METER#{meter_id}"
+
+
+def serial_key(serial: str) -> str:
+    return f"SERIAL#{serial}"
+
+
+def meter_link_sk(meter_id: str) -> str:
+    return f"{METER_LINK_PREFIX}{meter_id}"
+
+
+def meter_slot_sk(slot: str) -> str:
+    return f"METERSLOT#{slot}"
+
+
+def read_sk(read_on: date) -> str:
+    return f"{READ_PREFIX}{read_on.isoformat()}"
+
+
+def pending_review_sk(read_on: date, meter_id: str) -> str:
+    return f"{read_on.isoformat()}#{meter_id}"
+
+
+def import_pk(import_id: str) -> str:
+    return f"IMPORT#{import_id}"
+
+
+def import_row_sk(line: int) -> str:
+    return f"{ROW_PREFIX}{line:07d}"
+
+
+def import_error_sk(line: int) -> str:
+    return f"{ERROR_PREFIX}{line:07d}"
+
+
+# rate schedules (civiq.adapters.dynamodb.rates)
+RATE_SCHEDULE_SK = "SCHEDULE"
+RATE_SCHEDULES = "RATES"  # every schedule's GSI1PK: listing them is one Query
+
+
+def rate_pk(schedule_id: str) -> str:
+    return f"RATE#{schedule_id}"

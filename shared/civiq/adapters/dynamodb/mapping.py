@@ -17,6 +17,7 @@ from civiq.domain.accounts import (
     AccountStatus,
     Agent,
     AgentScope,
+    CartSize,
     Holder,
     HolderRole,
     Service,
@@ -33,7 +34,12 @@ from civiq.domain.customers import (
 )
 from civiq.domain.history import as_record
 from civiq.domain.language import Language
-from civiq.domain.properties import MeterArrangement, MeterConfiguration, Property, PropertyType
+from civiq.domain.properties import (
+    MeterArrangement,
+    MeterConfiguration,
+    Property,
+    PropertyType,
+)
 from civiq.ports import AccountSummary
 
 
@@ -72,6 +78,8 @@ def account_item(account: Account) -> AccountItem:
         opened_by=account.opened_by,
         closed_at=account.closed_at,
         welcome_letter_key=account.welcome_letter_key,
+        route=account.route,
+        cart_size=account.cart_size.value if account.cart_size else None,
     )
 
 
@@ -90,6 +98,7 @@ def account_of(item: AccountItem) -> Account:
             language=Language(holder["language"]),
             email=holder.get("email"),
             phone=holder.get("phone"),
+            mailing_address=_address(holder.get("mailing_address")),
         ),
         holder_role=HolderRole(item.holder_role),
         opened_at=item.opened_at,
@@ -122,6 +131,8 @@ def account_of(item: AccountItem) -> Account:
         closed_at=item.closed_at,
         version=int(item.version or 1),
         welcome_letter_key=item.welcome_letter_key,
+        route=item.route,
+        cart_size=CartSize(item.cart_size) if item.cart_size else None,
     )
 
 
@@ -161,6 +172,7 @@ def property_item(prop: Property) -> PropertyItem:
         meters=as_record(prop.meters),
         location=as_record(prop.location) if prop.location else None,
         owner_customer_id=prop.owner_customer_id,
+        route=prop.route,
         created_at=prop.created_at,
     )
 
@@ -174,7 +186,7 @@ def property_of(item: PropertyItem) -> Property:
         roll_number=item.roll_number,
         property_type=PropertyType(item.property_type),
         created_at=item.created_at,
-        units=tuple(item.units or ()),
+        units=tuple(str(unit) for unit in item.units or ()),
         meters=MeterConfiguration(
             MeterArrangement(meters["arrangement"]),
             {unit: Decimal(share) for unit, share in meters["shares"].items()},
@@ -185,6 +197,7 @@ def property_of(item: PropertyItem) -> Property:
             else None
         ),
         owner_customer_id=item.owner_customer_id,
+        route=item.route,
         version=int(item.version or 1),
     )
 

@@ -81,6 +81,8 @@ class AccountItem(TableItem):
     opened_by = UnicodeAttribute()
     closed_at = UTCDateTimeAttribute(null=True)
     welcome_letter_key = UnicodeAttribute(null=True)
+    route = UnicodeAttribute()
+    cart_size = UnicodeAttribute(null=True)
     version = VersionAttribute()
 
 
@@ -117,6 +119,7 @@ class PropertyItem(TableItem):
     meters = JSONAttribute()
     location = JSONAttribute(null=True)
     owner_customer_id = UnicodeAttribute(null=True)
+    route = UnicodeAttribute()
     created_at = UTCDateTimeAttribute()
     version = VersionAttribute()
 
@@ -169,6 +172,19 @@ class CounterItem(TableItem):
         pass
 
     value = NumberAttribute(default=0)  # an integer sequence, never money
+
+
+class AccountCountsItem(TableItem):
+    """How many accounts have each status (one shard of the count): the dashboard sums the
+    shards instead of counting accounts. Written with every account change that sets a status."""
+
+    class Meta(TableMeta):
+        pass
+
+    pending = NumberAttribute(null=True)  # counts, never money
+    active = NumberAttribute(null=True)
+    final_billed = NumberAttribute(null=True)
+    closed = NumberAttribute(null=True)
 
 
 class AuditItem(TableItem):

@@ -18,21 +18,18 @@ publishes events puts them in the outbox in the same transaction
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
 from pynamodb.attributes import JSONAttribute, NumberAttribute, UnicodeAttribute
-from pynamodb.connection import Connection
-from pynamodb.exceptions import DoesNotExist, TransactWriteError
-from pynamodb.models import Model
+from pynamodb.exceptions import DoesNotExist
 
-from civiq.adapters.dynamodb import keys, outbox
+from civiq.adapters.dynamodb import keys
 from civiq.adapters.dynamodb.attributes import CentsAttribute
-from civiq.adapters.dynamodb.audit import audit_item
-from civiq.adapters.dynamodb.models import AuditItem, TableItem, TableMeta
+from civiq.adapters.dynamodb.models import TableItem, TableMeta
+from civiq.adapters.dynamodb.transactions import Connected, Transaction
 from civiq.domain.addresses import Address
-from civiq.domain.audit import AuditEntry
 from civiq.domain.customers import (
     ContactDetails,
     ContactMethod,
@@ -40,7 +37,7 @@ from civiq.domain.customers import (
     CustomerKind,
     Preferences,
 )
-from civiq.domain.errors import Conflict, DomainError, NotFound, VersionConflict
+from civiq.domain.errors import Conflict, NotFound, VersionConflict
 from civiq.domain.events import Actor, DomainEvent
 from civiq.domain.language import Language
 from civiq.domain.money import Money
@@ -50,7 +47,6 @@ from civiq.domain.transfers import Decision, Transfer, TransferStatus
 TRANSFER_SK = "TRANSFER"
 OPEN_TRANSFER_SK = "TRANSFER#OPEN"
 MILESTONE_PREFIX = "MILESTONE#"
-Failure = Callable[[], DomainError] | None
 
 
 def transfer_pk(transfer_id: str) -> str:
@@ -91,62 +87,6 @@ class MilestoneItem(TableItem):
     recorded_at = UnicodeAttribute()
 
 
-class _Transaction:
-    """One TransactWriteItems; cancellation reasons are mapped back to the item that failed."""
-
-    def __init__(self) -> None:
-        self.deletes: list[tuple[dict[str, Any], Failure]] = []
-        self.puts: list[tuple[dict[str, Any], Failure]] = []
-
-    def put(self, item: Model, condition: Any = None, failure: Failure = None) -> None:
-        self.puts.append((item.get_save_kwargs_from_instance(condition=condition), failure))
-
-    def delete(self, item: Model, condition: Any = None, failure: Failure = None) -> None:
-        kwargs = item.get_delete_kwargs_from_instance(
-            condition=condition, add_version_condition=False
-        )
-        self.deletes.append((kwargs, failure))
-
-    def events(self, events: Sequence[DomainEvent]) -> None:
-        """Each event to the outbox with its history entry (the same id: the audit writer,
-        which records the event when it comes back from the bus, finds it written)."""
-        for event in events:
-            self.put(outbox.outbox_item(event))
-            self.put(audit_item(AuditEntry.of(event)), AuditItem.pk.does_not_exist())
-
-    def run(self, connection: Connection) -> None:
-        try:
-            connection.transact_write_items(
-                condition_check_items=[],
-                delete_items=[kwargs for kwargs, _ in self.deletes],
-                put_items=[kwargs for kwargs, _ in self.puts],
-                update_items=[],
-            )
-        except TransactWriteError as exc:
-            if exc.cause_response_code != "TransactionCanceledException":
-                raise
-            failures = [f for _, f in self.deletes] + [f for _, f in self.puts]
-            for index, reason in enumerate(exc.cancellation_reasons or []):
-                if reason is not None and reason.code == "ConditionalCheckFailed":
-                    failure = failures[index]
-                    if failure is not None:
-                        raise failure() from exc
-            raise
-
-
-class _Connected:
-    def __init__(self) -> None:
-        self._connection: Connection | None = None
-
-    def _client(self) -> Connection:
-        """One connection (and botocore client) per adapter, built on first use."""
-        if self._connection is None:
-            self._connection = Connection(
-                region=TransferItem.Meta.region, host=TransferItem.Meta.host
-            )
-        return self._connection
-
-
 class DynamoBalances:
     def balance_of(self, account_id: str) -> Money:
         try:
@@ -161,9 +101,9 @@ class DynamoBalances:
         return item.balance_cents or Money.zero()
 
 
-class DynamoMilestones(_Connected):
+class DynamoMilestones(Connected):
     def record(self, subject_id: str, milestone: str, events: Sequence[DomainEvent]) -> bool:
-        transaction = _Transaction()
+        transaction = Transaction()
         transaction.put(
             MilestoneItem(
                 pk=subject_id,
@@ -183,7 +123,7 @@ class DynamoMilestones(_Connected):
         return True
 
 
-class DynamoTransfers(_Connected):
+class DynamoTransfers(Connected):
     def find(self, transfer_id: str) -> Transfer | None:
         try:
             item = TransferItem.get(transfer_pk(transfer_id), TRANSFER_SK, consistent_read=True)
@@ -207,7 +147,7 @@ class DynamoTransfers(_Connected):
         return str(claim.transfer_id)
 
     def create(self, transfer: Transfer, events: Sequence[DomainEvent] = ()) -> None:
-        transaction = _Transaction()
+        transaction = Transaction()
         transaction.put(
             _item(transfer),
             TransferItem.pk.does_not_exist(),
@@ -226,7 +166,7 @@ class DynamoTransfers(_Connected):
         transaction.run(self._client())
 
     def update(self, before: Transfer, after: Transfer, events: Sequence[DomainEvent] = ()) -> None:
-        transaction = _Transaction()
+        transaction = Transaction()
         if before.is_open and not after.is_open:
             transaction.delete(
                 OpenTransferClaim(pk=keys.property_pk(after.property_id), sk=OPEN_TRANSFER_SK),

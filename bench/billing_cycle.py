@@ -1,0 +1,381 @@
+"""A billing cycle of 10,000 accounts end to end in one process, and what it would cost in AWS.
+
+The demo town's accounts are loaded directly (``load_direct``); each gets a meter with three
+bimonthly reads through the metering services; the town's rates and a bimonthly cycle are
+defined; then the cycle's period runs through the real ASL in moto's Step Functions interpreter
+(Distributed Map over the batches), whose Lambda tasks are functions/billing_tasks and
+functions/statement_renderer (real WeasyPrint), in this process.
+
+Figures: wall time of the run, accounts billed per second, DynamoDB requests (by operation) per
+account billed, counted exactly at botocore, PDF render time per statement, the process's peak
+memory (moto, the table and the functions share it), and a projection of a 300,000-account
+cycle's AWS cost from those counts and durations (prices in PRICES, ca-central-1, on-demand).
+
+Rendering is sampled (RENDERED statements through WeasyPrint, the rest get a copy of the last
+PDF: :class:`SampledRenderer`), because this process renders on one core where AWS renders
+each batch in its own Lambda; the figures say how many were rendered, and project the wall time
+with every PDF rendered here.
+
+moto needs two patches to finish at this size (both keep results identical, both tested):
+the journaled TransactWriteItems of the local stack (infra/local/dynamodb_transactions.py)
+and the benchmark's partition-only Query (bench/search.py :func:`partition_queries`). moto
+runs everything on one core: the wall time is not AWS's, where batches run in parallel.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import statistics
+import time
+import uuid
+from collections import Counter
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from types import SimpleNamespace
+from typing import Any
+from unittest.mock import patch
+
+from bench.common import REPO, Figure, figure, note, quiet_logging, run_benchmark
+from bench.search import DynamoMeter, partition_queries
+
+ACCOUNTS = int(os.environ.get("CIVIQ_BENCH_CYCLE_ACCOUNTS", "10000"))
+RENDERED = int(os.environ.get("CIVIQ_BENCH_CYCLE_RENDERED", "300"))
+SEED = 21
+REGION = "ca-central-1"
+TABLE = "civiq-bench-cycle"
+BUS = "civiq-bench-cycle-bus"
+BUCKET = "civiq-bench-cycle-documents"
+READS = ("2026-05-31", "2026-07-31", "2026-09-30")
+PERIOD_END = date(2026, 9, 30)
+CONCURRENCY = 10
+FUNCTIONS = {"billing-tasks": "billing_tasks", "statement-renderer": "statement_renderer"}
+PRICES = {  # USD, ca-central-1 on-demand list prices (check before quoting)
+    "dynamodb_write_request_unit": 0.6875 / 1e6,
+    "dynamodb_read_request_unit": 0.1375 / 1e6,
+    "lambda_gb_second_arm": 0.0000133334,
+    "lambda_request": 0.20 / 1e6,
+    "step_functions_transition": 0.025 / 1000,
+    "s3_put": 0.0055 / 1000,
+    "eventbridge_event": 1.00 / 1e6,
+}
+BILLING_MEMORY_GB = 0.5  # template.yaml: BillingTasksFunction
+RENDERER_MEMORY_GB = 1.5  # template.yaml: StatementRendererFunction
+
+
+def _environment() -> dict[str, str]:
+    return {
+        "TABLE_NAME": TABLE,
+        "EVENT_BUS_NAME": BUS,
+        "DOCUMENTS_BUCKET": BUCKET,
+        "MUNICIPALITY_NAME": "Pointe-aux-Érables",
+        "POWERTOOLS_LOG_LEVEL": "WARNING",
+        "AWS_REGION": REGION,
+        "AWS_DEFAULT_REGION": REGION,
+        "AWS_ACCESS_KEY_ID": "bench",
+        "AWS_SECRET_ACCESS_KEY": "bench",
+    }
+
+
+class SampledRenderer:
+    """WeasyPrint for the first ``sample`` statements (timed), then a copy of the last PDF it
+    made: in one process moto runs everything on one core, where 10,000 real renders would take
+    over an hour. Every statement still gets a PDF in S3 and its announcement."""
+
+    def __init__(self, real: Any, sample: int) -> None:
+        self.real, self.sample = real, sample
+        self.seconds: list[float] = []
+        self.last = b""
+
+    def render_pdf(self, template: str, language: Any, context: Any) -> bytes:
+        if len(self.seconds) < self.sample:
+            started = time.perf_counter()
+            self.last = bytes(self.real.render_pdf(template, language, context))
+            self.seconds.append(time.perf_counter() - started)
+        return self.last
+
+
+class Tasks:
+    """The two task functions behind moto's Lambda, timed per call."""
+
+    def __init__(self) -> None:
+        from infra.local.lambda_runtime import import_isolated
+
+        self.handlers = {}
+        for function, folder in FUNCTIONS.items():
+            code = REPO / "functions" / folder
+            name = f"_bench_{folder}_{uuid.uuid4().hex[:8]}"
+            self.handlers[function] = import_isolated(code, code / "handler.py", name)
+        renderer = self.handlers["statement-renderer"]
+        real = renderer.WeasyPrintRenderer
+        self.renderer = SampledRenderer(None, RENDERED)
+
+        def sampled(templates: Any) -> SampledRenderer:
+            self.renderer.real = real(templates)
+            return self.renderer
+
+        renderer.WeasyPrintRenderer = sampled
+        self.seconds: dict[str, list[float]] = {"bill_batch": [], "issue_statements": []}
+        self.errors: list[str] = []
+
+    def invoke(
+        self, function_name: str, qualifier: Any, body: Any, headers: Any, response: Any
+    ) -> bytes:
+        event = json.loads(body)
+        task = event.get("task", "issue_statements")
+        started = time.perf_counter()
+        try:
+            result = self.handlers[function_name.rsplit(":", 1)[-1]].handler(event, _Context())
+        except Exception as exc:  # reported to Step Functions as the function's error
+            self.errors.append(f"{task}: {type(exc).__name__}: {exc}")
+            response["x-amz-function-error"] = "Unhandled"
+            return json.dumps({"errorType": type(exc).__name__, "errorMessage": str(exc)}).encode()
+        self.seconds.setdefault(task, []).append(time.perf_counter() - started)
+        return json.dumps(result).encode()
+
+
+class _Context:
+    function_name = "bench"
+    memory_limit_in_mb = 1536
+    invoked_function_arn = "arn:aws:lambda:ca-central-1:123456789012:function:bench"
+    aws_request_id = "bench"
+
+
+def _setup_aws(tasks: Tasks) -> str:
+    import boto3
+
+    from bench.search import _create_table
+
+    _create_table(TABLE)
+    boto3.client("events", region_name=REGION).create_event_bus(Name=BUS)
+    boto3.client("s3", region_name=REGION).create_bucket(
+        Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": REGION}
+    )
+    iam = boto3.client("iam", region_name=REGION)
+    role = iam.create_role(RoleName="bench", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
+    arns = {}
+    for function in FUNCTIONS:
+        arns[function] = boto3.client("lambda", region_name=REGION).create_function(
+            FunctionName=function,
+            Runtime="python3.12",
+            Role=role,
+            Handler="handler.handler",
+            Code={"ZipFile": _empty_zip()},
+        )["FunctionArn"]
+    text = (REPO / "infra" / "statemachines" / "billing_cycle.asl.json").read_text()
+    for name, value in {
+        "BillingTasksFunctionArn": arns["billing-tasks"],
+        "StatementRendererFunctionArn": arns["statement-renderer"],
+        "BillingConcurrency": str(CONCURRENCY),
+    }.items():
+        text = text.replace("${" + name + "}", value)
+    machine = boto3.client("stepfunctions", region_name=REGION).create_state_machine(
+        name="billing-cycle", definition=text, roleArn=role
+    )
+    return str(machine["stateMachineArn"])
+
+
+def _empty_zip() -> bytes:
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("handler.py", "")
+    return buffer.getvalue()
+
+
+def _meters_and_reads(accounts: list[Any]) -> int:
+    """A 15 mm meter per property (or unit), read every two months through the services."""
+    import boto3
+
+    from civiq.adapters.dynamodb.metering import DynamoMetering
+    from civiq.adapters.dynamodb.outbox import DynamoOutbox
+    from civiq.adapters.dynamodb.properties import DynamoPropertyRepository
+    from civiq.adapters.eventbridge import EventBridgePublisher
+    from civiq.adapters.system import SystemClock, UlidGenerator
+    from civiq.domain.events import Actor
+    from civiq.domain.meters import MeterSize, MeterType
+    from civiq.services.meters import InstallCommand, InstallMeter, MeterSpec
+    from civiq.services.publish_events import PublishEvents
+    from civiq.services.readings import ReadingCommand, RecordReading
+    from civiq.services.recording import Recorder
+
+    metering = DynamoMetering()
+    recorder = Recorder(SystemClock(), UlidGenerator())
+    events = PublishEvents(
+        DynamoOutbox(), EventBridgePublisher(boto3.client("events", region_name=REGION), BUS)
+    )
+    properties = DynamoPropertyRepository()
+    install = InstallMeter(metering, properties, metering, recorder)
+    record = RecordReading(metering, metering, metering, events, recorder)
+    actor = Actor("bench-loader", "admin")
+    shared = {a.property_id for a in accounts if properties.get(a.property_id).meters.shares}
+    places = sorted(
+        {
+            (a.property_id, None if a.property_id in shared else a.service_address.unit)
+            for a in accounts
+        },
+        key=str,
+    )
+    reads = 0
+    for number, (property_id, unit) in enumerate(places):
+        spec = MeterSpec(f"BENCH-{number:06d}", MeterSize.MM15, MeterType.DISPLACEMENT)
+        command = InstallCommand(property_id, unit, date(2024, 6, 1), spec, Decimal(0))
+        meter, _ = install(command, actor, "bench")
+        register = Decimal(0)
+        for day in READS:
+            register += Decimal(24 + number % 13)
+            record(
+                ReadingCommand(meter.meter_id, date.fromisoformat(day), register), actor, "bench"
+            )
+            reads += 1
+        if number % 1000 == 999:
+            note(f"meters: {number + 1}/{len(places)}")
+    return reads
+
+
+def _cost(
+    requests: Counter[str], billed: int, tasks: Tasks, batches: int, render_s: float
+) -> list[Figure]:
+    """A 300,000-account cycle, scaled from this run's counts and durations."""
+    scale = 300_000 / billed
+    writes = requests["TransactWriteItems"] * 5 * 2 + requests["PutItem"] + requests["UpdateItem"]
+    reads = requests["GetItem"] + requests["Query"] * 2 + requests["BatchGetItem"]
+    dynamodb = (
+        writes * PRICES["dynamodb_write_request_unit"]
+        + reads * PRICES["dynamodb_read_request_unit"]
+    ) * scale
+    billing_s = sum(tasks.seconds["bill_batch"]) * scale
+    issue_s = sum(tasks.seconds["issue_statements"]) - sum(tasks.renderer.seconds)
+    rendering_s = (issue_s + billed * render_s) * scale
+    lambda_usd = (billing_s * BILLING_MEMORY_GB + render_s * RENDERER_MEMORY_GB) * PRICES[
+        "lambda_gb_second_arm"
+    ] + 2 * batches * scale * PRICES["lambda_request"]
+    # a batch: its child execution's states (start, 2 tasks, end) plus the map's bookkeeping
+    transitions = (8 * batches + 6) * scale
+    states_usd = transitions * PRICES["step_functions_transition"]
+    s3_usd = 300_000 * PRICES["s3_put"]
+    events_usd = 300_000 * PRICES["eventbridge_event"]
+    total = dynamodb + lambda_usd + states_usd + s3_usd + events_usd
+    return [
+        figure("cycle_300k_dynamodb_usd", dynamodb, "USD"),
+        figure("cycle_300k_lambda_usd", lambda_usd, "USD"),
+        figure("cycle_300k_step_functions_usd", states_usd, "USD"),
+        figure("cycle_300k_s3_and_events_usd", s3_usd + events_usd, "USD"),
+        figure("cycle_300k_total_usd", total, "USD"),
+        figure("cycle_300k_lambda_hours", (billing_s + rendering_s) / 3600, "h"),
+    ]
+
+
+def run() -> list[Figure]:
+    import boto3
+    from moto import mock_aws
+    from moto.awslambda_simple.models import LambdaSimpleBackend
+    from moto.core.config import default_user_config
+    from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl
+
+    quiet_logging()
+    os.environ.pop("AWS_ENDPOINT_URL", None)
+    os.environ.update(_environment())
+    meter = DynamoMeter()
+    meter.install()
+    executing = {"stepfunctions": {"execute_state_machine": True}, "lambda": {"use_docker": False}}
+    with (
+        mock_aws(),
+        patch.dict(default_user_config, executing),
+        partition_queries(),
+        patch.object(retrier_decl, "time", SimpleNamespace(sleep=lambda seconds: None)),
+    ):
+        from civiq.adapters.dynamodb.accounts import DynamoAccountRepository
+        from civiq.adapters.dynamodb.billing import DynamoCycles, DynamoRuns
+        from civiq.adapters.dynamodb.models import configure_models
+        from civiq.adapters.dynamodb.rates import DynamoRateSchedules
+        from civiq.adapters.stepfunctions import StepFunctionsWorkflow
+        from civiq.adapters.system import SystemClock, UlidGenerator
+        from civiq.domain.audit import AuditEntry
+        from civiq.domain.cycles import Outcome
+        from civiq.domain.events import Actor
+        from civiq.schemas.rates import NewRateSchedule
+        from civiq.services.cycles import DefineCycle, StartRun
+        from civiq.services.recording import Recorder
+        from infra.local import dynamodb_transactions
+        from infra.local.demo import ACCOUNTS as OPEN_ACCOUNT
+        from infra.local.demo import load_direct, municipality
+        from infra.local.demo_billing import cycle
+        from infra.local.demo_rates import sample_schedule
+
+        dynamodb_transactions.install()
+        tasks = Tasks()
+        with patch.object(
+            LambdaSimpleBackend, "invoke", lambda backend, *call: tasks.invoke(*call)
+        ):
+            machine = _setup_aws(tasks)
+            configure_models(TABLE, REGION, None)
+            plan = municipality(accounts=ACCOUNTS, seed=SEED)
+            loaded = load_direct(plan)
+            note(f"loaded {loaded.accounts} accounts, {loaded.items} items: {loaded.seconds:.0f} s")
+            repository = DynamoAccountRepository()
+            opened = [i for i, call in enumerate(plan.calls) if call.path == OPEN_ACCOUNT]
+            accounts = [repository.get(loaded.ids[i]) for i in opened]
+            started = time.monotonic()
+            reads = _meters_and_reads(accounts)
+            note(f"{reads} reads in {time.monotonic() - started:.0f} s")
+            entry = AuditEntry("B1", "RATE#bench", "Bench", "b", "b", datetime.now(UTC), "b", {})
+            schedule = NewRateSchedule.model_validate_json(json.dumps(sample_schedule()))
+            DynamoRateSchedules().save(None, schedule.to_domain(), entry)
+            recorder = Recorder(SystemClock(), UlidGenerator())
+            actor = Actor("bench-supervisor", "supervisor")
+            DefineCycle(DynamoCycles(), DynamoRateSchedules(), recorder).create(
+                cycle(), actor, "bench"
+            )
+            sfn = boto3.client("stepfunctions", region_name=REGION)
+            start = StartRun(
+                DynamoCycles(), DynamoRuns(), StepFunctionsWorkflow(sfn, machine), recorder
+            )
+            usage_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+            with meter.window() as window:
+                began = time.monotonic()
+                run = start("residential", PERIOD_END, actor, "bench")
+                execution = machine.replace(":stateMachine:", ":execution:") + f":{run.run_id}-1"
+                while sfn.describe_execution(executionArn=execution)["status"] == "RUNNING":
+                    time.sleep(1)
+                wall = time.monotonic() - began
+            finished = DynamoRuns().get(run.run_id)
+            peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    billed = finished.counts.get(Outcome.BILLED, 0)
+    if tasks.errors or billed == 0:
+        raise AssertionError(f"the run did not bill: {finished}, errors {tasks.errors[:3]}")
+    requests = window.operations()
+    render_s = statistics.median(tasks.renderer.seconds)
+    issue_s = sum(tasks.seconds["issue_statements"]) - sum(tasks.renderer.seconds)
+    note(f"run {finished.status}: {finished.counts} in {wall:.0f} s; requests {dict(requests)}")
+    figures = [
+        figure("cycle_accounts_selected", finished.selected, "accounts"),
+        figure("cycle_accounts_billed", billed, "accounts"),
+        figure("cycle_batches", finished.batches, "batches"),
+        figure("cycle_wall_s", wall, "s"),
+        figure("cycle_accounts_billed_per_s", billed / wall, "accounts/s"),
+        figure("cycle_dynamodb_requests_per_account", window.count / billed, "requests"),
+        *(
+            figure(f"cycle_{op.lower()}_per_account", n / billed, "requests")
+            for op, n in sorted(requests.items())
+        ),
+        figure("cycle_bill_batch_median_s", statistics.median(tasks.seconds["bill_batch"]), "s"),
+        figure("cycle_statements_rendered_by_weasyprint", len(tasks.renderer.seconds), "PDFs"),
+        figure("cycle_render_median_ms", 1000 * render_s, "ms"),
+        figure("cycle_store_and_announce_ms_per_statement", 1000 * issue_s / billed, "ms"),
+        figure(
+            "cycle_wall_s_every_pdf_rendered_projected",
+            wall + (billed - len(tasks.renderer.seconds)) * render_s,
+            "s",
+        ),
+        figure("cycle_process_peak_rss_mb", peak_kb / 1024, "MB"),
+        figure("cycle_process_rss_growth_during_run_mb", (peak_kb - usage_before) / 1024, "MB"),
+    ]
+    return figures + _cost(requests, billed, tasks, finished.batches, render_s)
+
+
+if __name__ == "__main__":
+    run_benchmark("billing_cycle", run)

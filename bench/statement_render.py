@@ -1,0 +1,116 @@
+"""Rendering one statement to a tagged PDF, against a bare WeasyPrint page of the same text.
+
+The statement is the test suite's realistic bill (tests/statement_builders.py), built into its
+context once and rendered by the real renderer (Jinja2 template, catalogs, WeasyPrint PDF/UA-1)
+in English and French alternately. The baseline is the same words, as plain paragraphs with no
+template, no tables and no chart, rendered by WeasyPrint with the same PDF variant on one page:
+the ratio is what the statement's layout (tables, SVG chart, flex columns) costs over the
+unavoidable PDF writing. Both run warm (one untimed render each first), RUNS times, alternating.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+import re
+import time
+from collections.abc import Callable
+
+from pypdf import PdfReader
+from weasyprint import HTML
+
+from bench.common import Figure, figure, median, note, quiet_logging, run_benchmark
+from civiq.adapters.pdf import WeasyPrintRenderer, default_templates_dir
+from civiq.domain.account_numbers import AccountNumberScheme
+from civiq.domain.language import Language
+from civiq.services.statement_document import statement_context
+from tests.statement_builders import statement
+
+RUNS = 15
+PARAGRAPH_CHARS = 400
+
+PLAIN_PAGE = """<!DOCTYPE html>
+<html lang="{lang}"><head><meta charset="utf-8"><title>Plain page</title>
+<style>@page {{ size: Letter; margin: 0.4in 0.5in; }}
+html {{ font-family: "DejaVu Sans"; font-size: 10pt; line-height: 1.2; }}</style></head>
+<body>{paragraphs}</body></html>"""
+
+
+def plain_page(statement_html: str, language: Language) -> str:
+    """The statement's words as plain paragraphs: the same text volume, none of the layout."""
+    body = statement_html[statement_html.index("<body>") :]
+    words = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", body)).split())
+    chunks = [words[i : i + PARAGRAPH_CHARS] for i in range(0, len(words), PARAGRAPH_CHARS)]
+    paragraphs = "".join(f"<p>{html.escape(chunk)}</p>" for chunk in chunks)
+    return PLAIN_PAGE.format(lang=language.value, paragraphs=paragraphs)
+
+
+def timed_ms(action: Callable[[], object]) -> float:
+    started = time.perf_counter()
+    action()
+    return (time.perf_counter() - started) * 1000
+
+
+def pages(pdf: bytes) -> int:
+    return len(PdfReader(io.BytesIO(pdf)).pages)
+
+
+def run() -> list[Figure]:
+    quiet_logging()
+    templates = default_templates_dir()
+    renderer = WeasyPrintRenderer(templates)
+    context = statement_context(
+        statement(),
+        "Ville de Sainte-Anne",
+        "https://portal.example.ca/lookup",
+        numbering=AccountNumberScheme(),
+    )
+    plain = {
+        language: plain_page(renderer.render_html("statement", language, context), language)
+        for language in Language
+    }
+
+    def render_statement(language: Language) -> bytes:
+        return renderer.render_pdf("statement", language, context)
+
+    def render_plain(language: Language) -> bytes:
+        return HTML(string=plain[language], base_url=str(templates)).write_pdf(
+            pdf_variant="pdf/ua-1"
+        )
+
+    # Warm: fonts loaded, templates compiled, once per language.
+    samples = {language: render_statement(language) for language in Language}
+    baselines = {language: render_plain(language) for language in Language}
+    statement_ms: list[float] = []
+    html_ms: list[float] = []
+    plain_ms: list[float] = []
+    for run_index in range(RUNS):
+        for language in Language if run_index % 2 == 0 else reversed(Language):
+            statement_ms.append(timed_ms(lambda: render_statement(language)))  # noqa: B023
+            html_ms.append(
+                timed_ms(lambda: renderer.render_html("statement", language, context))  # noqa: B023
+            )
+            plain_ms.append(timed_ms(lambda: render_plain(language)))  # noqa: B023
+    statement_median, plain_median = median(statement_ms), median(plain_ms)
+    note(
+        f"statement {statement_median:.0f} ms, plain page of the same text {plain_median:.0f} ms, "
+        f"template alone {median(html_ms):.1f} ms ({len(statement_ms)} renders each)"
+    )
+    return [
+        figure("statement_render_median_ms", statement_median, "ms"),
+        figure("statement_template_median_ms", median(html_ms), "ms"),
+        figure("plain_page_render_median_ms", plain_median, "ms"),
+        figure("statement_vs_plain_page_ratio", statement_median / plain_median, "ratio"),
+        figure("statement_pages", max(pages(pdf) for pdf in samples.values()), "pages"),
+        figure("plain_page_pages", max(pages(pdf) for pdf in baselines.values()), "pages"),
+        figure("statement_pdf_kib", max(len(pdf) for pdf in samples.values()) / 1024, "KiB"),
+        figure("statement_render_runs", len(statement_ms), "runs"),
+    ]
+
+
+def main() -> None:
+    run_benchmark("statement_render", run, quiet=False)
+
+
+if __name__ == "__main__":
+    main()

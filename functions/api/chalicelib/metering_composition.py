@@ -1,0 +1,80 @@
+"""The API's side of meters, readings and reading imports, built once per cold start.
+
+Kept apart from :mod:`chalicelib.composition` (accounts, properties, customers), whose
+repositories and settings it reuses. The metering items' models
+(:mod:`civiq.adapters.dynamodb.metering`) are imported with this module, when app.py loads the
+blueprints, so :func:`configure_models` (first request) configures them with the others.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from zoneinfo import ZoneInfo
+
+from chalicelib.composition import api
+from civiq.adapters import aws
+from civiq.adapters.dynamodb.metering import DynamoImports, DynamoMetering
+from civiq.adapters.dynamodb.outbox import DynamoOutbox
+from civiq.adapters.eventbridge import EventBridgePublisher
+from civiq.adapters.reading_files import S3ImportFiles
+from civiq.adapters.system import SystemClock, UlidGenerator
+from civiq.services.meters import ExchangeMeter, InstallMeter
+from civiq.services.publish_events import PublishEvents
+from civiq.services.reading_imports import StartImport
+from civiq.services.readings import RecordReading, ReviewReading
+from civiq.services.recording import Recorder
+
+
+@dataclass(frozen=True)
+class Metering:
+    meters: DynamoMetering  # also the ReadingRepository
+    install_meter: InstallMeter
+    exchange_meter: ExchangeMeter
+    record_reading: RecordReading
+    review_reading: ReviewReading
+
+
+@dataclass(frozen=True)
+class ReadingImports:
+    imports: DynamoImports
+    start_import: StartImport
+
+
+def _recorder() -> Recorder:
+    return Recorder(SystemClock(), UlidGenerator(), ZoneInfo(api().settings.municipal_time_zone))
+
+
+@cache
+def metering() -> Metering:
+    core = api()
+    settings = core.settings
+    events = PublishEvents(
+        DynamoOutbox(),
+        EventBridgePublisher(
+            aws.client("events", settings.aws_region, settings.aws_endpoint_url),
+            settings.event_bus_name,
+        ),
+    )
+    recorder = _recorder()
+    store = DynamoMetering()
+    return Metering(
+        meters=store,
+        install_meter=InstallMeter(store, core.properties, store, recorder),
+        exchange_meter=ExchangeMeter(store, store, store, events, recorder),
+        record_reading=RecordReading(store, store, store, events, recorder),
+        review_reading=ReviewReading(store, store, store, recorder),
+    )
+
+
+@cache
+def reading_imports() -> ReadingImports:
+    settings = api().settings
+    if not settings.readings_bucket:
+        raise RuntimeError("READINGS_BUCKET must be set")
+    s3 = aws.client("s3", settings.aws_region, settings.aws_endpoint_url)
+    imports = DynamoImports()
+    return ReadingImports(
+        imports=imports,
+        start_import=StartImport(imports, S3ImportFiles(s3, settings.readings_bucket), _recorder()),
+    )

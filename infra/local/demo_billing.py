@@ -1,0 +1,179 @@
+"""Demo billing: a meter on every demo property (or one per unit), reads every two months since
+the rates took effect, the town's rates, a bimonthly cycle of its routes, and the latest ended
+period billed, so `make run` ends with real statements in S3.
+
+Two accounts are made interesting: one meter's last read is missing (the run estimates it, and
+the statement marks it), and one shows a leak (a read far above its history: it waits for staff
+review and the run reports the account skipped).
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from civiq.domain.cycles import CycleDefinition, Frequency
+from infra.local.demo import API, DemoLoadError, Send
+from infra.local.demo_rates import SCHEDULE_ID, sample_schedule
+
+CYCLE_ID = "residential"
+CYCLE_ROUTES = ("1", "2", "3")
+FIRST_PERIOD_END = date(2026, 1, 31)  # bimonthly, month ends: the rates took effect on Jan 1
+INSTALLED_ON = "2024-06-01"
+DAILY_USE = Decimal("0.45")  # m3 a day for a household: about 27 m3 every two months
+LEAK_FACTOR = 5
+
+
+def cycle(routes: tuple[str, ...] = CYCLE_ROUTES) -> CycleDefinition:
+    return CycleDefinition(
+        CYCLE_ID,
+        "Residential (bimonthly)",
+        Frequency.BIMONTHLY,
+        routes,
+        SCHEDULE_ID,
+        FIRST_PERIOD_END,
+    )
+
+
+def cycle_body(definition: CycleDefinition) -> dict[str, Any]:
+    return {
+        "cycle_id": definition.cycle_id,
+        "name": definition.name,
+        "frequency": definition.frequency.value,
+        "routes": list(definition.routes),
+        "rate_schedule_id": definition.rate_schedule_id,
+        "first_period_end": definition.first_period_end.isoformat(),
+        "read_days": definition.read_days,
+        "due_days": definition.due_days,
+    }
+
+
+@dataclass(frozen=True)
+class DemoRun:
+    run: dict[str, Any]
+    meters: int
+    reads: int
+
+
+def _read_days(definition: CycleDefinition, last: date) -> Iterator[date]:
+    index = 0
+    while (end := definition.period_end(index)) <= last:
+        yield end
+        index += 1
+
+
+@dataclass(frozen=True)
+class _Meter:
+    property_id: str
+    unit: str | None  # None: the whole property (a house, or a meter its units share)
+    property_type: str
+    accounts: int  # accounts it bills
+
+
+def _meters_of(accounts: list[dict[str, Any]], send: Send) -> list[_Meter]:
+    """One meter per property for a house or a shared meter, one per unit with an account in
+    an individually metered building."""
+    meters = []
+    for property_id in sorted({a["property_id"] for a in accounts}):
+        prop = _call(send, "GET", f"{API}/properties/{property_id}", {}, expected=(200,))
+        units = [a["service_address"]["unit"] for a in accounts if a["property_id"] == property_id]
+        kind = prop["property_type"]
+        if prop["units"] and prop["meters"]["arrangement"] == "individual":
+            meters += [_Meter(property_id, unit, kind, 1) for unit in sorted(set(units))]
+        else:
+            meters.append(_Meter(property_id, None, kind, len(units)))
+    return meters
+
+
+def load_billing(
+    accounts: list[dict[str, Any]], send: Send, today: date, seed: int = 11
+) -> DemoRun:
+    """Meters, reads, rates and the cycle through the API (a supervisor's ``send``), then run
+    the cycle's latest ended period and wait for it."""
+    rng = random.Random(seed)  # noqa: S311 - demo data, not secrets
+    definition = cycle()
+    period_end = definition.latest_period_end(today)
+    if period_end is None:
+        raise DemoLoadError(f"no billing period has ended by {today}")
+    _call(send, "POST", f"{API}/rates", sample_schedule())
+    _call(send, "POST", f"{API}/cycles", cycle_body(definition))
+    reads = 0
+    places = _meters_of(accounts, send)
+    singles = [m for m in places if m.accounts == 1]
+    leaking = singles[1] if len(singles) > 2 else None
+    missing_last = singles[2] if len(singles) > 2 else None
+    for number, place in enumerate(places, start=1):
+        large = place.property_type in ("multi-residential", "mixed-use", "commercial")
+        meter = _call(
+            send,
+            "POST",
+            f"{API}/meters",
+            {
+                "property_id": place.property_id,
+                "unit": place.unit,
+                "installed_on": INSTALLED_ON,
+                "meter": {
+                    "serial": f"PAE-{number:05d}",
+                    "size": "25mm" if large and place.unit is None else "15mm",
+                    "meter_type": "displacement",
+                },
+                "first_value": "0",
+            },
+        )
+        register = Decimal(0)
+        days = list(_read_days(definition, period_end))
+        previous = date.fromisoformat(INSTALLED_ON)
+        for day in days:
+            use = (
+                place.accounts
+                * DAILY_USE
+                * (day - previous).days
+                * Decimal(rng.randint(80, 120))
+                / 100
+            )
+            if place is leaking and day == period_end:
+                use *= LEAK_FACTOR
+            register += use.quantize(Decimal("0.001"))
+            previous = day
+            if place is missing_last and day == period_end:
+                continue
+            _call(
+                send,
+                "POST",
+                f"{API}/meters/{meter['id']}/readings",
+                {"read_on": day.isoformat(), "value": str(register)},
+            )
+            reads += 1
+    run = _call(
+        send, "POST", f"{API}/cycles/{CYCLE_ID}/runs", {"period_end": period_end.isoformat()}
+    )
+    return DemoRun(_wait_for(send, run["id"]), len(places), reads)
+
+
+def _wait_for(send: Send, run_id: str, timeout: float = 120) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        run = _call(send, "GET", f"{API}/runs/{run_id}", {}, expected=(200,))
+        if run["status"] != "running":
+            return run
+        time.sleep(0.2)
+    raise DemoLoadError(f"the demo billing run {run_id} did not finish in {timeout:.0f} s")
+
+
+def _call(
+    send: Send,
+    method: str,
+    path: str,
+    body: dict[str, Any],
+    expected: tuple[int, ...] = (200, 201, 202),
+) -> dict[str, Any]:
+    status, answer = send(method, path, body)
+    if status not in expected:
+        raise DemoLoadError(f"demo billing {method} {path} ({status}): {answer}")
+    result: dict[str, Any] = answer
+    return result

@@ -1,0 +1,194 @@
+"""Billing cycles, runs and statements through real Chalice routing, against in-process moto
+(the billing workflow is a stand-in here: tests/integration/test_billing_cycle.py runs it)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from urllib.parse import parse_qs, urlparse
+
+import boto3
+import pytest
+from chalice.test import Client
+
+from civiq.adapters.dynamodb.billing import DynamoStatements
+from civiq.adapters.dynamodb.rates import DynamoRateSchedules
+from civiq.domain.audit import AuditEntry
+from civiq.domain.staff import Role
+from civiq.schemas.rates import NewRateSchedule
+from infra.local.demo_rates import SCHEDULE_ID, sample_schedule
+from tests.integration.conftest import BUCKET, REGION
+from tests.integration.test_api import headers, token
+from tests.integration.test_billing_contract import NOW
+from tests.integration.test_rates_api import table_items
+from tests.statement_builders import statement
+from tests.unit.builders import open_body
+
+API = "/api/v1/utility"
+CYCLES = f"{API}/cycles"
+CYCLE = f"{CYCLES}/residential"
+DEFINITION: dict[str, Any] = {
+    "cycle_id": "residential",
+    "name": "Residential (bimonthly)",
+    "frequency": "bimonthly",
+    "routes": ["1", "2"],
+    "rate_schedule_id": SCHEDULE_ID,
+    "first_period_end": "2026-01-31",
+}
+
+
+def call(
+    client: Client, method: str, path: str, body: Any = None, role: Role = Role.SUPERVISOR
+) -> Any:
+    raw = None if body is None else json.dumps(body)
+    return getattr(client.http, method.lower())(path, headers=headers(token(role)), body=raw)
+
+
+@pytest.fixture
+def billing_machine(aws: None, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The town's rates, and a stand-in billing workflow: runs are started and recorded, not
+    executed."""
+    entry = AuditEntry("R1", f"RATE#{SCHEDULE_ID}", "T", "s", "s", NOW, "c", {})
+    rates = NewRateSchedule.model_validate_json(json.dumps(sample_schedule())).to_domain()
+    DynamoRateSchedules().save(None, rates, entry)
+    sfn = boto3.client("stepfunctions", region_name=REGION)
+    definition = json.dumps({"StartAt": "Wait", "States": {"Wait": {"Type": "Pass", "End": True}}})
+    arn = sfn.create_state_machine(
+        name="billing", definition=definition, roleArn="arn:aws:iam::123456789012:role/x"
+    )["stateMachineArn"]
+    monkeypatch.setenv("BILLING_CYCLE_STATE_MACHINE_ARN", arn)
+    return str(arn)
+
+
+def executions(machine: str) -> list[dict[str, Any]]:
+    sfn = boto3.client("stepfunctions", region_name=REGION)
+    found = sfn.list_executions(stateMachineArn=machine)["executions"]
+    return [sfn.describe_execution(executionArn=e["executionArn"]) for e in found]
+
+
+def test_a_supervisor_defines_a_cycle_and_clerks_read_it(
+    chalice_app: Any, billing_machine: str
+) -> None:
+    with Client(chalice_app) as client:
+        refused = call(client, "POST", CYCLES, DEFINITION, role=Role.CLERK)
+        assert refused.status_code == 403
+        created = call(client, "POST", CYCLES, DEFINITION)
+        assert created.status_code == 201, created.json_body
+        assert created.headers["Location"] == CYCLE
+        assert created.json_body["routes"] == ["1", "2"] and created.json_body["version"] == 1
+        assert call(client, "POST", CYCLES, DEFINITION).status_code == 409
+        listed = call(client, "GET", CYCLES, role=Role.CLERK).json_body
+        assert [c["id"] for c in listed["items"]] == ["residential"]
+        changed = {k: v for k, v in DEFINITION.items() if k != "cycle_id"}
+        revised = call(client, "PUT", CYCLE, changed | {"version": 1, "due_days": 30})
+        assert revised.json_body["due_days"] == 30 and revised.json_body["version"] == 2
+        stale = call(client, "PUT", CYCLE, changed | {"version": 1})
+        assert stale.status_code == 409
+        assert stale.json_body["error"]["current_version"] == 2
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"routes": []}, "routes"),
+        ({"routes": ["bad route!"]}, "routes.0"),
+        ({"frequency": "weekly"}, "frequency"),
+        ({"first_period_end": "2026-02-30"}, "first_period_end"),
+        ({"due_days": 3}, "due_days"),
+        ({"cycle_id": "Has Spaces"}, "cycle_id"),
+        ({"first_period_end": 20260131}, "first_period_end"),
+        ({"rate_schedule_id": "no-such-rates"}, "rate_schedule_id"),
+    ],
+)
+def test_a_bad_cycle_names_its_field_and_writes_nothing(
+    chalice_app: Any, billing_machine: str, change: dict[str, Any], field: str
+) -> None:
+    with Client(chalice_app) as client:
+        answer = call(client, "POST", CYCLES, DEFINITION | change)
+    assert 400 <= answer.status_code < 500
+    assert answer.json_body["error"]["field"] == field, answer.json_body
+    assert [i for i in table_items() if i["PK"]["S"] == "CYCLES"] == []
+
+
+def test_a_run_starts_once_per_period_and_reports_its_progress(
+    chalice_app: Any, billing_machine: str
+) -> None:
+    with Client(chalice_app) as client:
+        call(client, "POST", CYCLES, DEFINITION)
+        started = call(client, "POST", f"{CYCLE}/runs", {"period_end": "2026-09-30"})
+        assert started.status_code == 202, started.json_body
+        run = started.json_body
+        assert (run["id"], run["status"]) == ("residential-2026-09-30", "running")
+        assert (run["period_start"], run["due_on"] > run["issued_on"]) == ("2026-07-31", True)
+        again = call(client, "POST", f"{CYCLE}/runs", {"period_end": "2026-09-30"})
+        assert again.json_body["started_at"] == run["started_at"]
+        (execution,) = executions(billing_machine)
+        assert json.loads(execution["input"]) == {"run_id": run["id"], "routes": ["1", "2"]}
+        progress = call(client, "GET", f"{API}/runs/{run['id']}", role=Role.CLERK)
+        assert progress.json_body["billed"] == 0 and progress.json_body["batches_done"] == 0
+        listed = call(client, "GET", f"{CYCLE}/runs", role=Role.CLERK).json_body
+        assert [r["id"] for r in listed["items"]] == [run["id"]]
+        resume = call(client, "POST", f"{API}/runs/{run['id']}/resume")
+        assert resume.status_code == 409 and resume.json_body["error"]["field"] == "status"
+
+
+@pytest.mark.parametrize(
+    ("period", "status", "field"),
+    [
+        ({"period_end": "2026-10-31"}, 400, "period_end"),  # not a period end of the cycle
+        ({"period_end": "2099-01-31"}, 400, "period_end"),  # not ended yet
+        ({"period_end": "yesterday"}, 400, "period_end"),
+    ],
+)
+def test_a_run_of_a_period_that_is_not_billable_is_refused(
+    chalice_app: Any, billing_machine: str, period: dict[str, Any], status: int, field: str
+) -> None:
+    with Client(chalice_app) as client:
+        call(client, "POST", CYCLES, DEFINITION)
+        answer = call(client, "POST", f"{CYCLE}/runs", period)
+    assert answer.status_code == status, answer.json_body
+    assert answer.json_body["error"]["field"] == field
+    assert executions(billing_machine) == []
+
+
+def test_unknown_cycles_and_runs_are_404(chalice_app: Any, billing_machine: str) -> None:
+    with Client(chalice_app) as client:
+        assert call(client, "GET", f"{CYCLES}/nope", role=Role.CLERK).status_code == 404
+        assert call(client, "GET", f"{API}/runs/nope-2026-09-30").status_code == 404
+        assert call(client, "GET", f"{API}/runs/x").status_code == 404
+        assert call(client, "POST", f"{CYCLES}/nope/runs", {}).status_code == 404
+
+
+def test_statements_are_listed_read_and_fetched_through_a_short_lived_link(
+    chalice_app: Any, billing_machine: str
+) -> None:
+    with Client(chalice_app) as client:
+        account = call(client, "POST", f"{API}/accounts", open_body(), role=Role.CLERK).json_body
+        issued = statement(
+            account_id=account["id"], statement_id=f"{account['account_number']}-20261031"
+        )
+        statements = DynamoStatements()
+        statements.issue(issued, AuditEntry("S1", "ACCOUNT#x", "T", "s", "s", NOW, "c", {}))
+        path = f"{API}/accounts/{account['account_number']}/statements"
+
+        listed = call(client, "GET", path, role=Role.CLERK).json_body
+        assert [s["id"] for s in listed["items"]] == [issued.statement_id]
+        assert listed["items"][0]["total_due"] == f"{issued.total_due:.2f}"
+        detail = call(client, "GET", f"{path}/{issued.statement_id}", role=Role.CLERK).json_body
+        assert [line["amount"] for line in detail["lines"]] == [
+            f"{line.amount:.2f}" for line in issued.bill.lines
+        ]
+        assert detail["lines"][0]["basis_days"] == issued.bill.lines[0].basis_days
+        not_yet = call(client, "GET", f"{path}/{issued.statement_id}/document", role=Role.CLERK)
+        assert not_yet.status_code == 404 and not_yet.json_body["error"]["field"] == "document"
+
+        key = f"statements/{account['id']}/2026-10-31/{issued.statement_id}.pdf"
+        boto3.client("s3", region_name=REGION).put_object(Bucket=BUCKET, Key=key, Body=b"%PDF")
+        statements.attach_document(issued, key, [])
+        link = call(client, "GET", f"{path}/{issued.statement_id}/document", role=Role.CLERK)
+        assert link.status_code == 200
+        url = urlparse(link.json_body["url"])
+        assert url.path.endswith(key) and parse_qs(url.query)["X-Amz-Expires"] == ["300"]
+        assert link.json_body["expires_in"] == 300
+        missing = call(client, "GET", f"{path}/UB00000000-20261031", role=Role.CLERK)
+        assert missing.status_code == 404
