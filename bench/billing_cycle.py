@@ -49,7 +49,9 @@ BUS = "civiq-bench-cycle-bus"
 BUCKET = "civiq-bench-cycle-documents"
 READS = ("2026-05-31", "2026-07-31", "2026-09-30")
 PERIOD_END = date(2026, 9, 30)
-CONCURRENCY = 10
+# One batch at a time: moto runs every task in this process, so parallel batches only share its
+# two cores and stretch each task's measured duration (what a Lambda would be billed for).
+CONCURRENCY = 1
 FUNCTIONS = {"billing-tasks": "billing_tasks", "statement-renderer": "statement_renderer"}
 PRICES = {  # USD, ca-central-1 on-demand list prices (check before quoting)
     "dynamodb_write_request_unit": 0.6875 / 1e6,
@@ -250,7 +252,7 @@ def _cost(
     billing_s = sum(tasks.seconds["bill_batch"]) * scale
     issue_s = sum(tasks.seconds["issue_statements"]) - sum(tasks.renderer.seconds)
     rendering_s = (issue_s + billed * render_s) * scale
-    lambda_usd = (billing_s * BILLING_MEMORY_GB + render_s * RENDERER_MEMORY_GB) * PRICES[
+    lambda_usd = (billing_s * BILLING_MEMORY_GB + rendering_s * RENDERER_MEMORY_GB) * PRICES[
         "lambda_gb_second_arm"
     ] + 2 * batches * scale * PRICES["lambda_request"]
     # a batch: its child execution's states (start, 2 tasks, end) plus the map's bookkeeping

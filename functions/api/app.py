@@ -6,6 +6,8 @@ from chalicelib import (
     accounts,
     billing,
     customers,
+    dashboard,
+    exports,
     http,
     meters,
     moves,
@@ -25,4 +27,6 @@ app.register_blueprint(transfers.blueprint)
 app.register_blueprint(billing.blueprint)
 app.register_blueprint(meters.blueprint)
 app.register_blueprint(rates.blueprint)
+app.register_blueprint(dashboard.blueprint)
+app.register_blueprint(exports.blueprint)
 app.register_blueprint(openapi.blueprint)

@@ -76,6 +76,14 @@ class StatementRepository(Protocol):
         already has this statement (its id is the account number and the period end)."""
         ...
 
+    def cancel_and_rebill(
+        self, cancelled: Statement, rebill: Statement, entries: Sequence[AuditEntry]
+    ) -> None:
+        """Mark ``cancelled`` cancelled (Conflict if it is not issued any more) and issue
+        ``rebill`` in its place, moving the balance and the totals by the difference, with the
+        history entries, atomically. Both statements are kept."""
+        ...
+
     def attach_document(
         self, statement: Statement, key: str, events: Sequence[DomainEvent]
     ) -> bool:
@@ -89,4 +97,14 @@ class RunManifests(Protocol):
 
     def write(self, run_id: str, batches: Sequence[Mapping[str, object]]) -> Mapping[str, str]:
         """Store ``batches`` as one JSON array; returns its location (``bucket``, ``key``)."""
+        ...
+
+
+class StatementDocuments(Protocol):
+    """Rendering and announcing statements issued outside a run (a rebill from the API, which
+    does not carry WeasyPrint)."""
+
+    def request(self, statements: Sequence[Statement]) -> None:
+        """Have the statements' PDFs rendered and StatementIssued announced (asynchronously:
+        the renderer is idempotent, a repeated request changes nothing)."""
         ...

@@ -62,6 +62,10 @@ class ApiSettings(CommonSettings):
     # Statements are fetched through short-lived presigned URLs of this bucket.
     documents_bucket: str | None = None
     document_url_seconds: int = Field(default=300, ge=30, le=3600)
+    # A rebill's PDF is rendered by the statement renderer, invoked asynchronously.
+    statement_renderer_function: str | None = None
+    # Report exports are made by functions/report_export, asked for on this queue.
+    export_queue_url: str | None = Field(default=None, min_length=10)
 
     @model_validator(mode="after")
     def _auth_is_configured(self) -> ApiSettings:
@@ -114,5 +118,29 @@ class BillingTaskSettings(CommonSettings):
     documents_bucket: str = Field(min_length=3)  # run manifests are written under runs/
 
 
+class ReportExportSettings(CommonSettings):
+    """The report-export worker (functions/report_export): files go to exports/."""
+
+    documents_bucket: str = Field(min_length=3)
+    templates_dir: Path | None = None
+    municipality_name: str = "Municipality"
+
+
 class BillingSchedulerSettings(CommonSettings):
     billing_cycle_state_machine_arn: str = Field(pattern=STATE_MACHINE_ARN)
+
+
+class AlertSettings(CommonSettings):
+    """The alert functions (functions/alerts): messages worded from the catalogs."""
+
+    templates_dir: Path | None = None
+    municipality_name: str = "Municipality"
+    account_number_prefix: str = "UB"
+    account_number_width: int = Field(default=7, ge=4, le=12)
+
+
+class ReadReminderSettings(AlertSettings):
+    """The read-reminder scheduler and route consumer: the queue that fans routes out."""
+
+    read_reminder_queue_url: str = Field(min_length=10)
+    read_reminder_days: int = Field(default=3, ge=1, le=14)  # template parameter ReadReminderDays

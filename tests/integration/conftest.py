@@ -58,6 +58,7 @@ def chalice_app(aws: None, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
         "LOCAL_SIGNING_KEY": SIGNING_KEY,
         "MAX_BODY_BYTES": "4096",
         "DOCUMENTS_BUCKET": BUCKET,
+        "STATEMENT_RENDERER_FUNCTION": "statement-renderer",  # created by tests that rebill
     }.items():
         monkeypatch.setenv(name, value)
     monkeypatch.syspath_prepend(str(REPO / "functions" / "api"))

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+from decimal import Decimal as D
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
@@ -11,16 +12,26 @@ import boto3
 import pytest
 from chalice.test import Client
 
-from civiq.adapters.dynamodb.billing import DynamoStatements
+from civiq.adapters.dynamodb.accounts import DynamoAccountRepository
+from civiq.adapters.dynamodb.billing import DynamoRuns, DynamoStatements
+from civiq.adapters.dynamodb.metering import DynamoMetering
+from civiq.adapters.dynamodb.properties import DynamoPropertyRepository
 from civiq.adapters.dynamodb.rates import DynamoRateSchedules
+from civiq.adapters.dynamodb.workflows import DynamoBalances
+from civiq.adapters.system import SystemClock, UlidGenerator
 from civiq.domain.audit import AuditEntry
 from civiq.domain.staff import Role
 from civiq.schemas.rates import NewRateSchedule
+from civiq.services.billing import BillAccount
+from civiq.services.readings import RecordEstimate
+from civiq.services.recording import Recorder
 from infra.local.demo_rates import SCHEDULE_ID, sample_schedule
 from tests.integration.conftest import BUCKET, REGION
 from tests.integration.test_api import headers, token
 from tests.integration.test_billing_contract import NOW
+from tests.integration.test_billing_cycle import metered_account, read
 from tests.integration.test_rates_api import table_items
+from tests.integration.test_workflows import _zip
 from tests.statement_builders import statement
 from tests.unit.builders import open_body
 
@@ -192,3 +203,74 @@ def test_statements_are_listed_read_and_fetched_through_a_short_lived_link(
         assert link.json_body["expires_in"] == 300
         missing = call(client, "GET", f"{path}/UB00000000-20261031", role=Role.CLERK)
         assert missing.status_code == 404
+
+
+@pytest.fixture
+def renderer_function(aws: None) -> str:
+    """The statement renderer, as the API sees it: a function it invokes asynchronously."""
+    role = boto3.client("iam").create_role(RoleName="renderer", AssumeRolePolicyDocument="{}")
+    boto3.client("lambda", region_name=REGION).create_function(
+        FunctionName="statement-renderer",
+        Runtime="python3.12",
+        Role=role["Role"]["Arn"],
+        Handler="handler.handler",
+        Code={"ZipFile": _zip({"handler.py": b""})},
+    )
+    return "statement-renderer"
+
+
+def test_a_supervisor_cancels_and_rebills_the_latest_statement_keeping_both(
+    chalice_app: Any, billing_machine: str, renderer_function: str
+) -> None:
+    account, meter = metered_account("Élise Tremblay", "12 Rue Laurier")
+    read(meter, "2026-09-30", "100")
+    read(meter, "2026-11-02", "140")
+    with Client(chalice_app) as client:
+        call(client, "POST", CYCLES, DEFINITION | {"routes": ["1"]})
+        run = call(client, "POST", f"{CYCLE}/runs", {"period_end": "2026-09-30"}).json_body
+        issued = bill(account.account_id, run["id"])
+        path = f"{API}/accounts/{account.account_id}/statements/{issued}"
+        refused = call(client, "POST", f"{path}/rebill", {"reason": "misread"}, Role.CLERK)
+        assert refused.status_code == 403
+
+        answer = call(client, "POST", f"{path}/rebill", {"reason": "rates entered late"})
+
+        assert answer.status_code == 201, answer.json_body
+        rebill = answer.json_body
+        assert (rebill["id"], rebill["kind"], rebill["replaces"]) == (
+            f"{issued}-R1",
+            "rebill",
+            issued,
+        )
+        listed = call(client, "GET", f"{API}/accounts/{account.account_id}/statements").json_body
+        assert [(s["id"], s["status"]) for s in listed["items"]] == [
+            (f"{issued}-R1", "issued"),
+            (issued, "cancelled"),
+        ]
+        again = call(client, "POST", f"{path}/rebill", {"reason": "twice"})
+        assert again.status_code == 409 and again.json_body["error"]["field"] == "statement_id"
+        short = call(client, "POST", f"{path}-R1/rebill", {"reason": "x"})
+        assert short.status_code == 400 and short.json_body["error"]["field"] == "reason"
+    assert DynamoBalances().balance_of(account.account_id).amount == D(rebill["new_charges"])
+
+
+def bill(account_id: str, run_id: str) -> str:
+    """Bill the account in the run, as the workflow's batch task does."""
+    run = DynamoRuns().get(run_id)
+    metering = DynamoMetering()
+    recorder = Recorder(SystemClock(), UlidGenerator())
+    bill_account = BillAccount(
+        DynamoAccountRepository(),
+        DynamoPropertyRepository(),
+        metering,
+        metering,
+        DynamoStatements(),
+        DynamoBalances(),
+        RecordEstimate(metering, metering, metering, recorder),
+        SystemClock(),
+        UlidGenerator(),
+    )
+    schedule = DynamoRateSchedules().get(SCHEDULE_ID)
+    outcome = bill_account(account_id, run.request(), schedule)
+    assert outcome.statement_id is not None, outcome
+    return outcome.statement_id

@@ -21,7 +21,7 @@ import pytest
 from botocore.client import BaseClient
 from chalice.test import Client
 
-from civiq.adapters.dynamodb.billing import DynamoStatements
+from civiq.adapters.dynamodb.billing import OPEN_SHARDS, DynamoStatements
 from civiq.adapters.tokens import LocalTokens
 from civiq.domain.audit import AuditEntry
 from civiq.domain.staff import Role
@@ -124,8 +124,19 @@ def readings_bucket(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("READINGS_BUCKET", "civiq-test-readings")
 
 
+@pytest.fixture
+def export_queue(aws: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where report exports are asked for (the worker is not run here)."""
+    queue = boto3.client("sqs", region_name=REGION).create_queue(QueueName="exports")
+    monkeypatch.setenv("EXPORT_QUEUE_URL", queue["QueueUrl"])
+
+
 def test_every_route_answers_without_a_scan(
-    chalice_app: Any, workflows: None, readings_bucket: None, dynamodb_spy: DynamoSpy
+    chalice_app: Any,
+    workflows: None,
+    readings_bucket: None,
+    export_queue: None,
+    dynamodb_spy: DynamoSpy,
 ) -> None:
     with Client(chalice_app) as client:
         call = Driver(client, dynamodb_spy)
@@ -385,6 +396,41 @@ def test_every_route_answers_without_a_scan(
         _, got = call("GET", one, 200, id=account_id, statement_id=issued.statement_id)
         assert got == Counter({"GetItem": 2}), got
         call("GET", one + "/document", 404, id=account_id, statement_id=issued.statement_id)
+        rebill = {"reason": "rates entered late"}
+        call(
+            "POST",
+            one + "/rebill",
+            404,  # the builder's statement names a cycle this town does not have
+            rebill,
+            role=Role.SUPERVISOR,
+            id=account_id,
+            statement_id=issued.statement_id,
+        )
+
+        # the dashboard: the TOTALS partition and the statement indexes, never every statement
+        dashboard = f"{API}/dashboard"
+        summary, used = call("GET", dashboard, 200)
+        # one Query of TOTALS, and one per open-statement shard for what is past due
+        assert used == Counter({"Query": 1 + OPEN_SHARDS}), used
+        assert summary["delinquency"]["past_due_statements"] == 1, summary
+        _, used = call("GET", dashboard + "/cycles", 200)
+        assert used == Counter({"Query": 2}), used  # the cycles, then each cycle's latest runs
+        query = f"run_id={issued.run_id}&limit=5"
+        _, used = call("GET", dashboard + "/statements", 200, query=query)
+        assert used == Counter({"Query": 1}), used  # one Query a page
+        _, used = call("GET", dashboard + "/delinquency", 200, query="limit=5")
+        assert used == Counter({"Query": OPEN_SHARDS}), used  # at most one Query a shard
+        _, used = call("GET", dashboard + "/types", 200, query="months=12")
+        assert used == Counter({"Query": 1}), used
+        _, used = call("GET", f"{ACCOUNTS}/{{id}}/balance", 200, id=account_id)
+        assert used == Counter({"GetItem": 2, "Query": 1}), used  # account, balance, latest
+
+        # report exports (the worker that makes the file has its own tests)
+        asked = {"report": "billing", "run_id": run["id"], "format": "csv"}
+        export, used = call("POST", f"{API}/exports", 202, asked)
+        assert used == Counter({"GetItem": 1, "PutItem": 1}), used  # the run, the export
+        _, used = call("GET", f"{API}/exports/{{id}}", 200, id=export["id"])
+        assert used == Counter({"GetItem": 1}), used
 
         # the API document (no DynamoDB at all)
         _, used = call("GET", "/api/v1/openapi.json", 200)

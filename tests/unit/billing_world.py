@@ -10,6 +10,7 @@ from decimal import Decimal as D
 
 from civiq.adapters.memory import FakeRenderer, InMemoryCustomers, InMemoryDocuments
 from civiq.adapters.memory_billing import (
+    InlineStatementDocuments,
     InMemoryCycles,
     InMemoryManifests,
     InMemoryRuns,
@@ -36,6 +37,7 @@ from civiq.services.cycles import DefineCycle, PrepareRun, StartRun, SummarizeRu
 from civiq.services.final_bills import ProduceFinalBill
 from civiq.services.issue_statements import IssueStatements, Letterhead
 from civiq.services.open_account import OpenAccount
+from civiq.services.rebill import RebillStatement
 from tests.unit.builders import command, new_customer, services, shared_meters
 from tests.unit.metering_world import CLERK, World
 
@@ -109,6 +111,16 @@ class BillingWorld(World):
             self.rates,
             self.bill_account,
             self.issue,
+            self.recorder,
+        )
+        self.documents_requested = InlineStatementDocuments(self.issue)
+        self.rebill = RebillStatement(
+            self.store,
+            self.statements,
+            self.bill_account,
+            self.cycles,
+            self.rates,
+            self.documents_requested,
             self.recorder,
         )
         self.open = OpenAccount(

@@ -3,6 +3,7 @@ once per period, rendered and announced once."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal as D
 
@@ -17,6 +18,7 @@ from civiq.domain.moves import FinalReading
 from civiq.domain.statements import StatementKind
 from civiq.services.recording import Step
 from tests.unit.billing_world import PERIOD_END, SCHEDULE, BillingWorld
+from tests.unit.builders import SUPERVISOR
 from tests.unit.metering_world import CLERK
 
 
@@ -112,12 +114,14 @@ def test_a_shared_meter_bills_each_unit_its_share(world: BillingWorld) -> None:
     world.read(meter, "2026-11-30", "100")
     run = world.run()
 
-    volumes = []
+    volumes, fixed_shares = [], []
     for account in (first, second):
         outcome = world.bill_account(account.account_id, run.request(), SCHEDULE)
         statement = world.statements.get(account.account_id, outcome.statement_id or "")
         volumes.append(statement.reads[0].volume)
+        fixed_shares.append(next(x.quantity for x in statement.bill.lines if x.kind == "fixed"))
     assert volumes == [D("60.000"), D("40.000")]
+    assert fixed_shares == [D("0.6"), D("0.4")]  # the meter's fixed charge, shared the same way
 
 
 def test_a_batch_reports_each_account_and_goes_on_after_a_domain_error(
@@ -270,3 +274,48 @@ def test_a_first_statement_covers_at_most_the_cycle_period(world: BillingWorld) 
 
     bill = world.statements.get(account.account_id, outcome.statement_id or "").bill
     assert (bill.period_start, bill.period_end) == (run.period_start, date(2026, 11, 30))
+
+
+def test_a_cancel_and_rebill_keeps_both_and_moves_the_balance_by_the_difference(
+    world: BillingWorld,
+) -> None:
+    account = world.account()
+    meter = world.meter(world.properties.get(account.property_id))
+    world.read(meter, "2026-09-30", "100")
+    wrong = world.read(meter, "2026-11-30", "190")  # 90 m3: misread; accepted as read
+    assert wrong.status.value == "accepted"
+    run = world.run()
+    first = world.statements.get(
+        account.account_id,
+        world.bill_account(account.account_id, run.request(), SCHEDULE).statement_id or "",
+    )
+    # the clerk fixes what was wrong (here: the meter was read as 190 but showed 130)
+    corrected = world.metering.find(meter.meter_id, date(2026, 11, 30))
+    assert corrected is not None
+    world.metering.reads[(meter.meter_id, date(2026, 11, 30))] = replace(
+        corrected, value=D("130"), volume=D("30.000")
+    )
+
+    rebill = world.rebill(account.account_id, first.statement_id, "misread", SUPERVISOR, "c")
+
+    assert (
+        rebill.statement_id == f"{first.statement_id}-R1" and rebill.replaces == first.statement_id
+    )
+    assert rebill.kind is StatementKind.REBILL
+    assert (rebill.bill.period_start, rebill.bill.period_end) == (
+        first.bill.period_start,
+        first.bill.period_end,
+    )
+    assert rebill.reads[0].volume == D("30.000") < first.reads[0].volume
+    stored = world.statements.get(account.account_id, first.statement_id)
+    assert stored.status.value == "cancelled"
+    assert rebill.previous_balance == first.previous_balance == 0
+    assert world.balances.balance_of(account.account_id).amount == rebill.bill.total
+    assert world.documents_requested.requested == [rebill.statement_id]
+    assert world.published("StatementIssued")[-1]["replaces"] == first.statement_id
+    with pytest.raises(Conflict):
+        world.rebill(account.account_id, first.statement_id, "again", SUPERVISOR, "c")
+    # the next bill starts where the rebill ended and ignores the cancelled statement
+    assert world.bill_account.issued(account.account_id) == [
+        world.statements.get(account.account_id, rebill.statement_id)
+    ]

@@ -620,3 +620,21 @@ def test_every_line_adds_up_on_paper_and_totals_are_sums_of_rounded_lines(
     assert bill.total == sum(line.amount for line in bill.lines) + sum(t.amount for t in bill.taxes)
     if bill.total_after_due is not None:
         assert bill.total_after_due >= bill.total
+
+
+def test_a_unit_on_a_shared_meter_pays_its_share_of_the_fixed_and_stormwater_charges() -> None:
+    whole = rate(schedule(FIXED, STORMWATER), request(MARCH, "10.000"))
+    shared = rate(
+        schedule(FIXED, STORMWATER),
+        request(MARCH, "10.000", meter_share=D("0.25"), property_share=D("0.25")),
+    )
+    for full, part in zip(whole.lines, shared.lines, strict=True):
+        assert part.quantity == D("0.25")
+        assert part.amount == (D("0.25") * full.unit_price * part.days / 365).quantize(D("0.01"))
+
+
+@pytest.mark.parametrize("share", ["0", "1.5", "0.33333"])
+def test_a_share_is_a_fraction_to_four_places(share: str) -> None:
+    with pytest.raises(InvalidInput) as error:
+        request(MARCH, "10.000", meter_share=D(share))
+    assert error.value.field == "meter_share"

@@ -18,6 +18,7 @@ from civiq.schemas.billing import (
     CycleResponse,
     CycleUpdate,
     DocumentLink,
+    RebillRequest,
     RunPage,
     RunResponse,
     StartRunRequest,
@@ -145,6 +146,29 @@ def get_statement(request: Request, staff: StaffIdentity, id: str, statement_id:
     account = api().find_account(id)
     statement = billing().statements.get(account.account_id, statement_id)
     return json_response(StatementResponse.of(statement))
+
+
+@staff_route(
+    blueprint,
+    STATEMENT + "/rebill",
+    "POST",
+    Role.SUPERVISOR,
+    tag=TAG,
+    request=RebillRequest,
+    response=StatementResponse,
+    status=201,
+)
+def rebill_statement(
+    request: Request, staff: StaffIdentity, id: str, statement_id: str
+) -> Response:
+    """Cancel the account's latest statement and bill its period again (both are kept)."""
+    body = parse_body(request, RebillRequest, api().settings.max_body_bytes)
+    account = api().find_account(id)
+    rebill = billing().rebill(
+        account.account_id, statement_id, body.reason, staff.as_actor(), correlation_id(request)
+    )
+    location = f"/api/v1/utility/accounts/{account.account_id}/statements/{rebill.statement_id}"
+    return json_response(StatementResponse.of(rebill), 201, {"Location": location})
 
 
 @staff_route(blueprint, STATEMENT + "/document", "GET", Role.CLERK, tag=TAG, response=DocumentLink)

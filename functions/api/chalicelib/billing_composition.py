@@ -14,11 +14,17 @@ from zoneinfo import ZoneInfo
 from chalicelib.composition import api
 from civiq.adapters import aws
 from civiq.adapters.dynamodb.billing import DynamoCycles, DynamoRuns, DynamoStatements
+from civiq.adapters.dynamodb.metering import DynamoMetering
 from civiq.adapters.dynamodb.rates import DynamoRateSchedules
+from civiq.adapters.dynamodb.workflows import DynamoBalances
 from civiq.adapters.s3 import S3DocumentLinks
+from civiq.adapters.statement_rendering import LambdaStatementDocuments
 from civiq.adapters.stepfunctions import StepFunctionsWorkflow
 from civiq.adapters.system import SystemClock, UlidGenerator
+from civiq.services.billing import BillAccount
 from civiq.services.cycles import DefineCycle, StartRun
+from civiq.services.readings import RecordEstimate
+from civiq.services.rebill import RebillStatement
 from civiq.services.recording import Recorder
 
 
@@ -30,27 +36,60 @@ class Billing:
     links: S3DocumentLinks
     define_cycle: DefineCycle
     start_run: StartRun
+    rebill: RebillStatement
 
 
 @cache
 def billing() -> Billing:
     settings = api().settings
-    if not (settings.billing_cycle_state_machine_arn and settings.documents_bucket):
-        raise RuntimeError("BILLING_CYCLE_STATE_MACHINE_ARN and DOCUMENTS_BUCKET must be set")
+    if not (
+        settings.billing_cycle_state_machine_arn
+        and settings.documents_bucket
+        and settings.statement_renderer_function
+    ):
+        raise RuntimeError(
+            "BILLING_CYCLE_STATE_MACHINE_ARN, DOCUMENTS_BUCKET and STATEMENT_RENDERER_FUNCTION"
+            " must be set"
+        )
     region, endpoint = settings.aws_region, settings.aws_endpoint_url
-    recorder = Recorder(SystemClock(), UlidGenerator(), ZoneInfo(settings.municipal_time_zone))
-    cycles, runs = DynamoCycles(), DynamoRuns()
+    clock, ids = SystemClock(), UlidGenerator()
+    recorder = Recorder(clock, ids, ZoneInfo(settings.municipal_time_zone))
+    cycles, runs, statements = DynamoCycles(), DynamoRuns(), DynamoStatements()
+    rates, metering = DynamoRateSchedules(), DynamoMetering()
+    core = api()
+    bill_account = BillAccount(
+        core.accounts,
+        core.properties,
+        metering,
+        metering,
+        statements,
+        DynamoBalances(),
+        RecordEstimate(metering, metering, metering, recorder),
+        clock,
+        ids,
+    )
     sfn = aws.client("stepfunctions", region, endpoint)
     return Billing(
         cycles=cycles,
         runs=runs,
-        statements=DynamoStatements(),
+        statements=statements,
         links=S3DocumentLinks(aws.client("s3", region, endpoint), settings.documents_bucket),
-        define_cycle=DefineCycle(cycles, DynamoRateSchedules(), recorder),
+        define_cycle=DefineCycle(cycles, rates, recorder),
         start_run=StartRun(
             cycles,
             runs,
             StepFunctionsWorkflow(sfn, settings.billing_cycle_state_machine_arn),
+            recorder,
+        ),
+        rebill=RebillStatement(
+            core.accounts,
+            statements,
+            bill_account,
+            cycles,
+            rates,
+            LambdaStatementDocuments(
+                aws.client("lambda", region, endpoint), settings.statement_renderer_function
+            ),
             recorder,
         ),
     )

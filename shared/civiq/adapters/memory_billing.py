@@ -5,17 +5,17 @@ totals with it, one document per statement, one run per cycle period."""
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 
 from civiq.adapters.memory import InMemoryStore, _page
 from civiq.adapters.memory_workflows import InMemoryBalances
 from civiq.domain.audit import AuditEntry
-from civiq.domain.cycles import BatchRecord, BillingRun, CycleDefinition
+from civiq.domain.cycles import AccountOutcome, BatchRecord, BillingRun, CycleDefinition, Outcome
 from civiq.domain.errors import Conflict, NotFound, VersionConflict
 from civiq.domain.events import DomainEvent
 from civiq.domain.money import Money
-from civiq.domain.statements import Statement
+from civiq.domain.statements import Statement, StatementStatus
 from civiq.ports import Page
 
 
@@ -126,6 +126,22 @@ class InMemoryStatements:
         self.store.history[entry.entry_id] = entry
         return True
 
+    def cancel_and_rebill(
+        self, cancelled: Statement, rebill: Statement, entries: Sequence[AuditEntry]
+    ) -> None:
+        stored = self.get(cancelled.account_id, cancelled.statement_id)
+        if stored.status is not StatementStatus.ISSUED:
+            raise Conflict("the statement is cancelled already", "statement_id")
+        if (rebill.account_id, rebill.statement_id) in self.statements:
+            raise Conflict("the period is billed", "statement_id")
+        key = (cancelled.account_id, cancelled.statement_id)
+        self.statements[key] = replace(stored, status=StatementStatus.CANCELLED)
+        self.statements[(rebill.account_id, rebill.statement_id)] = rebill
+        owed = self.balances.balance_of(rebill.account_id)
+        moved = Money(rebill.bill.total - cancelled.bill.total)
+        self.balances.owed[rebill.account_id] = owed + moved
+        self.store.history.update({e.entry_id: e for e in entries})
+
     def attach_document(
         self, statement: Statement, key: str, events: Sequence[DomainEvent]
     ) -> bool:
@@ -148,3 +164,17 @@ class InMemoryManifests:
         key = f"runs/{run_id}/batches.json"
         self.written[key] = list(batches)
         return {"bucket": "memory", "key": key}
+
+
+class InlineStatementDocuments:
+    """StatementDocuments that renders and announces at once (what the renderer function does)."""
+
+    def __init__(self, issue: Callable[[Sequence[AccountOutcome]], int]) -> None:
+        self.issue = issue
+        self.requested: list[str] = []
+
+    def request(self, statements: Sequence[Statement]) -> None:
+        self.requested += [s.statement_id for s in statements]
+        self.issue(
+            [AccountOutcome(s.account_id, Outcome.BILLED, None, s.statement_id) for s in statements]
+        )

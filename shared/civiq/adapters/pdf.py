@@ -6,9 +6,7 @@ only the document-rendering functions import it, never the API function.
 
 from __future__ import annotations
 
-import json
 import logging
-import os
 from collections.abc import Callable, Mapping
 from datetime import date
 from decimal import Decimal
@@ -18,20 +16,10 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
 from jinja2.runtime import Context
 from weasyprint import HTML
 
+from civiq.adapters.catalogs import NBSP, Catalogs, format_date, format_number
+from civiq.adapters.catalogs import default_templates_dir as default_templates_dir
 from civiq.domain.language import Language
 
-# Own month names rather than the locale module: a Lambda image need not have fr_CA, and
-# setlocale is process-wide, so it is unsafe while several documents render.
-MONTHS: Mapping[Language, tuple[str, ...]] = {
-    Language.EN: (
-        "January", "February", "March", "April", "May", "June",
-        "July", "August", "September", "October", "November", "December",
-    ),
-    Language.FR: (
-        "janvier", "février", "mars", "avril", "mai", "juin",
-        "juillet", "août", "septembre", "octobre", "novembre", "décembre",
-    ),
-}  # fmt: skip
 # Abbreviations for tables and chart labels (the Canadian Press / OQLF forms).
 SHORT_MONTHS: Mapping[Language, tuple[str, ...]] = {
     Language.EN: (
@@ -43,7 +31,6 @@ SHORT_MONTHS: Mapping[Language, tuple[str, ...]] = {
         "juill.", "août", "sept.", "oct.", "nov.", "déc.",
     ),
 }  # fmt: skip
-NBSP = "\u00a0"
 
 
 class _FontSubsettingNotice(logging.Filter):
@@ -57,22 +44,6 @@ class _FontSubsettingNotice(logging.Filter):
 logging.getLogger("weasyprint").addFilter(_FontSubsettingNotice())
 
 
-def default_templates_dir() -> Path:
-    """``TEMPLATES_DIR`` where the Lambda package puts templates elsewhere; else the repo's."""
-    if configured := os.environ.get("TEMPLATES_DIR"):
-        return Path(configured)
-    return Path(__file__).resolve().parents[3] / "templates"
-
-
-def format_date(day: date, language: Language) -> str:
-    """A date as written in running text: "November 26, 2026" / "26 novembre 2026"."""
-    month = MONTHS[language][day.month - 1]
-    if language is Language.FR:
-        # French writes the first of the month as an ordinal: « 1er novembre ».
-        return f"{'1er' if day.day == 1 else day.day} {month} {day.year}"
-    return f"{month} {day.day}, {day.year}"
-
-
 def format_short_date(day: date, language: Language) -> str:
     """A date in a table: "Oct. 31, 2026" / "31 oct. 2026"."""
     month = SHORT_MONTHS[language][day.month - 1]
@@ -84,17 +55,6 @@ def format_short_date(day: date, language: Language) -> str:
 def format_short_month(day: date, language: Language) -> str:
     """The month a period ends in, for a narrow column: "Sept. 2026" / "sept. 2026"."""
     return f"{SHORT_MONTHS[language][day.month - 1]} {day.year}"
-
-
-def format_number(value: Decimal, language: Language, places: int = 0) -> str:
-    """Digits grouped by thousands, with at least ``places`` decimals: "1,234.500" /
-    "1 234,500". Never rounds: a value with more decimals shows them all, so what a
-    resident reads is what was computed (rounding belongs to ``Money.rounded``)."""
-    shown = max(places, -int(value.as_tuple().exponent))
-    digits = f"{abs(value):,.{shown}f}"
-    if language is Language.FR:
-        digits = digits.replace(",", NBSP).replace(".", ",")
-    return f"-{digits}" if value < 0 else digits
 
 
 def format_money(amount: Decimal, language: Language, places: int = 2) -> str:
@@ -140,12 +100,7 @@ class WeasyPrintRenderer:
 
     def __init__(self, templates_dir: Path) -> None:
         self._base_url = str(templates_dir)
-        self._catalogs: dict[Language, dict[str, str]] = {
-            language: json.loads(
-                (templates_dir / "messages" / f"{language.value}.json").read_text("utf-8")
-            )
-            for language in Language
-        }
+        self._catalogs = Catalogs(templates_dir)
         # Templates never change inside a deployed package: skip the per-render mtime checks.
         self._env = Environment(
             loader=FileSystemLoader(templates_dir),
@@ -157,13 +112,13 @@ class WeasyPrintRenderer:
         @pass_context
         def t(context: Context, key: str, /, **arguments: object) -> str:
             """The catalog message in the language being rendered."""
-            return self._message(Language(context["lang"]), key, arguments)
+            return self._catalogs.message(Language(context["lang"]), key, arguments)
 
         @pass_context
         def t_or(context: Context, key: str, configured: str, /) -> str:
             """The catalog's wording for a name that comes from configuration (a season, a tax),
             or the name as configured where the catalog has none."""
-            return self._catalogs[Language(context["lang"])].get(key, configured)
+            return self._catalogs.get(Language(context["lang"]), key, configured)
 
         self._env.globals["t"] = t
         self._env.globals["t_or"] = t_or
@@ -179,18 +134,3 @@ class WeasyPrintRenderer:
         return self._env.get_template(f"{template}.html.j2").render(
             {**context, "lang": language.value}
         )
-
-    def _message(self, language: Language, key: str, arguments: Mapping[str, object]) -> str:
-        """A catalog message; a gap raises, because a blank would go out in a resident's mail."""
-        try:
-            message = self._catalogs[language][key]
-        except KeyError:
-            raise KeyError(
-                f"message {key!r} is missing from the {language.value!r} catalog"
-            ) from None
-        try:
-            return message.format_map(arguments)
-        except KeyError as missing:
-            raise KeyError(
-                f"message {key!r} ({language.value}) needs the argument {missing}"
-            ) from None

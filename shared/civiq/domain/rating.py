@@ -48,6 +48,7 @@ from civiq.domain.rates import (
 
 ZERO = Decimal(0)
 ONE = Decimal(1)
+SHARE_PLACES = Decimal("0.0001")  # as property shares are given
 HUNDRED = Decimal(100)
 ONE_DAY = timedelta(days=1)
 Key = TypeVar("Key", MeterSize, PropertyType, CartSize)
@@ -87,6 +88,8 @@ class RatingInput:
     year_to_date_volume: Decimal = ZERO
     winter_daily_average: Decimal | None = None
     miscellaneous: Sequence[MiscellaneousCharge] = ()
+    meter_share: Decimal = ONE  # a unit's share of a shared meter: its part of the fixed charge
+    property_share: Decimal = ONE  # a unit's share of its property: its part of stormwater
     billed: frozenset[ChargeType] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -96,6 +99,10 @@ class RatingInput:
         _check_amount(self.year_to_date_volume, "year_to_date_volume")
         if self.winter_daily_average is not None:
             _check_amount(self.winter_daily_average, "winter_daily_average")
+        for name in ("meter_share", "property_share"):
+            share = getattr(self, name)
+            if not 0 < share <= 1 or share != share.quantize(SHARE_PLACES):
+                raise InvalidInput("a share is above 0, at most 1, to 4 decimals", name)
         for index, charge in enumerate(self.miscellaneous):
             if not isinstance(charge, MiscellaneousCharge):
                 raise InvalidInput("not a miscellaneous charge", f"miscellaneous.{index}")
@@ -322,13 +329,15 @@ def _charge(
     season = component.season.name if component.season is not None else None
     if isinstance(component, FixedCharge):
         price = _price(component.annual, request.meter_size, "meter_size", "fixed charge")
-        return [_prorated(component, version, price, request.meter_size, days, season)]
+        share = request.meter_share
+        return [_prorated(component, version, price, request.meter_size, days, season, share)]
     if isinstance(component, StormwaterCharge):
         price = _price(component.annual, request.property_type, "property_type", "stormwater")
-        return [_prorated(component, version, price, request.property_type, days, season)]
+        share = request.property_share
+        return [_prorated(component, version, price, request.property_type, days, season, share)]
     if isinstance(component, WasteCharge):
         price = _price(component.annual, request.cart_size, "cart_size", "waste charge")
-        return [_prorated(component, version, price, request.cart_size, days, season)]
+        return [_prorated(component, version, price, request.cart_size, days, season, ONE)]
     if isinstance(component, ConsumptionBlocks):
         return _blocks(component, version, days, volume, season)
     if isinstance(component, VolumetricRate):
@@ -354,12 +363,15 @@ def _prorated(
     chosen_by: MeterSize | PropertyType | CartSize | None,
     days: int,
     season: str | None,
+    share: Decimal,
 ) -> tuple[ChargeLine, Decimal]:
-    amount = rounded(annual * days / ANNUAL_BASIS_DAYS)
+    """``share`` of an annual charge for ``days``: a unit's part of its building's meter or
+    property (1 for its own)."""
+    amount = rounded(share * annual * days / ANNUAL_BASIS_DAYS)
     line = ChargeLine(
         component.charge_type,
         component.kind,
-        ONE,
+        share,
         Unit.DAY,
         annual,
         amount,

@@ -345,6 +345,10 @@ class StatementPage(BaseModel):
     next_cursor: str | None
 
 
+class RebillRequest(Request):
+    reason: str = Field(min_length=3, max_length=500, description="Why the statement was wrong")
+
+
 class DocumentLink(BaseModel):
     url: str = Field(description="A presigned GET of the PDF")
     expires_in: int = Field(description="Seconds the URL stays valid")

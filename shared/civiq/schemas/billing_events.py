@@ -36,6 +36,7 @@ class StatementIssuedV1(_Strict):
     estimated: bool
     language: Language
     document_key: str
+    replaces: str | None = None  # a rebill: the cancelled statement it replaces
 
 
 BILLING_EVENT_SCHEMAS: dict[tuple[str, int], type[BaseModel]] = {

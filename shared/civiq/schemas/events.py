@@ -16,6 +16,7 @@ from civiq.domain.events import Actor, DomainEvent
 from civiq.domain.language import Language
 from civiq.schemas.billing_events import BILLING_EVENT_SCHEMAS
 from civiq.schemas.metering_events import METERING_EVENT_SCHEMAS
+from civiq.schemas.notification_events import NOTIFICATION_EVENT_SCHEMAS
 from civiq.schemas.workflow_events import WORKFLOW_EVENT_SCHEMAS
 
 
@@ -111,6 +112,7 @@ EVENT_SCHEMAS: dict[tuple[str, int], type[BaseModel]] = {
     **WORKFLOW_EVENT_SCHEMAS,  # moves and ownership transfers
     **BILLING_EVENT_SCHEMAS,  # statements and billing runs
     **METERING_EVENT_SCHEMAS,  # meter reads flagged for review, high consumption
+    **NOTIFICATION_EVENT_SCHEMAS,  # alerts to customers (possible leak, read reminders)
 }
 
 

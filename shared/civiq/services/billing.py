@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 
 from civiq.billing_ports import RunRepository, StatementRepository
 from civiq.domain.accounts import Account
@@ -43,6 +43,7 @@ from civiq.domain.statements import (
     MeterRead,
     Recipient,
     Statement,
+    StatementStatus,
     UsagePoint,
 )
 from civiq.metering_ports import MeterRepository, ReadingRepository
@@ -63,6 +64,7 @@ class MeteredUse:
     volume: Decimal
     reads: tuple[MeterRead, ...]
     meter_size: MeterSize | None
+    meter_share: Decimal  # the unit's share of a shared meter (1: its own meter)
 
 
 @dataclass(frozen=True)
@@ -81,22 +83,51 @@ class BillAccount:
         self, account_id: str, request: BillingRequest, schedule: RateSchedule
     ) -> AccountOutcome:
         account = self.accounts.get(account_id)
-        recent = self.statements.recent(account_id, USAGE_HISTORY_PERIODS - 1)
+        recent = self.issued(account_id)
         previous = recent[0] if recent else None
         if previous is not None and request.run_id and previous.run_id == request.run_id:
             return AccountOutcome(account_id, Outcome.BILLED, statement_id=previous.statement_id)
         nominal = period_for(account, previous, request)
         if isinstance(nominal, Skip):
             return AccountOutcome(account_id, Outcome.SKIPPED, nominal.value)
+        drafted = self.draft(account, nominal, request, schedule, recent)
+        if isinstance(drafted, Skip):
+            return AccountOutcome(account_id, Outcome.SKIPPED, drafted.value)
+        self.statements.issue(drafted, self.entry(account, drafted, "StatementCreated"))
+        return AccountOutcome(account_id, Outcome.BILLED, statement_id=drafted.statement_id)
+
+    def issued(self, account_id: str) -> list[Statement]:
+        """The account's issued statements (cancelled ones left out), newest first, as many as
+        the consumption chart shows before the new one."""
+        recent = self.statements.recent(account_id, 2 * USAGE_HISTORY_PERIODS)
+        issued = [s for s in recent if s.status is StatementStatus.ISSUED]
+        return issued[: USAGE_HISTORY_PERIODS - 1]
+
+    def draft(
+        self,
+        account: Account,
+        nominal: BillingPeriod,
+        request: BillingRequest,
+        schedule: RateSchedule,
+        recent: Sequence[Statement],
+        *,
+        replacing: Statement | None = None,
+    ) -> Statement | Skip:
+        """The statement for ``nominal`` (moved to the account's latest read in it, unless it
+        ``replaces`` a statement, which keeps that statement's period), not yet issued."""
         prop = self.properties.get(account.property_id)
         serving = _serving(self.meters.at_property(prop.property_id), account, nominal)
         histories = {m.meter_id: list(self.readings.of_meter(m.meter_id)) for m in serving}
-        period = BillingPeriod(
-            nominal.start, read_end(list(histories.values()), nominal, request.read_until)
+        period = (
+            nominal
+            if replacing is not None
+            else BillingPeriod(
+                nominal.start, read_end(list(histories.values()), nominal, request.read_until)
+            )
         )
         use = self._metered_use(account, prop, period, serving, histories, request)
         if isinstance(use, Skip):
-            return AccountOutcome(account_id, Outcome.SKIPPED, use.value)
+            return use
         history = [
             UsagePoint(s.bill.period_end, s.bill.days, _volume_of(s), s.estimated)
             for s in reversed(recent)
@@ -113,14 +144,19 @@ class BillAccount:
                 cart_size=account.cart_size,
                 year_to_date_volume=year_to_date_volume(history, period),
                 winter_daily_average=winter_daily_average(history),
+                meter_share=use.meter_share,
+                property_share=property_share(prop, account.service_address.unit),
             ),
         )
-        forward = balance_forward(previous, self.balances.balance_of(account_id).amount)
+        balance = self.balances.balance_of(account.account_id).amount
+        if replacing is not None:  # its charges leave the balance with it
+            balance -= replacing.bill.total
+        forward = balance_forward(recent[0] if recent else None, balance)
         estimated = any(r.estimated for r in use.reads)
         current = UsagePoint(period.end, period.days, use.volume, estimated)
-        statement = Statement(
+        return Statement(
             statement_id=statement_id_of(account, period.end),
-            account_id=account_id,
+            account_id=account.account_id,
             account_number=account.account_number,
             kind=request.kind,
             cycle_id=request.cycle_id,
@@ -139,9 +175,8 @@ class BillAccount:
             reads=use.reads,
             usage_history=(*history, current),
             issued_at=self.clock.now(),
+            replaces=replacing.statement_id if replacing is not None else None,
         )
-        self.statements.issue(statement, self._entry(account, statement))
-        return AccountOutcome(account_id, Outcome.BILLED, statement_id=statement.statement_id)
 
     def _metered_use(
         self,
@@ -155,6 +190,7 @@ class BillAccount:
         volume = Decimal(0)
         reads: list[MeterRead] = []
         sizes: list[MeterSize] = []
+        share = Decimal(1)
         for installed in serving:
             history = histories[installed.meter_id]
             used = billed_volume(history, period)
@@ -174,16 +210,17 @@ class BillAccount:
                 continue
             if installed.unit is None and prop.meters.shares:
                 used = unit_share(prop.meters, account.service_address.unit, used)
+                share = property_share(prop, account.service_address.unit)
             volume += used
             reads.append(_meter_read(installed, history, period, used))
         size = max(sizes, key=SIZES.index) if sizes else None
-        return MeteredUse(volume, tuple(reads), size)
+        return MeteredUse(volume, tuple(reads), size, share)
 
-    def _entry(self, account: Account, statement: Statement) -> AuditEntry:
+    def entry(self, account: Account, statement: Statement, action: str) -> AuditEntry:
         return AuditEntry(
             entry_id=self.ids.new_id(),
             subject_id=subject_of(account),
-            action="StatementCreated",
+            action=action,
             actor_subject=BILLING.subject,
             actor_role=BILLING.role,
             occurred_at=statement.issued_at,
@@ -196,6 +233,16 @@ class BillAccount:
                 "total_due": str(statement.total_due),
             },
         )
+
+
+def property_share(prop: Property, unit: str | None) -> Decimal:
+    """A unit's part of what its property is charged as a whole (a shared meter's fixed charge,
+    stormwater): its meter share, or an equal part of the units (to 4 places, rounded down)."""
+    if unit is None or not prop.units:
+        return Decimal(1)
+    if prop.meters.shares:
+        return prop.meters.shares[unit]
+    return (Decimal(1) / len(prop.units)).quantize(Decimal("0.0001"), ROUND_DOWN)
 
 
 def _serving(

@@ -98,5 +98,6 @@ class IssueStatements:
                 "estimated": statement.estimated,
                 "language": statement.language.value,
                 "document_key": key,
+                "replaces": statement.replaces,
             },
         )

@@ -104,10 +104,11 @@ def outstanding_key(account_id: str) -> tuple[str, str]:
 
 
 def run_statements_pk(statement: Statement) -> str:
-    """A run's statements (exports list them); final bills by the month they were issued."""
+    """A run's statements (exports list them); final bills and rebills by kind and the month
+    they were issued (``STATEMENTS#final-2026-11``)."""
     if statement.run_id:
         return f"STATEMENTS#{statement.run_id}"
-    return f"STATEMENTS#final-{statement.issued_on:%Y-%m}"
+    return f"STATEMENTS#{statement.kind.value}-{statement.issued_on:%Y-%m}"
 
 
 def open_statements_pk(shard: int) -> str:
@@ -168,6 +169,7 @@ class StatementItem(TableItem):
     gsi2sk = UnicodeAttribute(attr_name="GSI2SK", null=True)
     open_by_due_date = OpenStatementsIndex()
     statement_id = UnicodeAttribute()
+    status = UnicodeAttribute()  # issued or cancelled (a cancel is conditioned on it)
     record = JSONAttribute()
     document_key = UnicodeAttribute(null=True)
     open_cents = CentsAttribute()  # what is still owed on it (payments, issue 6, lower it)
@@ -468,11 +470,48 @@ class DynamoStatements(Connected):
         return Page(statements, pages.encode(last) if last else None)
 
     def issue(self, statement: Statement, entry: AuditEntry) -> bool:
+        transaction = Transaction()
+        self._put(transaction, statement)
+        self._charge(transaction, statement.account_id, statement.issued_on, [(statement, 1)])
+        transaction.history([entry])
+        try:
+            transaction.run(self._client())
+        except Conflict:
+            return False
+        return True
+
+    def cancel_and_rebill(
+        self, cancelled: Statement, rebill: Statement, entries: Sequence[AuditEntry]
+    ) -> None:
+        transaction = Transaction()
+        record = as_record(replace(cancelled, status=StatementStatus.CANCELLED))
+        del record["document_key"]
+        transaction.update(
+            StatementItem(
+                pk=keys.account_pk(cancelled.account_id), sk=statement_sk(cancelled.statement_id)
+            ),
+            [
+                StatementItem.status.set(StatementStatus.CANCELLED.value),
+                StatementItem.record.set(record),
+                StatementItem.open_cents.set(Money.zero()),
+                StatementItem.gsi2pk.remove(),
+                StatementItem.gsi2sk.remove(),
+            ],
+            StatementItem.status == StatementStatus.ISSUED.value,
+            lambda: Conflict("the statement is cancelled already", "statement_id"),
+        )
+        self._put(transaction, rebill)
+        self._charge(
+            transaction, rebill.account_id, rebill.issued_on, [(cancelled, -1), (rebill, 1)]
+        )
+        transaction.history(entries)
+        transaction.run(self._client())
+
+    @staticmethod
+    def _put(transaction: Transaction, statement: Statement) -> None:
         record = as_record(statement)
         del record["document_key"]
-        bill = statement.bill
-        transaction = Transaction()
-        total = Money(bill.total)
+        total = Money(statement.bill.total)
         owed = total.amount > 0
         transaction.put(
             StatementItem(
@@ -485,42 +524,52 @@ class DynamoStatements(Connected):
                 else None,
                 gsi2sk=f"{statement.due_on.isoformat()}#{statement.statement_id}" if owed else None,
                 statement_id=statement.statement_id,
+                status=statement.status.value,
                 record=record,
                 open_cents=total if owed else Money.zero(),
             ),
             StatementItem.pk.does_not_exist(),
             lambda: Conflict("the period is billed", "statement_id"),
         )
+
+    @staticmethod
+    def _charge(
+        transaction: Transaction,
+        account_id: str,
+        issued_on: date,
+        statements: Sequence[tuple[Statement, int]],
+    ) -> None:
+        """Add (sign 1) or take back (sign -1) statements' charges: the account's balance, the
+        issue month's totals, the outstanding balance; one update per item."""
+        total = Money.zero()
+        taxes = Money.zero()
+        by_type = {t: Money.zero() for t in ChargeType}
+        for statement, sign in statements:
+            total += Money(statement.bill.total * sign)
+            taxes += Money(statement.bill.tax_total * sign)
+            for line in statement.bill.lines:
+                by_type[line.charge_type] += Money(line.amount * sign)
         transaction.update(
-            AccountBalanceItem(pk=keys.account_pk(statement.account_id), sk=keys.ACCOUNT_SK),
+            AccountBalanceItem(pk=keys.account_pk(account_id), sk=keys.ACCOUNT_SK),
             [AccountBalanceItem.balance_cents.add(total)],
             AccountBalanceItem.pk.exists(),
-            lambda: NotFound(f"no account with id {statement.account_id}", "account_id"),
+            lambda: NotFound(f"no account with id {account_id}", "account_id"),
         )
-        by_type = {t: Money.zero() for t in ChargeType}
-        for line in bill.lines:
-            by_type[line.charge_type] += Money(line.amount)
-        pk, sk = totals_key(statement.issued_on, statement.account_id)
+        pk, sk = totals_key(issued_on, account_id)
         transaction.update(
             TotalsItem(pk=pk, sk=sk),
             [
-                TotalsItem.statements.add(1),
+                TotalsItem.statements.add(sum(sign for _, sign in statements if sign > 0)),
                 TotalsItem.billed_cents.add(total),
-                TotalsItem.tax_cents.add(Money(bill.tax_total)),
+                TotalsItem.tax_cents.add(taxes),
                 *(
                     getattr(TotalsItem, f"{t.value}_cents").add(amount)
                     for t, amount in by_type.items()
                 ),
             ],
         )
-        pk, sk = outstanding_key(statement.account_id)
+        pk, sk = outstanding_key(account_id)
         transaction.update(TotalsItem(pk=pk, sk=sk), [TotalsItem.outstanding_cents.add(total)])
-        transaction.history([entry])
-        try:
-            transaction.run(self._client())
-        except Conflict:
-            return False
-        return True
 
     def attach_document(
         self, statement: Statement, key: str, events: Sequence[DomainEvent]

@@ -11,7 +11,7 @@ entries and outbox events. Decimals are stored as text: exact, never floats.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -23,15 +23,14 @@ from pynamodb.attributes import (
     UnicodeAttribute,
     UTCDateTimeAttribute,
 )
-from pynamodb.connection import Connection
-from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError, UpdateError
+from pynamodb.exceptions import DoesNotExist, PutError, UpdateError
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
 from civiq.adapters.dynamodb import keys, outbox, pages
-from civiq.adapters.dynamodb.audit import audit_item
-from civiq.adapters.dynamodb.models import AuditItem, TableItem, TableMeta
-from civiq.domain.errors import Conflict, DomainError, NotFound, VersionConflict
+from civiq.adapters.dynamodb.models import TableItem, TableMeta
+from civiq.adapters.dynamodb.transactions import Connected, Failure, Transaction
+from civiq.domain.errors import Conflict, NotFound, VersionConflict
 from civiq.domain.history import as_record
 from civiq.domain.metering import InstalledMeter, Reading, ReadSource, ReadStatus, flag_of
 from civiq.domain.meters import Meter, MeterSize, MeterType
@@ -40,7 +39,6 @@ from civiq.domain.readings import EstimateBasis
 from civiq.metering_ports import MeteringChange
 from civiq.ports import Page
 
-Failure = Callable[[], DomainError] | None
 LAST_READ = "9999-12-31"
 
 
@@ -254,67 +252,6 @@ def import_of(item: ImportItem) -> ReadingImport:
     )
 
 
-# ---------------------------------------------------------------- transactions
-class _Transaction:
-    """One TransactWriteItems; cancellation reasons are mapped back to the item that failed."""
-
-    def __init__(self) -> None:
-        self.checks: list[tuple[dict[str, Any], Failure]] = []
-        self.deletes: list[tuple[dict[str, Any], Failure]] = []
-        self.puts: list[tuple[dict[str, Any], Failure]] = []
-        self.updates: list[tuple[dict[str, Any], Failure]] = []
-
-    def check(self, model: type[Model], pk: str, sk: str, condition: Any, failure: Failure) -> None:
-        kwargs = model.get_operation_kwargs_from_class(pk, range_key=sk, condition=condition)
-        self.checks.append((kwargs, failure))
-
-    def put(self, item: Model, condition: Any = None, failure: Failure = None) -> None:
-        self.puts.append((item.get_save_kwargs_from_instance(condition=condition), failure))
-
-    def delete(self, item: Model, condition: Any = None, failure: Failure = None) -> None:
-        kwargs = item.get_delete_kwargs_from_instance(
-            condition=condition, add_version_condition=False
-        )
-        self.deletes.append((kwargs, failure))
-
-    def update(self, item: Model, actions: list[Any], condition: Any = None) -> None:
-        kwargs = item.get_update_kwargs_from_instance(
-            actions=actions, condition=condition, add_version_condition=False
-        )
-        self.updates.append((kwargs, None))
-
-    def run(self, connection: Connection, token: str | None = None) -> None:
-        try:
-            connection.transact_write_items(
-                condition_check_items=[kwargs for kwargs, _ in self.checks],
-                delete_items=[kwargs for kwargs, _ in self.deletes],
-                put_items=[kwargs for kwargs, _ in self.puts],
-                update_items=[kwargs for kwargs, _ in self.updates],
-                client_request_token=token,
-            )
-        except TransactWriteError as exc:
-            if exc.cause_response_code != "TransactionCanceledException":
-                raise
-            failures = [f for _, f in self.checks + self.deletes + self.puts + self.updates]
-            for index, reason in enumerate(exc.cancellation_reasons or []):
-                if reason is not None and reason.code == "ConditionalCheckFailed":
-                    failure = failures[index]
-                    if failure is not None:
-                        raise failure() from exc
-            raise
-
-
-class _Connected:
-    def __init__(self) -> None:
-        self._connection: Connection | None = None
-
-    def _client(self) -> Connection:
-        """One connection (and botocore client) per adapter, built on first use."""
-        if self._connection is None:
-            self._connection = Connection(region=MeterItem.Meta.region, host=MeterItem.Meta.host)
-        return self._connection
-
-
 def _stored_version(model: type[Model], pk: str, sk: str) -> int:
     try:
         return int(getattr(model.get(pk, sk, consistent_read=True), "version", 0) or 0)
@@ -337,12 +274,12 @@ def _read_conflict(read_on: date) -> Failure:
     return lambda: Conflict(f"the meter has a read on {read_on}", "read_on")
 
 
-class DynamoMetering(_Connected):
+class DynamoMetering(Connected):
     """MeteringChanges, MeterRepository and ReadingRepository on the single table."""
 
     # ------------------------------------------------------------ MeteringChanges
     def commit(self, change: MeteringChange) -> None:
-        transaction = _Transaction()
+        transaction = Transaction()
         released: dict[tuple[str, str], str] = {}
         taken: dict[tuple[str, str], str] = {}
         changed_meters: set[str] = set()
@@ -365,8 +302,7 @@ class DynamoMetering(_Connected):
                 & (ReadingItem.status == ReadStatus.PENDING_REVIEW.value),
                 _review_conflict(reviewed.pk, reviewed.sk),
             )
-        for entry in change.history:
-            transaction.put(audit_item(entry), AuditItem.pk.does_not_exist())
+        transaction.history(change.history)
         for event in change.events:
             transaction.put(outbox.outbox_item(event))
         token = change.history[0].entry_id if change.history else None
@@ -374,7 +310,7 @@ class DynamoMetering(_Connected):
 
     @staticmethod
     def _revise_meter(
-        transaction: _Transaction, before: InstalledMeter, after: InstalledMeter
+        transaction: Transaction, before: InstalledMeter, after: InstalledMeter
     ) -> None:
         item = meter_item(after)
         transaction.put(
@@ -394,7 +330,7 @@ class DynamoMetering(_Connected):
         )
 
     @staticmethod
-    def _install(transaction: _Transaction, meter: InstalledMeter) -> None:
+    def _install(transaction: Transaction, meter: InstalledMeter) -> None:
         serial = meter.meter.serial
         transaction.put(
             meter_item(meter),
@@ -416,7 +352,7 @@ class DynamoMetering(_Connected):
 
     @staticmethod
     def _slots(
-        transaction: _Transaction,
+        transaction: Transaction,
         released: dict[tuple[str, str], str],
         taken: dict[tuple[str, str], str],
     ) -> None:
@@ -442,7 +378,7 @@ class DynamoMetering(_Connected):
 
     @staticmethod
     def _reads(
-        transaction: _Transaction, readings: Sequence[Reading], changed_meters: set[str]
+        transaction: Transaction, readings: Sequence[Reading], changed_meters: set[str]
     ) -> None:
         latest: dict[str, date] = {}
         for reading in readings:
@@ -538,7 +474,7 @@ class DynamoMetering(_Connected):
         return Page(readings, pages.encode(last) if last else None)
 
 
-class DynamoImports(_Connected):
+class DynamoImports(Connected):
     """ImportRepository on the single table: counts move only with a row's first outcome."""
 
     def create(self, job: ReadingImport) -> None:
@@ -588,7 +524,7 @@ class DynamoImports(_Connected):
 
     def row_done(self, import_id: str, line: int, error: RowError | None) -> bool:
         pk = keys.import_pk(import_id)
-        transaction = _Transaction()
+        transaction = Transaction()
         transaction.put(
             ImportRowItem(
                 pk=pk,

@@ -30,9 +30,15 @@ CONFLICT_BACKOFF_S = 0.05
 
 class Transaction:
     def __init__(self) -> None:
+        self.checks: list[tuple[dict[str, Any], Failure]] = []
         self.deletes: list[tuple[dict[str, Any], Failure]] = []
         self.puts: list[tuple[dict[str, Any], Failure]] = []
         self.updates: list[tuple[dict[str, Any], Failure]] = []
+
+    def check(self, model: type[Model], pk: str, sk: str, condition: Any, failure: Failure) -> None:
+        """A condition on an item the transaction does not write."""
+        kwargs = model.get_operation_kwargs_from_class(pk, range_key=sk, condition=condition)
+        self.checks.append((kwargs, failure))
 
     def put(self, item: Model, condition: Any = None, failure: Failure = None) -> None:
         self.puts.append((item.get_save_kwargs_from_instance(condition=condition), failure))
@@ -63,23 +69,25 @@ class Transaction:
             self.put(outbox.outbox_item(event))
         self.history([AuditEntry.of(e) for e in events])
 
-    def run(self, connection: Connection) -> None:
-        """Write every item or none. A transaction cancelled only because a concurrent one held
-        an item (TransactionConflict: nothing was written) is tried again, a few times."""
+    def run(self, connection: Connection, token: str | None = None) -> None:
+        """Write every item or none (``token``: DynamoDB's idempotency token, so a retried
+        request is answered as the first). A transaction cancelled only because a concurrent
+        one held an item (TransactionConflict: nothing was written) is tried again, a few times."""
         for attempt in range(CONFLICT_ATTEMPTS):
             try:
                 connection.transact_write_items(
-                    condition_check_items=[],
+                    condition_check_items=[kwargs for kwargs, _ in self.checks],
                     delete_items=[kwargs for kwargs, _ in self.deletes],
                     put_items=[kwargs for kwargs, _ in self.puts],
                     update_items=[kwargs for kwargs, _ in self.updates],
+                    client_request_token=token,
                 )
                 return
             except TransactWriteError as exc:
                 if exc.cause_response_code != "TransactionCanceledException":
                     raise
                 reasons = [r.code if r else None for r in exc.cancellation_reasons or []]
-                failures = [f for _, f in self.deletes + self.puts + self.updates]
+                failures = [f for _, f in self.checks + self.deletes + self.puts + self.updates]
                 for code, failure in zip(reasons, failures, strict=False):
                     if code == "ConditionalCheckFailed" and failure is not None:
                         raise failure() from exc

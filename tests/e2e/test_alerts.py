@@ -1,0 +1,62 @@
+"""A possible leak end to end in the local stack: three reads through the API, the third high ->
+HighConsumptionDetected -> rule -> HighConsumptionQueue -> HighConsumptionAlert ->
+NotificationRequested on the bus and in the account's history, as template.yaml wires it."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+import requests
+
+from infra.local.stack import LocalStack
+from tests.conftest import wait_for
+from tests.e2e.test_vertical_slice import audit_items
+
+pytestmark = pytest.mark.e2e
+UTILITY = "/api/v1/utility"
+ADDRESS = {
+    "street": "12 Rue Principale",
+    "city": "Gatineau",
+    "province": "QC",
+    "postal_code": "J8X 1A1",
+}
+
+
+def post(api_url: str, path: str, body: dict[str, Any], clerk: dict[str, str]) -> Any:
+    response = requests.post(f"{api_url}{UTILITY}{path}", json=body, headers=clerk, timeout=60)
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+def test_a_high_read_notifies_the_account_holder_in_their_language(
+    stack: LocalStack, api_url: str, clerk: dict[str, str]
+) -> None:
+    # A route of its own: the session's billing-cycle test bills the demo routes.
+    holder = {"name": "Émilie Leblanc", "preferences": {"language": "fr"}}
+    place = {"address": ADDRESS, "route": "E2E-ALERTS"}
+    account = post(api_url, "/accounts", {"customer": holder, "property": place}, clerk)
+    meter = {"serial": "E2E-LEAK-1", "size": "16mm", "meter_type": "displacement"}
+    body = {"property_id": account["property_id"], "installed_on": "2025-01-01", "meter": meter}
+    installed = post(api_url, "/meters", body | {"first_value": "0"}, clerk)
+    for read_on, value in (("2025-03-02", "60"), ("2025-05-01", "120"), ("2025-07-01", "600")):
+        read = {"read_on": read_on, "value": value}
+        post(api_url, f"/meters/{installed['id']}/readings", read, clerk)
+
+    def notification() -> dict[str, Any] | None:
+        entries = audit_items(stack, account["id"])
+        found = [e for e in entries if e["action"]["S"] == "NotificationRequested"]
+        return json.loads(found[0]["detail"]["S"]) if found else None
+
+    requested = wait_for(notification, timeout=60)
+    assert (requested["kind"], requested["language"]) == ("high-consumption", "fr")
+    assert requested["recipient"]["email"] is None  # prefers mail (the default)
+    assert requested["recipient"]["postal_address"]["street"] == "12 Rue Principale"
+    assert "a été relevé le 1er juillet 2025" in requested["message"]["body"]
+    assert requested["facts"]["volume"] == "480.000"
+    attributes = stack.client("sqs").get_queue_attributes(
+        QueueUrl=stack.outputs["HighConsumptionDeadLetterQueueUrl"],
+        AttributeNames=["ApproximateNumberOfMessages"],
+    )["Attributes"]
+    assert attributes["ApproximateNumberOfMessages"] == "0"
