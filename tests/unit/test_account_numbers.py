@@ -195,3 +195,28 @@ def test_normalize_never_returns_non_ascii_digits(typed: str) -> None:
     except InvalidInput:
         return  # refusing is a correct fix
     assert result == "UB00000018"
+
+
+def test_numbers_one_typo_away_undo_a_transposition_or_a_mistyped_digit() -> None:
+    scheme = AccountNumberScheme("UB", 7)
+    assert scheme.number_for(4217) == "UB00042176"
+    swapped = scheme.one_typo_away("0004-1276")  # the payer swapped the 2 and the 1
+    assert swapped[0] == ("UB00042176", "transposition")  # transpositions first
+    assert len(swapped) == 9  # the other 8: one mistyped digit each, all valid numbers
+    assert all(scheme.normalize(number) == number for number, _ in swapped)
+    mistyped = scheme.one_typo_away("ub-0005217-6")  # a 5 typed for the 4
+    assert ("UB00042176", "substitution") in mistyped
+    assert scheme.one_typo_away("not a number") == []
+
+
+@given(st.integers(min_value=1, max_value=9_999_999), st.data())
+def test_the_right_number_is_always_among_the_candidates_of_one_typo(
+    sequence: int, data: st.DataObject
+) -> None:
+    scheme = AccountNumberScheme("UB", 7)
+    right = scheme.number_for(sequence)
+    digits = right[2:]
+    i = data.draw(st.integers(min_value=0, max_value=len(digits) - 1))
+    digit = data.draw(st.sampled_from([d for d in "0123456789" if d != digits[i]]))
+    typed = digits[:i] + digit + digits[i + 1 :]
+    assert right in dict(scheme.one_typo_away(typed))

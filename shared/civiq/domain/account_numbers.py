@@ -60,6 +60,33 @@ class AccountNumberScheme:
             raise InvalidInput("account number check digit does not match (typo?)", field)
         return compact
 
+    def one_typo_away(self, typed: str) -> list[tuple[str, str]]:
+        """Valid numbers one typo away from ``typed`` (prefix optional, separators ignored),
+        each with the typo it undoes: ``transposition`` (two adjacent digits swapped) first,
+        then ``substitution`` (one digit mistyped). Issue 6's remittance matching narrows
+        these down with the accounts that exist and the payer's name and amount: the check
+        digit alone cannot tell which digit was mistyped (every position has one digit that
+        passes), only that one was.
+        """
+        digits = re.sub(r"[\s\-]", "", typed).upper().removeprefix(self.prefix)
+        if not re.fullmatch(rf"[0-9]{{{self.width + 1}}}", digits):
+            return []
+        found: dict[str, str] = {}
+        for i in range(len(digits) - 1):
+            swapped = digits[:i] + digits[i + 1] + digits[i] + digits[i + 2 :]
+            if swapped != digits and self._valid(swapped):
+                found.setdefault(swapped, "transposition")
+        for i, typed_digit in enumerate(digits):
+            for digit in "0123456789":
+                changed = digits[:i] + digit + digits[i + 1 :]
+                if digit != typed_digit and self._valid(changed):
+                    found.setdefault(changed, "substitution")
+        ranked = sorted(found.items(), key=lambda item: (item[1] != "transposition", item[0]))
+        return [(f"{self.prefix}{number}", typo) for number, typo in ranked]
+
+    def _valid(self, digits: str) -> bool:
+        return int(digits[:-1]) > 0 and luhn_check_digit(digits[:-1]) == int(digits[-1])
+
     def display(self, number: str) -> str:
         """Printed form with separators, e.g. ``UB-0000001-8``."""
         body = number[len(self.prefix) : -1]

@@ -1,0 +1,223 @@
+"""The account ledger: an append-only journal whose entries sum to the balance, hash-chained.
+
+Issue 6 groundwork (pure domain). Every change of what an account owes is an entry: a charge
+from a statement, a payment, an adjustment, a penalty, a refund, a deposit, or the reversal of
+one of them. An entry is never edited or deleted; a mistake is reversed by a new entry. Amounts
+are positive when the customer owes more, negative when they owe less (a payment, a credit).
+
+Entries of an account are numbered from 1 and chained: each entry's hash covers its fields and
+the previous entry's hash (SHA-256 over a canonical text), so an edited, deleted, inserted or
+reordered entry breaks the chain at that point, which :func:`verify_chain` reports; the account
+keeps the chain's :class:`Head`, so removing the last entries is caught too.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+from decimal import Decimal
+from enum import StrEnum
+
+from civiq.domain.errors import InvalidInput
+from civiq.domain.money import CENT
+
+GENESIS = "0" * 64  # the previous hash of an account's first entry
+
+
+class EntryKind(StrEnum):
+    CHARGE = "charge"  # a statement's new charges
+    PAYMENT = "payment"
+    ADJUSTMENT = "adjustment"
+    PENALTY = "penalty"
+    REFUND = "refund"
+    DEPOSIT = "deposit"
+    REVERSAL = "reversal"
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """What an entry comes from: a statement, a payment, an entry it reverses..."""
+
+    kind: str
+    source_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerEntry:
+    account_id: str
+    sequence: int
+    entry_id: str
+    kind: EntryKind
+    amount: Decimal
+    occurred_at: datetime
+    recorded_by: str
+    reason: str
+    source: Source
+    previous_hash: str = GENESIS
+    hash: str = ""
+
+    def __post_init__(self) -> None:
+        if self.sequence < 1:
+            raise InvalidInput("ledger entries are numbered from 1", "sequence")
+        if self.amount != self.amount.quantize(CENT):
+            raise InvalidInput("a ledger amount is in whole cents", "amount")
+        if self.amount == 0:
+            raise InvalidInput("a ledger entry moves the balance", "amount")
+        if not self.reason.strip():
+            raise InvalidInput("every ledger entry says why", "reason")
+
+    def canonical(self) -> str:
+        """The text the hash covers: every field but the hash, in a fixed order and format."""
+        return json.dumps(
+            [
+                self.account_id,
+                self.sequence,
+                self.entry_id,
+                self.kind.value,
+                f"{self.amount:.2f}",
+                self.occurred_at.isoformat(),
+                self.recorded_by,
+                self.reason,
+                self.source.kind,
+                self.source.source_id,
+                self.previous_hash,
+            ],
+            ensure_ascii=False,
+            separators=(",", ":"),
+        )
+
+    def sealed(self) -> LedgerEntry:
+        digest = hashlib.sha256(self.canonical().encode()).hexdigest()
+        return replace(self, hash=digest)
+
+
+def append(
+    previous: LedgerEntry | None,
+    *,
+    account_id: str,
+    entry_id: str,
+    kind: EntryKind,
+    amount: Decimal,
+    occurred_at: datetime,
+    recorded_by: str,
+    reason: str,
+    source: Source,
+) -> LedgerEntry:
+    """The account's next entry, chained to ``previous`` (None for its first)."""
+    return LedgerEntry(
+        account_id=account_id,
+        sequence=previous.sequence + 1 if previous else 1,
+        entry_id=entry_id,
+        kind=kind,
+        amount=amount,
+        occurred_at=occurred_at,
+        recorded_by=recorded_by,
+        reason=reason,
+        source=source,
+        previous_hash=previous.hash if previous else GENESIS,
+    ).sealed()
+
+
+def reversal(
+    previous: LedgerEntry,
+    of: LedgerEntry,
+    entry_id: str,
+    occurred_at: datetime,
+    recorded_by: str,
+    reason: str,
+) -> LedgerEntry:
+    """An entry that takes ``of`` back exactly (a dishonoured cheque, a wrong adjustment)."""
+    if of.kind is EntryKind.REVERSAL:
+        raise InvalidInput("a reversal is not reversed; record a new entry", "entry_id")
+    return append(
+        previous,
+        account_id=of.account_id,
+        entry_id=entry_id,
+        kind=EntryKind.REVERSAL,
+        amount=-of.amount,
+        occurred_at=occurred_at,
+        recorded_by=recorded_by,
+        reason=reason,
+        source=Source("entry", of.entry_id),
+    )
+
+
+def balance(entries: Sequence[LedgerEntry]) -> Decimal:
+    return sum((e.amount for e in entries), Decimal(0))
+
+
+@dataclass(frozen=True, slots=True)
+class ChainBreak:
+    sequence: int  # the first entry that does not follow from the ones before it
+    why: str
+
+
+@dataclass(frozen=True, slots=True)
+class Head:
+    """The last entry's sequence and hash, kept on the account with every entry: what shows
+    that no entry was removed from the end of the chain."""
+
+    sequence: int
+    hash: str
+
+
+def verify_chain(entries: Sequence[LedgerEntry], head: Head | None) -> ChainBreak | None:
+    """None when ``entries`` (one account's, in sequence order) are exactly as written and end
+    at ``head`` (None: the account has no entries)."""
+    last = Head(entries[-1].sequence, entries[-1].hash) if entries else None
+    if last != head:
+        expected = head.sequence if head else 1
+        return ChainBreak(expected, "the chain does not end where the account says")
+    previous_hash = GENESIS
+    for expected, entry in enumerate(entries, start=1):
+        if entry.sequence != expected:
+            return ChainBreak(expected, f"entry {expected} is missing or out of order")
+        if entry.previous_hash != previous_hash:
+            return ChainBreak(expected, "does not follow the entry before it")
+        if entry.sealed().hash != entry.hash:
+            return ChainBreak(expected, "was changed after it was written")
+        previous_hash = entry.hash
+    return None
+
+
+class AllocationOrder(StrEnum):
+    OLDEST_FIRST = "oldest-first"  # the usual rule: the oldest due date is paid first
+    NEWEST_FIRST = "newest-first"
+
+
+@dataclass(frozen=True, slots=True)
+class OpenStatement:
+    statement_id: str
+    due_on: date
+    owed: Decimal  # still owed on it (> 0)
+
+
+@dataclass(frozen=True, slots=True)
+class Allocation:
+    applied: tuple[tuple[str, Decimal], ...]  # (statement id, amount) in the order applied
+    credit: Decimal  # what no statement was owed: kept as a credit for the next statement
+
+
+def allocate(
+    amount: Decimal, open_statements: Sequence[OpenStatement], order: AllocationOrder
+) -> Allocation:
+    """Spread a payment over the open statements, each paid in full before the next."""
+    if amount <= 0 or amount != amount.quantize(CENT):
+        raise InvalidInput("a payment is a positive amount in whole cents", "amount")
+    ranked = sorted(open_statements, key=lambda s: (s.due_on, s.statement_id))
+    if order is AllocationOrder.NEWEST_FIRST:
+        ranked.reverse()
+    left = amount
+    applied = []
+    for statement in ranked:
+        if left == 0:
+            break
+        if statement.owed <= 0:
+            continue
+        paid = min(left, statement.owed)
+        applied.append((statement.statement_id, paid))
+        left -= paid
+    return Allocation(tuple(applied), left)
