@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from civiq.domain.cycles import CycleDefinition, Frequency, run_id_of
-from civiq.domain.errors import InvalidInput
+from civiq.domain.cycles import CycleDefinition, Frequency, cycle_of_route, run_id_of
+from civiq.domain.errors import Conflict, InvalidInput
 
 
 def cycle(**overrides: object) -> CycleDefinition:
@@ -113,3 +113,11 @@ def test_a_day_falls_after_the_last_period_end_before_it(day: date) -> None:
         bimonthly.period_end(next(i for i in range(200) if bimonthly.period_end(i) == start) + 1)
         >= day
     )
+
+
+def test_a_route_is_billed_by_the_cycle_that_lists_it() -> None:
+    east, west = cycle(routes=("1", "2")), cycle(cycle_id="west", routes=("3",))
+    assert cycle_of_route([east, west], "3") is west
+    with pytest.raises(Conflict) as error:
+        cycle_of_route([east, west], "9")
+    assert error.value.field == "route"

@@ -18,7 +18,7 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 from civiq.domain.billing import BillingRequest
-from civiq.domain.errors import InvalidInput
+from civiq.domain.errors import Conflict, InvalidInput
 from civiq.domain.properties import check_route
 from civiq.domain.statements import StatementKind
 
@@ -127,6 +127,14 @@ class CycleDefinition:
             return None
         index = months // self.frequency.months
         return index if index >= 0 and self.period_end(index) == period_end else None
+
+
+def cycle_of_route(cycles: Sequence[CycleDefinition], route: str) -> CycleDefinition:
+    """The cycle that bills ``route`` (a final bill or a rebill uses its rates)."""
+    for cycle in cycles:
+        if route in cycle.routes:
+            return cycle
+    raise Conflict(f"no billing cycle bills route {route}", "route")
 
 
 def run_id_of(cycle_id: str, period_end: date) -> str:

@@ -4,14 +4,12 @@ statement at once."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
 from civiq.billing_ports import CycleRepository
 from civiq.domain.billing import BillingRequest
-from civiq.domain.cycles import AccountOutcome, CycleDefinition
-from civiq.domain.errors import Conflict
+from civiq.domain.cycles import AccountOutcome, cycle_of_route
 from civiq.domain.moves import FinalReading
 from civiq.domain.statements import StatementKind
 from civiq.metering_ports import MeterRepository
@@ -21,13 +19,6 @@ from civiq.services.billing import BILLING, BillAccount
 from civiq.services.issue_statements import IssueStatements
 from civiq.services.readings import ReadingCommand, RecordReading
 from civiq.services.recording import Recorder
-
-
-def cycle_of_route(cycles: Sequence[CycleDefinition], route: str) -> CycleDefinition:
-    for cycle in cycles:
-        if route in cycle.routes:
-            return cycle
-    raise Conflict(f"no billing cycle bills route {route}", "route")
 
 
 @dataclass(frozen=True)

@@ -15,13 +15,13 @@ from datetime import timedelta
 
 from civiq.billing_ports import CycleRepository, StatementDocuments, StatementRepository
 from civiq.domain.billing import BillingPeriod, BillingRequest, Skip
+from civiq.domain.cycles import cycle_of_route
 from civiq.domain.errors import Conflict
 from civiq.domain.events import Actor
 from civiq.domain.statements import Statement, StatementKind, StatementStatus
 from civiq.ports import AccountRepository
 from civiq.rate_ports import RateScheduleRepository
 from civiq.services.billing import BillAccount
-from civiq.services.final_bills import cycle_of_route
 from civiq.services.recording import Recorder
 
 
