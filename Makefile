@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck cfn-lint pytest bench deploy token clean
+.PHONY: run test lint typecheck cfn-lint pytest bench reconcile deploy token clean
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -32,6 +32,11 @@ pytest: $(STAMP)
 
 bench: $(STAMP)
 	PYTHONPATH=. $(BIN)/python -m bench.run_all
+
+# Reconcile every account's ledger and verify its hash chain (exit 1 on any finding): an offline
+# admin command that reads the whole table (TABLE_NAME, and AWS_ENDPOINT_URL for the local stack).
+reconcile: $(STAMP)
+	PYTHONPATH=. $(BIN)/python -m infra.tools.ledger_check $(ACCOUNTS)
 
 # Deploy to AWS with SAM (needs AWS credentials and the SAM CLI; never run in CI).
 deploy: $(STAMP)

@@ -22,12 +22,14 @@ Total due                                         $259.90
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
 from civiq.domain.accounts import CartSize
 from civiq.domain.addresses import Address
+from civiq.domain.audit import AuditEntry
 from civiq.domain.charges import ChargeLine, ChargeType, RatedBill, TaxLine, Unit
 from civiq.domain.language import Language
 from civiq.domain.meters import MeterSize
@@ -167,6 +169,44 @@ def statement(**overrides: Any) -> Statement:
     }
     fields.update(overrides)
     return Statement(**fields)
+
+
+def owing_statement(
+    account_id: str,
+    account_number: str,
+    due_on: date,
+    total: str,
+    after_due: str | None = None,
+) -> Statement:
+    """A statement of ``account_number`` due on ``due_on`` whose charges are ``total`` (one
+    line, no tax; ``after_due``: the total after the due date)."""
+    bill = replace(rated_bill(), period_end=due_on.replace(day=1), taxes=())
+    bill = replace(
+        bill,
+        lines=(replace(bill.lines[0], amount=Decimal(total)),),
+        total_after_due=Decimal(after_due) if after_due else None,
+    )
+    return statement(
+        account_id=account_id,
+        account_number=account_number,
+        statement_id=f"{account_number}-{due_on:%Y%m%d}",
+        bill=bill,
+        due_on=due_on,
+    )
+
+
+def issued_entry(issued: Statement) -> AuditEntry:
+    """The history entry a billing run writes with ``issued``."""
+    return AuditEntry(
+        f"E-{issued.statement_id}",
+        f"ACCOUNT#{issued.account_id}",
+        "StatementCreated",
+        "billing",
+        "system",
+        issued.issued_at,
+        "c",
+        {},
+    )
 
 
 def estimated_statement() -> Statement:

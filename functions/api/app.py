@@ -12,9 +12,12 @@ from chalicelib import (
     meters,
     moves,
     openapi,
+    payments,
     properties,
     rates,
+    remittances,
     transfers,
+    webhooks,
 )
 
 app = Chalice(app_name="civiq-api")
@@ -29,4 +32,7 @@ app.register_blueprint(meters.blueprint)
 app.register_blueprint(rates.blueprint)
 app.register_blueprint(dashboard.blueprint)
 app.register_blueprint(exports.blueprint)
+app.register_blueprint(payments.blueprint)
+app.register_blueprint(webhooks.blueprint)
+app.register_blueprint(remittances.blueprint)
 app.register_blueprint(openapi.blueprint)

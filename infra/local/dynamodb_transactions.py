@@ -6,6 +6,9 @@ and a billing run of 10,000 accounts (one transaction per statement, on a table 
 items) would take hours. This patch gives the same all-or-nothing result with a journal: each
 item a transaction writes is remembered as it was, and put back (or deleted, if it was new) on
 cancellation. Nothing else about the transaction changes (conditions, error reasons, limits).
+Writes are serialised by one lock: DynamoDB applies a transaction atomically with respect to
+every other write, and moto, called from several threads (the local API server, concurrent
+webhook deliveries), would otherwise interleave them.
 Installed by the local stack and by benchmarks; tests/integration/test_dynamodb_transactions.py
 checks it against moto's own behaviour.
 """
@@ -22,6 +25,7 @@ from moto.dynamodb import models
 
 _original_transact = models.DynamoDBBackend.transact_write_items
 _state = threading.local()
+_writes = threading.RLock()
 _installed = False
 
 
@@ -49,11 +53,14 @@ def _journaled(
         journal: list[tuple[str, dict[str, Any], dict[str, Any] | None]] | None = getattr(
             _state, "journal", None
         )
-        if journal is not None:
-            key = key_of(backend, table_name, arg)
-            before = backend.get_item(table_name, key)
-            journal.append((table_name, key, before.to_json()["Attributes"] if before else None))
-        return method(backend, table_name, arg, *args, **kwargs)
+        with _writes:
+            if journal is not None:
+                key = key_of(backend, table_name, arg)
+                before = backend.get_item(table_name, key)
+                journal.append(
+                    (table_name, key, before.to_json()["Attributes"] if before else None)
+                )
+            return method(backend, table_name, arg, *args, **kwargs)
 
     return write
 
@@ -68,7 +75,7 @@ def _journal() -> Iterator[list[tuple[str, dict[str, Any], dict[str, Any] | None
 
 
 def transact_write_items(backend: Any, transact_items: list[dict[str, Any]]) -> None:
-    with _journal() as journal:
+    with _writes, _journal() as journal:
         try:
             _original_transact(backend, transact_items)
         except BaseException:

@@ -34,6 +34,11 @@ def local_gateway(stack: LocalStack) -> LocalApiGateway:
     return LocalApiGateway(stack.client("lambda"), routes, API_STAGE, MAX_BODY_BYTES)
 
 
+def webhook_url(api_url: str) -> str:
+    """Where the sandbox payment processor posts its events: the local gateway's route."""
+    return f"{api_url}/api/v1/utility/webhooks/payments"
+
+
 def serve_api(stack: LocalStack, port: int) -> Any:
     return local_gateway(stack).serve(port=port)
 
@@ -59,9 +64,9 @@ def main() -> None:
     started = time.monotonic()
     stopped = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopped.set())
-    stack = LocalStack.launch()
-    gateway = local_gateway(stack)
     api_url = f"http://127.0.0.1:{args.port}"
+    stack = LocalStack.launch(parameters={"SandboxWebhookUrl": webhook_url(api_url)})
+    gateway = local_gateway(stack)
     clerk = staff_token(stack, Role.CLERK)
     supervisor = staff_token(stack, Role.SUPERVISOR)
     accounts = load_demo(gateway, clerk, args.demo_accounts)
@@ -76,6 +81,11 @@ def main() -> None:
     print(f"  Table        {stack.outputs['MainTableName']}")
     print(f"  Letters      s3://{stack.outputs['DocumentsBucketName']}/letters/welcome/")
     print(f"  Statements   s3://{stack.outputs['DocumentsBucketName']}/statements/")
+    print(f"  Receipts     s3://{stack.outputs['DocumentsBucketName']}/receipts/")
+    print(f"  Payments     POST {api_url}/api/v1/utility/accounts/<id>/payments (Idempotency-Key)")
+    print(f"  Bank files   POST {api_url}/api/v1/utility/remittances (text/csv)")
+    print(f"  Webhook      POST {webhook_url(api_url)}")
+    print(f"               signing secret {stack.parameters['PaymentWebhookSecrets']}")
     run = billing.run
     print(
         f"\n  Billing run {run['id']} ({run['status']}): {run['billed']} billed,"

@@ -117,6 +117,7 @@ class LocalStack:
         defaults = {
             "AuthMode": "local",
             "LocalSigningKey": secrets.token_urlsafe(32),
+            "PaymentWebhookSecrets": secrets.token_urlsafe(32),
             "PortalUrl": "http://127.0.0.1:8000/portal",
             "OutboxGraceSeconds": "60",
         }

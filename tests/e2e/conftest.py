@@ -9,24 +9,29 @@ from collections.abc import Iterator
 import pytest
 
 from civiq.domain.staff import Role
-from infra.local.run import serve_api, staff_token
+from infra.local.run import serve_api, staff_token, webhook_url
 from infra.local.stack import LocalStack, free_port
+
+API_PORT = free_port()
 
 
 @pytest.fixture(scope="session")
 def stack() -> Iterator[LocalStack]:
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
     # A transfer escalates after 3 s without a decision here (24 h in AWS): tests stay fast.
-    local = LocalStack.launch(parameters={"ApprovalTimeoutSeconds": "3"})
+    parameters = {
+        "ApprovalTimeoutSeconds": "3",
+        "SandboxWebhookUrl": webhook_url(f"http://127.0.0.1:{API_PORT}"),
+    }
+    local = LocalStack.launch(parameters=parameters)
     yield local
     local.stop()
 
 
 @pytest.fixture(scope="session")
 def api_url(stack: LocalStack) -> Iterator[str]:
-    port = free_port()
-    server = serve_api(stack, port)
-    yield f"http://127.0.0.1:{port}"
+    server = serve_api(stack, API_PORT)
+    yield f"http://127.0.0.1:{API_PORT}"
     server.shutdown()
 
 

@@ -18,6 +18,8 @@ REGION = "ca-central-1"
 TABLE = "civiq-test"
 BUS = "civiq-test-bus"
 BUCKET = "civiq-test-documents"
+IDEMPOTENCY_TABLE = "civiq-test-idempotency"
+WEBHOOK_SECRET = "integration-test-webhook-secret-0123456789"
 SIGNING_KEY = "integration-test-signing-key-0123456789"
 
 
@@ -40,6 +42,13 @@ def aws(monkeypatch: pytest.MonkeyPatch, template_resources: dict[str, Any]) -> 
             GlobalSecondaryIndexes=table["GlobalSecondaryIndexes"],
             BillingMode=table["BillingMode"],
         )
+        requests = template_resources["IdempotencyTable"]["Properties"]
+        boto3.client("dynamodb", region_name=REGION).create_table(
+            TableName=IDEMPOTENCY_TABLE,
+            AttributeDefinitions=requests["AttributeDefinitions"],
+            KeySchema=requests["KeySchema"],
+            BillingMode=requests["BillingMode"],
+        )
         boto3.client("events", region_name=REGION).create_event_bus(Name=BUS)
         boto3.client("s3", region_name=REGION).create_bucket(
             Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": REGION}
@@ -59,6 +68,8 @@ def chalice_app(aws: None, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
         "MAX_BODY_BYTES": "4096",
         "DOCUMENTS_BUCKET": BUCKET,
         "STATEMENT_RENDERER_FUNCTION": "statement-renderer",  # created by tests that rebill
+        "IDEMPOTENCY_TABLE_NAME": IDEMPOTENCY_TABLE,
+        "WEBHOOK_SECRETS": WEBHOOK_SECRET,
     }.items():
         monkeypatch.setenv(name, value)
     monkeypatch.syspath_prepend(str(REPO / "functions" / "api"))

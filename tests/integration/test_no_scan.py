@@ -10,6 +10,7 @@ here.
 from __future__ import annotations
 
 import json
+import time
 from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -25,10 +26,11 @@ from civiq.adapters.dynamodb.billing import OPEN_SHARDS, DynamoStatements
 from civiq.adapters.tokens import LocalTokens
 from civiq.domain.audit import AuditEntry
 from civiq.domain.staff import Role
+from civiq.domain.webhooks import sign
 from civiq.services.recording import MUNICIPAL_TIME_ZONE
 from infra.local.demo import load_via_api, municipality
 from infra.local.demo_rates import SCHEDULE_ID, sample_schedule, sample_version
-from tests.integration.conftest import REGION, SIGNING_KEY
+from tests.integration.conftest import REGION, SIGNING_KEY, WEBHOOK_SECRET
 from tests.integration.test_billing_contract import NOW
 from tests.statement_builders import statement
 
@@ -36,6 +38,7 @@ API = "/api/v1/utility"
 ACCOUNTS = f"{API}/accounts"
 PROPERTIES = f"{API}/properties"
 CUSTOMERS = f"{API}/customers"
+WEBHOOK = f"{API}/webhooks/payments"
 
 
 class ScanRefused(AssertionError):
@@ -92,13 +95,14 @@ class Driver:
         body: Any = None,
         query: str = "",
         role: Role = Role.CLERK,
+        headers: dict[str, str] | None = None,
         **params: str,
     ) -> tuple[Any, Counter[str]]:
         path = route.format(**{k: quote(v, safe="") for k, v in params.items()})
         mark = self.spy.mark()
         answer = getattr(self.client.http, method.lower())(
             path + (f"?{query}" if query else ""),
-            headers=_headers(role),
+            headers=_headers(role) | (headers or {}),
             body=json.dumps(body) if body is not None else None,
         )
         assert answer.status_code == status, (method, path, answer.json_body)
@@ -131,11 +135,23 @@ def export_queue(aws: None, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("EXPORT_QUEUE_URL", queue["QueueUrl"])
 
 
+@pytest.fixture
+def processor_queue(aws: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where verified webhook deliveries and remittance chunks are queued (their workers are
+    not run here)."""
+    sqs = boto3.client("sqs", region_name=REGION)
+    queue = sqs.create_queue(QueueName="processor")
+    monkeypatch.setenv("PROCESSOR_EVENTS_QUEUE_URL", queue["QueueUrl"])
+    queue = sqs.create_queue(QueueName="remittances")
+    monkeypatch.setenv("REMITTANCE_QUEUE_URL", queue["QueueUrl"])
+
+
 def test_every_route_answers_without_a_scan(
     chalice_app: Any,
     workflows: None,
     readings_bucket: None,
     export_queue: None,
+    processor_queue: None,
     dynamodb_spy: DynamoSpy,
 ) -> None:
     with Client(chalice_app) as client:
@@ -424,6 +440,108 @@ def test_every_route_answers_without_a_scan(
         assert used == Counter({"Query": 1}), used
         _, used = call("GET", f"{ACCOUNTS}/{{id}}/balance", 200, id=account_id)
         assert used == Counter({"GetItem": 2, "Query": 1}), used  # account, balance, latest
+
+        # payments and the ledger: a posting reads the account and its ledger, and writes once
+        payments = f"{ACCOUNTS}/{{id}}/payments"
+        cheque = {"amount": "30.00", "method": "cheque", "received_on": "2026-11-20"}
+        key = {"Idempotency-Key": "no-scan-payment-1"}
+        paid, used = call("POST", payments, 201, cheque, headers=key, id=account_id)
+        # the account and its ledger; the posting; the key's record (in progress, then the
+        # response); the published event out of the outbox
+        assert used == Counter(
+            {"GetItem": 2, "TransactWriteItems": 1, "PutItem": 1, "UpdateItem": 1, "DeleteItem": 1}
+        ), used
+        _, used = call("POST", payments, 201, cheque, headers=key, id=account_id)
+        assert used == Counter({"PutItem": 1}), used  # the key's record answers
+        _, used = call("GET", payments, 200, id=account_id)
+        assert used == Counter({"GetItem": 1, "Query": 1}), used
+        payment = payments + "/{payment_id}"
+        _, used = call("GET", payment, 200, id=account_id, payment_id=paid["payment_id"])
+        assert used == Counter({"GetItem": 1}), used
+        refund = {"amount": "5.00", "reason": "paid twice"}
+        _, used = call(
+            "POST",
+            payment + "/refunds",
+            201,
+            refund,
+            role=Role.SUPERVISOR,
+            headers={"Idempotency-Key": "no-scan-refund-1"},
+            id=account_id,
+            payment_id=paid["payment_id"],
+        )
+        assert used["TransactWriteItems"] == 1 and set(used) <= {
+            "GetItem",
+            "Query",
+            "PutItem",
+            "UpdateItem",
+            "DeleteItem",
+            "TransactWriteItems",
+        }, used
+        _, used = call(
+            "POST",
+            payment + "/dishonour",
+            409,  # partly refunded: corrected by an adjustment instead
+            {"reason": "NSF"},
+            headers={"Idempotency-Key": "no-scan-nsf-1"},
+            id=account_id,
+            payment_id=paid["payment_id"],
+        )
+        _, used = call("GET", f"{ACCOUNTS}/{{id}}/ledger", 200, query="limit=2", id=account_id)
+        assert used == Counter({"GetItem": 1, "Query": 1}), used
+        event = json.dumps(
+            {
+                "id": "evt_noscan1",
+                "type": "payment.succeeded",
+                "created": int(time.time()),
+                "data": {
+                    "payment_id": "pay_noscan1",
+                    "amount": "10.00",
+                    "currency": "CAD",
+                    "method": "card",
+                    "account_number": owner["account_number"],
+                },
+            }
+        ).encode()
+        mark = dynamodb_spy.mark()
+        delivered = client.http.post(
+            WEBHOOK,
+            headers={"Civiq-Signature": sign(event, WEBHOOK_SECRET, int(time.time()))},
+            body=event,
+        )
+        assert delivered.status_code == 200, delivered.json_body
+        assert not dynamodb_spy.since(mark)  # acknowledged without touching the table
+        call.covered.add(("POST", WEBHOOK))
+
+        # bank remittance files (the worker that matches lines has its own tests)
+        remittances = f"{API}/remittances"
+        csv_file = "date,amount,reference,payer_name\n2026-11-20,12.00,,Nobody Known\n"
+        mark = dynamodb_spy.mark()
+        uploaded = client.http.post(
+            remittances,
+            headers={"Content-Type": "text/csv", "Authorization": send_headers["Authorization"]},
+            body=csv_file.encode(),
+        )
+        assert uploaded.status_code == 202, uploaded.json_body
+        assert dynamodb_spy.since(mark) == Counter({"TransactWriteItems": 1, "GetItem": 1})
+        call.covered.add(("POST", remittances))
+        remittance_id = uploaded.json_body["remittance_id"]
+        one = remittances + "/{remittance_id}"
+        _, used = call("GET", one, 200, remittance_id=remittance_id)
+        assert used == Counter({"GetItem": 1}), used
+        _, used = call(
+            "GET", one + "/lines", 200, query="status=exception", remittance_id=remittance_id
+        )
+        assert used == Counter({"GetItem": 1, "Query": 1}), used
+        _, used = call("GET", f"{API}/remittance-exceptions", 200)
+        assert used == Counter({"Query": 1}), used
+        call(
+            "POST",
+            one + "/lines/{line_no}/decision",
+            404,  # the worker has not matched it yet
+            {"action": "return", "note": "not ours"},
+            remittance_id=remittance_id,
+            line_no="2",
+        )
 
         # report exports (the worker that makes the file has its own tests)
         asked = {"report": "billing", "run_id": run["id"], "format": "csv"}

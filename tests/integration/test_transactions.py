@@ -11,6 +11,7 @@ from pynamodb.exceptions import TransactWriteError
 
 from civiq.adapters.dynamodb import transactions
 from civiq.adapters.dynamodb.billing import DynamoStatements
+from civiq.adapters.dynamodb.journal import LedgerAccountItem
 from civiq.domain.audit import AuditEntry
 from tests.integration.test_billing_contract import NOW
 from tests.statement_builders import statement
@@ -25,13 +26,16 @@ def stubbed(
     aws: None, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[tuple[DynamoStatements, Stubber]]:
     monkeypatch.setattr(transactions, "time", SimpleNamespace(sleep=lambda seconds: None))
+    LedgerAccountItem(pk="ACCOUNT#acc-0042", sk="ACCOUNT").save()  # its ledger is read first
     statements = DynamoStatements()
     with Stubber(statements._client().client) as stubber:
         yield statements, stubber
 
 
 ENTRY = AuditEntry("E1", "ACCOUNT#acc-0042", "StatementCreated", "b", "system", NOW, "c", {})
-ITEMS = 5  # statement, balance, month totals shard, outstanding shard, history entry
+# puts: statement, posting guard, ledger entry, history entry; updates: month totals shard,
+# outstanding shard, account (balance and ledger head)
+ITEMS = 7
 
 
 def test_a_transaction_cancelled_by_a_concurrent_one_is_tried_again(
@@ -39,7 +43,7 @@ def test_a_transaction_cancelled_by_a_concurrent_one_is_tried_again(
 ) -> None:
     statements, stubber = stubbed
     conflict = ["None"] * ITEMS
-    conflict[2] = "TransactionConflict"  # the totals shard another batch was updating
+    conflict[4] = "TransactionConflict"  # the totals shard another batch was updating
     stubber.add_client_error(
         "transact_write_items", "TransactionCanceledException", modeled_fields=cancelled(*conflict)
     )

@@ -22,6 +22,7 @@ from pydantic import BaseModel, ValidationError
 
 from chalicelib import openapi
 from chalicelib.composition import api
+from civiq.adapters.idempotency import IdempotencyKeyReused
 from civiq.domain.errors import (
     Conflict,
     DomainError,
@@ -49,6 +50,7 @@ class UnsupportedMediaType(DomainError):
 
 
 STATUS_BY_ERROR: dict[type[DomainError], int] = {
+    IdempotencyKeyReused: 422,
     InvalidInput: 400,
     Unauthorized: 401,
     Forbidden: 403,
@@ -91,7 +93,7 @@ def parse_body(request: Request, model: type[Model], max_bytes: int) -> Model:
     try:
         return model.model_validate_json(raw)
     except ValidationError as exc:
-        raise _invalid_input(exc) from exc
+        raise invalid_input(exc) from exc
 
 
 def parse_query(request: Request, model: type[Model]) -> Model:
@@ -99,10 +101,10 @@ def parse_query(request: Request, model: type[Model]) -> Model:
     try:
         return model.model_validate_strings(dict(request.query_params or {}))
     except ValidationError as exc:
-        raise _invalid_input(exc) from exc
+        raise invalid_input(exc) from exc
 
 
-def _invalid_input(exc: ValidationError) -> InvalidInput:
+def invalid_input(exc: ValidationError) -> InvalidInput:
     first = exc.errors()[0]
     field = ".".join(str(part) for part in first["loc"]) or None
     kind = first["type"]
@@ -135,14 +137,15 @@ def staff_route(
     query: type[BaseModel] | None = None,
     response: type[BaseModel] | None = None,
     status: int = 200,
+    content_type: str = JSON,
 ) -> Callable[[Callable[..., Response]], Callable[..., Response]]:
     """Register a staff route: authenticate, require ``role``, map domain errors, and record the
     operation in the OpenAPI document.
 
     The keywords only document the route (the view still parses its own input): ``request`` is
     the JSON body model, ``query`` the query-string model, ``response`` the body returned with
-    ``status``. ``summary`` defaults to the view's docstring first line (else its name) and
-    ``tag`` to the view's module, its resource group.
+    ``status``; ``content_type`` is the body's. ``summary`` defaults to the view's docstring
+    first line (else its name) and ``tag`` to the view's module, its resource group.
     """
 
     def decorator(view: Callable[..., Response]) -> Callable[..., Response]:
@@ -173,7 +176,7 @@ def staff_route(
             except DomainError as error:
                 return from_domain_error(error)
 
-        blueprint.route(path, methods=[method], content_types=[JSON])(handler)
+        blueprint.route(path, methods=[method], content_types=[content_type])(handler)
         return handler
 
     return decorator

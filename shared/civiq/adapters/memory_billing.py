@@ -7,13 +7,16 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
+from decimal import Decimal
 
 from civiq.adapters.memory import InMemoryStore, _page
+from civiq.adapters.memory_payments import InMemoryLedger
 from civiq.adapters.memory_workflows import InMemoryBalances
 from civiq.domain.audit import AuditEntry
 from civiq.domain.cycles import AccountOutcome, BatchRecord, BillingRun, CycleDefinition, Outcome
 from civiq.domain.errors import Conflict, NotFound, VersionConflict
 from civiq.domain.events import DomainEvent
+from civiq.domain.ledger import statement_posting
 from civiq.domain.money import Money
 from civiq.domain.statements import Statement, StatementStatus
 from civiq.ports import Page
@@ -88,11 +91,15 @@ class InMemoryRuns:
 
 
 class InMemoryStatements:
-    """Statements, and the balances (an :class:`InMemoryBalances`) their charges add to."""
+    """Statements, and the balances (an :class:`InMemoryBalances`) their charges add to; with
+    a ``ledger``, their charges are posted to it too, as the DynamoDB adapter does."""
 
-    def __init__(self, store: InMemoryStore, balances: InMemoryBalances) -> None:
+    def __init__(
+        self, store: InMemoryStore, balances: InMemoryBalances, ledger: InMemoryLedger | None = None
+    ) -> None:
         self.store = store
         self.balances = balances
+        self.ledger = ledger
         self.statements: dict[tuple[str, str], Statement] = {}
         self.totals: dict[str, Counter[str]] = {}
 
@@ -116,6 +123,7 @@ class InMemoryStatements:
         if (statement.account_id, statement.statement_id) in self.statements:
             return False
         self.statements[(statement.account_id, statement.statement_id)] = statement
+        self._post(statement, entry.actor_subject)
         owed = self.balances.balance_of(statement.account_id)
         self.balances.owed[statement.account_id] = owed + Money(statement.bill.total)
         month = self.totals.setdefault(f"{statement.issued_on:%Y-%m}", Counter())
@@ -137,10 +145,30 @@ class InMemoryStatements:
         key = (cancelled.account_id, cancelled.statement_id)
         self.statements[key] = replace(stored, status=StatementStatus.CANCELLED)
         self.statements[(rebill.account_id, rebill.statement_id)] = rebill
+        self._post(rebill, "billing", (cancelled.statement_id, cancelled.bill.total))
         owed = self.balances.balance_of(rebill.account_id)
         moved = Money(rebill.bill.total - cancelled.bill.total)
         self.balances.owed[rebill.account_id] = owed + moved
         self.store.history.update({e.entry_id: e for e in entries})
+
+    def _post(
+        self, statement: Statement, by: str, replacing: tuple[str, Decimal] | None = None
+    ) -> None:
+        if self.ledger is None:
+            return
+        basis = self.ledger.state(statement.account_id)
+        self.ledger.post(
+            statement_posting(
+                basis,
+                statement.statement_id,
+                statement.due_on,
+                statement.bill.total,
+                statement.issued_at,
+                by,
+                statement.ledger_reason,
+                replacing,
+            )
+        )
 
     def attach_document(
         self, statement: Statement, key: str, events: Sequence[DomainEvent]

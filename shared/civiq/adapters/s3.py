@@ -55,3 +55,29 @@ class S3DocumentLinks:
             "get_object", Params={"Bucket": self._bucket, "Key": key}, ExpiresIn=seconds
         )
         return url
+
+
+class S3RemittanceContents:
+    """Bank remittance files as uploaded, under ``remittances/<id>.csv`` (kept: they are the
+    bank's record of what was paid)."""
+
+    def __init__(self, s3_client: Any, bucket: str) -> None:
+        self._s3 = s3_client
+        self._bucket = bucket
+
+    @staticmethod
+    def key(remittance_id: str) -> str:
+        return f"remittances/{remittance_id}.csv"
+
+    def put(self, remittance_id: str, content: bytes) -> None:
+        self._s3.put_object(
+            Bucket=self._bucket,
+            Key=self.key(remittance_id),
+            Body=content,
+            ContentType="text/csv",
+            ServerSideEncryption="AES256",
+        )
+
+    def get(self, remittance_id: str) -> bytes:
+        found = self._s3.get_object(Bucket=self._bucket, Key=self.key(remittance_id))
+        return bytes(found["Body"].read())

@@ -29,6 +29,7 @@ from civiq.domain.language import Language
 class NotificationKind(StrEnum):
     HIGH_CONSUMPTION = "high-consumption"  # a possible leak
     READ_SCHEDULED = "read-scheduled"  # the meter will be read around a date
+    PAYMENT_RECEIPT = "payment-receipt"  # worded by civiq.services.receipts (receipt.message.*)
 
     @property
     def catalog_key(self) -> str:

@@ -21,7 +21,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 
-from civiq.domain.errors import InvalidInput
+from civiq.domain.errors import Conflict, InvalidInput
 from civiq.domain.money import CENT
 
 GENESIS = "0" * 64  # the previous hash of an account's first entry
@@ -31,7 +31,8 @@ class EntryKind(StrEnum):
     CHARGE = "charge"  # a statement's new charges
     PAYMENT = "payment"
     ADJUSTMENT = "adjustment"
-    PENALTY = "penalty"
+    PENALTY = "penalty"  # a late-payment penalty
+    FEE = "fee"  # a charge for a service: the NSF fee of a dishonoured cheque
     REFUND = "refund"
     DEPOSIT = "deposit"
     REVERSAL = "reversal"
@@ -89,13 +90,17 @@ class LedgerEntry:
             separators=(",", ":"),
         )
 
+    @property
+    def head(self) -> Head:
+        return Head(self.sequence, self.hash)
+
     def sealed(self) -> LedgerEntry:
         digest = hashlib.sha256(self.canonical().encode()).hexdigest()
         return replace(self, hash=digest)
 
 
 def append(
-    previous: LedgerEntry | None,
+    previous: Head | None,
     *,
     account_id: str,
     entry_id: str,
@@ -106,7 +111,7 @@ def append(
     reason: str,
     source: Source,
 ) -> LedgerEntry:
-    """The account's next entry, chained to ``previous`` (None for its first)."""
+    """The account's next entry, chained to the head ``previous`` (None for its first)."""
     return LedgerEntry(
         account_id=account_id,
         sequence=previous.sequence + 1 if previous else 1,
@@ -122,7 +127,7 @@ def append(
 
 
 def reversal(
-    previous: LedgerEntry,
+    previous: Head,
     of: LedgerEntry,
     entry_id: str,
     occurred_at: datetime,
@@ -188,16 +193,40 @@ class AllocationOrder(StrEnum):
     NEWEST_FIRST = "newest-first"
 
 
+UNBILLED = "unbilled:"
+
+
+def unbilled(entry_id: str) -> str:
+    """The open item of an amount owed that no statement carries yet (an NSF fee, a reversed
+    credit): paid like a statement, and shown on the next one."""
+    return f"{UNBILLED}{entry_id}"
+
+
+def is_statement(item_id: str) -> bool:
+    return not item_id.startswith(UNBILLED)
+
+
 @dataclass(frozen=True, slots=True)
 class OpenStatement:
+    """A statement, or an unbilled item, with what is still owed on it."""
+
     statement_id: str
     due_on: date
     owed: Decimal  # still owed on it (> 0)
 
 
 @dataclass(frozen=True, slots=True)
+class Applied:
+    """Part of a payment applied to one statement."""
+
+    statement_id: str
+    due_on: date
+    amount: Decimal
+
+
+@dataclass(frozen=True, slots=True)
 class Allocation:
-    applied: tuple[tuple[str, Decimal], ...]  # (statement id, amount) in the order applied
+    applied: tuple[Applied, ...]  # in the order applied
     credit: Decimal  # what no statement was owed: kept as a credit for the next statement
 
 
@@ -218,6 +247,160 @@ def allocate(
         if statement.owed <= 0:
             continue
         paid = min(left, statement.owed)
-        applied.append((statement.statement_id, paid))
+        applied.append(Applied(statement.statement_id, statement.due_on, paid))
         left -= paid
     return Allocation(tuple(applied), left)
+
+
+def apply_credit(total: Decimal, credit: Decimal) -> tuple[Decimal, Decimal]:
+    """A new statement's charges less the account's credit: (still owed on it, credit left)."""
+    used = min(max(total, Decimal(0)), credit)
+    return total - used, credit - used
+
+
+@dataclass(frozen=True, slots=True)
+class AccountLedger:
+    """What a posting is computed from, read in one item: the chain's head, the balance, the
+    credit not yet applied, and what each open statement still owes."""
+
+    account_id: str
+    head: Head | None
+    balance: Decimal
+    credit: Decimal
+    open_statements: tuple[OpenStatement, ...]
+
+    def owed_on(self, statement_id: str) -> Decimal:
+        return next(
+            (s.owed for s in self.open_statements if s.statement_id == statement_id), Decimal(0)
+        )
+
+
+class LedgerMoved(Conflict):
+    """The account's ledger changed after a posting was computed: it is computed again."""
+
+    def __init__(self, account_id: str) -> None:
+        super().__init__(f"the ledger of account {account_id} changed meanwhile", "account_id")
+
+
+@dataclass(frozen=True, slots=True)
+class StatementChange:
+    """What one statement still owes after a posting (0: paid)."""
+
+    statement_id: str
+    due_on: date
+    owed: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class Posting:
+    """Entries appended to one account's ledger in one transaction, computed from ``basis``:
+    it is written only if the account's head is still ``basis.head`` (else it is computed
+    again), and only once: ``guard`` (``payment:<id>``, ``penalty:<statement id>``...) names it
+    for good. ``statements`` and ``credit`` are what the entries leave owed."""
+
+    basis: AccountLedger
+    guard: str
+    entries: tuple[LedgerEntry, ...]
+    statements: tuple[StatementChange, ...]
+    credit: Decimal
+    collected: Decimal = Decimal(0)  # money in (payments) less money out (refunds, reversals)
+    booked_on: date | None = None  # the municipal date whose month the money counts in
+
+    @property
+    def moved(self) -> Decimal:
+        return balance(self.entries)
+
+    @property
+    def head(self) -> Head | None:
+        return self.entries[-1].head if self.entries else self.basis.head
+
+
+def paying(
+    basis: AccountLedger, allocation: Allocation
+) -> tuple[tuple[StatementChange, ...], Decimal]:
+    """The statements an allocation pays (what each still owes after it) and the credit left."""
+    changes = tuple(
+        StatementChange(a.statement_id, a.due_on, basis.owed_on(a.statement_id) - a.amount)
+        for a in allocation.applied
+    )
+    return changes, basis.credit + allocation.credit
+
+
+def reopening(
+    basis: AccountLedger, allocation: Allocation, entry_id: str, on: date
+) -> tuple[tuple[StatementChange, ...], Decimal]:
+    """What taking a payment back (entry ``entry_id``, on ``on``) leaves owed: the statements
+    it paid owe again what it paid on them, and its credit is withdrawn; the part of that credit
+    a later statement has used since is owed again as an unbilled item."""
+    withdrawn = min(basis.credit, allocation.credit)
+    spent_credit = allocation.credit - withdrawn
+    changes = [
+        StatementChange(a.statement_id, a.due_on, basis.owed_on(a.statement_id) + a.amount)
+        for a in allocation.applied
+    ]
+    if spent_credit:
+        changes.append(StatementChange(unbilled(entry_id), on, spent_credit))
+    return tuple(changes), basis.credit - withdrawn
+
+
+def _owing(owed: Decimal, credit: Decimal) -> tuple[Decimal, Decimal]:
+    """A statement's owed amount after the credit is applied (a negative amount adds to it)."""
+    if owed < 0:
+        return Decimal(0), credit - owed
+    return apply_credit(owed, credit)
+
+
+def statement_posting(
+    basis: AccountLedger,
+    statement_id: str,
+    due_on: date,
+    total: Decimal,
+    at: datetime,
+    by: str,
+    reason: str,
+    replacing: tuple[str, Decimal] | None = None,
+) -> Posting:
+    """A statement's charges (``total``) as a ``charge`` entry, the account's credit applied to
+    them. ``replacing`` is the (id, total) of the statement it rebills: its charge is reversed,
+    and what was paid on it counts towards the new one."""
+    entries: list[LedgerEntry] = []
+    head = basis.head
+    owed = total
+    changes = []
+    if replacing:
+        cancelled_id, cancelled_total = replacing
+        paid = max(cancelled_total, Decimal(0)) - basis.owed_on(cancelled_id)
+        owed -= paid
+        changes.append(StatementChange(cancelled_id, due_on, Decimal(0)))
+        if cancelled_total:
+            entries.append(
+                append(
+                    head,
+                    account_id=basis.account_id,
+                    entry_id=f"{cancelled_id}-cancelled",
+                    kind=EntryKind.REVERSAL,
+                    amount=-cancelled_total,
+                    occurred_at=at,
+                    recorded_by=by,
+                    reason=f"statement {cancelled_id} cancelled",
+                    source=Source("entry", cancelled_id),
+                )
+            )
+            head = entries[-1].head
+    if total:
+        entries.append(
+            append(
+                head,
+                account_id=basis.account_id,
+                entry_id=statement_id,
+                kind=EntryKind.CHARGE,
+                amount=total,
+                occurred_at=at,
+                recorded_by=by,
+                reason=reason,
+                source=Source("statement", statement_id),
+            )
+        )
+    owed, credit = _owing(owed, basis.credit)
+    changes.append(StatementChange(statement_id, due_on, owed))
+    return Posting(basis, f"statement:{statement_id}", tuple(entries), tuple(changes), credit)

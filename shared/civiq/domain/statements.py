@@ -92,6 +92,12 @@ class Statement:
         return any(read.estimated for read in self.reads)
 
     @property
+    def ledger_reason(self) -> str:
+        """Why its charges are on the ledger."""
+        bill = self.bill
+        return f"{self.kind.value} statement for {bill.period_start} to {bill.period_end}"
+
+    @property
     def balance_forward(self) -> Decimal:
         return self.previous_balance - self.payments_since + self.adjustments_since
 

@@ -15,8 +15,11 @@ from civiq.domain.accounts import AccountStatus, HolderRole, ServiceStatus, Serv
 from civiq.domain.events import Actor, DomainEvent
 from civiq.domain.language import Language
 from civiq.schemas.billing_events import BILLING_EVENT_SCHEMAS
+from civiq.schemas.ledger_events import LEDGER_EVENT_SCHEMAS
 from civiq.schemas.metering_events import METERING_EVENT_SCHEMAS
 from civiq.schemas.notification_events import NOTIFICATION_EVENT_SCHEMAS
+from civiq.schemas.payment_events import PAYMENT_EVENT_SCHEMAS
+from civiq.schemas.penalty_events import LATE_PENALTY_EVENT_SCHEMAS
 from civiq.schemas.workflow_events import WORKFLOW_EVENT_SCHEMAS
 
 
@@ -113,6 +116,9 @@ EVENT_SCHEMAS: dict[tuple[str, int], type[BaseModel]] = {
     **BILLING_EVENT_SCHEMAS,  # statements and billing runs
     **METERING_EVENT_SCHEMAS,  # meter reads flagged for review, high consumption
     **NOTIFICATION_EVENT_SCHEMAS,  # alerts to customers (possible leak, read reminders)
+    **PAYMENT_EVENT_SCHEMAS,  # a payment posted (receipts)
+    **LEDGER_EVENT_SCHEMAS,  # refunds, reversals, autopay charges
+    **LATE_PENALTY_EVENT_SCHEMAS,  # late-payment penalties
 }
 
 

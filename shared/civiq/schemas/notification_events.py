@@ -17,6 +17,8 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from civiq.domain.alerts import NotificationKind
 from civiq.domain.customers import ContactMethod
 from civiq.domain.language import Language
+from civiq.domain.payments import PaymentMethod
+from civiq.schemas.billing_events import AMOUNT
 from civiq.schemas.metering_events import DECIMAL
 
 
@@ -79,9 +81,23 @@ class ReadScheduledFactsV1(_Strict):
     read_on: date
 
 
+class PaymentReceiptFactsV1(_Strict):
+    """A payment was received: the receipt's figures (dollars and cents) and its PDF."""
+
+    payment_id: str  # also the receipt number
+    received_on: date
+    amount: str = Field(pattern=AMOUNT)
+    method: PaymentMethod
+    reference: str | None
+    credit: str = Field(pattern=AMOUNT)  # kept for the next statement
+    balance_after: str = Field(pattern=AMOUNT)  # negative: in credit
+    document_key: str  # the receipt PDF in the documents bucket
+
+
 FACTS = {
     NotificationKind.HIGH_CONSUMPTION: HighConsumptionFactsV1,
     NotificationKind.READ_SCHEDULED: ReadScheduledFactsV1,
+    NotificationKind.PAYMENT_RECEIPT: PaymentReceiptFactsV1,
 }
 
 
@@ -94,7 +110,7 @@ class NotificationRequestedV1(_Strict):
     language: Language
     recipient: RecipientV1
     message: MessageV1
-    facts: HighConsumptionFactsV1 | ReadScheduledFactsV1
+    facts: HighConsumptionFactsV1 | ReadScheduledFactsV1 | PaymentReceiptFactsV1
 
     @model_validator(mode="after")
     def _facts_of_its_kind(self) -> NotificationRequestedV1:

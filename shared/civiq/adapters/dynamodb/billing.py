@@ -33,9 +33,9 @@ from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 
 from civiq.adapters.dynamodb import keys, pages
 from civiq.adapters.dynamodb.attributes import CentsAttribute
+from civiq.adapters.dynamodb.journal import POSTING_ATTEMPTS, journal, read_ledger
 from civiq.adapters.dynamodb.models import TableItem, TableMeta
 from civiq.adapters.dynamodb.transactions import Connected, Transaction
-from civiq.adapters.dynamodb.workflows import AccountBalanceItem
 from civiq.domain.addresses import Address
 from civiq.domain.audit import AuditEntry
 from civiq.domain.charges import ChargeLine, ChargeType, RatedBill, TaxLine, Unit
@@ -52,6 +52,7 @@ from civiq.domain.errors import Conflict, NotFound, VersionConflict
 from civiq.domain.events import DomainEvent
 from civiq.domain.history import as_record
 from civiq.domain.language import Language
+from civiq.domain.ledger import LedgerMoved, statement_posting
 from civiq.domain.money import Money
 from civiq.domain.statements import (
     MeterRead,
@@ -191,6 +192,7 @@ class TotalsItem(TableItem):
     waste_cents = CentsAttribute(null=True)
     miscellaneous_cents = CentsAttribute(null=True)
     outstanding_cents = CentsAttribute(null=True)
+    collected_cents = CentsAttribute(null=True)  # payments less refunds and reversals
 
 
 # ---------------------------------------------------------------- records
@@ -470,49 +472,81 @@ class DynamoStatements(Connected):
         return Page(statements, pages.encode(last) if last else None)
 
     def issue(self, statement: Statement, entry: AuditEntry) -> bool:
-        transaction = Transaction()
-        self._put(transaction, statement)
-        self._charge(transaction, statement.account_id, statement.issued_on, [(statement, 1)])
-        transaction.history([entry])
-        try:
-            transaction.run(self._client())
-        except Conflict:
-            return False
-        return True
+        for _ in range(POSTING_ATTEMPTS):
+            posting = statement_posting(
+                read_ledger(statement.account_id),
+                statement.statement_id,
+                statement.due_on,
+                statement.bill.total,
+                statement.issued_at,
+                entry.actor_subject,
+                statement.ledger_reason,
+            )
+            transaction = Transaction()
+            self._put(transaction, statement, posting.statements[-1].owed)
+            self._charge(transaction, statement.account_id, statement.issued_on, [(statement, 1)])
+            journal(transaction, posting)
+            transaction.history([entry])
+            try:
+                transaction.run(self._client())
+            except LedgerMoved:
+                continue
+            except Conflict:
+                return False
+            return True
+        raise LedgerMoved(statement.account_id)
 
     def cancel_and_rebill(
         self, cancelled: Statement, rebill: Statement, entries: Sequence[AuditEntry]
     ) -> None:
-        transaction = Transaction()
         record = as_record(replace(cancelled, status=StatementStatus.CANCELLED))
         del record["document_key"]
-        transaction.update(
-            StatementItem(
-                pk=keys.account_pk(cancelled.account_id), sk=statement_sk(cancelled.statement_id)
-            ),
-            [
-                StatementItem.status.set(StatementStatus.CANCELLED.value),
-                StatementItem.record.set(record),
-                StatementItem.open_cents.set(Money.zero()),
-                StatementItem.gsi2pk.remove(),
-                StatementItem.gsi2sk.remove(),
-            ],
-            StatementItem.status == StatementStatus.ISSUED.value,
-            lambda: Conflict("the statement is cancelled already", "statement_id"),
-        )
-        self._put(transaction, rebill)
-        self._charge(
-            transaction, rebill.account_id, rebill.issued_on, [(cancelled, -1), (rebill, 1)]
-        )
-        transaction.history(entries)
-        transaction.run(self._client())
+        for _ in range(POSTING_ATTEMPTS):
+            posting = statement_posting(
+                read_ledger(rebill.account_id),
+                rebill.statement_id,
+                rebill.due_on,
+                rebill.bill.total,
+                rebill.issued_at,
+                entries[-1].actor_subject if entries else "billing",
+                rebill.ledger_reason,
+                replacing=(cancelled.statement_id, cancelled.bill.total),
+            )
+            transaction = Transaction()
+            transaction.update(
+                StatementItem(
+                    pk=keys.account_pk(cancelled.account_id),
+                    sk=statement_sk(cancelled.statement_id),
+                ),
+                [
+                    StatementItem.status.set(StatementStatus.CANCELLED.value),
+                    StatementItem.record.set(record),
+                    StatementItem.open_cents.set(Money.zero()),
+                    StatementItem.gsi2pk.remove(),
+                    StatementItem.gsi2sk.remove(),
+                ],
+                StatementItem.status == StatementStatus.ISSUED.value,
+                lambda: Conflict("the statement is cancelled already", "statement_id"),
+            )
+            self._put(transaction, rebill, posting.statements[-1].owed)
+            self._charge(
+                transaction, rebill.account_id, rebill.issued_on, [(cancelled, -1), (rebill, 1)]
+            )
+            journal(transaction, posting)
+            transaction.history(entries)
+            try:
+                transaction.run(self._client())
+            except LedgerMoved:
+                continue
+            return
+        raise LedgerMoved(rebill.account_id)
 
     @staticmethod
-    def _put(transaction: Transaction, statement: Statement) -> None:
+    def _put(transaction: Transaction, statement: Statement, still_owed: Decimal) -> None:
+        """Put a new statement; ``still_owed``: its charges less the credit applied to them."""
         record = as_record(statement)
         del record["document_key"]
-        total = Money(statement.bill.total)
-        owed = total.amount > 0
+        owed = still_owed > 0
         transaction.put(
             StatementItem(
                 pk=keys.account_pk(statement.account_id),
@@ -526,7 +560,7 @@ class DynamoStatements(Connected):
                 statement_id=statement.statement_id,
                 status=statement.status.value,
                 record=record,
-                open_cents=total if owed else Money.zero(),
+                open_cents=Money(still_owed) if owed else Money.zero(),
             ),
             StatementItem.pk.does_not_exist(),
             lambda: Conflict("the period is billed", "statement_id"),
@@ -539,8 +573,8 @@ class DynamoStatements(Connected):
         issued_on: date,
         statements: Sequence[tuple[Statement, int]],
     ) -> None:
-        """Add (sign 1) or take back (sign -1) statements' charges: the account's balance, the
-        issue month's totals, the outstanding balance; one update per item."""
+        """Add (sign 1) or take back (sign -1) statements' charges to the issue month's totals
+        and the outstanding balance (the account's balance moves with its ledger entries)."""
         total = Money.zero()
         taxes = Money.zero()
         by_type = {t: Money.zero() for t in ChargeType}
@@ -549,12 +583,6 @@ class DynamoStatements(Connected):
             taxes += Money(statement.bill.tax_total * sign)
             for line in statement.bill.lines:
                 by_type[line.charge_type] += Money(line.amount * sign)
-        transaction.update(
-            AccountBalanceItem(pk=keys.account_pk(account_id), sk=keys.ACCOUNT_SK),
-            [AccountBalanceItem.balance_cents.add(total)],
-            AccountBalanceItem.pk.exists(),
-            lambda: NotFound(f"no account with id {account_id}", "account_id"),
-        )
         pk, sk = totals_key(issued_on, account_id)
         transaction.update(
             TotalsItem(pk=pk, sk=sk),

@@ -1,0 +1,2 @@
+"""Admin commands, run from a checkout against the local stack or AWS:
+``python -m infra.tools.<command>``."""

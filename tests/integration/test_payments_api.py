@@ -1,0 +1,280 @@
+"""Staff payments, refunds, dishonoured cheques, the ledger and the processor's webhook, through
+real Chalice routing against in-process moto."""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from datetime import date, timedelta
+from typing import Any
+
+import boto3
+import pytest
+from chalice.test import Client
+
+from civiq.adapters.dynamodb.billing import DynamoStatements
+from civiq.domain.audit import AuditEntry
+from civiq.domain.staff import Role
+from civiq.domain.webhooks import sign
+from tests.integration.conftest import REGION, WEBHOOK_SECRET
+from tests.integration.test_api import headers, token
+from tests.integration.test_billing_contract import NOW
+from tests.statement_builders import statement
+from tests.unit.builders import open_body
+
+API = "/api/v1/utility"
+WEBHOOK = f"{API}/webhooks/payments"
+RECEIVED = date.today() - timedelta(days=1)  # a local date in any time zone
+
+
+def call(
+    client: Client,
+    method: str,
+    path: str,
+    body: Any = None,
+    role: Role = Role.CLERK,
+    key: str | None = None,
+) -> Any:
+    sent = headers(token(role))
+    if key is not None:
+        sent["Idempotency-Key"] = key
+    raw = None if body is None else json.dumps(body)
+    return getattr(client.http, method.lower())(path, headers=sent, body=raw)
+
+
+def cheque(amount: str = "60.00", **overrides: Any) -> dict[str, Any]:
+    return {
+        "amount": amount,
+        "method": "cheque",
+        "received_on": RECEIVED.isoformat(),
+        "reference": "cheque 1042",
+        "payer_name": "Élise Côté",
+        **overrides,
+    }
+
+
+@pytest.fixture
+def client(chalice_app: Any) -> Any:
+    with Client(chalice_app) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def account(client: Client) -> dict[str, Any]:
+    """An account owing one 100.00 statement."""
+    opened = call(client, "POST", f"{API}/accounts", open_body()).json_body
+    issued = statement(
+        account_id=opened["id"],
+        account_number=opened["account_number"],
+        statement_id=f"{opened['account_number']}-20261130",
+    )
+    entry = AuditEntry("E1", f"ACCOUNT#{opened['id']}", "StatementCreated", "b", "s", NOW, "c", {})
+    DynamoStatements().issue(issued, entry)
+    opened["owed"] = f"{issued.bill.total:.2f}"
+    opened["statement_id"] = issued.statement_id
+    return opened
+
+
+def ledger(client: Client, account: dict[str, Any]) -> Any:
+    return call(client, "GET", f"{API}/accounts/{account['id']}/ledger").json_body
+
+
+def test_a_clerk_records_a_cheque_and_the_balance_goes_down(
+    client: Client, account: dict[str, Any]
+) -> None:
+    path = f"{API}/accounts/{account['id']}/payments"
+    response = call(client, "POST", path, cheque(), key=str(uuid.uuid4()))
+
+    assert response.status_code == 201, response.json_body
+    payment = response.json_body
+    assert response.headers["Location"] == f"{path}/{payment['payment_id']}"
+    assert payment["applied"] == [{"statement_id": account["statement_id"], "amount": "60.00"}]
+    books = ledger(client, account)
+    assert [e["kind"] for e in books["items"]] == ["charge", "payment"]
+    assert books["items"][-1]["amount"] == "-60.00"
+    assert float(books["balance"]) == pytest.approx(float(account["owed"]) - 60)
+    listed = call(client, "GET", path).json_body["items"]
+    assert [p["payment_id"] for p in listed] == [payment["payment_id"]]
+    one = call(client, "GET", f"{path}/{payment['payment_id']}").json_body
+    assert one == payment
+
+
+def test_a_retry_with_the_same_key_gets_the_first_answer_and_pays_once(
+    client: Client, account: dict[str, Any]
+) -> None:
+    path = f"{API}/accounts/{account['id']}/payments"
+    key = str(uuid.uuid4())
+    first = call(client, "POST", path, cheque(), key=key)
+    again = call(client, "POST", path, cheque(), key=key)
+    assert (first.status_code, again.status_code) == (201, 201)
+    assert again.json_body == first.json_body
+    assert len(ledger(client, account)["items"]) == 2
+
+
+def test_the_same_key_with_another_body_is_refused(client: Client, account: dict[str, Any]) -> None:
+    path = f"{API}/accounts/{account['id']}/payments"
+    key = str(uuid.uuid4())
+    call(client, "POST", path, cheque("60.00"), key=key)
+    response = call(client, "POST", path, cheque("61.00"), key=key)
+    assert response.status_code == 422
+    assert response.json_body["error"]["field"] == "Idempotency-Key"
+    assert len(ledger(client, account)["items"]) == 2
+
+
+@pytest.mark.parametrize(
+    ("key", "body", "field"),
+    [
+        (None, cheque(), "Idempotency-Key"),
+        ("short", cheque(), "Idempotency-Key"),
+        ("k" * 20, cheque("60"), "amount"),
+        ("k" * 21, cheque("-5.00"), "amount"),
+        ("k" * 22, cheque(method="card"), "method"),
+        ("k" * 23, cheque("0.00"), "amount"),
+        ("k" * 24, cheque(received_on=(RECEIVED + timedelta(days=4)).isoformat()), "received_on"),
+        ("k" * 25, {**cheque(), "extra": 1}, "extra"),
+    ],
+)
+def test_bad_payments_are_refused_naming_the_field(
+    client: Client, account: dict[str, Any], key: str | None, body: dict[str, Any], field: str
+) -> None:
+    response = call(client, "POST", f"{API}/accounts/{account['id']}/payments", body, key=key)
+    assert response.status_code == 400, response.json_body
+    assert response.json_body["error"]["field"] == field
+    assert len(ledger(client, account)["items"]) == 1
+
+
+def test_a_payment_to_an_unknown_account_is_404(client: Client, account: dict[str, Any]) -> None:
+    response = call(client, "POST", f"{API}/accounts/nope/payments", cheque(), key="k" * 30)
+    assert response.status_code == 404
+
+
+def test_refunds_are_for_supervisors(client: Client, account: dict[str, Any]) -> None:
+    path = f"{API}/accounts/{account['id']}/payments"
+    paid = call(client, "POST", path, cheque("150.00"), key=str(uuid.uuid4())).json_body
+    refunds = f"{path}/{paid['payment_id']}/refunds"
+    body = {"amount": "20.00", "reason": "paid twice"}
+
+    assert call(client, "POST", refunds, body, key="r" * 20).status_code == 403
+    refunded = call(client, "POST", refunds, body, Role.SUPERVISOR, key="r" * 20)
+    assert refunded.status_code == 201, refunded.json_body
+    too_much = {"amount": "130.01", "reason": "all of it"}
+    refused = call(client, "POST", refunds, too_much, Role.SUPERVISOR, key="r" * 21)
+    assert refused.status_code == 400
+    assert refused.json_body["error"]["field"] == "amount"
+    payment = call(client, "GET", f"{path}/{paid['payment_id']}").json_body
+    assert payment["refunded"] == "20.00"
+    assert [e["kind"] for e in ledger(client, account)["items"]] == ["charge", "payment", "refund"]
+
+
+def test_a_dishonoured_cheque_is_reversed_with_the_nsf_fee(
+    client: Client, account: dict[str, Any]
+) -> None:
+    path = f"{API}/accounts/{account['id']}/payments"
+    paid = call(client, "POST", path, cheque(), key=str(uuid.uuid4())).json_body
+    before = ledger(client, account)["balance"]
+    response = call(
+        client,
+        "POST",
+        f"{path}/{paid['payment_id']}/dishonour",
+        {"reason": "NSF"},
+        key=str(uuid.uuid4()),
+    )
+    assert response.status_code == 200, response.json_body
+    assert response.json_body["status"] == "dishonoured"
+    books = ledger(client, account)
+    assert [e["kind"] for e in books["items"]][-2:] == ["reversal", "fee"]
+    assert float(books["balance"]) == pytest.approx(float(before) + 60 + 45)
+    assert books["open_items"][account["statement_id"]] == account["owed"]
+
+
+def test_the_ledger_pages_in_order(client: Client, account: dict[str, Any]) -> None:
+    path = f"{API}/accounts/{account['id']}/payments"
+    for n in range(3):
+        call(client, "POST", path, cheque(f"1.0{n}"), key=f"page-key-{n:04d}")
+    first = call(client, "GET", f"{API}/accounts/{account['id']}/ledger?limit=2").json_body
+    rest = call(
+        client,
+        "GET",
+        f"{API}/accounts/{account['id']}/ledger?limit=2&cursor={first['next_cursor']}",
+    ).json_body
+    sequences = [e["sequence"] for e in first["items"] + rest["items"]]
+    assert sequences == [1, 2, 3, 4]
+    assert rest["next_cursor"] is None
+
+
+# ---------------------------------------------------------------- the processor's webhook
+
+
+@pytest.fixture
+def processor_queue(monkeypatch: pytest.MonkeyPatch, aws: None) -> str:
+    url = boto3.client("sqs", region_name=REGION).create_queue(QueueName="processor")["QueueUrl"]
+    monkeypatch.setenv("PROCESSOR_EVENTS_QUEUE_URL", url)
+    return str(url)
+
+
+def processor_event(account_number: str, event_id: str = "evt_1") -> bytes:
+    return json.dumps(
+        {
+            "id": event_id,
+            "type": "payment.succeeded",
+            "created": int(time.time()),
+            "data": {
+                "payment_id": "pay_1",
+                "amount": "25.00",
+                "currency": "CAD",
+                "method": "card",
+                "account_number": account_number,
+            },
+        }
+    ).encode()
+
+
+def deliver(client: Client, body: bytes, signature: str | None) -> Any:
+    sent = {"Content-Type": "application/json"}
+    if signature is not None:
+        sent["Civiq-Signature"] = signature
+    return client.http.post(WEBHOOK, headers=sent, body=body)
+
+
+def queued(url: str) -> list[str]:
+    sqs = boto3.client("sqs", region_name=REGION)
+    found = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])
+    return [m["Body"] for m in found]
+
+
+def test_a_signed_delivery_is_queued_and_acknowledged(client: Client, processor_queue: str) -> None:
+    body = processor_event("UB00000018")
+    response = deliver(client, body, sign(body, WEBHOOK_SECRET, int(time.time())))
+    assert response.status_code == 200, response.json_body
+    assert response.json_body == {"received": "evt_1"}
+    assert queued(processor_queue) == [body.decode()]
+
+
+@pytest.mark.parametrize("case", ["unsigned", "wrong secret", "tampered", "replayed", "future"])
+def test_unsigned_tampered_and_replayed_deliveries_are_refused(
+    client: Client, processor_queue: str, case: str
+) -> None:
+    body = processor_event("UB00000018")
+    now = int(time.time())
+    signature = {
+        "unsigned": None,
+        "wrong secret": sign(body, "another-secret-of-at-least-32-characters", now),
+        "tampered": sign(body.replace(b"25.00", b"2500.00"), WEBHOOK_SECRET, now),
+        "replayed": sign(body, WEBHOOK_SECRET, now - 301),
+        "future": sign(body, WEBHOOK_SECRET, now + 301),
+    }[case]
+    response = deliver(client, body, signature)
+    assert response.status_code == 401
+    assert response.json_body["error"]["field"] == "Civiq-Signature"
+    assert queued(processor_queue) == []
+
+
+def test_a_signed_but_malformed_event_is_refused_naming_the_field(
+    client: Client, processor_queue: str
+) -> None:
+    body = processor_event("UB00000018").replace(b'"25.00"', b"25.0")
+    response = deliver(client, body, sign(body, WEBHOOK_SECRET, int(time.time())))
+    assert response.status_code == 400
+    assert response.json_body["error"]["field"] == "data.amount"
+    assert queued(processor_queue) == []

@@ -1,0 +1,206 @@
+"""The processor's events through the real worker (functions/processor_events) against moto:
+every order of a payment's events gives one final ledger, duplicates and concurrent deliveries
+post once, a poison message fails alone, and injected DynamoDB faults (botocore Stubber) leave
+nothing half-written."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import time
+from concurrent.futures import ThreadPoolExecutor
+from decimal import Decimal as D
+from types import ModuleType, SimpleNamespace
+from typing import Any
+
+import pytest
+from botocore.stub import Stubber
+from pynamodb.exceptions import TransactWriteError
+
+from civiq.adapters.dynamodb import transactions
+from civiq.adapters.dynamodb.billing import DynamoStatements
+from civiq.adapters.dynamodb.payments import DynamoLedger, DynamoPayments
+from civiq.domain.audit import AuditEntry
+from civiq.domain.ledger import verify_chain
+from civiq.domain.payments import PaymentStatus
+from civiq.schemas.processor_events import ProcessorEventIn
+from infra.local import dynamodb_transactions
+from tests.conftest import load_event
+from tests.integration.conftest import BUS, TABLE
+from tests.integration.test_billing_contract import NOW
+from tests.integration.test_repository_contract import Stores, stores  # noqa: F401
+from tests.integration.test_workers import Context, load_handler
+from tests.statement_builders import statement
+
+KINDS = ("succeeded", "failed", "refunded", "disputed")
+
+
+@pytest.fixture
+def worker(aws: None, monkeypatch: pytest.MonkeyPatch) -> ModuleType:
+    dynamodb_transactions.install()  # moto's transactions, serialised as DynamoDB's are
+    monkeypatch.setenv("TABLE_NAME", TABLE)
+    monkeypatch.setenv("EVENT_BUS_NAME", BUS)
+    return load_handler("processor_events")
+
+
+@pytest.fixture
+def account(stores: Stores, worker: ModuleType) -> Any:  # noqa: F811
+    opened = stores.open("Chloé Côté", "5 Rue Laval")
+    issued = statement(
+        account_id=opened.account_id,
+        account_number=opened.account_number,
+        statement_id=f"{opened.account_number}-20261130",
+    )
+    DynamoStatements().issue(issued, AuditEntry("E", "A", "S", "b", "s", NOW, "c", {}))
+    return opened
+
+
+def sample(kind: str, account_number: str, payment: str) -> dict[str, Any]:
+    """The sample event of ``kind`` for ``payment`` of ``account_number``."""
+    event = load_event(f"processor/payment_{kind}.json")
+    event["id"] = f"evt_{payment}{kind}"
+    event["data"]["payment_id"] = f"pay_{payment}"
+    event["data"]["account_number"] = account_number
+    event["created"] = int(time.time()) + KINDS.index(kind)  # now, in the payment's own order
+    for detail, prefix in (("refund", "re"), ("dispute", "dp")):
+        if detail in event["data"]:
+            event["data"][detail]["id"] = f"{prefix}_{payment}"
+    return event
+
+
+def batch(*bodies: str) -> dict[str, Any]:
+    return {
+        "Records": [
+            {
+                "messageId": f"m-{n}",
+                "receiptHandle": f"rh-{n}",
+                "body": body,
+                "attributes": {"ApproximateReceiveCount": "1"},
+                "messageAttributes": {},
+                "md5OfBody": "",
+                "eventSource": "aws:sqs",
+                "eventSourceARN": "arn:aws:sqs:ca-central-1:123456789012:processor",
+                "awsRegion": "ca-central-1",
+            }
+            for n, body in enumerate(bodies)
+        ]
+    }
+
+
+def deliver(worker: ModuleType, *events: dict[str, Any]) -> dict[str, Any]:
+    return dict(worker.handler(batch(*(json.dumps(e) for e in events)), Context()))
+
+
+def sound(account_id: str) -> D:
+    ledger = DynamoLedger()
+    entries, after = [], 0
+    while True:
+        page = ledger.entries(account_id, after, 100)
+        entries += page.items
+        if page.next_cursor is None:
+            break
+        after = int(page.next_cursor)
+    state = ledger.state(account_id)
+    assert verify_chain(entries, state.head) is None
+    assert state.balance == sum((e.amount for e in entries), D(0))
+    assert state.balance == sum((s.owed for s in state.open_statements), D(0)) - state.credit
+    return D(state.balance)
+
+
+@pytest.mark.parametrize("stores", ["dynamodb"], indirect=True)
+def test_every_order_of_a_payments_events_gives_the_same_ledger(
+    worker: ModuleType, account: Any
+) -> None:
+    owed = sound(account.account_id)
+    finals = set()
+    for n, order in enumerate(itertools.permutations(KINDS)):
+        payment = f"perm{n}"
+        for kind in order:
+            assert deliver(worker, sample(kind, account.account_number, payment)) == {
+                "batchItemFailures": []
+            }
+        posted = DynamoPayments().get(account.account_id, f"pay_{payment}")
+        refunds = DynamoPayments().refunds(account.account_id, f"pay_{payment}")
+        finals.add(
+            (
+                posted.amount,
+                posted.refunded,
+                posted.status,
+                tuple(sorted(((r.amount, r.chargeback) for r in refunds), reverse=True)),
+            )
+        )
+    # paid 187.42, refunded 40.00, the rest charged back: nothing left of it, whatever the order
+    assert finals == {
+        (
+            D("187.42"),
+            D("187.42"),
+            PaymentStatus.CHARGED_BACK,
+            ((D("147.42"), True), (D("40.00"), False)),
+        )
+    }
+    assert sound(account.account_id) == owed  # 24 payments, each taken back in full
+
+
+@pytest.mark.parametrize("stores", ["dynamodb"], indirect=True)
+def test_the_same_event_three_times_and_ten_at_once_posts_one_payment(
+    worker: ModuleType, account: Any
+) -> None:
+    owed = sound(account.account_id)
+    succeeded = sample("succeeded", account.account_number, "dup")
+    for _ in range(3):
+        deliver(worker, succeeded)
+    concurrent = sample("succeeded", account.account_number, "burst")
+    with ThreadPoolExecutor(10) as pool:
+        results = list(pool.map(lambda _: deliver(worker, concurrent), range(10)))
+    assert all(r == {"batchItemFailures": []} for r in results)
+    assert sound(account.account_id) == owed - 2 * D("187.42")
+    assert len(DynamoPayments().of_account(account.account_id)) == 2
+
+
+@pytest.mark.parametrize("stores", ["dynamodb"], indirect=True)
+def test_a_poison_message_fails_alone_and_its_batch_is_posted(
+    worker: ModuleType, account: Any
+) -> None:
+    owed = sound(account.account_id)
+    good = json.dumps(sample("succeeded", account.account_number, "good"))
+    unknown_account = json.dumps(sample("succeeded", "UB99999997", "lost"))
+    result = worker.handler(batch(good, '{"id": "evt_truncated', unknown_account), Context())
+    assert result == {"batchItemFailures": [{"itemIdentifier": "m-1"}, {"itemIdentifier": "m-2"}]}
+    assert sound(account.account_id) == owed - D("187.42")
+
+
+@pytest.mark.parametrize("stores", ["dynamodb"], indirect=True)
+@pytest.mark.parametrize(
+    ("code", "times"),
+    [
+        ("ProvisionedThroughputExceededException", 1),  # throttled: the worker fails, SQS retries
+        ("TransactionCanceledException", transactions.CONFLICT_ATTEMPTS),  # conflicts persist
+    ],
+)
+def test_throttling_and_conflicts_leave_nothing_half_written(
+    worker: ModuleType, account: Any, monkeypatch: pytest.MonkeyPatch, code: str, times: int
+) -> None:
+    owed = sound(account.account_id)
+    monkeypatch.setattr(transactions, "time", SimpleNamespace(sleep=lambda seconds: None))
+    apply_event = worker.apply_event()
+    event = ProcessorEventIn.model_validate(
+        sample("succeeded", account.account_number, "fault")
+    ).to_domain()
+    conflict = {"CancellationReasons": [{"Code": "TransactionConflict"}]}
+    with Stubber(apply_event.books.ledger._client().client) as stubber:
+        for _ in range(times):
+            stubber.add_client_error(
+                "transact_write_items",
+                code,
+                modeled_fields=conflict if code == "TransactionCanceledException" else None,
+            )
+        with pytest.raises(TransactWriteError):
+            apply_event(event, "c")
+        stubber.assert_no_pending_responses()
+    # nothing of the payment was written: no entry, no payment record, the same balance
+    assert sound(account.account_id) == owed
+    assert DynamoPayments().find(account.account_id, "pay_fault") is None
+    # SQS delivers it again: it is posted, once
+    apply_event(event, "c")
+    apply_event(event, "c")
+    assert sound(account.account_id) == owed - D("187.42")
