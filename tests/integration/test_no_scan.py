@@ -486,6 +486,17 @@ def test_every_route_answers_without_a_scan(
             id=account_id,
             payment_id=paid["payment_id"],
         )
+        adjustment = {"amount": "-2.50", "reason": "leak repaired within 30 days"}
+        _, used = call(
+            "POST",
+            f"{ACCOUNTS}/{{id}}/adjustments",
+            201,
+            adjustment,
+            role=Role.SUPERVISOR,
+            headers={"Idempotency-Key": "no-scan-adjust-1"},
+            id=account_id,
+        )
+        assert used["TransactWriteItems"] == 1 and "Scan" not in used, used
         _, used = call("GET", f"{ACCOUNTS}/{{id}}/ledger", 200, query="limit=2", id=account_id)
         assert used == Counter({"GetItem": 1, "Query": 1}), used
         event = json.dumps(

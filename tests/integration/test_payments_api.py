@@ -7,6 +7,7 @@ import json
 import time
 import uuid
 from datetime import date, timedelta
+from decimal import Decimal as D
 from typing import Any
 
 import boto3
@@ -186,6 +187,24 @@ def test_a_dishonoured_cheque_is_reversed_with_the_nsf_fee(
     assert [e["kind"] for e in books["items"]][-2:] == ["reversal", "fee"]
     assert float(books["balance"]) == pytest.approx(float(before) + 60 + 45)
     assert books["open_items"][account["statement_id"]] == account["owed"]
+
+
+def test_a_supervisor_adjusts_a_balance_up_or_down(client: Client, account: dict[str, Any]) -> None:
+    path = f"{API}/accounts/{account['id']}/adjustments"
+    credit = {"amount": "-25.00", "reason": "leak repaired within 30 days"}
+    assert call(client, "POST", path, credit, key="adjust-key-1").status_code == 403
+    entry = call(client, "POST", path, credit, Role.SUPERVISOR, key="adjust-key-1")
+    assert entry.status_code == 201, entry.json_body
+    assert (entry.json_body["kind"], entry.json_body["amount"]) == ("adjustment", "-25.00")
+    charge = {"amount": "12.00", "reason": "meter tampering fee"}
+    call(client, "POST", path, charge, Role.SUPERVISOR, key="adjust-key-2")
+    books = ledger(client, account)
+    assert D(books["balance"]) == D(account["owed"]) - D("25.00") + D("12.00")
+    assert books["open_items"][account["statement_id"]] == f"{D(account['owed']) - 25:.2f}"
+    zero = {"amount": "0.00", "reason": "nothing"}
+    refused = call(client, "POST", path, zero, Role.SUPERVISOR, key="adjust-key-3")
+    assert refused.status_code == 400
+    assert refused.json_body["error"]["field"] == "amount"
 
 
 def test_the_ledger_pages_in_order(client: Client, account: dict[str, Any]) -> None:

@@ -25,6 +25,7 @@ from civiq.domain.errors import InvalidInput
 from civiq.domain.payments import PaymentChannel, PaymentStatus, derived_id, refund_id_for
 from civiq.domain.staff import Role, StaffIdentity
 from civiq.schemas.payments import (
+    AdjustmentRequest,
     LedgerEntryOut,
     LedgerPage,
     LedgerQuery,
@@ -42,6 +43,7 @@ blueprint = Blueprint(__name__)
 PAYMENTS = "/api/v1/utility/accounts/{id}/payments"
 PAYMENT = PAYMENTS + "/{payment_id}"
 LEDGER = "/api/v1/utility/accounts/{id}/ledger"
+ADJUSTMENTS = "/api/v1/utility/accounts/{id}/adjustments"
 TAG = "payments"
 KEY_PATTERN = re.compile(r"^[A-Za-z0-9._:-]{8,100}$")
 
@@ -190,6 +192,35 @@ def dishonour_payment(request: Request, staff: StaffIdentity, id: str, payment_i
         return 200, PaymentResponse.of(payment), {}
 
     return once(request, "dishonour", key, body, {"id": id, "payment_id": payment_id}, respond)
+
+
+@staff_route(
+    blueprint,
+    ADJUSTMENTS,
+    "POST",
+    Role.SUPERVISOR,
+    tag=TAG,
+    request=AdjustmentRequest,
+    response=LedgerEntryOut,
+    status=201,
+)
+def adjust_balance(request: Request, staff: StaffIdentity, id: str) -> Response:
+    """Correct what an account owes: a charge (positive) or a credit (negative), with why."""
+    key = idempotency_key(request)
+    body = parse_body(request, AdjustmentRequest, api().settings.max_body_bytes)
+
+    def respond() -> tuple[int, BaseModel, dict[str, str]]:
+        entry = payments().adjust(
+            id,
+            derived_id("ADJ", id, key),
+            Decimal(body.amount),
+            body.reason,
+            staff.as_actor(),
+            correlation_id(request),
+        )
+        return 201, LedgerEntryOut.of(entry), {}
+
+    return once(request, "adjust", key, body, {"id": id}, respond)
 
 
 @staff_route(blueprint, LEDGER, "GET", Role.CLERK, tag=TAG, query=LedgerQuery, response=LedgerPage)

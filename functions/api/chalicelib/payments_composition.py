@@ -18,7 +18,13 @@ from civiq.adapters.sandbox_gateway import SandboxGateway
 from civiq.adapters.system import SystemClock
 from civiq.payment_ports import LedgerRepository, PaymentRepository
 from civiq.payment_wiring import dynamo_payment_ledger
-from civiq.services.payments import PostPayment, ProcessorRefunds, RefundPayment, ReversePayment
+from civiq.services.payments import (
+    AdjustBalance,
+    PostPayment,
+    ProcessorRefunds,
+    RefundPayment,
+    ReversePayment,
+)
 from civiq.services.processor_events import AcceptWebhook
 
 
@@ -30,6 +36,7 @@ class Payments:
     post: PostPayment
     refund: RefundPayment
     reverse: ReversePayment
+    adjust: AdjustBalance
 
 
 @cache
@@ -50,6 +57,7 @@ def payments() -> Payments:
         post=PostPayment(books, settings.allocation_order),
         refund=RefundPayment(books, processor_refunds(settings.sandbox_processor_queue_url)),
         reverse=ReversePayment(books, settings.nsf_fee),
+        adjust=AdjustBalance(books, settings.allocation_order),
     )
 
 

@@ -45,7 +45,19 @@ class AutopayRequestedV1(_Strict):
     processor_payment_id: str
 
 
+class BalanceAdjustedV1(_Strict):
+    """A supervisor corrected what an account owes (positive: a charge; negative: a credit)."""
+
+    adjustment_id: str
+    account_id: str
+    account_number: str
+    amount: str = Field(pattern=AMOUNT)
+    reason: str
+    balance_after: str = Field(pattern=AMOUNT)
+
+
 LEDGER_EVENT_SCHEMAS: dict[tuple[str, int], type[BaseModel]] = {
+    ("BalanceAdjusted", 1): BalanceAdjustedV1,
     ("AutopayRequested", 1): AutopayRequestedV1,
     ("PaymentRefunded", 1): PaymentRefundedV1,
     ("PaymentReversed", 1): PaymentReversedV1,

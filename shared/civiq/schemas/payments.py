@@ -44,6 +44,14 @@ class RefundRequest(Request):
     reason: str = Field(min_length=3, max_length=500)
 
 
+class AdjustmentRequest(Request):
+    amount: str = Field(
+        pattern=r"^-?[0-9]{1,7}\.[0-9]{2}$",
+        description="Positive: a charge owed; negative: a credit (e.g. -25.00)",
+    )
+    reason: str = Field(min_length=3, max_length=500)
+
+
 class ReversalRequest(Request):
     reason: str = Field(
         min_length=3, max_length=500, description="e.g. NSF: the bank returned the cheque"

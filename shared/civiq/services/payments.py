@@ -14,6 +14,7 @@ from civiq.domain.ledger import (
     AccountLedger,
     AllocationOrder,
     EntryKind,
+    LedgerEntry,
     Posting,
     Source,
     StatementChange,
@@ -23,6 +24,7 @@ from civiq.domain.ledger import (
     reopening,
     unbilled,
 )
+from civiq.domain.money import CENT
 from civiq.domain.payments import (
     Payment,
     PaymentChannel,
@@ -339,3 +341,80 @@ class ReversePayment:
 
         self.books.post_until_settled(account_id, compute)
         return self.books.payments.get(account_id, payment_id)
+
+
+@dataclass(frozen=True)
+class AdjustBalance:
+    """A supervisor's correction of what an account owes: a charge (positive) owed as an
+    unbilled item, or a credit (negative) that pays the open statements like a payment, the
+    rest kept as a credit. Posted once per adjustment id."""
+
+    books: PaymentLedger
+    order: AllocationOrder = AllocationOrder.OLDEST_FIRST
+
+    def __call__(
+        self,
+        account_id: str,
+        adjustment_id: str,
+        amount: Decimal,
+        reason: str,
+        actor: Actor,
+        cid: str,
+    ) -> LedgerEntry:
+        if amount == 0 or amount != amount.quantize(CENT):
+            raise InvalidInput("an adjustment is a non-zero amount in cents", "amount")
+        check_amount(abs(amount))
+        account = self.books.accounts.get(account_id)
+        now = self.books.announcer.clock.now()
+
+        def compute(basis: AccountLedger) -> Draft:
+            today = self.books.today()
+            if amount > 0:
+                changes: tuple[StatementChange, ...] = (
+                    StatementChange(unbilled(adjustment_id), today, amount),
+                )
+                credit = basis.credit
+            else:
+                changes, credit = paying(
+                    basis, allocate(-amount, basis.open_statements, self.order)
+                )
+            entry = append(
+                basis.head,
+                account_id=account_id,
+                entry_id=adjustment_id,
+                kind=EntryKind.ADJUSTMENT,
+                amount=amount,
+                occurred_at=now,
+                recorded_by=actor.subject,
+                reason=reason,
+                source=Source("adjustment", adjustment_id),
+            )
+            detail = {
+                "adjustment_id": adjustment_id,
+                "account_id": account_id,
+                "account_number": account.account_number,
+                "amount": money(amount),
+                "reason": reason,
+                "balance_after": money(basis.balance + amount),
+            }
+            return Draft(
+                Posting(basis, f"adjustment:{adjustment_id}", (entry,), changes, credit),
+                events=[
+                    self.books.announcer.event("BalanceAdjusted", account_id, actor, cid, detail)
+                ],
+            )
+
+        posted = self.books.post_until_settled(account_id, compute)
+        if posted:
+            return posted.posting.entries[0]
+        return next(e for e in self._journal(account_id) if e.entry_id == adjustment_id)
+
+    def _journal(self, account_id: str) -> list[LedgerEntry]:
+        entries: list[LedgerEntry] = []
+        after = 0
+        while True:
+            page = self.books.ledger.entries(account_id, after, 200)
+            entries += page.items
+            if page.next_cursor is None:
+                return entries
+            after = int(page.next_cursor)
