@@ -297,3 +297,15 @@ def test_a_signed_but_malformed_event_is_refused_naming_the_field(
     assert response.status_code == 400
     assert response.json_body["error"]["field"] == "data.amount"
     assert queued(processor_queue) == []
+
+
+def test_a_stack_without_a_webhook_secret_refuses_deliveries(
+    chalice_app: Any, processor_queue: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("WEBHOOK_SECRETS", "")
+    with Client(chalice_app) as unconfigured:
+        body = processor_event("UB00000018")
+        answer = deliver(unconfigured, body, sign(body, WEBHOOK_SECRET, int(time.time())))
+    assert answer.status_code == 503
+    assert answer.json_body["error"]["code"] == "not_configured"
+    assert queued(processor_queue) == []

@@ -11,7 +11,8 @@ from chalice import Blueprint, Response
 from pydantic import ValidationError
 
 from chalicelib import openapi
-from chalicelib.http import JSON, from_domain_error, invalid_input, json_response
+from chalicelib.composition import api
+from chalicelib.http import JSON, error_response, from_domain_error, invalid_input, json_response
 from chalicelib.payments_composition import webhook
 from civiq.domain.errors import DomainError, InvalidInput
 from civiq.domain.webhooks import SIGNATURE_HEADER
@@ -39,6 +40,8 @@ openapi.register(
 def processor_webhook() -> Response:
     request = blueprint.current_request
     raw = request.raw_body or b""
+    if not api().settings.active_webhook_secrets():  # PaymentWebhookSecrets not set yet
+        return error_response("not_configured", "the payment webhook is not configured", None, 503)
     try:
         if len(raw) > MAX_BODY_BYTES:
             raise InvalidInput(f"an event is at most {MAX_BODY_BYTES} bytes", None)

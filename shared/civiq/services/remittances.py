@@ -182,7 +182,9 @@ class ApplyRemittanceChunk:
                 if self.remittances.record(fresh):
                     posted += fresh.status is LineStatus.POSTED
                     exceptions += fresh.status is LineStatus.EXCEPTION
-                outcome = self.remittances.outcome(remittance_id, line.line_no) or fresh
+                    outcome = fresh
+                else:  # a concurrent delivery recorded it first: follow what it recorded
+                    outcome = self.remittances.outcome(remittance_id, line.line_no) or fresh
             if outcome.status is LineStatus.POSTED and outcome.account_id:
                 self.post_payment(received(outcome, outcome.account_id), BANK, remittance_id)
         return RemittanceCounts(posted=posted, exceptions=exceptions)
