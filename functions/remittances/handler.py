@@ -45,7 +45,7 @@ def apply_chunk() -> ApplyRemittanceChunk:
     return ApplyRemittanceChunk(
         DynamoRemittances(),
         S3RemittanceContents(aws.client("s3", region, endpoint), settings.documents_bucket),
-        LedgerDirectory(books.accounts, books.ledger),
+        LedgerDirectory(books.accounts, books.ledger, books.payments),
         PostPayment(books, settings.allocation_order),
         AccountNumberScheme(settings.account_number_prefix, settings.account_number_width),
     )

@@ -247,3 +247,28 @@ def test_a_file_that_is_not_a_remittance_file_is_refused(
         boto3.client("sqs", region_name=REGION).receive_message(QueueUrl=queue).get("Messages", [])
         == []
     )
+
+
+def test_every_line_of_a_file_sees_the_accounts_as_they_were_before_it(
+    client: Client, queue: str, worker: ModuleType
+) -> None:
+    """A payer who paid the same bill twice at the bank: the second line finds the account as
+    the first did (its bill unpaid), not as the first line left it, and goes to it too."""
+    lucie = open_account(client, "Lucie Roy", "3 Rue C", owed="x")
+    owed = f"{lucie['owed']:.2f}"
+    text = "\n".join(
+        [
+            "date,amount,reference,payer_name",
+            f"{PAID},{owed},,Lucie Roy",
+            f"{PAID},{owed},,Lucie Roy",
+        ]
+    )
+    location = upload(client, text).headers["Location"]
+    drain(queue, worker)
+    lines = get(client, f"{location}/lines")["items"]
+    assert [(line["reason"], line["account_id"]) for line in lines] == [
+        ("name-and-amount", lucie["id"]),
+        ("name-and-amount", lucie["id"]),
+    ]
+    state = DynamoLedger().state(lucie["id"])
+    assert (state.balance, state.credit) == (-lucie["owed"], lucie["owed"])  # the second: a credit

@@ -11,7 +11,7 @@ clerk, who posts them to the right account or returns them (:class:`DecideExcept
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -19,7 +19,7 @@ from civiq.domain.account_numbers import AccountNumberScheme
 from civiq.domain.accounts import Account, AccountStatus
 from civiq.domain.errors import InvalidInput, NotFound
 from civiq.domain.events import Actor
-from civiq.domain.payments import PaymentChannel, PaymentMethod
+from civiq.domain.payments import Payment, PaymentChannel, PaymentMethod, PaymentStatus
 from civiq.domain.remittance import (
     AccountFacts,
     match_line,
@@ -37,7 +37,7 @@ from civiq.domain.remittance_files import (
     remittance_id,
 )
 from civiq.domain.search import SearchQuery
-from civiq.payment_ports import LedgerRepository
+from civiq.payment_ports import LedgerRepository, PaymentRepository
 from civiq.ports import AccountRepository, Clock
 from civiq.remittance_ports import RemittanceContents, RemittanceQueue, RemittanceRepository
 from civiq.services.payments import PostPayment, ReceivedPayment
@@ -49,10 +49,21 @@ BANK = Actor("bank-remittance", "system")
 
 @dataclass(frozen=True)
 class LedgerDirectory:
-    """The accounts as remittance matching sees them: holders, open statements, balance."""
+    """The accounts as remittance matching sees them: holders, open statements, balance.
+
+    Bound to a file (:meth:`of_file`), an account is seen as it stood before the file: what
+    the file's own lines have paid is added back. Every line of a file is then matched against
+    the same accounts, whatever order its chunks run in, and a second payment of a bill already
+    paid by the file goes where the first went.
+    """
 
     accounts: AccountRepository
     ledger: LedgerRepository
+    payments: PaymentRepository
+    remittance_id: str | None = None
+
+    def of_file(self, remittance_id: str) -> LedgerDirectory:
+        return replace(self, remittance_id=remittance_id)
 
     def by_number(self, number: str) -> AccountFacts | None:
         try:
@@ -97,14 +108,32 @@ class LedgerDirectory:
     ) -> AccountFacts:
         account = account or self.accounts.get(account_id)
         state = self.ledger.state(account_id)
+        owed = {s.statement_id: s.owed for s in state.open_statements}
+        balance = state.balance
+        for payment in self._paid_by_file(account_id):
+            balance += payment.amount
+            for part in payment.allocation.applied:
+                owed[part.statement_id] = owed.get(part.statement_id, Decimal(0)) + part.amount
         return AccountFacts(
             account_id=account_id,
             account_number=number,
             active=account.status is AccountStatus.ACTIVE,
             holder_names=(holder or account.holder.name,),
-            open_amounts=tuple(s.owed for s in state.open_statements),
-            balance=state.balance,
+            open_amounts=tuple(amount for amount in owed.values() if amount > 0),
+            balance=balance,
         )
+
+    def _paid_by_file(self, account_id: str) -> list[Payment]:
+        if self.remittance_id is None:
+            return []
+        prefix = f"{self.remittance_id} line "
+        return [
+            p
+            for p in self.payments.of_account(account_id)
+            if p.channel is PaymentChannel.REMITTANCE
+            and p.status is PaymentStatus.POSTED
+            and (p.reference or "").startswith(prefix)
+        ]
 
 
 def decoded(content: bytes) -> str:
@@ -170,15 +199,14 @@ class ApplyRemittanceChunk:
         parsed = as_of(
             parse_remittance(decoded(self.contents.get(remittance_id))), file.uploaded_on
         )
+        directory = self.directory.of_file(remittance_id)
         posted = exceptions = 0
         for line in parsed.lines:
             if not first_line <= line.line_no <= last_line:
                 continue
             outcome = self.remittances.outcome(remittance_id, line.line_no)
             if outcome is None:
-                fresh = LineOutcome.of(
-                    remittance_id, match_line(line, self.directory, self.numbering)
-                )
+                fresh = LineOutcome.of(remittance_id, match_line(line, directory, self.numbering))
                 if self.remittances.record(fresh):
                     posted += fresh.status is LineStatus.POSTED
                     exceptions += fresh.status is LineStatus.EXCEPTION
