@@ -30,13 +30,13 @@ from civiq.domain.errors import InvalidInput, NotFound
 from civiq.domain.events import Actor, DomainEvent
 from civiq.domain.language import Language
 from civiq.domain.payments import PaymentMethod
-from civiq.domain.receipts import PaidStatement, Receipt, receipt_key
+from civiq.domain.receipts import AppliedAmount, PaidStatement, PostedPayment, Receipt, receipt_key
 from civiq.schemas.events import EventEnvelope, envelope_from_eventbridge
 from civiq.schemas.notification_events import NotificationRequestedV1
 from civiq.schemas.payment_events import PAYMENT_EVENT_SCHEMAS, PaymentPostedV1
 from civiq.services.open_account import OpenAccount
 from civiq.services.publish_events import PublishEvents
-from civiq.services.receipts import AppliedAmount, IssueReceipt, PostedPayment
+from civiq.services.receipts import IssueReceipt
 from tests import statement_builders as build
 from tests.conftest import load_event
 from tests.unit.builders import address, command, new_customer

@@ -10,9 +10,10 @@ language does.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
+from civiq.domain.errors import InvalidInput
 from civiq.domain.language import Language
 from civiq.domain.payments import PaymentMethod
 
@@ -51,3 +52,36 @@ class PaidStatement:
     issued_on: date
     due_on: date
     amount: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class AppliedAmount:
+    statement_id: str
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class PostedPayment:
+    """A PaymentPosted event: the payment as posted, and the event's time and correlation."""
+
+    payment_id: str
+    account_id: str
+    amount: Decimal
+    method: PaymentMethod
+    received_on: date
+    reference: str | None
+    applied: tuple[AppliedAmount, ...]  # statement by statement, in the order applied
+    credit: Decimal  # what no statement was owed
+    balance_after: Decimal
+    payer_name: str | None  # None: the account holder paid
+    posted_at: datetime
+    correlation_id: str
+
+    def __post_init__(self) -> None:
+        """A receipt never shows parts that do not add up to the amount paid."""
+        spread = sum((part.amount for part in self.applied), Decimal(0)) + self.credit
+        if spread != self.amount:
+            raise InvalidInput(
+                f"applied and credit add up to {spread}, not the amount paid {self.amount}",
+                "applied",
+            )

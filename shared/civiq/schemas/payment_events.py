@@ -25,8 +25,8 @@ from pydantic import (
 )
 
 from civiq.domain.payments import PaymentChannel, PaymentMethod
+from civiq.domain.receipts import AppliedAmount, PostedPayment
 from civiq.schemas.billing_events import AMOUNT
-from civiq.services.receipts import AppliedAmount, PostedPayment
 
 
 def _dollars(value: object) -> Decimal:

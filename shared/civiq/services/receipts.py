@@ -16,8 +16,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
-from decimal import Decimal
 from typing import Any
 
 from civiq.alert_ports import NotificationLog
@@ -26,11 +24,9 @@ from civiq.domain.account_numbers import AccountNumberScheme
 from civiq.domain.accounts import Account
 from civiq.domain.alerts import NotificationKind, Recipient, needs_service_address, recipient_for
 from civiq.domain.customers import Customer
-from civiq.domain.errors import InvalidInput
 from civiq.domain.events import Actor, DomainEvent
 from civiq.domain.history import as_record
-from civiq.domain.payments import PaymentMethod
-from civiq.domain.receipts import PaidStatement, Receipt, receipt_key
+from civiq.domain.receipts import AppliedAmount, PaidStatement, PostedPayment, Receipt, receipt_key
 from civiq.ports import AccountRepository, CustomerRepository, DocumentRenderer
 from civiq.receipt_ports import ReceiptDocuments, ReceiptWording
 from civiq.services.alerts import NOTIFICATION_REQUESTED, notification_id
@@ -39,39 +35,6 @@ from civiq.services.statement_document import mailing_lines
 
 TEMPLATE = "receipt"
 RECEIPTS = Actor("receipts", "system")
-
-
-@dataclass(frozen=True, slots=True)
-class AppliedAmount:
-    statement_id: str
-    amount: Decimal
-
-
-@dataclass(frozen=True)
-class PostedPayment:
-    """A PaymentPosted event: the payment as posted, and the event's time and correlation."""
-
-    payment_id: str
-    account_id: str
-    amount: Decimal
-    method: PaymentMethod
-    received_on: date
-    reference: str | None
-    applied: tuple[AppliedAmount, ...]  # statement by statement, in the order applied
-    credit: Decimal  # what no statement was owed
-    balance_after: Decimal
-    payer_name: str | None  # None: the account holder paid
-    posted_at: datetime
-    correlation_id: str
-
-    def __post_init__(self) -> None:
-        """A receipt never shows parts that do not add up to the amount paid."""
-        spread = sum((part.amount for part in self.applied), Decimal(0)) + self.credit
-        if spread != self.amount:
-            raise InvalidInput(
-                f"applied and credit add up to {spread}, not the amount paid {self.amount}",
-                "applied",
-            )
 
 
 @dataclass(frozen=True)
