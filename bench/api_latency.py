@@ -85,7 +85,7 @@ def _figures(lookup: str, samples: dict[str, list[float]], floor: str) -> list[F
 
 
 def run() -> list[Figure]:
-    from civiq.domain.staff import Role
+    from civiq.core.staff import Role
     from infra.local.run import staff_token
 
     with served_stack() as (stack, port):

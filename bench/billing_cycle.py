@@ -192,17 +192,18 @@ def _meters_and_reads(accounts: list[Any]) -> int:
     """A 15 mm meter per property (or unit), read every two months through the services."""
     import boto3
 
-    from civiq.adapters.dynamodb.metering import DynamoMetering
-    from civiq.adapters.dynamodb.outbox import DynamoOutbox
-    from civiq.adapters.dynamodb.properties import DynamoPropertyRepository
-    from civiq.adapters.eventbridge import EventBridgePublisher
-    from civiq.adapters.system import SystemClock, UlidGenerator
-    from civiq.domain.events import Actor
-    from civiq.domain.meters import MeterSize, MeterType
-    from civiq.services.meters import InstallCommand, InstallMeter, MeterSpec
-    from civiq.services.publish_events import PublishEvents
-    from civiq.services.readings import ReadingCommand, RecordReading
-    from civiq.services.recording import Recorder
+    from civiq.accounts.adapters.dynamodb_properties import DynamoPropertyRepository
+    from civiq.accounts.services.recording import Recorder
+    from civiq.core.clock import SystemClock
+    from civiq.core.events import Actor
+    from civiq.core.ids import UlidGenerator
+    from civiq.core.publishing import PublishEvents
+    from civiq.metering.adapters.dynamodb import DynamoMetering
+    from civiq.metering.domain.meters import MeterSize, MeterType
+    from civiq.metering.services.meters import InstallCommand, InstallMeter, MeterSpec
+    from civiq.metering.services.readings import ReadingCommand, RecordReading
+    from civiq.platform.dynamodb.outbox import DynamoOutbox
+    from civiq.platform.eventbridge import EventBridgePublisher
 
     metering = DynamoMetering()
     recorder = Recorder(SystemClock(), UlidGenerator())
@@ -290,18 +291,19 @@ def run() -> list[Figure]:
         partition_queries(),
         patch.object(retrier_decl, "time", SimpleNamespace(sleep=lambda seconds: None)),
     ):
-        from civiq.adapters.dynamodb.accounts import DynamoAccountRepository
-        from civiq.adapters.dynamodb.billing import DynamoCycles, DynamoRuns
-        from civiq.adapters.dynamodb.models import configure_models
-        from civiq.adapters.dynamodb.rates import DynamoRateSchedules
-        from civiq.adapters.stepfunctions import StepFunctionsWorkflow
-        from civiq.adapters.system import SystemClock, UlidGenerator
-        from civiq.domain.audit import AuditEntry
-        from civiq.domain.cycles import Outcome
-        from civiq.domain.events import Actor
-        from civiq.schemas.rates import NewRateSchedule
-        from civiq.services.cycles import DefineCycle, StartRun
-        from civiq.services.recording import Recorder
+        from civiq.accounts.adapters.dynamodb_accounts import DynamoAccountRepository
+        from civiq.accounts.services.recording import Recorder
+        from civiq.billing.adapters.dynamodb import DynamoCycles, DynamoRuns
+        from civiq.billing.domain.cycles import Outcome
+        from civiq.billing.services.cycles import DefineCycle, StartRun
+        from civiq.core.audit import AuditEntry
+        from civiq.core.clock import SystemClock
+        from civiq.core.events import Actor
+        from civiq.core.ids import UlidGenerator
+        from civiq.platform.dynamodb.table import configure_models
+        from civiq.platform.stepfunctions import StepFunctionsWorkflow
+        from civiq.rates.adapters.dynamodb import DynamoRateSchedules
+        from civiq.rates.schemas.rates import NewRateSchedule
         from infra.local import dynamodb_transactions
         from infra.local.demo import ACCOUNTS as OPEN_ACCOUNT
         from infra.local.demo import load_direct, municipality

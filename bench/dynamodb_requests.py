@@ -153,7 +153,7 @@ def _snake(operation: str) -> str:
 
 
 def _check_counter(counter: RequestCounter, stack: Any, account_id: str) -> None:
-    from civiq.adapters.dynamodb.models import AccountItem
+    from civiq.platform.dynamodb.table import AccountItem
 
     key = {"PK": {"S": f"ACCOUNT#{account_id}"}, "SK": {"S": "ACCOUNT"}}
     client = stack.client("dynamodb")
@@ -226,8 +226,8 @@ def _operation(path: str, body: dict[str, Any]) -> str:
 
 
 def run() -> list[Figure]:
-    from civiq.adapters.dynamodb.models import AccountItem
-    from civiq.domain.staff import Role
+    from civiq.core.staff import Role
+    from civiq.platform.dynamodb.table import AccountItem
     from infra.local.demo import ACCOUNTS, municipality
     from infra.local.run import staff_token
     from infra.local.stack import LocalStack

@@ -216,8 +216,8 @@ def _get(port: int, path: str, token: str) -> Any:
 
 
 def _yesterday() -> str:
-    from civiq.adapters.system import SystemClock
-    from civiq.services.recording import local_today
+    from civiq.core.clock import SystemClock
+    from civiq.core.dates import local_today
 
     return (local_today(SystemClock()) - timedelta(days=1)).isoformat()
 
@@ -269,7 +269,7 @@ class Webhooks:
         self.port, self.secret = port, secret
 
     def deliver(self, event: bytes) -> tuple[int, float]:
-        from civiq.domain.webhooks import sign
+        from civiq.payments.domain.webhooks import sign
 
         status, answer, ms = _post(
             self.port,
@@ -316,9 +316,9 @@ def _timed_run(label: str, calls: list[Callable[[], tuple[int, float]]], threads
 # --------------------------------------------------------------------------- the local stack
 def _issue_statements(stack: Any, accounts: list[dict[str, Any]]) -> None:
     """Each account owes one statement, issued through the stack's own table."""
-    from civiq.adapters.dynamodb.billing import DynamoStatements
-    from civiq.adapters.dynamodb.models import configure_models
-    from civiq.domain.audit import AuditEntry
+    from civiq.billing.adapters.dynamodb import DynamoStatements
+    from civiq.core.audit import AuditEntry
+    from civiq.platform.dynamodb.table import configure_models
     from infra.local.stack import REGION as STACK_REGION
     from tests.statement_builders import statement
 
@@ -458,7 +458,7 @@ def _consumers_paused(
 
 
 def _local_stack() -> list[Figure]:
-    from civiq.domain.staff import Role
+    from civiq.core.staff import Role
     from infra.local.demo import load_via_api, municipality
     from infra.local.run import serve_api, staff_token, webhook_url
     from infra.local.stack import LocalStack, free_port
@@ -551,10 +551,10 @@ def _counts() -> list[Figure]:
     from chalice.test import Client
     from moto import mock_aws
 
-    from civiq.adapters.dynamodb.models import configure_models
-    from civiq.adapters.tokens import LocalTokens
-    from civiq.domain.staff import Role
-    from civiq.schemas.processor_events import ProcessorEventIn
+    from civiq.core.staff import Role
+    from civiq.payments.schemas.processor_events import ProcessorEventIn
+    from civiq.platform.dynamodb.table import configure_models
+    from civiq.platform.tokens import LocalTokens
     from infra.local import dynamodb_transactions
     from infra.local.demo import load_via_api, municipality
     from infra.local.lambda_runtime import import_isolated
@@ -669,7 +669,7 @@ def _counts() -> list[Figure]:
 
 
 def _signed(event: bytes) -> dict[str, str]:
-    from civiq.domain.webhooks import sign
+    from civiq.payments.domain.webhooks import sign
 
     return {
         "Content-Type": "application/json",

@@ -23,12 +23,12 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from bench.common import Figure, figure, median, note, run_benchmark
-from civiq.domain.accounts import CartSize, ServiceType
-from civiq.domain.meters import MeterSize
-from civiq.domain.properties import PropertyType
-from civiq.domain.rates import RateSchedule
-from civiq.domain.rating import MiscellaneousCharge, RatingInput, rate
-from civiq.schemas.rates import NewRateSchedule, RateVersionSpec
+from civiq.accounts.domain.accounts import CartSize, ServiceType
+from civiq.accounts.domain.properties import PropertyType
+from civiq.metering.domain.meters import MeterSize
+from civiq.rates.domain.rates import RateSchedule
+from civiq.rates.domain.rating import MiscellaneousCharge, RatingInput, rate
+from civiq.rates.schemas.rates import NewRateSchedule, RateVersionSpec
 from infra.local.demo_rates import sample_schedule, sample_version
 
 ACCOUNTS = int(os.environ.get("CIVIQ_BENCH_RATING_ACCOUNTS", "20000"))

@@ -91,7 +91,7 @@ def _by_kind(matches: Sequence[Any], kinds: dict[int, str], prefix: str) -> list
 
 
 def _matching() -> list[Figure]:
-    from civiq.domain.remittance import match_line, parse_remittance
+    from civiq.payments.domain.remittance import match_line, parse_remittance
     from tests.remittance_corpus import SCHEME, build_town, remittance_file
 
     town = build_town(seed=SEED, accounts=MATCH_ACCOUNTS)
@@ -140,21 +140,21 @@ class TownLoader:
     """Loads a corpus town into DynamoDB through the services and repositories."""
 
     def __init__(self) -> None:
-        from civiq.adapters.dynamodb.accounts import DynamoAccountRepository
-        from civiq.adapters.dynamodb.billing import DynamoStatements
-        from civiq.adapters.dynamodb.changes import DynamoChanges
-        from civiq.adapters.dynamodb.customers import DynamoCustomerRepository
-        from civiq.adapters.dynamodb.outbox import DynamoOutbox
-        from civiq.adapters.dynamodb.payments import DynamoLedger, DynamoPayments
-        from civiq.adapters.dynamodb.properties import DynamoPropertyRepository
-        from civiq.adapters.memory import FixedClock
-        from civiq.adapters.system import UlidGenerator
-        from civiq.domain.events import Actor
-        from civiq.services.open_account import OpenAccount
-        from civiq.services.payments import PostPayment
-        from civiq.services.posting import Announcer, PaymentLedger
-        from civiq.services.publish_events import PublishEvents
-        from civiq.services.recording import Recorder
+        from civiq.accounts.adapters.dynamodb_accounts import DynamoAccountRepository
+        from civiq.accounts.adapters.dynamodb_changes import DynamoChanges
+        from civiq.accounts.adapters.dynamodb_customers import DynamoCustomerRepository
+        from civiq.accounts.adapters.dynamodb_properties import DynamoPropertyRepository
+        from civiq.accounts.services.open_account import OpenAccount
+        from civiq.accounts.services.recording import Recorder
+        from civiq.billing.adapters.dynamodb import DynamoStatements
+        from civiq.core.events import Actor
+        from civiq.core.fakes import FixedClock
+        from civiq.core.ids import UlidGenerator
+        from civiq.core.publishing import PublishEvents
+        from civiq.ledger.services.posting import Announcer, PaymentLedger
+        from civiq.payments.adapters.dynamodb_payments import DynamoLedger, DynamoPayments
+        from civiq.payments.services.payments import PostPayment
+        from civiq.platform.dynamodb.outbox import DynamoOutbox
         from tests.remittance_corpus import SCHEME
 
         self.actor = Actor("bench-loader", "admin")
@@ -201,7 +201,7 @@ class TownLoader:
 
     def check(self, town: Any) -> None:
         """Each stored account is the corpus's: number, status, balance."""
-        from civiq.domain.accounts import AccountStatus
+        from civiq.accounts.domain.accounts import AccountStatus
 
         for account in town.accounts.values():
             stored = self.accounts.get(account.account_id)
@@ -215,23 +215,23 @@ class TownLoader:
                 raise AssertionError(f"{account} loaded as {stored} with balance {balance}")
 
     def _customer(self, account: Any) -> Any:
-        from civiq.domain.customers import CustomerKind, Preferences
-        from civiq.domain.language import Language
-        from civiq.services.customers import NewCustomer
+        from civiq.accounts.domain.customers import CustomerKind, Preferences
+        from civiq.accounts.services.customers import NewCustomer
+        from civiq.core.language import Language
 
         return NewCustomer(CustomerKind.PERSON, account.holder_names[0], Preferences(Language.FR))
 
     def _property(self, account: Any) -> Any:
-        from civiq.domain.addresses import Address
-        from civiq.domain.properties import PropertyType
-        from civiq.services.properties import NewProperty
+        from civiq.accounts.domain.properties import PropertyType
+        from civiq.accounts.services.properties import NewProperty
+        from civiq.core.addresses import Address
 
         civic = int(account.property_id.removeprefix("P-"))
         street = f"{civic} Rue des Érables"
         return NewProperty(Address(street, "Gatineau", "QC", "J8X 3G8"), PropertyType.SINGLE_FAMILY)
 
     def _open(self, account: Any, customer: Any, prop: Any) -> None:
-        from civiq.services.open_account import OpenAccountCommand
+        from civiq.accounts.services.open_account import OpenAccountCommand
 
         command = OpenAccountCommand(
             customer=customer, property=prop, account_id=account.account_id
@@ -246,7 +246,7 @@ class TownLoader:
     def _follow(self, closed: Any, follower: Any) -> None:
         """A move: the holder's account at their new home; a sale: the buyer's account at the
         same property, once the buyer is its owner of record."""
-        from civiq.services.recording import Step
+        from civiq.accounts.services.recording import Step
 
         if closed.account_id not in self.closed:
             self._close(closed.account_id)
@@ -262,7 +262,7 @@ class TownLoader:
         self._open(follower, buyer.customer_id, prop.property_id)
 
     def _close(self, account_id: str) -> None:
-        from civiq.services.recording import Step
+        from civiq.accounts.services.recording import Step
 
         before = self.accounts.get(account_id)
         moved = before.moved_out(self.recorder.today())
@@ -273,7 +273,7 @@ class TownLoader:
 
     def _bill(self, account: Any) -> None:
         """One issued statement per amount the account still owes, oldest first."""
-        from civiq.domain.audit import AuditEntry
+        from civiq.core.audit import AuditEntry
         from tests.statement_builders import charge_lines, rated_bill, statement
 
         ends = PERIOD_ENDS[len(PERIOD_ENDS) - len(account.open_amounts) :]
@@ -313,8 +313,8 @@ class TownLoader:
 
     def _overpay(self, account: Any) -> None:
         """The account's credit: a payment beyond what it owes."""
-        from civiq.domain.payments import PaymentChannel, PaymentMethod
-        from civiq.services.payments import ReceivedPayment
+        from civiq.ledger.domain.payments import PaymentChannel, PaymentMethod
+        from civiq.payments.services.payments import ReceivedPayment
 
         received = ReceivedPayment(
             payment_id=f"PAY-LOAD-{account.account_id}",
@@ -396,17 +396,17 @@ def _pipeline() -> list[Figure]:
     from moto import mock_aws
 
     from bench.search import partition_queries
-    from civiq.adapters.dynamodb.models import configure_models
-    from civiq.adapters.dynamodb.remittances import DynamoRemittances
-    from civiq.adapters.s3 import S3RemittanceContents
-    from civiq.domain.remittance import match_line, parse_remittance
-    from civiq.domain.remittance_files import LineStatus, as_of
-    from civiq.services.remittances import (
+    from civiq.payments.adapters.dynamodb_remittances import DynamoRemittances
+    from civiq.payments.domain.remittance import match_line, parse_remittance
+    from civiq.payments.domain.remittance_files import LineStatus, as_of
+    from civiq.payments.services.remittances import (
         BANK,
         ApplyRemittanceChunk,
         LedgerDirectory,
         ReceiveRemittance,
     )
+    from civiq.platform.dynamodb.table import configure_models
+    from civiq.platform.s3 import S3RemittanceContents
     from infra.local import dynamodb_transactions
     from tests.remittance_corpus import SCHEME, build_town, remittance_file
 
@@ -546,7 +546,7 @@ def _kinds(outcomes: list[Any], static: dict[int, Any], kinds: dict[int, str]) -
 
 def _as_match(outcome: Any, posted: Any) -> Any:
     """A line's recorded outcome as the matcher's answer, for :func:`score`."""
-    from civiq.domain.remittance import LineMatch
+    from civiq.payments.domain.remittance import LineMatch
 
     certain = outcome.status is posted
     return LineMatch(

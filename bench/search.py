@@ -165,7 +165,7 @@ def partition_queries() -> Iterator[None]:
 def _check_patch(dynamodb: Any, table: str, plan: Any) -> int:
     """Every query of the benchmark (and GSI lookups), paged to the end, answers the same with
     and without :func:`partition_queries`. Returns the number of responses compared."""
-    from civiq.domain.search import SearchQuery, shard_of
+    from civiq.accounts.domain.search import SearchQuery, shard_of
 
     requests: list[dict[str, Any]] = []
     for _, params in _queries(plan):
@@ -251,8 +251,8 @@ def _street_of(address: dict[str, str]) -> tuple[str, str]:
 
 def _queries(plan: Any) -> list[tuple[str, dict[str, str]]]:
     """Realistic searches, their values taken from the town (so each finds something)."""
-    from civiq.domain.account_numbers import AccountNumberScheme
-    from civiq.domain.properties import display_roll_number
+    from civiq.accounts.domain.account_numbers import AccountNumberScheme
+    from civiq.accounts.domain.properties import display_roll_number
     from infra.local.demo import ACCOUNTS as OPEN
 
     owners = [c.body for c in plan.calls if c.path == OPEN and "property" in c.body]
@@ -299,8 +299,8 @@ class Api:
     def __init__(self, app: Any) -> None:
         from chalice.test import Client
 
-        from civiq.adapters.tokens import LocalTokens
-        from civiq.domain.staff import Role
+        from civiq.core.staff import Role
+        from civiq.platform.tokens import LocalTokens
 
         token = LocalTokens(SIGNING_KEY).mint(
             "bench-search", [Role.CLERK], datetime.now(UTC), timedelta(hours=2)
@@ -369,7 +369,7 @@ def _lookup_figures(
     api: Api, meter: DynamoMeter, opened: list[tuple[str, str]], dynamodb: Any
 ) -> list[Figure]:
     """GET by id and by number: exactly one request each; medians beside the bare floor."""
-    from civiq.domain.account_numbers import AccountNumberScheme
+    from civiq.accounts.domain.account_numbers import AccountNumberScheme
 
     numbering = AccountNumberScheme()
     figures: list[Figure] = []
@@ -462,7 +462,7 @@ def run() -> list[Figure]:
     figures: list[Figure] = []
     with mock_aws():
         from bench.common import API_DIR
-        from civiq.adapters.dynamodb.models import configure_models
+        from civiq.platform.dynamodb.table import configure_models
         from infra.local.demo import load_direct, municipality
         from infra.local.lambda_runtime import import_isolated
 

@@ -20,10 +20,10 @@ from pypdf import PdfReader
 from weasyprint import HTML
 
 from bench.common import Figure, figure, median, note, quiet_logging, run_benchmark
-from civiq.adapters.pdf import WeasyPrintRenderer, default_templates_dir
-from civiq.domain.account_numbers import AccountNumberScheme
-from civiq.domain.language import Language
-from civiq.services.statement_document import statement_context
+from civiq.accounts.domain.account_numbers import AccountNumberScheme
+from civiq.billing.services.statement_document import statement_context
+from civiq.core.language import Language
+from civiq.platform.pdf import WeasyPrintRenderer, default_templates_dir
 from tests.statement_builders import statement
 
 RUNS = 15

@@ -34,7 +34,7 @@ from bench.common import (
     served_stack,
     settle,
 )
-from civiq.services.recording import MUNICIPAL_TIME_ZONE
+from civiq.core.dates import MUNICIPAL_TIME_ZONE
 
 RUNS = 5
 POLL_S = 0.02
@@ -152,7 +152,7 @@ def transfer_ended(stack: Any, transfer_id: str) -> Any:
 
 
 def run() -> list[Figure]:
-    from civiq.domain.staff import Role
+    from civiq.core.staff import Role
     from infra.local.run import staff_token
 
     with served_stack() as (stack, port):

@@ -32,9 +32,9 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from civiq.domain.account_numbers import AccountNumberScheme
-from civiq.domain.remittance import AccountFacts, LineMatch, name_keys
-from civiq.domain.search import fold
+from civiq.accounts.domain.account_numbers import AccountNumberScheme
+from civiq.core.text import fold
+from civiq.payments.domain.remittance import AccountFacts, LineMatch, name_keys
 
 SCHEME = AccountNumberScheme()
 FIRST_NAMES_FR = (

@@ -27,20 +27,20 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
-from civiq.domain.accounts import CartSize
-from civiq.domain.addresses import Address
-from civiq.domain.audit import AuditEntry
-from civiq.domain.charges import ChargeLine, ChargeType, RatedBill, TaxLine, Unit
-from civiq.domain.language import Language
-from civiq.domain.meters import MeterSize
-from civiq.domain.properties import PropertyType
-from civiq.domain.statements import (
+from civiq.accounts.domain.accounts import CartSize
+from civiq.accounts.domain.properties import PropertyType
+from civiq.billing.domain.statements import (
     MeterRead,
     Recipient,
     Statement,
     StatementKind,
     UsagePoint,
 )
+from civiq.core.addresses import Address
+from civiq.core.audit import AuditEntry
+from civiq.core.language import Language
+from civiq.metering.domain.meters import MeterSize
+from civiq.rates.domain.charges import ChargeLine, ChargeType, RatedBill, TaxLine, Unit
 
 RATES_FROM = date(2026, 1, 1)
 PERIOD_START = date(2026, 8, 31)

@@ -9,13 +9,14 @@ from zoneinfo import ZoneInfo
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.logging.utils import copy_config_to_registered_loggers
 
-from civiq.adapters.dynamodb.accounts import DynamoAccountRepository
-from civiq.adapters.dynamodb.changes import DynamoChanges
-from civiq.adapters.dynamodb.models import configure_models
-from civiq.adapters.system import SystemClock, UlidGenerator
-from civiq.config import CommonSettings
-from civiq.services.activate_accounts import ActivateAccounts
-from civiq.services.recording import Recorder
+from civiq.accounts.adapters.dynamodb_accounts import DynamoAccountRepository
+from civiq.accounts.adapters.dynamodb_changes import DynamoChanges
+from civiq.accounts.services.activate_accounts import ActivateAccounts
+from civiq.accounts.services.recording import Recorder
+from civiq.core.clock import SystemClock
+from civiq.core.ids import UlidGenerator
+from civiq.core.settings import CommonSettings
+from civiq.platform.dynamodb.table import configure_models
 
 logger = Logger(service="civiq-account-activation")
 copy_config_to_registered_loggers(source_logger=logger, include={"civiq"})

@@ -38,34 +38,35 @@ from aws_lambda_powertools.utilities.batch import (
 )
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
-from civiq.adapters import aws
-from civiq.adapters.catalogs import Catalogs, default_templates_dir
-from civiq.adapters.dynamodb.accounts import DynamoAccountRepository
-from civiq.adapters.dynamodb.billing import DynamoCycles
-from civiq.adapters.dynamodb.customers import DynamoCustomerRepository
-from civiq.adapters.dynamodb.models import configure_models
-from civiq.adapters.dynamodb.notifications import DynamoNotificationLog
-from civiq.adapters.dynamodb.outbox import DynamoOutbox
-from civiq.adapters.eventbridge import EventBridgePublisher
-from civiq.adapters.reminder_queue import SqsReminderQueue
-from civiq.adapters.sqs import process_domain_events
-from civiq.adapters.system import SystemClock, UlidGenerator
-from civiq.adapters.wording import CatalogWording
-from civiq.config import AlertSettings, ReadReminderSettings
-from civiq.domain.account_numbers import AccountNumberScheme
-from civiq.domain.alerts import HighConsumption
-from civiq.domain.events import DomainEvent
-from civiq.schemas.alert_tasks import RouteReminderMessage
-from civiq.schemas.metering_events import HighConsumptionDetectedV1
-from civiq.services.alerts import (
+from civiq.accounts.adapters.dynamodb_accounts import DynamoAccountRepository
+from civiq.accounts.adapters.dynamodb_customers import DynamoCustomerRepository
+from civiq.accounts.domain.account_numbers import AccountNumberScheme
+from civiq.accounts.services.recording import Recorder
+from civiq.billing.adapters.dynamodb import DynamoCycles
+from civiq.core.clock import SystemClock
+from civiq.core.events import DomainEvent
+from civiq.core.ids import UlidGenerator
+from civiq.core.publishing import PublishEvents
+from civiq.metering.schemas.events import HighConsumptionDetectedV1
+from civiq.notices.adapters.dynamodb import DynamoNotificationLog
+from civiq.notices.adapters.reminder_queue import SqsReminderQueue
+from civiq.notices.adapters.wording import CatalogWording
+from civiq.notices.config import AlertSettings, ReadReminderSettings
+from civiq.notices.domain.alerts import HighConsumption
+from civiq.notices.schemas.tasks import RouteReminderMessage
+from civiq.notices.services.alerts import (
     HighConsumptionAlert,
     Notifier,
     NotifyHighConsumption,
     RemindRoute,
     ScheduleReadReminders,
 )
-from civiq.services.publish_events import PublishEvents
-from civiq.services.recording import Recorder
+from civiq.platform import aws
+from civiq.platform.catalogs import Catalogs, default_templates_dir
+from civiq.platform.dynamodb.outbox import DynamoOutbox
+from civiq.platform.dynamodb.table import configure_models
+from civiq.platform.eventbridge import EventBridgePublisher
+from civiq.platform.sqs import process_domain_events
 
 logger = Logger(service="civiq-alerts")
 copy_config_to_registered_loggers(source_logger=logger, include={"civiq"})

@@ -7,12 +7,12 @@ from typing import Any
 
 from aws_lambda_powertools import Logger
 
-from civiq.adapters.dynamodb.audit import DynamoAuditLog
-from civiq.adapters.dynamodb.models import configure_models
-from civiq.adapters.sqs import process_domain_events
-from civiq.config import CommonSettings
-from civiq.domain.events import DomainEvent
-from civiq.services.record_audit import RecordAudit
+from civiq.core.events import DomainEvent
+from civiq.core.record_audit import RecordAudit
+from civiq.core.settings import CommonSettings
+from civiq.platform.dynamodb.audit import DynamoAuditLog
+from civiq.platform.dynamodb.table import configure_models
+from civiq.platform.sqs import process_domain_events
 
 logger = Logger(service="civiq-audit-writer")
 

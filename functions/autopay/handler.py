@@ -14,17 +14,18 @@ from typing import Any
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.logging.utils import copy_config_to_registered_loggers
 
-from civiq.adapters import aws
-from civiq.adapters.dynamodb.accounts import DynamoAccountRepository
-from civiq.adapters.dynamodb.models import configure_models
-from civiq.adapters.dynamodb.payments import DynamoLedger
-from civiq.adapters.dynamodb.workflows import DynamoMilestones
-from civiq.adapters.sandbox_gateway import SandboxGateway
-from civiq.adapters.sqs import process_domain_events
-from civiq.adapters.system import SystemClock, UlidGenerator
-from civiq.config import AutopaySettings
-from civiq.domain.events import DomainEvent
-from civiq.services.autopay import ChargeAutopay
+from civiq.accounts.adapters.dynamodb_accounts import DynamoAccountRepository
+from civiq.accounts.adapters.dynamodb_workflows import DynamoMilestones
+from civiq.core.clock import SystemClock
+from civiq.core.events import DomainEvent
+from civiq.core.ids import UlidGenerator
+from civiq.payments.adapters.dynamodb_payments import DynamoLedger
+from civiq.payments.adapters.sandbox_gateway import SandboxGateway
+from civiq.payments.config import AutopaySettings
+from civiq.payments.services.autopay import ChargeAutopay
+from civiq.platform import aws
+from civiq.platform.dynamodb.table import configure_models
+from civiq.platform.sqs import process_domain_events
 
 logger = Logger(service="civiq-autopay")
 copy_config_to_registered_loggers(source_logger=logger, include={"civiq"})

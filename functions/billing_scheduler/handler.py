@@ -9,14 +9,15 @@ from zoneinfo import ZoneInfo
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.logging.utils import copy_config_to_registered_loggers
 
-from civiq.adapters import aws
-from civiq.adapters.dynamodb.billing import DynamoCycles, DynamoRuns
-from civiq.adapters.dynamodb.models import configure_models
-from civiq.adapters.stepfunctions import StepFunctionsWorkflow
-from civiq.adapters.system import SystemClock, UlidGenerator
-from civiq.config import BillingSchedulerSettings
-from civiq.services.cycles import ScheduleRuns, StartRun
-from civiq.services.recording import Recorder
+from civiq.accounts.services.recording import Recorder
+from civiq.billing.adapters.dynamodb import DynamoCycles, DynamoRuns
+from civiq.billing.config import BillingSchedulerSettings
+from civiq.billing.services.cycles import ScheduleRuns, StartRun
+from civiq.core.clock import SystemClock
+from civiq.core.ids import UlidGenerator
+from civiq.platform import aws
+from civiq.platform.dynamodb.table import configure_models
+from civiq.platform.stepfunctions import StepFunctionsWorkflow
 
 logger = Logger(service="civiq-billing-scheduler")
 copy_config_to_registered_loggers(source_logger=logger, include={"civiq"})

@@ -17,24 +17,24 @@ from aws_lambda_powertools import Logger
 from aws_lambda_powertools.logging.utils import copy_config_to_registered_loggers
 from pydantic import TypeAdapter
 
-from civiq.adapters import aws
-from civiq.adapters.deterministic_ids import DeterministicIds
-from civiq.adapters.dynamodb.accounts import DynamoAccountRepository
-from civiq.adapters.dynamodb.billing import DynamoRuns, DynamoStatements
-from civiq.adapters.dynamodb.metering import DynamoMetering
-from civiq.adapters.dynamodb.models import configure_models
-from civiq.adapters.dynamodb.properties import DynamoPropertyRepository
-from civiq.adapters.dynamodb.rates import DynamoRateSchedules
-from civiq.adapters.dynamodb.workflows import DynamoBalances
-from civiq.adapters.s3 import S3RunManifests
-from civiq.adapters.system import SystemClock, UlidGenerator
-from civiq.config import BillingTaskSettings
-from civiq.domain.cycles import Outcome
-from civiq.schemas.billing_tasks import BillBatchTask, PrepareTask, SummarizeTask
-from civiq.services.billing import BillAccount, BillBatch
-from civiq.services.cycles import PrepareRun, SummarizeRun
-from civiq.services.readings import RecordEstimate
-from civiq.services.recording import Recorder
+from civiq.accounts.adapters.dynamodb_accounts import DynamoAccountRepository
+from civiq.accounts.adapters.dynamodb_properties import DynamoPropertyRepository
+from civiq.accounts.adapters.dynamodb_workflows import DynamoBalances
+from civiq.accounts.services.recording import Recorder
+from civiq.billing.adapters.dynamodb import DynamoRuns, DynamoStatements
+from civiq.billing.config import BillingTaskSettings
+from civiq.billing.domain.cycles import Outcome
+from civiq.billing.schemas.tasks import BillBatchTask, PrepareTask, SummarizeTask
+from civiq.billing.services.billing import BillAccount, BillBatch
+from civiq.billing.services.cycles import PrepareRun, SummarizeRun
+from civiq.core.clock import SystemClock
+from civiq.core.ids import DeterministicIds, UlidGenerator
+from civiq.metering.adapters.dynamodb import DynamoMetering
+from civiq.metering.services.readings import RecordEstimate
+from civiq.platform import aws
+from civiq.platform.dynamodb.table import configure_models
+from civiq.platform.s3 import S3RunManifests
+from civiq.rates.adapters.dynamodb import DynamoRateSchedules
 
 logger = Logger(service="civiq-billing-tasks")
 copy_config_to_registered_loggers(source_logger=logger, include={"civiq"})

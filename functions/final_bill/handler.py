@@ -13,31 +13,32 @@ from zoneinfo import ZoneInfo
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.logging.utils import copy_config_to_registered_loggers
 
-from civiq.adapters import aws
-from civiq.adapters.dynamodb.accounts import DynamoAccountRepository
-from civiq.adapters.dynamodb.billing import DynamoCycles, DynamoStatements
-from civiq.adapters.dynamodb.metering import DynamoMetering
-from civiq.adapters.dynamodb.models import configure_models
-from civiq.adapters.dynamodb.outbox import DynamoOutbox
-from civiq.adapters.dynamodb.properties import DynamoPropertyRepository
-from civiq.adapters.dynamodb.rates import DynamoRateSchedules
-from civiq.adapters.dynamodb.workflows import DynamoBalances
-from civiq.adapters.eventbridge import EventBridgePublisher
-from civiq.adapters.pdf import WeasyPrintRenderer, default_templates_dir
-from civiq.adapters.s3 import S3DocumentStore
-from civiq.adapters.sqs import process_domain_events
-from civiq.adapters.system import SystemClock, UlidGenerator
-from civiq.config import DocumentSettings
-from civiq.domain.account_numbers import AccountNumberScheme
-from civiq.domain.events import DomainEvent
-from civiq.domain.moves import FinalReading
-from civiq.schemas.workflow_events import FinalBillRequestedV1
-from civiq.services.billing import BillAccount
-from civiq.services.final_bills import ProduceFinalBill
-from civiq.services.issue_statements import IssueStatements, Letterhead
-from civiq.services.publish_events import PublishEvents
-from civiq.services.readings import RecordEstimate, RecordReading
-from civiq.services.recording import Recorder
+from civiq.accounts.adapters.dynamodb_accounts import DynamoAccountRepository
+from civiq.accounts.adapters.dynamodb_properties import DynamoPropertyRepository
+from civiq.accounts.adapters.dynamodb_workflows import DynamoBalances
+from civiq.accounts.domain.account_numbers import AccountNumberScheme
+from civiq.accounts.domain.moves import FinalReading
+from civiq.accounts.schemas.workflow_events import FinalBillRequestedV1
+from civiq.accounts.services.recording import Recorder
+from civiq.billing.adapters.dynamodb import DynamoCycles, DynamoStatements
+from civiq.billing.services.billing import BillAccount
+from civiq.billing.services.final_bills import ProduceFinalBill
+from civiq.billing.services.issue_statements import IssueStatements, Letterhead
+from civiq.core.clock import SystemClock
+from civiq.core.events import DomainEvent
+from civiq.core.ids import UlidGenerator
+from civiq.core.publishing import PublishEvents
+from civiq.core.settings import DocumentSettings
+from civiq.metering.adapters.dynamodb import DynamoMetering
+from civiq.metering.services.readings import RecordEstimate, RecordReading
+from civiq.platform import aws
+from civiq.platform.dynamodb.outbox import DynamoOutbox
+from civiq.platform.dynamodb.table import configure_models
+from civiq.platform.eventbridge import EventBridgePublisher
+from civiq.platform.pdf import WeasyPrintRenderer, default_templates_dir
+from civiq.platform.s3 import S3DocumentStore
+from civiq.platform.sqs import process_domain_events
+from civiq.rates.adapters.dynamodb import DynamoRateSchedules
 
 logger = Logger(service="civiq-final-bill")
 copy_config_to_registered_loggers(source_logger=logger, include={"civiq"})

@@ -18,10 +18,10 @@ from typing import Any
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.logging.utils import copy_config_to_registered_loggers
 
-from civiq.adapters.dynamodb.past_due import DynamoPastDue
-from civiq.config import PenaltySettings
-from civiq.payment_wiring import dynamo_payment_ledger
-from civiq.services.late_penalties import ApplyLatePenalties
+from civiq.payments.adapters.dynamodb_past_due import DynamoPastDue
+from civiq.payments.config import PenaltySettings
+from civiq.payments.services.late_penalties import ApplyLatePenalties
+from civiq.payments.wiring import dynamo_payment_ledger
 
 STOP_BEFORE_MS = 60_000  # a posting takes milliseconds; a minute leaves room for the last ones
 

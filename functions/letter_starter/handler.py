@@ -12,10 +12,10 @@ from typing import Any
 
 from aws_lambda_powertools import Logger
 
-from civiq.adapters import aws
-from civiq.adapters.sqs import process_domain_events
-from civiq.config import LetterStarterSettings
-from civiq.domain.events import DomainEvent
+from civiq.core.events import DomainEvent
+from civiq.notices.config import LetterStarterSettings
+from civiq.platform import aws
+from civiq.platform.sqs import process_domain_events
 
 logger = Logger(service="civiq-letter-starter")
 

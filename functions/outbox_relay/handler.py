@@ -9,13 +9,13 @@ from typing import Any
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.logging.utils import copy_config_to_registered_loggers
 
-from civiq.adapters import aws
-from civiq.adapters.dynamodb.models import configure_models
-from civiq.adapters.dynamodb.outbox import DynamoOutbox
-from civiq.adapters.eventbridge import EventBridgePublisher
-from civiq.adapters.system import SystemClock
-from civiq.config import OutboxRelaySettings
-from civiq.services.publish_events import RelayOutbox
+from civiq.core.clock import SystemClock
+from civiq.core.publishing import RelayOutbox
+from civiq.core.settings import OutboxRelaySettings
+from civiq.platform import aws
+from civiq.platform.dynamodb.outbox import DynamoOutbox
+from civiq.platform.dynamodb.table import configure_models
+from civiq.platform.eventbridge import EventBridgePublisher
 
 logger = Logger(service="civiq-outbox-relay")
 copy_config_to_registered_loggers(source_logger=logger, include={"civiq"})

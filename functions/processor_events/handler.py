@@ -21,13 +21,13 @@ from aws_lambda_powertools.utilities.batch import (
 )
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
-from civiq.adapters.dynamodb.processor_events import DynamoProcessorEvents
-from civiq.config import PaymentSettings
-from civiq.domain.account_numbers import AccountNumberScheme
-from civiq.payment_wiring import dynamo_payment_ledger
-from civiq.schemas.processor_events import ProcessorEventIn
-from civiq.services.payments import PostPayment, RefundPayment
-from civiq.services.processor_events import ApplyProcessorEvent
+from civiq.accounts.domain.account_numbers import AccountNumberScheme
+from civiq.payments.adapters.dynamodb_processor_events import DynamoProcessorEvents
+from civiq.payments.config import PaymentSettings
+from civiq.payments.schemas.processor_events import ProcessorEventIn
+from civiq.payments.services.payments import PostPayment, RefundPayment
+from civiq.payments.services.processor_events import ApplyProcessorEvent
+from civiq.payments.wiring import dynamo_payment_ledger
 
 logger = Logger(service="civiq-processor-events")
 copy_config_to_registered_loggers(source_logger=logger, include={"civiq"})

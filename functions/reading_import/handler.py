@@ -21,12 +21,12 @@ from aws_lambda_powertools.utilities.batch import (
 )
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
-from civiq.adapters import aws
-from civiq.adapters.dynamodb.metering import DynamoImports
-from civiq.adapters.dynamodb.models import configure_models
-from civiq.adapters.reading_files import S3ImportFiles, SqsRowQueue
-from civiq.config import ReadingImportSettings
-from civiq.services.reading_imports import SplitImport
+from civiq.metering.adapters.dynamodb import DynamoImports
+from civiq.metering.adapters.reading_files import S3ImportFiles, SqsRowQueue
+from civiq.metering.config import ReadingImportSettings
+from civiq.metering.services.reading_imports import SplitImport
+from civiq.platform import aws
+from civiq.platform.dynamodb.table import configure_models
 
 logger = Logger(service="civiq-reading-import")
 copy_config_to_registered_loggers(source_logger=logger, include={"civiq"})

@@ -22,18 +22,19 @@ from aws_lambda_powertools.utilities.batch import (
 )
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
-from civiq.adapters import aws
-from civiq.adapters.dynamodb.metering import DynamoImports, DynamoMetering
-from civiq.adapters.dynamodb.models import configure_models
-from civiq.adapters.dynamodb.outbox import DynamoOutbox
-from civiq.adapters.eventbridge import EventBridgePublisher
-from civiq.adapters.system import SystemClock, UlidGenerator
-from civiq.config import CommonSettings
-from civiq.schemas.reading_imports import RowBatchMessage
-from civiq.services.publish_events import PublishEvents
-from civiq.services.reading_imports import LoadImportRows
-from civiq.services.readings import RecordReading
-from civiq.services.recording import Recorder
+from civiq.accounts.services.recording import Recorder
+from civiq.core.clock import SystemClock
+from civiq.core.ids import UlidGenerator
+from civiq.core.publishing import PublishEvents
+from civiq.core.settings import CommonSettings
+from civiq.metering.adapters.dynamodb import DynamoImports, DynamoMetering
+from civiq.metering.schemas.reading_imports import RowBatchMessage
+from civiq.metering.services.reading_imports import LoadImportRows
+from civiq.metering.services.readings import RecordReading
+from civiq.platform import aws
+from civiq.platform.dynamodb.outbox import DynamoOutbox
+from civiq.platform.dynamodb.table import configure_models
+from civiq.platform.eventbridge import EventBridgePublisher
 
 logger = Logger(service="civiq-reading-worker")
 copy_config_to_registered_loggers(source_logger=logger, include={"civiq"})

@@ -12,24 +12,24 @@ from typing import Any
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.logging.utils import copy_config_to_registered_loggers
 
-from civiq.adapters import aws
-from civiq.adapters.catalogs import Catalogs
-from civiq.adapters.dynamodb.accounts import DynamoAccountRepository
-from civiq.adapters.dynamodb.billing import DynamoStatements
-from civiq.adapters.dynamodb.customers import DynamoCustomerRepository
-from civiq.adapters.dynamodb.models import configure_models
-from civiq.adapters.dynamodb.notifications import DynamoNotificationLog
-from civiq.adapters.dynamodb.outbox import DynamoOutbox
-from civiq.adapters.eventbridge import EventBridgePublisher
-from civiq.adapters.pdf import WeasyPrintRenderer, default_templates_dir
-from civiq.adapters.receipts import CatalogReceiptWording, S3ReceiptDocuments
-from civiq.adapters.sqs import process_domain_events
-from civiq.config import DocumentSettings
-from civiq.domain.account_numbers import AccountNumberScheme
-from civiq.domain.events import DomainEvent
-from civiq.schemas.payment_events import PaymentPostedV1
-from civiq.services.publish_events import PublishEvents
-from civiq.services.receipts import IssueReceipt
+from civiq.accounts.adapters.dynamodb_accounts import DynamoAccountRepository
+from civiq.accounts.adapters.dynamodb_customers import DynamoCustomerRepository
+from civiq.accounts.domain.account_numbers import AccountNumberScheme
+from civiq.billing.adapters.dynamodb import DynamoStatements
+from civiq.core.events import DomainEvent
+from civiq.core.publishing import PublishEvents
+from civiq.core.settings import DocumentSettings
+from civiq.notices.adapters.dynamodb import DynamoNotificationLog
+from civiq.notices.adapters.receipts import CatalogReceiptWording, S3ReceiptDocuments
+from civiq.notices.services.receipts import IssueReceipt
+from civiq.payments.schemas.events import PaymentPostedV1
+from civiq.platform import aws
+from civiq.platform.catalogs import Catalogs
+from civiq.platform.dynamodb.outbox import DynamoOutbox
+from civiq.platform.dynamodb.table import configure_models
+from civiq.platform.eventbridge import EventBridgePublisher
+from civiq.platform.pdf import WeasyPrintRenderer, default_templates_dir
+from civiq.platform.sqs import process_domain_events
 
 logger = Logger(service="civiq-receipts")
 copy_config_to_registered_loggers(source_logger=logger, include={"civiq"})

@@ -21,15 +21,15 @@ from aws_lambda_powertools.utilities.batch import (
 )
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
-from civiq.adapters import aws
-from civiq.adapters.dynamodb.remittances import DynamoRemittances
-from civiq.adapters.s3 import S3RemittanceContents
-from civiq.config import PaymentSettings
-from civiq.domain.account_numbers import AccountNumberScheme
-from civiq.payment_wiring import dynamo_payment_ledger
-from civiq.schemas.remittances import ChunkMessage
-from civiq.services.payments import PostPayment
-from civiq.services.remittances import ApplyRemittanceChunk, LedgerDirectory
+from civiq.accounts.domain.account_numbers import AccountNumberScheme
+from civiq.payments.adapters.dynamodb_remittances import DynamoRemittances
+from civiq.payments.config import PaymentSettings
+from civiq.payments.schemas.remittances import ChunkMessage
+from civiq.payments.services.payments import PostPayment
+from civiq.payments.services.remittances import ApplyRemittanceChunk, LedgerDirectory
+from civiq.payments.wiring import dynamo_payment_ledger
+from civiq.platform import aws
+from civiq.platform.s3 import S3RemittanceContents
 
 logger = Logger(service="civiq-remittances")
 copy_config_to_registered_loggers(source_logger=logger, include={"civiq"})

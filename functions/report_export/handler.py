@@ -22,23 +22,23 @@ from aws_lambda_powertools.utilities.batch import (
 )
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
-from civiq.adapters import aws
-from civiq.adapters.dynamodb.dashboard import DynamoDashboard
-from civiq.adapters.dynamodb.exports import DynamoExports
-from civiq.adapters.dynamodb.models import configure_models
-from civiq.adapters.pdf import WeasyPrintRenderer, default_templates_dir
-from civiq.adapters.reports import (
+from civiq.core.clock import SystemClock
+from civiq.platform import aws
+from civiq.platform.dynamodb.table import configure_models
+from civiq.platform.pdf import WeasyPrintRenderer, default_templates_dir
+from civiq.reporting.adapters.dynamodb_dashboard import DynamoDashboard
+from civiq.reporting.adapters.dynamodb_exports import DynamoExports
+from civiq.reporting.adapters.reports import (
     CsvReportWriter,
     MessageCatalogs,
     PdfReportWriter,
     S3ReportFiles,
     XlsxReportWriter,
 )
-from civiq.adapters.system import SystemClock
-from civiq.config import ReportExportSettings
-from civiq.domain.exports import ExportFormat
-from civiq.schemas.dashboard import ExportMessage
-from civiq.services.exports import ProduceExport
+from civiq.reporting.config import ReportExportSettings
+from civiq.reporting.domain.exports import ExportFormat
+from civiq.reporting.schemas.dashboard import ExportMessage
+from civiq.reporting.services.exports import ProduceExport
 
 logger = Logger(service="civiq-report-export")
 copy_config_to_registered_loggers(source_logger=logger, include={"civiq"})

@@ -16,9 +16,9 @@ from aws_lambda_powertools.utilities.batch import (
 )
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
-from civiq.adapters.sandbox_gateway import deliver, sandbox_event
-from civiq.adapters.system import SystemClock
-from civiq.config import SandboxProcessorSettings
+from civiq.core.clock import SystemClock
+from civiq.payments.adapters.sandbox_gateway import deliver, sandbox_event
+from civiq.payments.config import SandboxProcessorSettings
 
 logger = Logger(service="civiq-sandbox-processor")
 

@@ -8,20 +8,21 @@ from typing import Any
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.logging.utils import copy_config_to_registered_loggers
 
-from civiq.adapters import aws
-from civiq.adapters.dynamodb.billing import DynamoStatements
-from civiq.adapters.dynamodb.models import configure_models
-from civiq.adapters.dynamodb.outbox import DynamoOutbox
-from civiq.adapters.eventbridge import EventBridgePublisher
-from civiq.adapters.pdf import WeasyPrintRenderer, default_templates_dir
-from civiq.adapters.s3 import S3DocumentStore
-from civiq.adapters.system import SystemClock, UlidGenerator
-from civiq.config import DocumentSettings
-from civiq.domain.account_numbers import AccountNumberScheme
-from civiq.domain.cycles import AccountOutcome, Outcome
-from civiq.schemas.billing_tasks import IssueStatementsTask
-from civiq.services.issue_statements import IssueStatements, Letterhead
-from civiq.services.publish_events import PublishEvents
+from civiq.accounts.domain.account_numbers import AccountNumberScheme
+from civiq.billing.adapters.dynamodb import DynamoStatements
+from civiq.billing.domain.cycles import AccountOutcome, Outcome
+from civiq.billing.schemas.tasks import IssueStatementsTask
+from civiq.billing.services.issue_statements import IssueStatements, Letterhead
+from civiq.core.clock import SystemClock
+from civiq.core.ids import UlidGenerator
+from civiq.core.publishing import PublishEvents
+from civiq.core.settings import DocumentSettings
+from civiq.platform import aws
+from civiq.platform.dynamodb.outbox import DynamoOutbox
+from civiq.platform.dynamodb.table import configure_models
+from civiq.platform.eventbridge import EventBridgePublisher
+from civiq.platform.pdf import WeasyPrintRenderer, default_templates_dir
+from civiq.platform.s3 import S3DocumentStore
 
 logger = Logger(service="civiq-statement-renderer")
 copy_config_to_registered_loggers(source_logger=logger, include={"civiq"})

@@ -8,15 +8,15 @@ from typing import Any
 from aws_lambda_powertools import Logger
 from pydantic import BaseModel, ConfigDict
 
-from civiq.adapters import aws
-from civiq.adapters.dynamodb.accounts import DynamoAccountRepository
-from civiq.adapters.dynamodb.customers import DynamoCustomerRepository
-from civiq.adapters.dynamodb.models import configure_models
-from civiq.adapters.pdf import WeasyPrintRenderer, default_templates_dir
-from civiq.adapters.s3 import S3DocumentStore
-from civiq.config import DocumentSettings
-from civiq.domain.account_numbers import AccountNumberScheme
-from civiq.services.send_welcome_letter import SendWelcomeLetter
+from civiq.accounts.adapters.dynamodb_accounts import DynamoAccountRepository
+from civiq.accounts.adapters.dynamodb_customers import DynamoCustomerRepository
+from civiq.accounts.domain.account_numbers import AccountNumberScheme
+from civiq.core.settings import DocumentSettings
+from civiq.notices.services.welcome_letters import SendWelcomeLetter
+from civiq.platform import aws
+from civiq.platform.dynamodb.table import configure_models
+from civiq.platform.pdf import WeasyPrintRenderer, default_templates_dir
+from civiq.platform.s3 import S3DocumentStore
 
 logger = Logger(service="civiq-welcome-letter")
 

@@ -18,21 +18,18 @@ from zoneinfo import ZoneInfo
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.logging.utils import copy_config_to_registered_loggers
 
-from civiq.adapters import aws
-from civiq.adapters.deterministic_ids import DeterministicIds
-from civiq.adapters.dynamodb.accounts import DynamoAccountRepository
-from civiq.adapters.dynamodb.changes import DynamoChanges
-from civiq.adapters.dynamodb.customers import DynamoCustomerRepository
-from civiq.adapters.dynamodb.models import configure_models
-from civiq.adapters.dynamodb.outbox import DynamoOutbox
-from civiq.adapters.dynamodb.properties import DynamoPropertyRepository
-from civiq.adapters.dynamodb.workflows import DynamoBalances, DynamoMilestones, DynamoTransfers
-from civiq.adapters.eventbridge import EventBridgePublisher
-from civiq.adapters.stepfunctions import StepFunctionsCallbacks
-from civiq.adapters.system import SystemClock
-from civiq.config import WorkflowTaskSettings
-from civiq.domain.account_numbers import AccountNumberScheme
-from civiq.schemas.workflow_tasks import (
+from civiq.accounts.adapters.dynamodb_accounts import DynamoAccountRepository
+from civiq.accounts.adapters.dynamodb_changes import DynamoChanges
+from civiq.accounts.adapters.dynamodb_customers import DynamoCustomerRepository
+from civiq.accounts.adapters.dynamodb_properties import DynamoPropertyRepository
+from civiq.accounts.adapters.dynamodb_workflows import (
+    DynamoBalances,
+    DynamoMilestones,
+    DynamoTransfers,
+)
+from civiq.accounts.config import WorkflowTaskSettings
+from civiq.accounts.domain.account_numbers import AccountNumberScheme
+from civiq.accounts.schemas.workflow_tasks import (
     ClosingTask,
     CompleteTransferTask,
     EscalateTask,
@@ -42,11 +39,10 @@ from civiq.schemas.workflow_tasks import (
     SettleAccountTask,
     TaskEnvelope,
 )
-from civiq.services.moves import RecordMoveIn, RecordMoveOut
-from civiq.services.publish_events import PublishEvents
-from civiq.services.recording import Recorder
-from civiq.services.settle_account import SettleAccount
-from civiq.services.transfers import (
+from civiq.accounts.services.moves import RecordMoveIn, RecordMoveOut
+from civiq.accounts.services.recording import Recorder
+from civiq.accounts.services.settle_account import SettleAccount
+from civiq.accounts.services.transfers import (
     CompleteTransfer,
     EscalateTransfer,
     FinalBillSeller,
@@ -55,7 +51,15 @@ from civiq.services.transfers import (
     RequestApproval,
     SettleSellerAccounts,
 )
-from civiq.services.workflow_steps import FinalBill
+from civiq.accounts.services.workflow_steps import FinalBill
+from civiq.core.clock import SystemClock
+from civiq.core.ids import DeterministicIds
+from civiq.core.publishing import PublishEvents
+from civiq.platform import aws
+from civiq.platform.dynamodb.outbox import DynamoOutbox
+from civiq.platform.dynamodb.table import configure_models
+from civiq.platform.eventbridge import EventBridgePublisher
+from civiq.platform.stepfunctions import StepFunctionsCallbacks
 
 logger = Logger(service="civiq-workflow-tasks")
 copy_config_to_registered_loggers(source_logger=logger, include={"civiq"})

@@ -41,24 +41,30 @@ from typing import Any, cast
 
 from pynamodb.connection import Connection
 
-from civiq.adapters.dynamodb import keys
-from civiq.adapters.dynamodb.accounts import ACCOUNT_SEQUENCE
-from civiq.adapters.dynamodb.changes import DynamoChanges
-from civiq.adapters.dynamodb.models import AccountItem, CounterItem
-from civiq.domain.account_numbers import AccountNumberScheme
-from civiq.domain.errors import NotFound
-from civiq.domain.events import Actor
-from civiq.domain.history import subject_of
-from civiq.domain.properties import Property
-from civiq.ports import AccountRepository, Change, CustomerRepository, Entity, PropertyRepository
-from civiq.schemas.accounts import OpenAccountRequest
-from civiq.schemas.customers import NewCustomerIn
-from civiq.schemas.properties import RegisterPropertyRequest
-from civiq.services.customers import RegisterCustomer
-from civiq.services.open_account import OpenAccount
-from civiq.services.properties import RegisterProperty
-from civiq.services.publish_events import PublishEvents
-from civiq.services.recording import Recorder
+from civiq.accounts.adapters.dynamodb_accounts import ACCOUNT_SEQUENCE
+from civiq.accounts.adapters.dynamodb_changes import DynamoChanges
+from civiq.accounts.domain.account_numbers import AccountNumberScheme
+from civiq.accounts.domain.properties import Property
+from civiq.accounts.ports import (
+    AccountRepository,
+    Change,
+    CustomerRepository,
+    Entity,
+    PropertyRepository,
+)
+from civiq.accounts.schemas.accounts import OpenAccountRequest
+from civiq.accounts.schemas.customers import NewCustomerIn
+from civiq.accounts.schemas.properties import RegisterPropertyRequest
+from civiq.accounts.services.customers import RegisterCustomer
+from civiq.accounts.services.open_account import OpenAccount
+from civiq.accounts.services.properties import RegisterProperty
+from civiq.accounts.services.recording import Recorder
+from civiq.core.errors import NotFound
+from civiq.core.events import Actor
+from civiq.core.history import subject_of
+from civiq.core.publishing import PublishEvents
+from civiq.platform.dynamodb import keys
+from civiq.platform.dynamodb.table import AccountItem, CounterItem
 
 API = "/api/v1/utility"
 CUSTOMERS = f"{API}/customers"

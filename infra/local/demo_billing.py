@@ -17,7 +17,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from civiq.domain.cycles import CycleDefinition, Frequency
+from civiq.billing.domain.cycles import CycleDefinition, Frequency
 from infra.local.demo import API, DemoLoadError, Send
 from infra.local.demo_rates import SCHEDULE_ID, sample_schedule
 

@@ -16,10 +16,10 @@ import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from civiq.adapters.system import SystemClock
-from civiq.adapters.tokens import LocalTokens
-from civiq.domain.staff import Role
-from civiq.services.recording import local_today
+from civiq.core.clock import SystemClock
+from civiq.core.dates import local_today
+from civiq.core.staff import Role
+from civiq.platform.tokens import LocalTokens
 from infra.local.demo import gateway_sender, load_via_api, municipality
 from infra.local.demo_billing import load_billing
 from infra.local.gateway import LocalApiGateway, load_routes

@@ -22,10 +22,10 @@ from collections.abc import Sequence
 from pydantic import Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from civiq.adapters.dynamodb.ledger_books import DynamoLedgerBooks
-from civiq.adapters.dynamodb.models import configure_models
-from civiq.domain.errors import DomainError
-from civiq.services.ledger_check import CheckLedgers
+from civiq.core.errors import DomainError
+from civiq.ledger.adapters.dynamodb_books import DynamoLedgerBooks
+from civiq.ledger.services.ledger_check import CheckLedgers
+from civiq.platform.dynamodb.table import configure_models
 
 
 class LedgerCheckSettings(BaseSettings):

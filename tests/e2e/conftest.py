@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from civiq.domain.staff import Role
+from civiq.core.staff import Role
 from infra.local.run import serve_api, staff_token, webhook_url
 from infra.local.stack import LocalStack, free_port
 

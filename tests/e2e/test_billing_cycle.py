@@ -12,9 +12,9 @@ import pytest
 import requests
 from pypdf import PdfReader
 
-from civiq.adapters.system import SystemClock
-from civiq.domain.staff import Role
-from civiq.services.recording import local_today
+from civiq.core.clock import SystemClock
+from civiq.core.dates import local_today
+from civiq.core.staff import Role
 from infra.local.demo import Send, load_via_api, municipality
 from infra.local.demo_billing import load_billing
 from infra.local.run import staff_token

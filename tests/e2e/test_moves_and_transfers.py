@@ -16,8 +16,8 @@ from typing import Any
 import pytest
 import requests
 
-from civiq.domain.staff import Role
-from civiq.services.recording import MUNICIPAL_TIME_ZONE
+from civiq.core.dates import MUNICIPAL_TIME_ZONE
+from civiq.core.staff import Role
 from infra.local.run import staff_token
 from infra.local.stack import LocalStack
 from tests.conftest import wait_for

@@ -16,13 +16,13 @@ from typing import Any
 import pytest
 import requests
 
-from civiq.adapters.dynamodb.billing import DynamoStatements
-from civiq.adapters.dynamodb.models import configure_models
-from civiq.adapters.eventbridge import EventBridgePublisher
-from civiq.domain.audit import AuditEntry
-from civiq.domain.events import Actor, DomainEvent
-from civiq.domain.staff import Role
-from civiq.domain.webhooks import sign
+from civiq.billing.adapters.dynamodb import DynamoStatements
+from civiq.core.audit import AuditEntry
+from civiq.core.events import Actor, DomainEvent
+from civiq.core.staff import Role
+from civiq.payments.domain.webhooks import sign
+from civiq.platform.dynamodb.table import configure_models
+from civiq.platform.eventbridge import EventBridgePublisher
 from infra.local.demo import Town, load_via_api, municipality
 from infra.local.run import staff_token
 from infra.local.stack import REGION, LocalStack

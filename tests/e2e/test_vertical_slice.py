@@ -178,7 +178,7 @@ def test_outbox_relay_publishes_events_a_failed_publish_left_behind(stack: Local
     the scheduled relay (fired here as the local runner fires it) publishes it."""
     from datetime import UTC, datetime, timedelta
 
-    from civiq.adapters.dynamodb import keys
+    from civiq.platform.dynamodb import keys
 
     occurred = datetime.now(UTC) - timedelta(minutes=10)
     account_id = "01J0RELAYTESTACCOUNT000000"

@@ -11,7 +11,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from civiq.adapters.dynamodb.models import configure_models
+from civiq.platform.dynamodb.table import configure_models
 from tests.conftest import REPO
 
 REGION = "ca-central-1"

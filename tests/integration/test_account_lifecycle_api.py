@@ -12,13 +12,13 @@ import boto3
 import pytest
 from chalice.test import Client
 
-from civiq.adapters.dynamodb.accounts import DynamoAccountRepository
-from civiq.adapters.dynamodb.changes import DynamoChanges
-from civiq.adapters.memory import FixedClock, SequentialIds
-from civiq.adapters.tokens import LocalTokens
-from civiq.domain.staff import Role
-from civiq.services.activate_accounts import ActivateAccounts
-from civiq.services.recording import Recorder
+from civiq.accounts.adapters.dynamodb_accounts import DynamoAccountRepository
+from civiq.accounts.adapters.dynamodb_changes import DynamoChanges
+from civiq.accounts.services.activate_accounts import ActivateAccounts
+from civiq.accounts.services.recording import Recorder
+from civiq.core.fakes import FixedClock, SequentialIds
+from civiq.core.staff import Role
+from civiq.platform.tokens import LocalTokens
 from tests.integration.conftest import REGION, SIGNING_KEY, TABLE
 
 ACCOUNTS = "/api/v1/utility/accounts"

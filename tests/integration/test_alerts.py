@@ -15,27 +15,27 @@ from typing import Any
 import boto3
 import pytest
 
-from civiq.adapters.dynamodb.accounts import DynamoAccountRepository
-from civiq.adapters.dynamodb.billing import DynamoCycles
-from civiq.adapters.dynamodb.metering import DynamoMetering
-from civiq.adapters.dynamodb.properties import DynamoPropertyRepository
-from civiq.adapters.system import SystemClock
-from civiq.domain.accounts import Account, HolderRole
-from civiq.domain.addresses import Address
-from civiq.domain.audit import AuditEntry
-from civiq.domain.customers import ContactDetails, ContactMethod, CustomerKind, Preferences
-from civiq.domain.cycles import CycleDefinition, Frequency
-from civiq.domain.language import Language
-from civiq.domain.meters import MeterSize, MeterType
-from civiq.domain.properties import MeterArrangement, MeterConfiguration, PropertyType
-from civiq.schemas.events import envelope_from_eventbridge
-from civiq.schemas.notification_events import NotificationRequestedV1
-from civiq.services.customers import NewCustomer
-from civiq.services.meters import InstallCommand, InstallMeter, MeterSpec
-from civiq.services.open_account import OpenAccountCommand
-from civiq.services.properties import NewProperty
-from civiq.services.readings import ReadingCommand, RecordReading
-from civiq.services.recording import local_today
+from civiq.accounts.adapters.dynamodb_accounts import DynamoAccountRepository
+from civiq.accounts.adapters.dynamodb_properties import DynamoPropertyRepository
+from civiq.accounts.domain.accounts import Account, HolderRole
+from civiq.accounts.domain.customers import ContactDetails, ContactMethod, CustomerKind, Preferences
+from civiq.accounts.domain.properties import MeterArrangement, MeterConfiguration, PropertyType
+from civiq.accounts.services.customers import NewCustomer
+from civiq.accounts.services.open_account import OpenAccountCommand
+from civiq.accounts.services.properties import NewProperty
+from civiq.billing.adapters.dynamodb import DynamoCycles
+from civiq.billing.domain.cycles import CycleDefinition, Frequency
+from civiq.core.addresses import Address
+from civiq.core.audit import AuditEntry
+from civiq.core.clock import SystemClock
+from civiq.core.dates import local_today
+from civiq.core.envelope import envelope_from_eventbridge
+from civiq.core.language import Language
+from civiq.metering.adapters.dynamodb import DynamoMetering
+from civiq.metering.domain.meters import MeterSize, MeterType
+from civiq.metering.services.meters import InstallCommand, InstallMeter, MeterSpec
+from civiq.metering.services.readings import ReadingCommand, RecordReading
+from civiq.notices.schemas.events import NotificationRequestedV1
 from infra.local.demo import load_direct, municipality
 from tests.conftest import load_event
 from tests.integration.conftest import BUS, REGION, TABLE

@@ -10,8 +10,8 @@ import boto3
 import pytest
 from chalice.test import Client
 
-from civiq.adapters.tokens import LocalTokens
-from civiq.domain.staff import Role
+from civiq.core.staff import Role
+from civiq.platform.tokens import LocalTokens
 from tests.integration.conftest import REGION, SIGNING_KEY, TABLE
 
 ACCOUNTS = "/api/v1/utility/accounts"

@@ -12,19 +12,20 @@ import boto3
 import pytest
 from chalice.test import Client
 
-from civiq.adapters.dynamodb.accounts import DynamoAccountRepository
-from civiq.adapters.dynamodb.billing import DynamoRuns, DynamoStatements
-from civiq.adapters.dynamodb.metering import DynamoMetering
-from civiq.adapters.dynamodb.properties import DynamoPropertyRepository
-from civiq.adapters.dynamodb.rates import DynamoRateSchedules
-from civiq.adapters.dynamodb.workflows import DynamoBalances
-from civiq.adapters.system import SystemClock, UlidGenerator
-from civiq.domain.audit import AuditEntry
-from civiq.domain.staff import Role
-from civiq.schemas.rates import NewRateSchedule
-from civiq.services.billing import BillAccount
-from civiq.services.readings import RecordEstimate
-from civiq.services.recording import Recorder
+from civiq.accounts.adapters.dynamodb_accounts import DynamoAccountRepository
+from civiq.accounts.adapters.dynamodb_properties import DynamoPropertyRepository
+from civiq.accounts.adapters.dynamodb_workflows import DynamoBalances
+from civiq.accounts.services.recording import Recorder
+from civiq.billing.adapters.dynamodb import DynamoRuns, DynamoStatements
+from civiq.billing.services.billing import BillAccount
+from civiq.core.audit import AuditEntry
+from civiq.core.clock import SystemClock
+from civiq.core.ids import UlidGenerator
+from civiq.core.staff import Role
+from civiq.metering.adapters.dynamodb import DynamoMetering
+from civiq.metering.services.readings import RecordEstimate
+from civiq.rates.adapters.dynamodb import DynamoRateSchedules
+from civiq.rates.schemas.rates import NewRateSchedule
 from infra.local.demo_rates import SCHEDULE_ID, sample_schedule
 from tests.integration.conftest import BUCKET, REGION
 from tests.integration.test_api import headers, token

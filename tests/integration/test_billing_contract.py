@@ -9,13 +9,11 @@ from typing import Any
 
 import pytest
 
-from civiq.adapters.dynamodb.billing import DynamoCycles, DynamoRuns, DynamoStatements
-from civiq.adapters.dynamodb.workflows import DynamoBalances
-from civiq.adapters.memory import InMemoryStore
-from civiq.adapters.memory_billing import InMemoryCycles, InMemoryRuns, InMemoryStatements
-from civiq.adapters.memory_workflows import InMemoryBalances
-from civiq.domain.audit import AuditEntry
-from civiq.domain.cycles import (
+from civiq.accounts.adapters.dynamodb_workflows import DynamoBalances
+from civiq.accounts.adapters.memory import InMemoryBalances, InMemoryStore
+from civiq.billing.adapters.dynamodb import DynamoCycles, DynamoRuns, DynamoStatements
+from civiq.billing.adapters.memory import InMemoryCycles, InMemoryRuns, InMemoryStatements
+from civiq.billing.domain.cycles import (
     AccountOutcome,
     BatchRecord,
     BillingRun,
@@ -24,8 +22,9 @@ from civiq.domain.cycles import (
     Outcome,
     RunStatus,
 )
-from civiq.domain.errors import Conflict, NotFound, VersionConflict
-from civiq.domain.events import Actor, DomainEvent
+from civiq.core.audit import AuditEntry
+from civiq.core.errors import Conflict, NotFound, VersionConflict
+from civiq.core.events import Actor, DomainEvent
 from tests.conftest import REPO
 from tests.integration.test_repository_contract import Stores, stores  # noqa: F401
 from tests.statement_builders import statement

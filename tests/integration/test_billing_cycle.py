@@ -21,28 +21,29 @@ from moto.awslambda_simple.models import LambdaSimpleBackend
 from moto.core.config import default_user_config
 from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl
 
-from civiq.adapters.dynamodb.billing import DynamoCycles, DynamoRuns, DynamoStatements
-from civiq.adapters.dynamodb.metering import DynamoMetering
-from civiq.adapters.dynamodb.properties import DynamoPropertyRepository
-from civiq.adapters.dynamodb.rates import DynamoRateSchedules
-from civiq.adapters.dynamodb.workflows import DynamoBalances
-from civiq.adapters.stepfunctions import StepFunctionsWorkflow
-from civiq.adapters.system import SystemClock, UlidGenerator
-from civiq.domain.accounts import Account, Service, ServiceType
-from civiq.domain.addresses import Address
-from civiq.domain.audit import AuditEntry
-from civiq.domain.cycles import CycleDefinition, Frequency, Outcome, RunStatus
-from civiq.domain.events import Actor
-from civiq.domain.language import Language
-from civiq.domain.metering import InstalledMeter
-from civiq.domain.meters import MeterSize, MeterType
-from civiq.domain.properties import PropertyType
-from civiq.services.cycles import DefineCycle, StartRun
-from civiq.services.meters import InstallCommand, InstallMeter, MeterSpec
-from civiq.services.open_account import OpenAccountCommand
-from civiq.services.properties import NewProperty
-from civiq.services.readings import ReadingCommand, RecordReading
-from civiq.services.recording import Recorder
+from civiq.accounts.adapters.dynamodb_properties import DynamoPropertyRepository
+from civiq.accounts.adapters.dynamodb_workflows import DynamoBalances
+from civiq.accounts.domain.accounts import Account, Service, ServiceType
+from civiq.accounts.domain.properties import PropertyType
+from civiq.accounts.services.open_account import OpenAccountCommand
+from civiq.accounts.services.properties import NewProperty
+from civiq.accounts.services.recording import Recorder
+from civiq.billing.adapters.dynamodb import DynamoCycles, DynamoRuns, DynamoStatements
+from civiq.billing.domain.cycles import CycleDefinition, Frequency, Outcome, RunStatus
+from civiq.billing.services.cycles import DefineCycle, StartRun
+from civiq.core.addresses import Address
+from civiq.core.audit import AuditEntry
+from civiq.core.clock import SystemClock
+from civiq.core.events import Actor
+from civiq.core.ids import UlidGenerator
+from civiq.core.language import Language
+from civiq.metering.adapters.dynamodb import DynamoMetering
+from civiq.metering.domain.metering import InstalledMeter
+from civiq.metering.domain.meters import MeterSize, MeterType
+from civiq.metering.services.meters import InstallCommand, InstallMeter, MeterSpec
+from civiq.metering.services.readings import ReadingCommand, RecordReading
+from civiq.platform.stepfunctions import StepFunctionsWorkflow
+from civiq.rates.adapters.dynamodb import DynamoRateSchedules
 from infra.local.lambda_runtime import import_isolated
 from tests.conftest import REPO
 from tests.integration.conftest import BUCKET, BUS, REGION, TABLE

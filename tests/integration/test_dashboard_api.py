@@ -12,17 +12,19 @@ from typing import Any
 import pytest
 from chalice.test import Client
 
-from civiq.adapters.dynamodb.accounts import DynamoAccountRepository
-from civiq.adapters.dynamodb.billing import DynamoRuns, DynamoStatements
-from civiq.adapters.dynamodb.changes import DynamoChanges
-from civiq.adapters.system import SystemClock, UlidGenerator
-from civiq.domain.account_numbers import AccountNumberScheme
-from civiq.domain.audit import AuditEntry
-from civiq.domain.cycles import Outcome, RunStatus
-from civiq.domain.events import Actor
-from civiq.domain.staff import Role
-from civiq.domain.statements import Statement, StatementKind
-from civiq.services.recording import MUNICIPAL_TIME_ZONE, Recorder, Step
+from civiq.accounts.adapters.dynamodb_accounts import DynamoAccountRepository
+from civiq.accounts.adapters.dynamodb_changes import DynamoChanges
+from civiq.accounts.domain.account_numbers import AccountNumberScheme
+from civiq.accounts.services.recording import Recorder, Step
+from civiq.billing.adapters.dynamodb import DynamoRuns, DynamoStatements
+from civiq.billing.domain.cycles import Outcome, RunStatus
+from civiq.billing.domain.statements import Statement, StatementKind
+from civiq.core.audit import AuditEntry
+from civiq.core.clock import SystemClock
+from civiq.core.dates import MUNICIPAL_TIME_ZONE
+from civiq.core.events import Actor
+from civiq.core.ids import UlidGenerator
+from civiq.core.staff import Role
 from tests.integration.test_account_lifecycle_api import address, call, ok, owner_body
 from tests.integration.test_billing_api import CYCLE, CYCLES, DEFINITION
 from tests.integration.test_billing_api import billing_machine as billing_machine

@@ -9,20 +9,20 @@ from typing import Any
 
 import pytest
 
-from civiq.adapters.dynamodb import pages
-from civiq.adapters.dynamodb.billing import OPEN_SHARDS, shard_of
-from civiq.adapters.dynamodb.dashboard import DynamoDashboard
-from civiq.adapters.dynamodb.exports import DynamoExports
-from civiq.adapters.memory import InMemoryStore
-from civiq.adapters.memory_dashboard import InMemoryDashboard, InMemoryExports
-from civiq.domain.accounts import Account, AccountStatus
-from civiq.domain.audit import AuditEntry
-from civiq.domain.charges import ChargeType
-from civiq.domain.errors import Conflict, InvalidInput, NotFound
-from civiq.domain.exports import Export, ExportFormat, ExportStatus, ReportKind
-from civiq.domain.language import Language
-from civiq.domain.money import Money
-from civiq.domain.statements import Statement, StatementKind
+from civiq.accounts.adapters.memory import InMemoryStore
+from civiq.accounts.domain.accounts import Account, AccountStatus
+from civiq.billing.adapters.dynamodb import OPEN_SHARDS, shard_of
+from civiq.billing.domain.statements import Statement, StatementKind
+from civiq.core.audit import AuditEntry
+from civiq.core.errors import Conflict, InvalidInput, NotFound
+from civiq.core.language import Language
+from civiq.core.money import Money
+from civiq.platform.dynamodb import pages
+from civiq.rates.domain.charges import ChargeType
+from civiq.reporting.adapters.dynamodb_dashboard import DynamoDashboard
+from civiq.reporting.adapters.dynamodb_exports import DynamoExports
+from civiq.reporting.adapters.memory import InMemoryDashboard, InMemoryExports
+from civiq.reporting.domain.exports import Export, ExportFormat, ExportStatus, ReportKind
 from tests.integration.test_billing_contract import Billing, billing  # noqa: F401
 from tests.integration.test_repository_contract import stores  # noqa: F401
 from tests.statement_builders import statement

@@ -14,11 +14,15 @@ import boto3
 import pytest
 from chalice.test import Client
 
-from civiq.adapters.dynamodb.models import configure_models
-from civiq.adapters.tokens import LocalTokens
-from civiq.domain.addresses import POSTAL_CODE, Address, GeoPoint
-from civiq.domain.properties import MeterArrangement, MeterConfiguration, normalize_roll_number
-from civiq.domain.staff import Role
+from civiq.accounts.domain.properties import (
+    MeterArrangement,
+    MeterConfiguration,
+    normalize_roll_number,
+)
+from civiq.core.addresses import POSTAL_CODE, Address, GeoPoint
+from civiq.core.staff import Role
+from civiq.platform.dynamodb.table import configure_models
+from civiq.platform.tokens import LocalTokens
 from infra.local import dynamodb_transactions
 from infra.local.demo import (
     ACCOUNTS,

@@ -12,10 +12,10 @@ import boto3
 import pytest
 from botocore.stub import Stubber
 
-from civiq.adapters.dynamodb.attributes import CentsAttribute
-from civiq.adapters.eventbridge import EventBridgePublisher, PublishFailed
-from civiq.domain.events import Actor, DomainEvent
-from civiq.domain.money import Money
+from civiq.core.events import Actor, DomainEvent
+from civiq.core.money import Money
+from civiq.platform.dynamodb.attributes import CentsAttribute
+from civiq.platform.eventbridge import EventBridgePublisher, PublishFailed
 from infra.local import lambda_runtime
 from infra.local.gateway import LocalApiGateway, Route, load_routes
 

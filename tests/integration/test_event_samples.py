@@ -10,8 +10,9 @@ from typing import Any
 import pytest
 from chalice.test import Client
 
-from civiq.schemas.events import EVENT_SCHEMAS, envelope_from_eventbridge
-from civiq.services.recording import MUNICIPAL_TIME_ZONE
+from civiq.core.dates import MUNICIPAL_TIME_ZONE
+from civiq.core.envelope import envelope_from_eventbridge
+from civiq.event_catalog import EVENT_SCHEMAS, payload_of
 from tests.conftest import REPO, load_event
 from tests.integration.test_account_lifecycle_api import call
 
@@ -30,7 +31,7 @@ def test_each_event_type_has_a_sample_that_validates(event_type: str, version: i
     assert message["detail-type"] == event_type
     envelope = envelope_from_eventbridge(message)
     assert (envelope.event_type, envelope.version) == (event_type, version)
-    envelope.payload()
+    payload_of(envelope)
 
 
 def test_every_sample_is_a_known_event_type() -> None:

@@ -10,8 +10,8 @@ import boto3
 import pytest
 from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
 
-from civiq.adapters.idempotency import IdempotencyKeyReused, IdempotentRequests
-from civiq.domain.errors import Conflict, NotFound
+from civiq.core.errors import Conflict, NotFound
+from civiq.platform.idempotency import IdempotencyKeyReused, IdempotentRequests
 from tests.integration.conftest import IDEMPOTENCY_TABLE, REGION
 
 

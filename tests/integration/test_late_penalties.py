@@ -16,24 +16,24 @@ from zoneinfo import ZoneInfo
 import pytest
 from botocore.client import BaseClient
 
-from civiq.adapters.dynamodb import keys
-from civiq.adapters.dynamodb.billing import DynamoStatements, StatementItem, statement_sk
-from civiq.adapters.dynamodb.past_due import DynamoPastDue
-from civiq.adapters.dynamodb.payments import DynamoLedger, DynamoPayments
-from civiq.adapters.memory import FixedClock, InMemoryStore, SequentialIds
-from civiq.adapters.memory_billing import InMemoryStatements
-from civiq.adapters.memory_payments import InMemoryLedger
-from civiq.adapters.memory_penalties import InMemoryPastDue
-from civiq.adapters.memory_workflows import InMemoryBalances
-from civiq.domain.accounts import Account
-from civiq.domain.ledger import EntryKind, LedgerEntry, verify_chain
-from civiq.domain.payments import PaymentChannel, PaymentMethod
-from civiq.domain.penalties import PenaltyPolicy
-from civiq.domain.statements import Statement, StatementKind
-from civiq.services.late_penalties import ApplyLatePenalties, PenaltyRun
-from civiq.services.payments import PostPayment, ReceivedPayment
-from civiq.services.posting import Announcer, PaymentLedger
-from civiq.services.publish_events import PublishEvents
+from civiq.accounts.adapters.memory import InMemoryBalances, InMemoryStore
+from civiq.accounts.domain.accounts import Account
+from civiq.billing.adapters.dynamodb import DynamoStatements, StatementItem, statement_sk
+from civiq.billing.adapters.memory import InMemoryStatements
+from civiq.billing.domain.statements import Statement, StatementKind
+from civiq.core.fakes import FixedClock, SequentialIds
+from civiq.core.publishing import PublishEvents
+from civiq.ledger.adapters.memory import InMemoryLedger
+from civiq.ledger.domain.journal import EntryKind, LedgerEntry, verify_chain
+from civiq.ledger.domain.payments import PaymentChannel, PaymentMethod
+from civiq.ledger.services.posting import Announcer, PaymentLedger
+from civiq.payments.adapters.dynamodb_past_due import DynamoPastDue
+from civiq.payments.adapters.dynamodb_payments import DynamoLedger, DynamoPayments
+from civiq.payments.adapters.memory import InMemoryPastDue
+from civiq.payments.domain.penalties import PenaltyPolicy
+from civiq.payments.services.late_penalties import ApplyLatePenalties, PenaltyRun
+from civiq.payments.services.payments import PostPayment, ReceivedPayment
+from civiq.platform.dynamodb import keys
 from infra.local import dynamodb_transactions
 from infra.local.lambda_runtime import import_isolated
 from tests.conftest import REPO

@@ -15,11 +15,11 @@ import boto3
 import pytest
 from botocore.client import BaseClient
 
-from civiq.adapters.dynamodb import keys
-from civiq.adapters.dynamodb.journal import entry_sk
-from civiq.adapters.dynamodb.ledger_books import DynamoLedgerBooks
-from civiq.domain.errors import NotFound
-from civiq.services.ledger_check import CheckLedgers
+from civiq.core.errors import NotFound
+from civiq.ledger.adapters.dynamodb_books import DynamoLedgerBooks
+from civiq.ledger.adapters.dynamodb_journal import entry_sk
+from civiq.ledger.services.ledger_check import CheckLedgers
+from civiq.platform.dynamodb import keys
 from infra.tools.ledger_check import main
 from tests.integration.conftest import REGION, TABLE
 from tests.integration.test_payment_contract import Books, books  # noqa: F401

@@ -9,17 +9,24 @@ from typing import Any
 
 import pytest
 
-from civiq.adapters.dynamodb.audit import DynamoAuditLog
-from civiq.adapters.dynamodb.metering import DynamoImports, DynamoMetering
-from civiq.adapters.memory import InMemoryAuditLog, InMemoryStore
-from civiq.adapters.memory_metering import InMemoryImports, InMemoryMetering
-from civiq.domain.audit import AuditEntry
-from civiq.domain.errors import Conflict, NotFound, VersionConflict
-from civiq.domain.metering import InstalledMeter, Reading, ReadSource, ReadStatus, ReviewDecision
-from civiq.domain.meters import Meter, MeterSize, MeterType, ReadFlag
-from civiq.domain.reading_imports import ImportStatus, ReadingImport, RowError
-from civiq.domain.readings import EstimateBasis, UseFlag
-from civiq.metering_ports import MeteringChange
+from civiq.accounts.adapters.memory import InMemoryStore
+from civiq.core.audit import AuditEntry
+from civiq.core.errors import Conflict, NotFound, VersionConflict
+from civiq.core.fakes import InMemoryAuditLog
+from civiq.metering.adapters.dynamodb import DynamoImports, DynamoMetering
+from civiq.metering.adapters.memory import InMemoryImports, InMemoryMetering
+from civiq.metering.domain.metering import (
+    InstalledMeter,
+    Reading,
+    ReadSource,
+    ReadStatus,
+    ReviewDecision,
+)
+from civiq.metering.domain.meters import Meter, MeterSize, MeterType, ReadFlag
+from civiq.metering.domain.reading_imports import ImportStatus, ReadingImport, RowError
+from civiq.metering.domain.readings import EstimateBasis, UseFlag
+from civiq.metering.ports import MeteringChange
+from civiq.platform.dynamodb.audit import DynamoAuditLog
 
 AT = datetime(2026, 11, 26, 14, 0, tzinfo=UTC)
 

@@ -15,7 +15,7 @@ import pytest
 import requests
 from chalice.test import Client
 
-from civiq.services.recording import MUNICIPAL_TIME_ZONE
+from civiq.core.dates import MUNICIPAL_TIME_ZONE
 from tests.conftest import load_event
 from tests.integration.conftest import BUS, REGION, TABLE
 from tests.integration.test_account_lifecycle_api import address, call, ok
@@ -405,9 +405,9 @@ def test_a_poison_row_message_fails_alone(
     _, worker, _ = functions
     batch = load_event("sqs/reading_rows_with_poison.json")
     import_id = json.loads(batch["Records"][0]["body"])["import_id"]
-    from civiq.adapters.dynamodb.metering import DynamoImports
-    from civiq.domain.metering import ReadSource
-    from civiq.domain.reading_imports import ReadingImport
+    from civiq.metering.adapters.dynamodb import DynamoImports
+    from civiq.metering.domain.metering import ReadSource
+    from civiq.metering.domain.reading_imports import ReadingImport
 
     imports = DynamoImports()
     imports.create(

@@ -22,12 +22,12 @@ import pytest
 from botocore.client import BaseClient
 from chalice.test import Client
 
-from civiq.adapters.dynamodb.billing import OPEN_SHARDS, DynamoStatements
-from civiq.adapters.tokens import LocalTokens
-from civiq.domain.audit import AuditEntry
-from civiq.domain.staff import Role
-from civiq.domain.webhooks import sign
-from civiq.services.recording import MUNICIPAL_TIME_ZONE
+from civiq.billing.adapters.dynamodb import OPEN_SHARDS, DynamoStatements
+from civiq.core.audit import AuditEntry
+from civiq.core.dates import MUNICIPAL_TIME_ZONE
+from civiq.core.staff import Role
+from civiq.payments.domain.webhooks import sign
+from civiq.platform.tokens import LocalTokens
 from infra.local.demo import load_via_api, municipality
 from infra.local.demo_rates import SCHEDULE_ID, sample_schedule, sample_version
 from tests.integration.conftest import REGION, SIGNING_KEY, WEBHOOK_SECRET
@@ -572,7 +572,7 @@ def test_every_route_answers_without_a_scan(
 
 
 def test_the_spy_counts_requests_and_refuses_a_scan(aws: None, dynamodb_spy: DynamoSpy) -> None:
-    from civiq.adapters.dynamodb.models import AccountItem
+    from civiq.platform.dynamodb.table import AccountItem
 
     with pytest.raises(AccountItem.DoesNotExist):
         AccountItem.get("ACCOUNT#none", "ACCOUNT")

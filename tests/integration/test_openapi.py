@@ -14,9 +14,9 @@ from chalice.test import Client
 from openapi_spec_validator import validate
 from pydantic import BaseModel, Field
 
-from civiq.domain.accounts import AccountStatus
-from civiq.domain.staff import Role, StaffIdentity
-from civiq.schemas.accounts import OpenAccountRequest
+from civiq.accounts.domain.accounts import AccountStatus
+from civiq.accounts.schemas.accounts import OpenAccountRequest
+from civiq.core.staff import Role, StaffIdentity
 
 DOCUMENT = "/api/v1/openapi.json"
 ACCOUNTS = "/api/v1/utility/accounts"

@@ -12,26 +12,26 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from civiq.adapters.dynamodb.billing import DynamoStatements
-from civiq.adapters.dynamodb.payments import DynamoLedger, DynamoPayments
-from civiq.adapters.memory import FixedClock, InMemoryStore, SequentialIds
-from civiq.adapters.memory_billing import InMemoryStatements
-from civiq.adapters.memory_payments import InMemoryLedger
-from civiq.adapters.memory_workflows import InMemoryBalances
-from civiq.domain.accounts import Account
-from civiq.domain.errors import Conflict, InvalidInput
-from civiq.domain.events import Actor
-from civiq.domain.ledger import LedgerEntry, verify_chain
-from civiq.domain.payments import PaymentChannel, PaymentMethod, PaymentStatus
-from civiq.domain.statements import Statement
-from civiq.services.payments import (
+from civiq.accounts.adapters.memory import InMemoryBalances, InMemoryStore
+from civiq.accounts.domain.accounts import Account
+from civiq.billing.adapters.dynamodb import DynamoStatements
+from civiq.billing.adapters.memory import InMemoryStatements
+from civiq.billing.domain.statements import Statement
+from civiq.core.errors import Conflict, InvalidInput
+from civiq.core.events import Actor
+from civiq.core.fakes import FixedClock, SequentialIds
+from civiq.core.publishing import PublishEvents
+from civiq.ledger.adapters.memory import InMemoryLedger
+from civiq.ledger.domain.journal import LedgerEntry, verify_chain
+from civiq.ledger.domain.payments import PaymentChannel, PaymentMethod, PaymentStatus
+from civiq.ledger.services.posting import Announcer, PaymentLedger
+from civiq.payments.adapters.dynamodb_payments import DynamoLedger, DynamoPayments
+from civiq.payments.services.payments import (
     PostPayment,
     ReceivedPayment,
     RefundPayment,
     ReversePayment,
 )
-from civiq.services.posting import Announcer, PaymentLedger
-from civiq.services.publish_events import PublishEvents
 from infra.local import dynamodb_transactions
 from tests.integration.test_billing_contract import NOW
 from tests.integration.test_repository_contract import Stores, stores  # noqa: F401

@@ -14,10 +14,10 @@ import boto3
 import pytest
 from chalice.test import Client
 
-from civiq.adapters.dynamodb.billing import DynamoStatements
-from civiq.domain.audit import AuditEntry
-from civiq.domain.staff import Role
-from civiq.domain.webhooks import sign
+from civiq.billing.adapters.dynamodb import DynamoStatements
+from civiq.core.audit import AuditEntry
+from civiq.core.staff import Role
+from civiq.payments.domain.webhooks import sign
 from tests.integration.conftest import REGION, WEBHOOK_SECRET
 from tests.integration.test_api import headers, token
 from tests.integration.test_billing_contract import NOW

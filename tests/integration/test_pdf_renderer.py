@@ -16,8 +16,8 @@ from jinja2 import UndefinedError
 from pypdf import PdfReader
 from pypdf.generic import BooleanObject, DictionaryObject
 
-from civiq.adapters.pdf import WeasyPrintRenderer, default_templates_dir, format_date
-from civiq.domain.language import Language
+from civiq.core.language import Language
+from civiq.platform.pdf import WeasyPrintRenderer, default_templates_dir, format_date
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 MUNICIPALITY = "Ville de Sainte-Anne"

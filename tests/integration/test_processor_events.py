@@ -17,13 +17,13 @@ import pytest
 from botocore.stub import Stubber
 from pynamodb.exceptions import TransactWriteError
 
-from civiq.adapters.dynamodb import transactions
-from civiq.adapters.dynamodb.billing import DynamoStatements
-from civiq.adapters.dynamodb.payments import DynamoLedger, DynamoPayments
-from civiq.domain.audit import AuditEntry
-from civiq.domain.ledger import verify_chain
-from civiq.domain.payments import PaymentStatus
-from civiq.schemas.processor_events import ProcessorEventIn
+from civiq.billing.adapters.dynamodb import DynamoStatements
+from civiq.core.audit import AuditEntry
+from civiq.ledger.domain.journal import verify_chain
+from civiq.ledger.domain.payments import PaymentStatus
+from civiq.payments.adapters.dynamodb_payments import DynamoLedger, DynamoPayments
+from civiq.payments.schemas.processor_events import ProcessorEventIn
+from civiq.platform.dynamodb import transactions
 from infra.local import dynamodb_transactions
 from tests.conftest import load_event
 from tests.integration.conftest import BUS, TABLE

@@ -10,18 +10,20 @@ from typing import Any
 
 import pytest
 
-from civiq.adapters.dynamodb.audit import DynamoAuditLog
-from civiq.adapters.dynamodb.rates import DynamoRateSchedules
-from civiq.adapters.memory import FixedClock, InMemoryAuditLog, InMemoryStore, SequentialIds
-from civiq.adapters.memory_rates import InMemoryRateSchedules
-from civiq.domain.accounts import CartSize
-from civiq.domain.audit import AuditEntry
-from civiq.domain.charges import ChargeType
-from civiq.domain.errors import Conflict, NotFound, VersionConflict
-from civiq.domain.events import Actor
-from civiq.domain.meters import MeterSize
-from civiq.domain.properties import PropertyType
-from civiq.domain.rates import (
+from civiq.accounts.adapters.memory import InMemoryStore
+from civiq.accounts.domain.accounts import CartSize
+from civiq.accounts.domain.properties import PropertyType
+from civiq.accounts.services.recording import Recorder
+from civiq.core.audit import AuditEntry
+from civiq.core.errors import Conflict, NotFound, VersionConflict
+from civiq.core.events import Actor
+from civiq.core.fakes import FixedClock, InMemoryAuditLog, SequentialIds
+from civiq.metering.domain.meters import MeterSize
+from civiq.platform.dynamodb.audit import DynamoAuditLog
+from civiq.rates.adapters.dynamodb import DynamoRateSchedules
+from civiq.rates.adapters.memory import InMemoryRateSchedules
+from civiq.rates.domain.charges import ChargeType
+from civiq.rates.domain.rates import (
     Block,
     ConsumptionBlocks,
     FixedCharge,
@@ -35,8 +37,7 @@ from civiq.domain.rates import (
     VolumetricRate,
     WasteCharge,
 )
-from civiq.services.rates import AddRateVersion, CreateRateSchedule, rate_subject
-from civiq.services.recording import Recorder
+from civiq.rates.services.rates import AddRateVersion, CreateRateSchedule, rate_subject
 
 D = Decimal
 SUPERVISOR = Actor("super-1", "supervisor")

@@ -10,7 +10,7 @@ import boto3
 import pytest
 from chalice.test import Client
 
-from civiq.domain.staff import Role
+from civiq.core.staff import Role
 from infra.local.demo_rates import SCHEDULE_ID, sample_schedule, sample_version
 from tests.integration.conftest import REGION, TABLE
 from tests.integration.test_api import headers, token
@@ -82,7 +82,7 @@ def test_create_then_read_and_list(chalice_app: Any) -> None:
 
 
 def test_what_was_read_can_be_posted_back() -> None:
-    from civiq.schemas.rates import NewRateSchedule, RateScheduleResponse
+    from civiq.rates.schemas.rates import NewRateSchedule, RateScheduleResponse
 
     schedule = NewRateSchedule.model_validate_json(json.dumps(sample_schedule())).to_domain()
     echoed = json.loads(RateScheduleResponse.of(schedule).model_dump_json())

@@ -18,16 +18,16 @@ import pytest
 from pypdf import PdfReader
 from pypdf.generic import BooleanObject, DictionaryObject
 
-from civiq.adapters.dynamodb.billing import DynamoStatements
-from civiq.domain.accounts import Account
-from civiq.domain.audit import AuditEntry
-from civiq.domain.customers import ContactDetails, ContactMethod, CustomerKind, Preferences
-from civiq.domain.language import Language
-from civiq.domain.properties import PropertyType
-from civiq.schemas.notification_events import NotificationRequestedV1
-from civiq.services.customers import NewCustomer
-from civiq.services.open_account import OpenAccountCommand
-from civiq.services.properties import NewProperty
+from civiq.accounts.domain.accounts import Account
+from civiq.accounts.domain.customers import ContactDetails, ContactMethod, CustomerKind, Preferences
+from civiq.accounts.domain.properties import PropertyType
+from civiq.accounts.services.customers import NewCustomer
+from civiq.accounts.services.open_account import OpenAccountCommand
+from civiq.accounts.services.properties import NewProperty
+from civiq.billing.adapters.dynamodb import DynamoStatements
+from civiq.core.audit import AuditEntry
+from civiq.core.language import Language
+from civiq.notices.schemas.events import NotificationRequestedV1
 from tests import statement_builders as build
 from tests.conftest import load_event
 from tests.integration.conftest import BUCKET, BUS, REGION, TABLE

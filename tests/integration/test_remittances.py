@@ -13,12 +13,12 @@ import boto3
 import pytest
 from chalice.test import Client
 
-from civiq.adapters.dynamodb.billing import DynamoStatements
-from civiq.adapters.dynamodb.payments import DynamoLedger
-from civiq.domain.account_numbers import AccountNumberScheme
-from civiq.domain.audit import AuditEntry
-from civiq.domain.errors import InvalidInput
-from civiq.domain.staff import Role
+from civiq.accounts.domain.account_numbers import AccountNumberScheme
+from civiq.billing.adapters.dynamodb import DynamoStatements
+from civiq.core.audit import AuditEntry
+from civiq.core.errors import InvalidInput
+from civiq.core.staff import Role
+from civiq.payments.adapters.dynamodb_payments import DynamoLedger
 from tests.integration.conftest import BUCKET, BUS, REGION, TABLE
 from tests.integration.test_api import token
 from tests.integration.test_billing_contract import NOW

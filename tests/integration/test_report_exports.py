@@ -20,12 +20,12 @@ import requests
 from chalice.test import Client
 from pypdf import PdfReader
 
-from civiq.adapters.dynamodb.billing import DynamoStatements
-from civiq.domain.addresses import Address
-from civiq.domain.audit import AuditEntry
-from civiq.domain.staff import Role
-from civiq.domain.statements import Recipient, Statement
-from civiq.services.recording import MUNICIPAL_TIME_ZONE
+from civiq.billing.adapters.dynamodb import DynamoStatements
+from civiq.billing.domain.statements import Recipient, Statement
+from civiq.core.addresses import Address
+from civiq.core.audit import AuditEntry
+from civiq.core.dates import MUNICIPAL_TIME_ZONE
+from civiq.core.staff import Role
 from tests.conftest import load_event
 from tests.integration.conftest import BUCKET, REGION
 from tests.integration.test_account_lifecycle_api import call, ok

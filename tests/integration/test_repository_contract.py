@@ -10,35 +10,29 @@ from typing import Any
 import boto3
 import pytest
 
-from civiq.adapters.dynamodb.accounts import DynamoAccountRepository
-from civiq.adapters.dynamodb.audit import DynamoAuditLog
-from civiq.adapters.dynamodb.changes import DynamoChanges
-from civiq.adapters.dynamodb.customers import DynamoCustomerRepository
-from civiq.adapters.dynamodb.outbox import DynamoOutbox
-from civiq.adapters.dynamodb.properties import DynamoPropertyRepository
-from civiq.adapters.memory import (
-    FixedClock,
-    InMemoryAuditLog,
-    InMemoryCustomers,
-    InMemoryProperties,
-    InMemoryStore,
-    SequentialIds,
-)
-from civiq.domain.account_numbers import AccountNumberScheme
-from civiq.domain.accounts import Account, AccountStatus, HolderRole, Service, ServiceType
-from civiq.domain.addresses import Address
-from civiq.domain.customers import ContactDetails, CustomerKind, Preferences
-from civiq.domain.errors import Conflict, NotFound, VersionConflict
-from civiq.domain.events import Actor
-from civiq.domain.language import Language
-from civiq.domain.properties import PropertyType
-from civiq.domain.search import SearchQuery
-from civiq.ports import Change
-from civiq.services.customers import NewCustomer
-from civiq.services.open_account import OpenAccount, OpenAccountCommand
-from civiq.services.properties import NewProperty
-from civiq.services.publish_events import PublishEvents
-from civiq.services.recording import Recorder, Step
+from civiq.accounts.adapters.dynamodb_accounts import DynamoAccountRepository
+from civiq.accounts.adapters.dynamodb_changes import DynamoChanges
+from civiq.accounts.adapters.dynamodb_customers import DynamoCustomerRepository
+from civiq.accounts.adapters.dynamodb_properties import DynamoPropertyRepository
+from civiq.accounts.adapters.memory import InMemoryCustomers, InMemoryProperties, InMemoryStore
+from civiq.accounts.domain.account_numbers import AccountNumberScheme
+from civiq.accounts.domain.accounts import Account, AccountStatus, HolderRole, Service, ServiceType
+from civiq.accounts.domain.customers import ContactDetails, CustomerKind, Preferences
+from civiq.accounts.domain.properties import PropertyType
+from civiq.accounts.domain.search import SearchQuery
+from civiq.accounts.ports import Change
+from civiq.accounts.services.customers import NewCustomer
+from civiq.accounts.services.open_account import OpenAccount, OpenAccountCommand
+from civiq.accounts.services.properties import NewProperty
+from civiq.accounts.services.recording import Recorder, Step
+from civiq.core.addresses import Address
+from civiq.core.errors import Conflict, NotFound, VersionConflict
+from civiq.core.events import Actor
+from civiq.core.fakes import FixedClock, InMemoryAuditLog, SequentialIds
+from civiq.core.language import Language
+from civiq.core.publishing import PublishEvents
+from civiq.platform.dynamodb.audit import DynamoAuditLog
+from civiq.platform.dynamodb.outbox import DynamoOutbox
 from tests.integration.conftest import REGION, TABLE
 
 CLERK = Actor("clerk-1", "clerk")

@@ -9,11 +9,11 @@ import pytest
 from pypdf import PdfReader
 from pypdf.generic import BooleanObject, DictionaryObject
 
-from civiq.adapters.pdf import WeasyPrintRenderer
-from civiq.domain.account_numbers import AccountNumberScheme
-from civiq.domain.language import Language
-from civiq.domain.statements import Statement, StatementKind
-from civiq.services.statement_document import statement_context
+from civiq.accounts.domain.account_numbers import AccountNumberScheme
+from civiq.billing.domain.statements import Statement, StatementKind
+from civiq.billing.services.statement_document import statement_context
+from civiq.core.language import Language
+from civiq.platform.pdf import WeasyPrintRenderer
 from tests import statement_builders as build
 from tests.integration.test_pdf_renderer import TEMPLATES, lookup, structure_types
 

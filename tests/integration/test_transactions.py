@@ -9,10 +9,10 @@ import pytest
 from botocore.stub import Stubber
 from pynamodb.exceptions import TransactWriteError
 
-from civiq.adapters.dynamodb import transactions
-from civiq.adapters.dynamodb.billing import DynamoStatements
-from civiq.adapters.dynamodb.journal import LedgerAccountItem
-from civiq.domain.audit import AuditEntry
+from civiq.billing.adapters.dynamodb import DynamoStatements
+from civiq.core.audit import AuditEntry
+from civiq.ledger.adapters.dynamodb_journal import LedgerAccountItem
+from civiq.platform.dynamodb import transactions
 from tests.integration.test_billing_contract import NOW
 from tests.statement_builders import statement
 

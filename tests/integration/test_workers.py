@@ -10,7 +10,8 @@ from typing import Any
 import boto3
 import pytest
 
-from civiq.schemas.events import envelope_from_eventbridge
+from civiq.core.envelope import envelope_from_eventbridge
+from civiq.event_catalog import payload_of
 from tests.conftest import REPO, load_event
 from tests.integration.conftest import BUS, REGION, TABLE
 
@@ -48,7 +49,7 @@ def audit_rows(subject: str) -> list[dict[str, Any]]:
 
 def test_sample_event_matches_the_published_schema() -> None:
     envelope = envelope_from_eventbridge(load_event("eventbridge/account_opened.json"))
-    assert envelope.payload().model_dump()["language"] == "fr"
+    assert payload_of(envelope).model_dump()["language"] == "fr"
 
 
 def test_poison_message_fails_alone_and_the_good_one_is_recorded(audit_writer: ModuleType) -> None:

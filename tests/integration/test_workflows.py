@@ -24,32 +24,34 @@ from moto.awslambda_simple.models import LambdaSimpleBackend
 from moto.core.config import default_user_config
 from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl
 
-from civiq.adapters.dynamodb import keys
-from civiq.adapters.dynamodb.accounts import DynamoAccountRepository
-from civiq.adapters.dynamodb.audit import DynamoAuditLog
-from civiq.adapters.dynamodb.changes import DynamoChanges
-from civiq.adapters.dynamodb.customers import DynamoCustomerRepository
-from civiq.adapters.dynamodb.outbox import DynamoOutbox
-from civiq.adapters.dynamodb.properties import DynamoPropertyRepository
-from civiq.adapters.dynamodb.workflows import DynamoBalances, DynamoTransfers
-from civiq.adapters.eventbridge import EventBridgePublisher
-from civiq.adapters.stepfunctions import StepFunctionsCallbacks, StepFunctionsWorkflow
-from civiq.adapters.system import SystemClock, UlidGenerator
-from civiq.domain.account_numbers import AccountNumberScheme
-from civiq.domain.accounts import Account, AccountStatus, HolderRole, Service, ServiceType
-from civiq.domain.addresses import Address
-from civiq.domain.customers import ContactDetails, CustomerKind, Preferences
-from civiq.domain.events import Actor
-from civiq.domain.language import Language
-from civiq.domain.money import Money
-from civiq.domain.properties import PropertyType
-from civiq.domain.transfers import Decision, TransferStatus
-from civiq.services.customers import NewCustomer
-from civiq.services.open_account import OpenAccount, OpenAccountCommand
-from civiq.services.properties import NewProperty
-from civiq.services.publish_events import PublishEvents
-from civiq.services.recording import MUNICIPAL_TIME_ZONE, Recorder, Step
-from civiq.services.transfers import DecideTransfer, workflow_input
+from civiq.accounts.adapters.dynamodb_accounts import DynamoAccountRepository
+from civiq.accounts.adapters.dynamodb_changes import DynamoChanges
+from civiq.accounts.adapters.dynamodb_customers import DynamoCustomerRepository
+from civiq.accounts.adapters.dynamodb_properties import DynamoPropertyRepository
+from civiq.accounts.adapters.dynamodb_workflows import DynamoBalances, DynamoTransfers
+from civiq.accounts.domain.account_numbers import AccountNumberScheme
+from civiq.accounts.domain.accounts import Account, AccountStatus, HolderRole, Service, ServiceType
+from civiq.accounts.domain.customers import ContactDetails, CustomerKind, Preferences
+from civiq.accounts.domain.properties import PropertyType
+from civiq.accounts.domain.transfers import Decision, TransferStatus
+from civiq.accounts.services.customers import NewCustomer
+from civiq.accounts.services.open_account import OpenAccount, OpenAccountCommand
+from civiq.accounts.services.properties import NewProperty
+from civiq.accounts.services.recording import Recorder, Step
+from civiq.accounts.services.transfers import DecideTransfer, workflow_input
+from civiq.core.addresses import Address
+from civiq.core.clock import SystemClock
+from civiq.core.dates import MUNICIPAL_TIME_ZONE
+from civiq.core.events import Actor
+from civiq.core.ids import UlidGenerator
+from civiq.core.language import Language
+from civiq.core.money import Money
+from civiq.core.publishing import PublishEvents
+from civiq.platform.dynamodb import keys
+from civiq.platform.dynamodb.audit import DynamoAuditLog
+from civiq.platform.dynamodb.outbox import DynamoOutbox
+from civiq.platform.eventbridge import EventBridgePublisher
+from civiq.platform.stepfunctions import StepFunctionsCallbacks, StepFunctionsWorkflow
 from infra.local.lambda_runtime import import_isolated
 from tests.conftest import REPO, wait_for
 from tests.integration.conftest import BUS, REGION, TABLE
@@ -394,7 +396,7 @@ def _accounts_of(property_id: str) -> list[Any]:
 
 
 def submit(owner: Account, transfer_id: str = "TR1", **changes: Any) -> None:
-    from civiq.services.transfers import SubmitTransfer, TransferCommand
+    from civiq.accounts.services.transfers import SubmitTransfer, TransferCommand
 
     sfn = boto3.client("stepfunctions", region_name=REGION)
     machine = next(

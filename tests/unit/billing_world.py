@@ -8,23 +8,29 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal as D
 
-from civiq.adapters.memory import FakeRenderer, InMemoryCustomers, InMemoryDocuments
-from civiq.adapters.memory_billing import (
+from civiq.accounts.adapters.memory import InMemoryBalances, InMemoryCustomers
+from civiq.accounts.domain.account_numbers import AccountNumberScheme
+from civiq.accounts.domain.accounts import Account, HolderRole, ServiceType
+from civiq.accounts.domain.properties import Property
+from civiq.accounts.services.open_account import OpenAccount
+from civiq.billing.adapters.memory import (
     InlineStatementDocuments,
     InMemoryCycles,
     InMemoryManifests,
     InMemoryRuns,
     InMemoryStatements,
 )
-from civiq.adapters.memory_rates import InMemoryRateSchedules
-from civiq.adapters.memory_workflows import InMemoryBalances, RecordingWorkflow
-from civiq.domain.account_numbers import AccountNumberScheme
-from civiq.domain.accounts import Account, HolderRole, ServiceType
-from civiq.domain.charges import ChargeType
-from civiq.domain.cycles import BillingRun, CycleDefinition, Frequency
-from civiq.domain.meters import MeterSize
-from civiq.domain.properties import Property
-from civiq.domain.rates import (
+from civiq.billing.domain.cycles import BillingRun, CycleDefinition, Frequency
+from civiq.billing.services.billing import BillAccount, BillBatch
+from civiq.billing.services.cycles import DefineCycle, PrepareRun, StartRun, SummarizeRun
+from civiq.billing.services.final_bills import ProduceFinalBill
+from civiq.billing.services.issue_statements import IssueStatements, Letterhead
+from civiq.billing.services.rebill import RebillStatement
+from civiq.core.fakes import FakeRenderer, InMemoryDocuments, RecordingWorkflow
+from civiq.metering.domain.meters import MeterSize
+from civiq.rates.adapters.memory import InMemoryRateSchedules
+from civiq.rates.domain.charges import ChargeType
+from civiq.rates.domain.rates import (
     Block,
     FixedCharge,
     RateSchedule,
@@ -32,12 +38,6 @@ from civiq.domain.rates import (
     SewerCharge,
     VolumetricRate,
 )
-from civiq.services.billing import BillAccount, BillBatch
-from civiq.services.cycles import DefineCycle, PrepareRun, StartRun, SummarizeRun
-from civiq.services.final_bills import ProduceFinalBill
-from civiq.services.issue_statements import IssueStatements, Letterhead
-from civiq.services.open_account import OpenAccount
-from civiq.services.rebill import RebillStatement
 from tests.unit.builders import command, new_customer, services, shared_meters
 from tests.unit.metering_world import CLERK, World
 

@@ -10,20 +10,15 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
-from civiq.domain.accounts import Account, Holder, HolderRole, Service, ServiceType
-from civiq.domain.addresses import Address, GeoPoint
-from civiq.domain.customers import (
-    ContactDetails,
-    ContactMethod,
-    CustomerKind,
-    Preferences,
-)
-from civiq.domain.events import Actor
-from civiq.domain.language import Language
-from civiq.domain.properties import MeterArrangement, MeterConfiguration, PropertyType
-from civiq.services.customers import NewCustomer
-from civiq.services.open_account import OpenAccountCommand
-from civiq.services.properties import NewProperty, PropertyEdits
+from civiq.accounts.domain.accounts import Account, Holder, HolderRole, Service, ServiceType
+from civiq.accounts.domain.customers import ContactDetails, ContactMethod, CustomerKind, Preferences
+from civiq.accounts.domain.properties import MeterArrangement, MeterConfiguration, PropertyType
+from civiq.accounts.services.customers import NewCustomer
+from civiq.accounts.services.open_account import OpenAccountCommand
+from civiq.accounts.services.properties import NewProperty, PropertyEdits
+from civiq.core.addresses import Address, GeoPoint
+from civiq.core.events import Actor
+from civiq.core.language import Language
 
 CLERK = Actor(subject="clerk-1", role="clerk")
 SUPERVISOR = Actor(subject="super-1", role="supervisor")

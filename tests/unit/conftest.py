@@ -12,26 +12,19 @@ from typing import Any
 
 import pytest
 
-from civiq.adapters.memory import (
-    FixedClock,
-    InMemoryAuditLog,
-    InMemoryCustomers,
-    InMemoryProperties,
-    InMemoryStore,
-    RecordingPublisher,
-    SequentialIds,
-)
-from civiq.domain.account_numbers import AccountNumberScheme
-from civiq.domain.accounts import Account
-from civiq.domain.events import Actor, DomainEvent
-from civiq.services.change_account import ChangeAccount
-from civiq.services.customers import RegisterCustomer, ReviseCustomer
-from civiq.services.find_account import FindAccount
-from civiq.services.open_account import OpenAccount
-from civiq.services.properties import RegisterProperty, ReviseProperty
-from civiq.services.publish_events import PublishEvents
-from civiq.services.recording import Recorder
-from civiq.services.refresh_accounts import RefreshAccounts
+from civiq.accounts.adapters.memory import InMemoryCustomers, InMemoryProperties, InMemoryStore
+from civiq.accounts.domain.account_numbers import AccountNumberScheme
+from civiq.accounts.domain.accounts import Account
+from civiq.accounts.services.change_account import ChangeAccount
+from civiq.accounts.services.customers import RegisterCustomer, ReviseCustomer
+from civiq.accounts.services.find_account import FindAccount
+from civiq.accounts.services.open_account import OpenAccount
+from civiq.accounts.services.properties import RegisterProperty, ReviseProperty
+from civiq.accounts.services.recording import Recorder
+from civiq.accounts.services.refresh_accounts import RefreshAccounts
+from civiq.core.events import Actor, DomainEvent
+from civiq.core.fakes import FixedClock, InMemoryAuditLog, RecordingPublisher, SequentialIds
+from civiq.core.publishing import PublishEvents
 from tests.unit.builders import CLERK, command
 
 

@@ -8,37 +8,36 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from civiq.adapters.memory import (
-    FixedClock,
-    InMemoryCustomers,
-    InMemoryProperties,
-    InMemoryStore,
-    RecordingPublisher,
-    SequentialIds,
-)
-from civiq.adapters.memory_metering import (
+from civiq.accounts.adapters.memory import InMemoryCustomers, InMemoryProperties, InMemoryStore
+from civiq.accounts.domain.properties import MeterConfiguration, Property
+from civiq.accounts.services.properties import RegisterProperty
+from civiq.accounts.services.recording import Recorder
+from civiq.core.events import Actor
+from civiq.core.fakes import FixedClock, RecordingPublisher, SequentialIds
+from civiq.core.publishing import PublishEvents
+from civiq.event_catalog import checked_envelope
+from civiq.metering.adapters.memory import (
     InMemoryImportFiles,
     InMemoryImports,
     InMemoryMetering,
     RecordingRowQueue,
 )
-from civiq.domain.events import Actor
-from civiq.domain.metering import InstalledMeter, Reading, ReadSource
-from civiq.domain.meters import MeterSize, MeterType
-from civiq.domain.properties import MeterConfiguration, Property
-from civiq.schemas.events import EventEnvelope
-from civiq.services.meters import (
+from civiq.metering.domain.metering import InstalledMeter, Reading, ReadSource
+from civiq.metering.domain.meters import MeterSize, MeterType
+from civiq.metering.services.meters import (
     ExchangeCommand,
     ExchangeMeter,
     InstallCommand,
     InstallMeter,
     MeterSpec,
 )
-from civiq.services.properties import RegisterProperty
-from civiq.services.publish_events import PublishEvents
-from civiq.services.reading_imports import LoadImportRows, SplitImport, StartImport
-from civiq.services.readings import ReadingCommand, RecordEstimate, RecordReading, ReviewReading
-from civiq.services.recording import Recorder
+from civiq.metering.services.reading_imports import LoadImportRows, SplitImport, StartImport
+from civiq.metering.services.readings import (
+    ReadingCommand,
+    RecordEstimate,
+    RecordReading,
+    ReviewReading,
+)
 from tests.unit.builders import new_property
 
 CLERK = Actor("clerk-1", "clerk")
@@ -131,5 +130,5 @@ class World:
         """Payloads published of ``event_type``, each validated by its schema."""
         found = [e for e in self.publisher.published if e.event_type == event_type]
         for event in found:
-            EventEnvelope.of(event)
+            checked_envelope(event)
         return [e.detail for e in found]

@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from civiq.domain.account_numbers import AccountNumberScheme, luhn_check_digit
-from civiq.domain.errors import InvalidInput
+from civiq.accounts.domain.account_numbers import AccountNumberScheme, luhn_check_digit
+from civiq.core.errors import InvalidInput
 
 SCHEME = AccountNumberScheme()
 SCHEMES = st.builds(

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from civiq.domain.account_numbers import AccountNumberScheme
-from civiq.domain.accounts import (
+from civiq.accounts.domain.account_numbers import AccountNumberScheme
+from civiq.accounts.domain.accounts import (
     AccountStatus,
     AgentScope,
     HolderRole,
@@ -19,13 +19,9 @@ from civiq.domain.accounts import (
     ServiceStatus,
     ServiceType,
 )
-from civiq.domain.addresses import GeoPoint
-from civiq.domain.customers import ContactMethod, CustomerKind
-from civiq.domain.errors import DomainError, InvalidInput
-from civiq.domain.events import Actor
-from civiq.domain.language import Language
-from civiq.domain.properties import MeterArrangement, PropertyType
-from civiq.schemas.accounts import (
+from civiq.accounts.domain.customers import ContactMethod, CustomerKind
+from civiq.accounts.domain.properties import MeterArrangement, PropertyType
+from civiq.accounts.schemas.accounts import (
     AccountResponse,
     AccountSearchQuery,
     AgentRequest,
@@ -35,9 +31,13 @@ from civiq.schemas.accounts import (
     VersionQuery,
     services_of,
 )
-from civiq.services.customers import NewCustomer
-from civiq.services.open_account import OpenAccount
-from civiq.services.properties import NewProperty
+from civiq.accounts.services.customers import NewCustomer
+from civiq.accounts.services.open_account import OpenAccount
+from civiq.accounts.services.properties import NewProperty
+from civiq.core.addresses import GeoPoint
+from civiq.core.errors import DomainError, InvalidInput
+from civiq.core.events import Actor
+from civiq.core.language import Language
 from tests.unit.builders import TODAY, account, address, open_body, with_path
 
 SERVICE = {"service_type": "water", "start_date": "2026-12-01"}

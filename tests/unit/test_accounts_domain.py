@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from civiq.domain.accounts import (
+from civiq.accounts.domain.accounts import (
     AccountStatus,
     Agent,
     AgentScope,
@@ -19,9 +19,9 @@ from civiq.domain.accounts import (
     ServiceType,
     check_services,
 )
-from civiq.domain.customers import ContactDetails, Customer, CustomerKind, Preferences
-from civiq.domain.errors import Conflict, InvalidInput
-from civiq.domain.language import Language
+from civiq.accounts.domain.customers import ContactDetails, Customer, CustomerKind, Preferences
+from civiq.core.errors import Conflict, InvalidInput
+from civiq.core.language import Language
 from tests.unit.builders import NOW, TODAY, account, holder, services
 
 WATER, SEWER, STORM, WASTE = (

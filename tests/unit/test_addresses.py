@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from civiq.domain.addresses import LATITUDE_RANGE, LONGITUDE_RANGE, PROVINCES, Address, GeoPoint
-from civiq.domain.errors import InvalidInput
+from civiq.core.addresses import LATITUDE_RANGE, LONGITUDE_RANGE, PROVINCES, Address, GeoPoint
+from civiq.core.errors import InvalidInput
 from tests.unit.builders import address
 
 INVALID_LETTERS = "DFIOQU"

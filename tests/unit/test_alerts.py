@@ -12,14 +12,23 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from civiq.adapters.catalogs import NBSP, Catalogs, default_templates_dir
-from civiq.adapters.memory import InMemoryCustomers, InMemoryStore, RecordingPublisher
-from civiq.adapters.memory_alerts import InMemoryNotificationLog, RecordingReminderQueue
-from civiq.adapters.wording import CatalogWording
-from civiq.domain.account_numbers import AccountNumberScheme
-from civiq.domain.accounts import Account, AccountStatus, HolderRole, ServiceType
-from civiq.domain.addresses import Address
-from civiq.domain.alerts import (
+from civiq.accounts.adapters.memory import InMemoryCustomers, InMemoryStore
+from civiq.accounts.domain.account_numbers import AccountNumberScheme
+from civiq.accounts.domain.accounts import Account, AccountStatus, HolderRole, ServiceType
+from civiq.accounts.domain.customers import ContactMethod
+from civiq.accounts.ports import AccountSummary, Change
+from civiq.accounts.services.open_account import OpenAccount
+from civiq.accounts.services.recording import Recorder
+from civiq.billing.domain.cycles import CycleDefinition, Frequency
+from civiq.core.addresses import Address
+from civiq.core.events import DomainEvent
+from civiq.core.fakes import RecordingPublisher
+from civiq.core.language import Language
+from civiq.core.publishing import PublishEvents
+from civiq.event_catalog import checked_envelope, payload_of
+from civiq.notices.adapters.memory import InMemoryNotificationLog, RecordingReminderQueue
+from civiq.notices.adapters.wording import CatalogWording
+from civiq.notices.domain.alerts import (
     HighConsumption,
     Notification,
     NotificationKind,
@@ -31,14 +40,8 @@ from civiq.domain.alerts import (
     read_reminder_due,
     recipient_for,
 )
-from civiq.domain.customers import ContactMethod
-from civiq.domain.cycles import CycleDefinition, Frequency
-from civiq.domain.events import DomainEvent
-from civiq.domain.language import Language
-from civiq.ports import AccountSummary, Change
-from civiq.schemas.events import EventEnvelope
-from civiq.schemas.notification_events import NotificationRequestedV1
-from civiq.services.alerts import (
+from civiq.notices.schemas.events import NotificationRequestedV1
+from civiq.notices.services.alerts import (
     PUT_EVENTS_BATCH,
     TIME_RESERVE,
     HighConsumptionAlert,
@@ -50,9 +53,7 @@ from civiq.services.alerts import (
     served_by,
     start_of,
 )
-from civiq.services.open_account import OpenAccount
-from civiq.services.publish_events import PublishEvents
-from civiq.services.recording import Recorder
+from civiq.platform.catalogs import NBSP, Catalogs, default_templates_dir
 from tests.conftest import load_event
 from tests.unit.builders import (
     CLERK,
@@ -412,7 +413,7 @@ def test_a_leak_on_a_shared_meter_notifies_every_unit_once_in_its_language(
     assert payloads[tenant.account_id]["message"]["subject"] == "High water use: possible leak"
     assert [e.event_id for e in publisher.published] == [e.event_id for e in first]
     for event in first:
-        assert EventEnvelope.of(event).payload()  # valid against the schema
+        assert payload_of(checked_envelope(event))  # valid against the schema
         assert store.history[event.event_id].subject_id == f"ACCOUNT#{event.detail['account_id']}"
         assert event.occurred_at == alert.occurred_at and event.correlation_id == "corr-1"
 

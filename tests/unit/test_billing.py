@@ -9,14 +9,14 @@ from decimal import Decimal as D
 
 import pytest
 
-from civiq.domain.accounts import HolderRole
-from civiq.domain.billing import Skip
-from civiq.domain.cycles import AccountOutcome, Outcome, RunStatus
-from civiq.domain.errors import Conflict, InvalidInput
-from civiq.domain.language import Language
-from civiq.domain.moves import FinalReading
-from civiq.domain.statements import StatementKind
-from civiq.services.recording import Step
+from civiq.accounts.domain.accounts import HolderRole
+from civiq.accounts.domain.moves import FinalReading
+from civiq.accounts.services.recording import Step
+from civiq.billing.domain.billing import Skip
+from civiq.billing.domain.cycles import AccountOutcome, Outcome, RunStatus
+from civiq.billing.domain.statements import StatementKind
+from civiq.core.errors import Conflict, InvalidInput
+from civiq.core.language import Language
 from tests.unit.billing_world import PERIOD_END, SCHEDULE, BillingWorld
 from tests.unit.builders import SUPERVISOR
 from tests.unit.metering_world import CLERK

@@ -7,8 +7,8 @@ from datetime import date, timedelta
 
 import pytest
 
-from civiq.adapters.memory import FixedClock, InMemoryStore, RecordingPublisher
-from civiq.domain.accounts import (
+from civiq.accounts.adapters.memory import InMemoryStore
+from civiq.accounts.domain.accounts import (
     Account,
     AccountStatus,
     Agent,
@@ -17,17 +17,14 @@ from civiq.domain.accounts import (
     ServiceStatus,
     ServiceType,
 )
-from civiq.domain.errors import Conflict, InvalidInput, NotFound, VersionConflict
-from civiq.domain.events import Actor
-from civiq.schemas.events import (
-    AccountClosedV1,
-    AccountServicesChangedV1,
-    EventEnvelope,
-    ServiceStateV1,
-)
-from civiq.services.change_account import ChangeAccount
-from civiq.services.open_account import OpenAccount
-from civiq.services.recording import Recorder, Step
+from civiq.accounts.schemas.events import AccountClosedV1, AccountServicesChangedV1, ServiceStateV1
+from civiq.accounts.services.change_account import ChangeAccount
+from civiq.accounts.services.open_account import OpenAccount
+from civiq.accounts.services.recording import Recorder, Step
+from civiq.core.errors import Conflict, InvalidInput, NotFound, VersionConflict
+from civiq.core.events import Actor
+from civiq.core.fakes import FixedClock, RecordingPublisher
+from civiq.event_catalog import checked_envelope, payload_of
 from tests.unit.builders import SUPERVISOR, TODAY, command, services
 
 DAY = timedelta(days=1)
@@ -100,7 +97,7 @@ def test_services_changed_event_has_the_schema_payload(
     assert event.event_type == "AccountServicesChanged"
     assert (event.correlation_id, event.subject_id) == ("c-9", f"ACCOUNT#{opened.account_id}")
     assert event.event_id == store.commits[-1].history[0].entry_id
-    assert EventEnvelope.of(event).payload() == AccountServicesChangedV1(
+    assert payload_of(checked_envelope(event)) == AccountServicesChangedV1(
         account_id=opened.account_id,
         account_number=opened.account_number,
         services=[
@@ -327,7 +324,7 @@ def test_close_a_final_billed_account_announces_it(
     assert store.get(opened.account_id) == closed
     event = publisher.published[-1]
     assert (event.event_type, event.actor) == ("AccountClosed", SUPERVISOR)
-    assert EventEnvelope.of(event).payload() == AccountClosedV1(
+    assert payload_of(checked_envelope(event)) == AccountClosedV1(
         account_id=opened.account_id,
         account_number=opened.account_number,
         property_id=opened.property_id,

@@ -7,7 +7,8 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from civiq.config import ApiSettings, AuthMode
+from chalicelib.settings import ApiSettings
+from civiq.core.settings import AuthMode
 
 KEY_32 = "k" * 32
 SETTINGS_ENV = [

@@ -9,24 +9,28 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from civiq.adapters.memory import InMemoryStore
-from civiq.domain.accounts import Account
-from civiq.domain.addresses import GeoPoint
-from civiq.domain.customers import ContactMethod, Customer, CustomerKind, Preferences
-from civiq.domain.errors import InvalidInput
-from civiq.domain.events import Actor
-from civiq.domain.language import Language
-from civiq.domain.properties import MeterArrangement, Property, PropertyType
-from civiq.ports import AccountSummary
-from civiq.schemas.common import HistoryEntryOut, HistoryPage, PageQuery
-from civiq.schemas.customers import (
+from civiq.accounts.adapters.memory import InMemoryStore
+from civiq.accounts.domain.accounts import Account
+from civiq.accounts.domain.customers import ContactMethod, Customer, CustomerKind, Preferences
+from civiq.accounts.domain.properties import MeterArrangement, Property, PropertyType
+from civiq.accounts.ports import AccountSummary
+from civiq.accounts.schemas.customers import (
     ContactUpdate,
     CustomerResponse,
     NewCustomerIn,
     PreferencesUpdate,
 )
-from civiq.schemas.properties import PropertyResponse, PropertyUpdate, RegisterPropertyRequest
-from civiq.services.properties import RegisterProperty
+from civiq.accounts.schemas.properties import (
+    PropertyResponse,
+    PropertyUpdate,
+    RegisterPropertyRequest,
+)
+from civiq.accounts.services.properties import RegisterProperty
+from civiq.core.addresses import GeoPoint
+from civiq.core.errors import InvalidInput
+from civiq.core.events import Actor
+from civiq.core.language import Language
+from civiq.core.schemas import HistoryEntryOut, HistoryPage, PageQuery
 from tests.unit.builders import NOW, OPEN_BODY, ROLL, address, shared_meters
 
 CUSTOMER = OPEN_BODY["customer"]

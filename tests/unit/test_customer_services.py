@@ -6,17 +6,18 @@ from dataclasses import replace
 
 import pytest
 
-from civiq.adapters.memory import InMemoryCustomers, InMemoryStore, RecordingPublisher
-from civiq.domain.accounts import Account, Holder, HolderRole
-from civiq.domain.customers import ContactDetails, ContactMethod, Customer, Preferences
-from civiq.domain.errors import InvalidInput, NotFound, VersionConflict
-from civiq.domain.events import Actor
-from civiq.domain.language import Language
-from civiq.ports import Change
-from civiq.services.customers import RegisterCustomer, ReviseCustomer
-from civiq.services.open_account import OpenAccount
-from civiq.services.recording import Recorder, Step
-from civiq.services.refresh_accounts import RefreshAccounts
+from civiq.accounts.adapters.memory import InMemoryCustomers, InMemoryStore
+from civiq.accounts.domain.accounts import Account, Holder, HolderRole
+from civiq.accounts.domain.customers import ContactDetails, ContactMethod, Customer, Preferences
+from civiq.accounts.ports import Change
+from civiq.accounts.services.customers import RegisterCustomer, ReviseCustomer
+from civiq.accounts.services.open_account import OpenAccount
+from civiq.accounts.services.recording import Recorder, Step
+from civiq.accounts.services.refresh_accounts import RefreshAccounts
+from civiq.core.errors import InvalidInput, NotFound, VersionConflict
+from civiq.core.events import Actor
+from civiq.core.fakes import RecordingPublisher
+from civiq.core.language import Language
 from tests.unit.builders import NOW, TODAY, address, command, new_customer, new_property
 
 

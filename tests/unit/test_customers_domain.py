@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from civiq.domain.customers import (
+from civiq.accounts.domain.customers import (
     ContactDetails,
     ContactMethod,
     Customer,
@@ -16,8 +16,8 @@ from civiq.domain.customers import (
     Preferences,
     normalize_phone,
 )
-from civiq.domain.errors import InvalidInput
-from civiq.domain.language import Language
+from civiq.core.errors import InvalidInput
+from civiq.core.language import Language
 from tests.unit.builders import NOW, address
 
 

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from civiq.domain.cycles import CycleDefinition, Frequency, cycle_of_route, run_id_of
-from civiq.domain.errors import Conflict, InvalidInput
+from civiq.billing.domain.cycles import CycleDefinition, Frequency, cycle_of_route, run_id_of
+from civiq.core.errors import Conflict, InvalidInput
 
 
 def cycle(**overrides: object) -> CycleDefinition:

@@ -12,11 +12,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from civiq.adapters.memory_dashboard import InMemoryDashboard
-from civiq.domain.accounts import Account, AccountStatus
-from civiq.domain.audit import AuditEntry
-from civiq.domain.charges import ChargeType
-from civiq.domain.dashboard import (
+from civiq.accounts.domain.accounts import Account, AccountStatus
+from civiq.billing.domain.statements import Statement
+from civiq.core.audit import AuditEntry
+from civiq.core.money import Money
+from civiq.rates.domain.charges import ChargeType
+from civiq.reporting.adapters.memory import InMemoryDashboard
+from civiq.reporting.domain.dashboard import (
     BillingTotals,
     StatementTotals,
     days_past_due,
@@ -25,9 +27,7 @@ from civiq.domain.dashboard import (
     months_ending,
     sum_totals,
 )
-from civiq.domain.money import Money
-from civiq.domain.statements import Statement
-from civiq.services.dashboard import Dashboard
+from civiq.reporting.services.dashboard import Dashboard
 from tests.statement_builders import statement
 from tests.unit.billing_world import BillingWorld
 

@@ -11,18 +11,12 @@ from typing import Any
 import pytest
 from pydantic import BaseModel, ValidationError
 
-from civiq.domain.accounts import AccountStatus, HolderRole, ServiceStatus, ServiceType
-from civiq.domain.events import EVENT_SOURCE, DomainEvent
-from civiq.domain.language import Language
-from civiq.schemas.events import (
-    EVENT_SCHEMAS,
-    AccountClosedV1,
-    AccountOpenedV1,
-    AccountServicesChangedV1,
-    ActorPayload,
-    EventEnvelope,
-    envelope_from_eventbridge,
-)
+from civiq.accounts.domain.accounts import AccountStatus, HolderRole, ServiceStatus, ServiceType
+from civiq.accounts.schemas.events import AccountClosedV1, AccountOpenedV1, AccountServicesChangedV1
+from civiq.core.envelope import ActorPayload, EventEnvelope, envelope_from_eventbridge
+from civiq.core.events import EVENT_SOURCE, DomainEvent
+from civiq.core.language import Language
+from civiq.event_catalog import EVENT_SCHEMAS, checked_envelope, payload_of
 
 MakeEvent = Callable[..., DomainEvent]
 SCHEMAS = sorted(EVENT_SCHEMAS.items())
@@ -113,8 +107,8 @@ def test_every_event_type_travels_in_the_envelope(
 ) -> None:
     event_type, version = key
     event = make_event("EV1", event_type=event_type, version=version, detail=sample_of(schema))
-    envelope = EventEnvelope.of(event)
-    assert isinstance(envelope.payload(), schema)
+    envelope = checked_envelope(event)
+    assert isinstance(payload_of(envelope), schema)
     assert EventEnvelope.model_validate_json(envelope.model_dump_json()).to_domain() == event
 
 
@@ -122,7 +116,7 @@ def test_every_event_type_travels_in_the_envelope(
 
 
 def test_account_opened_payload_is_typed(make_event: MakeEvent) -> None:
-    payload = EventEnvelope.of(make_event("EV1")).payload()
+    payload = payload_of(checked_envelope(make_event("EV1")))
     assert payload == AccountOpenedV1(
         account_id="ACC1",
         account_number="UB00000018",
@@ -187,7 +181,7 @@ def test_of_refuses_a_payload_that_breaks_its_schema(
         else:
             detail[name] = value
     with pytest.raises(ValidationError):
-        EventEnvelope.of(make_event("EV1", detail=detail))
+        checked_envelope(make_event("EV1", detail=detail))
 
 
 # --- the envelope ---------------------------------------------------------------------------------
@@ -195,25 +189,25 @@ def test_of_refuses_a_payload_that_breaks_its_schema(
 
 def test_envelope_round_trips_to_the_domain_event(make_event: MakeEvent) -> None:
     event = make_event("EV1")
-    assert EventEnvelope.of(event).to_domain() == event
+    assert checked_envelope(event).to_domain() == event
 
 
 def test_envelope_round_trips_through_json(make_event: MakeEvent) -> None:
     event = make_event("EV1")
-    wire = EventEnvelope.of(event).model_dump_json()
+    wire = checked_envelope(event).model_dump_json()
     assert EventEnvelope.model_validate_json(wire).to_domain() == event
 
 
 def test_envelope_maps_fields_and_detail_to_data(make_event: MakeEvent) -> None:
     event = make_event("EV1")
-    envelope = EventEnvelope.of(event)
+    envelope = checked_envelope(event)
     assert envelope.event_id == "EV1"
     assert envelope.actor == ActorPayload(subject="clerk-1", role="clerk")
     assert envelope.data == event.detail
 
 
 def test_envelope_from_an_eventbridge_message(make_event: MakeEvent) -> None:
-    envelope = EventEnvelope.of(make_event("EV1"))
+    envelope = checked_envelope(make_event("EV1"))
     message = {
         "source": EVENT_SOURCE,
         "detail-type": "AccountOpened",
@@ -226,25 +220,25 @@ def test_envelope_from_an_eventbridge_message(make_event: MakeEvent) -> None:
 def test_unknown_type_or_version_raises_key_error(
     make_event: MakeEvent, event_type: str, version: int
 ) -> None:
-    envelope = EventEnvelope.of(make_event("EV1")).model_copy(
+    envelope = checked_envelope(make_event("EV1")).model_copy(
         update={"event_type": event_type, "version": version}
     )
     with pytest.raises(KeyError):
-        envelope.payload()
+        payload_of(envelope)
 
 
 def test_of_refuses_an_event_whose_payload_is_another_type_s(make_event: MakeEvent) -> None:
     with pytest.raises(ValidationError):
-        EventEnvelope.of(make_event("EV1", event_type="AccountClosed"))
+        checked_envelope(make_event("EV1", event_type="AccountClosed"))
 
 
 def test_envelope_refuses_a_naive_timestamp(make_event: MakeEvent) -> None:
     with pytest.raises(ValidationError):
-        EventEnvelope.of(make_event("EV1", occurred_at=datetime(2026, 11, 26, 14, 0)))
+        checked_envelope(make_event("EV1", occurred_at=datetime(2026, 11, 26, 14, 0)))
 
 
 def test_envelope_refuses_unknown_fields_and_is_frozen(make_event: MakeEvent) -> None:
-    wire = json.loads(EventEnvelope.of(make_event("EV1")).model_dump_json())
+    wire = json.loads(checked_envelope(make_event("EV1")).model_dump_json())
     with pytest.raises(ValidationError):
         EventEnvelope.model_validate({**wire, "extra": 1})
     envelope = EventEnvelope.model_validate(wire)

@@ -12,19 +12,22 @@ from typing import Any
 
 import pytest
 
-from civiq.adapters.memory import FakeRenderer
-from civiq.adapters.memory_dashboard import (
+from civiq.accounts.domain.accounts import Account
+from civiq.billing.domain.statements import Statement, StatementKind
+from civiq.core.audit import AuditEntry
+from civiq.core.errors import InvalidInput, NotFound
+from civiq.core.fakes import FakeRenderer
+from civiq.core.language import Language
+from civiq.core.ports import Page
+from civiq.platform.pdf import default_templates_dir
+from civiq.reporting.adapters.memory import (
     InMemoryDashboard,
     InMemoryExports,
     InMemoryReportFiles,
     RecordingExportQueue,
 )
-from civiq.adapters.pdf import default_templates_dir
-from civiq.adapters.reports import CsvReportWriter, MessageCatalogs, PdfReportWriter
-from civiq.domain.accounts import Account
-from civiq.domain.audit import AuditEntry
-from civiq.domain.errors import InvalidInput, NotFound
-from civiq.domain.exports import (
+from civiq.reporting.adapters.reports import CsvReportWriter, MessageCatalogs, PdfReportWriter
+from civiq.reporting.domain.exports import (
     BILLING_COLUMNS,
     CONSUMPTION_COLUMNS,
     ExportFormat,
@@ -34,10 +37,7 @@ from civiq.domain.exports import (
     check_run_id,
     consumption_row,
 )
-from civiq.domain.language import Language
-from civiq.domain.statements import Statement, StatementKind
-from civiq.ports import Page
-from civiq.services.exports import ProduceExport, RequestExport
+from civiq.reporting.services.exports import ProduceExport, RequestExport
 from tests.statement_builders import meter_read, statement
 from tests.unit.billing_world import BillingWorld
 from tests.unit.metering_world import CLERK

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from civiq.adapters.memory import SequentialIds
-from civiq.domain.accounts import Account
-from civiq.domain.errors import InvalidInput, NotFound
-from civiq.domain.events import Actor
-from civiq.services.find_account import FindAccount
-from civiq.services.open_account import OpenAccount
+from civiq.accounts.domain.accounts import Account
+from civiq.accounts.services.find_account import FindAccount
+from civiq.accounts.services.open_account import OpenAccount
+from civiq.core.errors import InvalidInput, NotFound
+from civiq.core.events import Actor
+from civiq.core.fakes import SequentialIds
 from tests.unit.builders import address, command, new_property
 
 ULID_PREFIX = "01JDXAMPLE00000000"  # + 8 digits from SequentialIds = 26 characters

@@ -11,10 +11,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from civiq.domain.accounts import AccountStatus, Service, ServiceStatus, ServiceType
-from civiq.domain.addresses import GeoPoint
-from civiq.domain.history import as_record, changes, subject_of
-from civiq.domain.properties import Property, PropertyType
+from civiq.accounts.domain.accounts import AccountStatus, Service, ServiceStatus, ServiceType
+from civiq.accounts.domain.properties import Property, PropertyType
+from civiq.core.addresses import GeoPoint
+from civiq.core.history import as_record, changes, subject_of
 from tests.unit.builders import NOW, TODAY, account, address, holder, services, shared_meters
 
 WATER, SEWER = ServiceType.WATER, ServiceType.SEWER

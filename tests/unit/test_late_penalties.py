@@ -14,25 +14,25 @@ from zoneinfo import ZoneInfo
 import pytest
 from pydantic import ValidationError
 
-from civiq.adapters.memory import FixedClock, InMemoryStore, RecordingPublisher, SequentialIds
-from civiq.adapters.memory_billing import InMemoryStatements
-from civiq.adapters.memory_payments import InMemoryLedger
-from civiq.adapters.memory_penalties import InMemoryPastDue
-from civiq.adapters.memory_workflows import InMemoryBalances
-from civiq.config import PenaltySettings
-from civiq.domain.accounts import Account
-from civiq.domain.ledger import EntryKind, LedgerEntry, verify_chain
-from civiq.domain.payments import PaymentChannel, PaymentMethod, PaymentStatus
-from civiq.domain.penalties import PenaltyKind, PenaltyPolicy
-from civiq.domain.statements import Statement
-from civiq.penalty_ports import PastDueStatement
-from civiq.ports import Page
-from civiq.schemas.penalty_events import LatePenaltyAppliedV1
-from civiq.services.late_penalties import ApplyLatePenalties, PenaltyRun
-from civiq.services.open_account import OpenAccount
-from civiq.services.payments import PostPayment, ReceivedPayment, ReversePayment
-from civiq.services.posting import Announcer, PaymentLedger
-from civiq.services.publish_events import PublishEvents
+from civiq.accounts.adapters.memory import InMemoryBalances, InMemoryStore
+from civiq.accounts.domain.accounts import Account
+from civiq.accounts.services.open_account import OpenAccount
+from civiq.billing.adapters.memory import InMemoryStatements
+from civiq.billing.domain.statements import Statement
+from civiq.core.fakes import FixedClock, RecordingPublisher, SequentialIds
+from civiq.core.ports import Page
+from civiq.core.publishing import PublishEvents
+from civiq.ledger.adapters.memory import InMemoryLedger
+from civiq.ledger.domain.journal import EntryKind, LedgerEntry, verify_chain
+from civiq.ledger.domain.payments import PaymentChannel, PaymentMethod, PaymentStatus
+from civiq.ledger.services.posting import Announcer, PaymentLedger
+from civiq.payments.adapters.memory import InMemoryPastDue
+from civiq.payments.config import PenaltySettings
+from civiq.payments.domain.penalties import PenaltyKind, PenaltyPolicy
+from civiq.payments.ports import PastDueStatement
+from civiq.payments.schemas.penalty_events import LatePenaltyAppliedV1
+from civiq.payments.services.late_penalties import ApplyLatePenalties, PenaltyRun
+from civiq.payments.services.payments import PostPayment, ReceivedPayment, ReversePayment
 from tests.conftest import load_event
 from tests.statement_builders import issued_entry, owing_statement, rated_bill
 from tests.unit.builders import CLERK, address, command, new_customer, new_property

@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from civiq.domain.errors import InvalidInput
-from civiq.domain.ledger import (
+from civiq.core.errors import InvalidInput
+from civiq.ledger.domain.journal import (
     AllocationOrder,
     EntryKind,
     Head,

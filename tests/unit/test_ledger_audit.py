@@ -12,8 +12,8 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
-from civiq.domain.ledger import EntryKind, LedgerEntry, Source, append, balance
-from civiq.domain.ledger_audit import AccountBooks, FindingKind, Summary, audit
+from civiq.ledger.domain.journal import EntryKind, LedgerEntry, Source, append, balance
+from civiq.ledger.domain.verification import AccountBooks, FindingKind, Summary, audit
 
 AT = datetime(2026, 11, 26, 14, 0, tzinfo=UTC)
 cents = st.integers(min_value=-(10**8), max_value=10**8).filter(bool).map(lambda c: D(c) / 100)

@@ -7,10 +7,10 @@ from decimal import Decimal
 
 import pytest
 
-from civiq.domain.errors import Conflict, InvalidInput, NotFound
-from civiq.domain.metering import ReadStatus
-from civiq.domain.meters import ReadFlag, exchange_consumption
-from civiq.services.meters import InstallCommand
+from civiq.core.errors import Conflict, InvalidInput, NotFound
+from civiq.metering.domain.metering import ReadStatus
+from civiq.metering.domain.meters import ReadFlag, exchange_consumption
+from civiq.metering.services.meters import InstallCommand
 from tests.unit.builders import shared_meters
 from tests.unit.metering_world import CLERK, INSTALLED, World, spec
 

@@ -10,7 +10,7 @@ from decimal import Decimal
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from civiq.domain.metering import ReadStatus, trued_up_volume
+from civiq.metering.domain.metering import ReadStatus, trued_up_volume
 from tests.unit.metering_world import CLERK, World
 
 MONTH = timedelta(days=30)

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from civiq.domain.errors import InvalidInput
-from civiq.domain.meters import (
+from civiq.core.errors import InvalidInput
+from civiq.metering.domain.meters import (
     Consumption,
     Meter,
     MeterSize,

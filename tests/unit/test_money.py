@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from civiq.domain.money import CENT, Money, to_decimal
+from civiq.core.money import CENT, Money, to_decimal
 
 # Every amount the decimal context (28 significant digits) can carry as exact cents.
 CENTS = st.integers(min_value=-(10**28) + 1, max_value=10**28 - 1)

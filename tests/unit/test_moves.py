@@ -8,11 +8,15 @@ from decimal import Decimal
 
 import pytest
 
-from civiq.adapters.deterministic_ids import DeterministicIds
-from civiq.domain.accounts import AccountStatus, HolderRole, Service, ServiceStatus, ServiceType
-from civiq.domain.errors import Conflict, DomainError, InvalidInput, NotFound
-from civiq.domain.moves import ArrearsPolicy, FinalReading, Settlement
-from civiq.services.moves import (
+from civiq.accounts.domain.accounts import (
+    AccountStatus,
+    HolderRole,
+    Service,
+    ServiceStatus,
+    ServiceType,
+)
+from civiq.accounts.domain.moves import ArrearsPolicy, FinalReading, Settlement
+from civiq.accounts.services.moves import (
     CheckMove,
     MoveCommand,
     MoveInCommand,
@@ -20,6 +24,8 @@ from civiq.services.moves import (
     RecordMoveIn,
     RecordMoveOut,
 )
+from civiq.core.errors import Conflict, DomainError, InvalidInput, NotFound
+from civiq.core.ids import DeterministicIds
 from tests.unit.workflow_world import CLERK, World, person
 
 MOVE_OUT_DAY = date(2026, 11, 20)  # the world's clock reads 2026-11-26

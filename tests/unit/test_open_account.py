@@ -7,14 +7,9 @@ from datetime import timedelta
 
 import pytest
 
-from civiq.adapters.memory import (
-    InMemoryCustomers,
-    InMemoryProperties,
-    InMemoryStore,
-    RecordingPublisher,
-)
-from civiq.domain.account_numbers import AccountNumberScheme
-from civiq.domain.accounts import (
+from civiq.accounts.adapters.memory import InMemoryCustomers, InMemoryProperties, InMemoryStore
+from civiq.accounts.domain.account_numbers import AccountNumberScheme
+from civiq.accounts.domain.accounts import (
     Account,
     AccountStatus,
     Holder,
@@ -23,15 +18,17 @@ from civiq.domain.accounts import (
     ServiceStatus,
     ServiceType,
 )
-from civiq.domain.customers import ContactMethod
-from civiq.domain.errors import Conflict, InvalidInput, NotFound
-from civiq.domain.events import Actor
-from civiq.domain.language import Language
-from civiq.domain.properties import PropertyType
-from civiq.schemas.events import AccountOpenedV1, EventEnvelope
-from civiq.services.customers import RegisterCustomer
-from civiq.services.open_account import OpenAccount
-from civiq.services.properties import RegisterProperty
+from civiq.accounts.domain.customers import ContactMethod
+from civiq.accounts.domain.properties import PropertyType
+from civiq.accounts.schemas.events import AccountOpenedV1
+from civiq.accounts.services.customers import RegisterCustomer
+from civiq.accounts.services.open_account import OpenAccount
+from civiq.accounts.services.properties import RegisterProperty
+from civiq.core.errors import Conflict, InvalidInput, NotFound
+from civiq.core.events import Actor
+from civiq.core.fakes import RecordingPublisher
+from civiq.core.language import Language
+from civiq.event_catalog import checked_envelope, payload_of
 from tests.unit.builders import (
     NOW,
     ROLL,
@@ -167,7 +164,7 @@ def test_exactly_one_account_opened_event_with_the_schema_payload(
     )
     assert event.subject_id == f"ACCOUNT#{account.account_id}"
     assert event.event_id == change.history[-1].entry_id  # the audit writer finds it written
-    assert EventEnvelope.of(event).payload() == AccountOpenedV1(
+    assert payload_of(checked_envelope(event)) == AccountOpenedV1(
         account_id=account.account_id,
         account_number="UB00000018",
         property_id=account.property_id,

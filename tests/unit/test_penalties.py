@@ -7,15 +7,15 @@ from decimal import Decimal as D
 
 import pytest
 
-from civiq.domain.charges import RatedBill
-from civiq.domain.errors import InvalidInput
-from civiq.domain.penalties import (
+from civiq.core.errors import InvalidInput
+from civiq.payments.domain.penalties import (
     PenaltyKind,
     PenaltyPolicy,
     after_due_extra,
     assess,
     penalty_reason,
 )
+from civiq.rates.domain.charges import RatedBill
 
 DUE = date(2026, 3, 31)
 LATE = date(2026, 4, 30)

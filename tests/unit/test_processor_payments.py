@@ -15,9 +15,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from civiq.domain.errors import InvalidInput
-from civiq.domain.payments import PaymentMethod
-from civiq.domain.processor_payments import (
+from civiq.core.errors import InvalidInput
+from civiq.ledger.domain.payments import PaymentMethod
+from civiq.payments.domain.processor_payments import (
     EffectKind,
     EventKind,
     Outcome,
@@ -26,7 +26,7 @@ from civiq.domain.processor_payments import (
     effects,
     fold,
 )
-from civiq.schemas.processor_events import ProcessorEventIn
+from civiq.payments.schemas.processor_events import ProcessorEventIn
 from tests.conftest import EVENTS
 
 SAMPLES = {

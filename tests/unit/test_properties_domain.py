@@ -9,8 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from civiq.domain.errors import InvalidInput
-from civiq.domain.properties import (
+from civiq.accounts.domain.properties import (
     CONSUMPTION_PLACES,
     MeterArrangement,
     MeterConfiguration,
@@ -19,6 +18,7 @@ from civiq.domain.properties import (
     display_roll_number,
     normalize_roll_number,
 )
+from civiq.core.errors import InvalidInput
 from tests.unit.builders import NOW, ROLL, ROLL_19, address, shared_meters
 
 

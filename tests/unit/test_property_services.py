@@ -6,15 +6,16 @@ from decimal import Decimal
 
 import pytest
 
-from civiq.adapters.memory import InMemoryProperties, InMemoryStore, RecordingPublisher
-from civiq.domain.accounts import Account, HolderRole
-from civiq.domain.addresses import GeoPoint
-from civiq.domain.errors import Conflict, InvalidInput, NotFound, VersionConflict
-from civiq.domain.events import Actor
-from civiq.domain.properties import Property, PropertyType
-from civiq.services.customers import RegisterCustomer
-from civiq.services.open_account import OpenAccount
-from civiq.services.properties import RegisterProperty, ReviseProperty
+from civiq.accounts.adapters.memory import InMemoryProperties, InMemoryStore
+from civiq.accounts.domain.accounts import Account, HolderRole
+from civiq.accounts.domain.properties import Property, PropertyType
+from civiq.accounts.services.customers import RegisterCustomer
+from civiq.accounts.services.open_account import OpenAccount
+from civiq.accounts.services.properties import RegisterProperty, ReviseProperty
+from civiq.core.addresses import GeoPoint
+from civiq.core.errors import Conflict, InvalidInput, NotFound, VersionConflict
+from civiq.core.events import Actor
+from civiq.core.fakes import RecordingPublisher
 from tests.unit.builders import (
     NOW,
     ROLL,
@@ -104,7 +105,7 @@ def test_the_store_itself_refuses_a_taken_roll_number(
     register_property: RegisterProperty, actor: Actor, store: InMemoryStore, recorder: object
 ) -> None:
     """The early check is a courtesy; the commit's claim decides (two clerks at once)."""
-    from civiq.services.recording import Recorder, Step
+    from civiq.accounts.services.recording import Recorder, Step
 
     assert isinstance(recorder, Recorder)
     first = register_property(new_property(roll_number=ROLL), actor, "c")

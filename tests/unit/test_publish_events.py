@@ -8,9 +8,10 @@ from datetime import timedelta
 
 import pytest
 
-from civiq.adapters.memory import FixedClock, InMemoryStore, RecordingPublisher
-from civiq.domain.events import DomainEvent
-from civiq.services.publish_events import PublishEvents, RelayOutbox
+from civiq.accounts.adapters.memory import InMemoryStore
+from civiq.core.events import DomainEvent
+from civiq.core.fakes import FixedClock, RecordingPublisher
+from civiq.core.publishing import PublishEvents, RelayOutbox
 
 MakeEvent = Callable[..., DomainEvent]
 GRACE = timedelta(minutes=2)

@@ -8,12 +8,12 @@ from typing import Any
 
 import pytest
 
-from civiq.domain.accounts import CartSize
-from civiq.domain.charges import ChargeType
-from civiq.domain.errors import Conflict, InvalidInput
-from civiq.domain.meters import MeterSize
-from civiq.domain.properties import PropertyType
-from civiq.domain.rates import (
+from civiq.accounts.domain.accounts import CartSize
+from civiq.accounts.domain.properties import PropertyType
+from civiq.core.errors import Conflict, InvalidInput
+from civiq.metering.domain.meters import MeterSize
+from civiq.rates.domain.charges import ChargeType
+from civiq.rates.domain.rates import (
     Block,
     ConsumptionBlocks,
     FixedCharge,

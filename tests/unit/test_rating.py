@@ -18,13 +18,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from civiq.domain.accounts import CartSize, ServiceType
-from civiq.domain.charges import ChargeLine, ChargeType, RatedBill, Unit
-from civiq.domain.errors import InvalidInput
-from civiq.domain.meters import MeterSize
-from civiq.domain.money import Money
-from civiq.domain.properties import PropertyType
-from civiq.domain.rates import (
+from civiq.accounts.domain.accounts import CartSize, ServiceType
+from civiq.accounts.domain.properties import PropertyType
+from civiq.core.errors import InvalidInput
+from civiq.core.money import Money
+from civiq.metering.domain.meters import MeterSize
+from civiq.rates.domain.charges import ChargeLine, ChargeType, RatedBill, Unit
+from civiq.rates.domain.rates import (
     Block,
     Component,
     ConsumptionBlocks,
@@ -39,7 +39,7 @@ from civiq.domain.rates import (
     VolumetricRate,
     WasteCharge,
 )
-from civiq.domain.rating import MiscellaneousCharge, RatingInput, rate, share_by_days
+from civiq.rates.domain.rating import MiscellaneousCharge, RatingInput, rate, share_by_days
 
 D = Decimal
 WATER, SEWER = ChargeType.WATER, ChargeType.SEWER

@@ -7,9 +7,9 @@ from decimal import Decimal
 
 import pytest
 
-from civiq.domain.errors import InvalidInput
-from civiq.domain.metering import ReadSource, ReadStatus
-from civiq.domain.reading_imports import (
+from civiq.core.errors import InvalidInput
+from civiq.metering.domain.metering import ReadSource, ReadStatus
+from civiq.metering.domain.reading_imports import (
     ImportRow,
     ImportStatus,
     RowError,

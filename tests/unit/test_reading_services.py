@@ -7,8 +7,8 @@ from decimal import Decimal
 
 import pytest
 
-from civiq.domain.errors import Conflict, InvalidInput, NotFound
-from civiq.domain.metering import (
+from civiq.core.errors import Conflict, InvalidInput, NotFound
+from civiq.metering.domain.metering import (
     InstalledMeter,
     ReadSource,
     ReadStatus,
@@ -16,9 +16,9 @@ from civiq.domain.metering import (
     estimates_trued_up_by,
     trued_up_volume,
 )
-from civiq.domain.meters import ReadFlag
-from civiq.domain.readings import EstimateBasis, UseFlag
-from civiq.services.readings import ReadingCommand
+from civiq.metering.domain.meters import ReadFlag
+from civiq.metering.domain.readings import EstimateBasis, UseFlag
+from civiq.metering.services.readings import ReadingCommand
 from tests.unit.metering_world import CLERK, World
 
 

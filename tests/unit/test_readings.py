@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from civiq.domain.readings import (
+from civiq.metering.domain.readings import (
     Estimate,
     EstimateBasis,
     Period,

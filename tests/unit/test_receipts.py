@@ -15,28 +15,34 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from civiq.adapters.catalogs import NBSP, Catalogs, default_templates_dir
-from civiq.adapters.memory import FakeRenderer, InMemoryCustomers, InMemoryStore, RecordingPublisher
-from civiq.adapters.memory_alerts import InMemoryNotificationLog
-from civiq.adapters.memory_billing import InMemoryStatements
-from civiq.adapters.memory_receipts import InMemoryReceiptDocuments
-from civiq.adapters.memory_workflows import InMemoryBalances
-from civiq.adapters.receipts import CatalogReceiptWording
-from civiq.domain.account_numbers import AccountNumberScheme
-from civiq.domain.accounts import Account
-from civiq.domain.audit import AuditEntry
-from civiq.domain.customers import ContactMethod
-from civiq.domain.errors import InvalidInput, NotFound
-from civiq.domain.events import Actor, DomainEvent
-from civiq.domain.language import Language
-from civiq.domain.payments import PaymentMethod
-from civiq.domain.receipts import AppliedAmount, PaidStatement, PostedPayment, Receipt, receipt_key
-from civiq.schemas.events import EventEnvelope, envelope_from_eventbridge
-from civiq.schemas.notification_events import NotificationRequestedV1
-from civiq.schemas.payment_events import PAYMENT_EVENT_SCHEMAS, PaymentPostedV1
-from civiq.services.open_account import OpenAccount
-from civiq.services.publish_events import PublishEvents
-from civiq.services.receipts import IssueReceipt
+from civiq.accounts.adapters.memory import InMemoryBalances, InMemoryCustomers, InMemoryStore
+from civiq.accounts.domain.account_numbers import AccountNumberScheme
+from civiq.accounts.domain.accounts import Account
+from civiq.accounts.domain.customers import ContactMethod
+from civiq.accounts.services.open_account import OpenAccount
+from civiq.billing.adapters.memory import InMemoryStatements
+from civiq.core.audit import AuditEntry
+from civiq.core.envelope import envelope_from_eventbridge
+from civiq.core.errors import InvalidInput, NotFound
+from civiq.core.events import Actor, DomainEvent
+from civiq.core.fakes import FakeRenderer, RecordingPublisher
+from civiq.core.language import Language
+from civiq.core.publishing import PublishEvents
+from civiq.event_catalog import checked_envelope, payload_of
+from civiq.ledger.domain.payments import PaymentMethod
+from civiq.notices.adapters.memory import InMemoryNotificationLog, InMemoryReceiptDocuments
+from civiq.notices.adapters.receipts import CatalogReceiptWording
+from civiq.notices.domain.receipts import (
+    AppliedAmount,
+    PaidStatement,
+    PostedPayment,
+    Receipt,
+    receipt_key,
+)
+from civiq.notices.schemas.events import NotificationRequestedV1
+from civiq.notices.services.receipts import IssueReceipt
+from civiq.payments.schemas.events import PAYMENT_EVENT_SCHEMAS, PaymentPostedV1
+from civiq.platform.catalogs import NBSP, Catalogs, default_templates_dir
 from tests import statement_builders as build
 from tests.conftest import load_event
 from tests.unit.builders import address, command, new_customer
@@ -144,7 +150,7 @@ def published(publisher: RecordingPublisher) -> list[DomainEvent]:
 def notification(publisher: RecordingPublisher) -> NotificationRequestedV1:
     """The one NotificationRequested published, through the schema it is published under."""
     (event,) = published(publisher)
-    payload = EventEnvelope.of(event).payload()
+    payload = payload_of(checked_envelope(event))
     assert isinstance(payload, NotificationRequestedV1)
     return payload
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import timedelta
 
-from civiq.adapters.memory import InMemoryAuditLog, InMemoryStore, RecordingPublisher
-from civiq.domain.accounts import Account
-from civiq.domain.audit import AuditEntry
-from civiq.domain.events import DomainEvent
-from civiq.services.record_audit import RecordAudit
+from civiq.accounts.adapters.memory import InMemoryStore
+from civiq.accounts.domain.accounts import Account
+from civiq.core.audit import AuditEntry
+from civiq.core.events import DomainEvent
+from civiq.core.fakes import InMemoryAuditLog, RecordingPublisher
+from civiq.core.record_audit import RecordAudit
 
 MakeEvent = Callable[..., DomainEvent]
 

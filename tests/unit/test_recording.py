@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import pytest
 
-from civiq.adapters.memory import InMemoryStore
-from civiq.domain.customers import ContactDetails, Customer, CustomerKind, Preferences
-from civiq.domain.errors import Conflict, NotFound, VersionConflict
-from civiq.domain.language import Language
-from civiq.domain.properties import Property, PropertyType
-from civiq.services.recording import Recorder, Step, subject_of
+from civiq.accounts.adapters.memory import InMemoryStore
+from civiq.accounts.domain.customers import ContactDetails, Customer, CustomerKind, Preferences
+from civiq.accounts.domain.properties import Property, PropertyType
+from civiq.accounts.services.recording import Recorder, Step
+from civiq.core.errors import Conflict, NotFound, VersionConflict
+from civiq.core.history import subject_of
+from civiq.core.language import Language
 from tests.unit.builders import CLERK, NOW, ROLL, account, address
 
 

@@ -14,10 +14,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from civiq.domain import remittance
-from civiq.domain.account_numbers import AccountNumberScheme
-from civiq.domain.errors import InvalidInput
-from civiq.domain.remittance import (
+from civiq.accounts.domain.account_numbers import AccountNumberScheme
+from civiq.core.errors import InvalidInput
+from civiq.payments.domain import remittance
+from civiq.payments.domain.remittance import (
     LineError,
     LineMatch,
     MatchReason,

@@ -6,18 +6,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from civiq.adapters.memory import InMemoryStore
-from civiq.domain.accounts import AccountStatus, ServiceType
-from civiq.domain.errors import InvalidInput
-from civiq.domain.search import (
-    MAX_QUERY_WORDS,
-    SearchQuery,
-    account_terms,
-    fold,
-    shard_of,
-    words,
-)
-from civiq.services.open_account import OpenAccount
+from civiq.accounts.adapters.memory import InMemoryStore
+from civiq.accounts.domain.accounts import AccountStatus, ServiceType
+from civiq.accounts.domain.search import MAX_QUERY_WORDS, SearchQuery, account_terms, shard_of
+from civiq.accounts.services.open_account import OpenAccount
+from civiq.core.errors import InvalidInput
+from civiq.core.text import fold, words
 from tests.unit.builders import CLERK, account, address, command, holder, new_customer, services
 
 # --- fold and words -------------------------------------------------------------------------------

@@ -6,15 +6,16 @@ from datetime import date
 
 import pytest
 
-from civiq.adapters.memory import FakeRenderer, InMemoryCustomers, InMemoryDocuments, InMemoryStore
-from civiq.domain.account_numbers import AccountNumberScheme
-from civiq.domain.accounts import HolderRole
-from civiq.domain.errors import NotFound
-from civiq.domain.events import Actor
-from civiq.domain.language import Language
-from civiq.services.customers import ReviseCustomer
-from civiq.services.open_account import OpenAccount
-from civiq.services.send_welcome_letter import (
+from civiq.accounts.adapters.memory import InMemoryCustomers, InMemoryStore
+from civiq.accounts.domain.account_numbers import AccountNumberScheme
+from civiq.accounts.domain.accounts import HolderRole
+from civiq.accounts.services.customers import ReviseCustomer
+from civiq.accounts.services.open_account import OpenAccount
+from civiq.core.errors import NotFound
+from civiq.core.events import Actor
+from civiq.core.fakes import FakeRenderer, InMemoryDocuments
+from civiq.core.language import Language
+from civiq.notices.services.welcome_letters import (
     SendWelcomeLetter,
     WelcomeLetters,
     owner_copy_key,

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from civiq.domain.errors import Forbidden
-from civiq.domain.events import Actor
-from civiq.domain.staff import Role, StaffIdentity
+from civiq.core.errors import Forbidden
+from civiq.core.events import Actor
+from civiq.core.staff import Role, StaffIdentity
 
 
 def test_roles_rank_by_privilege() -> None:

@@ -15,22 +15,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from civiq.adapters.pdf import (
-    WeasyPrintRenderer,
-    default_templates_dir,
-    format_money,
-    format_number,
-    format_percent,
-    format_short_date,
-    format_short_month,
-)
-from civiq.domain.account_numbers import AccountNumberScheme
-from civiq.domain.accounts import CartSize
-from civiq.domain.charges import ChargeType, TaxLine
-from civiq.domain.language import Language
-from civiq.domain.properties import PropertyType
-from civiq.domain.statements import Statement, UsagePoint
-from civiq.services.statement_document import (
+from civiq.accounts.domain.account_numbers import AccountNumberScheme
+from civiq.accounts.domain.accounts import CartSize
+from civiq.accounts.domain.properties import PropertyType
+from civiq.billing.domain.statements import Statement, UsagePoint
+from civiq.billing.services.statement_document import (
     CHART_AXIS_WIDTH,
     CHART_WIDTH,
     Calculation,
@@ -40,6 +29,17 @@ from civiq.services.statement_document import (
     statement_key,
     usage_chart,
 )
+from civiq.core.language import Language
+from civiq.platform.pdf import (
+    WeasyPrintRenderer,
+    default_templates_dir,
+    format_money,
+    format_number,
+    format_percent,
+    format_short_date,
+    format_short_month,
+)
+from civiq.rates.domain.charges import ChargeType, TaxLine
 from tests import statement_builders as build
 
 EN, FR = Language.EN, Language.FR

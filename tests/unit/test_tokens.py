@@ -12,15 +12,15 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from civiq.adapters.tokens import (
+from civiq.core.errors import Unauthorized
+from civiq.core.staff import Role, StaffIdentity
+from civiq.platform.tokens import (
     GROUPS_CLAIM,
     LOCAL_AUDIENCE,
     LOCAL_ISSUER,
     CognitoTokens,
     LocalTokens,
 )
-from civiq.domain.errors import Unauthorized
-from civiq.domain.staff import Role, StaffIdentity
 
 KEY = "local-signing-key-for-unit-tests-" + "0123456789abcdef" * 2
 OTHER_KEY = "another-signing-key-for-unit-tests-987654"

@@ -9,12 +9,10 @@ from decimal import Decimal
 
 import pytest
 
-from civiq.adapters.deterministic_ids import DeterministicIds
-from civiq.domain.accounts import Account, AccountStatus, HolderRole, ServiceStatus
-from civiq.domain.errors import Conflict, DomainError, InvalidInput, NotFound
-from civiq.domain.moves import ArrearsPolicy, FinalReading, Settlement
-from civiq.domain.transfers import Decision, Transfer, TransferStatus
-from civiq.services.transfers import (
+from civiq.accounts.domain.accounts import Account, AccountStatus, HolderRole, ServiceStatus
+from civiq.accounts.domain.moves import ArrearsPolicy, FinalReading, Settlement
+from civiq.accounts.domain.transfers import Decision, Transfer, TransferStatus
+from civiq.accounts.services.transfers import (
     CompleteTransfer,
     DecideTransfer,
     EscalateTransfer,
@@ -26,6 +24,8 @@ from civiq.services.transfers import (
     SubmitTransfer,
     TransferCommand,
 )
+from civiq.core.errors import Conflict, DomainError, InvalidInput, NotFound
+from civiq.core.ids import DeterministicIds
 from tests.unit.workflow_world import SUPERVISOR, World, person
 
 CLOSING = date(2026, 12, 15)

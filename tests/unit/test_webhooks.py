@@ -12,8 +12,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from civiq.domain.errors import Unauthorized
-from civiq.domain.webhooks import (
+from civiq.core.errors import Unauthorized
+from civiq.payments.domain.webhooks import (
     SIGNATURE_HEADER,
     InvalidSignature,
     MalformedSignature,

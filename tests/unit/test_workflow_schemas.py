@@ -10,11 +10,9 @@ from datetime import UTC, datetime
 import pytest
 from pydantic import BaseModel, ValidationError
 
-from civiq.domain.errors import InvalidInput
-from civiq.schemas.events import EVENT_SCHEMAS, envelope_from_eventbridge
-from civiq.schemas.moves import MoveRequest, MoveResponse
-from civiq.schemas.transfers import DecisionRequest, TransferRequest
-from civiq.schemas.workflow_events import (
+from civiq.accounts.schemas.moves import MoveRequest, MoveResponse
+from civiq.accounts.schemas.transfers import DecisionRequest, TransferRequest
+from civiq.accounts.schemas.workflow_events import (
     ArrearsTransferRequestedV1,
     FinalBillRequestedV1,
     MoveInCompletedV1,
@@ -23,9 +21,12 @@ from civiq.schemas.workflow_events import (
     TransferDecidedV1,
     TransferEscalatedV1,
 )
-from civiq.schemas.workflow_tasks import TaskEnvelope, WorkflowTask
-from civiq.services.customers import NewCustomer
-from civiq.workflow_ports import Execution
+from civiq.accounts.schemas.workflow_tasks import TaskEnvelope, WorkflowTask
+from civiq.accounts.services.customers import NewCustomer
+from civiq.core.envelope import envelope_from_eventbridge
+from civiq.core.errors import InvalidInput
+from civiq.core.ports import Execution
+from civiq.event_catalog import EVENT_SCHEMAS, payload_of
 from tests.conftest import EVENTS, load_event
 
 SAMPLES: dict[str, type[BaseModel]] = {
@@ -42,13 +43,13 @@ SAMPLES: dict[str, type[BaseModel]] = {
 @pytest.mark.parametrize("sample", sorted(SAMPLES))
 def test_each_sample_event_parses_with_its_registered_schema(sample: str) -> None:
     envelope = envelope_from_eventbridge(load_event(f"eventbridge/{sample}"))
-    assert isinstance(envelope.payload(), SAMPLES[sample])
+    assert isinstance(payload_of(envelope), SAMPLES[sample])
     assert EVENT_SCHEMAS[(envelope.event_type, 1)] is SAMPLES[sample]
 
 
 def test_account_closed_sample_parses() -> None:
     envelope = envelope_from_eventbridge(load_event("eventbridge/account_closed.json"))
-    assert envelope.payload().model_dump()["status"] == "closed"
+    assert payload_of(envelope).model_dump()["status"] == "closed"
 
 
 @pytest.mark.parametrize(

@@ -7,39 +7,39 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from civiq.adapters.deterministic_ids import DeterministicIds
-from civiq.adapters.memory import (
-    FixedClock,
+from civiq.accounts.adapters.memory import (
+    InMemoryBalances,
     InMemoryCustomers,
     InMemoryProperties,
     InMemoryStore,
+    InMemoryTransfers,
+)
+from civiq.accounts.domain.account_numbers import AccountNumberScheme
+from civiq.accounts.domain.accounts import Account, HolderRole, Service, ServiceType
+from civiq.accounts.domain.customers import ContactDetails, CustomerKind, Preferences
+from civiq.accounts.domain.moves import ArrearsPolicy
+from civiq.accounts.domain.properties import PropertyType
+from civiq.accounts.services.customers import NewCustomer
+from civiq.accounts.services.open_account import OpenAccount, OpenAccountCommand
+from civiq.accounts.services.properties import NewProperty
+from civiq.accounts.services.recording import Recorder
+from civiq.accounts.services.settle_account import SettleAccount
+from civiq.accounts.services.workflow_steps import FinalBill
+from civiq.core.addresses import Address
+from civiq.core.events import Actor, DomainEvent
+from civiq.core.fakes import (
+    FixedClock,
+    InMemoryMilestones,
+    RecordingCallbacks,
     RecordingPublisher,
+    RecordingWorkflow,
     SequentialIds,
 )
-from civiq.adapters.memory_workflows import (
-    InMemoryBalances,
-    InMemoryMilestones,
-    InMemoryTransfers,
-    RecordingCallbacks,
-    RecordingWorkflow,
-)
-from civiq.domain.account_numbers import AccountNumberScheme
-from civiq.domain.accounts import Account, HolderRole, Service, ServiceType
-from civiq.domain.addresses import Address
-from civiq.domain.customers import ContactDetails, CustomerKind, Preferences
-from civiq.domain.events import Actor, DomainEvent
-from civiq.domain.language import Language
-from civiq.domain.money import Money
-from civiq.domain.moves import ArrearsPolicy
-from civiq.domain.properties import PropertyType
-from civiq.schemas.events import EventEnvelope
-from civiq.services.customers import NewCustomer
-from civiq.services.open_account import OpenAccount, OpenAccountCommand
-from civiq.services.properties import NewProperty
-from civiq.services.publish_events import PublishEvents
-from civiq.services.recording import Recorder
-from civiq.services.settle_account import SettleAccount
-from civiq.services.workflow_steps import FinalBill
+from civiq.core.ids import DeterministicIds
+from civiq.core.language import Language
+from civiq.core.money import Money
+from civiq.core.publishing import PublishEvents
+from civiq.event_catalog import checked_envelope
 
 CLERK = Actor("clerk-1", "clerk")
 SUPERVISOR = Actor("supervisor-1", "supervisor")
@@ -130,7 +130,7 @@ class World:
     def published(self, event_type: str | None = None) -> list[DomainEvent]:
         """Published events (each checked against its schema, as the outbox adapter does)."""
         for event in self.publisher.published:
-            EventEnvelope.of(event)
+            checked_envelope(event)
         return [e for e in self.publisher.published if event_type in (None, e.event_type)]
 
     def account(self, account_id: str) -> Account:

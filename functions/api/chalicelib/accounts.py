@@ -8,11 +8,9 @@ from chalice.app import Request
 from chalicelib.composition import api
 from chalicelib.history import history_response
 from chalicelib.http import correlation_id, json_response, parse_body, parse_query, staff_route
-from civiq.domain.accounts import AccountStatus
-from civiq.domain.history import subject_of
-from civiq.domain.search import SearchQuery
-from civiq.domain.staff import Role, StaffIdentity
-from civiq.schemas.accounts import (
+from civiq.accounts.domain.accounts import AccountStatus
+from civiq.accounts.domain.search import SearchQuery
+from civiq.accounts.schemas.accounts import (
     AccountPage,
     AccountResponse,
     AccountSearchQuery,
@@ -24,7 +22,9 @@ from civiq.schemas.accounts import (
     VersionQuery,
     services_of,
 )
-from civiq.schemas.common import HistoryPage, PageQuery
+from civiq.core.history import subject_of
+from civiq.core.schemas import HistoryPage, PageQuery
+from civiq.core.staff import Role, StaffIdentity
 
 blueprint = Blueprint(__name__)
 ACCOUNTS = "/api/v1/utility/accounts"

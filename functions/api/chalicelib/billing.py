@@ -9,10 +9,8 @@ from chalice.app import Request
 from chalicelib.billing_composition import billing
 from chalicelib.composition import api
 from chalicelib.http import correlation_id, json_response, parse_body, parse_query, staff_route
-from civiq.domain.cycles import Progress
-from civiq.domain.errors import NotFound
-from civiq.domain.staff import Role, StaffIdentity
-from civiq.schemas.billing import (
+from civiq.billing.domain.cycles import Progress
+from civiq.billing.schemas.billing import (
     CreateCycleRequest,
     CycleList,
     CycleResponse,
@@ -26,7 +24,9 @@ from civiq.schemas.billing import (
     StatementResponse,
     StatementSummaryOut,
 )
-from civiq.schemas.common import PageQuery
+from civiq.core.errors import NotFound
+from civiq.core.schemas import PageQuery
+from civiq.core.staff import Role, StaffIdentity
 
 blueprint = Blueprint(__name__)
 CYCLES = "/api/v1/utility/cycles"

@@ -12,20 +12,21 @@ from functools import cache
 from zoneinfo import ZoneInfo
 
 from chalicelib.composition import api
-from civiq.adapters import aws
-from civiq.adapters.dynamodb.billing import DynamoCycles, DynamoRuns, DynamoStatements
-from civiq.adapters.dynamodb.metering import DynamoMetering
-from civiq.adapters.dynamodb.rates import DynamoRateSchedules
-from civiq.adapters.dynamodb.workflows import DynamoBalances
-from civiq.adapters.s3 import S3DocumentLinks
-from civiq.adapters.statement_rendering import LambdaStatementDocuments
-from civiq.adapters.stepfunctions import StepFunctionsWorkflow
-from civiq.adapters.system import SystemClock, UlidGenerator
-from civiq.services.billing import BillAccount
-from civiq.services.cycles import DefineCycle, StartRun
-from civiq.services.readings import RecordEstimate
-from civiq.services.rebill import RebillStatement
-from civiq.services.recording import Recorder
+from civiq.accounts.adapters.dynamodb_workflows import DynamoBalances
+from civiq.accounts.services.recording import Recorder
+from civiq.billing.adapters.dynamodb import DynamoCycles, DynamoRuns, DynamoStatements
+from civiq.billing.adapters.statement_rendering import LambdaStatementDocuments
+from civiq.billing.services.billing import BillAccount
+from civiq.billing.services.cycles import DefineCycle, StartRun
+from civiq.billing.services.rebill import RebillStatement
+from civiq.core.clock import SystemClock
+from civiq.core.ids import UlidGenerator
+from civiq.metering.adapters.dynamodb import DynamoMetering
+from civiq.metering.services.readings import RecordEstimate
+from civiq.platform import aws
+from civiq.platform.s3 import S3DocumentLinks
+from civiq.platform.stepfunctions import StepFunctionsWorkflow
+from civiq.rates.adapters.dynamodb import DynamoRateSchedules
 
 
 @dataclass(frozen=True)

@@ -6,27 +6,29 @@ from dataclasses import dataclass
 from functools import cache
 from zoneinfo import ZoneInfo
 
-from civiq.adapters import aws
-from civiq.adapters.dynamodb.accounts import DynamoAccountRepository
-from civiq.adapters.dynamodb.audit import DynamoAuditLog
-from civiq.adapters.dynamodb.changes import DynamoChanges
-from civiq.adapters.dynamodb.customers import DynamoCustomerRepository
-from civiq.adapters.dynamodb.models import configure_models
-from civiq.adapters.dynamodb.outbox import DynamoOutbox
-from civiq.adapters.dynamodb.properties import DynamoPropertyRepository
-from civiq.adapters.eventbridge import EventBridgePublisher
-from civiq.adapters.system import SystemClock, UlidGenerator
-from civiq.adapters.tokens import CognitoTokens, LocalTokens
-from civiq.config import ApiSettings, AuthMode
-from civiq.domain.account_numbers import AccountNumberScheme
-from civiq.services.change_account import ChangeAccount
-from civiq.services.customers import RegisterCustomer, ReviseCustomer
-from civiq.services.find_account import FindAccount
-from civiq.services.open_account import OpenAccount
-from civiq.services.properties import RegisterProperty, ReviseProperty
-from civiq.services.publish_events import PublishEvents
-from civiq.services.recording import Recorder
-from civiq.services.refresh_accounts import RefreshAccounts
+from chalicelib.settings import ApiSettings
+from civiq.accounts.adapters.dynamodb_accounts import DynamoAccountRepository
+from civiq.accounts.adapters.dynamodb_changes import DynamoChanges
+from civiq.accounts.adapters.dynamodb_customers import DynamoCustomerRepository
+from civiq.accounts.adapters.dynamodb_properties import DynamoPropertyRepository
+from civiq.accounts.domain.account_numbers import AccountNumberScheme
+from civiq.accounts.services.change_account import ChangeAccount
+from civiq.accounts.services.customers import RegisterCustomer, ReviseCustomer
+from civiq.accounts.services.find_account import FindAccount
+from civiq.accounts.services.open_account import OpenAccount
+from civiq.accounts.services.properties import RegisterProperty, ReviseProperty
+from civiq.accounts.services.recording import Recorder
+from civiq.accounts.services.refresh_accounts import RefreshAccounts
+from civiq.core.clock import SystemClock
+from civiq.core.ids import UlidGenerator
+from civiq.core.publishing import PublishEvents
+from civiq.core.settings import AuthMode
+from civiq.platform import aws
+from civiq.platform.dynamodb.audit import DynamoAuditLog
+from civiq.platform.dynamodb.outbox import DynamoOutbox
+from civiq.platform.dynamodb.table import configure_models
+from civiq.platform.eventbridge import EventBridgePublisher
+from civiq.platform.tokens import CognitoTokens, LocalTokens
 
 
 @dataclass(frozen=True)

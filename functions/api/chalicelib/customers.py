@@ -8,15 +8,15 @@ from chalice.app import Request
 from chalicelib.composition import api
 from chalicelib.history import history_response
 from chalicelib.http import correlation_id, json_response, parse_body, parse_query, staff_route
-from civiq.domain.history import subject_of
-from civiq.domain.staff import Role, StaffIdentity
-from civiq.schemas.common import HistoryPage, PageQuery
-from civiq.schemas.customers import (
+from civiq.accounts.schemas.customers import (
     ContactUpdate,
     CustomerResponse,
     NewCustomerIn,
     PreferencesUpdate,
 )
+from civiq.core.history import subject_of
+from civiq.core.schemas import HistoryPage, PageQuery
+from civiq.core.staff import Role, StaffIdentity
 
 blueprint = Blueprint(__name__)
 CUSTOMERS = "/api/v1/utility/customers"

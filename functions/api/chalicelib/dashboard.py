@@ -12,12 +12,12 @@ from chalice.app import Request
 from chalicelib.composition import api
 from chalicelib.dashboard_composition import dashboard
 from chalicelib.http import json_response, parse_query, staff_route
-from civiq.domain.dashboard import StatementTotals
-from civiq.domain.exports import check_run_id
-from civiq.domain.staff import Role, StaffIdentity
-from civiq.schemas.billing import StatementSummaryOut
-from civiq.schemas.common import PageQuery
-from civiq.schemas.dashboard import (
+from civiq.billing.schemas.billing import StatementSummaryOut
+from civiq.core.schemas import PageQuery
+from civiq.core.staff import Role, StaffIdentity
+from civiq.reporting.domain.dashboard import StatementTotals
+from civiq.reporting.domain.exports import check_run_id
+from civiq.reporting.schemas.dashboard import (
     BalanceResponse,
     CycleRunsOut,
     CyclesView,

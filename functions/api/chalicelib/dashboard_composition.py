@@ -13,17 +13,18 @@ from functools import cache
 from zoneinfo import ZoneInfo
 
 from chalicelib.composition import api
-from civiq.adapters import aws
-from civiq.adapters.dynamodb.billing import DynamoCycles, DynamoRuns
-from civiq.adapters.dynamodb.dashboard import DynamoDashboard
-from civiq.adapters.dynamodb.exports import DynamoExports
-from civiq.adapters.dynamodb.workflows import DynamoBalances
-from civiq.adapters.export_queue import SqsExportQueue
-from civiq.adapters.s3 import S3DocumentLinks
-from civiq.adapters.system import SystemClock, UlidGenerator
-from civiq.services.dashboard import Dashboard
-from civiq.services.exports import RequestExport
-from civiq.services.recording import Recorder
+from civiq.accounts.adapters.dynamodb_workflows import DynamoBalances
+from civiq.accounts.services.recording import Recorder
+from civiq.billing.adapters.dynamodb import DynamoCycles, DynamoRuns
+from civiq.core.clock import SystemClock
+from civiq.core.ids import UlidGenerator
+from civiq.platform import aws
+from civiq.platform.s3 import S3DocumentLinks
+from civiq.reporting.adapters.dynamodb_dashboard import DynamoDashboard
+from civiq.reporting.adapters.dynamodb_exports import DynamoExports
+from civiq.reporting.adapters.export_queue import SqsExportQueue
+from civiq.reporting.services.dashboard import Dashboard
+from civiq.reporting.services.exports import RequestExport
 
 
 @dataclass(frozen=True)

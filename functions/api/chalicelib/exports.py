@@ -8,9 +8,9 @@ from chalice.app import Request
 from chalicelib.composition import api
 from chalicelib.dashboard_composition import exports
 from chalicelib.http import json_response, parse_body, staff_route
-from civiq.domain.exports import ExportStatus
-from civiq.domain.staff import Role, StaffIdentity
-from civiq.schemas.dashboard import ExportRequest, ExportResponse
+from civiq.core.staff import Role, StaffIdentity
+from civiq.reporting.domain.exports import ExportStatus
+from civiq.reporting.schemas.dashboard import ExportRequest, ExportResponse
 
 blueprint = Blueprint(__name__)
 EXPORTS = "/api/v1/utility/exports"

@@ -7,7 +7,7 @@ from chalice import Response
 
 from chalicelib.composition import api
 from chalicelib.http import json_response
-from civiq.schemas.common import HistoryEntryOut, HistoryPage, PageQuery
+from civiq.core.schemas import HistoryEntryOut, HistoryPage, PageQuery
 
 
 def history_response(subject_id: str, query: PageQuery) -> Response:

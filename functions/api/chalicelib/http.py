@@ -22,8 +22,7 @@ from pydantic import BaseModel, ValidationError
 
 from chalicelib import openapi
 from chalicelib.composition import api
-from civiq.adapters.idempotency import IdempotencyKeyReused
-from civiq.domain.errors import (
+from civiq.core.errors import (
     Conflict,
     DomainError,
     Forbidden,
@@ -32,7 +31,8 @@ from civiq.domain.errors import (
     Unauthorized,
     VersionConflict,
 )
-from civiq.domain.staff import Role, StaffIdentity
+from civiq.core.staff import Role, StaffIdentity
+from civiq.platform.idempotency import IdempotencyKeyReused
 
 logger = Logger(service="civiq-api")
 copy_config_to_registered_loggers(source_logger=logger, include={"civiq"})

@@ -13,17 +13,18 @@ from functools import cache
 from zoneinfo import ZoneInfo
 
 from chalicelib.composition import api
-from civiq.adapters import aws
-from civiq.adapters.dynamodb.metering import DynamoImports, DynamoMetering
-from civiq.adapters.dynamodb.outbox import DynamoOutbox
-from civiq.adapters.eventbridge import EventBridgePublisher
-from civiq.adapters.reading_files import S3ImportFiles
-from civiq.adapters.system import SystemClock, UlidGenerator
-from civiq.services.meters import ExchangeMeter, InstallMeter
-from civiq.services.publish_events import PublishEvents
-from civiq.services.reading_imports import StartImport
-from civiq.services.readings import RecordReading, ReviewReading
-from civiq.services.recording import Recorder
+from civiq.accounts.services.recording import Recorder
+from civiq.core.clock import SystemClock
+from civiq.core.ids import UlidGenerator
+from civiq.core.publishing import PublishEvents
+from civiq.metering.adapters.dynamodb import DynamoImports, DynamoMetering
+from civiq.metering.adapters.reading_files import S3ImportFiles
+from civiq.metering.services.meters import ExchangeMeter, InstallMeter
+from civiq.metering.services.reading_imports import StartImport
+from civiq.metering.services.readings import RecordReading, ReviewReading
+from civiq.platform import aws
+from civiq.platform.dynamodb.outbox import DynamoOutbox
+from civiq.platform.eventbridge import EventBridgePublisher
 
 
 @dataclass(frozen=True)

@@ -16,10 +16,10 @@ from chalicelib.composition import api
 from chalicelib.history import history_response
 from chalicelib.http import correlation_id, json_response, parse_body, parse_query, staff_route
 from chalicelib.metering_composition import metering, reading_imports
-from civiq.domain.errors import InvalidInput
-from civiq.domain.staff import Role, StaffIdentity
-from civiq.schemas.common import HistoryPage, PageQuery
-from civiq.schemas.meters import (
+from civiq.core.errors import InvalidInput
+from civiq.core.schemas import HistoryPage, PageQuery
+from civiq.core.staff import Role, StaffIdentity
+from civiq.metering.schemas.meters import (
     ExchangeRequest,
     ExchangeResponse,
     ImportRequest,
@@ -34,7 +34,7 @@ from civiq.schemas.meters import (
     ReadingsQuery,
     ReviewRequest,
 )
-from civiq.services.metering_history import meter_subject
+from civiq.metering.services.history import meter_subject
 
 blueprint = Blueprint(__name__)
 UTILITY = "/api/v1/utility"

@@ -12,9 +12,9 @@ from chalice.app import Request
 from chalicelib.composition import api
 from chalicelib.http import correlation_id, json_response, parse_body, staff_route
 from chalicelib.workflow_composition import workflows
-from civiq.domain.errors import NotFound
-from civiq.domain.staff import Role, StaffIdentity
-from civiq.schemas.moves import MoveRequest, MoveResponse
+from civiq.accounts.schemas.moves import MoveRequest, MoveResponse
+from civiq.core.errors import NotFound
+from civiq.core.staff import Role, StaffIdentity
 
 blueprint = Blueprint(__name__)
 MOVES = "/api/v1/utility/moves"

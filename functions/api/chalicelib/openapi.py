@@ -19,7 +19,7 @@ from chalice import Blueprint, Response
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.json_schema import JsonSchemaMode, models_json_schema
 
-from civiq.domain.staff import Role
+from civiq.core.staff import Role
 
 DOCUMENT_PATH = "/api/v1/openapi.json"
 TITLE = "CiViQ utility billing staff API"

@@ -20,11 +20,10 @@ from pydantic import BaseModel
 from chalicelib.composition import api
 from chalicelib.http import correlation_id, json_response, parse_body, parse_query, staff_route
 from chalicelib.payments_composition import payments
-from civiq.adapters.idempotency import KEY_FIELD
-from civiq.domain.errors import InvalidInput
-from civiq.domain.payments import PaymentChannel, PaymentStatus, derived_id, refund_id_for
-from civiq.domain.staff import Role, StaffIdentity
-from civiq.schemas.payments import (
+from civiq.core.errors import InvalidInput
+from civiq.core.staff import Role, StaffIdentity
+from civiq.ledger.domain.payments import PaymentChannel, PaymentStatus, derived_id, refund_id_for
+from civiq.payments.schemas.payments import (
     AdjustmentRequest,
     LedgerEntryOut,
     LedgerPage,
@@ -37,7 +36,8 @@ from civiq.schemas.payments import (
     ReversalRequest,
     money,
 )
-from civiq.services.payments import ReceivedPayment
+from civiq.payments.services.payments import ReceivedPayment
+from civiq.platform.idempotency import KEY_FIELD
 
 blueprint = Blueprint(__name__)
 PAYMENTS = "/api/v1/utility/accounts/{id}/payments"

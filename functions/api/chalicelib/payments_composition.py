@@ -10,22 +10,22 @@ from functools import cache
 from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
 
 from chalicelib.composition import api
-from civiq.adapters import aws
-from civiq.adapters.dynamodb.processor_events import DynamoProcessorEvents
-from civiq.adapters.idempotency import IdempotentRequests
-from civiq.adapters.processor_event_queue import SqsProcessorEventQueue
-from civiq.adapters.sandbox_gateway import SandboxGateway
-from civiq.adapters.system import SystemClock
-from civiq.payment_ports import LedgerRepository, PaymentRepository
-from civiq.payment_wiring import dynamo_payment_ledger
-from civiq.services.payments import (
+from civiq.core.clock import SystemClock
+from civiq.ledger.ports import LedgerRepository, PaymentRepository
+from civiq.payments.adapters.dynamodb_processor_events import DynamoProcessorEvents
+from civiq.payments.adapters.processor_event_queue import SqsProcessorEventQueue
+from civiq.payments.adapters.sandbox_gateway import SandboxGateway
+from civiq.payments.services.payments import (
     AdjustBalance,
     PostPayment,
     ProcessorRefunds,
     RefundPayment,
     ReversePayment,
 )
-from civiq.services.processor_events import AcceptWebhook
+from civiq.payments.services.processor_events import AcceptWebhook
+from civiq.payments.wiring import dynamo_payment_ledger
+from civiq.platform import aws
+from civiq.platform.idempotency import IdempotentRequests
 
 
 @dataclass(frozen=True)

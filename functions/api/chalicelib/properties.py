@@ -9,12 +9,16 @@ from pydantic import Field
 from chalicelib.composition import api
 from chalicelib.history import history_response
 from chalicelib.http import correlation_id, json_response, parse_body, parse_query, staff_route
-from civiq.domain.history import subject_of
-from civiq.domain.properties import normalize_roll_number
-from civiq.domain.staff import Role, StaffIdentity
-from civiq.schemas.common import HistoryPage, PageQuery
-from civiq.schemas.common import Request as Strict
-from civiq.schemas.properties import PropertyResponse, PropertyUpdate, RegisterPropertyRequest
+from civiq.accounts.domain.properties import normalize_roll_number
+from civiq.accounts.schemas.properties import (
+    PropertyResponse,
+    PropertyUpdate,
+    RegisterPropertyRequest,
+)
+from civiq.core.history import subject_of
+from civiq.core.schemas import HistoryPage, PageQuery
+from civiq.core.schemas import Request as Strict
+from civiq.core.staff import Role, StaffIdentity
 
 blueprint = Blueprint(__name__)
 PROPERTIES = "/api/v1/utility/properties"

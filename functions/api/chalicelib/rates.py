@@ -12,8 +12,8 @@ from chalice.app import Request
 from chalicelib.composition import api
 from chalicelib.http import correlation_id, json_response, parse_body, staff_route
 from chalicelib.rates_composition import rates
-from civiq.domain.staff import Role, StaffIdentity
-from civiq.schemas.rates import (
+from civiq.core.staff import Role, StaffIdentity
+from civiq.rates.schemas.rates import (
     NewRateSchedule,
     NewRateVersion,
     QuoteRequest,

@@ -12,10 +12,11 @@ from functools import cache
 from zoneinfo import ZoneInfo
 
 from chalicelib.composition import api
-from civiq.adapters.dynamodb.rates import DynamoRateSchedules
-from civiq.adapters.system import SystemClock, UlidGenerator
-from civiq.services.rates import AddRateVersion, CreateRateSchedule, QuoteRate
-from civiq.services.recording import Recorder
+from civiq.accounts.services.recording import Recorder
+from civiq.core.clock import SystemClock
+from civiq.core.ids import UlidGenerator
+from civiq.rates.adapters.dynamodb import DynamoRateSchedules
+from civiq.rates.services.rates import AddRateVersion, CreateRateSchedule, QuoteRate
 
 
 @dataclass(frozen=True)

@@ -13,10 +13,10 @@ from chalice.app import Request
 from chalicelib.composition import api
 from chalicelib.http import correlation_id, json_response, parse_body, parse_query, staff_route
 from chalicelib.remittances_composition import remittances
-from civiq.domain.errors import InvalidInput
-from civiq.domain.staff import Role, StaffIdentity
-from civiq.schemas.common import PageQuery
-from civiq.schemas.remittances import (
+from civiq.core.errors import InvalidInput
+from civiq.core.schemas import PageQuery
+from civiq.core.staff import Role, StaffIdentity
+from civiq.payments.schemas.remittances import (
     DecisionRequest,
     LineOut,
     LinePage,

@@ -8,12 +8,12 @@ from zoneinfo import ZoneInfo
 
 from chalicelib.composition import api
 from chalicelib.payments_composition import payments
-from civiq.adapters import aws
-from civiq.adapters.dynamodb.remittances import DynamoRemittances
-from civiq.adapters.remittance_queue import SqsRemittanceQueue
-from civiq.adapters.s3 import S3RemittanceContents
-from civiq.adapters.system import SystemClock
-from civiq.services.remittances import DecideException, ReceiveRemittance
+from civiq.core.clock import SystemClock
+from civiq.payments.adapters.dynamodb_remittances import DynamoRemittances
+from civiq.payments.adapters.remittance_queue import SqsRemittanceQueue
+from civiq.payments.services.remittances import DecideException, ReceiveRemittance
+from civiq.platform import aws
+from civiq.platform.s3 import S3RemittanceContents
 
 
 @dataclass(frozen=True)

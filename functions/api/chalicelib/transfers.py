@@ -12,8 +12,8 @@ from chalice.app import Request
 from chalicelib.composition import api
 from chalicelib.http import correlation_id, json_response, parse_body, staff_route
 from chalicelib.workflow_composition import workflows
-from civiq.domain.staff import Role, StaffIdentity
-from civiq.schemas.transfers import DecisionRequest, TransferRequest, TransferResponse
+from civiq.accounts.schemas.transfers import DecisionRequest, TransferRequest, TransferResponse
+from civiq.core.staff import Role, StaffIdentity
 
 blueprint = Blueprint(__name__)
 TRANSFERS = "/api/v1/utility/transfers"

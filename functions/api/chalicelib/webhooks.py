@@ -14,9 +14,9 @@ from chalicelib import openapi
 from chalicelib.composition import api
 from chalicelib.http import JSON, error_response, from_domain_error, invalid_input, json_response
 from chalicelib.payments_composition import webhook
-from civiq.domain.errors import DomainError, InvalidInput
-from civiq.domain.webhooks import SIGNATURE_HEADER
-from civiq.schemas.processor_events import ProcessorEventIn
+from civiq.core.errors import DomainError, InvalidInput
+from civiq.payments.domain.webhooks import SIGNATURE_HEADER
+from civiq.payments.schemas.processor_events import ProcessorEventIn
 
 blueprint = Blueprint(__name__)
 WEBHOOK = "/api/v1/utility/webhooks/payments"

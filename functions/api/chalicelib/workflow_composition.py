@@ -13,16 +13,17 @@ from functools import cache
 from zoneinfo import ZoneInfo
 
 from chalicelib.composition import api
-from civiq.adapters import aws
-from civiq.adapters.dynamodb.outbox import DynamoOutbox
-from civiq.adapters.dynamodb.workflows import DynamoTransfers
-from civiq.adapters.eventbridge import EventBridgePublisher
-from civiq.adapters.stepfunctions import StepFunctionsCallbacks, StepFunctionsWorkflow
-from civiq.adapters.system import SystemClock, UlidGenerator
-from civiq.services.moves import CheckMove
-from civiq.services.publish_events import PublishEvents
-from civiq.services.recording import Recorder
-from civiq.services.transfers import DecideTransfer, SubmitTransfer
+from civiq.accounts.adapters.dynamodb_workflows import DynamoTransfers
+from civiq.accounts.services.moves import CheckMove
+from civiq.accounts.services.recording import Recorder
+from civiq.accounts.services.transfers import DecideTransfer, SubmitTransfer
+from civiq.core.clock import SystemClock
+from civiq.core.ids import UlidGenerator
+from civiq.core.publishing import PublishEvents
+from civiq.platform import aws
+from civiq.platform.dynamodb.outbox import DynamoOutbox
+from civiq.platform.eventbridge import EventBridgePublisher
+from civiq.platform.stepfunctions import StepFunctionsCallbacks, StepFunctionsWorkflow
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,65 @@
+"""Settings from the environment, validated once at cold start by each function's entry module.
+
+Nothing here is cached globally: every function builds its own settings object, so two functions
+running in one process (the local stack) never see each other's configuration.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from pydantic import Field, SecretStr, model_validator
+
+from civiq.core.settings import STATE_MACHINE_ARN, AuthMode, CommonSettings
+from civiq.ledger.domain.journal import AllocationOrder
+
+
+class ApiSettings(CommonSettings):
+    auth_mode: AuthMode = AuthMode.COGNITO
+    local_signing_key: SecretStr | None = None
+    cognito_user_pool_id: str | None = None
+    cognito_app_client_id: str | None = None
+    account_number_prefix: str = "UB"
+    account_number_width: int = Field(default=7, ge=4, le=12)
+    max_body_bytes: int = Field(default=65_536, ge=1_024)
+    # The move and transfer workflows (the template sets both; their routes need them).
+    move_state_machine_arn: str | None = Field(default=None, pattern=STATE_MACHINE_ARN)
+    transfer_state_machine_arn: str | None = Field(default=None, pattern=STATE_MACHINE_ARN)
+    # Where reading files are uploaded (the import routes need it).
+    readings_bucket: str | None = Field(default=None, min_length=3)
+    billing_cycle_state_machine_arn: str | None = Field(default=None, pattern=STATE_MACHINE_ARN)
+    # Statements are fetched through short-lived presigned URLs of this bucket.
+    documents_bucket: str | None = None
+    document_url_seconds: int = Field(default=300, ge=30, le=3600)
+    # A rebill's PDF is rendered by the statement renderer, invoked asynchronously.
+    statement_renderer_function: str | None = None
+    # Report exports are made by functions/report_export, asked for on this queue.
+    export_queue_url: str | None = Field(default=None, min_length=10)
+    # Staff payments: Idempotency-Key records (Powertools), and the ledger's rules.
+    idempotency_table_name: str | None = Field(default=None, min_length=3)
+    idempotency_key_hours: int = Field(default=72, ge=1, le=24 * 30)
+    allocation_order: AllocationOrder = AllocationOrder.OLDEST_FIRST
+    nsf_fee: Decimal = Field(default=Decimal("45.00"), ge=0, le=500, decimal_places=2)
+    # The payment processor's webhook: its signing secrets (comma-separated: several are
+    # active while one is rotated), and the queue its events are processed from.
+    webhook_secrets: SecretStr | None = None
+    webhook_tolerance_seconds: int = Field(default=300, ge=30, le=3600)
+    processor_events_queue_url: str | None = Field(default=None, min_length=10)
+    # Bank remittance files are kept in the documents bucket and matched from this queue.
+    remittance_queue_url: str | None = Field(default=None, min_length=10)
+    # A card or PAD payment is refunded through the payment gateway (the sandbox's queue).
+    sandbox_processor_queue_url: str | None = Field(default=None, min_length=10)
+
+    def active_webhook_secrets(self) -> tuple[str, ...]:
+        raw = self.webhook_secrets.get_secret_value() if self.webhook_secrets else ""
+        return tuple(s.strip() for s in raw.split(",") if s.strip())
+
+    @model_validator(mode="after")
+    def _auth_is_configured(self) -> ApiSettings:
+        if self.auth_mode is AuthMode.LOCAL:
+            key = self.local_signing_key
+            if key is None or len(key.get_secret_value()) < 32:
+                raise ValueError("LOCAL_SIGNING_KEY of at least 32 characters is required")
+        elif not (self.cognito_user_pool_id and self.cognito_app_client_id):
+            raise ValueError("COGNITO_USER_POOL_ID and COGNITO_APP_CLIENT_ID are required")
+        return self

@@ -1,0 +1,142 @@
+"""Customer API payloads."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, Field
+
+from civiq.accounts.domain.customers import (
+    ContactDetails,
+    ContactMethod,
+    Customer,
+    CustomerKind,
+    Preferences,
+)
+from civiq.accounts.ports import AccountSummary
+from civiq.accounts.services.customers import NewCustomer
+from civiq.core.errors import field_prefix
+from civiq.core.language import Language
+from civiq.core.schemas import AddressIn, AddressOut, Request, Versioned
+
+
+class ContactIn(Request):
+    email: str | None = Field(default=None, max_length=254)
+    phone: str | None = Field(default=None, max_length=32)
+    mailing_address: AddressIn | None = Field(
+        default=None, description="Omit to send mail to the service address"
+    )
+
+    def to_domain(self, field: str) -> ContactDetails:
+        mailing = None
+        if self.mailing_address is not None:
+            mailing = self.mailing_address.to_domain(f"{field}.mailing_address")
+        with field_prefix(field):
+            return ContactDetails(self.email, self.phone, mailing)
+
+
+class PreferencesIn(Request):
+    language: Language = Field(description="Language of every notice and statement")
+    contact_method: ContactMethod = ContactMethod.MAIL
+    ebilling: bool = Field(default=False, description="Statements by email instead of paper")
+
+    def to_domain(self) -> Preferences:
+        return Preferences(self.language, self.contact_method, self.ebilling)
+
+
+class NewCustomerIn(Request):
+    kind: CustomerKind = CustomerKind.PERSON
+    name: str = Field(min_length=1, max_length=200)
+    contact: ContactIn = ContactIn()
+    preferences: PreferencesIn
+
+    def to_new(self, field: str = "") -> NewCustomer:
+        """``field``: where this customer sits in the request, for error names."""
+        contact = self.contact.to_domain(f"{field}.contact" if field else "contact")
+        return NewCustomer(self.kind, self.name, self.preferences.to_domain(), contact)
+
+
+class ContactUpdate(Versioned):
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    contact: ContactIn
+
+
+class PreferencesUpdate(Versioned):
+    preferences: PreferencesIn
+
+
+class ContactOut(BaseModel):
+    email: str | None
+    phone: str | None
+    mailing_address: AddressOut | None
+
+
+class PreferencesOut(BaseModel):
+    language: Language
+    contact_method: ContactMethod
+    ebilling: bool
+
+
+class AccountLinkOut(BaseModel):
+    id: str
+    account_number: str
+    property_id: str
+    unit: str | None
+    holder_customer_id: str
+    holder_name: str
+    holder_role: str
+    service_address: str
+    status: str
+    services: list[str]
+    autopay: bool
+
+    @classmethod
+    def of(cls, summary: AccountSummary) -> AccountLinkOut:
+        return cls(
+            id=summary.account_id,
+            account_number=summary.account_number,
+            property_id=summary.property_id,
+            unit=summary.unit,
+            holder_customer_id=summary.holder_customer_id,
+            holder_name=summary.holder_name,
+            holder_role=summary.holder_role.value,
+            service_address=summary.service_address,
+            status=summary.status.value,
+            services=[s.value for s in summary.services],
+            autopay=summary.autopay,
+        )
+
+
+class CustomerResponse(BaseModel):
+    id: str
+    kind: CustomerKind
+    name: str
+    contact: ContactOut
+    preferences: PreferencesOut
+    created_at: datetime
+    version: int
+    accounts: list[AccountLinkOut] | None = None
+
+    @classmethod
+    def of(
+        cls, customer: Customer, accounts: list[AccountSummary] | None = None
+    ) -> CustomerResponse:
+        mailing = customer.contact.mailing_address
+        return cls(
+            id=customer.customer_id,
+            kind=customer.kind,
+            name=customer.name,
+            contact=ContactOut(
+                email=customer.contact.email,
+                phone=customer.contact.phone,
+                mailing_address=AddressOut.of(mailing) if mailing else None,
+            ),
+            preferences=PreferencesOut(
+                language=customer.preferences.language,
+                contact_method=customer.preferences.contact_method,
+                ebilling=customer.preferences.ebilling,
+            ),
+            created_at=customer.created_at,
+            version=customer.version,
+            accounts=[AccountLinkOut.of(a) for a in accounts] if accounts is not None else None,
+        )

@@ -1,0 +1,48 @@
+"""Versioned event payloads and the envelope every event travels in.
+
+On EventBridge an event is ``{"source": EVENT_SOURCE, "detail-type": <event_type>, "detail":
+<envelope>}``. Consumers parse the envelope, then the payload schema for its type and version.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from pydantic import AwareDatetime
+
+from civiq.accounts.domain.accounts import AccountStatus, HolderRole, ServiceStatus, ServiceType
+from civiq.core.envelope import _Strict
+from civiq.core.language import Language
+
+
+class AccountOpenedV1(_Strict):
+    account_id: str
+    account_number: str
+    property_id: str
+    customer_id: str
+    customer_name: str
+    holder_role: HolderRole
+    language: Language
+    service_address: str
+    services: list[ServiceType]
+
+
+class ServiceStateV1(_Strict):
+    service_type: ServiceType
+    status: ServiceStatus
+    start_date: date
+    end_date: date | None
+
+
+class AccountServicesChangedV1(_Strict):
+    account_id: str
+    account_number: str
+    services: list[ServiceStateV1]
+
+
+class AccountClosedV1(_Strict):
+    account_id: str
+    account_number: str
+    property_id: str
+    closed_at: AwareDatetime
+    status: AccountStatus

@@ -1,0 +1,138 @@
+"""Staff edits of an account: services, agents, settings, closing. Each one atomic and recorded.
+
+Every edit names the version the clerk saw; a stale version is refused with the current one, so
+of two clerks editing the same account from the same version, one wins and the other reloads.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from civiq.accounts.domain.accounts import Account, AccountStatus, Agent, CartSize, Service
+from civiq.accounts.ports import AccountRepository, Changes
+from civiq.accounts.services.recording import Recorder, Step
+from civiq.core.errors import NotFound, check_version
+from civiq.core.events import Actor
+from civiq.core.publishing import PublishEvents
+
+
+@dataclass(frozen=True)
+class ChangeAccount:
+    accounts: AccountRepository
+    changes: Changes
+    events: PublishEvents
+    recorder: Recorder
+
+    def apply(
+        self,
+        account_id: str,
+        version: int,
+        edit: Callable[[Account], Account],
+        action: str,
+        actor: Actor,
+        cid: str,
+        event: Callable[[Account], dict[str, Any]] | None = None,
+    ) -> Account:
+        before = self.accounts.get(account_id)
+        check_version(before.version, version, "the account")
+        after = edit(before)
+        step = Step(after, action, before, (action, event(after)) if event else None)
+        change = self.recorder.change([step], actor, cid)
+        self.changes.commit(change)
+        self.events.after_commit(change.events)
+        return after
+
+    def services(
+        self, account_id: str, version: int, services: tuple[Service, ...], actor: Actor, cid: str
+    ) -> Account:
+        return self.apply(
+            account_id,
+            version,
+            lambda a: a.with_services(services).activated(self.recorder.today()),
+            "AccountServicesChanged",
+            actor,
+            cid,
+            lambda a: {
+                "account_id": a.account_id,
+                "account_number": a.account_number,
+                "services": [
+                    {
+                        "service_type": s.service_type.value,
+                        "status": s.status.value,
+                        "start_date": s.start_date.isoformat(),
+                        "end_date": s.end_date.isoformat() if s.end_date else None,
+                    }
+                    for s in a.services
+                ],
+            },
+        )
+
+    def settings(
+        self,
+        account_id: str,
+        version: int,
+        actor: Actor,
+        cid: str,
+        *,
+        autopay: bool,
+        landlord_copies: bool,
+        cart_size: CartSize | None = None,
+    ) -> Account:
+        return self.apply(
+            account_id,
+            version,
+            lambda a: a.with_settings(autopay, landlord_copies, cart_size),
+            "AccountSettingsChanged",
+            actor,
+            cid,
+        )
+
+    def add_agent(
+        self,
+        account_id: str,
+        version: int,
+        agent_with_id: Callable[[str], Agent],
+        actor: Actor,
+        cid: str,
+    ) -> Account:
+        """``agent_with_id`` builds the agent (validating it) with the id given to it here."""
+        agent = agent_with_id(self.recorder.ids.new_id())
+        return self.apply(
+            account_id,
+            version,
+            lambda a: a.with_agents([*a.agents, agent]),
+            "AgentAuthorized",
+            actor,
+            cid,
+        )
+
+    def revoke_agent(
+        self, account_id: str, version: int, agent_id: str, actor: Actor, cid: str
+    ) -> Account:
+        def without(account: Account) -> Account:
+            if all(a.agent_id != agent_id for a in account.agents):
+                raise NotFound(f"no agent {agent_id} on this account", "agent_id")
+            return account.with_agents([a for a in account.agents if a.agent_id != agent_id])
+
+        return self.apply(account_id, version, without, "AgentRevoked", actor, cid)
+
+    def close(self, account_id: str, version: int, actor: Actor, cid: str) -> Account:
+        """Close a final-billed account (supervisor). Balance checks arrive with the ledger."""
+        now = self.recorder.clock.now()
+        return self.apply(
+            account_id,
+            version,
+            lambda a: a.closed(now),
+            "AccountClosed",
+            actor,
+            cid,
+            lambda a: {
+                "account_id": a.account_id,
+                "account_number": a.account_number,
+                "property_id": a.property_id,
+                "closed_at": now.isoformat(),
+                "status": AccountStatus.CLOSED.value,
+            },
+        )

@@ -1,1 +1,0 @@
-"""Adapters: the infrastructure behind the ports (DynamoDB, S3, EventBridge, PDF)."""

@@ -1,0 +1,172 @@
+"""Billing one account for one period: which days, which volume, what came before.
+
+Pure decisions the billing service takes from what it read: the period an account is billed for
+(from its previous statement, or from its first service day), the volume its meters billed in
+that period (estimates billed once and trued up by the next actual read), the winter average a
+sewer cap uses, the year's volume an annual block counts from, and how the balance moved since
+the previous statement.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from enum import StrEnum
+
+from civiq.accounts.domain.accounts import Account, AccountStatus, ServiceType
+from civiq.accounts.domain.properties import MeterConfiguration
+from civiq.billing.domain.statements import Statement, StatementKind, UsagePoint
+from civiq.metering.domain.metering import Reading, ReadStatus, trued_up_volume
+from civiq.metering.domain.meters import VOLUME_PLACES
+
+WINTER_MONTHS = frozenset({1, 2, 3})  # a sewer cap averages January to March
+ZERO = Decimal(0)
+
+
+class Skip(StrEnum):
+    """Why an account selected by a run is not billed; stable codes for the run report."""
+
+    NOT_ACTIVE = "not-active"  # pending, final-billed or closed
+    NOTHING_TO_BILL = "nothing-to-bill"  # no service days in the period
+    READ_NEEDS_REVIEW = "read-needs-review"  # a flagged read waits for staff
+    NO_READ_NO_HISTORY = "no-read-no-history"  # nothing to estimate from
+    ALREADY_BILLED = "already-billed"
+
+
+@dataclass(frozen=True, slots=True)
+class BillingPeriod:
+    start: date  # exclusive: the previous statement's end, or the day before service began
+    end: date
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days
+
+
+@dataclass(frozen=True, slots=True)
+class BillingRequest:
+    """What to bill: a cycle run's period (``run_id`` set), or a final bill through the day
+    services ended (a move-out or a sale)."""
+
+    kind: StatementKind
+    cycle_id: str
+    run_id: str | None
+    period_start: date  # the cycle period's start: where an account's first statement starts
+    period_end: date
+    read_until: date  # reads up to this day count (a final bill: the period end itself)
+    issued_on: date
+    due_on: date
+
+    @property
+    def correlation_id(self) -> str:
+        return self.run_id or f"final-{self.cycle_id}-{self.period_end.isoformat()}"
+
+
+BILLABLE = {
+    StatementKind.REGULAR: frozenset({AccountStatus.ACTIVE}),
+    StatementKind.FINAL: frozenset({AccountStatus.FINAL_BILLED}),
+}
+
+
+def period_for(
+    account: Account, previous: Statement | None, request: BillingRequest
+) -> BillingPeriod | Skip:
+    """The days to bill ``account`` through the request's period end (a cycle's period end;
+    the service moves it to the account's reads, see :func:`read_end`)."""
+    if account.status not in BILLABLE[request.kind]:
+        return Skip.NOT_ACTIVE
+    end = request.period_end
+    if previous is not None:
+        start = previous.bill.period_end
+        if start >= end or previous.kind is StatementKind.FINAL:
+            return Skip.ALREADY_BILLED
+    else:  # a first statement: from the first service day, within the cycle's period (earlier
+        # service was billed before this system, or by the previous cycle period)
+        starts = [s.start_date for s in account.services]
+        if not starts:
+            return Skip.NOTHING_TO_BILL
+        start = max(min(starts) - timedelta(days=1), request.period_start)
+    if start >= end:
+        return Skip.NOTHING_TO_BILL
+    return BillingPeriod(start, end)
+
+
+def billed_services(account: Account, period: BillingPeriod) -> frozenset[ServiceType]:
+    """Services in place for some of the period: started by its end, not ended before it."""
+    return frozenset(
+        s.service_type
+        for s in account.services
+        if s.start_date <= period.end and (s.end_date is None or s.end_date > period.start)
+    )
+
+
+def read_end(
+    readings: Sequence[Sequence[Reading]], period: BillingPeriod, read_until: date
+) -> date:
+    """Where the account's period really ends: its meters' latest read taken after the period
+    start and by ``read_until`` (reads come in over the days after a cycle's period end); the
+    cycle's period end when no meter was read (the missing reads are estimated for that day)."""
+    dates = [
+        r.read_on
+        for reads in readings
+        for r in reads
+        if r.counts and period.start < r.read_on <= read_until
+    ]
+    return max(dates, default=period.end)
+
+
+def billed_volume(readings: Sequence[Reading], period: BillingPeriod) -> Decimal | Skip | None:
+    """The volume a meter's reads bill in ``period``; None when it has no read in the period.
+
+    An actual read bills its volume less the estimates billed before it (trued up); a read
+    waiting for review holds the whole account back. A true-up larger than the period's use
+    bills zero (the credit is left out: see the issue note).
+    """
+    inside = [r for r in readings if period.start < r.read_on <= period.end and r.counts]
+    if any(r.status is ReadStatus.PENDING_REVIEW for r in inside):
+        return Skip.READ_NEEDS_REVIEW
+    if not inside:
+        return None
+    volume = sum((trued_up_volume(r, readings) for r in inside if r.billable), ZERO)
+    return max(volume, ZERO).quantize(VOLUME_PLACES)
+
+
+def unit_share(config: MeterConfiguration, unit: str | None, volume: Decimal) -> Decimal:
+    """A unit's part of a shared meter's volume (the whole volume for an individual meter)."""
+    if not config.shares or unit is None:
+        return volume
+    return config.allocate(volume)[unit]
+
+
+def winter_daily_average(history: Sequence[UsagePoint]) -> Decimal | None:
+    """Daily use over the most recent winter's periods (those ending January to March)."""
+    winters = [p for p in history if p.period_end.month in WINTER_MONTHS and not p.estimated]
+    if not winters:
+        return None
+    latest_year = max(p.period_end.year for p in winters)
+    last = [p for p in winters if p.period_end.year == latest_year]
+    days = sum(p.days for p in last)
+    return sum((p.volume for p in last), ZERO) / days if days else None
+
+
+def year_to_date_volume(history: Sequence[UsagePoint], period: BillingPeriod) -> Decimal:
+    """Volume billed earlier in the calendar year the period starts in."""
+    year = (period.start + timedelta(days=1)).year
+    return sum((p.volume for p in history if p.period_end.year == year), ZERO)
+
+
+@dataclass(frozen=True, slots=True)
+class BalanceForward:
+    previous_balance: Decimal
+    payments_since: Decimal
+    adjustments_since: Decimal
+
+
+def balance_forward(previous: Statement | None, balance: Decimal) -> BalanceForward:
+    """How the balance moved since the previous statement: a drop is payments, a rise is
+    adjustments (the ledger, issue 6, will itemize them)."""
+    before = previous.total_due if previous is not None else ZERO
+    moved = balance - before
+    return BalanceForward(before, max(-moved, ZERO), max(moved, ZERO))

@@ -1,0 +1,110 @@
+"""Ports of billing: cycles, their runs, and statements. Adapters implement them."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Protocol
+
+from civiq.billing.domain.cycles import BatchRecord, BillingRun, CycleDefinition
+from civiq.billing.domain.statements import Statement
+from civiq.core.audit import AuditEntry
+from civiq.core.events import DomainEvent
+from civiq.core.ports import Page
+
+
+class CycleRepository(Protocol):
+    def get(self, cycle_id: str) -> CycleDefinition:
+        """Raises NotFound."""
+        ...
+
+    def all(self) -> Sequence[CycleDefinition]:
+        """Every cycle (a municipality has a handful)."""
+        ...
+
+    def save(
+        self, before: CycleDefinition | None, after: CycleDefinition, entry: AuditEntry
+    ) -> None:
+        """Create (``before`` None; Conflict if the id exists) or replace if the stored version
+        is still ``before.version`` (VersionConflict), with its history entry, atomically."""
+        ...
+
+
+class RunRepository(Protocol):
+    def start(self, run: BillingRun, entry: AuditEntry) -> BillingRun:
+        """Record a new run, or return the stored one when this cycle period has a run."""
+        ...
+
+    def get(self, run_id: str) -> BillingRun:
+        """Raises NotFound."""
+        ...
+
+    def of_cycle(self, cycle_id: str, limit: int, cursor: str | None) -> Page[BillingRun]:
+        """Newest first."""
+        ...
+
+    def prepared(self, run_id: str, selected: int, batches: int) -> None: ...
+
+    def record_batch(self, run_id: str, record: BatchRecord) -> None:
+        """What became of a batch (a retried batch overwrites its record)."""
+        ...
+
+    def batches(self, run_id: str) -> Sequence[BatchRecord]:
+        """Every recorded batch, by batch number."""
+        ...
+
+    def finish(self, run: BillingRun) -> None:
+        """Store the run's final counts and status."""
+        ...
+
+
+class StatementRepository(Protocol):
+    def recent(self, account_id: str, limit: int) -> Sequence[Statement]:
+        """Issued and cancelled statements, newest period first."""
+        ...
+
+    def get(self, account_id: str, statement_id: str) -> Statement:
+        """Raises NotFound."""
+        ...
+
+    def of_account(self, account_id: str, limit: int, cursor: str | None) -> Page[Statement]:
+        """Newest first."""
+        ...
+
+    def issue(self, statement: Statement, entry: AuditEntry) -> bool:
+        """Write the statement, add its charges to the account's balance and to the billing
+        totals, with its history entry, atomically; False (nothing written) when the account
+        already has this statement (its id is the account number and the period end)."""
+        ...
+
+    def cancel_and_rebill(
+        self, cancelled: Statement, rebill: Statement, entries: Sequence[AuditEntry]
+    ) -> None:
+        """Mark ``cancelled`` cancelled (Conflict if it is not issued any more) and issue
+        ``rebill`` in its place, moving the balance and the totals by the difference, with the
+        history entries, atomically. Both statements are kept."""
+        ...
+
+    def attach_document(
+        self, statement: Statement, key: str, events: Sequence[DomainEvent]
+    ) -> bool:
+        """Record the rendered PDF's key with ``events`` (to the outbox) atomically; False when
+        a document was attached before."""
+        ...
+
+
+class RunManifests(Protocol):
+    """Where a run's batches are written for the workflow's Map state to read."""
+
+    def write(self, run_id: str, batches: Sequence[Mapping[str, object]]) -> Mapping[str, str]:
+        """Store ``batches`` as one JSON array; returns its location (``bucket``, ``key``)."""
+        ...
+
+
+class StatementDocuments(Protocol):
+    """Rendering and announcing statements issued outside a run (a rebill from the API, which
+    does not carry WeasyPrint)."""
+
+    def request(self, statements: Sequence[Statement]) -> None:
+        """Have the statements' PDFs rendered and StatementIssued announced (asynchronously:
+        the renderer is idempotent, a repeated request changes nothing)."""
+        ...

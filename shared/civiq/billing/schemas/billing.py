@@ -1,0 +1,354 @@
+"""Billing API payloads: cycles, runs and statements. Amounts are decimal strings."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated
+
+from pydantic import BaseModel, Field
+
+from civiq.billing.domain.cycles import (
+    AccountOutcome,
+    BillingRun,
+    CycleDefinition,
+    Frequency,
+    Outcome,
+    Progress,
+    RunStatus,
+)
+from civiq.billing.domain.statements import (
+    MeterRead,
+    Statement,
+    StatementKind,
+    StatementStatus,
+    UsagePoint,
+)
+from civiq.core.language import Language
+from civiq.core.schemas import AddressOut, Request, Versioned
+from civiq.rates.domain.charges import ChargeLine, ChargeType, TaxLine, Unit
+
+CycleId = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{1,38}[a-z0-9]$")]
+EXCEPTIONS_SHOWN = 100  # a run's skipped and failed accounts listed with its progress
+
+
+def money(amount: object) -> str:
+    return f"{amount:.2f}"
+
+
+class CycleIn(Request):
+    name: str = Field(min_length=1, max_length=100)
+    frequency: Frequency
+    routes: list[Annotated[str, Field(max_length=12)]] = Field(min_length=1, max_length=50)
+    rate_schedule_id: str = Field(min_length=1, max_length=60)
+    first_period_end: date = Field(description="The end of the cycle's first billing period")
+    read_days: int = Field(default=5, description="Days after a period end to wait for reads")
+    due_days: int = Field(default=21, description="Days from issue to the due date")
+
+    def to_domain(self, cycle_id: str, version: int = 1) -> CycleDefinition:
+        return CycleDefinition(
+            cycle_id=cycle_id,
+            name=self.name,
+            frequency=self.frequency,
+            routes=tuple(self.routes),
+            rate_schedule_id=self.rate_schedule_id,
+            first_period_end=self.first_period_end,
+            read_days=self.read_days,
+            due_days=self.due_days,
+            version=version,
+        )
+
+
+class CreateCycleRequest(CycleIn):
+    cycle_id: CycleId = Field(description="Lower case, digits and dashes, e.g. residential-a")
+
+
+class CycleUpdate(CycleIn, Versioned):
+    pass
+
+
+class CycleResponse(BaseModel):
+    id: str
+    name: str
+    frequency: Frequency
+    routes: list[str]
+    rate_schedule_id: str
+    first_period_end: date
+    read_days: int
+    due_days: int
+    version: int
+
+    @classmethod
+    def of(cls, cycle: CycleDefinition) -> CycleResponse:
+        return cls(
+            id=cycle.cycle_id,
+            name=cycle.name,
+            frequency=cycle.frequency,
+            routes=list(cycle.routes),
+            rate_schedule_id=cycle.rate_schedule_id,
+            first_period_end=cycle.first_period_end,
+            read_days=cycle.read_days,
+            due_days=cycle.due_days,
+            version=cycle.version,
+        )
+
+
+class CycleList(BaseModel):
+    items: list[CycleResponse]
+
+
+class StartRunRequest(Request):
+    period_end: date | None = Field(
+        default=None, description="A period end of the cycle; omit for its latest ended period"
+    )
+
+
+class OutcomeOut(BaseModel):
+    account_id: str
+    outcome: Outcome
+    reason: str | None
+
+    @classmethod
+    def of(cls, outcome: AccountOutcome) -> OutcomeOut:
+        return cls(account_id=outcome.account_id, outcome=outcome.outcome, reason=outcome.reason)
+
+
+class RunResponse(BaseModel):
+    id: str
+    cycle_id: str
+    status: RunStatus
+    period_start: date
+    period_end: date
+    read_until: date
+    issued_on: date
+    due_on: date
+    rate_schedule_id: str
+    started_at: datetime
+    started_by: str
+    finished_at: datetime | None
+    attempts: int
+    batches: int
+    batches_done: int
+    selected: int
+    billed: int
+    skipped: int
+    failed: int
+    reasons: dict[str, int]
+    exceptions: list[OutcomeOut] = Field(description=f"First {EXCEPTIONS_SHOWN} not billed")
+
+    @classmethod
+    def of(cls, run: BillingRun, progress: Progress | None = None) -> RunResponse:
+        """``progress``: live counts from the batch records while the run is running."""
+        counts = progress.counts if progress else run.counts
+        exceptions = progress.exceptions if progress else ()
+        return cls(
+            id=run.run_id,
+            cycle_id=run.cycle_id,
+            status=run.status,
+            period_start=run.period_start,
+            period_end=run.period_end,
+            read_until=run.read_until,
+            issued_on=run.issued_on,
+            due_on=run.due_on,
+            rate_schedule_id=run.rate_schedule_id,
+            started_at=run.started_at,
+            started_by=run.started_by,
+            finished_at=run.finished_at,
+            attempts=run.attempts,
+            batches=run.batches,
+            batches_done=progress.batches_done if progress else run.batches,
+            selected=run.selected,
+            billed=counts.get(Outcome.BILLED, 0),
+            skipped=counts.get(Outcome.SKIPPED, 0),
+            failed=counts.get(Outcome.FAILED, 0),
+            reasons=dict(progress.reasons if progress else run.reasons),
+            exceptions=[OutcomeOut.of(e) for e in exceptions[:EXCEPTIONS_SHOWN]],
+        )
+
+
+class RunPage(BaseModel):
+    items: list[RunResponse]
+    next_cursor: str | None
+
+
+class ChargeLineOut(BaseModel):
+    charge_type: ChargeType
+    kind: str
+    quantity: str
+    unit: Unit
+    unit_price: str
+    days: int | None
+    basis_days: int | None
+    tier: int | None
+    season: str | None
+    detail: str | None
+    amount: str
+    rate_effective_from: date
+
+    @classmethod
+    def of(cls, line: ChargeLine) -> ChargeLineOut:
+        return cls(
+            charge_type=line.charge_type,
+            kind=line.kind,
+            quantity=str(line.quantity),
+            unit=line.unit,
+            unit_price=str(line.unit_price),
+            days=line.days,
+            basis_days=line.basis_days,
+            tier=line.tier,
+            season=line.season,
+            detail=line.detail,
+            amount=money(line.amount),
+            rate_effective_from=line.rate_effective_from,
+        )
+
+
+class TaxLineOut(BaseModel):
+    charge_type: ChargeType
+    name: str
+    rate: str
+    base: str
+    amount: str
+
+    @classmethod
+    def of(cls, tax: TaxLine) -> TaxLineOut:
+        return cls(
+            charge_type=tax.charge_type,
+            name=tax.name,
+            rate=str(tax.rate),
+            base=money(tax.base),
+            amount=money(tax.amount),
+        )
+
+
+class MeterReadOut(BaseModel):
+    meter_serial: str
+    previous_on: date
+    previous_value: str
+    current_on: date
+    current_value: str
+    volume_m3: str
+    estimated: bool
+
+    @classmethod
+    def of(cls, read: MeterRead) -> MeterReadOut:
+        return cls(
+            meter_serial=read.meter_serial,
+            previous_on=read.previous_on,
+            previous_value=str(read.previous_value),
+            current_on=read.current_on,
+            current_value=str(read.current_value),
+            volume_m3=str(read.volume),
+            estimated=read.estimated,
+        )
+
+
+class UsagePointOut(BaseModel):
+    period_end: date
+    days: int
+    volume_m3: str
+    estimated: bool
+
+    @classmethod
+    def of(cls, point: UsagePoint) -> UsagePointOut:
+        return cls(
+            period_end=point.period_end,
+            days=point.days,
+            volume_m3=str(point.volume),
+            estimated=point.estimated,
+        )
+
+
+class StatementSummaryOut(BaseModel):
+    id: str
+    account_id: str
+    account_number: str
+    kind: StatementKind
+    status: StatementStatus
+    period_start: date
+    period_end: date
+    issued_on: date
+    due_on: date
+    new_charges: str
+    total_due: str
+    total_after_due: str | None
+    estimated: bool
+    has_document: bool
+
+    @classmethod
+    def of(cls, statement: Statement) -> StatementSummaryOut:
+        bill = statement.bill
+        after_due = bill.total_after_due
+        return cls(
+            id=statement.statement_id,
+            account_id=statement.account_id,
+            account_number=statement.account_number,
+            kind=statement.kind,
+            status=statement.status,
+            period_start=bill.period_start,
+            period_end=bill.period_end,
+            issued_on=statement.issued_on,
+            due_on=statement.due_on,
+            new_charges=money(bill.total),
+            total_due=money(statement.total_due),
+            total_after_due=None
+            if after_due is None
+            else money(statement.balance_forward + after_due),
+            estimated=statement.estimated,
+            has_document=statement.document_key is not None,
+        )
+
+
+class StatementResponse(StatementSummaryOut):
+    cycle_id: str | None
+    run_id: str | None
+    language: Language
+    recipient_name: str
+    mailing_address: AddressOut
+    service_address: AddressOut
+    previous_balance: str
+    payments_since: str
+    adjustments_since: str
+    balance_forward: str
+    lines: list[ChargeLineOut]
+    subtotal: str
+    taxes: list[TaxLineOut]
+    reads: list[MeterReadOut]
+    usage_history: list[UsagePointOut]
+    replaces: str | None
+
+    @classmethod
+    def of(cls, statement: Statement) -> StatementResponse:
+        bill = statement.bill
+        return cls(
+            **StatementSummaryOut.of(statement).model_dump(),
+            cycle_id=statement.cycle_id,
+            run_id=statement.run_id,
+            language=statement.language,
+            recipient_name=statement.recipient.name,
+            mailing_address=AddressOut.of(statement.recipient.mailing_address),
+            service_address=AddressOut.of(statement.service_address),
+            previous_balance=money(statement.previous_balance),
+            payments_since=money(statement.payments_since),
+            adjustments_since=money(statement.adjustments_since),
+            balance_forward=money(statement.balance_forward),
+            lines=[ChargeLineOut.of(line) for line in bill.lines],
+            subtotal=money(bill.subtotal),
+            taxes=[TaxLineOut.of(tax) for tax in bill.taxes],
+            reads=[MeterReadOut.of(read) for read in statement.reads],
+            usage_history=[UsagePointOut.of(p) for p in statement.usage_history],
+            replaces=statement.replaces,
+        )
+
+
+class StatementPage(BaseModel):
+    items: list[StatementSummaryOut]
+    next_cursor: str | None
+
+
+class RebillRequest(Request):
+    reason: str = Field(min_length=3, max_length=500, description="Why the statement was wrong")
+
+
+class DocumentLink(BaseModel):
+    url: str = Field(description="A presigned GET of the PDF")
+    expires_in: int = Field(description="Seconds the URL stays valid")

@@ -1,0 +1,308 @@
+"""Bill accounts: gather their reads (estimating a missing one), rate them, issue statements.
+
+A cycle run calls :class:`BillBatch` for each batch of the accounts it selected; final bills at
+move-out and transfer go through the same :class:`BillAccount` with a period ending on the move
+date. Each account is billed at most once per period: a statement's id is the account number
+and the period end, and the statement store refuses a second one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import ROUND_DOWN, Decimal
+
+from civiq.accounts.domain.accounts import Account
+from civiq.accounts.domain.properties import Property
+from civiq.accounts.ports import AccountRepository, Balances, PropertyRepository
+from civiq.billing.domain.billing import (
+    BillingPeriod,
+    BillingRequest,
+    Skip,
+    balance_forward,
+    billed_services,
+    billed_volume,
+    period_for,
+    read_end,
+    unit_share,
+    winter_daily_average,
+    year_to_date_volume,
+)
+from civiq.billing.domain.cycles import AccountOutcome, BatchRecord, BillingRun, Outcome
+from civiq.billing.domain.statements import (
+    USAGE_HISTORY_PERIODS,
+    MeterRead,
+    Recipient,
+    Statement,
+    StatementStatus,
+    UsagePoint,
+)
+from civiq.billing.ports import RunRepository, StatementRepository
+from civiq.core.audit import AuditEntry
+from civiq.core.errors import Conflict, DomainError
+from civiq.core.events import Actor
+from civiq.core.history import subject_of
+from civiq.core.ports import Clock, IdGenerator
+from civiq.metering.domain.metering import InstalledMeter, Reading
+from civiq.metering.domain.meters import MeterSize
+from civiq.metering.ports import MeterRepository, ReadingRepository
+from civiq.metering.services.readings import RecordEstimate
+from civiq.rates.domain.rates import RateSchedule
+from civiq.rates.domain.rating import RatingInput, rate
+
+BILLING = Actor(subject="civiq-billing", role="system")
+SIZES = list(MeterSize)
+
+
+def statement_id_of(account: Account, period_end: date) -> str:
+    return f"{account.account_number}-{period_end:%Y%m%d}"
+
+
+@dataclass(frozen=True)
+class MeteredUse:
+    volume: Decimal
+    reads: tuple[MeterRead, ...]
+    meter_size: MeterSize | None
+    meter_share: Decimal  # the unit's share of a shared meter (1: its own meter)
+
+
+@dataclass(frozen=True)
+class BillAccount:
+    accounts: AccountRepository
+    properties: PropertyRepository
+    meters: MeterRepository
+    readings: ReadingRepository
+    statements: StatementRepository
+    balances: Balances
+    estimate: RecordEstimate
+    clock: Clock
+    ids: IdGenerator
+
+    def __call__(
+        self, account_id: str, request: BillingRequest, schedule: RateSchedule
+    ) -> AccountOutcome:
+        account = self.accounts.get(account_id)
+        recent = self.issued(account_id)
+        previous = recent[0] if recent else None
+        if previous is not None and request.run_id and previous.run_id == request.run_id:
+            return AccountOutcome(account_id, Outcome.BILLED, statement_id=previous.statement_id)
+        nominal = period_for(account, previous, request)
+        if isinstance(nominal, Skip):
+            return AccountOutcome(account_id, Outcome.SKIPPED, nominal.value)
+        drafted = self.draft(account, nominal, request, schedule, recent)
+        if isinstance(drafted, Skip):
+            return AccountOutcome(account_id, Outcome.SKIPPED, drafted.value)
+        self.statements.issue(drafted, self.entry(account, drafted, "StatementCreated"))
+        return AccountOutcome(account_id, Outcome.BILLED, statement_id=drafted.statement_id)
+
+    def issued(self, account_id: str) -> list[Statement]:
+        """The account's issued statements (cancelled ones left out), newest first, as many as
+        the consumption chart shows before the new one."""
+        recent = self.statements.recent(account_id, 2 * USAGE_HISTORY_PERIODS)
+        issued = [s for s in recent if s.status is StatementStatus.ISSUED]
+        return issued[: USAGE_HISTORY_PERIODS - 1]
+
+    def draft(
+        self,
+        account: Account,
+        nominal: BillingPeriod,
+        request: BillingRequest,
+        schedule: RateSchedule,
+        recent: Sequence[Statement],
+        *,
+        replacing: Statement | None = None,
+    ) -> Statement | Skip:
+        """The statement for ``nominal`` (moved to the account's latest read in it, unless it
+        ``replaces`` a statement, which keeps that statement's period), not yet issued."""
+        prop = self.properties.get(account.property_id)
+        serving = _serving(self.meters.at_property(prop.property_id), account, nominal)
+        histories = {m.meter_id: list(self.readings.of_meter(m.meter_id)) for m in serving}
+        period = (
+            nominal
+            if replacing is not None
+            else BillingPeriod(
+                nominal.start, read_end(list(histories.values()), nominal, request.read_until)
+            )
+        )
+        use = self._metered_use(account, prop, period, serving, histories, request)
+        if isinstance(use, Skip):
+            return use
+        history = [
+            UsagePoint(s.bill.period_end, s.bill.days, _volume_of(s), s.estimated)
+            for s in reversed(recent)
+        ]
+        bill = rate(
+            schedule,
+            RatingInput(
+                period_start=period.start,
+                period_end=period.end,
+                volume=use.volume,
+                meter_size=use.meter_size,
+                property_type=prop.property_type,
+                services=billed_services(account, period),
+                cart_size=account.cart_size,
+                year_to_date_volume=year_to_date_volume(history, period),
+                winter_daily_average=winter_daily_average(history),
+                meter_share=use.meter_share,
+                property_share=property_share(prop, account.service_address.unit),
+            ),
+        )
+        balance = self.balances.balance_of(account.account_id).amount
+        if replacing is not None:  # its charges leave the balance with it
+            balance -= replacing.bill.total
+        forward = balance_forward(recent[0] if recent else None, balance)
+        estimated = any(r.estimated for r in use.reads)
+        current = UsagePoint(period.end, period.days, use.volume, estimated)
+        return Statement(
+            statement_id=statement_id_of(account, period.end),
+            account_id=account.account_id,
+            account_number=account.account_number,
+            kind=request.kind,
+            cycle_id=request.cycle_id,
+            run_id=request.run_id,
+            language=account.language,
+            recipient=Recipient(
+                account.holder.name, account.holder.mailing_address or account.service_address
+            ),
+            service_address=account.service_address,
+            issued_on=request.issued_on,
+            due_on=request.due_on,
+            bill=bill,
+            previous_balance=forward.previous_balance,
+            payments_since=forward.payments_since,
+            adjustments_since=forward.adjustments_since,
+            reads=use.reads,
+            usage_history=(*history, current),
+            issued_at=self.clock.now(),
+            replaces=replacing.statement_id if replacing is not None else None,
+        )
+
+    def _metered_use(
+        self,
+        account: Account,
+        prop: Property,
+        period: BillingPeriod,
+        serving: Sequence[InstalledMeter],
+        histories: dict[str, list[Reading]],
+        request: BillingRequest,
+    ) -> MeteredUse | Skip:
+        volume = Decimal(0)
+        reads: list[MeterRead] = []
+        sizes: list[MeterSize] = []
+        share = Decimal(1)
+        for installed in serving:
+            history = histories[installed.meter_id]
+            used = billed_volume(history, period)
+            if used is None and installed.meter.removed_on is None:
+                try:
+                    estimate = self.estimate(
+                        installed.meter_id, period.end, BILLING, request.correlation_id
+                    )
+                except Conflict:
+                    return Skip.NO_READ_NO_HISTORY
+                history.append(estimate)
+                used = billed_volume(history, period)
+            if isinstance(used, Skip):
+                return used
+            sizes.append(installed.meter.size)
+            if used is None:
+                continue
+            if installed.unit is None and prop.meters.shares:
+                used = unit_share(prop.meters, account.service_address.unit, used)
+                share = property_share(prop, account.service_address.unit)
+            volume += used
+            reads.append(_meter_read(installed, history, period, used))
+        size = max(sizes, key=SIZES.index) if sizes else None
+        return MeteredUse(volume, tuple(reads), size, share)
+
+    def entry(self, account: Account, statement: Statement, action: str) -> AuditEntry:
+        return AuditEntry(
+            entry_id=self.ids.new_id(),
+            subject_id=subject_of(account),
+            action=action,
+            actor_subject=BILLING.subject,
+            actor_role=BILLING.role,
+            occurred_at=statement.issued_at,
+            correlation_id=statement.run_id or statement.statement_id,
+            detail={
+                "statement_id": statement.statement_id,
+                "period_start": statement.bill.period_start.isoformat(),
+                "period_end": statement.bill.period_end.isoformat(),
+                "new_charges": str(statement.bill.total),
+                "total_due": str(statement.total_due),
+            },
+        )
+
+
+def property_share(prop: Property, unit: str | None) -> Decimal:
+    """A unit's part of what its property is charged as a whole (a shared meter's fixed charge,
+    stormwater): its meter share, or an equal part of the units (to 4 places, rounded down)."""
+    if unit is None or not prop.units:
+        return Decimal(1)
+    if prop.meters.shares:
+        return prop.meters.shares[unit]
+    return (Decimal(1) / len(prop.units)).quantize(Decimal("0.0001"), ROUND_DOWN)
+
+
+def _serving(
+    installed: Sequence[InstalledMeter], account: Account, period: BillingPeriod
+) -> list[InstalledMeter]:
+    """The account's meters in service at some time in the period: its unit's meters, or the
+    property's whole-property (or shared) meters."""
+    unit = account.service_address.unit
+    return [
+        m
+        for m in installed
+        if m.unit in (unit, None)
+        and m.meter.installed_on <= period.end
+        and (m.meter.removed_on is None or m.meter.removed_on > period.start)
+    ]
+
+
+def _meter_read(
+    installed: InstalledMeter, history: Sequence[Reading], period: BillingPeriod, volume: Decimal
+) -> MeterRead:
+    counting = [r for r in history if r.counts]
+    before = [r for r in counting if r.read_on <= period.start] or counting[:1]
+    current = [r for r in counting if period.start < r.read_on <= period.end][-1]
+    previous = before[-1]
+    return MeterRead(
+        meter_serial=installed.meter.serial,
+        previous_on=previous.read_on,
+        previous_value=previous.value,
+        current_on=current.read_on,
+        current_value=current.value,
+        volume=volume,
+        estimated=current.estimated,
+    )
+
+
+def _volume_of(statement: Statement) -> Decimal:
+    return sum((r.volume for r in statement.reads), Decimal(0))
+
+
+@dataclass(frozen=True)
+class BillBatch:
+    """Bill one batch of a run's accounts and record what became of each.
+
+    An account that cannot be billed for a reason a person must fix (a price missing from the
+    schedule, a flagged read) is reported and the batch goes on; an infrastructure error stops
+    the batch, which the workflow retries (the accounts billed already are found billed).
+    """
+
+    bill_account: BillAccount
+    runs: RunRepository
+
+    def __call__(
+        self, run: BillingRun, batch: int, account_ids: Sequence[str], schedule: RateSchedule
+    ) -> list[AccountOutcome]:
+        outcomes = []
+        for account_id in account_ids:
+            try:
+                outcomes.append(self.bill_account(account_id, run.request(), schedule))
+            except DomainError as error:
+                reason = f"{error.code}:{error.field}" if error.field else error.code
+                outcomes.append(AccountOutcome(account_id, Outcome.FAILED, reason))
+        self.runs.record_batch(run.run_id, BatchRecord.of(batch, outcomes))
+        return outcomes

@@ -1,0 +1,64 @@
+"""Final bills: when services end (a move-out, a sale), bill the account through that day with
+the same rating as a cycle, at the rates of the cycle that bills its route, and issue the
+statement at once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from civiq.accounts.domain.moves import FinalReading
+from civiq.accounts.ports import AccountRepository
+from civiq.accounts.services.recording import Recorder
+from civiq.billing.domain.billing import BillingRequest
+from civiq.billing.domain.cycles import AccountOutcome, cycle_of_route
+from civiq.billing.domain.statements import StatementKind
+from civiq.billing.ports import CycleRepository
+from civiq.billing.services.billing import BILLING, BillAccount
+from civiq.billing.services.issue_statements import IssueStatements
+from civiq.metering.ports import MeterRepository
+from civiq.metering.services.readings import ReadingCommand, RecordReading
+from civiq.rates.ports import RateScheduleRepository
+
+
+@dataclass(frozen=True)
+class ProduceFinalBill:
+    accounts: AccountRepository
+    meters: MeterRepository
+    record_reading: RecordReading
+    cycles: CycleRepository
+    rates: RateScheduleRepository
+    bill_account: BillAccount
+    issue: IssueStatements
+    recorder: Recorder
+
+    def __call__(
+        self, account_id: str, reading: FinalReading, correlation_id: str
+    ) -> AccountOutcome:
+        """Bill through ``reading.read_on``; the final read is recorded on the account's meter
+        when one meter serves it (an estimate is asked for, or several meters: estimated)."""
+        account = self.accounts.get(account_id)
+        cycle = cycle_of_route(self.cycles.all(), account.route)
+        unit = account.service_address.unit
+        serving = [
+            m
+            for m in self.meters.at_property(account.property_id)
+            if m.unit in (unit, None) and m.meter.in_service_on(reading.read_on)
+        ]
+        if reading.value_m3 is not None and len(serving) == 1:
+            command = ReadingCommand(serving[0].meter_id, reading.read_on, reading.value_m3)
+            self.record_reading(command, BILLING, correlation_id)
+        today = self.recorder.today()
+        request = BillingRequest(
+            kind=StatementKind.FINAL,
+            cycle_id=cycle.cycle_id,
+            run_id=None,
+            period_start=cycle.period_start_before(reading.read_on),
+            period_end=reading.read_on,
+            read_until=reading.read_on,
+            issued_on=today,
+            due_on=today + timedelta(days=cycle.due_days),
+        )
+        outcome = self.bill_account(account_id, request, self.rates.get(cycle.rate_schedule_id))
+        self.issue([outcome])
+        return outcome

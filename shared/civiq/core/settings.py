@@ -1,0 +1,58 @@
+"""Settings from the environment, validated once at cold start by each function's entry module.
+
+Nothing here is cached globally: every function builds its own settings object, so two functions
+running in one process (the local stack) never see each other's configuration.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+STATE_MACHINE_ARN = r"^arn:aws[a-z-]*:states:[a-z0-9-]+:[0-9]{12}:stateMachine:[A-Za-z0-9_-]{1,80}$"
+
+
+class AuthMode(StrEnum):
+    LOCAL = "local"
+    COGNITO = "cognito"
+
+
+class CommonSettings(BaseSettings):
+    """What every function needs: where the data lives."""
+
+    model_config = SettingsConfigDict(extra="ignore", frozen=True)
+
+    table_name: str = Field(min_length=3)
+    aws_region: str = Field(default="ca-central-1", alias="AWS_REGION")
+    # Points boto3 and PynamoDB at moto or LocalStack; unset in AWS.
+    aws_endpoint_url: str | None = Field(default=None, alias="AWS_ENDPOINT_URL")
+    event_bus_name: str = Field(min_length=1)
+    # The municipality's calendar: service start dates and due dates are local dates.
+    municipal_time_zone: str = "America/Toronto"
+
+    @model_validator(mode="after")
+    def _known_time_zone(self) -> CommonSettings:
+        try:
+            ZoneInfo(self.municipal_time_zone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {self.municipal_time_zone}") from None
+        return self
+
+
+class DocumentSettings(CommonSettings):
+    """Functions that render documents (welcome letters, statements) into S3."""
+
+    documents_bucket: str = Field(min_length=3)
+    templates_dir: Path | None = None
+    municipality_name: str = "Municipality"
+    portal_url: str = "http://127.0.0.1:8000/portal"
+    account_number_prefix: str = "UB"
+    account_number_width: int = Field(default=7, ge=4, le=12)
+
+
+class OutboxRelaySettings(CommonSettings):
+    outbox_grace_seconds: int = Field(default=120, ge=0)

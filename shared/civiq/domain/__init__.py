@@ -1,1 +1,0 @@
-"""Pure domain model: standard library only, no AWS."""

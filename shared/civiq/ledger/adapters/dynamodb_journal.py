@@ -1,0 +1,205 @@
+"""The ledger on the single table: the account item's ledger attributes, the entries, and the
+guards that name each posting once.
+
+item            PK                    SK                       notes
+account         ACCOUNT#<id>          ACCOUNT                  balance_cents, credit_cents,
+                                                               ledger_sequence, ledger_hash,
+                                                               open_statements
+ledger entry    ACCOUNT#<id>          LEDGER#<sequence, 10>    one per entry, never changed
+posting guard   ACCOUNT#<id>          POSTED#<guard>           ``payment:<id>``, ``penalty:...``
+
+A posting is one transaction: the entries and the guard are put on condition they do not exist,
+and the account item is updated on condition that its ledger is still at the head the posting
+was computed from. Every change of an account's balance goes through this condition, so an
+account's postings are serialised: the balance is always the sum of the entries, and the open
+statements (kept on the account item, so a posting reads one item) always what they still owe.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from pynamodb.attributes import JSONAttribute, NumberAttribute, UnicodeAttribute
+from pynamodb.exceptions import DoesNotExist
+
+from civiq.core.errors import Conflict, NotFound
+from civiq.core.money import CENT, Money
+from civiq.ledger.domain.journal import (
+    AccountLedger,
+    EntryKind,
+    Head,
+    LedgerEntry,
+    LedgerMoved,
+    OpenStatement,
+    Posting,
+    Source,
+)
+from civiq.platform.dynamodb import keys
+from civiq.platform.dynamodb.attributes import CentsAttribute
+from civiq.platform.dynamodb.table import TableItem, TableMeta
+from civiq.platform.dynamodb.transactions import Transaction
+
+LEDGER_PREFIX = "LEDGER#"
+GUARD_PREFIX = "POSTED#"
+POSTING_ATTEMPTS = 6  # an account's postings are serialised: a busy account retries a few times
+
+
+def entry_sk(sequence: int) -> str:
+    return f"{LEDGER_PREFIX}{sequence:010d}"
+
+
+class LedgerAccountItem(TableItem):
+    """Only the ledger's attributes of an account item."""
+
+    class Meta(TableMeta):
+        pass
+
+    balance_cents = CentsAttribute(null=True)
+    credit_cents = CentsAttribute(null=True)
+    ledger_sequence = NumberAttribute(null=True)
+    ledger_hash = UnicodeAttribute(null=True)
+    open_statements = JSONAttribute(null=True)  # {statement id: [due date, owed cents]}
+
+
+class LedgerEntryItem(TableItem):
+    class Meta(TableMeta):
+        pass
+
+    record = JSONAttribute()
+
+
+class PostingGuardItem(TableItem):
+    class Meta(TableMeta):
+        pass
+
+    sequence = NumberAttribute(null=True)  # the head after the posting
+
+
+LEDGER_ATTRIBUTES = [
+    "PK",
+    "SK",
+    "balance_cents",
+    "credit_cents",
+    "ledger_sequence",
+    "ledger_hash",
+    "open_statements",
+]
+
+
+def read_ledger(account_id: str) -> AccountLedger:
+    try:
+        item = LedgerAccountItem.get(
+            keys.account_pk(account_id),
+            keys.ACCOUNT_SK,
+            consistent_read=True,
+            attributes_to_get=LEDGER_ATTRIBUTES,
+        )
+    except DoesNotExist as exc:
+        raise NotFound(f"no account with id {account_id}", "account_id") from exc
+    return ledger_of(account_id, item)
+
+
+def ledger_of(account_id: str, item: LedgerAccountItem) -> AccountLedger:
+    head = (
+        Head(int(item.ledger_sequence), item.ledger_hash or "")
+        if item.ledger_sequence is not None
+        else None
+    )
+    open_statements = tuple(
+        OpenStatement(sid, date.fromisoformat(due), Money.from_cents(int(cents)).amount)
+        for sid, (due, cents) in sorted((item.open_statements or {}).items())
+    )
+    return AccountLedger(
+        account_id,
+        head,
+        (item.balance_cents or Money.zero()).amount,
+        (item.credit_cents or Money.zero()).amount,
+        open_statements,
+    )
+
+
+def journal(transaction: Transaction, posting: Posting) -> None:
+    """Add ``posting``'s guard, entries and account update to ``transaction``."""
+    basis = posting.basis
+    pk = keys.account_pk(basis.account_id)
+    head = posting.head
+    transaction.put(
+        PostingGuardItem(
+            pk=pk,
+            sk=f"{GUARD_PREFIX}{posting.guard}",
+            sequence=head.sequence if head else None,
+        ),
+        PostingGuardItem.pk.does_not_exist(),
+        lambda: Conflict("posted before", "guard"),
+    )
+    for entry in posting.entries:
+        transaction.put(
+            LedgerEntryItem(pk=pk, sk=entry_sk(entry.sequence), record=entry_record(entry)),
+            LedgerEntryItem.pk.does_not_exist(),
+            lambda: LedgerMoved(basis.account_id),
+        )
+    owed = {s.statement_id: s for s in basis.open_statements}
+    for change in posting.statements:
+        owed[change.statement_id] = OpenStatement(change.statement_id, change.due_on, change.owed)
+    open_now = {
+        sid: [s.due_on.isoformat(), Money(s.owed).to_cents()]
+        for sid, s in sorted(owed.items())
+        if s.owed > 0
+    }
+    actions: list[Any] = [
+        LedgerAccountItem.credit_cents.set(Money(posting.credit)),
+        LedgerAccountItem.open_statements.set(open_now),
+    ]
+    if head is not None and posting.entries:
+        actions += [
+            LedgerAccountItem.balance_cents.add(Money(posting.moved)),
+            LedgerAccountItem.ledger_sequence.set(head.sequence),
+            LedgerAccountItem.ledger_hash.set(head.hash),
+        ]
+    at_head = (
+        LedgerAccountItem.ledger_sequence == basis.head.sequence
+        if basis.head
+        else LedgerAccountItem.ledger_sequence.does_not_exist()
+    )
+    transaction.update(
+        LedgerAccountItem(pk=pk, sk=keys.ACCOUNT_SK),
+        actions,
+        LedgerAccountItem.pk.exists() & at_head,
+        lambda: LedgerMoved(basis.account_id),
+    )
+
+
+def entry_record(entry: LedgerEntry) -> dict[str, Any]:
+    return {
+        "account_id": entry.account_id,
+        "sequence": entry.sequence,
+        "entry_id": entry.entry_id,
+        "kind": entry.kind.value,
+        "amount": f"{entry.amount:.2f}",
+        "occurred_at": entry.occurred_at.isoformat(),
+        "recorded_by": entry.recorded_by,
+        "reason": entry.reason,
+        "source": [entry.source.kind, entry.source.source_id],
+        "previous_hash": entry.previous_hash,
+        "hash": entry.hash,
+    }
+
+
+def entry_of(record: Mapping[str, Any]) -> LedgerEntry:
+    source_kind, source_id = record["source"]
+    return LedgerEntry(
+        account_id=record["account_id"],
+        sequence=int(record["sequence"]),
+        entry_id=record["entry_id"],
+        kind=EntryKind(record["kind"]),
+        amount=Decimal(record["amount"]).quantize(CENT),
+        occurred_at=datetime.fromisoformat(record["occurred_at"]),
+        recorded_by=record["recorded_by"],
+        reason=record["reason"],
+        source=Source(source_kind, source_id),
+        previous_hash=record["previous_hash"],
+        hash=record["hash"],
+    )

@@ -1,0 +1,112 @@
+"""In-memory fakes of the workflow ports (:mod:`civiq.workflow_ports`), for unit tests."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from dataclasses import replace
+from decimal import Decimal
+
+from civiq.accounts.adapters.memory import InMemoryStore
+from civiq.core.audit import AuditEntry
+from civiq.core.errors import NotFound
+from civiq.core.events import DomainEvent
+from civiq.core.ports import Page
+from civiq.ledger.domain.journal import (
+    AccountLedger,
+    LedgerEntry,
+    LedgerMoved,
+    OpenStatement,
+    Posting,
+)
+from civiq.ledger.domain.payments import Payment, Refund
+
+
+class InMemoryLedger:
+    def __init__(self, store: InMemoryStore) -> None:
+        self.store = store
+        self.accounts: dict[str, AccountLedger] = {}
+        self.journal: dict[str, list[LedgerEntry]] = {}
+        self.guards: set[tuple[str, str]] = set()
+        self.payments: dict[tuple[str, str], Payment] = {}
+        self.refund_records: dict[tuple[str, str, str], Refund] = {}
+        self._lock = threading.Lock()  # a posting is atomic, as a DynamoDB transaction is
+
+    def state(self, account_id: str) -> AccountLedger:
+        self.store.get(account_id)  # NotFound for an unknown account
+        return self.accounts.get(
+            account_id, AccountLedger(account_id, None, Decimal(0), Decimal(0), ())
+        )
+
+    def entries(self, account_id: str, after: int, limit: int) -> Page[LedgerEntry]:
+        following = [e for e in self.journal.get(account_id, []) if e.sequence > after]
+        page = following[:limit]
+        more = len(following) > limit
+        return Page(page, str(page[-1].sequence) if more else None)
+
+    def post(
+        self,
+        posting: Posting,
+        *,
+        payment: Payment | None = None,
+        refund: Refund | None = None,
+        events: Sequence[DomainEvent] = (),
+        history: Sequence[AuditEntry] = (),
+    ) -> bool:
+        with self._lock:
+            return self._post(posting, payment, refund, events, history)
+
+    def _post(
+        self,
+        posting: Posting,
+        payment: Payment | None,
+        refund: Refund | None,
+        events: Sequence[DomainEvent],
+        history: Sequence[AuditEntry],
+    ) -> bool:
+        account_id = posting.basis.account_id
+        if (account_id, posting.guard) in self.guards:
+            return False
+        if self.state(account_id).head != posting.basis.head:
+            raise LedgerMoved(account_id)
+        owed = {s.statement_id: s for s in posting.basis.open_statements}
+        for change in posting.statements:
+            owed[change.statement_id] = OpenStatement(
+                change.statement_id, change.due_on, change.owed
+            )
+        self.accounts[account_id] = replace(
+            posting.basis,
+            head=posting.head,
+            balance=posting.basis.balance + posting.moved,
+            credit=posting.credit,
+            open_statements=tuple(s for _, s in sorted(owed.items()) if s.owed > 0),
+        )
+        self.journal.setdefault(account_id, []).extend(posting.entries)
+        self.guards.add((account_id, posting.guard))
+        if payment:
+            self.payments[(account_id, payment.payment_id)] = payment
+        if refund:
+            self.refund_records[(account_id, refund.payment_id, refund.refund_id)] = refund
+        self.store.outbox.update({e.event_id: e for e in events})
+        self.store.history.update({e.event_id: AuditEntry.of(e) for e in events})
+        self.store.history.update({h.entry_id: h for h in history})
+        return True
+
+    # PaymentRepository
+    def find(self, account_id: str, payment_id: str) -> Payment | None:
+        return self.payments.get((account_id, payment_id))
+
+    def get(self, account_id: str, payment_id: str) -> Payment:
+        found = self.find(account_id, payment_id)
+        if found is None:
+            raise NotFound(f"no payment {payment_id} on this account", "payment_id")
+        return found
+
+    def of_account(self, account_id: str) -> Sequence[Payment]:
+        found = [p for (a, _), p in self.payments.items() if a == account_id]
+        return sorted(found, key=lambda p: (p.received_on, p.recorded_at), reverse=True)
+
+    def refunds(self, account_id: str, payment_id: str) -> Sequence[Refund]:
+        return [
+            r for (a, p, _), r in self.refund_records.items() if a == account_id and p == payment_id
+        ]

@@ -1,0 +1,100 @@
+"""Posting to an account's ledger: computed from the account's state, written if that state still
+holds, computed again if it moved (another posting went first)."""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from civiq.accounts.ports import AccountRepository
+from civiq.core.dates import local_today
+from civiq.core.events import Actor, DomainEvent
+from civiq.core.ports import Clock, IdGenerator
+from civiq.core.publishing import PublishEvents
+from civiq.ledger.domain.journal import AccountLedger, LedgerMoved, Posting
+from civiq.ledger.domain.payments import Payment, Refund
+from civiq.ledger.ports import LedgerRepository, PaymentRepository
+
+ATTEMPTS = 12
+BACKOFF_S = 0.01  # doubled per attempt, with jitter, up to MAX_BACKOFF_S
+MAX_BACKOFF_S = 0.5
+
+
+@dataclass(frozen=True)
+class Draft:
+    """A posting with the records and events it writes."""
+
+    posting: Posting
+    payment: Payment | None = None
+    refund: Refund | None = None
+    events: Sequence[DomainEvent] = field(default=())
+
+
+@dataclass(frozen=True)
+class PaymentLedger:
+    """What the use cases that post to the ledger share."""
+
+    ledger: LedgerRepository
+    payments: PaymentRepository
+    accounts: AccountRepository
+    announcer: Announcer
+    events: PublishEvents
+    time_zone: ZoneInfo
+
+    def today(self) -> date:
+        return local_today(self.announcer.clock, self.time_zone)
+
+    def post_until_settled(
+        self, account_id: str, compute: Callable[[AccountLedger], Draft]
+    ) -> Draft | None:
+        """Post what ``compute`` makes of the account's current ledger, and publish its events;
+        returns the draft posted, or None when its guard was posted before (a retry, a
+        duplicate delivery)."""
+        for attempt in range(ATTEMPTS):
+            draft = compute(self.ledger.state(account_id))
+            try:
+                posted = self.ledger.post(
+                    draft.posting, payment=draft.payment, refund=draft.refund, events=draft.events
+                )
+            except LedgerMoved:
+                pause = min(MAX_BACKOFF_S, BACKOFF_S * 2**attempt)
+                time.sleep(pause * random.random())  # noqa: S311 (jitter, not a secret)
+                continue
+            if not posted:
+                return None
+            if draft.events:
+                self.events.after_commit(draft.events)
+            return draft
+        raise LedgerMoved(account_id)
+
+
+def money(amount: Decimal) -> str:
+    return f"{amount:.2f}"
+
+
+@dataclass(frozen=True)
+class Announcer:
+    """Events of the ledger's postings, in the account's history."""
+
+    clock: Clock
+    ids: IdGenerator
+
+    def event(
+        self, event_type: str, account_id: str, actor: Actor, cid: str, detail: dict[str, Any]
+    ) -> DomainEvent:
+        return DomainEvent(
+            self.ids.new_id(),
+            event_type,
+            1,
+            self.clock.now(),
+            actor,
+            cid,
+            f"ACCOUNT#{account_id}",
+            detail,
+        )

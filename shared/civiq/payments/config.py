@@ -1,0 +1,72 @@
+"""Settings from the environment, validated once at cold start by each function's entry module.
+
+Nothing here is cached globally: every function builds its own settings object, so two functions
+running in one process (the local stack) never see each other's configuration.
+"""
+
+from __future__ import annotations
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from civiq.core.errors import InvalidInput
+from civiq.core.settings import CommonSettings
+from civiq.ledger.domain.journal import AllocationOrder
+from civiq.payments.domain.penalties import PenaltyPolicy
+
+
+class PaymentSettings(CommonSettings):
+    """The functions that post payments (processor events, remittances, autopay)."""
+
+    documents_bucket: str | None = Field(default=None, min_length=3)  # remittance files
+    account_number_prefix: str = "UB"
+    account_number_width: int = Field(default=7, ge=4, le=12)
+    allocation_order: AllocationOrder = AllocationOrder.OLDEST_FIRST
+
+
+class PenaltySettings(CommonSettings):
+    """The late-payment penalty job (functions/late_penalties): the municipality's rule, from
+    template parameters PenaltyKind, PenaltyPercent, PenaltyFee, PenaltyGraceDays and
+    PenaltyMinimum; kept as strings and parsed exactly (never through a float)."""
+
+    penalty_kind: str = Field(min_length=1)  # monthly-percent, flat-fee or after-due-rate
+    penalty_percent: str = "0"  # per month, e.g. "1.25"
+    penalty_fee: str = "0"  # dollars and cents
+    penalty_grace_days: str = "0"
+    penalty_minimum: str = "0"  # a statement owing at most this is not penalized
+
+    def policy(self) -> PenaltyPolicy:
+        try:
+            return PenaltyPolicy.parse(
+                kind=self.penalty_kind,
+                percent=self.penalty_percent,
+                fee=self.penalty_fee,
+                grace_days=self.penalty_grace_days,
+                minimum=self.penalty_minimum,
+            )
+        except InvalidInput as error:
+            raise ValueError(f"PENALTY_{(error.field or '').upper()}: {error.message}") from None
+
+    @model_validator(mode="after")
+    def _valid_policy(self) -> PenaltySettings:
+        self.policy()
+        return self
+
+
+class AutopaySettings(CommonSettings):
+    """functions/autopay: charges go to the sandbox gateway's queue (the only gateway shipped)."""
+
+    sandbox_processor_queue_url: str = Field(min_length=10)
+
+
+class SandboxProcessorSettings(BaseSettings):
+    """functions/sandbox_processor: where it posts the events it signs."""
+
+    model_config = SettingsConfigDict(extra="ignore", frozen=True)
+
+    sandbox_webhook_url: str = Field(pattern=r"^https?://")
+    webhook_secrets: SecretStr
+
+    def signing_secret(self) -> str:
+        """The newest secret (listed first): the processor signs with one."""
+        return self.webhook_secrets.get_secret_value().split(",")[0].strip()

@@ -1,0 +1,132 @@
+"""Ports of the ledger and payments. Adapters implement them (DynamoDB, and in memory)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Protocol
+
+from civiq.core.ports import Page
+from civiq.payments.domain.processor_payments import ProcessorEvent, ProcessorPayment
+from civiq.payments.domain.remittance_files import LineOutcome, RemittanceCounts, RemittanceFile
+from civiq.rates.domain.charges import RatedBill
+
+
+class ProcessorEvents(Protocol):
+    """Every event the processor sent about its payments, kept as received."""
+
+    def record(self, event: ProcessorEvent) -> None:
+        """Keep ``event`` (again: nothing changes)."""
+        ...
+
+    def of_payment(self, processor_payment_id: str) -> Sequence[ProcessorEvent]: ...
+
+
+class ProcessorEventQueue(Protocol):
+    def send(self, raw_event: bytes) -> None:
+        """Queue a verified webhook body for processing."""
+        ...
+
+
+@dataclass(frozen=True)
+class ChargeRequest:
+    """A charge of the payment instrument the customer keeps on file with the processor (a
+    card or a pre-authorized debit agreement), for a statement."""
+
+    idempotency_key: str  # the same key is one charge, however often it is asked for
+    account_number: str
+    amount: Decimal
+    statement_id: str
+
+
+@dataclass(frozen=True)
+class RefundRequest:
+    """Money given back on a processor's payment, under our refund id (the processor reports
+    the refund under it)."""
+
+    payment: ProcessorPayment  # as the processor reported it
+    refund_id: str
+    amount: Decimal
+
+
+class PaymentGateway(Protocol):
+    """The payment processor. Its answers come back later, through the signed webhook."""
+
+    def charge(self, request: ChargeRequest) -> str:
+        """Ask for the charge; returns the processor's payment id."""
+        ...
+
+    def refund(self, request: RefundRequest) -> None:
+        """Ask for the refund (the same refund id is one refund)."""
+        ...
+
+
+class RemittanceRepository(Protocol):
+    def create(self, file: RemittanceFile) -> bool:
+        """False, writing nothing, when the file was uploaded before."""
+        ...
+
+    def get(self, remittance_id: str) -> tuple[RemittanceFile, RemittanceCounts]:
+        """Raises NotFound."""
+        ...
+
+    def outcome(self, remittance_id: str, line_no: int) -> LineOutcome | None: ...
+
+    def record(self, outcome: LineOutcome) -> bool:
+        """Record a line's first outcome and count it; False when it has one already."""
+        ...
+
+    def decide(self, before: LineOutcome, after: LineOutcome) -> None:
+        """An exception's resolution, if it is still an exception (else Conflict)."""
+        ...
+
+    def lines(
+        self, remittance_id: str, exceptions_only: bool, limit: int, cursor: str | None
+    ) -> Page[LineOutcome]: ...
+
+    def open_exceptions(self, limit: int, cursor: str | None) -> Page[LineOutcome]:
+        """Every file's lines waiting for a clerk, oldest file first."""
+        ...
+
+
+class RemittanceContents(Protocol):
+    def put(self, remittance_id: str, content: bytes) -> None: ...
+
+    def get(self, remittance_id: str) -> bytes: ...
+
+
+class RemittanceQueue(Protocol):
+    def send(self, remittance_id: str, first_line: int, last_line: int) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class PastDueStatement:
+    """An issued statement still owing something as last listed (the ledger says how much)."""
+
+    account_id: str
+    account_number: str
+    statement_id: str
+    due_on: date
+    bill: RatedBill  # for the rate schedule's after-due-date price
+
+
+class PastDueStatements(Protocol):
+    def lists(self) -> int:
+        """How many lists the open statements are spread over (an account's are all in one):
+        each is read on its own, and the lists can be read at once."""
+        ...
+
+    def past_due(
+        self, shard: int, last_due: date, limit: int, cursor: str | None
+    ) -> Page[PastDueStatement]:
+        """Statements of list ``shard`` (from 0) still owing and due on or before
+        ``last_due``, by due date then id; never an amount owed that no statement carries
+        (an unbilled item). A cursor stays valid while statements are paid or penalized."""
+        ...
+
+    def posted(self, guards: Sequence[tuple[str, str]]) -> set[tuple[str, str]]:
+        """Which of these (account id, posting guard) pairs were posted: what a rerun
+        skips without reading each account's ledger."""
+        ...

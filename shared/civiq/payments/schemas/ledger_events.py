@@ -1,0 +1,64 @@
+"""Versioned payloads of the ledger's events besides PaymentPosted (registered in
+:data:`civiq.schemas.events.EVENT_SCHEMAS`, with a sample of each in ``events/eventbridge/``)."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from civiq.billing.schemas.events import AMOUNT
+from civiq.ledger.domain.payments import PaymentStatus
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class PaymentRefundedV1(_Strict):
+    """Part or all of a payment was given back (a supervisor's refund, the processor's)."""
+
+    refund_id: str
+    payment_id: str
+    account_id: str
+    amount: str = Field(pattern=AMOUNT)
+    reason: str
+    chargeback: bool = False  # taken back by the card issuer (a dispute)
+
+
+class PaymentReversedV1(_Strict):
+    """A payment was taken back: a dishonoured cheque (with the NSF fee), a chargeback."""
+
+    payment_id: str
+    account_id: str
+    amount: str = Field(pattern=AMOUNT)
+    status: PaymentStatus
+    fee: str = Field(pattern=AMOUNT)
+    reason: str
+
+
+class AutopayRequestedV1(_Strict):
+    """An autopay account's statement was charged through the payment gateway; the processor
+    answers through the webhook."""
+
+    account_id: str
+    statement_id: str
+    amount: str = Field(pattern=AMOUNT)
+    processor_payment_id: str
+
+
+class BalanceAdjustedV1(_Strict):
+    """A supervisor corrected what an account owes (positive: a charge; negative: a credit)."""
+
+    adjustment_id: str
+    account_id: str
+    account_number: str
+    amount: str = Field(pattern=AMOUNT)
+    reason: str
+    balance_after: str = Field(pattern=AMOUNT)
+
+
+LEDGER_EVENT_SCHEMAS: dict[tuple[str, int], type[BaseModel]] = {
+    ("BalanceAdjusted", 1): BalanceAdjustedV1,
+    ("AutopayRequested", 1): AutopayRequestedV1,
+    ("PaymentRefunded", 1): PaymentRefundedV1,
+    ("PaymentReversed", 1): PaymentReversedV1,
+}

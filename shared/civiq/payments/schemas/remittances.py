@@ -1,0 +1,131 @@
+"""Bank remittance files over the API and on their queue."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from civiq.core.schemas import Request
+from civiq.payments.domain.remittance_files import LineOutcome, RemittanceCounts, RemittanceFile
+
+RemittanceId = Field(pattern=r"^RM-[0-9A-F]{20}$")
+
+
+def money(amount: object) -> str:
+    return f"{amount:.2f}"
+
+
+class ChunkMessage(BaseModel):
+    remittance_id: str = RemittanceId
+    first_line: int = Field(ge=2)
+    last_line: int = Field(ge=2)
+
+
+class UploadQuery(Request):
+    file_name: str = Field(
+        default="remittance.csv", min_length=1, max_length=120, pattern=r"^[\w .()-]+$"
+    )
+
+
+class LineErrorOut(BaseModel):
+    line_no: int
+    field: str
+    message: str
+
+
+class RemittanceResponse(BaseModel):
+    remittance_id: str
+    file_name: str
+    uploaded_by: str
+    uploaded_at: datetime
+    lines: int = Field(description="Well-formed lines, each matched")
+    total: str
+    errors: list[LineErrorOut] = Field(description="Malformed lines, not matched")
+    status: Literal["matching", "done"]
+    posted: int = Field(description="Lines matched with certainty and paid")
+    exceptions: int = Field(description="Lines waiting for a clerk")
+    resolved: int
+    returned: int
+    posted_amount: str
+    auto_match_rate: str = Field(description="Posted without a clerk, of the lines matched")
+
+    @classmethod
+    def of(cls, file: RemittanceFile, counts: RemittanceCounts) -> RemittanceResponse:
+        matched = counts.posted + counts.exceptions + counts.resolved + counts.returned
+        return cls(
+            remittance_id=file.remittance_id,
+            file_name=file.file_name,
+            uploaded_by=file.uploaded_by,
+            uploaded_at=file.uploaded_at,
+            lines=file.lines,
+            total=money(file.total),
+            errors=[
+                LineErrorOut(line_no=e.line_no, field=e.field, message=e.message)
+                for e in file.errors
+            ],
+            status="done" if counts.done >= file.lines else "matching",
+            posted=counts.posted,
+            exceptions=counts.exceptions,
+            resolved=counts.resolved,
+            returned=counts.returned,
+            posted_amount=money(counts.posted_amount),
+            auto_match_rate=f"{counts.posted / matched:.4f}" if matched else "0.0000",
+        )
+
+
+class LineOut(BaseModel):
+    remittance_id: str
+    line_no: int
+    paid_on: date
+    amount: str
+    reference: str
+    payer_name: str
+    status: str
+    reason: str = Field(description="Why it matched, or why a clerk must look")
+    confidence: str
+    candidates: list[str] = Field(description="Accounts the evidence pointed at")
+    account_id: str | None
+    payment_id: str | None
+    decided_by: str | None
+    note: str | None
+
+    @classmethod
+    def of(cls, outcome: LineOutcome) -> LineOut:
+        line = outcome.line
+        return cls(
+            remittance_id=outcome.remittance_id,
+            line_no=line.line_no,
+            paid_on=line.paid_on,
+            amount=money(line.amount),
+            reference=line.reference,
+            payer_name=line.payer_name,
+            status=outcome.status.value,
+            reason=outcome.reason.value,
+            confidence=f"{outcome.confidence:.2f}",
+            candidates=list(outcome.candidates),
+            account_id=outcome.account_id,
+            payment_id=outcome.payment_id,
+            decided_by=outcome.decided_by,
+            note=outcome.note,
+        )
+
+
+class LinePage(BaseModel):
+    items: list[LineOut]
+    next_cursor: str | None
+
+
+class LinesQuery(Request):
+    status: Literal["exception"] | None = None
+    limit: int = Field(default=50, ge=1, le=200)
+    cursor: str | None = Field(default=None, max_length=2000)
+
+
+class DecisionRequest(Request):
+    action: Literal["post", "return"] = Field(
+        description="post: pay the line to account_id; return: send it back to the bank"
+    )
+    account_id: str | None = Field(default=None, min_length=1, max_length=64)
+    note: str = Field(min_length=3, max_length=500)

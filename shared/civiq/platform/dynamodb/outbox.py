@@ -1,0 +1,43 @@
+"""The transactional outbox: events saved with the change, deleted once published."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from pynamodb.transactions import TransactWrite
+
+from civiq.core.envelope import EventEnvelope
+from civiq.core.events import DomainEvent
+from civiq.platform.dynamodb import keys
+from civiq.platform.dynamodb.table import OutboxItem
+
+
+def outbox_item(event: DomainEvent) -> OutboxItem:
+    return OutboxItem(
+        pk=keys.outbox_pk(event.event_id),
+        sk=keys.outbox_sk(event.occurred_at, event.event_id),
+        envelope=EventEnvelope.of(event).model_dump(mode="json"),
+    )
+
+
+def save_in(transaction: TransactWrite, event: DomainEvent) -> None:
+    transaction.save(outbox_item(event), condition=OutboxItem.pk.does_not_exist())
+
+
+class DynamoOutbox:
+    def pending(self, older_than: datetime, limit: int) -> Sequence[DomainEvent]:
+        """Events left unpublished (the publisher failed after the commit)."""
+        events: list[DomainEvent] = []
+        for shard in range(keys.OUTBOX_SHARDS):
+            for item in OutboxItem.query(
+                f"OUTBOX#{shard}", OutboxItem.sk < older_than.isoformat(), limit=limit
+            ):
+                events.append(EventEnvelope.model_validate(item.envelope).to_domain())
+        events.sort(key=lambda e: e.occurred_at)
+        return events[:limit]
+
+    def mark_published(self, event: DomainEvent) -> None:
+        OutboxItem(
+            pk=keys.outbox_pk(event.event_id), sk=keys.outbox_sk(event.occurred_at, event.event_id)
+        ).delete()

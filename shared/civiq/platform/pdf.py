@@ -1,0 +1,136 @@
+"""Bilingual, accessible (tagged PDF/UA-1) documents rendered with Jinja2 and WeasyPrint.
+
+A separate adapter module because WeasyPrint pulls in native libraries (Pango, HarfBuzz):
+only the document-rendering functions import it, never the API function.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
+from jinja2.runtime import Context
+from weasyprint import HTML
+
+from civiq.core.language import Language
+from civiq.platform.catalogs import NBSP, Catalogs, format_date, format_number
+from civiq.platform.catalogs import default_templates_dir as default_templates_dir
+
+# Abbreviations for tables and chart labels (the Canadian Press / OQLF forms).
+SHORT_MONTHS: Mapping[Language, tuple[str, ...]] = {
+    Language.EN: (
+        "Jan.", "Feb.", "March", "April", "May", "June",
+        "July", "Aug.", "Sept.", "Oct.", "Nov.", "Dec.",
+    ),
+    Language.FR: (
+        "janv.", "févr.", "mars", "avr.", "mai", "juin",
+        "juill.", "août", "sept.", "oct.", "nov.", "déc.",
+    ),
+}  # fmt: skip
+
+
+class _FontSubsettingNotice(logging.Filter):
+    """WeasyPrint warns on every document that it subsets fonts with fontTools where the
+    system lacks HarfBuzz-Subset (as on Debian 12 and Lambda): expected here, so not logged."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "HarfBuzz-Subset" not in record.getMessage()
+
+
+logging.getLogger("weasyprint").addFilter(_FontSubsettingNotice())
+
+
+def format_short_date(day: date, language: Language) -> str:
+    """A date in a table: "Oct. 31, 2026" / "31 oct. 2026"."""
+    month = SHORT_MONTHS[language][day.month - 1]
+    if language is Language.FR:
+        return f"{'1er' if day.day == 1 else day.day}{NBSP}{month}{NBSP}{day.year}"
+    return f"{month}{NBSP}{day.day}, {day.year}"
+
+
+def format_short_month(day: date, language: Language) -> str:
+    """The month a period ends in, for a narrow column: "Sept. 2026" / "sept. 2026"."""
+    return f"{SHORT_MONTHS[language][day.month - 1]} {day.year}"
+
+
+def format_money(amount: Decimal, language: Language, places: int = 2) -> str:
+    """Dollars as each language writes them: "$1,234.56" / "1 234,56 $"; "-$10.00" /
+    "-10,00 $" for a credit. Unit prices pass ``places=4`` ("$1.8500")."""
+    digits = format_number(abs(amount), language, places)
+    sign = "-" if amount < 0 else ""
+    return f"{sign}{digits}{NBSP}$" if language is Language.FR else f"{sign}${digits}"
+
+
+def format_percent(rate: Decimal, language: Language) -> str:
+    """A rate given as a fraction: 0.13 is "13%" / "13 %"."""
+    digits = format_number((rate * 100).normalize(), language)
+    return f"{digits}{NBSP}%" if language is Language.FR else f"{digits}%"
+
+
+def _language_filter(format_value: Callable[..., str]) -> Callable[..., str]:
+    """A Jinja filter applying ``format_value`` in the language being rendered."""
+
+    @pass_context
+    def in_language(context: Context, value: object, *arguments: object) -> str:
+        return format_value(value, Language(context["lang"]), *arguments)
+
+    return in_language
+
+
+FILTERS: Mapping[str, Callable[..., str]] = {
+    "format_date": _language_filter(format_date),
+    "short_date": _language_filter(format_short_date),
+    "short_month": _language_filter(format_short_month),
+    "number": _language_filter(format_number),
+    "money": _language_filter(format_money),
+    "percent": _language_filter(format_percent),
+}
+
+
+class WeasyPrintRenderer:
+    """Renders ``templates/<name>.html.j2`` with the language's message catalog to a tagged PDF.
+
+    The Jinja environment and the catalogs are built once per renderer (once per Lambda
+    container), not per document.
+    """
+
+    def __init__(self, templates_dir: Path) -> None:
+        self._base_url = str(templates_dir)
+        self._catalogs = Catalogs(templates_dir)
+        # Templates never change inside a deployed package: skip the per-render mtime checks.
+        self._env = Environment(
+            loader=FileSystemLoader(templates_dir),
+            autoescape=True,
+            undefined=StrictUndefined,
+            auto_reload=False,
+        )
+
+        @pass_context
+        def t(context: Context, key: str, /, **arguments: object) -> str:
+            """The catalog message in the language being rendered."""
+            return self._catalogs.message(Language(context["lang"]), key, arguments)
+
+        @pass_context
+        def t_or(context: Context, key: str, configured: str, /) -> str:
+            """The catalog's wording for a name that comes from configuration (a season, a tax),
+            or the name as configured where the catalog has none."""
+            return self._catalogs.get(Language(context["lang"]), key, configured)
+
+        self._env.globals["t"] = t
+        self._env.globals["t_or"] = t_or
+        self._env.filters.update(FILTERS)
+
+    def render_pdf(self, template: str, language: Language, context: Mapping[str, object]) -> bytes:
+        """PDF/UA-1 output: WeasyPrint tags the structure and writes /Lang and the title."""
+        html = self.render_html(template, language, context)
+        return HTML(string=html, base_url=self._base_url).write_pdf(pdf_variant="pdf/ua-1")
+
+    def render_html(self, template: str, language: Language, context: Mapping[str, object]) -> str:
+        """The HTML that :meth:`render_pdf` lays out: what the document says, for tests."""
+        return self._env.get_template(f"{template}.html.j2").render(
+            {**context, "lang": language.value}
+        )

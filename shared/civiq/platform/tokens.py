@@ -1,0 +1,91 @@
+"""Bearer tokens for staff: Cognito in AWS, a local signing key in the local stack.
+
+Both carry the role the same way Cognito does, as a group in ``cognito:groups``; the highest
+known group wins. Anything invalid is an :class:`Unauthorized`, never an exception that leaks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from typing import Any
+
+import jwt
+
+from civiq.core.errors import Unauthorized
+from civiq.core.staff import Role, StaffIdentity
+
+GROUPS_CLAIM = "cognito:groups"
+LOCAL_ISSUER = "civiq-local"
+LOCAL_AUDIENCE = "civiq-staff"
+
+
+def _identity(claims: dict[str, Any]) -> StaffIdentity:
+    groups = claims.get(GROUPS_CLAIM) or []
+    if not isinstance(groups, list) or not all(isinstance(g, str) for g in groups):
+        raise Unauthorized("token role groups are malformed")
+    roles = [Role(g) for g in groups if g in Role._value2member_map_]
+    if not roles:
+        raise Unauthorized("token carries no staff role")
+    subject = claims.get("sub")
+    if not isinstance(subject, str) or not subject:
+        raise Unauthorized("token has no subject")
+    return StaffIdentity(subject=subject, role=max(roles, key=lambda r: r.rank))
+
+
+class LocalTokens:
+    """HS256 tokens signed with the local stack's key; also mints them (``make token``)."""
+
+    def __init__(self, signing_key: str) -> None:
+        self._key = signing_key
+
+    def mint(self, subject: str, roles: Iterable[Role], now: datetime, ttl: timedelta) -> str:
+        claims = {
+            "sub": subject,
+            "iss": LOCAL_ISSUER,
+            "aud": LOCAL_AUDIENCE,
+            "iat": int(now.timestamp()),
+            "exp": int((now + ttl).timestamp()),
+            GROUPS_CLAIM: [r.value for r in roles],
+        }
+        return jwt.encode(claims, self._key, algorithm="HS256")
+
+    def verify(self, token: str) -> StaffIdentity:
+        try:
+            claims = jwt.decode(
+                token,
+                self._key,
+                algorithms=["HS256"],
+                audience=LOCAL_AUDIENCE,
+                issuer=LOCAL_ISSUER,
+                options={"require": ["exp", "sub", "iss", "aud"]},
+            )
+        except jwt.PyJWTError as exc:
+            raise Unauthorized(f"invalid token: {exc}") from exc
+        return _identity(claims)
+
+
+class CognitoTokens:
+    """RS256 tokens of a Cognito user pool, checked against the pool's published keys."""
+
+    def __init__(self, region: str, user_pool_id: str, app_client_id: str) -> None:
+        self._issuer = f"https://cognito-idp.{region}.amazonaws.com/{user_pool_id}"
+        self._client_id = app_client_id
+        self._keys = jwt.PyJWKClient(f"{self._issuer}/.well-known/jwks.json", cache_keys=True)
+
+    def verify(self, token: str) -> StaffIdentity:
+        try:
+            key = self._keys.get_signing_key_from_jwt(token)
+            claims = jwt.decode(
+                token,
+                key.key,
+                algorithms=["RS256"],
+                issuer=self._issuer,
+                options={"verify_aud": False, "require": ["exp", "sub", "iss", "token_use"]},
+            )
+        except jwt.PyJWTError as exc:
+            raise Unauthorized(f"invalid token: {exc}") from exc
+        # ID tokens name the client in "aud", access tokens in "client_id".
+        if claims.get("aud", claims.get("client_id")) != self._client_id:
+            raise Unauthorized("token was issued to another client")
+        return _identity(claims)

@@ -1,0 +1,523 @@
+"""Rate schedules as data: what a municipality's water, sewer, stormwater and waste bylaw charges.
+
+A :class:`RateSchedule` is a list of :class:`RateVersion` s, each in effect from
+``effective_from`` to ``effective_to`` (both inclusive; the last may be open-ended). A version
+lists its components (each produces charge lines of one :class:`ChargeType`) and the taxes per
+charge type. Everything is validated once, when built; :func:`civiq.domain.rating.rate` then
+relies on it, so rating an account re-checks nothing.
+
+Conventions (what the bylaw figures mean):
+
+- Annual amounts (fixed charges by meter size, stormwater by property type, waste by cart size)
+  are prorated per day on a 365-day year (:data:`ANNUAL_BASIS_DAYS`): a day costs 1/365 of the
+  annual amount, in leap years too.
+- Consumption-block allowances and minimum charges are per 30 days
+  (:data:`ALLOWANCE_BASIS_DAYS`), scaled to the days billed; a scaled allowance is rounded to the
+  litre, so every block's quantity is a whole number of litres.
+- Block limits are cumulative upper bounds in ascending order ("up to 10 m3, up to 25 m3,
+  above"); only the last block is unlimited (``limit`` None).
+- Prices (rates per m3, annual amounts, minimums) are dollars with at most 4 decimals; a sewer
+  percentage has at most 2 (so its fraction keeps 4); a tax rate is a fraction (0.13).
+- Water, sewer, stormwater and waste are tax-exempt unless a version lists a :class:`Tax` for
+  them; miscellaneous charges are taxed when a version lists one for them (HST 13%, say).
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+from enum import StrEnum
+from functools import cached_property
+from types import MappingProxyType
+from typing import ClassVar, TypeAlias, TypeVar
+
+from civiq.accounts.domain.accounts import CartSize, ServiceType
+from civiq.accounts.domain.properties import PropertyType
+from civiq.core.errors import Conflict, InvalidInput
+from civiq.core.money import RATE_PLACES
+from civiq.metering.domain.meters import MeterSize
+from civiq.rates.domain.charges import ChargeType
+
+ANNUAL_BASIS_DAYS = 365
+ALLOWANCE_BASIS_DAYS = 30
+PERCENT_PLACES = Decimal("0.01")
+PRICE_CEILING = 10**9  # no bylaw figure comes near; keeps every product within Decimal precision
+CONSUMPTION_TYPES = (ChargeType.WATER, ChargeType.SEWER)  # charged by meter size or volume
+# The service an account needs for a charge type to be billed (miscellaneous needs none).
+SERVICE_OF: Mapping[ChargeType, ServiceType] = MappingProxyType(
+    {t: ServiceType(t.value) for t in ChargeType if t is not ChargeType.MISCELLANEOUS}
+)
+
+
+K = TypeVar("K", MeterSize, PropertyType, CartSize)
+
+
+class ComponentKind(StrEnum):
+    """Which kind of component a record describes (each component carries its own)."""
+
+    FIXED = "fixed"
+    BLOCKS = "blocks"
+    VOLUMETRIC = "volumetric"
+    SEWER = "sewer"
+    STORMWATER = "stormwater"
+    WASTE = "waste"
+    MINIMUM = "minimum"
+
+
+def check_price(value: Decimal, field_name: str, places: Decimal = RATE_PLACES) -> None:
+    """A price is a finite Decimal, zero or more, with at most ``places`` decimals."""
+    if isinstance(value, bool) or not isinstance(value, Decimal) or not value.is_finite():
+        raise InvalidInput("must be a decimal number", field_name)
+    if value < 0:
+        raise InvalidInput("must not be negative", field_name)
+    if value >= PRICE_CEILING:
+        raise InvalidInput(f"must be less than {PRICE_CEILING:,}", field_name)
+    if value != value.quantize(places):
+        decimals = -places.as_tuple().exponent  # type: ignore[operator]
+        raise InvalidInput(f"has at most {decimals} decimal places", field_name)
+
+
+def _charge_type(component: object, allowed: Sequence[ChargeType]) -> None:
+    """The component's ``charge_type`` as the enum, one of ``allowed``."""
+    value = getattr(component, "charge_type", None)
+    if value not in allowed:
+        names = ", ".join(allowed)
+        raise InvalidInput(f"charge_type must be one of {names}", "charge_type")
+    object.__setattr__(component, "charge_type", ChargeType(str(value)))
+
+
+def _price_table(table: Mapping[K, Decimal], key: type[K], field_name: str) -> Mapping[K, Decimal]:
+    """An annual amount per size or type, keyed by the enum, read-only."""
+    if not table:
+        raise InvalidInput(f"{field_name} needs at least one price", field_name)
+    prices: dict[K, Decimal] = {}
+    for name, price in table.items():
+        try:
+            member = key(name)
+        except ValueError as exc:
+            allowed = ", ".join(option.value for option in key)
+            raise InvalidInput(f"{name!r} is not one of {allowed}", f"{field_name}.{name}") from exc
+        check_price(price, f"{field_name}.{member}")
+        prices[member] = price
+    return MappingProxyType(prices)
+
+
+@dataclass(frozen=True)
+class Season:
+    """Months a component applies in, inclusive; ``first_month`` after ``last_month`` wraps the
+    year end (November to March)."""
+
+    name: str
+    first_month: int
+    last_month: int
+
+    def __post_init__(self) -> None:
+        if not self.name.strip():
+            raise InvalidInput("a season needs a name", "name")
+        for name in ("first_month", "last_month"):
+            month = getattr(self, name)
+            if isinstance(month, bool) or not isinstance(month, int) or not 1 <= month <= 12:
+                raise InvalidInput("a month is from 1 to 12", name)
+        if (self.last_month - self.first_month) % 12 == 11:
+            raise InvalidInput("a season is shorter than the year", "last_month")
+
+    @cached_property
+    def months(self) -> frozenset[int]:
+        length = (self.last_month - self.first_month) % 12 + 1
+        return frozenset((self.first_month - 1 + i) % 12 + 1 for i in range(length))
+
+    @property
+    def boundaries(self) -> frozenset[int]:
+        """Months whose first day starts or ends the season."""
+        return frozenset({self.first_month, self.last_month % 12 + 1})
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """One block: up to ``limit`` m3 (cumulative; None for the last, unlimited block) at
+    ``rate`` per m3, or ``late_rate`` when the bill is paid after its due date."""
+
+    limit: Decimal | None
+    rate: Decimal
+    late_rate: Decimal | None = None
+
+    def __post_init__(self) -> None:
+        if self.limit is not None:
+            check_price(self.limit, "limit", Decimal("0.001"))
+            if self.limit == 0:
+                raise InvalidInput("a block's limit is above zero", "limit")
+        check_price(self.rate, "rate")
+        if self.late_rate is not None:
+            check_price(self.late_rate, "late_rate")
+            if self.late_rate < self.rate:
+                raise InvalidInput("late_rate is at least the rate", "late_rate")
+
+
+def _check_blocks(blocks: Sequence[Block]) -> tuple[Block, ...]:
+    if not blocks:
+        raise InvalidInput("at least one block is required", "blocks")
+    last = len(blocks) - 1
+    previous = Decimal(0)
+    for index, block in enumerate(blocks):
+        where = f"blocks.{index}.limit"
+        if block.limit is None and index != last:
+            raise InvalidInput("only the last block is unlimited", where)
+        if block.limit is not None and index == last:
+            raise InvalidInput("the last block is unlimited (no limit)", where)
+        if block.limit is not None:
+            if block.limit <= previous:
+                raise InvalidInput("block limits are in ascending order", where)
+            previous = block.limit
+    return tuple(blocks)
+
+
+@dataclass(frozen=True, slots=True)
+class FixedCharge:
+    """An annual charge by meter size (water or sewer), prorated per day. Kind ``fixed``."""
+
+    charge_type: ChargeType
+    annual: Mapping[MeterSize, Decimal]
+    season: Season | None = None
+    kind: ClassVar[str] = "fixed"
+    component: ComponentKind = field(default=ComponentKind.FIXED, init=False)
+
+    def __post_init__(self) -> None:
+        _charge_type(self, CONSUMPTION_TYPES)
+        object.__setattr__(self, "annual", _price_table(self.annual, MeterSize, "annual"))
+
+
+@dataclass(frozen=True, slots=True)
+class ConsumptionBlocks:
+    """Blocks whose limits are allowances per 30 days, scaled to the days billed (an inclining
+    block rate, usually). Kind ``block``; lines are numbered by tier from 1."""
+
+    charge_type: ChargeType
+    blocks: Sequence[Block]
+    season: Season | None = None
+    kind: ClassVar[str] = "block"
+    component: ComponentKind = field(default=ComponentKind.BLOCKS, init=False)
+
+    def __post_init__(self) -> None:
+        _charge_type(self, CONSUMPTION_TYPES)
+        object.__setattr__(self, "blocks", _check_blocks(self.blocks))
+
+
+@dataclass(frozen=True, slots=True)
+class VolumetricRate:
+    """A rate per m3; with more than one block, the limits are thresholds on the calendar year's
+    cumulative volume (the year's first 250 m3 at one rate, the rest at another). Kind
+    ``volumetric``."""
+
+    charge_type: ChargeType
+    blocks: Sequence[Block]
+    season: Season | None = None
+    kind: ClassVar[str] = "volumetric"
+    component: ComponentKind = field(default=ComponentKind.VOLUMETRIC, init=False)
+
+    def __post_init__(self) -> None:
+        _charge_type(self, CONSUMPTION_TYPES)
+        object.__setattr__(self, "blocks", _check_blocks(self.blocks))
+
+    @property
+    def annual_thresholds(self) -> bool:
+        return len(self.blocks) > 1
+
+
+@dataclass(frozen=True, slots=True)
+class SewerCharge:
+    """Sewer billed on water consumption: ``percent`` of the water consumption charges (kind
+    ``sewer-percent``), or ``rate`` per m3 of water (kind ``sewer-volumetric``).
+
+    With ``winter_cap``, the per-m3 charge bills at most the account's winter average daily
+    volume times the days billed (summer watering does not reach the sewer); an account without
+    a winter average is billed on its whole volume.
+    """
+
+    percent: Decimal | None = None
+    rate: Decimal | None = None
+    late_rate: Decimal | None = None
+    winter_cap: bool = False
+    season: Season | None = None
+    charge_type: ClassVar[ChargeType] = ChargeType.SEWER
+    component: ComponentKind = field(default=ComponentKind.SEWER, init=False)
+
+    def __post_init__(self) -> None:
+        if (self.percent is None) == (self.rate is None):
+            raise InvalidInput("give either a percent or a rate per m3", "rate")
+        if self.percent is not None:
+            check_price(self.percent, "percent", PERCENT_PLACES)
+            for name in ("late_rate", "winter_cap", "season"):
+                if getattr(self, name):
+                    raise InvalidInput(f"{name} applies only to a rate per m3", name)
+            return
+        assert self.rate is not None
+        check_price(self.rate, "rate")
+        if self.late_rate is not None:
+            check_price(self.late_rate, "late_rate")
+            if self.late_rate < self.rate:
+                raise InvalidInput("late_rate is at least the rate", "late_rate")
+
+    @property
+    def kind(self) -> str:
+        return "sewer-percent" if self.percent is not None else "sewer-volumetric"
+
+
+@dataclass(frozen=True, slots=True)
+class StormwaterCharge:
+    """An annual stormwater charge by property type, prorated per day. Kind ``stormwater``."""
+
+    annual: Mapping[PropertyType, Decimal]
+    season: Season | None = None
+    charge_type: ClassVar[ChargeType] = ChargeType.STORMWATER
+    kind: ClassVar[str] = "stormwater"
+    component: ComponentKind = field(default=ComponentKind.STORMWATER, init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "annual", _price_table(self.annual, PropertyType, "annual"))
+
+
+@dataclass(frozen=True, slots=True)
+class WasteCharge:
+    """An annual waste charge by cart size, prorated per day. Kind ``waste``."""
+
+    annual: Mapping[CartSize, Decimal]
+    season: Season | None = None
+    charge_type: ClassVar[ChargeType] = ChargeType.WASTE
+    kind: ClassVar[str] = "waste"
+    component: ComponentKind = field(default=ComponentKind.WASTE, init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "annual", _price_table(self.annual, CartSize, "annual"))
+
+
+@dataclass(frozen=True, slots=True)
+class MinimumCharge:
+    """The least a charge type costs, per 30 days scaled to the days billed: when its lines add
+    up to less, a line of kind ``minimum`` tops them up."""
+
+    charge_type: ChargeType
+    per_30_days: Decimal
+    kind: ClassVar[str] = "minimum"
+    component: ComponentKind = field(default=ComponentKind.MINIMUM, init=False)
+
+    def __post_init__(self) -> None:
+        _charge_type(self, tuple(SERVICE_OF))
+        check_price(self.per_30_days, "per_30_days")
+
+
+@dataclass(frozen=True, slots=True)
+class Tax:
+    """A tax on one charge type's lines: ``rate`` is a fraction (HST: 0.13)."""
+
+    charge_type: ChargeType
+    name: str
+    rate: Decimal
+
+    def __post_init__(self) -> None:
+        if not self.name.strip():
+            raise InvalidInput("a tax needs a name", "name")
+        check_price(self.rate, "rate")
+        if self.rate > 1:
+            raise InvalidInput("a tax rate is a fraction, at most 1", "rate")
+
+
+Charge: TypeAlias = (
+    FixedCharge | ConsumptionBlocks | VolumetricRate | SewerCharge | StormwaterCharge | WasteCharge
+)
+Component: TypeAlias = Charge | MinimumCharge
+COMPONENT_TYPES = (
+    FixedCharge,
+    ConsumptionBlocks,
+    VolumetricRate,
+    SewerCharge,
+    StormwaterCharge,
+    WasteCharge,
+    MinimumCharge,
+)
+
+
+@dataclass(frozen=True)
+class RateVersion:
+    """The rates in effect from ``effective_from`` to ``effective_to`` (inclusive; None: until a
+    later version starts).
+
+    What rating needs is worked out once per version object (cached properties): the months
+    whose first day splits a period (``cut_months``: season boundaries, and January when annual
+    thresholds restart the year's count), the taxes by charge type, the minimums, and whether
+    any price differs after the due date.
+    """
+
+    effective_from: date
+    effective_to: date | None
+    components: Sequence[Component]
+    taxes: Sequence[Tax] = ()
+
+    def __post_init__(self) -> None:
+        if self.effective_to is not None and self.effective_to < self.effective_from:
+            raise InvalidInput("effective_to is before effective_from", "effective_to")
+        components = tuple(self.components)
+        if not components:
+            raise InvalidInput("a version needs at least one component", "components")
+        minimums: set[ChargeType] = set()
+        for index, component in enumerate(components):
+            if not isinstance(component, COMPONENT_TYPES):
+                raise InvalidInput("not a rate component", f"components.{index}")
+            if isinstance(component, MinimumCharge):
+                if component.charge_type in minimums:
+                    raise InvalidInput(
+                        f"a second minimum for {component.charge_type}",
+                        f"components.{index}.charge_type",
+                    )
+                minimums.add(component.charge_type)
+        if not any(_is_water_consumption(c) for c in components):
+            for index, component in enumerate(components):
+                if isinstance(component, SewerCharge) and component.percent is not None:
+                    raise InvalidInput(
+                        "a percentage sewer charge needs a water consumption rate",
+                        f"components.{index}.percent",
+                    )
+        taxed: set[ChargeType] = set()
+        for index, tax in enumerate(self.taxes):
+            if tax.charge_type in taxed:
+                raise InvalidInput(
+                    f"a second tax on {tax.charge_type}", f"taxes.{index}.charge_type"
+                )
+            taxed.add(tax.charge_type)
+        object.__setattr__(self, "components", components)
+        object.__setattr__(self, "taxes", tuple(self.taxes))
+
+    def covers(self, day: date) -> bool:
+        return self.effective_from <= day and (
+            self.effective_to is None or day <= self.effective_to
+        )
+
+    def closed_on(self, last_day: date) -> RateVersion:
+        """This version ending on ``last_day`` (a later version starts the day after)."""
+        return RateVersion(self.effective_from, last_day, self.components, self.taxes)
+
+    @cached_property
+    def charges(self) -> tuple[Charge, ...]:
+        """The components that charge (all but minimums), in order."""
+        return tuple(c for c in self.components if not isinstance(c, MinimumCharge))
+
+    @cached_property
+    def minimums(self) -> Mapping[ChargeType, Decimal]:
+        return MappingProxyType(
+            {c.charge_type: c.per_30_days for c in self.components if isinstance(c, MinimumCharge)}
+        )
+
+    @cached_property
+    def tax_of(self) -> Mapping[ChargeType, Tax]:
+        return MappingProxyType({tax.charge_type: tax for tax in self.taxes})
+
+    @cached_property
+    def cut_months(self) -> frozenset[int]:
+        months: set[int] = set()
+        for component in self.charges:
+            if component.season is not None:
+                months |= component.season.boundaries
+            if isinstance(component, VolumetricRate) and component.annual_thresholds:
+                months.add(1)
+        return frozenset(months)
+
+    @cached_property
+    def has_late_rates(self) -> bool:
+        return any(_has_late_rate(c) for c in self.charges)
+
+    @cached_property
+    def sewer_on_water_charges(self) -> bool:
+        return any(isinstance(c, SewerCharge) and c.percent is not None for c in self.charges)
+
+
+def _is_water_consumption(component: Component) -> bool:
+    return (
+        isinstance(component, (ConsumptionBlocks, VolumetricRate))
+        and component.charge_type is ChargeType.WATER
+    )
+
+
+def _has_late_rate(component: Component) -> bool:
+    if isinstance(component, (ConsumptionBlocks, VolumetricRate)):
+        return any(block.late_rate is not None for block in component.blocks)
+    if isinstance(component, SewerCharge):
+        return component.late_rate is not None
+    return False
+
+
+def _check_versions(versions: Sequence[RateVersion]) -> None:
+    if not versions:
+        raise InvalidInput("a schedule needs at least one version", "versions")
+    for index in range(1, len(versions)):
+        before, version = versions[index - 1], versions[index]
+        if before.effective_to is None or version.effective_from <= before.effective_to:
+            runs_to = "with no end" if before.effective_to is None else f"to {before.effective_to}"
+            raise InvalidInput(
+                f"overlaps the version from {before.effective_from} {runs_to}; versions are in "
+                "date order and do not overlap",
+                f"versions.{index}.effective_from",
+            )
+
+
+@dataclass(frozen=True)
+class RateSchedule:
+    """A named rate schedule and its versions in date order, none overlapping (gaps are
+    allowed: rating a period that falls in one fails).
+
+    ``version`` is the record's version for optimistic locking (as on accounts), not one of
+    the rate ``versions``.
+    """
+
+    schedule_id: str
+    name: str
+    versions: Sequence[RateVersion]
+    version: int = 1
+
+    def __post_init__(self) -> None:
+        if not self.schedule_id.strip():
+            raise InvalidInput("schedule_id is required", "schedule_id")
+        if not self.name.strip():
+            raise InvalidInput("a schedule needs a name", "name")
+        versions = tuple(self.versions)
+        _check_versions(versions)
+        object.__setattr__(self, "versions", versions)
+
+    @cached_property
+    def starts(self) -> tuple[date, ...]:
+        return tuple(v.effective_from for v in self.versions)
+
+    def version_index_on(self, day: date) -> int | None:
+        """Index of the version in effect on ``day``, None when none is."""
+        index = bisect.bisect_right(self.starts, day) - 1
+        if index < 0 or not self.versions[index].covers(day):
+            return None
+        return index
+
+    def with_version(self, version: RateVersion) -> RateSchedule:
+        """This schedule with ``version`` added, as its next record version.
+
+        A version starting after an open-ended last version closes that one the day before;
+        any other overlap is a Conflict naming ``effective_from``.
+        """
+        versions = list(self.versions)
+        last = versions[-1]
+        if last.effective_to is None and version.effective_from > last.effective_from:
+            versions[-1] = last.closed_on(version.effective_from - timedelta(days=1))
+        for existing in versions:
+            ends_after = (
+                version.effective_to is None or version.effective_to >= existing.effective_from
+            )
+            starts_before = (
+                existing.effective_to is None or version.effective_from <= existing.effective_to
+            )
+            if ends_after and starts_before:
+                runs_to = existing.effective_to or "with no end"
+                raise Conflict(
+                    f"overlaps the version from {existing.effective_from} to {runs_to}",
+                    "effective_from",
+                )
+        versions.append(version)
+        versions.sort(key=lambda v: v.effective_from)
+        return RateSchedule(self.schedule_id, self.name, versions, self.version + 1)

@@ -1,0 +1,356 @@
+"""Rate schedule API payloads: a bylaw's rates as data, and quotes.
+
+Unknown fields are refused and types are not coerced. Prices, rates, percentages and volumes are
+decimal strings (``"2.3400"``), never JSON numbers. A schedule reads back in the shape it was
+posted in (:class:`RateVersionSpec`), and it is stored in that shape too.
+
+Components share one shape, told apart by ``component``; the fields a kind does not use are
+refused, so errors name the field as sent (``versions.0.components.1.blocks.2.limit``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from decimal import Decimal
+from typing import Annotated, Any
+
+from pydantic import BaseModel, Field
+
+from civiq.accounts.domain.accounts import CartSize, ServiceType
+from civiq.accounts.domain.properties import PropertyType
+from civiq.core.errors import InvalidInput, field_prefix
+from civiq.core.history import as_record
+from civiq.core.schemas import Request
+from civiq.metering.domain.meters import MeterSize
+from civiq.rates.domain.charges import ChargeLine, ChargeType, RatedBill, TaxLine, Unit
+from civiq.rates.domain.rates import (
+    Block,
+    Component,
+    ComponentKind,
+    ConsumptionBlocks,
+    FixedCharge,
+    MinimumCharge,
+    RateSchedule,
+    RateVersion,
+    Season,
+    SewerCharge,
+    StormwaterCharge,
+    Tax,
+    VolumetricRate,
+    WasteCharge,
+)
+from civiq.rates.domain.rating import MiscellaneousCharge, RatingInput
+
+DecimalText = Annotated[
+    str,
+    Field(
+        pattern=r"^-?[0-9]{1,12}(\.[0-9]{1,12})?$",
+        description="A decimal number as a string, e.g. 2.3400",
+    ),
+]
+ScheduleId = Annotated[
+    str,
+    Field(
+        pattern=r"^[a-z0-9][a-z0-9-]{0,39}$",
+        description="Lower-case letters, digits and dashes, e.g. residential-water",
+    ),
+]
+
+_FIELDS: Mapping[ComponentKind, frozenset[str]] = {
+    ComponentKind.FIXED: frozenset({"charge_type", "annual", "season"}),
+    ComponentKind.BLOCKS: frozenset({"charge_type", "blocks", "season"}),
+    ComponentKind.VOLUMETRIC: frozenset({"charge_type", "blocks", "season"}),
+    ComponentKind.SEWER: frozenset({"percent", "rate", "late_rate", "winter_cap", "season"}),
+    ComponentKind.STORMWATER: frozenset({"annual", "season"}),
+    ComponentKind.WASTE: frozenset({"annual", "season"}),
+    ComponentKind.MINIMUM: frozenset({"charge_type", "per_30_days"}),
+}
+_REQUIRED: Mapping[ComponentKind, frozenset[str]] = {
+    ComponentKind.FIXED: frozenset({"charge_type", "annual"}),
+    ComponentKind.BLOCKS: frozenset({"charge_type", "blocks"}),
+    ComponentKind.VOLUMETRIC: frozenset({"charge_type", "blocks"}),
+    ComponentKind.SEWER: frozenset(),
+    ComponentKind.STORMWATER: frozenset({"annual"}),
+    ComponentKind.WASTE: frozenset({"annual"}),
+    ComponentKind.MINIMUM: frozenset({"charge_type", "per_30_days"}),
+}
+
+
+def _decimal(text: str | None) -> Decimal | None:
+    return None if text is None else Decimal(text)
+
+
+class SeasonSpec(Request):
+    name: str = Field(min_length=1, max_length=40, description="e.g. summer")
+    first_month: int = Field(ge=1, le=12)
+    last_month: int = Field(ge=1, le=12, description="Before first_month: wraps the year end")
+
+    def to_domain(self) -> Season:
+        with field_prefix("season"):
+            return Season(self.name, self.first_month, self.last_month)
+
+
+class BlockSpec(Request):
+    limit: DecimalText | None = Field(
+        default=None,
+        description="Up to this many m3 (per 30 days for blocks, per calendar year for "
+        "volumetric thresholds); none for the last block",
+    )
+    rate: DecimalText = Field(description="Dollars per m3, up to 4 decimals")
+    late_rate: DecimalText | None = Field(
+        default=None, description="Dollars per m3 when paid after the due date"
+    )
+
+    def to_domain(self) -> Block:
+        return Block(_decimal(self.limit), Decimal(self.rate), _decimal(self.late_rate))
+
+
+class ComponentSpec(Request):
+    """One rate component. Which fields apply depends on ``component``:
+
+    fixed: charge_type (water or sewer), annual by meter size; blocks: charge_type, blocks
+    (limits per 30 days); volumetric: charge_type, blocks (one block: a single rate; more:
+    thresholds on the year's volume); sewer: percent of the water consumption charges or rate
+    per m3, late_rate, winter_cap; stormwater: annual by property type; waste: annual by cart
+    size; minimum: charge_type, per_30_days. Every kind but minimum may have a season.
+    """
+
+    component: ComponentKind
+    charge_type: ChargeType | None = None
+    annual: dict[str, DecimalText] | None = Field(
+        default=None, description="Dollars a year by meter size, property type or cart size"
+    )
+    blocks: list[BlockSpec] | None = Field(default=None, max_length=20)
+    percent: DecimalText | None = Field(default=None, description="e.g. 80 (up to 2 decimals)")
+    rate: DecimalText | None = Field(default=None, description="Dollars per m3")
+    late_rate: DecimalText | None = None
+    winter_cap: bool | None = Field(
+        default=None, description="Bill sewer on at most the winter average daily volume"
+    )
+    season: SeasonSpec | None = None
+    per_30_days: DecimalText | None = Field(default=None, description="Minimum dollars")
+
+    def to_domain(self) -> Component:
+        kind = self.component
+        given = {name for name in type(self).model_fields if getattr(self, name) is not None}
+        given.discard("component")
+        for name in sorted(given - _FIELDS[kind]):
+            raise InvalidInput(f"{name} does not apply to a {kind} component", name)
+        for name in sorted(_REQUIRED[kind] - given):
+            raise InvalidInput(f"{name} is required for a {kind} component", name)
+        season = self.season.to_domain() if self.season is not None else None
+        if kind is ComponentKind.MINIMUM:
+            assert self.charge_type is not None and self.per_30_days is not None
+            return MinimumCharge(self.charge_type, Decimal(self.per_30_days))
+        if kind is ComponentKind.SEWER:
+            return SewerCharge(
+                _decimal(self.percent),
+                _decimal(self.rate),
+                _decimal(self.late_rate),
+                bool(self.winter_cap),
+                season,
+            )
+        if kind in (ComponentKind.BLOCKS, ComponentKind.VOLUMETRIC):
+            assert self.charge_type is not None and self.blocks is not None
+            blocks = []
+            for index, block in enumerate(self.blocks):
+                with field_prefix(f"blocks.{index}"):
+                    blocks.append(block.to_domain())
+            if kind is ComponentKind.BLOCKS:
+                return ConsumptionBlocks(self.charge_type, blocks, season)
+            return VolumetricRate(self.charge_type, blocks, season)
+        assert self.annual is not None
+        # Keys as sent: the domain turns them into sizes, types or carts, naming a bad one.
+        annual: Any = {key: Decimal(price) for key, price in self.annual.items()}
+        if kind is ComponentKind.FIXED:
+            assert self.charge_type is not None
+            return FixedCharge(self.charge_type, annual, season)
+        if kind is ComponentKind.STORMWATER:
+            return StormwaterCharge(annual, season)
+        return WasteCharge(annual, season)
+
+
+class TaxSpec(Request):
+    charge_type: ChargeType
+    name: str = Field(min_length=1, max_length=40, description="e.g. HST")
+    rate: DecimalText = Field(description="A fraction, e.g. 0.13")
+
+    def to_domain(self) -> Tax:
+        return Tax(self.charge_type, self.name, Decimal(self.rate))
+
+
+class RateVersionSpec(Request):
+    """The rates in effect from ``effective_from`` to ``effective_to`` (inclusive; none: until
+    a later version starts)."""
+
+    effective_from: date
+    effective_to: date | None = None
+    components: list[ComponentSpec] = Field(min_length=1, max_length=50)
+    taxes: list[TaxSpec] = Field(
+        default_factory=list, max_length=10, description="Charge types not listed are exempt"
+    )
+
+    def to_domain(self) -> RateVersion:
+        components = []
+        for index, component in enumerate(self.components):
+            with field_prefix(f"components.{index}"):
+                components.append(component.to_domain())
+        taxes = []
+        for index, tax in enumerate(self.taxes):
+            with field_prefix(f"taxes.{index}"):
+                taxes.append(tax.to_domain())
+        return RateVersion(self.effective_from, self.effective_to, components, taxes)
+
+    @classmethod
+    def of(cls, version: RateVersion) -> RateVersionSpec:
+        return cls.model_validate(as_record(version), strict=False)
+
+
+class NewRateSchedule(Request):
+    """A rate schedule with its first version (or several, in date order)."""
+
+    schedule_id: ScheduleId
+    name: str = Field(min_length=1, max_length=120, description="e.g. Residential water")
+    versions: list[RateVersionSpec] = Field(min_length=1, max_length=100)
+
+    def to_domain(self) -> RateSchedule:
+        versions = []
+        for index, version in enumerate(self.versions):
+            with field_prefix(f"versions.{index}"):
+                versions.append(version.to_domain())
+        return RateSchedule(self.schedule_id, self.name, versions)
+
+
+class NewRateVersion(RateVersionSpec):
+    """A version to add; it closes an open-ended last version the day before it starts."""
+
+    version: int = Field(ge=1, description="The schedule's version you read; a stale one gets 409")
+
+
+class RateScheduleResponse(BaseModel):
+    schedule_id: str
+    name: str
+    version: int = Field(description="Send it back with a new rate version")
+    versions: list[RateVersionSpec]
+
+    @classmethod
+    def of(cls, schedule: RateSchedule) -> RateScheduleResponse:
+        return cls(
+            schedule_id=schedule.schedule_id,
+            name=schedule.name,
+            version=schedule.version,
+            versions=[RateVersionSpec.of(v) for v in schedule.versions],
+        )
+
+
+class RateScheduleList(BaseModel):
+    items: list[RateScheduleResponse]
+
+
+class MiscellaneousSpec(Request):
+    description: str = Field(min_length=1, max_length=120, description="e.g. Meter test")
+    amount: DecimalText = Field(description="Dollars, up to 2 decimals")
+
+    def to_domain(self) -> MiscellaneousCharge:
+        return MiscellaneousCharge(self.description, Decimal(self.amount))
+
+
+class QuoteRequest(Request):
+    """What one account would be charged for a period (``period_start`` exclusive,
+    ``period_end`` inclusive, as between two reads)."""
+
+    period_start: date
+    period_end: date
+    volume: DecimalText = Field(description="Cubic metres used, up to 3 decimals")
+    meter_size: MeterSize | None = None
+    property_type: PropertyType
+    services: list[ServiceType] = Field(max_length=4, description="The services to charge")
+    cart_size: CartSize | None = None
+    year_to_date_volume: DecimalText = Field(
+        default="0", description="Cubic metres billed earlier this calendar year"
+    )
+    winter_daily_average: DecimalText | None = Field(
+        default=None, description="Cubic metres a day over the winter (for a capped sewer rate)"
+    )
+    miscellaneous: list[MiscellaneousSpec] = Field(default_factory=list, max_length=20)
+
+    def to_domain(self) -> RatingInput:
+        charges = []
+        for index, charge in enumerate(self.miscellaneous):
+            with field_prefix(f"miscellaneous.{index}"):
+                charges.append(charge.to_domain())
+        return RatingInput(
+            period_start=self.period_start,
+            period_end=self.period_end,
+            volume=Decimal(self.volume),
+            meter_size=self.meter_size,
+            property_type=self.property_type,
+            services=frozenset(self.services),
+            cart_size=self.cart_size,
+            year_to_date_volume=Decimal(self.year_to_date_volume),
+            winter_daily_average=_decimal(self.winter_daily_average),
+            miscellaneous=charges,
+        )
+
+
+class ChargeLineOut(BaseModel):
+    """``amount`` = ``quantity`` x ``unit_price`` (x ``days`` / ``basis_days`` when set),
+    rounded half up to the cent."""
+
+    charge_type: ChargeType
+    kind: str
+    quantity: Decimal
+    unit: Unit
+    unit_price: Decimal
+    amount: Decimal
+    rate_effective_from: date
+    days: int | None
+    basis_days: int | None
+    tier: int | None
+    season: str | None
+    detail: str | None
+
+    @classmethod
+    def of(cls, line: ChargeLine) -> ChargeLineOut:
+        return cls.model_validate(line, from_attributes=True)
+
+
+class TaxLineOut(BaseModel):
+    charge_type: ChargeType
+    name: str
+    rate: Decimal
+    base: Decimal
+    amount: Decimal
+
+    @classmethod
+    def of(cls, tax: TaxLine) -> TaxLineOut:
+        return cls.model_validate(tax, from_attributes=True)
+
+
+class QuoteResponse(BaseModel):
+    schedule_id: str
+    period_start: date
+    period_end: date
+    days: int
+    lines: list[ChargeLineOut]
+    taxes: list[TaxLineOut]
+    subtotal: Decimal
+    tax_total: Decimal
+    total: Decimal
+    total_after_due: Decimal | None = Field(description="What the bill costs paid late")
+
+    @classmethod
+    def of(cls, schedule_id: str, bill: RatedBill) -> QuoteResponse:
+        return cls(
+            schedule_id=schedule_id,
+            period_start=bill.period_start,
+            period_end=bill.period_end,
+            days=bill.days,
+            lines=[ChargeLineOut.of(line) for line in bill.lines],
+            taxes=[TaxLineOut.of(tax) for tax in bill.taxes],
+            subtotal=bill.subtotal,
+            tax_total=bill.tax_total,
+            total=bill.total,
+            total_after_due=bill.total_after_due,
+        )

@@ -1,1 +1,0 @@
-"""pydantic models at every edge: API requests and responses, event payloads."""

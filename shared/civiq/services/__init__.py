@@ -1,1 +1,0 @@
-"""Use cases, one verb each. They speak to ports, never to AWS."""
