@@ -28,8 +28,10 @@ typecheck: $(STAMP)
 cfn-lint: $(STAMP)
 	$(BIN)/cfn-lint template.yaml
 
+# One worker per core (pytest-xdist), each with its own in-process moto and, for e2e, its own
+# local stack; `--dist load` keeps each worker's tests in the order tests/conftest.py sets.
 pytest: $(STAMP)
-	PYTHONPATH=. $(BIN)/pytest -q
+	PYTHONPATH=. $(BIN)/pytest -q -n auto --dist load
 
 bench: $(STAMP)
 	PYTHONPATH=. $(BIN)/python -m bench.run_all

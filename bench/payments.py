@@ -67,6 +67,7 @@ from bench.common import (
     run_benchmark,
     settle,
 )
+from tests.helpers.statement_builders import issue_with_ledger
 
 ACCOUNTS = int(os.environ.get("CIVIQ_BENCH_PAYMENTS_ACCOUNTS", "50"))
 PAYMENTS = int(os.environ.get("CIVIQ_BENCH_PAYMENTS_N", "400"))
@@ -320,7 +321,7 @@ def _issue_statements(stack: Any, accounts: list[dict[str, Any]]) -> None:
     from civiq.core.audit import AuditEntry
     from civiq.platform.dynamodb.table import configure_models
     from infra.local.stack import REGION as STACK_REGION
-    from tests.statement_builders import statement
+    from tests.helpers.statement_builders import statement
 
     configure_models(stack.outputs["MainTableName"], STACK_REGION, stack.endpoint)
     for account in accounts:
@@ -333,7 +334,7 @@ def _issue_statements(stack: Any, accounts: list[dict[str, Any]]) -> None:
         entry = AuditEntry(
             "E", f"ACCOUNT#{account['id']}", "S", "bench", "s", issued.issued_at, "c", {}
         )
-        DynamoStatements().issue(issued, entry)
+        issue_with_ledger(DynamoStatements(), issued, entry)
 
 
 def _consumers(stack: Any, enabled: bool) -> int:

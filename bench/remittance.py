@@ -1,12 +1,12 @@
 """Bank remittance files: how many lines are matched automatically, how many wrongly, and how
-long a file takes, on the generated town and file of tests/remittance_corpus.py.
+long a file takes, on the generated town and file of tests/helpers/remittance_corpus.py.
 
 a. Matching alone: ``MATCH_LINES`` lines (10,000) against the corpus town of ``MATCH_ACCOUNTS``
    original accounts (12,000, about 13,000 with the followers of moves and sales) in memory
-   (:class:`~tests.remittance_corpus.TownDirectory`): the auto-match rate, the wrong matches
+   (:class:`~tests.helpers.remittance_corpus.TownDirectory`): the auto-match rate, the wrong matches
    (certain matches to an account the line was not for, or for a payment meant for none),
    exceptions by reason, and lines matched per second (median of ``REPEATS`` runs; the name
-   cache of :mod:`civiq.domain.remittance` is warm after the first).
+   cache of :mod:`civiq.payments.domain.remittance` is warm after the first).
 
 b. The whole pipeline in moto, in-process (``mock_aws``, the journaled transactions of the
    local stack, bench/search.py's partition-only Query): a smaller corpus town
@@ -45,6 +45,7 @@ from zoneinfo import ZoneInfo
 
 from bench.common import Figure, figure, median, note, quiet_logging, run_benchmark
 from bench.payments import AwsCalls, create_tables, request_figures
+from tests.helpers.statement_builders import issue_with_ledger
 
 SEED = 6
 MATCH_ACCOUNTS = 12_000
@@ -62,7 +63,7 @@ PERIOD_ENDS = (date(2026, 6, 30), date(2026, 8, 31), date(2026, 10, 31))  # open
 
 # --------------------------------------------------------------------------- a. matching alone
 def _scored(matches: Sequence[Any], truth: dict[int, str | None], prefix: str) -> list[Figure]:
-    from tests.remittance_corpus import score
+    from tests.helpers.remittance_corpus import score
 
     result = score(matches, truth)
     note(f"{prefix}: {result}")
@@ -92,7 +93,7 @@ def _by_kind(matches: Sequence[Any], kinds: dict[int, str], prefix: str) -> list
 
 def _matching() -> list[Figure]:
     from civiq.payments.domain.remittance import match_line, parse_remittance
-    from tests.remittance_corpus import SCHEME, build_town, remittance_file
+    from tests.helpers.remittance_corpus import SCHEME, build_town, remittance_file
 
     town = build_town(seed=SEED, accounts=MATCH_ACCOUNTS)
     corpus = remittance_file(town, lines=MATCH_LINES, seed=SEED)
@@ -155,7 +156,7 @@ class TownLoader:
         from civiq.payments.adapters.dynamodb_payments import DynamoLedger, DynamoPayments
         from civiq.payments.services.payments import PostPayment
         from civiq.platform.dynamodb.outbox import DynamoOutbox
-        from tests.remittance_corpus import SCHEME
+        from tests.helpers.remittance_corpus import SCHEME
 
         self.actor = Actor("bench-loader", "admin")
         self.accounts = DynamoAccountRepository()
@@ -274,7 +275,7 @@ class TownLoader:
     def _bill(self, account: Any) -> None:
         """One issued statement per amount the account still owes, oldest first."""
         from civiq.core.audit import AuditEntry
-        from tests.statement_builders import charge_lines, rated_bill, statement
+        from tests.helpers.statement_builders import charge_lines, rated_bill, statement
 
         ends = PERIOD_ENDS[len(PERIOD_ENDS) - len(account.open_amounts) :]
         for end, owed in zip(ends, account.open_amounts, strict=True):
@@ -295,8 +296,7 @@ class TownLoader:
                 due_on=end + timedelta(days=21),
                 issued_at=datetime(issued_on.year, issued_on.month, issued_on.day, 6, tzinfo=UTC),
                 previous_balance=Decimal(0),
-                payments_since=Decimal(0),
-                adjustments_since=Decimal(0),
+                since=(),
             )
             entry = AuditEntry(
                 f"E-{issued.statement_id}",
@@ -308,7 +308,7 @@ class TownLoader:
                 "bench-load",
                 {},
             )
-            if not self.statements.issue(issued, entry):
+            if not issue_with_ledger(self.statements, issued, entry):
                 raise AssertionError(f"statement {issued.statement_id} issued twice")
 
     def _overpay(self, account: Any) -> None:
@@ -408,7 +408,7 @@ def _pipeline() -> list[Figure]:
     from civiq.platform.dynamodb.table import configure_models
     from civiq.platform.s3 import S3RemittanceContents
     from infra.local import dynamodb_transactions
-    from tests.remittance_corpus import SCHEME, build_town, remittance_file
+    from tests.helpers.remittance_corpus import SCHEME, build_town, remittance_file
 
     quiet_logging()
     os.environ.pop("AWS_ENDPOINT_URL", None)

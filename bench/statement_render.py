@@ -1,11 +1,12 @@
 """Rendering one statement to a tagged PDF, against a bare WeasyPrint page of the same text.
 
-The statement is the test suite's realistic bill (tests/statement_builders.py), built into its
-context once and rendered by the real renderer (Jinja2 template, catalogs, WeasyPrint PDF/UA-1)
-in English and French alternately. The baseline is the same words, as plain paragraphs with no
-template, no tables and no chart, rendered by WeasyPrint with the same PDF variant on one page:
-the ratio is what the statement's layout (tables, SVG chart, flex columns) costs over the
-unavoidable PDF writing. Both run warm (one untimed render each first), RUNS times, alternating.
+The statement is the test suite's realistic bill (tests/helpers/statement_builders.py), built
+into its context once and rendered by the real renderer (Jinja2 template, catalogs, WeasyPrint
+PDF/UA-1) in English and French alternately. The baseline is the same words, as plain paragraphs
+with no template, no tables and no chart, rendered by WeasyPrint with the same PDF variant on
+one page: the ratio is what the statement's layout (tables, SVG chart, flex columns) costs over
+the unavoidable PDF writing. Both run warm (one untimed render each first), RUNS times,
+alternating.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from civiq.accounts.domain.account_numbers import AccountNumberScheme
 from civiq.billing.services.statement_document import statement_context
 from civiq.core.language import Language
 from civiq.platform.pdf import WeasyPrintRenderer, default_templates_dir
-from tests.statement_builders import statement
+from tests.helpers.statement_builders import statement
 
 RUNS = 15
 PARAGRAPH_CHARS = 400

@@ -27,97 +27,41 @@ from datetime import timedelta
 from decimal import Decimal
 from functools import cache
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.logging.utils import copy_config_to_registered_loggers
-from aws_lambda_powertools.utilities.batch import (
-    BatchProcessor,
-    EventType,
-    process_partial_response,
-)
-from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
-from civiq.accounts.adapters.dynamodb_accounts import DynamoAccountRepository
-from civiq.accounts.adapters.dynamodb_customers import DynamoCustomerRepository
-from civiq.accounts.domain.account_numbers import AccountNumberScheme
-from civiq.accounts.services.recording import Recorder
-from civiq.billing.adapters.dynamodb import DynamoCycles
-from civiq.core.clock import SystemClock
 from civiq.core.events import DomainEvent
-from civiq.core.ids import UlidGenerator
-from civiq.core.publishing import PublishEvents
 from civiq.metering.schemas.events import HighConsumptionDetectedV1
-from civiq.notices.adapters.dynamodb import DynamoNotificationLog
-from civiq.notices.adapters.reminder_queue import SqsReminderQueue
-from civiq.notices.adapters.wording import CatalogWording
+from civiq.notices import wiring
 from civiq.notices.config import AlertSettings, ReadReminderSettings
 from civiq.notices.domain.alerts import HighConsumption
 from civiq.notices.schemas.tasks import RouteReminderMessage
 from civiq.notices.services.alerts import (
     HighConsumptionAlert,
-    Notifier,
     NotifyHighConsumption,
     RemindRoute,
     ScheduleReadReminders,
 )
-from civiq.platform import aws
-from civiq.platform.catalogs import Catalogs, default_templates_dir
-from civiq.platform.dynamodb.outbox import DynamoOutbox
-from civiq.platform.dynamodb.table import configure_models
-from civiq.platform.eventbridge import EventBridgePublisher
-from civiq.platform.sqs import process_domain_events
+from civiq.platform.sqs import process_domain_events, process_messages
 
 logger = Logger(service="civiq-alerts")
 copy_config_to_registered_loggers(source_logger=logger, include={"civiq"})
 
 
-def _publisher(settings: AlertSettings) -> EventBridgePublisher:
-    client = aws.client("events", settings.aws_region, settings.aws_endpoint_url)
-    return EventBridgePublisher(client, settings.event_bus_name)
-
-
-def _notifier(settings: AlertSettings) -> Notifier:
-    configure_models(settings.table_name, settings.aws_region, settings.aws_endpoint_url)
-    catalogs = Catalogs(settings.templates_dir or default_templates_dir())
-    return Notifier(
-        DynamoAccountRepository(),
-        DynamoCustomerRepository(),
-        CatalogWording(catalogs, settings.municipality_name),
-        AccountNumberScheme(settings.account_number_prefix, settings.account_number_width),
-    )
-
-
-def _queue(settings: ReadReminderSettings) -> SqsReminderQueue:
-    client = aws.client("sqs", settings.aws_region, settings.aws_endpoint_url)
-    return SqsReminderQueue(client, settings.read_reminder_queue_url)
-
-
 @cache
 def notify_high_consumption() -> NotifyHighConsumption:
-    settings = AlertSettings()
-    notifier = _notifier(settings)
-    events = PublishEvents(DynamoOutbox(), _publisher(settings))
-    return NotifyHighConsumption(
-        DynamoAccountRepository(), notifier, DynamoNotificationLog(), events
-    )
+    return wiring.notify_high_consumption(AlertSettings())
 
 
 @cache
 def schedule_read_reminders() -> ScheduleReadReminders:
-    settings = ReadReminderSettings()
-    configure_models(settings.table_name, settings.aws_region, settings.aws_endpoint_url)
-    recorder = Recorder(SystemClock(), UlidGenerator(), ZoneInfo(settings.municipal_time_zone))
-    return ScheduleReadReminders(
-        DynamoCycles(), _queue(settings), recorder, settings.read_reminder_days
-    )
+    return wiring.schedule_read_reminders(ReadReminderSettings())
 
 
 @cache
 def remind_route_service() -> RemindRoute:
-    settings = ReadReminderSettings()
-    notifier = _notifier(settings)
-    return RemindRoute(DynamoAccountRepository(), notifier, _publisher(settings), _queue(settings))
+    return wiring.remind_route(ReadReminderSettings())
 
 
 def _notify(event: DomainEvent) -> None:
@@ -162,8 +106,8 @@ def remind_route(event: dict[str, Any], context: Any) -> dict[str, Any]:
     def time_left() -> timedelta:
         return timedelta(milliseconds=context.get_remaining_time_in_millis())
 
-    def remind(record: SQSRecord) -> None:
-        task = RouteReminderMessage.model_validate_json(record.body).to_task()
+    def remind(message: RouteReminderMessage) -> None:
+        task = message.to_task()
         logger.append_keys(cycle_id=task.cycle_id, route=task.route)
         progress = remind_route_service()(task, time_left)
         logger.info(
@@ -171,9 +115,4 @@ def remind_route(event: dict[str, Any], context: Any) -> dict[str, Any]:
             extra={"reminded": progress.reminded, "continued_after": progress.continued_after},
         )
 
-    processor = BatchProcessor(event_type=EventType.SQS)
-    return dict(
-        process_partial_response(
-            event=event, record_handler=remind, processor=processor, context=context
-        )
-    )
+    return process_messages(event, context, RouteReminderMessage.model_validate_json, remind)

@@ -1,17 +1,17 @@
-"""The staff REST API (Chalice). Routes live in chalicelib blueprints; this file only wires."""
+"""The staff REST API (Chalice). Routes live in chalicelib.routes blueprints; this file only
+wires."""
 
 from chalice import Chalice
 
-from chalicelib import (
+from chalicelib import http, openapi
+from chalicelib.routes import (
     accounts,
     billing,
     customers,
     dashboard,
     exports,
-    http,
     meters,
     moves,
-    openapi,
     payments,
     properties,
     rates,

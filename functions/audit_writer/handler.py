@@ -10,8 +10,7 @@ from aws_lambda_powertools import Logger
 from civiq.core.events import DomainEvent
 from civiq.core.record_audit import RecordAudit
 from civiq.core.settings import CommonSettings
-from civiq.platform.dynamodb.audit import DynamoAuditLog
-from civiq.platform.dynamodb.table import configure_models
+from civiq.platform import runtime
 from civiq.platform.sqs import process_domain_events
 
 logger = Logger(service="civiq-audit-writer")
@@ -19,9 +18,7 @@ logger = Logger(service="civiq-audit-writer")
 
 @cache
 def record_audit() -> RecordAudit:
-    settings = CommonSettings()
-    configure_models(settings.table_name, settings.aws_region, settings.aws_endpoint_url)
-    return RecordAudit(DynamoAuditLog())
+    return runtime.record_audit(CommonSettings())
 
 
 def _record(event: DomainEvent) -> None:

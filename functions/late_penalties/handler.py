@@ -18,10 +18,9 @@ from typing import Any
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.logging.utils import copy_config_to_registered_loggers
 
-from civiq.payments.adapters.dynamodb_past_due import DynamoPastDue
 from civiq.payments.config import PenaltySettings
 from civiq.payments.services.late_penalties import ApplyLatePenalties
-from civiq.payments.wiring import dynamo_payment_ledger
+from civiq.payments.wiring import apply_late_penalties
 
 STOP_BEFORE_MS = 60_000  # a posting takes milliseconds; a minute leaves room for the last ones
 
@@ -31,9 +30,7 @@ copy_config_to_registered_loggers(source_logger=logger, include={"civiq"})
 
 @cache
 def apply_penalties() -> ApplyLatePenalties:
-    settings = PenaltySettings()
-    books = dynamo_payment_ledger(settings)
-    return ApplyLatePenalties(books, DynamoPastDue(), settings.policy())
+    return apply_late_penalties(PenaltySettings())
 
 
 @logger.inject_lambda_context

@@ -6,7 +6,6 @@ already there and starts nothing twice.
 
 from __future__ import annotations
 
-import json
 from functools import cache
 from typing import Any
 
@@ -14,28 +13,22 @@ from aws_lambda_powertools import Logger
 
 from civiq.core.events import DomainEvent
 from civiq.notices.config import LetterStarterSettings
-from civiq.platform import aws
+from civiq.notices.wiring import welcome_letter_workflow
 from civiq.platform.sqs import process_domain_events
+from civiq.platform.stepfunctions import StepFunctionsWorkflow
 
 logger = Logger(service="civiq-letter-starter")
 
 
 @cache
-def settings() -> LetterStarterSettings:
-    return LetterStarterSettings()
+def workflow() -> StepFunctionsWorkflow:
+    return welcome_letter_workflow(LetterStarterSettings())
 
 
 def _start(event: DomainEvent) -> None:
-    config = settings()
-    sfn = aws.client("stepfunctions", config.aws_region, config.aws_endpoint_url)
     account_id = event.detail["account_id"]
-    try:
-        sfn.start_execution(
-            stateMachineArn=config.welcome_letter_state_machine_arn,
-            name=f"welcome-{account_id}",
-            input=json.dumps({"account_id": account_id, "correlation_id": event.correlation_id}),
-        )
-    except sfn.exceptions.ExecutionAlreadyExists:
+    payload = {"account_id": account_id, "correlation_id": event.correlation_id}
+    if not workflow().start(f"welcome-{account_id}", payload):
         logger.info("welcome letter workflow already started", extra={"account_id": account_id})
 
 

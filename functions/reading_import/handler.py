@@ -14,19 +14,12 @@ from urllib.parse import unquote_plus
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.logging.utils import copy_config_to_registered_loggers
-from aws_lambda_powertools.utilities.batch import (
-    BatchProcessor,
-    EventType,
-    process_partial_response,
-)
-from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from aws_lambda_powertools.utilities.data_classes import S3Event
 
-from civiq.metering.adapters.dynamodb import DynamoImports
-from civiq.metering.adapters.reading_files import S3ImportFiles, SqsRowQueue
+from civiq.metering import wiring
 from civiq.metering.config import ReadingImportSettings
 from civiq.metering.services.reading_imports import SplitImport
-from civiq.platform import aws
-from civiq.platform.dynamodb.table import configure_models
+from civiq.platform.sqs import process_messages
 
 logger = Logger(service="civiq-reading-import")
 copy_config_to_registered_loggers(source_logger=logger, include={"civiq"})
@@ -34,22 +27,18 @@ copy_config_to_registered_loggers(source_logger=logger, include={"civiq"})
 
 @cache
 def split_import() -> SplitImport:
-    settings = ReadingImportSettings()
-    configure_models(settings.table_name, settings.aws_region, settings.aws_endpoint_url)
-    region, endpoint = settings.aws_region, settings.aws_endpoint_url
-    return SplitImport(
-        DynamoImports(),
-        S3ImportFiles(aws.client("s3", region, endpoint), settings.readings_bucket),
-        SqsRowQueue(aws.client("sqs", region, endpoint), settings.reading_queue_url),
-    )
+    return wiring.split_import(ReadingImportSettings())
 
 
-def _uploaded(record: SQSRecord) -> None:
-    notification = json.loads(record.body)
+def _notification(body: str) -> S3Event:
+    return S3Event(json.loads(body))
+
+
+def _uploaded(notification: S3Event) -> None:
     if notification.get("Event") == "s3:TestEvent":  # S3 checks the queue when configured
         return
-    for upload in notification["Records"]:
-        key = unquote_plus(upload["s3"]["object"]["key"])
+    for upload in notification.records:
+        key = unquote_plus(upload.s3.get_object.key)
         job = split_import()(key)
         if job is not None:
             summary = {"import_id": job.import_id, "status": job.status.value}
@@ -58,9 +47,4 @@ def _uploaded(record: SQSRecord) -> None:
 
 @logger.inject_lambda_context
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    processor = BatchProcessor(event_type=EventType.SQS)
-    return dict(
-        process_partial_response(
-            event=event, record_handler=_uploaded, processor=processor, context=context
-        )
-    )
+    return process_messages(event, context, _notification, _uploaded)

@@ -9,16 +9,11 @@ from functools import cache
 from typing import Any
 
 from aws_lambda_powertools import Logger
-from aws_lambda_powertools.utilities.batch import (
-    BatchProcessor,
-    EventType,
-    process_partial_response,
-)
-from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from civiq.core.clock import SystemClock
 from civiq.payments.adapters.sandbox_gateway import deliver, sandbox_event
 from civiq.payments.config import SandboxProcessorSettings
+from civiq.platform.sqs import process_messages
 
 logger = Logger(service="civiq-sandbox-processor")
 
@@ -28,18 +23,19 @@ def settings() -> SandboxProcessorSettings:
     return SandboxProcessorSettings()
 
 
-def _charge(record: SQSRecord) -> None:
+def _request(body: str) -> dict[str, Any]:
+    """A charge or refund the sandbox gateway queued (its JSON, as the gateway wrote it)."""
+    request: dict[str, Any] = json.loads(body)
+    return request
+
+
+def _charge(request: dict[str, Any]) -> None:
     now = SystemClock().now()
-    body = sandbox_event(json.loads(record.body), now)
+    body = sandbox_event(request, now)
     status = deliver(settings().sandbox_webhook_url, body, settings().signing_secret(), now)
     logger.info("sandbox event delivered", extra={"status": status})
 
 
 @logger.inject_lambda_context
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    processor = BatchProcessor(event_type=EventType.SQS)
-    return dict(
-        process_partial_response(
-            event=event, record_handler=_charge, processor=processor, context=context
-        )
-    )
+    return process_messages(event, context, _request, _charge)

@@ -8,15 +8,11 @@ from typing import Any
 from aws_lambda_powertools import Logger
 from pydantic import BaseModel, ConfigDict
 
-from civiq.accounts.adapters.dynamodb_accounts import DynamoAccountRepository
-from civiq.accounts.adapters.dynamodb_customers import DynamoCustomerRepository
-from civiq.accounts.domain.account_numbers import AccountNumberScheme
+# WeasyPrint loads during the Lambda init, not at the first render (the wiring imports it late)
+import civiq.platform.pdf  # noqa: F401
 from civiq.core.settings import DocumentSettings
+from civiq.notices import wiring
 from civiq.notices.services.welcome_letters import SendWelcomeLetter
-from civiq.platform import aws
-from civiq.platform.dynamodb.table import configure_models
-from civiq.platform.pdf import WeasyPrintRenderer, default_templates_dir
-from civiq.platform.s3 import S3DocumentStore
 
 logger = Logger(service="civiq-welcome-letter")
 
@@ -29,20 +25,7 @@ class LetterTask(BaseModel):
 
 @cache
 def send_welcome_letter() -> SendWelcomeLetter:
-    settings = DocumentSettings()
-    configure_models(settings.table_name, settings.aws_region, settings.aws_endpoint_url)
-    s3 = aws.client("s3", settings.aws_region, settings.aws_endpoint_url)
-    return SendWelcomeLetter(
-        accounts=DynamoAccountRepository(),
-        customers=DynamoCustomerRepository(),
-        renderer=WeasyPrintRenderer(settings.templates_dir or default_templates_dir()),
-        documents=S3DocumentStore(s3, settings.documents_bucket),
-        numbering=AccountNumberScheme(
-            settings.account_number_prefix, settings.account_number_width
-        ),
-        municipality_name=settings.municipality_name,
-        portal_url=settings.portal_url,
-    )
+    return wiring.send_welcome_letter(DocumentSettings())
 
 
 @logger.inject_lambda_context

@@ -10,25 +10,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
 from functools import cache
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.logging.utils import copy_config_to_registered_loggers
 
-from civiq.accounts.adapters.dynamodb_accounts import DynamoAccountRepository
-from civiq.accounts.adapters.dynamodb_changes import DynamoChanges
-from civiq.accounts.adapters.dynamodb_customers import DynamoCustomerRepository
-from civiq.accounts.adapters.dynamodb_properties import DynamoPropertyRepository
-from civiq.accounts.adapters.dynamodb_workflows import (
-    DynamoBalances,
-    DynamoMilestones,
-    DynamoTransfers,
-)
+from civiq.accounts import wiring
 from civiq.accounts.config import WorkflowTaskSettings
-from civiq.accounts.domain.account_numbers import AccountNumberScheme
 from civiq.accounts.schemas.workflow_tasks import (
     ClosingTask,
     CompleteTransferTask,
@@ -39,95 +28,22 @@ from civiq.accounts.schemas.workflow_tasks import (
     SettleAccountTask,
     TaskEnvelope,
 )
-from civiq.accounts.services.moves import RecordMoveIn, RecordMoveOut
-from civiq.accounts.services.recording import Recorder
-from civiq.accounts.services.settle_account import SettleAccount
-from civiq.accounts.services.transfers import (
-    CompleteTransfer,
-    EscalateTransfer,
-    FinalBillSeller,
-    OpenBuyerAccounts,
-    RecordNewOwner,
-    RequestApproval,
-    SettleSellerAccounts,
-)
-from civiq.accounts.services.workflow_steps import FinalBill
-from civiq.core.clock import SystemClock
 from civiq.core.ids import DeterministicIds
-from civiq.core.publishing import PublishEvents
-from civiq.platform import aws
-from civiq.platform.dynamodb.outbox import DynamoOutbox
-from civiq.platform.dynamodb.table import configure_models
-from civiq.platform.eventbridge import EventBridgePublisher
-from civiq.platform.stepfunctions import StepFunctionsCallbacks
 
 logger = Logger(service="civiq-workflow-tasks")
 copy_config_to_registered_loggers(source_logger=logger, include={"civiq"})
 
 
-@dataclass(frozen=True)
-class Adapters:
-    settings: WorkflowTaskSettings
-    accounts: DynamoAccountRepository
-    properties: DynamoPropertyRepository
-    customers: DynamoCustomerRepository
-    changes: DynamoChanges
-    events: PublishEvents
-    balances: DynamoBalances
-    milestones: DynamoMilestones
-    transfers: DynamoTransfers
-    callbacks: StepFunctionsCallbacks
-    numbering: AccountNumberScheme
-    clock: SystemClock
-
-    def recorder(self, ids: DeterministicIds) -> Recorder:
-        return Recorder(self.clock, ids, ZoneInfo(self.settings.municipal_time_zone))
-
-    def final_bill(self, ids: DeterministicIds) -> FinalBill:
-        return FinalBill(self.accounts, self.changes, self.events, self.recorder(ids))
-
-    def settle(self, ids: DeterministicIds) -> SettleAccount:
-        return SettleAccount(
-            self.accounts,
-            self.balances,
-            self.changes,
-            self.events,
-            self.recorder(ids),
-            self.settings.tenant_arrears_policy,
-        )
-
-
 @cache
-def adapters() -> Adapters:
-    settings = WorkflowTaskSettings()
-    configure_models(settings.table_name, settings.aws_region, settings.aws_endpoint_url)
-    region, endpoint = settings.aws_region, settings.aws_endpoint_url
-    bus = settings.event_bus_name
-    publisher = EventBridgePublisher(aws.client("events", region, endpoint), bus)
-    return Adapters(
-        settings=settings,
-        accounts=DynamoAccountRepository(),
-        properties=DynamoPropertyRepository(),
-        customers=DynamoCustomerRepository(),
-        changes=DynamoChanges(),
-        events=PublishEvents(DynamoOutbox(), publisher),
-        balances=DynamoBalances(),
-        milestones=DynamoMilestones(),
-        transfers=DynamoTransfers(),
-        callbacks=StepFunctionsCallbacks(aws.client("stepfunctions", region, endpoint)),
-        numbering=AccountNumberScheme(
-            settings.account_number_prefix, settings.account_number_width
-        ),
-        clock=SystemClock(),
-    )
+def tasks() -> wiring.WorkflowTasks:
+    return wiring.workflow_tasks(WorkflowTaskSettings())
 
 
 # ---------------------------------------------------------------- move tasks
 
 
 def move_out(task: MoveOutTask, ids: DeterministicIds) -> dict[str, Any]:
-    record = RecordMoveOut(adapters().final_bill(ids))
-    account, now = record(
+    account, now = tasks().record_move_out(ids)(
         task.move_id, task.move_out.to_command(), task.actor.to_domain(), task.correlation_id
     )
     return {
@@ -139,8 +55,7 @@ def move_out(task: MoveOutTask, ids: DeterministicIds) -> dict[str, Any]:
 
 
 def settle_account(task: SettleAccountTask, ids: DeterministicIds) -> dict[str, Any]:
-    settle = adapters().settle(ids)
-    account, settlement, balance = settle(
+    account, settlement, balance = tasks().settle(ids)(
         task.account_id, task.actor.to_domain(), task.correlation_id
     )
     return {
@@ -152,18 +67,7 @@ def settle_account(task: SettleAccountTask, ids: DeterministicIds) -> dict[str, 
 
 
 def move_in(task: MoveInTask, ids: DeterministicIds) -> dict[str, Any]:
-    a = adapters()
-    record = RecordMoveIn(
-        a.accounts,
-        a.properties,
-        a.customers,
-        a.changes,
-        a.events,
-        a.milestones,
-        a.numbering,
-        a.clock,
-    )
-    account = record(
+    account = tasks().record_move_in()(
         task.move_id, task.move_in.to_command(), ids, task.actor.to_domain(), task.correlation_id
     )
     return {
@@ -177,53 +81,30 @@ def move_in(task: MoveInTask, ids: DeterministicIds) -> dict[str, Any]:
 
 
 def request_approval(task: RequestApprovalTask, ids: DeterministicIds) -> dict[str, Any]:
-    a = adapters()
-    status = RequestApproval(a.transfers, a.callbacks)(task.transfer_id, task.task_token)
+    status = tasks().request_approval()(task.transfer_id, task.task_token)
     return {"status": status.value}
 
 
 def escalate(task: EscalateTask, ids: DeterministicIds) -> dict[str, Any]:
-    a = adapters()
-    escalate = EscalateTransfer(a.transfers, a.events, a.recorder(ids))
-    return {"escalated": escalate(task.transfer_id, task.escalation, task.correlation_id)}
+    escalated = tasks().escalate(ids)(task.transfer_id, task.escalation, task.correlation_id)
+    return {"escalated": escalated}
 
 
 def closing_step(task: ClosingTask, ids: DeterministicIds) -> dict[str, Any]:
-    a = adapters()
+    t = tasks()
     cid = task.correlation_id
     if task.task == "final_bill_seller":
-        billed = FinalBillSeller(a.transfers, a.final_bill(ids))(task.transfer_id, cid)
-        return {"account_ids": billed}
+        return {"account_ids": t.final_bill_seller(ids)(task.transfer_id, cid)}
     if task.task == "settle_seller_accounts":
-        settled = SettleSellerAccounts(a.transfers, a.settle(ids))(task.transfer_id, cid)
+        settled = t.settle_seller_accounts(ids)(task.transfer_id, cid)
         return {"settlements": {k: v.value for k, v in settled.items()}}
     if task.task == "record_new_owner":
-        record = RecordNewOwner(
-            a.transfers,
-            a.accounts,
-            a.properties,
-            a.customers,
-            a.changes,
-            a.events,
-            a.recorder(ids),
-        )
-        return {"tenant_account_ids": record(task.transfer_id, cid)}
-    open_accounts = OpenBuyerAccounts(
-        a.transfers,
-        a.accounts,
-        a.properties,
-        a.customers,
-        a.changes,
-        a.events,
-        a.numbering,
-        a.clock,
-    )
-    return {"account_ids": open_accounts(task.transfer_id, ids, cid)}
+        return {"tenant_account_ids": t.record_new_owner(ids)(task.transfer_id, cid)}
+    return {"account_ids": t.open_buyer_accounts()(task.transfer_id, ids, cid)}
 
 
 def complete_transfer(task: CompleteTransferTask, ids: DeterministicIds) -> dict[str, Any]:
-    a = adapters()
-    complete = CompleteTransfer(a.transfers, a.events, a.recorder(ids))
+    complete = tasks().complete_transfer(ids)
     transfer = complete(task.transfer_id, task.buyer_account_ids, task.correlation_id)
     return {"status": transfer.status.value}
 

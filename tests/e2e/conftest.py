@@ -1,5 +1,6 @@
-"""One local stack per test session: moto server provisioned from template.yaml, with the API
-served by the local gateway, exactly as `make run` starts it."""
+"""One local stack per test process: moto server provisioned from template.yaml, with the API
+served by the local gateway, exactly as `make run` starts it. Under pytest-xdist each worker that
+runs e2e tests starts its own stack, on ports of its own."""
 
 from __future__ import annotations
 
@@ -12,16 +13,20 @@ from civiq.core.staff import Role
 from infra.local.run import serve_api, staff_token, webhook_url
 from infra.local.stack import LocalStack, free_port
 
-API_PORT = free_port()
+
+@pytest.fixture(scope="session")
+def api_port() -> int:
+    """The local gateway's port, chosen when the stack starts (the stack's webhook URL needs it)."""
+    return free_port()
 
 
 @pytest.fixture(scope="session")
-def stack() -> Iterator[LocalStack]:
+def stack(api_port: int) -> Iterator[LocalStack]:
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
     # A transfer escalates after 3 s without a decision here (24 h in AWS): tests stay fast.
     parameters = {
         "ApprovalTimeoutSeconds": "3",
-        "SandboxWebhookUrl": webhook_url(f"http://127.0.0.1:{API_PORT}"),
+        "SandboxWebhookUrl": webhook_url(f"http://127.0.0.1:{api_port}"),
     }
     local = LocalStack.launch(parameters=parameters)
     yield local
@@ -29,9 +34,9 @@ def stack() -> Iterator[LocalStack]:
 
 
 @pytest.fixture(scope="session")
-def api_url(stack: LocalStack) -> Iterator[str]:
-    server = serve_api(stack, API_PORT)
-    yield f"http://127.0.0.1:{API_PORT}"
+def api_url(stack: LocalStack, api_port: int) -> Iterator[str]:
+    server = serve_api(stack, api_port)
+    yield f"http://127.0.0.1:{api_port}"
     server.shutdown()
 
 

@@ -11,8 +11,8 @@ import pytest
 import requests
 
 from infra.local.stack import LocalStack
-from tests.conftest import wait_for
-from tests.e2e.test_vertical_slice import audit_items
+from tests.helpers.polling import wait_for
+from tests.helpers.stack import audit_items
 
 pytestmark = pytest.mark.e2e
 UTILITY = "/api/v1/utility"

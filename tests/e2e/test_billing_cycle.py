@@ -6,7 +6,6 @@ fetched back through their short-lived links."""
 from __future__ import annotations
 
 import io
-from typing import Any
 
 import pytest
 import requests
@@ -15,28 +14,13 @@ from pypdf import PdfReader
 from civiq.core.clock import SystemClock
 from civiq.core.dates import local_today
 from civiq.core.staff import Role
-from infra.local.demo import Send, load_via_api, municipality
+from infra.local.demo import load_via_api, municipality
 from infra.local.demo_billing import load_billing
 from infra.local.run import staff_token
 from infra.local.stack import LocalStack
+from tests.helpers.stack import http_sender
 
 pytestmark = pytest.mark.e2e
-
-
-def http_sender(api_url: str, token: str) -> Send:
-    headers = {"Authorization": f"Bearer {token}"}
-
-    def send(method: str, path: str, body: dict[str, Any]) -> tuple[int, Any]:
-        answer = requests.request(
-            method,
-            f"{api_url}{path}",
-            json=body if method != "GET" else None,
-            headers=headers,
-            timeout=120,
-        )
-        return answer.status_code, answer.json()
-
-    return send
 
 
 def pdf_text(url: str) -> str:

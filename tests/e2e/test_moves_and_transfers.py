@@ -20,7 +20,7 @@ from civiq.core.dates import MUNICIPAL_TIME_ZONE
 from civiq.core.staff import Role
 from infra.local.run import staff_token
 from infra.local.stack import LocalStack
-from tests.conftest import wait_for
+from tests.helpers.polling import wait_for
 
 pytestmark = pytest.mark.e2e
 ACCOUNTS = "/api/v1/utility/accounts"
@@ -150,12 +150,10 @@ def test_move_out_with_nothing_owed_closes_the_account(
 ) -> None:
     _, tenant = duplex(api_url, clerk)
     assert tenant is not None
-    started = time.monotonic()
     response = post(api_url, MOVES, {"move_out": move_out(tenant["id"])}, clerk)
     assert response.status_code == 202, response.text
     assert response.headers["Location"] == f"{MOVES}/{response.json()['id']}"
     done = finished_move(api_url, clerk, response.json()["id"])
-    elapsed = time.monotonic() - started
     assert done["status"] == "SUCCEEDED", done["error"]
     assert done["move_out"] == {
         "account_id": tenant["id"],
@@ -171,7 +169,7 @@ def test_move_out_with_nothing_owed_closes_the_account(
     actions = history(stack, f"ACCOUNT#{tenant['id']}")
     for action in ("FinalBillRequested", "MoveOutCompleted", "AccountClosed"):
         assert actions.count(action) == 1, actions
-    assert elapsed < 120  # the target in AWS; locally a few seconds
+    # how long it takes is a figure of bench/workflow_times.py (workflow_move_out_median_s)
 
 
 def test_move_in_opens_the_new_occupants_account_with_its_start_dates(
@@ -391,7 +389,7 @@ def test_transfer_escalates_when_undecided_then_completes_once_approved(
         found = get(api_url, f"{TRANSFERS}/{transfer_id}", clerk).json()
         return found if found["escalations"] >= 1 else None
 
-    waiting = wait_for(escalated, timeout=15, interval=0.2)
+    waiting = wait_for(escalated, timeout=60, interval=0.2)  # a hang guard, not a speed
     assert waiting["status"] == "awaiting-approval"
     assert history(stack, f"TRANSFER#{transfer_id}")[0] == "TransferEscalated"
     wait_for(lambda: waiting_on_token(stack, transfer_id))

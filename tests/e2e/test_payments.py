@@ -26,8 +26,8 @@ from civiq.platform.eventbridge import EventBridgePublisher
 from infra.local.demo import Town, load_via_api, municipality
 from infra.local.run import staff_token
 from infra.local.stack import REGION, LocalStack
-from tests.e2e.test_billing_cycle import http_sender
-from tests.statement_builders import statement
+from tests.helpers.stack import http_sender
+from tests.helpers.statement_builders import issue_with_ledger, statement
 
 pytestmark = pytest.mark.e2e
 API = "/api/v1/utility"
@@ -62,7 +62,7 @@ def town(stack: LocalStack, api_url: str) -> dict[str, Any]:
         entry = AuditEntry(
             "E", f"ACCOUNT#{account['id']}", "S", "b", "s", issued.issued_at, "c", {}
         )
-        DynamoStatements().issue(issued, entry)
+        issue_with_ledger(DynamoStatements(), issued, entry)
         account["statement"] = issued
     return {"accounts": accounts, "clerk": clerk}
 

@@ -9,7 +9,7 @@ import pytest
 import requests
 
 from infra.local.stack import LocalStack
-from tests.conftest import wait_for
+from tests.helpers.polling import wait_for
 
 pytestmark = pytest.mark.e2e
 UTILITY = "/api/v1/utility"

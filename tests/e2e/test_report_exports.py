@@ -12,7 +12,7 @@ import requests
 from pypdf import PdfReader
 
 from infra.local.stack import LocalStack
-from tests.conftest import wait_for
+from tests.helpers.polling import wait_for
 
 pytestmark = pytest.mark.e2e
 EXPORTS = "/api/v1/utility/exports"

@@ -13,7 +13,8 @@ from pypdf import PdfReader
 
 from infra.local.packaging import load_template
 from infra.local.stack import DriftError, LocalStack
-from tests.conftest import wait_for
+from tests.helpers.polling import wait_for
+from tests.helpers.stack import audit_items
 
 pytestmark = pytest.mark.e2e
 ACCOUNTS = "/api/v1/utility/accounts"
@@ -38,18 +39,6 @@ def open_account(api_url: str, clerk: dict[str, str], language: str, name: str) 
     response = requests.post(f"{api_url}{ACCOUNTS}", json=body, headers=clerk, timeout=60)
     assert response.status_code == 201, response.text
     return dict(response.json())
-
-
-def audit_items(stack: LocalStack, account_id: str) -> list[dict[str, Any]]:
-    items = stack.client("dynamodb").query(
-        TableName=stack.outputs["MainTableName"],
-        KeyConditionExpression="PK = :pk AND begins_with(SK, :audit)",
-        ExpressionAttributeValues={
-            ":pk": {"S": f"ACCOUNT#{account_id}"},
-            ":audit": {"S": "AUDIT#"},
-        },
-    )["Items"]
-    return list(items)
 
 
 def letter_text(stack: LocalStack, key: str) -> str:

@@ -1,60 +1,31 @@
-"""In-process moto for adapter and API tests: the table is created from template.yaml's own
-definition, so a key or index change in the template reaches these tests."""
+"""The API function and the billing workflow over in-process moto (the ``aws`` fixture of
+tests/conftest.py)."""
 
 from __future__ import annotations
 
+import json
 import sys
 from collections.abc import Iterator
 from typing import Any
 
 import boto3
 import pytest
-from moto import mock_aws
 
-from civiq.platform.dynamodb.table import configure_models
-from tests.conftest import REPO
-
-REGION = "ca-central-1"
-TABLE = "civiq-test"
-BUS = "civiq-test-bus"
-BUCKET = "civiq-test-documents"
-IDEMPOTENCY_TABLE = "civiq-test-idempotency"
-WEBHOOK_SECRET = "integration-test-webhook-secret-0123456789"
-SIGNING_KEY = "integration-test-signing-key-0123456789"
-
-
-@pytest.fixture
-def aws(monkeypatch: pytest.MonkeyPatch, template_resources: dict[str, Any]) -> Iterator[None]:
-    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
-    for name, value in {
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_DEFAULT_REGION": REGION,
-        "AWS_REGION": REGION,
-    }.items():
-        monkeypatch.setenv(name, value)
-    with mock_aws():
-        table = template_resources["MainTable"]["Properties"]
-        boto3.client("dynamodb", region_name=REGION).create_table(
-            TableName=TABLE,
-            AttributeDefinitions=table["AttributeDefinitions"],
-            KeySchema=table["KeySchema"],
-            GlobalSecondaryIndexes=table["GlobalSecondaryIndexes"],
-            BillingMode=table["BillingMode"],
-        )
-        requests = template_resources["IdempotencyTable"]["Properties"]
-        boto3.client("dynamodb", region_name=REGION).create_table(
-            TableName=IDEMPOTENCY_TABLE,
-            AttributeDefinitions=requests["AttributeDefinitions"],
-            KeySchema=requests["KeySchema"],
-            BillingMode=requests["BillingMode"],
-        )
-        boto3.client("events", region_name=REGION).create_event_bus(Name=BUS)
-        boto3.client("s3", region_name=REGION).create_bucket(
-            Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": REGION}
-        )
-        configure_models(TABLE, REGION, None)
-        yield
+from civiq.core.audit import AuditEntry
+from civiq.rates.adapters.dynamodb import DynamoRateSchedules
+from civiq.rates.schemas.rates import NewRateSchedule
+from infra.local.demo_rates import SCHEDULE_ID, sample_schedule
+from tests.helpers.emulator import (
+    BUCKET,
+    BUS,
+    IDEMPOTENCY_TABLE,
+    REGION,
+    SIGNING_KEY,
+    TABLE,
+    WEBHOOK_SECRET,
+)
+from tests.helpers.files import REPO
+from tests.helpers.stores import NOW
 
 
 @pytest.fixture
@@ -77,8 +48,24 @@ def chalice_app(aws: None, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
 
     from chalicelib import composition
 
-    composition.api.cache_clear()
+    composition.clear()
     yield api_module.app
-    composition.api.cache_clear()
+    composition.clear()
     for name in [n for n in sys.modules if n == "app" or n.startswith("chalicelib")]:
         del sys.modules[name]
+
+
+@pytest.fixture
+def billing_machine(aws: None, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The town's rates, and a stand-in billing workflow: runs are started and recorded, not
+    executed."""
+    entry = AuditEntry("R1", f"RATE#{SCHEDULE_ID}", "T", "s", "s", NOW, "c", {})
+    rates = NewRateSchedule.model_validate_json(json.dumps(sample_schedule())).to_domain()
+    DynamoRateSchedules().save(None, rates, entry)
+    sfn = boto3.client("stepfunctions", region_name=REGION)
+    definition = json.dumps({"StartAt": "Wait", "States": {"Wait": {"Type": "Pass", "End": True}}})
+    arn = sfn.create_state_machine(
+        name="billing", definition=definition, roleArn="arn:aws:iam::123456789012:role/x"
+    )["stateMachineArn"]
+    monkeypatch.setenv("BILLING_CYCLE_STATE_MACHINE_ARN", arn)
+    return str(arn)

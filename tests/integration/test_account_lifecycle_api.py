@@ -3,7 +3,6 @@ the daily work of a billing office, and every bad input it must refuse without w
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -18,57 +17,20 @@ from civiq.accounts.services.activate_accounts import ActivateAccounts
 from civiq.accounts.services.recording import Recorder
 from civiq.core.fakes import FixedClock, SequentialIds
 from civiq.core.staff import Role
-from civiq.platform.tokens import LocalTokens
-from tests.integration.conftest import REGION, SIGNING_KEY, TABLE
+from tests.helpers.api import address, call, ok, owner_body
+from tests.helpers.emulator import REGION, TABLE
 
 ACCOUNTS = "/api/v1/utility/accounts"
 PROPERTIES = "/api/v1/utility/properties"
 CUSTOMERS = "/api/v1/utility/customers"
 
 
-def bearer(role: Role = Role.CLERK) -> dict[str, str]:
-    token = LocalTokens(SIGNING_KEY).mint("staff-7", [role], datetime.now(UTC), timedelta(hours=1))
-    return {"Content-Type": "application/json", "Authorization": f"Bearer {token}"}
-
-
-def call(client: Client, method: str, path: str, body: Any = None, role: Role = Role.CLERK) -> Any:
-    raw = None if body is None else json.dumps(body)
-    return getattr(client.http, method.lower())(path, headers=bearer(role), body=raw)
-
-
-def ok(response: Any, status: int = 200) -> Any:
-    assert response.status_code == status, response.json_body
-    return response.json_body
-
-
 def table_items() -> list[dict[str, Any]]:
     return boto3.client("dynamodb", region_name=REGION).scan(TableName=TABLE)["Items"]
 
 
-def address(street: str = "100 Rue Principale") -> dict[str, str]:
-    return {"street": street, "city": "Ottawa", "province": "ON", "postal_code": "K1P 1J1"}
-
-
 def person(name: str, language: str = "fr", **contact: str) -> dict[str, Any]:
     return {"name": name, "contact": contact, "preferences": {"language": language}}
-
-
-def owner_body(**overrides: Any) -> dict[str, Any]:
-    body: dict[str, Any] = {
-        "customer": {
-            "name": "Élise Côté",
-            "contact": {"email": "elise@example.ca", "phone": "613-555-0100"},
-            "preferences": {"language": "fr", "contact_method": "email", "ebilling": True},
-        },
-        "property": {
-            "address": address(),
-            "property_type": "semi-detached",
-            "roll_number": "0614-000-111-22222",
-            "location": {"latitude": 45.4215, "longitude": "-75.6972"},
-        },
-    }
-    body.update(overrides)
-    return body
 
 
 @pytest.fixture

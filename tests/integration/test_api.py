@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import boto3
@@ -11,21 +11,10 @@ import pytest
 from chalice.test import Client
 
 from civiq.core.staff import Role
-from civiq.platform.tokens import LocalTokens
-from tests.integration.conftest import REGION, SIGNING_KEY, TABLE
+from tests.helpers.api import headers, token
+from tests.helpers.emulator import REGION, TABLE
 
 ACCOUNTS = "/api/v1/utility/accounts"
-
-
-def token(*roles: Role, key: str = SIGNING_KEY, ttl: timedelta = timedelta(hours=1)) -> str:
-    return LocalTokens(key).mint("staff-7", roles, datetime.now(UTC), ttl)
-
-
-def headers(bearer: str | None = None) -> dict[str, str]:
-    result = {"Content-Type": "application/json"}
-    if bearer is not None:
-        result["Authorization"] = f"Bearer {bearer}"
-    return result
 
 
 def valid_body(**overrides: Any) -> dict[str, Any]:

@@ -22,31 +22,17 @@ from civiq.core.audit import AuditEntry
 from civiq.core.clock import SystemClock
 from civiq.core.ids import UlidGenerator
 from civiq.core.staff import Role
+from civiq.ledger.adapters.dynamodb_journal import DynamoJournal
 from civiq.metering.adapters.dynamodb import DynamoMetering
 from civiq.metering.services.readings import RecordEstimate
 from civiq.rates.adapters.dynamodb import DynamoRateSchedules
-from civiq.rates.schemas.rates import NewRateSchedule
-from infra.local.demo_rates import SCHEDULE_ID, sample_schedule
-from tests.integration.conftest import BUCKET, REGION
-from tests.integration.test_api import headers, token
-from tests.integration.test_billing_contract import NOW
-from tests.integration.test_billing_cycle import metered_account, read
-from tests.integration.test_rates_api import table_items
-from tests.integration.test_workflows import _zip
-from tests.statement_builders import statement
-from tests.unit.builders import open_body
-
-API = "/api/v1/utility"
-CYCLES = f"{API}/cycles"
-CYCLE = f"{CYCLES}/residential"
-DEFINITION: dict[str, Any] = {
-    "cycle_id": "residential",
-    "name": "Residential (bimonthly)",
-    "frequency": "bimonthly",
-    "routes": ["1", "2"],
-    "rate_schedule_id": SCHEDULE_ID,
-    "first_period_end": "2026-01-31",
-}
+from infra.local.demo_rates import SCHEDULE_ID
+from tests.helpers.api import API, CYCLE, CYCLES, DEFINITION, headers, token
+from tests.helpers.builders import open_body
+from tests.helpers.emulator import BUCKET, REGION, table_items
+from tests.helpers.statement_builders import issue_with_ledger, statement
+from tests.helpers.stores import NOW
+from tests.helpers.workflows import metered_account, read, zipped
 
 
 def call(
@@ -54,22 +40,6 @@ def call(
 ) -> Any:
     raw = None if body is None else json.dumps(body)
     return getattr(client.http, method.lower())(path, headers=headers(token(role)), body=raw)
-
-
-@pytest.fixture
-def billing_machine(aws: None, monkeypatch: pytest.MonkeyPatch) -> str:
-    """The town's rates, and a stand-in billing workflow: runs are started and recorded, not
-    executed."""
-    entry = AuditEntry("R1", f"RATE#{SCHEDULE_ID}", "T", "s", "s", NOW, "c", {})
-    rates = NewRateSchedule.model_validate_json(json.dumps(sample_schedule())).to_domain()
-    DynamoRateSchedules().save(None, rates, entry)
-    sfn = boto3.client("stepfunctions", region_name=REGION)
-    definition = json.dumps({"StartAt": "Wait", "States": {"Wait": {"Type": "Pass", "End": True}}})
-    arn = sfn.create_state_machine(
-        name="billing", definition=definition, roleArn="arn:aws:iam::123456789012:role/x"
-    )["stateMachineArn"]
-    monkeypatch.setenv("BILLING_CYCLE_STATE_MACHINE_ARN", arn)
-    return str(arn)
 
 
 def executions(machine: str) -> list[dict[str, Any]]:
@@ -180,7 +150,9 @@ def test_statements_are_listed_read_and_fetched_through_a_short_lived_link(
             account_id=account["id"], statement_id=f"{account['account_number']}-20261031"
         )
         statements = DynamoStatements()
-        statements.issue(issued, AuditEntry("S1", "ACCOUNT#x", "T", "s", "s", NOW, "c", {}))
+        issue_with_ledger(
+            statements, issued, AuditEntry("S1", "ACCOUNT#x", "T", "s", "s", NOW, "c", {})
+        )
         path = f"{API}/accounts/{account['account_number']}/statements"
 
         listed = call(client, "GET", path, role=Role.CLERK).json_body
@@ -215,7 +187,7 @@ def renderer_function(aws: None) -> str:
         Runtime="python3.12",
         Role=role["Role"]["Arn"],
         Handler="handler.handler",
-        Code={"ZipFile": _zip({"handler.py": b""})},
+        Code={"ZipFile": zipped({"handler.py": b""})},
     )
     return "statement-renderer"
 
@@ -266,7 +238,7 @@ def bill(account_id: str, run_id: str) -> str:
         metering,
         metering,
         DynamoStatements(),
-        DynamoBalances(),
+        DynamoJournal(),
         RecordEstimate(metering, metering, metering, recorder),
         SystemClock(),
         UlidGenerator(),

@@ -21,38 +21,29 @@ from moto.awslambda_simple.models import LambdaSimpleBackend
 from moto.core.config import default_user_config
 from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl
 
-from civiq.accounts.adapters.dynamodb_properties import DynamoPropertyRepository
 from civiq.accounts.adapters.dynamodb_workflows import DynamoBalances
-from civiq.accounts.domain.accounts import Account, Service, ServiceType
-from civiq.accounts.domain.properties import PropertyType
-from civiq.accounts.services.open_account import OpenAccountCommand
-from civiq.accounts.services.properties import NewProperty
-from civiq.accounts.services.recording import Recorder
 from civiq.billing.adapters.dynamodb import DynamoCycles, DynamoRuns, DynamoStatements
 from civiq.billing.domain.cycles import CycleDefinition, Frequency, Outcome, RunStatus
 from civiq.billing.services.cycles import DefineCycle, StartRun
-from civiq.core.addresses import Address
 from civiq.core.audit import AuditEntry
-from civiq.core.clock import SystemClock
-from civiq.core.events import Actor
-from civiq.core.ids import UlidGenerator
 from civiq.core.language import Language
-from civiq.metering.adapters.dynamodb import DynamoMetering
-from civiq.metering.domain.metering import InstalledMeter
-from civiq.metering.domain.meters import MeterSize, MeterType
-from civiq.metering.services.meters import InstallCommand, InstallMeter, MeterSpec
-from civiq.metering.services.readings import ReadingCommand, RecordReading
 from civiq.platform.stepfunctions import StepFunctionsWorkflow
 from civiq.rates.adapters.dynamodb import DynamoRateSchedules
 from infra.local.lambda_runtime import import_isolated
-from tests.conftest import REPO
-from tests.integration.conftest import BUCKET, BUS, REGION, TABLE
-from tests.integration.test_workers import Context
-from tests.integration.test_workflows import Harness as WorkflowHarness
-from tests.integration.test_workflows import _zip, definition, events, open_account, person
-from tests.unit.billing_world import SCHEDULE
+from tests.helpers.billing_world import SCHEDULE
+from tests.helpers.emulator import BUCKET, BUS, REGION, TABLE
+from tests.helpers.files import REPO
+from tests.helpers.handlers import Context
+from tests.helpers.workflows import (
+    CLERK,
+    definition,
+    metered_account,
+    read,
+    recorder,
+    zipped,
+)
+from tests.helpers.workflows import Harness as WorkflowHarness
 
-CLERK = Actor("supervisor-3", "supervisor")
 PERIOD_END = date(2026, 10, 31)
 FUNCTIONS = {"billing-tasks": "billing_tasks", "statement-renderer": "statement_renderer"}
 
@@ -119,7 +110,7 @@ def harness(aws: None, monkeypatch: pytest.MonkeyPatch) -> Iterator[Harness]:
                 Runtime="python3.12",
                 Role=role["Role"]["Arn"],
                 Handler="handler.handler",
-                Code={"ZipFile": _zip({"handler.py": b""})},
+                Code={"ZipFile": zipped({"handler.py": b""})},
             )["FunctionArn"]
         harness.machine = boto3.client("stepfunctions", region_name=REGION).create_state_machine(
             name="billing-cycle",
@@ -132,37 +123,6 @@ def harness(aws: None, monkeypatch: pytest.MonkeyPatch) -> Iterator[Harness]:
             roleArn=role["Role"]["Arn"],
         )["stateMachineArn"]
         yield harness
-
-
-def recorder() -> Recorder:
-    return Recorder(SystemClock(), UlidGenerator())
-
-
-def metered_account(name: str, street: str) -> tuple[Account, InstalledMeter]:
-    """An owner with water and sewer since September, and a 15 mm meter read 0 in January."""
-    services = tuple(
-        Service(kind, date(2026, 9, 1)) for kind in (ServiceType.WATER, ServiceType.SEWER)
-    )
-    account = open_account(
-        OpenAccountCommand(
-            customer=person(name),
-            property=NewProperty(
-                Address(street, "Gatineau", "QC", "J8X 1A1"), PropertyType.SINGLE_FAMILY
-            ),
-            services=services,
-        )
-    )
-    metering = DynamoMetering()
-    install = InstallMeter(metering, DynamoPropertyRepository(), metering, recorder())
-    spec = MeterSpec(f"SN-{uuid.uuid4().hex[:8]}", MeterSize.MM15, MeterType.DISPLACEMENT)
-    command = InstallCommand(account.property_id, None, date(2026, 1, 1), spec, D(0))
-    return account, install(command, CLERK, "setup")[0]
-
-
-def read(meter: InstalledMeter, on: str, value: str) -> None:
-    metering = DynamoMetering()
-    record = RecordReading(metering, metering, metering, events(), recorder())
-    record(ReadingCommand(meter.meter_id, date.fromisoformat(on), D(value)), CLERK, "setup")
 
 
 def define_cycle() -> None:

@@ -13,7 +13,7 @@ from moto.core import DEFAULT_ACCOUNT_ID
 from moto.s3.models import s3_backends
 
 from infra.local import cfn_patches
-from tests.integration.conftest import REGION
+from tests.helpers.emulator import REGION
 
 BUCKET = "civiq-test-readings"
 

@@ -25,10 +25,8 @@ from civiq.core.dates import MUNICIPAL_TIME_ZONE
 from civiq.core.events import Actor
 from civiq.core.ids import UlidGenerator
 from civiq.core.staff import Role
-from tests.integration.test_account_lifecycle_api import address, call, ok, owner_body
-from tests.integration.test_billing_api import CYCLE, CYCLES, DEFINITION
-from tests.integration.test_billing_api import billing_machine as billing_machine
-from tests.statement_builders import statement
+from tests.helpers.api import CYCLE, CYCLES, DEFINITION, call, ok, open_account
+from tests.helpers.statement_builders import issue_with_ledger, statement
 
 API = "/api/v1/utility"
 DASHBOARD = f"{API}/dashboard"
@@ -38,14 +36,6 @@ SUPERVISOR = Actor("supervisor-1", "supervisor")
 
 def money(amount: Decimal) -> str:
     return f"{amount:.2f}"
-
-
-def open_account(client: Client, street: str, start: str = "2024-01-01") -> dict[str, Any]:
-    body = owner_body(
-        property={"address": address(street)},
-        services=[{"service_type": "water", "start_date": start}],
-    )
-    return ok(call(client, "POST", f"{API}/accounts", body), 201)  # type: ignore[no-any-return]
 
 
 def move_out(account_id: str, on: date) -> None:
@@ -72,7 +62,7 @@ def issue(account: dict[str, Any], period_end: date, **fields: Any) -> Statement
         "c",
         {},
     )
-    assert DynamoStatements().issue(issued, entry)
+    assert issue_with_ledger(DynamoStatements(), issued, entry)
     return issued
 
 

@@ -36,7 +36,7 @@ from infra.local.demo import (
     municipality,
     shares_for,
 )
-from tests.integration.conftest import REGION, SIGNING_KEY, TABLE
+from tests.helpers.emulator import REGION, SIGNING_KEY, TABLE
 
 
 @pytest.fixture

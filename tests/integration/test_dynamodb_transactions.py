@@ -9,7 +9,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from infra.local import dynamodb_transactions
-from tests.integration.conftest import REGION, TABLE
+from tests.helpers.emulator import REGION, TABLE
 
 
 @pytest.fixture

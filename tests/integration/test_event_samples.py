@@ -13,8 +13,8 @@ from chalice.test import Client
 from civiq.core.dates import MUNICIPAL_TIME_ZONE
 from civiq.core.envelope import envelope_from_eventbridge
 from civiq.event_catalog import EVENT_SCHEMAS, payload_of
-from tests.conftest import REPO, load_event
-from tests.integration.test_account_lifecycle_api import call
+from tests.helpers.api import call
+from tests.helpers.files import REPO, load_event
 
 SAMPLES = REPO / "events" / "eventbridge"
 

@@ -12,7 +12,7 @@ from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
 
 from civiq.core.errors import Conflict, NotFound
 from civiq.platform.idempotency import IdempotencyKeyReused, IdempotentRequests
-from tests.integration.conftest import IDEMPOTENCY_TABLE, REGION
+from tests.helpers.emulator import IDEMPOTENCY_TABLE, REGION
 
 
 @pytest.fixture

@@ -36,11 +36,15 @@ from civiq.payments.services.payments import PostPayment, ReceivedPayment
 from civiq.platform.dynamodb import keys
 from infra.local import dynamodb_transactions
 from infra.local.lambda_runtime import import_isolated
-from tests.conftest import REPO
-from tests.integration.conftest import BUS, TABLE
-from tests.integration.test_payment_contract import CLERK, Published
-from tests.integration.test_repository_contract import Stores, stores  # noqa: F401
-from tests.statement_builders import issued_entry, owing_statement
+from tests.helpers.emulator import BUS, TABLE
+from tests.helpers.files import REPO
+from tests.helpers.statement_builders import (
+    issue_with_ledger,
+    issued_entry,
+    owing_statement,
+    reissue_with_ledger,
+)
+from tests.helpers.stores import CLERK, Published, Stores
 
 TORONTO = ZoneInfo("America/Toronto")
 RUN_AT = datetime(2026, 12, 24, 16, 0, tzinfo=UTC)  # December 24 in Toronto
@@ -66,7 +70,7 @@ class Town:
         issued = owing_statement(
             account.account_id, account.account_number, due_on, total, after_due
         )
-        assert self.statements.issue(issued, issued_entry(issued))
+        assert issue_with_ledger(self.statements, issued, issued_entry(issued))
         return issued
 
     def pay(self, account: Account, payment_id: str, amount: str) -> None:
@@ -125,7 +129,7 @@ class Town:
 
 
 @pytest.fixture
-def town(stores: Stores) -> Town:  # noqa: F811 (the imported, parametrized fixture)
+def town(stores: Stores) -> Town:
     if isinstance(stores.accounts, InMemoryStore):
         ledger: Any = InMemoryLedger(stores.accounts)
         payments: Any = ledger
@@ -236,7 +240,7 @@ def test_a_rebill_of_a_penalized_statement_is_not_penalized_again(town: Town) ->
         bill=corrected,
         replaces=original.statement_id,
     )
-    town.statements.cancel_and_rebill(original, rebill, [])
+    reissue_with_ledger(town.statements, original, rebill, [])
     assert town.owed(late) == {rebill.statement_id: D("91.25")}  # the penalty carried over
 
     run = town.job()("corr-2")

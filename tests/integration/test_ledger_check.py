@@ -21,9 +21,8 @@ from civiq.ledger.adapters.dynamodb_journal import entry_sk
 from civiq.ledger.services.ledger_check import CheckLedgers
 from civiq.platform.dynamodb import keys
 from infra.tools.ledger_check import main
-from tests.integration.conftest import REGION, TABLE
-from tests.integration.test_payment_contract import Books, books  # noqa: F401
-from tests.integration.test_repository_contract import Stores, stores  # noqa: F401
+from tests.helpers.emulator import REGION, TABLE
+from tests.helpers.stores import Books, Stores
 
 pytestmark = pytest.mark.parametrize("stores", ["dynamodb"], indirect=True)
 
@@ -52,8 +51,8 @@ class Town:
 
 @pytest.fixture
 def town(
-    books: Books,  # noqa: F811 (the imported fixture)
-    stores: Stores,  # noqa: F811
+    books: Books,
+    stores: Stores,
     monkeypatch: pytest.MonkeyPatch,
 ) -> Town:
     monkeypatch.setenv("TABLE_NAME", TABLE)

@@ -16,10 +16,10 @@ import requests
 from chalice.test import Client
 
 from civiq.core.dates import MUNICIPAL_TIME_ZONE
-from tests.conftest import load_event
-from tests.integration.conftest import BUS, REGION, TABLE
-from tests.integration.test_account_lifecycle_api import address, call, ok
-from tests.integration.test_workers import Context, load_handler
+from tests.helpers.api import address, call, ok
+from tests.helpers.emulator import BUS, REGION, TABLE
+from tests.helpers.files import load_event
+from tests.helpers.handlers import Context, load_handler
 
 UTILITY = "/api/v1/utility"
 METERS = f"{UTILITY}/meters"

@@ -30,9 +30,9 @@ from civiq.payments.domain.webhooks import sign
 from civiq.platform.tokens import LocalTokens
 from infra.local.demo import load_via_api, municipality
 from infra.local.demo_rates import SCHEDULE_ID, sample_schedule, sample_version
-from tests.integration.conftest import REGION, SIGNING_KEY, WEBHOOK_SECRET
-from tests.integration.test_billing_contract import NOW
-from tests.statement_builders import statement
+from tests.helpers.emulator import REGION, SIGNING_KEY, WEBHOOK_SECRET
+from tests.helpers.statement_builders import issue_with_ledger, statement
+from tests.helpers.stores import NOW
 
 API = "/api/v1/utility"
 ACCOUNTS = f"{API}/accounts"
@@ -404,7 +404,9 @@ def test_every_route_answers_without_a_scan(
         issued = statement(
             account_id=account_id, statement_id=f"{owner['account_number']}-20260930"
         )
-        DynamoStatements().issue(issued, AuditEntry("S1", "ACCOUNT#x", "T", "s", "s", NOW, "c", {}))
+        issue_with_ledger(
+            DynamoStatements(), issued, AuditEntry("S1", "ACCOUNT#x", "T", "s", "s", NOW, "c", {})
+        )
         statements = f"{ACCOUNTS}/{{id}}/statements"
         _, listed = call("GET", statements, 200, id=account_id)
         assert listed == Counter({"GetItem": 1, "Query": 1}), listed

@@ -8,15 +8,15 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from chalice import Blueprint, Response
-from chalice.app import Request
+from chalice import Blueprint
 from chalice.test import Client
 from openapi_spec_validator import validate
 from pydantic import BaseModel, Field
 
+from chalicelib.http import Reply
 from civiq.accounts.domain.accounts import AccountStatus
 from civiq.accounts.schemas.accounts import OpenAccountRequest
-from civiq.core.staff import Role, StaffIdentity
+from civiq.core.staff import Role
 
 DOCUMENT = "/api/v1/openapi.json"
 ACCOUNTS = "/api/v1/utility/accounts"
@@ -100,7 +100,7 @@ def test_staff_operations_need_a_bearer_token_and_state_the_role(
     ]
     assert set(get_account["responses"]) == {"200", "401", "403", "404"}
     assert get_account["responses"]["404"]["content"]["application/json"]["schema"] == ERROR
-    from chalicelib import accounts
+    from chalicelib.routes import accounts
 
     summary = (inspect.getdoc(accounts.get_account) or "").splitlines()[0]
     assert (get_account["summary"], get_account["tags"]) == (summary, ["accounts"])
@@ -155,13 +155,10 @@ def test_route_metadata_becomes_parameters_bodies_and_responses(chalice_app: Any
         "/api/v1/things/{id}",
         "POST",
         Role.SUPERVISOR,
-        request=ThingIn,
-        query=ListQuery,
-        response=ThingOut,
         status=201,
         tag="things",
     )
-    def create_thing(request: Request, staff: StaffIdentity, id: str) -> Response:
+    def create_thing(id: str, body: ThingIn, query: ListQuery) -> Reply[ThingOut]:
         """Create a thing.
 
         Details that stay out of the summary.

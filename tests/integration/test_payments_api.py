@@ -18,11 +18,11 @@ from civiq.billing.adapters.dynamodb import DynamoStatements
 from civiq.core.audit import AuditEntry
 from civiq.core.staff import Role
 from civiq.payments.domain.webhooks import sign
-from tests.integration.conftest import REGION, WEBHOOK_SECRET
-from tests.integration.test_api import headers, token
-from tests.integration.test_billing_contract import NOW
-from tests.statement_builders import statement
-from tests.unit.builders import open_body
+from tests.helpers.api import headers, token
+from tests.helpers.builders import open_body
+from tests.helpers.emulator import REGION, WEBHOOK_SECRET
+from tests.helpers.statement_builders import issue_with_ledger, statement
+from tests.helpers.stores import NOW
 
 API = "/api/v1/utility"
 WEBHOOK = f"{API}/webhooks/payments"
@@ -71,7 +71,7 @@ def account(client: Client) -> dict[str, Any]:
         statement_id=f"{opened['account_number']}-20261130",
     )
     entry = AuditEntry("E1", f"ACCOUNT#{opened['id']}", "StatementCreated", "b", "s", NOW, "c", {})
-    DynamoStatements().issue(issued, entry)
+    issue_with_ledger(DynamoStatements(), issued, entry)
     opened["owed"] = f"{issued.bill.total:.2f}"
     opened["statement_id"] = issued.statement_id
     return opened

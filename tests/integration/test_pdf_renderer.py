@@ -7,7 +7,6 @@ import json
 import logging
 import shutil
 import string
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -18,8 +17,8 @@ from pypdf.generic import BooleanObject, DictionaryObject
 
 from civiq.core.language import Language
 from civiq.platform.pdf import WeasyPrintRenderer, default_templates_dir, format_date
+from tests.helpers.pdf import TEMPLATES, lookup, structure_types
 
-TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 MUNICIPALITY = "Ville de Sainte-Anne"
 CONTEXT: dict[str, object] = {
     "account_number_display": "UB-0000001-8",
@@ -58,25 +57,6 @@ def catalog(language: Language) -> dict[str, str]:
 
 def text_of(pdf: bytes) -> str:
     return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
-
-
-def lookup(node: DictionaryObject, *path: str) -> object:
-    """The value at ``path`` below ``node``, following indirect references."""
-    value: object = node
-    for name in path:
-        assert isinstance(value, DictionaryObject)
-        value = value[name]
-    return value
-
-
-def structure_types(node: DictionaryObject) -> Iterator[str]:
-    """Every structure element type (/S) under ``node``, depth first."""
-    kids = node.get("/K", [])
-    for kid in kids if isinstance(kids, list) else [kids]:
-        element = kid.get_object()
-        if isinstance(element, DictionaryObject) and "/S" in element:
-            yield str(element["/S"])
-            yield from structure_types(element)
 
 
 @pytest.fixture(scope="module")

@@ -25,12 +25,11 @@ from civiq.payments.adapters.dynamodb_payments import DynamoLedger, DynamoPaymen
 from civiq.payments.schemas.processor_events import ProcessorEventIn
 from civiq.platform.dynamodb import transactions
 from infra.local import dynamodb_transactions
-from tests.conftest import load_event
-from tests.integration.conftest import BUS, TABLE
-from tests.integration.test_billing_contract import NOW
-from tests.integration.test_repository_contract import Stores, stores  # noqa: F401
-from tests.integration.test_workers import Context, load_handler
-from tests.statement_builders import statement
+from tests.helpers.emulator import BUS, TABLE
+from tests.helpers.files import load_event
+from tests.helpers.handlers import Context, load_handler
+from tests.helpers.statement_builders import issue_with_ledger, statement
+from tests.helpers.stores import NOW, Stores
 
 KINDS = ("succeeded", "failed", "refunded", "disputed")
 
@@ -44,14 +43,14 @@ def worker(aws: None, monkeypatch: pytest.MonkeyPatch) -> ModuleType:
 
 
 @pytest.fixture
-def account(stores: Stores, worker: ModuleType) -> Any:  # noqa: F811
+def account(stores: Stores, worker: ModuleType) -> Any:
     opened = stores.open("Chloé Côté", "5 Rue Laval")
     issued = statement(
         account_id=opened.account_id,
         account_number=opened.account_number,
         statement_id=f"{opened.account_number}-20261130",
     )
-    DynamoStatements().issue(issued, AuditEntry("E", "A", "S", "b", "s", NOW, "c", {}))
+    issue_with_ledger(DynamoStatements(), issued, AuditEntry("E", "A", "S", "b", "s", NOW, "c", {}))
     return opened
 
 

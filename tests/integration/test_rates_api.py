@@ -6,14 +6,13 @@ import copy
 import json
 from typing import Any
 
-import boto3
 import pytest
 from chalice.test import Client
 
 from civiq.core.staff import Role
 from infra.local.demo_rates import SCHEDULE_ID, sample_schedule, sample_version
-from tests.integration.conftest import REGION, TABLE
-from tests.integration.test_api import headers, token
+from tests.helpers.api import headers, token
+from tests.helpers.emulator import table_items
 
 RATES = "/api/v1/utility/rates"
 SCHEDULE = f"{RATES}/{SCHEDULE_ID}"
@@ -24,10 +23,6 @@ def call(
 ) -> Any:
     raw = None if body is None else body if isinstance(body, str) else json.dumps(body)
     return getattr(client.http, method.lower())(path, headers=headers(token(role)), body=raw)
-
-
-def table_items() -> list[dict[str, Any]]:
-    return boto3.client("dynamodb", region_name=REGION).scan(TableName=TABLE)["Items"]
 
 
 def history() -> list[dict[str, Any]]:

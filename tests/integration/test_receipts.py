@@ -28,22 +28,14 @@ from civiq.billing.adapters.dynamodb import DynamoStatements
 from civiq.core.audit import AuditEntry
 from civiq.core.language import Language
 from civiq.notices.schemas.events import NotificationRequestedV1
-from tests import statement_builders as build
-from tests.conftest import load_event
-from tests.integration.conftest import BUCKET, BUS, REGION, TABLE
-from tests.integration.test_alerts import (
-    STREET,
-    Timed,
-    _queue,
-    _route,
-    deliver,
-    notified,
-    requested,
-)
-from tests.integration.test_pdf_renderer import lookup, structure_types
-from tests.integration.test_statement_pdf import text_of
-from tests.integration.test_workers import load_handler
-from tests.integration.test_workflows import open_account
+from tests.helpers import statement_builders as build
+from tests.helpers.alerts import STREET, Timed, deliver, notified, queue_arn, requested, route_to
+from tests.helpers.emulator import BUCKET, BUS, REGION, TABLE
+from tests.helpers.files import load_event
+from tests.helpers.handlers import load_handler
+from tests.helpers.pdf import lookup, structure_types, text_of
+from tests.helpers.statement_builders import issue_with_ledger
+from tests.helpers.workflows import open_account
 
 MUNICIPALITY = "Ville de Pointe-aux-Érables"
 SAMPLE = "sqs/payment_posted_with_poison.json"
@@ -60,12 +52,12 @@ class Queues:
 def queues(aws: None, monkeypatch: pytest.MonkeyPatch) -> Queues:
     """The template's rule and queue (the dead-letter queue after one receive, not five), and
     a queue of every NotificationRequested for the test to read."""
-    dead, dead_arn = _queue("payment-receipts-dlq")
+    dead, dead_arn = queue_arn("payment-receipts-dlq")
     redrive = json.dumps({"deadLetterTargetArn": dead_arn, "maxReceiveCount": 1})
-    receipts, arn = _queue("payment-receipts", RedrivePolicy=redrive, VisibilityTimeout="0")
-    _route("PaymentPosted", arn)
-    _, notifications_arn = _queue("notifications")
-    _route("NotificationRequested", notifications_arn)
+    receipts, arn = queue_arn("payment-receipts", RedrivePolicy=redrive, VisibilityTimeout="0")
+    route_to("PaymentPosted", arn)
+    _, notifications_arn = queue_arn("notifications")
+    route_to("NotificationRequested", notifications_arn)
     for name, value in {
         "TABLE_NAME": TABLE,
         "EVENT_BUS_NAME": BUS,
@@ -104,7 +96,7 @@ def billed_account(name: str, language: Language, method: ContactMethod) -> Acco
         "ST1", f"ACCOUNT#{account.account_id}", "StatementIssued", "b", "s",
         statement.issued_at, "c", {},
     )  # fmt: skip
-    assert DynamoStatements().issue(statement, entry)
+    assert issue_with_ledger(DynamoStatements(), statement, entry)
     notified()  # what opening the account announced is not under test
     return account
 

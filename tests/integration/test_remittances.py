@@ -19,12 +19,12 @@ from civiq.core.audit import AuditEntry
 from civiq.core.errors import InvalidInput
 from civiq.core.staff import Role
 from civiq.payments.adapters.dynamodb_payments import DynamoLedger
-from tests.integration.conftest import BUCKET, BUS, REGION, TABLE
-from tests.integration.test_api import token
-from tests.integration.test_billing_contract import NOW
-from tests.integration.test_workers import Context, load_handler
-from tests.statement_builders import statement
-from tests.unit.builders import open_body
+from tests.helpers.api import token
+from tests.helpers.builders import open_body
+from tests.helpers.emulator import BUCKET, BUS, REGION, TABLE
+from tests.helpers.handlers import Context, load_handler
+from tests.helpers.statement_builders import issue_with_ledger, statement
+from tests.helpers.stores import NOW
 
 API = "/api/v1/utility"
 REMITTANCES = f"{API}/remittances"
@@ -78,7 +78,7 @@ def open_account(client: Client, name: str, street: str, owed: str | None) -> di
             statement_id=f"{account['account_number']}-20261130",
         )
         entry = AuditEntry("E", f"ACCOUNT#{account['id']}", "S", "b", "s", NOW, "c", {})
-        DynamoStatements().issue(issued, entry)
+        issue_with_ledger(DynamoStatements(), issued, entry)
         account["owed"] = issued.bill.total
     return account
 

@@ -26,14 +26,11 @@ from civiq.core.addresses import Address
 from civiq.core.audit import AuditEntry
 from civiq.core.dates import MUNICIPAL_TIME_ZONE
 from civiq.core.staff import Role
-from tests.conftest import load_event
-from tests.integration.conftest import BUCKET, REGION
-from tests.integration.test_account_lifecycle_api import call, ok
-from tests.integration.test_billing_api import CYCLE, CYCLES, DEFINITION
-from tests.integration.test_billing_api import billing_machine as billing_machine
-from tests.integration.test_dashboard_api import open_account
-from tests.integration.test_workers import Context, load_handler
-from tests.statement_builders import meter_read, statement
+from tests.helpers.api import CYCLE, CYCLES, DEFINITION, call, ok, open_account
+from tests.helpers.emulator import BUCKET, REGION
+from tests.helpers.files import load_event
+from tests.helpers.handlers import Context, load_handler
+from tests.helpers.statement_builders import issue_with_ledger, meter_read, statement
 
 EXPORTS = "/api/v1/utility/exports"
 SHEET = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
@@ -66,8 +63,10 @@ def issue(account: dict[str, Any], run_id: str, **fields: Any) -> Statement:
         **fields,
     )
     now = datetime.now(MUNICIPAL_TIME_ZONE)
-    assert DynamoStatements().issue(
-        issued, AuditEntry(issued.statement_id, "x", "T", "s", "s", now, "c", {})
+    assert issue_with_ledger(
+        DynamoStatements(),
+        issued,
+        AuditEntry(issued.statement_id, "x", "T", "s", "s", now, "c", {}),
     )
     return issued
 

@@ -14,8 +14,8 @@ from civiq.billing.domain.statements import Statement, StatementKind
 from civiq.billing.services.statement_document import statement_context
 from civiq.core.language import Language
 from civiq.platform.pdf import WeasyPrintRenderer
-from tests import statement_builders as build
-from tests.integration.test_pdf_renderer import TEMPLATES, lookup, structure_types
+from tests.helpers import statement_builders as build
+from tests.helpers.pdf import TEMPLATES, lookup, structure_types, text_of
 
 MUNICIPALITY = "Ville de Sainte-Anne"
 EN, FR = Language.EN, Language.FR
@@ -58,13 +58,6 @@ def render(renderer: WeasyPrintRenderer, statement: Statement, language: Languag
         statement, MUNICIPALITY, "https://portal.example.ca/lookup", numbering=AccountNumberScheme()
     )
     return renderer.render_pdf("statement", language, context)
-
-
-def text_of(pdf: bytes) -> str:
-    """The PDF's text with runs of spaces, non-breaking ones included, collapsed."""
-    pages = PdfReader(io.BytesIO(pdf)).pages
-    text = " ".join(page.extract_text() for page in pages).replace("\u00a0", " ")
-    return " ".join(text.split())
 
 
 def money(amount: str, language: Language) -> str:

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import REPO
+from tests.helpers.files import REPO
 
 
 def api_events(resources: dict[str, Any]) -> set[tuple[str, str]]:

@@ -13,8 +13,8 @@ from civiq.billing.adapters.dynamodb import DynamoStatements
 from civiq.core.audit import AuditEntry
 from civiq.ledger.adapters.dynamodb_journal import LedgerAccountItem
 from civiq.platform.dynamodb import transactions
-from tests.integration.test_billing_contract import NOW
-from tests.statement_builders import statement
+from tests.helpers.statement_builders import issue_with_ledger, statement
+from tests.helpers.stores import NOW
 
 
 def cancelled(*codes: str) -> dict[str, object]:
@@ -49,7 +49,7 @@ def test_a_transaction_cancelled_by_a_concurrent_one_is_tried_again(
     )
     stubber.add_response("transact_write_items", {})
 
-    assert statements.issue(statement(), ENTRY)
+    assert issue_with_ledger(statements, statement(), ENTRY)
     stubber.assert_no_pending_responses()
 
 
@@ -64,12 +64,12 @@ def test_conflicts_that_persist_fail_the_write_for_the_workflow_to_retry(
             modeled_fields=cancelled("TransactionConflict", "None", "None", "None"),
         )
     with pytest.raises(TransactWriteError):
-        statements.issue(statement(), ENTRY)
+        issue_with_ledger(statements, statement(), ENTRY)
 
 
 def test_throttling_is_not_retried_here(stubbed: tuple[DynamoStatements, Stubber]) -> None:
     statements, stubber = stubbed
     stubber.add_client_error("transact_write_items", "ProvisionedThroughputExceededException")
     with pytest.raises(TransactWriteError):
-        statements.issue(statement(), ENTRY)
+        issue_with_ledger(statements, statement(), ENTRY)
     stubber.assert_no_pending_responses()

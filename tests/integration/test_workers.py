@@ -2,34 +2,16 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from types import ModuleType
-from typing import Any
 
-import boto3
 import pytest
 
 from civiq.core.envelope import envelope_from_eventbridge
 from civiq.event_catalog import payload_of
-from tests.conftest import REPO, load_event
-from tests.integration.conftest import BUS, REGION, TABLE
-
-
-class Context:
-    function_name = "test"
-    memory_limit_in_mb = 128
-    invoked_function_arn = "arn:aws:lambda:ca-central-1:123456789012:function:test"
-    aws_request_id = "req-1"
-
-
-def load_handler(function: str) -> ModuleType:
-    path = REPO / "functions" / function / "handler.py"
-    spec = importlib.util.spec_from_file_location(f"test_{function}_handler", path)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+from tests.helpers.emulator import BUS, TABLE
+from tests.helpers.files import load_event
+from tests.helpers.handlers import Context, audit_rows, load_handler
 
 
 @pytest.fixture
@@ -37,14 +19,6 @@ def audit_writer(aws: None, monkeypatch: pytest.MonkeyPatch) -> ModuleType:
     monkeypatch.setenv("TABLE_NAME", TABLE)
     monkeypatch.setenv("EVENT_BUS_NAME", BUS)
     return load_handler("audit_writer")
-
-
-def audit_rows(subject: str) -> list[dict[str, Any]]:
-    return boto3.client("dynamodb", region_name=REGION).query(
-        TableName=TABLE,
-        KeyConditionExpression="PK = :pk",
-        ExpressionAttributeValues={":pk": {"S": subject}},
-    )["Items"]
 
 
 def test_sample_event_matches_the_published_schema() -> None:

@@ -1,7 +1,8 @@
 """Unit-test wiring: the services over the in-memory fakes, wired the way the functions wire them.
 
 One :class:`InMemoryStore` plays every table (Changes, AccountRepository, Outbox); the property,
-customer and audit views read the same store. Builders of valid inputs live in ``builders.py``.
+customer and audit views read the same store. Builders of valid inputs live in
+``tests/helpers/builders.py``.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from civiq.accounts.services.refresh_accounts import RefreshAccounts
 from civiq.core.events import Actor, DomainEvent
 from civiq.core.fakes import FixedClock, InMemoryAuditLog, RecordingPublisher, SequentialIds
 from civiq.core.publishing import PublishEvents
-from tests.unit.builders import CLERK, command
+from tests.helpers.builders import CLERK, command
 
 
 @pytest.fixture

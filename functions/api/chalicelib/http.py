@@ -3,6 +3,12 @@
 Every error leaves as ``{"error": {"code", "message", "field"}}``. Domain errors are mapped to a
 status by type here and nowhere else; Chalice's own errors (415, 405, 500) are rewritten into the
 same shape by :func:`request_context`.
+
+A route is a view under :func:`staff_route`, whose signature is its contract: a parameter named
+``body`` is the JSON body parsed into the model it is annotated with, ``query`` the query string
+parsed into its model, and a return annotation ``Reply[Model]`` documents the success response.
+The models are found from the annotations at the route's first request (or when the OpenAPI
+document is built), not at import: a cold start builds only the models its request uses.
 """
 
 from __future__ import annotations
@@ -10,15 +16,17 @@ from __future__ import annotations
 import functools
 import inspect
 import json
+import re
+import sys
+import typing
 import uuid
-from collections.abc import Callable
-from typing import Any, TypeVar
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.logging.utils import copy_config_to_registered_loggers
 from chalice import Blueprint, Response
 from chalice.app import Request
-from pydantic import BaseModel, ValidationError
 
 from chalicelib import openapi
 from chalicelib.composition import api
@@ -32,13 +40,16 @@ from civiq.core.errors import (
     VersionConflict,
 )
 from civiq.core.staff import Role, StaffIdentity
-from civiq.platform.idempotency import IdempotencyKeyReused
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel, ValidationError
 
 logger = Logger(service="civiq-api")
 copy_config_to_registered_loggers(source_logger=logger, include={"civiq"})
 CORRELATION_HEADER = "X-Correlation-Id"
 JSON = "application/json"
-Model = TypeVar("Model", bound=BaseModel)
+Model = TypeVar("Model", bound="BaseModel")
+Body = TypeVar("Body")
 
 
 class PayloadTooLarge(DomainError):
@@ -50,7 +61,6 @@ class UnsupportedMediaType(DomainError):
 
 
 STATUS_BY_ERROR: dict[type[DomainError], int] = {
-    IdempotencyKeyReused: 422,
     InvalidInput: 400,
     Unauthorized: 401,
     Forbidden: 403,
@@ -59,11 +69,26 @@ STATUS_BY_ERROR: dict[type[DomainError], int] = {
     PayloadTooLarge: 413,
     UnsupportedMediaType: 415,
 }
+# Errors declared by modules that a route group loads at its first request, not the app at
+# import (Powertools' idempotency, for payments): mapped by type as well, once their module is
+# loaded, which it is whenever one of them is raised.
+STATUS_BY_LATE_ERROR: dict[tuple[str, str], int] = {
+    ("civiq.platform.idempotency", "IdempotencyKeyReused"): 422,
+}
 
 
-def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+class Reply(Response, Generic[Body]):
+    """A JSON response of ``Body``; as a view's return annotation (``Reply[AccountResponse]``)
+    it documents the route's success response."""
+
+
+def json_response(
+    body: Body, status: int = 200, headers: dict[str, str] | None = None
+) -> Reply[Body]:
+    from pydantic import BaseModel
+
     payload = body.model_dump_json() if isinstance(body, BaseModel) else json.dumps(body)
-    return Response(
+    return Reply(
         body=payload, status_code=status, headers={"Content-Type": JSON, **(headers or {})}
     )
 
@@ -72,8 +97,16 @@ def error_response(code: str, message: str, field: str | None, status: int) -> R
     return json_response({"error": {"code": code, "message": message, "field": field}}, status)
 
 
+def status_of(error: DomainError) -> int:
+    statuses = dict(STATUS_BY_ERROR)
+    for (module, name), status in STATUS_BY_LATE_ERROR.items():
+        if module in sys.modules:
+            statuses[getattr(sys.modules[module], name)] = status
+    return next(s for kind, s in statuses.items() if isinstance(error, kind))
+
+
 def from_domain_error(error: DomainError) -> Response:
-    status = next(s for kind, s in STATUS_BY_ERROR.items() if isinstance(error, kind))
+    status = status_of(error)
     body: dict[str, Any] = {"code": error.code, "message": error.message, "field": error.field}
     if isinstance(error, VersionConflict):
         body["current_version"] = error.current_version
@@ -84,6 +117,8 @@ def from_domain_error(error: DomainError) -> Response:
 
 
 def parse_body(request: Request, model: type[Model], max_bytes: int) -> Model:
+    from pydantic import ValidationError
+
     raw = request.raw_body or b""
     if len(raw) > max_bytes:
         raise PayloadTooLarge(f"request body is larger than {max_bytes} bytes")
@@ -98,6 +133,8 @@ def parse_body(request: Request, model: type[Model], max_bytes: int) -> Model:
 
 def parse_query(request: Request, model: type[Model]) -> Model:
     """The query string as ``model``; unknown parameters are refused like unknown fields."""
+    from pydantic import ValidationError
+
     try:
         return model.model_validate_strings(dict(request.query_params or {}))
     except ValidationError as exc:
@@ -125,6 +162,66 @@ def authenticate(request: Request) -> StaffIdentity:
     return api().tokens.verify(token.strip())
 
 
+class View:
+    """What a view's signature asks for, by parameter name: ``request``, ``staff`` (the
+    authenticated identity), ``body`` and ``query`` (parsed into their annotated models), the
+    path's parameters, and the values of ``inject``, taken from the request before the query
+    and the body are parsed (a required header, say)."""
+
+    PROVIDED = ("request", "staff", "body", "query")
+
+    def __init__(
+        self,
+        view: Callable[..., Response],
+        path: str,
+        inject: Mapping[str, Callable[[Request], Any]],
+    ) -> None:
+        self.view = view
+        self.inject = dict(inject)
+        self.names = list(inspect.signature(view).parameters)
+        path_params = re.findall(r"\{(\w+)\}", path)
+        known = {*self.PROVIDED, *path_params, *self.inject}
+        unknown = [name for name in self.names if name not in known]
+        missing = [name for name in (*path_params, *self.inject) if name not in self.names]
+        if unknown or missing:
+            raise TypeError(
+                f"{view.__qualname__}: unknown parameters {unknown}, missing parameters {missing}"
+            )
+
+    @functools.cached_property
+    def models(self) -> openapi.Models:
+        """The body, query and response models, from the view's annotations (evaluated in its
+        module, which imports its schemas when they are first read)."""
+        hints = inspect.get_annotations(self.view, eval_str=True)
+        returned = hints.get("return")
+        origin = typing.get_origin(returned)
+        response = (
+            typing.get_args(returned)[0]
+            if isinstance(origin, type) and issubclass(origin, Response)
+            else None
+        )
+        return openapi.Models(
+            body=hints["body"] if "body" in self.names else None,
+            query=hints["query"] if "query" in self.names else None,
+            response=response,
+        )
+
+    def resolve(self) -> openapi.Models:
+        return self.models
+
+    def arguments(
+        self, request: Request, staff: StaffIdentity, path_params: dict[str, str]
+    ) -> dict[str, Any]:
+        values: dict[str, Any] = {"request": request, "staff": staff, **path_params}
+        values.update((name, extract(request)) for name, extract in self.inject.items())
+        models = self.models
+        if models.query is not None:
+            values["query"] = parse_query(request, models.query)
+        if models.body is not None:
+            values["body"] = parse_body(request, models.body, api().settings.max_body_bytes)
+        return {name: values[name] for name in self.names}
+
+
 def staff_route(
     blueprint: Blueprint,
     path: str,
@@ -133,22 +230,21 @@ def staff_route(
     *,
     summary: str | None = None,
     tag: str | None = None,
-    request: type[BaseModel] | None = None,
-    query: type[BaseModel] | None = None,
-    response: type[BaseModel] | None = None,
     status: int = 200,
     content_type: str = JSON,
+    inject: Mapping[str, Callable[[Request], Any]] | None = None,
 ) -> Callable[[Callable[..., Response]], Callable[..., Response]]:
-    """Register a staff route: authenticate, require ``role``, map domain errors, and record the
-    operation in the OpenAPI document.
+    """Register a staff route: authenticate, require ``role``, parse what the view's signature
+    asks for (see :class:`View`), map domain errors, and record the operation in the OpenAPI
+    document.
 
-    The keywords only document the route (the view still parses its own input): ``request`` is
-    the JSON body model, ``query`` the query-string model, ``response`` the body returned with
-    ``status``; ``content_type`` is the body's. ``summary`` defaults to the view's docstring
-    first line (else its name) and ``tag`` to the view's module, its resource group.
+    ``status`` is the documented success status; ``content_type`` the body's. ``summary``
+    defaults to the view's docstring first line (else its name) and ``tag`` to the view's
+    module, its resource group.
     """
 
     def decorator(view: Callable[..., Response]) -> Callable[..., Response]:
+        signature = View(view, path, inject or {})
         doc = inspect.getdoc(view) or view.__name__.replace("_", " ").capitalize()
         openapi.register(
             openapi.Operation(
@@ -158,10 +254,8 @@ def staff_route(
                 summary=summary or doc.splitlines()[0],
                 tag=tag or view.__module__.rpartition(".")[2],
                 role=role,
-                request=request,
-                query=query,
-                response=response,
                 status=status,
+                models=signature.resolve,
             )
         )
 
@@ -172,7 +266,7 @@ def staff_route(
                 identity = authenticate(request)
                 identity.require(role)
                 logger.append_keys(staff=identity.subject, role=identity.role.value)
-                return view(request, identity, **path_params)
+                return view(**signature.arguments(request, identity, path_params))
             except DomainError as error:
                 return from_domain_error(error)
 

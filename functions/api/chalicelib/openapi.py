@@ -1,8 +1,10 @@
 """The OpenAPI 3.1 document of the API, generated from what the routes declare.
 
 :func:`chalicelib.http.staff_route` records an :class:`Operation` for every route it registers;
-:func:`document` turns the recorded operations into JSON once (operations and schemas sorted, so
-the same bytes whatever the import order), served without authentication at ``DOCUMENT_PATH``.
+:func:`document` turns the recorded operations into JSON on its first request (operations and
+schemas sorted, so the same bytes whatever the import order), served without authentication at
+``DOCUMENT_PATH``. An operation's models are looked up only then (:attr:`Operation.models`), so
+importing the API builds none of them, nor imports pydantic's JSON Schema generator.
 """
 
 from __future__ import annotations
@@ -10,16 +12,20 @@ from __future__ import annotations
 import functools
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from http import HTTPStatus
-from typing import Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from chalice import Blueprint, Response
-from pydantic import BaseModel, ConfigDict, Field
-from pydantic.json_schema import JsonSchemaMode, models_json_schema
 
 from civiq.core.staff import Role
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
+    from pydantic.json_schema import JsonSchemaMode
+
+    Key = tuple[type[BaseModel], JsonSchemaMode]
 
 DOCUMENT_PATH = "/api/v1/openapi.json"
 TITLE = "CiViQ utility billing staff API"
@@ -27,7 +33,6 @@ VERSION = "v1"  # the major version in the paths
 JSON = "application/json"
 SCHEMA_REF = "#/components/schemas/{model}"
 BEARER = "staffBearer"
-Key = tuple[type[BaseModel], JsonSchemaMode]
 
 ERROR_STATUSES = {
     400: "The request body, a query parameter or a field value is invalid.",
@@ -40,18 +45,36 @@ ERROR_STATUSES = {
 }
 
 
-class ErrorDetail(BaseModel):
-    model_config = ConfigDict(extra="allow")  # an error code may add members of its own
+@functools.cache
+def error_model() -> type[BaseModel]:
+    """Every error response of the API, as a model (built with the document)."""
+    from pydantic import BaseModel, ConfigDict, Field
 
-    code: str = Field(description="Stable machine-readable code, for example invalid_input.")
-    message: str = Field(description="Human-readable explanation.")
-    field: str | None = Field(description="The field, parameter or header at fault, if any.")
+    class ErrorDetail(BaseModel):
+        model_config = ConfigDict(extra="allow")  # an error code may add members of its own
+
+        code: str = Field(description="Stable machine-readable code, for example invalid_input.")
+        message: str = Field(description="Human-readable explanation.")
+        field: str | None = Field(description="The field, parameter or header at fault, if any.")
+
+    class Error(BaseModel):
+        """Every error response of the API."""
+
+        error: ErrorDetail
+
+    return Error
 
 
-class Error(BaseModel):
-    """Every error response of the API."""
+class Models(NamedTuple):
+    """An operation's JSON body, query string and success response models, if any."""
 
-    error: ErrorDetail
+    body: type[BaseModel] | None = None
+    query: type[BaseModel] | None = None
+    response: type[BaseModel] | None = None
+
+
+def no_models() -> Models:
+    return Models()
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,10 +87,9 @@ class Operation:
     summary: str
     tag: str
     role: Role | None
-    request: type[BaseModel] | None = None
-    query: type[BaseModel] | None = None
-    response: type[BaseModel] | None = None
     status: int = 200
+    # Its models, looked up when the document is built (they may import their module then).
+    models: Callable[[], Models] = no_models
 
 
 OPERATIONS: list[Operation] = []
@@ -85,18 +107,20 @@ def document() -> str:
 
 
 def build(operations: Iterable[Operation]) -> dict[str, Any]:
-    ordered = sorted(operations, key=lambda op: (op.path, op.method))
+    from pydantic.json_schema import models_json_schema
+
+    ordered = [(op, op.models()) for op in sorted(operations, key=lambda op: (op.path, op.method))]
     # One pydantic pass over every model, so shared sub-models get one name in components.
-    keys: list[Key] = [(Error, "serialization")]
-    for op in ordered:
-        if op.request:
-            keys.append((op.request, "validation"))
-        if op.response:
-            keys.append((op.response, "serialization"))
+    keys: list[Key] = [(error_model(), "serialization")]
+    for _, models in ordered:
+        if models.body:
+            keys.append((models.body, "validation"))
+        if models.response:
+            keys.append((models.response, "serialization"))
     refs, schemas = models_json_schema(list(dict.fromkeys(keys)), ref_template=SCHEMA_REF)
     paths: dict[str, dict[str, Any]] = {}
-    for op in ordered:
-        paths.setdefault(op.path, {})[op.method.lower()] = _operation(op, refs)
+    for op, models in ordered:
+        paths.setdefault(op.path, {})[op.method.lower()] = _operation(op, models, refs)
     return {
         "openapi": "3.1.0",
         "info": {"title": TITLE, "version": VERSION},
@@ -119,7 +143,7 @@ def build(operations: Iterable[Operation]) -> dict[str, Any]:
     }
 
 
-def _operation(op: Operation, refs: dict[Any, dict[str, Any]]) -> dict[str, Any]:
+def _operation(op: Operation, models: Models, refs: dict[Any, dict[str, Any]]) -> dict[str, Any]:
     result: dict[str, Any] = {
         "operationId": op.operation_id,
         "summary": op.summary,
@@ -134,29 +158,29 @@ def _operation(op: Operation, refs: dict[Any, dict[str, Any]]) -> dict[str, Any]
     parameters = [
         {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
         for name in re.findall(r"\{(\w+)\}", op.path)
-    ] + (_query_parameters(op.query) if op.query else [])
+    ] + (_query_parameters(models.query) if models.query else [])
     if parameters:
         result["parameters"] = parameters
-    if op.request:
-        content = {JSON: {"schema": refs[(op.request, "validation")]}}
+    if models.body:
+        content = {JSON: {"schema": refs[(models.body, "validation")]}}
         result["requestBody"] = {"required": True, "content": content}
     success: dict[str, Any] = {"description": HTTPStatus(op.status).phrase}
-    if op.response:
-        success["content"] = {JSON: {"schema": refs[(op.response, "serialization")]}}
-    error = {JSON: {"schema": refs[(Error, "serialization")]}}
+    if models.response:
+        success["content"] = {JSON: {"schema": refs[(models.response, "serialization")]}}
+    error = {JSON: {"schema": refs[(error_model(), "serialization")]}}
     result["responses"] = {str(op.status): success} | {
         str(status): {"description": ERROR_STATUSES[status], "content": error}
-        for status in _error_statuses(op)
+        for status in _error_statuses(op, models)
     }
     return result
 
 
-def _error_statuses(op: Operation) -> list[int]:
+def _error_statuses(op: Operation, models: Models) -> list[int]:
     """The errors an operation can answer with, from its shape: staff routes check the token,
     input can be invalid, an id in the path can be unknown, writes can conflict."""
     statuses = {401, 403} if op.role is not None else set()
-    statuses |= {400} if op.request or op.query else set()
-    statuses |= {413, 415} if op.request else set()
+    statuses |= {400} if models.body or models.query else set()
+    statuses |= {413, 415} if models.body else set()
     statuses |= {404} if "{" in op.path else set()
     statuses |= {409} if op.method != "GET" else set()
     return sorted(statuses)

@@ -1,85 +1,54 @@
-"""The API's side of payments and the ledger, built once per cold start (like
-:mod:`chalicelib.billing_composition`)."""
+"""The API's side of payments and the ledger, and the processor's webhook, built at their first
+request by :mod:`civiq.payments.wiring` from the settings of :mod:`chalicelib.composition`."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import timedelta
 from functools import cache
-
-from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
+from typing import TYPE_CHECKING
 
 from chalicelib.composition import api
-from civiq.core.clock import SystemClock
-from civiq.ledger.ports import LedgerRepository, PaymentRepository
-from civiq.payments.adapters.dynamodb_processor_events import DynamoProcessorEvents
-from civiq.payments.adapters.processor_event_queue import SqsProcessorEventQueue
-from civiq.payments.adapters.sandbox_gateway import SandboxGateway
-from civiq.payments.services.payments import (
-    AdjustBalance,
-    PostPayment,
-    ProcessorRefunds,
-    RefundPayment,
-    ReversePayment,
-)
-from civiq.payments.services.processor_events import AcceptWebhook
-from civiq.payments.wiring import dynamo_payment_ledger
-from civiq.platform import aws
-from civiq.platform.idempotency import IdempotentRequests
 
-
-@dataclass(frozen=True)
-class Payments:
-    ledger: LedgerRepository
-    payments: PaymentRepository
-    requests: IdempotentRequests
-    post: PostPayment
-    refund: RefundPayment
-    reverse: ReversePayment
-    adjust: AdjustBalance
+if TYPE_CHECKING:
+    from civiq.payments.services.payments import ProcessorRefunds
+    from civiq.payments.services.processor_events import AcceptWebhook
+    from civiq.payments.wiring import PaymentServices
 
 
 @cache
-def payments() -> Payments:
+def payments() -> PaymentServices:
+    from civiq.payments.wiring import payment_services
+
     settings = api().settings
     if not settings.idempotency_table_name:
         raise RuntimeError("IDEMPOTENCY_TABLE_NAME must be set")
-    region, endpoint = settings.aws_region, settings.aws_endpoint_url
-    books = dynamo_payment_ledger(settings)
-    persistence = DynamoDBPersistenceLayer(
-        table_name=settings.idempotency_table_name,
-        boto3_client=aws.client("dynamodb", region, endpoint),
-    )
-    return Payments(
-        ledger=books.ledger,
-        payments=books.payments,
-        requests=IdempotentRequests(persistence, settings.idempotency_key_hours * 3600),
-        post=PostPayment(books, settings.allocation_order),
-        refund=RefundPayment(books, processor_refunds(settings.sandbox_processor_queue_url)),
-        reverse=ReversePayment(books, settings.nsf_fee),
-        adjust=AdjustBalance(books, settings.allocation_order),
+    return payment_services(
+        settings,
+        idempotency_table_name=settings.idempotency_table_name,
+        idempotency_key_hours=settings.idempotency_key_hours,
+        allocation_order=settings.allocation_order,
+        nsf_fee=settings.nsf_fee,
+        refunds=processor_refunds(settings.sandbox_processor_queue_url),
     )
 
 
 def processor_refunds(queue_url: str | None) -> ProcessorRefunds | None:
     """Refunds of card and PAD payments go to the gateway (None: recorded here only)."""
-    if not queue_url:
-        return None
-    settings = api().settings
-    sqs = aws.client("sqs", settings.aws_region, settings.aws_endpoint_url)
-    return ProcessorRefunds(DynamoProcessorEvents(), SandboxGateway(sqs, queue_url))
+    from civiq.payments import wiring
+
+    return wiring.processor_refunds(api().settings, queue_url)
 
 
 @cache
 def webhook() -> AcceptWebhook:
+    from civiq.payments.wiring import accept_webhook
+
     settings = api().settings
     secrets = settings.active_webhook_secrets()
     if not (secrets and settings.processor_events_queue_url):
         raise RuntimeError("WEBHOOK_SECRETS and PROCESSOR_EVENTS_QUEUE_URL must be set")
-    sqs = aws.client("sqs", settings.aws_region, settings.aws_endpoint_url)
-    return AcceptWebhook(
-        secrets,
-        timedelta(seconds=settings.webhook_tolerance_seconds),
-        SqsProcessorEventQueue(sqs, settings.processor_events_queue_url),
-        SystemClock(),
+    return accept_webhook(
+        settings,
+        secrets=secrets,
+        tolerance_seconds=settings.webhook_tolerance_seconds,
+        processor_events_queue_url=settings.processor_events_queue_url,
     )

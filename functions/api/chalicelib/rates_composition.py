@@ -1,40 +1,19 @@
-"""The API's side of rate schedules (bylaw rates as versioned data), built once per cold start.
-
-Kept apart from :mod:`chalicelib.composition`, whose settings it reuses. The schedule item's
-model (:mod:`civiq.adapters.dynamodb.rates`) is imported with this module, when app.py loads the
-blueprints, so :func:`configure_models` (first request) configures it with the others.
-"""
+"""The API's side of rate schedules (bylaw rates as versioned data), built at its first request
+by :mod:`civiq.rates.wiring` from the settings of :mod:`chalicelib.composition`."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import cache
-from zoneinfo import ZoneInfo
+from typing import TYPE_CHECKING
 
 from chalicelib.composition import api
-from civiq.accounts.services.recording import Recorder
-from civiq.core.clock import SystemClock
-from civiq.core.ids import UlidGenerator
-from civiq.rates.adapters.dynamodb import DynamoRateSchedules
-from civiq.rates.services.rates import AddRateVersion, CreateRateSchedule, QuoteRate
 
-
-@dataclass(frozen=True)
-class Rates:
-    schedules: DynamoRateSchedules
-    create_schedule: CreateRateSchedule
-    add_version: AddRateVersion
-    quote: QuoteRate
+if TYPE_CHECKING:
+    from civiq.rates.wiring import RateServices
 
 
 @cache
-def rates() -> Rates:
-    settings = api().settings
-    recorder = Recorder(SystemClock(), UlidGenerator(), ZoneInfo(settings.municipal_time_zone))
-    schedules = DynamoRateSchedules()
-    return Rates(
-        schedules=schedules,
-        create_schedule=CreateRateSchedule(schedules, recorder),
-        add_version=AddRateVersion(schedules, recorder),
-        quote=QuoteRate(schedules),
-    )
+def rates() -> RateServices:
+    from civiq.rates.wiring import rate_services
+
+    return rate_services(api().settings)

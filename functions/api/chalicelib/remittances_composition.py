@@ -1,43 +1,29 @@
-"""The API's side of bank remittance files, built once per cold start."""
+"""The API's side of bank remittance files, built at its first request by
+:mod:`civiq.payments.wiring` from the settings of :mod:`chalicelib.composition`; a decided
+exception is posted through the staff payments of :mod:`chalicelib.payments_composition`."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import cache
-from zoneinfo import ZoneInfo
+from typing import TYPE_CHECKING
 
 from chalicelib.composition import api
 from chalicelib.payments_composition import payments
-from civiq.core.clock import SystemClock
-from civiq.payments.adapters.dynamodb_remittances import DynamoRemittances
-from civiq.payments.adapters.remittance_queue import SqsRemittanceQueue
-from civiq.payments.services.remittances import DecideException, ReceiveRemittance
-from civiq.platform import aws
-from civiq.platform.s3 import S3RemittanceContents
 
-
-@dataclass(frozen=True)
-class Remittances:
-    repository: DynamoRemittances
-    receive: ReceiveRemittance
-    decide: DecideException
+if TYPE_CHECKING:
+    from civiq.payments.wiring import RemittanceServices
 
 
 @cache
-def remittances() -> Remittances:
+def remittances() -> RemittanceServices:
+    from civiq.payments.wiring import remittance_services
+
     settings = api().settings
     if not (settings.documents_bucket and settings.remittance_queue_url):
         raise RuntimeError("DOCUMENTS_BUCKET and REMITTANCE_QUEUE_URL must be set")
-    region, endpoint = settings.aws_region, settings.aws_endpoint_url
-    repository = DynamoRemittances()
-    return Remittances(
-        repository=repository,
-        receive=ReceiveRemittance(
-            repository,
-            S3RemittanceContents(aws.client("s3", region, endpoint), settings.documents_bucket),
-            SqsRemittanceQueue(aws.client("sqs", region, endpoint), settings.remittance_queue_url),
-            SystemClock(),
-            ZoneInfo(settings.municipal_time_zone),
-        ),
-        decide=DecideException(repository, api().accounts, payments().post),
+    return remittance_services(
+        settings,
+        documents_bucket=settings.documents_bucket,
+        remittance_queue_url=settings.remittance_queue_url,
+        post=payments().post,
     )

@@ -1,8 +1,4 @@
-"""Settings from the environment, validated once at cold start by each function's entry module.
-
-Nothing here is cached globally: every function builds its own settings object, so two functions
-running in one process (the local stack) never see each other's configuration.
-"""
+"""The API function's settings, from the environment, validated once at cold start."""
 
 from __future__ import annotations
 

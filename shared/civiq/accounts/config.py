@@ -1,4 +1,5 @@
-"""Settings from the environment, validated once at cold start by each function's entry module.
+"""Settings of the move and transfer workflow tasks, from the environment, validated once at cold
+start.
 
 Nothing here is cached globally: every function builds its own settings object, so two functions
 running in one process (the local stack) never see each other's configuration.

@@ -1,4 +1,5 @@
-"""Ports: what the services need from the outside world. Adapters implement them."""
+"""Ports of accounts, properties, customers and their workflows (moves and transfers): what
+the services need from the outside world. Adapters implement them."""
 
 from __future__ import annotations
 

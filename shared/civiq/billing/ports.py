@@ -10,6 +10,7 @@ from civiq.billing.domain.statements import Statement
 from civiq.core.audit import AuditEntry
 from civiq.core.events import DomainEvent
 from civiq.core.ports import Page
+from civiq.ledger.domain.journal import Posting
 
 
 class CycleRepository(Protocol):
@@ -70,18 +71,25 @@ class StatementRepository(Protocol):
         """Newest first."""
         ...
 
-    def issue(self, statement: Statement, entry: AuditEntry) -> bool:
-        """Write the statement, add its charges to the account's balance and to the billing
-        totals, with its history entry, atomically; False (nothing written) when the account
-        already has this statement (its id is the account number and the period end)."""
+    def issue(self, statement: Statement, entry: AuditEntry, posting: Posting) -> bool:
+        """Write the statement, its ``posting`` (its charges on the account's ledger), its
+        charges added to the billing totals, and its history entry, atomically; False (nothing
+        written) when the account already has this statement (its id is the account number and
+        the period end). Raises LedgerMoved, writing nothing, when the account's ledger is no
+        longer at the head ``posting`` was computed from."""
         ...
 
     def cancel_and_rebill(
-        self, cancelled: Statement, rebill: Statement, entries: Sequence[AuditEntry]
+        self,
+        cancelled: Statement,
+        rebill: Statement,
+        entries: Sequence[AuditEntry],
+        posting: Posting,
     ) -> None:
         """Mark ``cancelled`` cancelled (Conflict if it is not issued any more) and issue
-        ``rebill`` in its place, moving the balance and the totals by the difference, with the
-        history entries, atomically. Both statements are kept."""
+        ``rebill`` in its place with its ``posting`` (the cancelled charges reversed, the new
+        ones charged), moving the totals by the difference, with the history entries,
+        atomically. Both statements are kept. Raises LedgerMoved as :meth:`issue` does."""
         ...
 
     def attach_document(

@@ -1,4 +1,4 @@
-"""The real clock and id generator."""
+"""The real clock."""
 
 from __future__ import annotations
 

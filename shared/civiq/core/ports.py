@@ -1,4 +1,6 @@
-"""Ports: what the services need from the outside world. Adapters implement them."""
+"""Generic ports every feature uses: the clock, ids, pages, the outbox and event publisher, the
+audit log, documents, and workflows (Step Functions executions, task-token callbacks, milestones).
+"""
 
 from __future__ import annotations
 

@@ -14,7 +14,15 @@ from civiq.core.errors import field_prefix
 from civiq.core.history import as_record
 
 
-class Request(BaseModel):
+class Payload(BaseModel):
+    """Base of the API's payloads: a model's validator and serializer are built at its first use
+    (``defer_build``), not when its module is imported, so a cold start builds the models its
+    request uses and no others."""
+
+    model_config = ConfigDict(defer_build=True)
+
+
+class Request(Payload):
     """Unknown fields are refused and types are not coerced: a typo never passes silently."""
 
     model_config = ConfigDict(extra="forbid", strict=True, str_strip_whitespace=True)
@@ -48,7 +56,7 @@ class LocationIn(Request):
             return GeoPoint(self.latitude, self.longitude)
 
 
-class AddressOut(BaseModel):
+class AddressOut(Payload):
     street: str
     unit: str | None
     city: str
@@ -61,17 +69,17 @@ class AddressOut(BaseModel):
         return cls(**as_record(address), one_line=address.one_line())
 
 
-class LocationOut(BaseModel):
+class LocationOut(Payload):
     latitude: str
     longitude: str
 
 
-class ActorOut(BaseModel):
+class ActorOut(Payload):
     subject: str
     role: str
 
 
-class HistoryEntryOut(BaseModel):
+class HistoryEntryOut(Payload):
     entry_id: str
     action: str
     actor: ActorOut
@@ -93,7 +101,7 @@ class HistoryEntryOut(BaseModel):
         )
 
 
-class HistoryPage(BaseModel):
+class HistoryPage(Payload):
     items: list[HistoryEntryOut]
     next_cursor: str | None
 

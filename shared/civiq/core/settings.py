@@ -1,4 +1,6 @@
-"""Settings from the environment, validated once at cold start by each function's entry module.
+"""What every function's settings share (the table, the region, the event bus, the municipal
+time zone), and the settings of the functions every feature has (document renderers, the outbox
+relay). Each feature's own functions have theirs in ``<feature>/config.py``.
 
 Nothing here is cached globally: every function builds its own settings object, so two functions
 running in one process (the local stack) never see each other's configuration.

@@ -1,14 +1,5 @@
-"""Account search terms: prefix and accent-insensitive, without a table scan.
-
-Every account is indexed under a small set of *terms*: the words of the holder's name and of
-the service address, the postal code, the account number (with and without its prefix) and the
-property's roll number, plus three *phrases*: the name's words run together in order and last
-name first, and the street's words run together. A query's words are folded the same way.
-
-Several words are first looked up as one phrase (``andree cote`` -> ``andreecote``, ``11
-lakeview`` -> ``11lakeview``, a roll number typed with spaces): one narrow read of the index.
-When no phrase starts that way (words from different fields, ``gagnon sauve``), the longest
-word selects the entries and every other word must start one of the entry's terms.
+"""Text folded for search: lowercase ASCII words (``Côté`` -> ``cote``), numbers typed with
+spaces joined. Account search (:mod:`civiq.accounts.domain.search`) indexes and queries with it.
 """
 
 from __future__ import annotations

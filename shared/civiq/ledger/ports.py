@@ -1,8 +1,5 @@
-"""Ports of the move-in/move-out and ownership-transfer workflows. Adapters implement them.
-
-Kept beside :mod:`civiq.ports` (which describes accounts, properties and customers) so the two
-can change independently; the services import both.
-"""
+"""Ports of the ledger: posting to an account's journal, its payment records, and reading every
+account's books for the ledger check. Adapters implement them."""
 
 from __future__ import annotations
 
@@ -13,7 +10,7 @@ from typing import Protocol
 from civiq.core.audit import AuditEntry
 from civiq.core.events import DomainEvent
 from civiq.core.ports import Page
-from civiq.ledger.domain.journal import AccountLedger, LedgerEntry, Posting
+from civiq.ledger.domain.journal import AccountLedger, EntriesSince, LedgerEntry, Posting
 from civiq.ledger.domain.payments import Payment, Refund
 from civiq.ledger.domain.verification import AccountBooks
 
@@ -40,6 +37,21 @@ class LedgerRepository(Protocol):
         refund), its events (outbox) and history, in one transaction. False, writing nothing,
         when ``posting.guard`` was posted before; raises LedgerMoved when the account's head is
         no longer ``posting.basis.head``."""
+        ...
+
+
+class JournalReader(Protocol):
+    """Reading an account's ledger: as it stands (what a posting is computed from) and its journal
+    from a point on (a statement's balance forward)."""
+
+    def state(self, account_id: str) -> AccountLedger:
+        """The account's ledger as it stands, read consistently. Raises NotFound."""
+        ...
+
+    def entries_since(self, account_id: str, after: int) -> EntriesSince:
+        """The entries numbered after ``after`` (0: from the first), in order, up to the head
+        the account's ledger is at, with its balance there, read consistently. Raises NotFound
+        for an unknown account."""
         ...
 
 

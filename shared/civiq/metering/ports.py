@@ -1,7 +1,6 @@
 """Ports of meters, readings and bulk reading imports. Adapters implement them.
 
-Kept beside :mod:`civiq.ports` (accounts, properties, customers) so the two can change
-independently. Billing reads meters with :meth:`MeterRepository.at_property` and their reads with
+Billing reads meters with :meth:`MeterRepository.at_property` and their reads with
 :meth:`ReadingRepository.of_meter`.
 """
 
@@ -51,7 +50,7 @@ class MeterRepository(Protocol):
         ...
 
     def get_by_serial(self, serial: str) -> InstalledMeter:
-        """``serial`` normalized (:func:`civiq.domain.metering.normalize_serial`). Raises
+        """``serial`` normalized (:func:`civiq.metering.domain.metering.normalize_serial`). Raises
         NotFound."""
         ...
 

@@ -1,4 +1,5 @@
-"""Ports of the alerts: wording messages, recording notifications, queueing route reminders."""
+"""Ports of notices: wording alerts and receipts, recording notifications, queueing route
+reminders, storing receipt documents."""
 
 from __future__ import annotations
 

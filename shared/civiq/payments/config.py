@@ -1,4 +1,5 @@
-"""Settings from the environment, validated once at cold start by each function's entry module.
+"""Settings of the functions that post payments, penalties and autopay, and the sandbox processor,
+from the environment, validated once at cold start.
 
 Nothing here is cached globally: every function builds its own settings object, so two functions
 running in one process (the local stack) never see each other's configuration.

@@ -1,4 +1,5 @@
-"""Ports of the ledger and payments. Adapters implement them (DynamoDB, and in memory)."""
+"""Ports of payments: processor events, the payment gateway, bank remittance files and the
+late-penalty job's past-due statements. Adapters implement them (DynamoDB, and in memory)."""
 
 from __future__ import annotations
 

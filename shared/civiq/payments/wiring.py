@@ -1,38 +1,216 @@
-"""The ledger's use cases wired to DynamoDB and EventBridge: what every function that posts
-payments (the API, the processor-event, remittance and late-penalty workers) builds alike."""
+"""Payments, refunds, remittances, processor events, late penalties and autopay, wired to DynamoDB,
+S3, SQS and EventBridge from settings: the one place their services (and the ledger's, which
+they post through) are built, for the API (``payments_composition.py``,
+``remittances_composition.py``), the processor-event, remittance, late-penalty and autopay
+functions.
+
+The API imports this module at its cold start: what only the other functions build (their
+settings, late penalties, autopay) is imported by the functions building it.
+"""
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
 
 from civiq.accounts.adapters.dynamodb_accounts import DynamoAccountRepository
+from civiq.accounts.adapters.dynamodb_workflows import DynamoMilestones
+from civiq.accounts.domain.account_numbers import AccountNumberScheme
 from civiq.core.clock import SystemClock
 from civiq.core.ids import UlidGenerator
-from civiq.core.publishing import PublishEvents
 from civiq.core.settings import CommonSettings
+from civiq.ledger.domain.journal import AllocationOrder
+from civiq.ledger.ports import LedgerRepository, PaymentRepository
 from civiq.ledger.services.posting import Announcer, PaymentLedger
 from civiq.payments.adapters.dynamodb_payments import DynamoLedger, DynamoPayments
-from civiq.platform import aws
-from civiq.platform.dynamodb.outbox import DynamoOutbox
-from civiq.platform.dynamodb.table import configure_models
-from civiq.platform.eventbridge import EventBridgePublisher
+from civiq.payments.adapters.dynamodb_processor_events import DynamoProcessorEvents
+from civiq.payments.adapters.dynamodb_remittances import DynamoRemittances
+from civiq.payments.adapters.processor_event_queue import SqsProcessorEventQueue
+from civiq.payments.adapters.remittance_queue import SqsRemittanceQueue
+from civiq.payments.adapters.sandbox_gateway import SandboxGateway
+from civiq.payments.services.payments import (
+    AdjustBalance,
+    PostPayment,
+    ProcessorRefunds,
+    RefundPayment,
+    ReversePayment,
+)
+from civiq.payments.services.processor_events import AcceptWebhook, ApplyProcessorEvent
+from civiq.payments.services.remittances import (
+    ApplyRemittanceChunk,
+    DecideException,
+    LedgerDirectory,
+    ReceiveRemittance,
+)
+from civiq.platform.idempotency import IdempotentRequests
+from civiq.platform.runtime import client, configure_table, publish_events, time_zone
+from civiq.platform.s3 import S3RemittanceContents
+
+if TYPE_CHECKING:
+    from civiq.payments.config import AutopaySettings, PaymentSettings, PenaltySettings
+    from civiq.payments.services.autopay import ChargeAutopay
+    from civiq.payments.services.late_penalties import ApplyLatePenalties
 
 
 def dynamo_payment_ledger(settings: CommonSettings) -> PaymentLedger:
     """The ledger's shared dependencies (models configured for ``settings``' table)."""
-    configure_models(settings.table_name, settings.aws_region, settings.aws_endpoint_url)
-    events = PublishEvents(
-        DynamoOutbox(),
-        EventBridgePublisher(
-            aws.client("events", settings.aws_region, settings.aws_endpoint_url),
-            settings.event_bus_name,
-        ),
-    )
+    configure_table(settings)
     return PaymentLedger(
         DynamoLedger(),
         DynamoPayments(),
         DynamoAccountRepository(),
         Announcer(SystemClock(), UlidGenerator()),
-        events,
-        ZoneInfo(settings.municipal_time_zone),
+        publish_events(settings),
+        time_zone(settings),
+    )
+
+
+def processor_refunds(settings: CommonSettings, queue_url: str | None) -> ProcessorRefunds | None:
+    """Refunds of card and PAD payments go to the gateway (None: recorded here only)."""
+    if not queue_url:
+        return None
+    return ProcessorRefunds(
+        DynamoProcessorEvents(), SandboxGateway(client(settings, "sqs"), queue_url)
+    )
+
+
+@dataclass(frozen=True)
+class PaymentServices:
+    """Staff's payments, refunds, reversals and adjustments, each answered once per
+    Idempotency-Key (the API's routes)."""
+
+    ledger: LedgerRepository
+    payments: PaymentRepository
+    requests: IdempotentRequests
+    post: PostPayment
+    refund: RefundPayment
+    reverse: ReversePayment
+    adjust: AdjustBalance
+
+
+def payment_services(
+    settings: CommonSettings,
+    *,
+    idempotency_table_name: str,
+    idempotency_key_hours: int,
+    allocation_order: AllocationOrder,
+    nsf_fee: Decimal,
+    refunds: ProcessorRefunds | None,
+) -> PaymentServices:
+    books = dynamo_payment_ledger(settings)
+    persistence = DynamoDBPersistenceLayer(
+        table_name=idempotency_table_name, boto3_client=client(settings, "dynamodb")
+    )
+    return PaymentServices(
+        ledger=books.ledger,
+        payments=books.payments,
+        requests=IdempotentRequests(persistence, idempotency_key_hours * 3600),
+        post=PostPayment(books, allocation_order),
+        refund=RefundPayment(books, refunds),
+        reverse=ReversePayment(books, nsf_fee),
+        adjust=AdjustBalance(books, allocation_order),
+    )
+
+
+def accept_webhook(
+    settings: CommonSettings,
+    *,
+    secrets: tuple[str, ...],
+    tolerance_seconds: int,
+    processor_events_queue_url: str,
+) -> AcceptWebhook:
+    """The processor's signed events, checked and queued (the API's webhook route)."""
+    return AcceptWebhook(
+        secrets,
+        timedelta(seconds=tolerance_seconds),
+        SqsProcessorEventQueue(client(settings, "sqs"), processor_events_queue_url),
+        SystemClock(),
+    )
+
+
+@dataclass(frozen=True)
+class RemittanceServices:
+    """Bank remittance files received from staff, and the exceptions they decide (the API's
+    routes)."""
+
+    repository: DynamoRemittances
+    receive: ReceiveRemittance
+    decide: DecideException
+
+
+def remittance_services(
+    settings: CommonSettings,
+    *,
+    documents_bucket: str,
+    remittance_queue_url: str,
+    post: PostPayment,
+) -> RemittanceServices:
+    """``post`` is the staff's :class:`PostPayment`, which a decided exception posts through."""
+    configure_table(settings)
+    repository = DynamoRemittances()
+    return RemittanceServices(
+        repository=repository,
+        receive=ReceiveRemittance(
+            repository,
+            S3RemittanceContents(client(settings, "s3"), documents_bucket),
+            SqsRemittanceQueue(client(settings, "sqs"), remittance_queue_url),
+            SystemClock(),
+            time_zone(settings),
+        ),
+        decide=DecideException(repository, DynamoAccountRepository(), post),
+    )
+
+
+def apply_processor_event(settings: PaymentSettings) -> ApplyProcessorEvent:
+    """Each processor event's postings (functions/processor_events)."""
+    books = dynamo_payment_ledger(settings)
+    return ApplyProcessorEvent(
+        DynamoProcessorEvents(),
+        books,
+        PostPayment(books, settings.allocation_order),
+        RefundPayment(books),
+        AccountNumberScheme(settings.account_number_prefix, settings.account_number_width),
+        books.time_zone,
+    )
+
+
+def apply_remittance_chunk(settings: PaymentSettings) -> ApplyRemittanceChunk:
+    """A chunk of a bank file's lines matched, the certain ones posted (functions/remittances)."""
+    if not settings.documents_bucket:
+        raise RuntimeError("DOCUMENTS_BUCKET must be set")
+    books = dynamo_payment_ledger(settings)
+    return ApplyRemittanceChunk(
+        DynamoRemittances(),
+        S3RemittanceContents(client(settings, "s3"), settings.documents_bucket),
+        LedgerDirectory(books.accounts, books.ledger, books.payments),
+        PostPayment(books, settings.allocation_order),
+        AccountNumberScheme(settings.account_number_prefix, settings.account_number_width),
+    )
+
+
+def apply_late_penalties(settings: PenaltySettings) -> ApplyLatePenalties:
+    """The municipality's late-payment penalties, once per statement (functions/late_penalties)."""
+    from civiq.payments.adapters.dynamodb_past_due import DynamoPastDue
+    from civiq.payments.services.late_penalties import ApplyLatePenalties
+
+    books = dynamo_payment_ledger(settings)
+    return ApplyLatePenalties(books, DynamoPastDue(), settings.policy())
+
+
+def charge_autopay(settings: AutopaySettings) -> ChargeAutopay:
+    """Autopay accounts charged through the payment gateway when billed (functions/autopay)."""
+    from civiq.payments.services.autopay import ChargeAutopay
+
+    configure_table(settings)
+    return ChargeAutopay(
+        DynamoAccountRepository(),
+        DynamoLedger(),
+        SandboxGateway(client(settings, "sqs"), settings.sandbox_processor_queue_url),
+        DynamoMilestones(),
+        SystemClock(),
+        UlidGenerator(),
     )

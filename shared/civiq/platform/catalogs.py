@@ -1,7 +1,7 @@
 """The en/fr message catalogs (``templates/messages/<lang>.json``) and how each language writes
 dates and numbers in running text.
 
-Kept apart from :mod:`civiq.adapters.pdf` so that functions which only word plain-text messages
+Kept apart from :mod:`civiq.platform.pdf` so that functions which only word plain-text messages
 (the alerts) read the catalogs without importing WeasyPrint and its native libraries.
 """
 

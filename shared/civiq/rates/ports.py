@@ -1,7 +1,4 @@
-"""The port of rate schedules (bylaw rates as versioned data). Adapters implement it.
-
-Kept beside :mod:`civiq.ports` like the workflow and billing ports, so each can change alone.
-"""
+"""The port of rate schedules (bylaw rates as versioned data). Adapters implement it."""
 
 from __future__ import annotations
 

@@ -13,7 +13,7 @@ balance (read only)       ACCOUNT#<account id>     ACCOUNT               ``balan
 
 A transfer's history entries (audit) live in its partition, like an account's. Every write that
 publishes events puts them in the outbox in the same transaction
-(:mod:`civiq.adapters.dynamodb.outbox`).
+(:mod:`civiq.platform.dynamodb.outbox`).
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""In-memory fakes of every port, for unit tests and the contract suite."""
+"""In-memory fakes of the accounts' ports (store, repositories, transfers, balances), for unit
+tests and the contract suite."""
 
 from __future__ import annotations
 

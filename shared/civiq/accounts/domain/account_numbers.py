@@ -63,7 +63,7 @@ class AccountNumberScheme:
     def one_typo_away(self, typed: str) -> list[tuple[str, str]]:
         """Valid numbers one typo away from ``typed`` (prefix optional, separators ignored),
         each with the typo it undoes: ``transposition`` (two adjacent digits swapped) first,
-        then ``substitution`` (one digit mistyped). Issue 6's remittance matching narrows
+        then ``substitution`` (one digit mistyped). Remittance matching narrows
         these down with the accounts that exist and the payer's name and amount: the check
         digit alone cannot tell which digit was mistyped (every position has one digit that
         passes), only that one was.

@@ -20,7 +20,7 @@ DEFAULT_ROUTE = "1"  # a town with one meter-reading route
 
 
 class PropertyType(StrEnum):
-    """Drives stormwater charges (issue 5) and the demo data mix."""
+    """Drives stormwater charges and the demo data mix."""
 
     SINGLE_FAMILY = "single-family"
     SEMI_DETACHED = "semi-detached"

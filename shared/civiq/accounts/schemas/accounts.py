@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Self
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import Field, model_validator
 
 from civiq.accounts.domain.account_numbers import AccountNumberScheme
 from civiq.accounts.domain.accounts import (
@@ -27,7 +27,7 @@ from civiq.accounts.schemas.properties import PropertyIn
 from civiq.accounts.services.open_account import OpenAccountCommand
 from civiq.core.errors import InvalidInput, field_prefix
 from civiq.core.language import Language
-from civiq.core.schemas import AddressOut, PageQuery, Request, Versioned
+from civiq.core.schemas import AddressOut, PageQuery, Payload, Request, Versioned
 
 Id = Annotated[str, Field(min_length=1, max_length=40)]
 
@@ -137,14 +137,14 @@ class VersionQuery(Request):
     version: Annotated[int, Field(strict=False, ge=1)]
 
 
-class ServiceOut(BaseModel):
+class ServiceOut(Payload):
     service_type: ServiceType
     start_date: date
     status: ServiceStatus
     end_date: date | None
 
 
-class AgentOut(BaseModel):
+class AgentOut(Payload):
     id: str
     name: str
     scope: AgentScope
@@ -154,7 +154,7 @@ class AgentOut(BaseModel):
     phone: str | None
 
 
-class HolderOut(BaseModel):
+class HolderOut(Payload):
     customer_id: str
     kind: CustomerKind
     name: str
@@ -163,7 +163,7 @@ class HolderOut(BaseModel):
     phone: str | None
 
 
-class AccountResponse(BaseModel):
+class AccountResponse(Payload):
     id: str
     account_number: str
     account_number_display: str
@@ -240,7 +240,7 @@ class AccountResponse(BaseModel):
         )
 
 
-class AccountPage(BaseModel):
+class AccountPage(Payload):
     items: list[AccountLinkOut]
     next_cursor: str | None
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from civiq.accounts.domain.customers import (
     ContactDetails,
@@ -17,7 +17,7 @@ from civiq.accounts.ports import AccountSummary
 from civiq.accounts.services.customers import NewCustomer
 from civiq.core.errors import field_prefix
 from civiq.core.language import Language
-from civiq.core.schemas import AddressIn, AddressOut, Request, Versioned
+from civiq.core.schemas import AddressIn, AddressOut, Payload, Request, Versioned
 
 
 class ContactIn(Request):
@@ -65,19 +65,19 @@ class PreferencesUpdate(Versioned):
     preferences: PreferencesIn
 
 
-class ContactOut(BaseModel):
+class ContactOut(Payload):
     email: str | None
     phone: str | None
     mailing_address: AddressOut | None
 
 
-class PreferencesOut(BaseModel):
+class PreferencesOut(Payload):
     language: Language
     contact_method: ContactMethod
     ebilling: bool
 
 
-class AccountLinkOut(BaseModel):
+class AccountLinkOut(Payload):
     id: str
     account_number: str
     property_id: str
@@ -107,7 +107,7 @@ class AccountLinkOut(BaseModel):
         )
 
 
-class CustomerResponse(BaseModel):
+class CustomerResponse(Payload):
     id: str
     kind: CustomerKind
     name: str

@@ -1,8 +1,5 @@
-"""Versioned event payloads and the envelope every event travels in.
-
-On EventBridge an event is ``{"source": EVENT_SOURCE, "detail-type": <event_type>, "detail":
-<envelope>}``. Consumers parse the envelope, then the payload schema for its type and version.
-"""
+"""Versioned payloads of the account events (opened, services changed, closed), registered in
+:data:`civiq.event_catalog.EVENT_SCHEMAS`."""
 
 from __future__ import annotations
 

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Self
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import Field, model_validator
 
 from civiq.accounts.domain.accounts import HolderRole, Service, ServiceType
 from civiq.accounts.domain.moves import FinalReading
@@ -18,7 +18,7 @@ from civiq.core.errors import InvalidInput, field_prefix
 from civiq.core.events import Actor
 from civiq.core.ids import DeterministicIds
 from civiq.core.ports import Execution
-from civiq.core.schemas import Request
+from civiq.core.schemas import Payload, Request
 
 Id = Annotated[str, Field(min_length=1, max_length=40)]
 READING = r"^[0-9]{1,8}(\.[0-9]{1,3})?$"
@@ -134,7 +134,7 @@ class MoveRequest(Request):
         }
 
 
-class MoveOutResult(BaseModel):
+class MoveOutResult(Payload):
     account_id: str
     account_number: str | None = None
     status: str | None = Field(default=None, description="final-billed or closed")
@@ -144,18 +144,18 @@ class MoveOutResult(BaseModel):
     balance: str | None = Field(default=None, description="What was owed at settlement (CAD)")
 
 
-class MoveInResult(BaseModel):
+class MoveInResult(Payload):
     account_id: str | None = None
     account_number: str | None = None
     status: str | None = None
 
 
-class MoveError(BaseModel):
+class MoveError(Payload):
     code: str
     message: str | None
 
 
-class MoveResponse(BaseModel):
+class MoveResponse(Payload):
     id: str
     status: str = Field(description="RUNNING, SUCCEEDED, FAILED, TIMED_OUT or ABORTED")
     started_at: datetime

@@ -7,7 +7,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Annotated
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from civiq.accounts.domain.properties import (
     DEFAULT_ROUTE,
@@ -22,7 +22,15 @@ from civiq.accounts.ports import AccountSummary
 from civiq.accounts.schemas.customers import AccountLinkOut
 from civiq.accounts.services.properties import NewProperty, PropertyEdits
 from civiq.core.errors import field_prefix
-from civiq.core.schemas import AddressIn, AddressOut, LocationIn, LocationOut, Request, Versioned
+from civiq.core.schemas import (
+    AddressIn,
+    AddressOut,
+    LocationIn,
+    LocationOut,
+    Payload,
+    Request,
+    Versioned,
+)
 
 Share = Annotated[Decimal, Field(strict=False, description="Fraction of the meter, e.g. 0.25")]
 
@@ -77,12 +85,16 @@ class PropertyUpdate(PropertyIn, Versioned):
     pass
 
 
-class MetersOut(BaseModel):
+class RollNumberQuery(Request):
+    roll_number: str = Field(max_length=32, description="Find the property by its roll number")
+
+
+class MetersOut(Payload):
     arrangement: MeterArrangement
     shares: dict[str, str]
 
 
-class PropertyResponse(BaseModel):
+class PropertyResponse(Payload):
     id: str
     address: AddressOut
     roll_number: str | None

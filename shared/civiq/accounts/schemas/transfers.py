@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Self
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import Field, model_validator
 
 from civiq.accounts.domain.transfers import Decision, Transfer, TransferStatus
 from civiq.accounts.schemas.customers import NewCustomerIn
@@ -15,7 +15,7 @@ from civiq.accounts.services.customers import NewCustomer
 from civiq.accounts.services.transfers import TransferCommand
 from civiq.core.errors import InvalidInput
 from civiq.core.ids import DeterministicIds
-from civiq.core.schemas import ActorOut, Request
+from civiq.core.schemas import ActorOut, Payload, Request
 
 Id = Annotated[str, Field(min_length=1, max_length=40)]
 
@@ -69,13 +69,13 @@ class DecisionRequest(Request):
     reason: str | None = Field(default=None, max_length=500, description="Required to reject")
 
 
-class FinalReadingOut(BaseModel):
+class FinalReadingOut(Payload):
     value_m3: str | None
     read_on: date
     estimate: bool
 
 
-class TransferResponse(BaseModel):
+class TransferResponse(Payload):
     id: str
     status: TransferStatus
     property_id: str

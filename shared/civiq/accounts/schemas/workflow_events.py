@@ -1,6 +1,6 @@
 """Versioned payloads of the move-in/move-out and ownership-transfer events.
 
-Registered in :data:`civiq.schemas.events.EVENT_SCHEMAS`; a sample of each lives in
+Registered in :data:`civiq.event_catalog.EVENT_SCHEMAS`; a sample of each lives in
 ``events/eventbridge/`` and a test loads every sample through its schema. Amounts are decimal
 strings (never floats); readings are cubic metres as decimal strings, up to 3 decimals.
 """

@@ -119,7 +119,7 @@ class ChangeAccount:
         return self.apply(account_id, version, without, "AgentRevoked", actor, cid)
 
     def close(self, account_id: str, version: int, actor: Actor, cid: str) -> Account:
-        """Close a final-billed account (supervisor). Balance checks arrive with the ledger."""
+        """Close a final-billed account (supervisor); what it still owes stays on its ledger."""
         now = self.recorder.clock.now()
         return self.apply(
             account_id,

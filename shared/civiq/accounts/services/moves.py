@@ -5,11 +5,12 @@ then starts the move workflow (infra/statemachines/move.asl.json). Its tasks cal
 
 - :class:`RecordMoveOut`: services end on the move-out date, the final reading is recorded,
   FinalBillRequested and MoveOutCompleted are published (one atomic change);
-- :class:`~civiq.services.settle_account.SettleAccount`: close, roll arrears or wait for payment;
+- :class:`~civiq.accounts.services.settle_account.SettleAccount`: close, roll arrears or wait for
+  payment;
 - :class:`RecordMoveIn`: the new occupant's account is opened (OpenAccount, so AccountOpened and
   the welcome letter follow) and MoveInCompleted is published.
 
-Each task is idempotent; see :mod:`civiq.services.workflow_steps`.
+Each task is idempotent; see :mod:`civiq.accounts.services.workflow_steps`.
 """
 
 from __future__ import annotations

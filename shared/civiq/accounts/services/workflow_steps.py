@@ -1,7 +1,7 @@
 """Building blocks shared by the move and transfer workflow tasks.
 
 Every task is idempotent: it checks the state before acting (a retried task finds its work
-done), builds its ids from the execution (:class:`~civiq.adapters.deterministic_ids.
+done), builds its ids from the execution (:class:`~civiq.core.ids.
 DeterministicIds`), and writes each change atomically with its history and events.
 """
 

@@ -41,6 +41,8 @@ from civiq.billing.domain.cycles import (
     RunStatus,
 )
 from civiq.billing.domain.statements import (
+    Direction,
+    ForwardLine,
     MeterRead,
     Recipient,
     Statement,
@@ -56,8 +58,8 @@ from civiq.core.history import as_record
 from civiq.core.language import Language
 from civiq.core.money import Money
 from civiq.core.ports import Page
-from civiq.ledger.adapters.dynamodb_journal import POSTING_ATTEMPTS, journal, read_ledger
-from civiq.ledger.domain.journal import LedgerMoved, statement_posting
+from civiq.ledger.adapters.dynamodb_journal import journal
+from civiq.ledger.domain.journal import EntryKind, LedgerMoved, Posting
 from civiq.platform.dynamodb import keys, pages
 from civiq.platform.dynamodb.attributes import CentsAttribute
 from civiq.platform.dynamodb.table import TableItem, TableMeta
@@ -173,7 +175,7 @@ class StatementItem(TableItem):
     status = UnicodeAttribute()  # issued or cancelled (a cancel is conditioned on it)
     record = JSONAttribute()
     document_key = UnicodeAttribute(null=True)
-    open_cents = CentsAttribute()  # what is still owed on it (payments, issue 6, lower it)
+    open_cents = CentsAttribute()  # what is still owed on it (payments lower it)
 
 
 class TotalsItem(TableItem):
@@ -303,8 +305,7 @@ def statement_of(record: Mapping[str, Any], document_key: str | None) -> Stateme
             total_after_due=_decimal(bill["total_after_due"]),
         ),
         previous_balance=Decimal(record["previous_balance"]),
-        payments_since=Decimal(record["payments_since"]),
-        adjustments_since=Decimal(record["adjustments_since"]),
+        since=_since_of(record),
         reads=tuple(
             MeterRead(
                 meter_serial=r["meter_serial"],
@@ -330,7 +331,28 @@ def statement_of(record: Mapping[str, Any], document_key: str | None) -> Stateme
         status=StatementStatus(record["status"]),
         replaces=record.get("replaces"),
         document_key=document_key,
+        ledger_sequence=record.get("ledger_sequence"),
     )
+
+
+def _since_of(record: Mapping[str, Any]) -> tuple[ForwardLine, ...]:
+    """The balance forward's lines; a statement written before they were itemized kept a net
+    of payments and one of adjustments, which it printed as such."""
+    if "since" in record:
+        return tuple(
+            ForwardLine(
+                EntryKind(line["kind"]), Direction(line["direction"]), Decimal(line["amount"])
+            )
+            for line in record["since"]
+        )
+    payments, adjustments = Decimal(record["payments_since"]), Decimal(record["adjustments_since"])
+    lines = []
+    if payments:
+        lines.append(ForwardLine(EntryKind.PAYMENT, Direction.CREDIT, payments))
+    if adjustments:
+        direction = Direction.CHARGE if adjustments > 0 else Direction.CREDIT
+        lines.append(ForwardLine(EntryKind.ADJUSTMENT, direction, abs(adjustments)))
+    return tuple(lines)
 
 
 # ---------------------------------------------------------------- repositories
@@ -471,75 +493,52 @@ class DynamoStatements(Connected):
         last = found.last_evaluated_key
         return Page(statements, pages.encode(last) if last else None)
 
-    def issue(self, statement: Statement, entry: AuditEntry) -> bool:
-        for _ in range(POSTING_ATTEMPTS):
-            posting = statement_posting(
-                read_ledger(statement.account_id),
-                statement.statement_id,
-                statement.due_on,
-                statement.bill.total,
-                statement.issued_at,
-                entry.actor_subject,
-                statement.ledger_reason,
-            )
-            transaction = Transaction()
-            self._put(transaction, statement, posting.statements[-1].owed)
-            self._charge(transaction, statement.account_id, statement.issued_on, [(statement, 1)])
-            journal(transaction, posting)
-            transaction.history([entry])
-            try:
-                transaction.run(self._client())
-            except LedgerMoved:
-                continue
-            except Conflict:
-                return False
-            return True
-        raise LedgerMoved(statement.account_id)
+    def issue(self, statement: Statement, entry: AuditEntry, posting: Posting) -> bool:
+        transaction = Transaction()
+        self._put(transaction, statement, posting.statements[-1].owed)
+        self._charge(transaction, statement.account_id, statement.issued_on, [(statement, 1)])
+        journal(transaction, posting)
+        transaction.history([entry])
+        try:
+            transaction.run(self._client())
+        except LedgerMoved:
+            raise
+        except Conflict:
+            return False
+        return True
 
     def cancel_and_rebill(
-        self, cancelled: Statement, rebill: Statement, entries: Sequence[AuditEntry]
+        self,
+        cancelled: Statement,
+        rebill: Statement,
+        entries: Sequence[AuditEntry],
+        posting: Posting,
     ) -> None:
         record = as_record(replace(cancelled, status=StatementStatus.CANCELLED))
         del record["document_key"]
-        for _ in range(POSTING_ATTEMPTS):
-            posting = statement_posting(
-                read_ledger(rebill.account_id),
-                rebill.statement_id,
-                rebill.due_on,
-                rebill.bill.total,
-                rebill.issued_at,
-                entries[-1].actor_subject if entries else "billing",
-                rebill.ledger_reason,
-                replacing=(cancelled.statement_id, cancelled.bill.total),
-            )
-            transaction = Transaction()
-            transaction.update(
-                StatementItem(
-                    pk=keys.account_pk(cancelled.account_id),
-                    sk=statement_sk(cancelled.statement_id),
-                ),
-                [
-                    StatementItem.status.set(StatementStatus.CANCELLED.value),
-                    StatementItem.record.set(record),
-                    StatementItem.open_cents.set(Money.zero()),
-                    StatementItem.gsi2pk.remove(),
-                    StatementItem.gsi2sk.remove(),
-                ],
-                StatementItem.status == StatementStatus.ISSUED.value,
-                lambda: Conflict("the statement is cancelled already", "statement_id"),
-            )
-            self._put(transaction, rebill, posting.statements[-1].owed)
-            self._charge(
-                transaction, rebill.account_id, rebill.issued_on, [(cancelled, -1), (rebill, 1)]
-            )
-            journal(transaction, posting)
-            transaction.history(entries)
-            try:
-                transaction.run(self._client())
-            except LedgerMoved:
-                continue
-            return
-        raise LedgerMoved(rebill.account_id)
+        transaction = Transaction()
+        transaction.update(
+            StatementItem(
+                pk=keys.account_pk(cancelled.account_id),
+                sk=statement_sk(cancelled.statement_id),
+            ),
+            [
+                StatementItem.status.set(StatementStatus.CANCELLED.value),
+                StatementItem.record.set(record),
+                StatementItem.open_cents.set(Money.zero()),
+                StatementItem.gsi2pk.remove(),
+                StatementItem.gsi2sk.remove(),
+            ],
+            StatementItem.status == StatementStatus.ISSUED.value,
+            lambda: Conflict("the statement is cancelled already", "statement_id"),
+        )
+        self._put(transaction, rebill, posting.statements[-1].owed)
+        self._charge(
+            transaction, rebill.account_id, rebill.issued_on, [(cancelled, -1), (rebill, 1)]
+        )
+        journal(transaction, posting)
+        transaction.history(entries)
+        transaction.run(self._client())
 
     @staticmethod
     def _put(transaction: Transaction, statement: Statement, still_owed: Decimal) -> None:

@@ -1,4 +1,4 @@
-"""In-memory fakes of the billing ports (:mod:`civiq.billing_ports`), with the DynamoDB
+"""In-memory fakes of the billing ports (:mod:`civiq.billing.ports`), with the DynamoDB
 adapter's rules: one statement per account and period, its charges added to the balance and the
 totals with it, one document per statement, one run per cycle period."""
 
@@ -7,7 +7,6 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
-from decimal import Decimal
 
 from civiq.accounts.adapters.memory import InMemoryBalances, InMemoryStore
 from civiq.billing.domain.cycles import (
@@ -25,7 +24,7 @@ from civiq.core.fakes import page_of
 from civiq.core.money import Money
 from civiq.core.ports import Page
 from civiq.ledger.adapters.memory import InMemoryLedger
-from civiq.ledger.domain.journal import statement_posting
+from civiq.ledger.domain.journal import Posting
 
 
 class InMemoryCycles:
@@ -97,15 +96,16 @@ class InMemoryRuns:
 
 
 class InMemoryStatements:
-    """Statements, and the balances (an :class:`InMemoryBalances`) their charges add to; with
-    a ``ledger``, their charges are posted to it too, as the DynamoDB adapter does."""
+    """Statements, and the balances (an :class:`InMemoryBalances`) their charges add to; their
+    postings go to ``ledger`` (a ledger of their own when none is given), as the DynamoDB adapter
+    writes them with the statement."""
 
     def __init__(
         self, store: InMemoryStore, balances: InMemoryBalances, ledger: InMemoryLedger | None = None
     ) -> None:
         self.store = store
         self.balances = balances
-        self.ledger = ledger
+        self.ledger = ledger if ledger is not None else InMemoryLedger(store)
         self.statements: dict[tuple[str, str], Statement] = {}
         self.totals: dict[str, Counter[str]] = {}
 
@@ -124,12 +124,12 @@ class InMemoryStatements:
     def of_account(self, account_id: str, limit: int, cursor: str | None) -> Page[Statement]:
         return page_of(self._of(account_id), limit, cursor)
 
-    def issue(self, statement: Statement, entry: AuditEntry) -> bool:
+    def issue(self, statement: Statement, entry: AuditEntry, posting: Posting) -> bool:
         self.store.get(statement.account_id)  # NotFound for an unknown account
         if (statement.account_id, statement.statement_id) in self.statements:
             return False
+        self._post(posting)  # first: LedgerMoved writes nothing
         self.statements[(statement.account_id, statement.statement_id)] = statement
-        self._post(statement, entry.actor_subject)
         owed = self.balances.balance_of(statement.account_id)
         self.balances.owed[statement.account_id] = owed + Money(statement.bill.total)
         month = self.totals.setdefault(f"{statement.issued_on:%Y-%m}", Counter())
@@ -141,40 +141,28 @@ class InMemoryStatements:
         return True
 
     def cancel_and_rebill(
-        self, cancelled: Statement, rebill: Statement, entries: Sequence[AuditEntry]
+        self,
+        cancelled: Statement,
+        rebill: Statement,
+        entries: Sequence[AuditEntry],
+        posting: Posting,
     ) -> None:
         stored = self.get(cancelled.account_id, cancelled.statement_id)
         if stored.status is not StatementStatus.ISSUED:
             raise Conflict("the statement is cancelled already", "statement_id")
         if (rebill.account_id, rebill.statement_id) in self.statements:
             raise Conflict("the period is billed", "statement_id")
+        self._post(posting)  # first: LedgerMoved writes nothing
         key = (cancelled.account_id, cancelled.statement_id)
         self.statements[key] = replace(stored, status=StatementStatus.CANCELLED)
         self.statements[(rebill.account_id, rebill.statement_id)] = rebill
-        self._post(rebill, "billing", (cancelled.statement_id, cancelled.bill.total))
         owed = self.balances.balance_of(rebill.account_id)
         moved = Money(rebill.bill.total - cancelled.bill.total)
         self.balances.owed[rebill.account_id] = owed + moved
         self.store.history.update({e.entry_id: e for e in entries})
 
-    def _post(
-        self, statement: Statement, by: str, replacing: tuple[str, Decimal] | None = None
-    ) -> None:
-        if self.ledger is None:
-            return
-        basis = self.ledger.state(statement.account_id)
-        self.ledger.post(
-            statement_posting(
-                basis,
-                statement.statement_id,
-                statement.due_on,
-                statement.bill.total,
-                statement.issued_at,
-                by,
-                statement.ledger_reason,
-                replacing,
-            )
-        )
+    def _post(self, posting: Posting) -> None:
+        self.ledger.post(posting)
 
     def attach_document(
         self, statement: Statement, key: str, events: Sequence[DomainEvent]

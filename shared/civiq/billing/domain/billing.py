@@ -3,21 +3,30 @@
 Pure decisions the billing service takes from what it read: the period an account is billed for
 (from its previous statement, or from its first service day), the volume its meters billed in
 that period (estimates billed once and trued up by the next actual read), the winter average a
-sewer cap uses, the year's volume an annual block counts from, and how the balance moved since
-the previous statement.
+sewer cap uses, the year's volume an annual block counts from, and the balance forward: the
+previous statement's total and the ledger's entries since, itemized by kind.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
 
 from civiq.accounts.domain.accounts import Account, AccountStatus, ServiceType
 from civiq.accounts.domain.properties import MeterConfiguration
-from civiq.billing.domain.statements import Statement, StatementKind, UsagePoint
+from civiq.billing.domain.statements import (
+    FORWARD_LINE_ORDER,
+    Direction,
+    ForwardLine,
+    Statement,
+    StatementKind,
+    UsagePoint,
+)
+from civiq.core.errors import Conflict
+from civiq.ledger.domain.journal import EntriesSince, EntryKind, LedgerEntry, carries_a_statement
 from civiq.metering.domain.metering import Reading, ReadStatus, trued_up_volume
 from civiq.metering.domain.meters import VOLUME_PLACES
 
@@ -122,7 +131,7 @@ def billed_volume(readings: Sequence[Reading], period: BillingPeriod) -> Decimal
 
     An actual read bills its volume less the estimates billed before it (trued up); a read
     waiting for review holds the whole account back. A true-up larger than the period's use
-    bills zero (the credit is left out: see the issue note).
+    bills zero: the over-estimate is not credited back as a negative volume.
     """
     inside = [r for r in readings if period.start < r.read_on <= period.end and r.counts]
     if any(r.status is ReadStatus.PENDING_REVIEW for r in inside):
@@ -157,16 +166,78 @@ def year_to_date_volume(history: Sequence[UsagePoint], period: BillingPeriod) ->
     return sum((p.volume for p in history if p.period_end.year == year), ZERO)
 
 
+class BalanceForwardMismatch(Conflict):
+    """The previous statement's total and the ledger's entries since do not add up to the
+    balance: the books need a person's look before the account is billed."""
+
+    code = "balance_forward_mismatch"
+
+
 @dataclass(frozen=True, slots=True)
 class BalanceForward:
-    previous_balance: Decimal
-    payments_since: Decimal
-    adjustments_since: Decimal
+    previous_balance: Decimal  # the previous statement's total due (0: none)
+    since: tuple[ForwardLine, ...]  # in FORWARD_LINE_ORDER
+    through: int  # the ledger head it was read at: where the next statement's lines start
+
+    @property
+    def amount(self) -> Decimal:
+        return self.previous_balance + sum((line.signed for line in self.since), ZERO)
 
 
-def balance_forward(previous: Statement | None, balance: Decimal) -> BalanceForward:
-    """How the balance moved since the previous statement: a drop is payments, a rise is
-    adjustments (the ledger, issue 6, will itemize them)."""
+def balance_forward(
+    previous: Statement | None, journal: EntriesSince, replacing: Statement | None = None
+) -> BalanceForward:
+    """What the account owes before this period's charges, itemized from the ledger.
+
+    ``journal`` holds the account's entries after ``previous.ledger_sequence`` (from the first
+    without a previous statement) and its balance. Each entry between the statements is a line
+    of its kind and direction (:func:`itemize`); the statements' own charges (the previous one's,
+    a cancelled one's and their reversal) are not, being in the previous total already, or being
+    replaced: ``replacing`` is the statement a rebill cancels, whose charges leave the balance.
+
+    Raises BalanceForwardMismatch unless the previous total and the lines add up to the balance
+    to the cent: a statement never prints lines that do not explain what it forwards.
+    """
     before = previous.total_due if previous is not None else ZERO
-    moved = balance - before
-    return BalanceForward(before, max(-moved, ZERO), max(moved, ZERO))
+    entries: Sequence[LedgerEntry] = journal.entries
+    if previous is not None and previous.ledger_sequence is None:
+        entries = recorded_after(entries, previous.issued_at)
+    forward = BalanceForward(
+        before,
+        itemize(e for e in entries if not carries_a_statement(e)),
+        journal.through,
+    )
+    balance = journal.balance - (replacing.bill.total if replacing is not None else ZERO)
+    if forward.amount != balance:
+        raise BalanceForwardMismatch(
+            f"the previous statement's {before:.2f} and the ledger's entries since "
+            f"({forward.amount - before:.2f}) do not add up to the balance of {balance:.2f} "
+            f"on account {journal.account_id}",
+            "balance",
+        )
+    return forward
+
+
+def itemize(entries: Iterable[LedgerEntry]) -> tuple[ForwardLine, ...]:
+    """One line per kind and direction of the entries, added up, in FORWARD_LINE_ORDER."""
+    totals: dict[tuple[EntryKind, Direction], Decimal] = {}
+    for entry in entries:
+        direction = Direction.CHARGE if entry.amount > 0 else Direction.CREDIT
+        key = (entry.kind, direction)
+        totals[key] = totals.get(key, ZERO) + abs(entry.amount)
+    unknown = totals.keys() - set(FORWARD_LINE_ORDER)
+    if unknown:
+        raise ValueError(f"no balance-forward line for {sorted(unknown)}")
+    return tuple(
+        ForwardLine(kind, direction, totals[kind, direction])
+        for kind, direction in FORWARD_LINE_ORDER
+        if (kind, direction) in totals
+    )
+
+
+def recorded_after(entries: Sequence[LedgerEntry], issued_at: datetime) -> Sequence[LedgerEntry]:
+    """The entries after the last one recorded by ``issued_at``: since a statement issued
+    before statements kept their ledger head (its charges are recorded at its issue time)."""
+    seen = [e.sequence for e in entries if e.occurred_at <= issued_at]
+    point = max(seen, default=0)
+    return [e for e in entries if e.sequence > point]

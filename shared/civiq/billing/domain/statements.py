@@ -14,6 +14,7 @@ from enum import StrEnum
 
 from civiq.core.addresses import Address
 from civiq.core.language import Language
+from civiq.ledger.domain.journal import AccountLedger, EntryKind, Posting, statement_posting
 from civiq.rates.domain.charges import RatedBill
 
 USAGE_HISTORY_PERIODS = 12  # the consumption chart: this period and up to 11 before it
@@ -59,6 +60,51 @@ class Recipient:
     mailing_address: Address
 
 
+class Direction(StrEnum):
+    CREDIT = "credit"  # the account owes less (a payment, a credit)
+    CHARGE = "charge"  # the account owes more (a penalty, a fee, a payment taken back)
+
+
+@dataclass(frozen=True, slots=True)
+class ForwardLine:
+    """One line of the balance forward: the ledger entries of one ``kind`` since the previous
+    statement that moved the balance in one ``direction``, added up (``amount`` > 0). A kind
+    that moved it both ways (a credit and a charge adjustment) has two lines, never a net."""
+
+    kind: EntryKind
+    direction: Direction
+    amount: Decimal
+
+    def __post_init__(self) -> None:
+        if self.amount <= 0:
+            raise ValueError("a balance-forward line is a positive amount; its direction signs it")
+
+    @property
+    def signed(self) -> Decimal:
+        """As it counts towards the balance: negative for a credit."""
+        return self.amount if self.direction is Direction.CHARGE else -self.amount
+
+
+# The order lines print in: money received and what became of it, then corrections, then the
+# charges between statements, then charges taken back; unusual directions last.
+FORWARD_LINE_ORDER: tuple[tuple[EntryKind, Direction], ...] = (
+    (EntryKind.PAYMENT, Direction.CREDIT),
+    (EntryKind.REVERSAL, Direction.CHARGE),  # payments taken back: dishonoured, charged back
+    (EntryKind.REFUND, Direction.CHARGE),
+    (EntryKind.ADJUSTMENT, Direction.CREDIT),
+    (EntryKind.ADJUSTMENT, Direction.CHARGE),
+    (EntryKind.PENALTY, Direction.CHARGE),
+    (EntryKind.FEE, Direction.CHARGE),
+    (EntryKind.DEPOSIT, Direction.CHARGE),
+    (EntryKind.REVERSAL, Direction.CREDIT),  # charges taken back: a penalty or fee waived
+    (EntryKind.DEPOSIT, Direction.CREDIT),
+    (EntryKind.PENALTY, Direction.CREDIT),
+    (EntryKind.FEE, Direction.CREDIT),
+    (EntryKind.REFUND, Direction.CREDIT),
+    (EntryKind.PAYMENT, Direction.CHARGE),
+)
+
+
 @dataclass(frozen=True, slots=True)
 class Statement:
     statement_id: str
@@ -73,17 +119,20 @@ class Statement:
     issued_on: date
     due_on: date
     bill: RatedBill  # the period and its itemized charges and taxes
-    previous_balance: Decimal  # owed when the previous statement was issued
-    payments_since: Decimal  # received since then (positive)
-    adjustments_since: Decimal  # credits negative, charges positive
+    previous_balance: Decimal  # the previous statement's total due
+    since: Sequence[ForwardLine]  # the ledger's entries since then, by kind (FORWARD_LINE_ORDER)
     reads: Sequence[MeterRead]
     usage_history: Sequence[UsagePoint]  # oldest first, ending with this period
     issued_at: datetime
     status: StatementStatus = StatementStatus.ISSUED
     replaces: str | None = None
     document_key: str | None = None  # the PDF in S3, once rendered
+    # The account's ledger head when the balance forward was read: the next statement itemizes
+    # the entries after it. None: issued before statements kept it (see balance_forward).
+    ledger_sequence: int | None = None
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "since", tuple(self.since))
         object.__setattr__(self, "reads", tuple(self.reads))
         object.__setattr__(self, "usage_history", tuple(self.usage_history))
 
@@ -97,9 +146,24 @@ class Statement:
         bill = self.bill
         return f"{self.kind.value} statement for {bill.period_start} to {bill.period_end}"
 
+    def posting(self, basis: AccountLedger, by: str, replacing: Statement | None = None) -> Posting:
+        """Its charges on the account's ledger as it stands (``basis``), the account's credit
+        applied to them; ``replacing`` is the statement it rebills, whose charges are reversed
+        and what was paid on which counts towards this one."""
+        return statement_posting(
+            basis,
+            self.statement_id,
+            self.due_on,
+            self.bill.total,
+            self.issued_at,
+            by,
+            self.ledger_reason,
+            replacing=(replacing.statement_id, replacing.bill.total) if replacing else None,
+        )
+
     @property
     def balance_forward(self) -> Decimal:
-        return self.previous_balance - self.payments_since + self.adjustments_since
+        return self.previous_balance + sum((line.signed for line in self.since), Decimal(0))
 
     @property
     def total_due(self) -> Decimal:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from civiq.billing.domain.cycles import (
     AccountOutcome,
@@ -17,6 +17,8 @@ from civiq.billing.domain.cycles import (
     RunStatus,
 )
 from civiq.billing.domain.statements import (
+    Direction,
+    ForwardLine,
     MeterRead,
     Statement,
     StatementKind,
@@ -24,7 +26,8 @@ from civiq.billing.domain.statements import (
     UsagePoint,
 )
 from civiq.core.language import Language
-from civiq.core.schemas import AddressOut, Request, Versioned
+from civiq.core.schemas import AddressOut, Payload, Request, Versioned
+from civiq.ledger.domain.journal import EntryKind
 from civiq.rates.domain.charges import ChargeLine, ChargeType, TaxLine, Unit
 
 CycleId = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{1,38}[a-z0-9]$")]
@@ -66,7 +69,7 @@ class CycleUpdate(CycleIn, Versioned):
     pass
 
 
-class CycleResponse(BaseModel):
+class CycleResponse(Payload):
     id: str
     name: str
     frequency: Frequency
@@ -92,7 +95,7 @@ class CycleResponse(BaseModel):
         )
 
 
-class CycleList(BaseModel):
+class CycleList(Payload):
     items: list[CycleResponse]
 
 
@@ -102,7 +105,7 @@ class StartRunRequest(Request):
     )
 
 
-class OutcomeOut(BaseModel):
+class OutcomeOut(Payload):
     account_id: str
     outcome: Outcome
     reason: str | None
@@ -112,7 +115,7 @@ class OutcomeOut(BaseModel):
         return cls(account_id=outcome.account_id, outcome=outcome.outcome, reason=outcome.reason)
 
 
-class RunResponse(BaseModel):
+class RunResponse(Payload):
     id: str
     cycle_id: str
     status: RunStatus
@@ -165,12 +168,12 @@ class RunResponse(BaseModel):
         )
 
 
-class RunPage(BaseModel):
+class RunPage(Payload):
     items: list[RunResponse]
     next_cursor: str | None
 
 
-class ChargeLineOut(BaseModel):
+class ChargeLineOut(Payload):
     charge_type: ChargeType
     kind: str
     quantity: str
@@ -202,7 +205,7 @@ class ChargeLineOut(BaseModel):
         )
 
 
-class TaxLineOut(BaseModel):
+class TaxLineOut(Payload):
     charge_type: ChargeType
     name: str
     rate: str
@@ -220,7 +223,7 @@ class TaxLineOut(BaseModel):
         )
 
 
-class MeterReadOut(BaseModel):
+class MeterReadOut(Payload):
     meter_serial: str
     previous_on: date
     previous_value: str
@@ -242,7 +245,22 @@ class MeterReadOut(BaseModel):
         )
 
 
-class UsagePointOut(BaseModel):
+class ForwardLineOut(Payload):
+    """One line of the balance forward: the ledger entries of one kind since the previous
+    statement that moved the balance one way, added up."""
+
+    kind: EntryKind = Field(description="The ledger entries' kind: payment, penalty, fee...")
+    direction: Direction = Field(
+        description="credit: the account owes less by the amount; charge: it owes more"
+    )
+    amount: str = Field(description="Positive; the direction says which way it counts")
+
+    @classmethod
+    def of(cls, line: ForwardLine) -> ForwardLineOut:
+        return cls(kind=line.kind, direction=line.direction, amount=money(line.amount))
+
+
+class UsagePointOut(Payload):
     period_end: date
     days: int
     volume_m3: str
@@ -258,7 +276,7 @@ class UsagePointOut(BaseModel):
         )
 
 
-class StatementSummaryOut(BaseModel):
+class StatementSummaryOut(Payload):
     id: str
     account_id: str
     account_number: str
@@ -306,8 +324,11 @@ class StatementResponse(StatementSummaryOut):
     mailing_address: AddressOut
     service_address: AddressOut
     previous_balance: str
-    payments_since: str
-    adjustments_since: str
+    since: list[ForwardLineOut] = Field(
+        description="What the ledger recorded since the previous statement, one line per kind "
+        "and direction (payments, reversed payments, refunds, credits, charges, penalties, "
+        "fees...): previous_balance plus the lines is balance_forward"
+    )
     balance_forward: str
     lines: list[ChargeLineOut]
     subtotal: str
@@ -328,8 +349,7 @@ class StatementResponse(StatementSummaryOut):
             mailing_address=AddressOut.of(statement.recipient.mailing_address),
             service_address=AddressOut.of(statement.service_address),
             previous_balance=money(statement.previous_balance),
-            payments_since=money(statement.payments_since),
-            adjustments_since=money(statement.adjustments_since),
+            since=[ForwardLineOut.of(line) for line in statement.since],
             balance_forward=money(statement.balance_forward),
             lines=[ChargeLineOut.of(line) for line in bill.lines],
             subtotal=money(bill.subtotal),
@@ -340,7 +360,7 @@ class StatementResponse(StatementSummaryOut):
         )
 
 
-class StatementPage(BaseModel):
+class StatementPage(Payload):
     items: list[StatementSummaryOut]
     next_cursor: str | None
 
@@ -349,6 +369,6 @@ class RebillRequest(Request):
     reason: str = Field(min_length=3, max_length=500, description="Why the statement was wrong")
 
 
-class DocumentLink(BaseModel):
+class DocumentLink(Payload):
     url: str = Field(description="A presigned GET of the PDF")
     expires_in: int = Field(description="Seconds the URL stays valid")

@@ -1,4 +1,4 @@
-"""Versioned payloads of billing events (registered in :data:`civiq.schemas.events.
+"""Versioned payloads of billing events (registered in :data:`civiq.accounts.schemas.events.
 EVENT_SCHEMAS`, with a sample of each in ``events/eventbridge/``). Amounts are decimal strings."""
 
 from __future__ import annotations

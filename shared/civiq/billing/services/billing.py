@@ -15,7 +15,7 @@ from decimal import ROUND_DOWN, Decimal
 
 from civiq.accounts.domain.accounts import Account
 from civiq.accounts.domain.properties import Property
-from civiq.accounts.ports import AccountRepository, Balances, PropertyRepository
+from civiq.accounts.ports import AccountRepository, PropertyRepository
 from civiq.billing.domain.billing import (
     BillingPeriod,
     BillingRequest,
@@ -44,6 +44,8 @@ from civiq.core.errors import Conflict, DomainError
 from civiq.core.events import Actor
 from civiq.core.history import subject_of
 from civiq.core.ports import Clock, IdGenerator
+from civiq.ledger.ports import JournalReader
+from civiq.ledger.services.posting import post_until_settled
 from civiq.metering.domain.metering import InstalledMeter, Reading
 from civiq.metering.domain.meters import MeterSize
 from civiq.metering.ports import MeterRepository, ReadingRepository
@@ -57,6 +59,40 @@ SIZES = list(MeterSize)
 
 def statement_id_of(account: Account, period_end: date) -> str:
     return f"{account.account_number}-{period_end:%Y%m%d}"
+
+
+def issue_statement(
+    statements: StatementRepository, ledger: JournalReader, statement: Statement, entry: AuditEntry
+) -> bool:
+    """Issue ``statement`` with its charges posted to the account's ledger, through the ledger's
+    one retry policy (computed again from the ledger as it then stands when another posting went
+    first); False when the account has this statement already."""
+    return post_until_settled(
+        statement.account_id,
+        ledger.state,
+        lambda basis: statements.issue(
+            statement, entry, statement.posting(basis, entry.actor_subject)
+        ),
+    )
+
+
+def reissue_statement(
+    statements: StatementRepository,
+    ledger: JournalReader,
+    cancelled: Statement,
+    rebill: Statement,
+    entries: Sequence[AuditEntry],
+) -> None:
+    """Cancel ``cancelled`` and issue ``rebill`` in its place, the ledger moved by the difference
+    (its charges reversed, the new ones charged), through the same retry policy."""
+    by = entries[-1].actor_subject if entries else BILLING.subject
+    post_until_settled(
+        rebill.account_id,
+        ledger.state,
+        lambda basis: statements.cancel_and_rebill(
+            cancelled, rebill, entries, rebill.posting(basis, by, replacing=cancelled)
+        ),
+    )
 
 
 @dataclass(frozen=True)
@@ -74,7 +110,7 @@ class BillAccount:
     meters: MeterRepository
     readings: ReadingRepository
     statements: StatementRepository
-    balances: Balances
+    ledger: JournalReader
     estimate: RecordEstimate
     clock: Clock
     ids: IdGenerator
@@ -93,8 +129,16 @@ class BillAccount:
         drafted = self.draft(account, nominal, request, schedule, recent)
         if isinstance(drafted, Skip):
             return AccountOutcome(account_id, Outcome.SKIPPED, drafted.value)
-        self.statements.issue(drafted, self.entry(account, drafted, "StatementCreated"))
+        self.issue(drafted, self.entry(account, drafted, "StatementCreated"))
         return AccountOutcome(account_id, Outcome.BILLED, statement_id=drafted.statement_id)
+
+    def issue(self, statement: Statement, entry: AuditEntry) -> bool:
+        return issue_statement(self.statements, self.ledger, statement, entry)
+
+    def reissue(
+        self, cancelled: Statement, rebill: Statement, entries: Sequence[AuditEntry]
+    ) -> None:
+        reissue_statement(self.statements, self.ledger, cancelled, rebill, entries)
 
     def issued(self, account_id: str) -> list[Statement]:
         """The account's issued statements (cancelled ones left out), newest first, as many as
@@ -114,7 +158,9 @@ class BillAccount:
         replacing: Statement | None = None,
     ) -> Statement | Skip:
         """The statement for ``nominal`` (moved to the account's latest read in it, unless it
-        ``replaces`` a statement, which keeps that statement's period), not yet issued."""
+        ``replaces`` a statement, which keeps that statement's period), not yet issued; its
+        balance forward itemizes the ledger's entries since ``recent[0]`` (BalanceForwardMismatch
+        when they do not explain the balance)."""
         prop = self.properties.get(account.property_id)
         serving = _serving(self.meters.at_property(prop.property_id), account, nominal)
         histories = {m.meter_id: list(self.readings.of_meter(m.meter_id)) for m in serving}
@@ -148,10 +194,12 @@ class BillAccount:
                 property_share=property_share(prop, account.service_address.unit),
             ),
         )
-        balance = self.balances.balance_of(account.account_id).amount
-        if replacing is not None:  # its charges leave the balance with it
-            balance -= replacing.bill.total
-        forward = balance_forward(recent[0] if recent else None, balance)
+        # Since the previous statement's ledger head (from the first entry: a first statement,
+        # or one issued before statements kept their head, which balance_forward places)
+        previous = recent[0] if recent else None
+        after = previous.ledger_sequence if previous is not None else None
+        journal = self.ledger.entries_since(account.account_id, after or 0)
+        forward = balance_forward(previous, journal, replacing)
         estimated = any(r.estimated for r in use.reads)
         current = UsagePoint(period.end, period.days, use.volume, estimated)
         return Statement(
@@ -170,12 +218,12 @@ class BillAccount:
             due_on=request.due_on,
             bill=bill,
             previous_balance=forward.previous_balance,
-            payments_since=forward.payments_since,
-            adjustments_since=forward.adjustments_since,
+            since=forward.since,
             reads=use.reads,
             usage_history=(*history, current),
             issued_at=self.clock.now(),
             replaces=replacing.statement_id if replacing is not None else None,
+            ledger_sequence=forward.through,
         )
 
     def _metered_use(

@@ -1,7 +1,7 @@
 """Render issued statements to PDF, store them, and announce them (StatementIssued).
 
-A statement is announced once its PDF is stored, so the notification channel (and autopay,
-issue 6) always has the document to send. Re-running a batch renders only the statements
+A statement is announced once its PDF is stored, so the notification channel (and autopay)
+always has the document to send. Re-running a batch renders only the statements
 without a document yet; the announcement is written with the document's key, atomically, so it
 goes out exactly once.
 """

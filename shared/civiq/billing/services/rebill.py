@@ -98,6 +98,6 @@ class RebillStatement:
                 correlation_id=cid,
             ),
         ]
-        self.statements.cancel_and_rebill(cancelled, rebill, entries)
+        self.bill_account.reissue(cancelled, rebill, entries)
         self.documents.request([rebill])
         return rebill

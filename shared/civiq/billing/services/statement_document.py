@@ -4,8 +4,8 @@ Pure: no WeasyPrint, no catalog. Numbers stay ``Decimal`` and dates stay ``date`
 renderer writes them the way each language does (its ``money``, ``number``, ``percent``,
 ``format_date`` and ``short_date`` filters) and words every label from the language's catalog.
 What this module decides is the content: the lines grouped by service, how each amount was
-reached (:class:`Calculation`), which catalog message describes each line, the summary's sums
-and the consumption chart's geometry.
+reached (:class:`Calculation`), which catalog message describes each line, the summary's rows
+(the balance forward itemized, :class:`ForwardRow`) and the consumption chart's geometry.
 """
 
 from __future__ import annotations
@@ -18,8 +18,15 @@ from decimal import Decimal
 from typing import Literal
 
 from civiq.accounts.domain.account_numbers import AccountNumberScheme
-from civiq.billing.domain.statements import USAGE_HISTORY_PERIODS, Statement, UsagePoint
+from civiq.billing.domain.statements import (
+    USAGE_HISTORY_PERIODS,
+    Direction,
+    ForwardLine,
+    Statement,
+    UsagePoint,
+)
 from civiq.core.addresses import Address
+from civiq.ledger.domain.journal import EntryKind
 from civiq.rates.domain.charges import ChargeLine, ChargeType, TaxLine, Unit
 
 # A meter size ("20mm") reads the same in both languages, spaced as both write it: "20 mm".
@@ -63,7 +70,7 @@ class Calculation:
     - ``prorated``: [``quantity`` x] ``days`` of ``basis_days`` days x ``unit_price`` for
       ``basis_days`` ("61 of 365 days x $120.00 per year");
     - ``percent``: ``unit_price`` (a fraction) of ``quantity`` dollars ("80% of $89.43"): a
-      ``sewer-percent`` line, which rating (:mod:`civiq.domain.rating`) writes with the water
+      ``sewer-percent`` line, which rating (:mod:`civiq.rates.domain.rating`) writes with the water
       use charges it is a share of as ``quantity`` and the share as ``unit_price``. Taxes
       print the same way.
 
@@ -106,6 +113,14 @@ class TaxRow:
     charge_type: str
     calculation: Calculation
     amount: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class ForwardRow:
+    """A row of the summary between the previous balance and the balance forward."""
+
+    label: str  # the catalog key, ``statement.since.<entry kind>.<direction>``
+    amount: Decimal  # as it counts: negative for a credit
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,7 +174,8 @@ def statement_context(
     """The template context of ``statement`` (render it in ``statement.language``).
 
     ``numbering`` prints the account number as the welcome letter and the portal show it.
-    Payments are negative in the summary, so its rows add up to the total as printed.
+    Credits (payments among them) are negative in the summary, so its rows add up to the total
+    as printed.
     """
     bill = statement.bill
     after_due = bill.total_after_due
@@ -178,8 +194,7 @@ def statement_context(
         "period_last_day": bill.period_end,
         "period_days": bill.days,
         "previous_balance": statement.previous_balance,
-        "payments_since": -statement.payments_since,
-        "adjustments_since": statement.adjustments_since,
+        "since": forward_rows(statement.since),
         "balance_forward": statement.balance_forward,
         "new_charges": bill.total,
         "total_due": statement.total_due,
@@ -192,6 +207,20 @@ def statement_context(
         "estimated": statement.estimated or any(p.estimated for p in statement.usage_history),
         "chart": usage_chart(statement.usage_history),
     }
+
+
+def forward_rows(since: Sequence[ForwardLine]) -> tuple[ForwardRow, ...]:
+    """One row per line of the balance forward, in its order; the payments row always (0.00
+    when none came), the others only when something of their kind happened."""
+    rows = [ForwardRow(forward_label(line.kind, line.direction), line.signed) for line in since]
+    payments = forward_label(EntryKind.PAYMENT, Direction.CREDIT)
+    if all(row.label != payments for row in rows):
+        rows.insert(0, ForwardRow(payments, Decimal(0)))
+    return tuple(rows)
+
+
+def forward_label(kind: EntryKind, direction: Direction) -> str:
+    return f"statement.since.{kind.value}.{direction.value}"
 
 
 def mailing_lines(address: Address) -> tuple[str, str]:

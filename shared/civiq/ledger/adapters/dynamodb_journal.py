@@ -29,6 +29,7 @@ from civiq.core.errors import Conflict, NotFound
 from civiq.core.money import CENT, Money
 from civiq.ledger.domain.journal import (
     AccountLedger,
+    EntriesSince,
     EntryKind,
     Head,
     LedgerEntry,
@@ -44,7 +45,6 @@ from civiq.platform.dynamodb.transactions import Transaction
 
 LEDGER_PREFIX = "LEDGER#"
 GUARD_PREFIX = "POSTED#"
-POSTING_ATTEMPTS = 6  # an account's postings are serialised: a busy account retries a few times
 
 
 def entry_sk(sequence: int) -> str:
@@ -100,6 +100,29 @@ def read_ledger(account_id: str) -> AccountLedger:
     except DoesNotExist as exc:
         raise NotFound(f"no account with id {account_id}", "account_id") from exc
     return ledger_of(account_id, item)
+
+
+class DynamoJournal:
+    """Reads an account's ledger as it stands, and its journal from a point on: the account item's
+    ledger attributes, then its entries after the point up to the head that item names (entries are
+    never changed, and each is written in the transaction that moves the head to it, so they are all
+    there)."""
+
+    def state(self, account_id: str) -> AccountLedger:
+        return read_ledger(account_id)
+
+    def entries_since(self, account_id: str, after: int) -> EntriesSince:
+        ledger = read_ledger(account_id)
+        head = ledger.head
+        entries: list[LedgerEntry] = []
+        if head is not None and head.sequence > after >= 0:
+            found = LedgerEntryItem.query(
+                keys.account_pk(account_id),
+                LedgerEntryItem.sk.between(entry_sk(after + 1), entry_sk(head.sequence)),
+                consistent_read=True,
+            )
+            entries = [entry_of(item.record) for item in found]
+        return EntriesSince(account_id, after, head, ledger.balance, tuple(entries))
 
 
 def ledger_of(account_id: str, item: LedgerAccountItem) -> AccountLedger:

@@ -1,4 +1,5 @@
-"""In-memory fakes of the workflow ports (:mod:`civiq.workflow_ports`), for unit tests."""
+"""In-memory fake of the ledger (journal postings and payment records), with the DynamoDB
+adapter's rules, for unit tests and the contract suite."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from civiq.core.events import DomainEvent
 from civiq.core.ports import Page
 from civiq.ledger.domain.journal import (
     AccountLedger,
+    EntriesSince,
     LedgerEntry,
     LedgerMoved,
     OpenStatement,
@@ -43,6 +45,15 @@ class InMemoryLedger:
         page = following[:limit]
         more = len(following) > limit
         return Page(page, str(page[-1].sequence) if more else None)
+
+    def entries_since(self, account_id: str, after: int) -> EntriesSince:
+        with self._lock:  # the head and balance, and the entries up to that head, together
+            ledger = self.state(account_id)
+            through = ledger.head.sequence if ledger.head else 0
+            entries = tuple(
+                e for e in self.journal.get(account_id, []) if after < e.sequence <= through
+            )
+            return EntriesSince(account_id, after, ledger.head, ledger.balance, entries)
 
     def post(
         self,

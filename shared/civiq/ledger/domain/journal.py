@@ -1,6 +1,6 @@
 """The account ledger: an append-only journal whose entries sum to the balance, hash-chained.
 
-Issue 6 groundwork (pure domain). Every change of what an account owes is an entry: a charge
+Every change of what an account owes is an entry: a charge
 from a statement, a payment, an adjustment, a penalty, a refund, a deposit, or the reversal of
 one of them. An entry is never edited or deleted; a mistake is reversed by a new entry. Amounts
 are positive when the customer owes more, negative when they owe less (a payment, a credit).
@@ -25,6 +25,7 @@ from civiq.core.errors import Conflict, InvalidInput
 from civiq.core.money import CENT
 
 GENESIS = "0" * 64  # the previous hash of an account's first entry
+CANCELLED = "-cancelled"  # a cancelled statement's charges taken back: ``<statement id>-cancelled``
 
 
 class EntryKind(StrEnum):
@@ -152,6 +153,51 @@ def reversal(
 
 def balance(entries: Sequence[LedgerEntry]) -> Decimal:
     return sum((e.amount for e in entries), Decimal(0))
+
+
+def carries_a_statement(entry: LedgerEntry) -> bool:
+    """Whether ``entry`` belongs to a statement itself: its charges (``charge``), or the charges
+    of a cancelled statement taken back (the ``reversal`` :func:`statement_posting` writes). A
+    statement's balance forward itemizes every other entry since the statement before it."""
+    return entry.kind is EntryKind.CHARGE or (
+        entry.kind is EntryKind.REVERSAL
+        and entry.source.kind == "entry"
+        and entry.entry_id == cancelled_entry_id(entry.source.source_id)
+    )
+
+
+def cancelled_entry_id(statement_id: str) -> str:
+    """The id of the entry that takes a cancelled statement's charges back."""
+    return f"{statement_id}{CANCELLED}"
+
+
+@dataclass(frozen=True, slots=True)
+class EntriesSince:
+    """An account's journal from a point on: its entries numbered after ``after``, up to the
+    ``head`` its ledger stood at when read, and the ``balance`` there (what all its entries,
+    these and the earlier ones, sum to). Read together, so the two agree."""
+
+    account_id: str
+    after: int
+    head: Head | None  # None: the account has no entries
+    balance: Decimal
+    entries: tuple[LedgerEntry, ...]
+
+    def __post_init__(self) -> None:
+        if self.after < 0:
+            raise InvalidInput("ledger entries are numbered from 1", "after")
+        object.__setattr__(self, "entries", tuple(self.entries))
+        read = [e.sequence for e in self.entries]
+        if read != list(range(self.after + 1, self.through + 1)):
+            raise ValueError(
+                f"the entries of account {self.account_id} after {self.after} up to "
+                f"{self.through} are not all there, in order: {read}"
+            )
+
+    @property
+    def through(self) -> int:
+        """The last entry's sequence (0: none)."""
+        return self.head.sequence if self.head else 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -377,7 +423,7 @@ def statement_posting(
                 append(
                     head,
                     account_id=basis.account_id,
-                    entry_id=f"{cancelled_id}-cancelled",
+                    entry_id=cancelled_entry_id(cancelled_id),
                     kind=EntryKind.REVERSAL,
                     amount=-cancelled_total,
                     occurred_at=at,

@@ -4,8 +4,8 @@ A payment is posted once, under an id that its origin makes deterministic (a sta
 Idempotency-Key, the processor's payment id, a remittance file's line, the statement an autopay
 charge was for), so the same payment arriving twice is recognised as one. Posting it writes a
 ``payment`` ledger entry and spreads it over the account's open statements
-(:func:`civiq.domain.ledger.allocate`); what no statement was owed stays a credit, applied to the
-next statement. A dishonoured cheque or a charged-back card payment is reversed exactly, a
+(:func:`civiq.ledger.domain.journal.allocate`); what no statement was owed stays a credit, applied
+to the next statement. A dishonoured cheque or a charged-back card payment is reversed exactly, a
 refund gives money back; the payment record keeps what happened to it.
 """
 

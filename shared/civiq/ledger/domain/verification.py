@@ -1,8 +1,8 @@
 """Reconciliation and hash-chain verification of the ledger, one account at a time.
 
-An account's books are what its ledger item stores (balance, credit, what each open statement
-still owes, the chain's head) and its journal. They are sound when the journal is exactly as
-written (:func:`civiq.domain.ledger.verify_chain`), the stored balance is the sum of its entries,
+An account's books are what its ledger item stores (balance, credit, what each open statement still
+owes, the chain's head) and its journal. They are sound when the journal is exactly as written
+(:func:`civiq.ledger.domain.journal.verify_chain`), the stored balance is the sum of its entries,
 the balance is what the open statements owe less the credit, and no statement owes a negative
 amount. A command streams every account through :func:`audit` and adds the results up in a
 :class:`Summary`, printed as a JSON report.

@@ -1,5 +1,5 @@
 """Check the ledger: every account's balance is the sum of its entries, and its audit trail is
-the chain as written (:func:`civiq.domain.ledger_audit.audit`), account by account."""
+the chain as written (:func:`civiq.ledger.domain.verification.audit`), account by account."""
 
 from __future__ import annotations
 

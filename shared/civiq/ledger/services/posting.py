@@ -1,5 +1,9 @@
 """Posting to an account's ledger: computed from the account's state, written if that state still
-holds, computed again if it moved (another posting went first)."""
+holds, computed again if it moved (another posting went first).
+
+:func:`post_until_settled` is the ledger's one retry policy: payments, refunds, reversals,
+penalties, adjustments and statements (billing runs, final bills, rebills) all post through it.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from civiq.accounts.ports import AccountRepository
@@ -24,6 +28,26 @@ from civiq.ledger.ports import LedgerRepository, PaymentRepository
 ATTEMPTS = 12
 BACKOFF_S = 0.01  # doubled per attempt, with jitter, up to MAX_BACKOFF_S
 MAX_BACKOFF_S = 0.5
+
+Result = TypeVar("Result")
+
+
+def post_until_settled(
+    account_id: str,
+    state: Callable[[str], AccountLedger],
+    post: Callable[[AccountLedger], Result],
+) -> Result:
+    """``post`` what it makes of the account's ledger as it stands; when another posting went
+    first (``post`` raises LedgerMoved: the ledger is no longer at the head it was computed
+    from), read the ledger again and post again, after a jittered pause that doubles each time.
+    Raises LedgerMoved after ATTEMPTS tries (an account that busy is retried by its caller)."""
+    for attempt in range(ATTEMPTS):
+        try:
+            return post(state(account_id))
+        except LedgerMoved:
+            pause = min(MAX_BACKOFF_S, BACKOFF_S * 2**attempt)
+            time.sleep(pause * random.random())  # noqa: S311 (jitter, not a secret)
+    raise LedgerMoved(account_id)
 
 
 @dataclass(frozen=True)
@@ -56,22 +80,18 @@ class PaymentLedger:
         """Post what ``compute`` makes of the account's current ledger, and publish its events;
         returns the draft posted, or None when its guard was posted before (a retry, a
         duplicate delivery)."""
-        for attempt in range(ATTEMPTS):
-            draft = compute(self.ledger.state(account_id))
-            try:
-                posted = self.ledger.post(
-                    draft.posting, payment=draft.payment, refund=draft.refund, events=draft.events
-                )
-            except LedgerMoved:
-                pause = min(MAX_BACKOFF_S, BACKOFF_S * 2**attempt)
-                time.sleep(pause * random.random())  # noqa: S311 (jitter, not a secret)
-                continue
-            if not posted:
-                return None
-            if draft.events:
-                self.events.after_commit(draft.events)
-            return draft
-        raise LedgerMoved(account_id)
+
+        def post(basis: AccountLedger) -> Draft | None:
+            draft = compute(basis)
+            posted = self.ledger.post(
+                draft.posting, payment=draft.payment, refund=draft.refund, events=draft.events
+            )
+            return draft if posted else None
+
+        draft = post_until_settled(account_id, self.ledger.state, post)
+        if draft is not None and draft.events:
+            self.events.after_commit(draft.events)
+        return draft
 
 
 def money(amount: Decimal) -> str:

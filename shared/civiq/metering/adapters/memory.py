@@ -1,4 +1,4 @@
-"""In-memory fakes of the metering ports (:mod:`civiq.metering_ports`), with the DynamoDB
+"""In-memory fakes of the metering ports (:mod:`civiq.metering.ports`), with the DynamoDB
 adapter's rules: atomic commits, unique serials, one meter in service per slot, one read per
 meter and date, optimistic locking, and row outcomes counted once."""
 

@@ -114,18 +114,3 @@ def consumption(meter: Meter, previous: Decimal, current: Decimal) -> Consumptio
     else:
         return Consumption(Decimal(0), frozenset({ReadFlag.BACKWARDS}))
     return Consumption((used * meter.multiplier).quantize(VOLUME_PLACES), flags)
-
-
-def exchange_consumption(
-    old: Meter,
-    old_previous: Decimal,
-    old_final: Decimal,
-    new: Meter,
-    new_first: Decimal,
-    new_current: Decimal,
-) -> Consumption:
-    """A meter exchanged mid-period: the old meter's use up to its final read, plus the new
-    meter's use from its first read (its read at installation)."""
-    before = consumption(old, old_previous, old_final)
-    after = consumption(new, new_first, new_current)
-    return Consumption(before.volume + after.volume, before.flags | after.flags)

@@ -1,6 +1,6 @@
 """Versioned payloads of the meter-reading events.
 
-Registered in :data:`civiq.schemas.events.EVENT_SCHEMAS`; a sample of each lives in
+Registered in :data:`civiq.event_catalog.EVENT_SCHEMAS`; a sample of each lives in
 ``events/eventbridge/``. Registers, volumes and daily use are decimal strings (never floats):
 registers and volumes in cubic metres with up to 3 decimals.
 """

@@ -7,9 +7,9 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated
 
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import AwareDatetime, Field
 
-from civiq.core.schemas import Request
+from civiq.core.schemas import Payload, Request
 from civiq.metering.domain.metering import InstalledMeter, Reading, ReadSource, ReviewDecision
 from civiq.metering.domain.meters import VOLUME_PLACES, MeterSize, MeterType
 from civiq.metering.domain.reading_imports import ReadingImport, RowError
@@ -111,7 +111,7 @@ class ImportRequest(Request):
     )
 
 
-class MeterOut(BaseModel):
+class MeterOut(Payload):
     id: str
     serial: str
     size: MeterSize
@@ -146,11 +146,11 @@ class MeterOut(BaseModel):
         )
 
 
-class MeterList(BaseModel):
+class MeterList(Payload):
     items: list[MeterOut]
 
 
-class ReadingOut(BaseModel):
+class ReadingOut(Payload):
     meter_id: str
     read_on: date
     value: str
@@ -195,23 +195,23 @@ class ReadingOut(BaseModel):
         )
 
 
-class ReadingList(BaseModel):
+class ReadingList(Payload):
     items: list[ReadingOut]
 
 
-class ReadingPage(BaseModel):
+class ReadingPage(Payload):
     items: list[ReadingOut]
     next_cursor: str | None
 
 
-class ExchangeResponse(BaseModel):
+class ExchangeResponse(Payload):
     removed: MeterOut
     installed: MeterOut
     final_read: ReadingOut
     first_read: ReadingOut
 
 
-class RowErrorOut(BaseModel):
+class RowErrorOut(Payload):
     line: int = Field(description="The file's line (the header is line 1; 0: the whole file)")
     field: str
     message: str
@@ -221,7 +221,7 @@ class RowErrorOut(BaseModel):
         return cls(line=error.line, field=error.field, message=error.message)
 
 
-class UploadOut(BaseModel):
+class UploadOut(Payload):
     url: str
     method: str = "PUT"
     headers: dict[str, str]
@@ -232,7 +232,7 @@ class UploadOut(BaseModel):
         return cls(url=upload.url, headers=upload.headers, expires_at=upload.expires_at)
 
 
-class ImportResponse(BaseModel):
+class ImportResponse(Payload):
     id: str
     status: str = Field(description="awaiting-upload, loading, completed or failed")
     source: ReadSource

@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, ConfigDict, Field
 
 from civiq.core.events import Actor
+from civiq.core.schemas import Payload
 from civiq.metering.domain.metering import ReadSource
 from civiq.metering.domain.reading_imports import ImportRow
 from civiq.metering.ports import RowBatch
@@ -15,7 +16,7 @@ from civiq.metering.ports import RowBatch
 REGISTER = r"^[0-9]{1,9}(\.[0-9]{1,3})?$"
 
 
-class _Strict(BaseModel):
+class _Strict(Payload):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 

@@ -1,6 +1,6 @@
 """History entries and events of a metering change, kept in the meter's own partition.
 
-Like :meth:`civiq.services.recording.Recorder.change`: one entry per changed meter or read
+Like :meth:`civiq.accounts.services.recording.Recorder.change`: one entry per changed meter or read
 (who, when, before/after); an entry announcing events takes the first event's id, and each
 further event gets its own entry with its id, so the audit writer, which records every event when
 it comes back from the bus, finds them already written.

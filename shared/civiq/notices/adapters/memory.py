@@ -1,4 +1,4 @@
-"""In-memory fakes of the alert ports, for unit tests."""
+"""In-memory fakes of the notices' ports, for unit tests."""
 
 from __future__ import annotations
 

@@ -3,7 +3,7 @@
 An alert is a *notification request*: one message to one customer, already worded in their
 language, handed to the notification channel (email, SMS or mail) through an event. The channel
 is the customer's preferred contact method (a customer who prefers email or SMS always has the
-address or number: :class:`~civiq.domain.customers.Customer` checks it); mail goes to the
+address or number: :class:`~civiq.accounts.domain.customers.Customer` checks it); mail goes to the
 mailing address, or to the service address when there is none.
 
 Read reminders go out ``days`` days before a cycle's period end, the day the route's meters are
@@ -29,7 +29,8 @@ from civiq.core.language import Language
 class NotificationKind(StrEnum):
     HIGH_CONSUMPTION = "high-consumption"  # a possible leak
     READ_SCHEDULED = "read-scheduled"  # the meter will be read around a date
-    PAYMENT_RECEIPT = "payment-receipt"  # worded by civiq.services.receipts (receipt.message.*)
+    # worded by civiq.notices.services.receipts (receipt.message.*)
+    PAYMENT_RECEIPT = "payment-receipt"
 
     @property
     def catalog_key(self) -> str:

@@ -1,7 +1,7 @@
 """Payment receipts: what the receipt of one posted payment says.
 
 Every posted payment gets one receipt, numbered by the payment's id (deterministic at its origin:
-:func:`civiq.domain.payments.derived_id`), in the account's language: a PDF stored under
+:func:`civiq.ledger.domain.payments.derived_id`), in the account's language: a PDF stored under
 :func:`receipt_key` and a plain-text message to the account holder. Amounts are dollars and cents
 (``Decimal``) and dates are dates: the renderer and the wording write them as the receipt's
 language does.

@@ -1,7 +1,7 @@
 """Versioned payload of NotificationRequested: one message to one customer, for the notification
 channel (email, SMS or mail sender) to send without reading CiviQ's tables.
 
-Registered in :data:`civiq.schemas.events.EVENT_SCHEMAS`; a sample lives in
+Registered in :data:`civiq.event_catalog.EVENT_SCHEMAS`; a sample lives in
 ``events/eventbridge/notification_requested.json``. ``notification_id`` is the event's id and is
 deterministic (the same trigger gives the same id): senders de-duplicate on it. The message is
 already worded in ``language`` (plain text); ``facts`` carry the same figures for a sender that

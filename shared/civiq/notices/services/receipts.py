@@ -1,9 +1,9 @@
 """Issue the receipt of a posted payment (SQS consumer of PaymentPosted).
 
-The receipt is a PDF in the account's language, stored under a key derived from the account and
-the payment (:func:`~civiq.domain.receipts.receipt_key`), and a NotificationRequested message to
-the account holder, written to the outbox with its history entry on the account in one
-transaction, then published (as the alerts are: :mod:`civiq.services.alerts`).
+The receipt is a PDF in the account's language, stored under a key derived from the account and the
+payment (:func:`~civiq.notices.domain.receipts.receipt_key`), and a NotificationRequested message to
+the account holder, written to the outbox with its history entry on the account in one transaction,
+then published (as the alerts are: :mod:`civiq.notices.services.alerts`).
 
 Idempotent on the payment id. The PDF is rendered only when none is stored under its key, and
 the notification's id derives from the payment id while its time is the PaymentPosted event's

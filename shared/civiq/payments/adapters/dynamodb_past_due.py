@@ -3,7 +3,7 @@
 read                 request(s)
 past-due page        one Query of GSI2 ``OPEN#<shard>``, SK < ``<last due date>~`` (a statement
                      is listed there, by ``<due>#<id>``, while it owes something: billing's
-                     items, :mod:`civiq.adapters.dynamodb.billing`)
+                     items, :mod:`civiq.billing.adapters.dynamodb`)
 postings done        BatchGetItem of the guard items ``POSTED#<guard>`` (100 keys a request)
 
 Only statements are listed: an amount owed that no statement carries (an unbilled item) has no

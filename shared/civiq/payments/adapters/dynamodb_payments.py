@@ -5,7 +5,7 @@ payment    ACCOUNT#<id>       PAYMENT#<payment id>                its record, re
                                                                   postings that change it
 refund     ACCOUNT#<id>       REFUND#<payment id>#<refund id>
 
-A payment's record is written only inside a posting (:mod:`civiq.adapters.dynamodb.journal`),
+A payment's record is written only inside a posting (:mod:`civiq.ledger.adapters.dynamodb_journal`),
 whose condition on the account's ledger head serialises every change of the account: a payment
 record is never written by two postings at once.
 """

@@ -1,4 +1,4 @@
-"""In-memory fake of the penalty job's port (:mod:`civiq.penalty_ports`), with the DynamoDB
+"""In-memory fake of the penalty job's port (:mod:`civiq.payments.ports`), with the DynamoDB
 adapter's rules: issued statements still owing, an account's all in one list, by due date."""
 
 from __future__ import annotations

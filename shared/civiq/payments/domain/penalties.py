@@ -4,7 +4,7 @@ costs, under the municipality's policy.
 A scheduled job assesses each open statement once it is overdue, on what the statement still
 owes at that moment, and posts the result as a ``penalty`` ledger entry exactly once per account
 and billing period: the posting is guarded by ``penalty:<statement id>``
-(:class:`civiq.domain.ledger.Posting`), so a rerun of the job, or a later day's run, never
+(:class:`civiq.ledger.domain.journal.Posting`), so a rerun of the job, or a later day's run, never
 charges the same statement twice. Penalties do not compound: a monthly percentage is charged
 once per statement, not once per month it stays unpaid.
 """

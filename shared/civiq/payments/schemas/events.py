@@ -2,7 +2,7 @@
 
 Published once per payment, with its posting (staff, processor webhook, autopay or remittance
 line), with the account id as the event's subject. Registered in
-:data:`civiq.schemas.events.EVENT_SCHEMAS` through :data:`PAYMENT_EVENT_SCHEMAS`. Amounts are
+:data:`civiq.event_catalog.EVENT_SCHEMAS` through :data:`PAYMENT_EVENT_SCHEMAS`. Amounts are
 strings of dollars and cents ("123.45"), never JSON numbers: they parse to exact Decimals. That
 what was applied plus the credit kept is the amount paid is checked by :meth:`to_domain`.
 """

@@ -1,5 +1,5 @@
 """Versioned payloads of the ledger's events besides PaymentPosted (registered in
-:data:`civiq.schemas.events.EVENT_SCHEMAS`, with a sample of each in ``events/eventbridge/``)."""
+:data:`civiq.event_catalog.EVENT_SCHEMAS`, with a sample of each in ``events/eventbridge/``)."""
 
 from __future__ import annotations
 

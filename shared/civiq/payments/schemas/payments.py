@@ -7,9 +7,9 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
-from civiq.core.schemas import Request
+from civiq.core.schemas import Payload, Request
 from civiq.ledger.domain.journal import LedgerEntry
 from civiq.ledger.domain.payments import Payment, PaymentMethod, Refund
 
@@ -58,12 +58,12 @@ class ReversalRequest(Request):
     )
 
 
-class AppliedOut(BaseModel):
+class AppliedOut(Payload):
     statement_id: str = Field(description="A statement, or unbilled:<entry> for a fee")
     amount: str
 
 
-class PaymentResponse(BaseModel):
+class PaymentResponse(Payload):
     payment_id: str
     account_id: str
     amount: str
@@ -102,11 +102,11 @@ class PaymentResponse(BaseModel):
         )
 
 
-class PaymentList(BaseModel):
+class PaymentList(Payload):
     items: list[PaymentResponse]
 
 
-class RefundResponse(BaseModel):
+class RefundResponse(Payload):
     refund_id: str
     payment_id: str
     account_id: str
@@ -128,7 +128,7 @@ class RefundResponse(BaseModel):
         )
 
 
-class LedgerEntryOut(BaseModel):
+class LedgerEntryOut(Payload):
     sequence: int
     entry_id: str
     kind: str
@@ -154,7 +154,7 @@ class LedgerEntryOut(BaseModel):
         )
 
 
-class LedgerPage(BaseModel):
+class LedgerPage(Payload):
     balance: str
     credit: str
     open_items: dict[str, str] = Field(description="What each open statement still owes")

@@ -1,5 +1,5 @@
 """Versioned payload of LatePenaltyApplied: a late-payment penalty was posted on a statement
-(registered in :data:`civiq.schemas.events.EVENT_SCHEMAS` through
+(registered in :data:`civiq.event_catalog.EVENT_SCHEMAS` through
 :data:`LATE_PENALTY_EVENT_SCHEMAS`, with a sample in ``events/eventbridge/``).
 
 Published once per statement, by the scheduled penalty job, with the account id as the event's

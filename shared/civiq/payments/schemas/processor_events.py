@@ -19,9 +19,10 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from civiq.core.errors import field_prefix
+from civiq.core.schemas import Payload
 from civiq.ledger.domain.payments import PaymentMethod
 from civiq.payments.domain.processor_payments import EventKind, ProcessorEvent
 
@@ -36,7 +37,7 @@ RefundId = Annotated[str, Field(pattern=r"^re_[A-Za-z0-9]{1,64}$")]
 DisputeId = Annotated[str, Field(pattern=r"^dp_[A-Za-z0-9]{1,64}$")]
 
 
-class _Strict(BaseModel):
+class _Strict(Payload):
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
 
 
@@ -66,7 +67,7 @@ class PaymentDataIn(_Strict):
     )
 
 
-class ProcessorEventIn(BaseModel):
+class ProcessorEventIn(Payload):
     model_config = ConfigDict(extra="ignore", strict=True, frozen=True)
 
     id: EventId

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
-from civiq.core.schemas import Request
+from civiq.core.schemas import Payload, Request
 from civiq.payments.domain.remittance_files import LineOutcome, RemittanceCounts, RemittanceFile
 
 RemittanceId = Field(pattern=r"^RM-[0-9A-F]{20}$")
@@ -17,7 +17,7 @@ def money(amount: object) -> str:
     return f"{amount:.2f}"
 
 
-class ChunkMessage(BaseModel):
+class ChunkMessage(Payload):
     remittance_id: str = RemittanceId
     first_line: int = Field(ge=2)
     last_line: int = Field(ge=2)
@@ -29,13 +29,13 @@ class UploadQuery(Request):
     )
 
 
-class LineErrorOut(BaseModel):
+class LineErrorOut(Payload):
     line_no: int
     field: str
     message: str
 
 
-class RemittanceResponse(BaseModel):
+class RemittanceResponse(Payload):
     remittance_id: str
     file_name: str
     uploaded_by: str
@@ -75,7 +75,7 @@ class RemittanceResponse(BaseModel):
         )
 
 
-class LineOut(BaseModel):
+class LineOut(Payload):
     remittance_id: str
     line_no: int
     paid_on: date
@@ -112,7 +112,7 @@ class LineOut(BaseModel):
         )
 
 
-class LinePage(BaseModel):
+class LinePage(Payload):
     items: list[LineOut]
     next_cursor: str | None
 

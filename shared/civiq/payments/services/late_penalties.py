@@ -39,7 +39,7 @@ PAGE = 100
 
 
 def penalty_guard(statement_id: str) -> str:
-    """``penalty:<statement id>``. A rebill (``<id>-R<n>``, :func:`civiq.services.rebill.
+    """``penalty:<statement id>``. A rebill (``<id>-R<n>``, :func:`civiq.billing.services.rebill.
     rebill_id`) is guarded as the statement of its period: the penalty of the statement it
     replaced is owed on it already (the rebill's posting carries it), and one is the most."""
     return f"penalty:{statement_id.split('-R')[0]}"

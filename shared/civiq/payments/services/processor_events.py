@@ -1,10 +1,10 @@
 """The payment processor's webhook: accepted quickly, applied from a queue.
 
-:class:`AcceptWebhook` (the API) checks the signature and the event's form, queues the raw body
-and answers: the processor only needs to know it was received. :class:`ApplyProcessorEvent`
-(the queue's worker) keeps the event with the others of its payment, folds them into the
-payment's final state (:func:`civiq.domain.processor_payments.fold`: any order, any repetition)
-and posts whatever that state requires and the ledger does not have yet.
+:class:`AcceptWebhook` (the API) checks the signature and the event's form, queues the raw body and
+answers: the processor only needs to know it was received. :class:`ApplyProcessorEvent` (the queue's
+worker) keeps the event with the others of its payment, folds them into the payment's final state
+(:func:`civiq.payments.domain.processor_payments.fold`: any order, any repetition) and posts
+whatever that state requires and the ledger does not have yet.
 """
 
 from __future__ import annotations

@@ -1,11 +1,11 @@
 """Bank remittance files: received from staff, matched line by line in chunks, exceptions decided
 by clerks.
 
-:class:`ReceiveRemittance` (the API) parses the file at once (a malformed file is refused with
-the reason, malformed lines are reported with their field), keeps it, and queues its lines in
-chunks. :class:`ApplyRemittanceChunk` (the worker) matches each line
-(:func:`civiq.domain.remittance.match_line`) and posts the certain ones; the others wait for a
-clerk, who posts them to the right account or returns them (:class:`DecideException`).
+:class:`ReceiveRemittance` (the API) parses the file at once (a malformed file is refused with the
+reason, malformed lines are reported with their field), keeps it, and queues its lines in chunks.
+:class:`ApplyRemittanceChunk` (the worker) matches each line
+(:func:`civiq.payments.domain.remittance.match_line`) and posts the certain ones; the others wait
+for a clerk, who posts them to the right account or returns them (:class:`DecideException`).
 """
 
 from __future__ import annotations

@@ -1,4 +1,10 @@
-"""Every key prefix of the single table, built in one place.
+"""The single table's map, and the keys every feature shares, built here.
+
+Built here (several features read them): accounts, properties, customers, their claims, links
+and search entries, counters, account counts, history, the outbox, meters, reads, reading
+imports and rate schedules. An item that one feature alone writes and reads has its keys built
+beside its model in that feature's DynamoDB adapter (the last column), listed here too so that
+this table is the whole map and no two prefixes collide.
 
 item                   PK                    SK                       GSI1PK / GSI2PK
 account                ACCOUNT#<id>          ACCOUNT                  ACCOUNTNO#<number> /
@@ -27,8 +33,32 @@ import row outcome     IMPORT#<id>           ROW#<line, 7 digits>
 import row error       IMPORT#<id>           ERROR#<line, 7 digits>
 rate schedule          RATE#<id>             SCHEDULE                 RATES (GSI1; GSI1SK: <id>)
 
-GSI1SK is the item kind (ACCOUNT, PROPERTY); GSI2SK is the account number (lists in number
-order), or ``<read date>#<meter id>`` for reads pending review (oldest first).
+Built in a feature's adapter (module under ``civiq.``):
+item                   PK                    SK                       where
+billing cycle          CYCLES                <cycle id>               billing.adapters.dynamodb
+billing run            CYCLE#<cycle id>      RUN#<period end>         (same)
+run batch              RUN#<run id>          BATCH#<batch, 6 digits>  (same)
+statement              ACCOUNT#<id>          STATEMENT#<statement id> (same); GSI1PK STATEMENTS#
+                                                                      <run, or kind-month>; GSI2PK
+                                                                      OPEN#<shard> while owed
+billing totals         TOTALS                MONTH#<yyyy-mm>#<shard>, (same)
+                                             OUTSTANDING#<shard>
+ledger entry           ACCOUNT#<id>          LEDGER#<sequence, 10>    ledger.adapters.
+posting guard          ACCOUNT#<id>          POSTED#<guard>           dynamodb_journal
+payment                ACCOUNT#<id>          PAYMENT#<payment id>     payments.adapters.
+refund                 ACCOUNT#<id>          REFUND#<payment>#<id>    dynamodb_payments
+processor event        PROCESSOR#<payment>   EVENT#<event id>         ...dynamodb_processor_events
+remittance file, line  REMITTANCE#<id>       FILE, LINE#<line, 7>     ...dynamodb_remittances
+remittance exception   REMITTANCE#EXCEPTIONS <paid on>#<file>#<line>  (same)
+transfer               TRANSFER#<id>         TRANSFER                 accounts.adapters.
+open-transfer claim    PROPERTY#<id>         TRANSFER#OPEN            dynamodb_workflows
+workflow milestone     <subject id>          MILESTONE#<name>         (same)
+report export          EXPORT#<id>           EXPORT                   reporting.adapters.
+                                                                      dynamodb_exports
+
+GSI1SK is the item kind (ACCOUNT, PROPERTY) unless said otherwise; GSI2SK is the account number
+(lists in number order), ``<read date>#<meter id>`` for reads pending review (oldest first), or
+``<due date>#<statement id>`` for open statements.
 
 A subject id is the partition key of the entity (``ACCOUNT#<id>``): its history entries live in
 that partition, so history is one Query, and a property's or customer's accounts are one Query
@@ -117,7 +147,7 @@ def outbox_sk(occurred_at: datetime, event_id: str) -> str:
     return f"{occurred_at.isoformat()}#{event_id}"
 
 
-# meters and readings (civiq.adapters.dynamodb.metering)
+# meters and readings (civiq.metering.adapters.dynamodb)
 METER_SK = "METER"
 METER_LINK_PREFIX = "METER#"
 READ_PREFIX = "READ#"
@@ -163,7 +193,7 @@ def import_error_sk(line: int) -> str:
     return f"{ERROR_PREFIX}{line:07d}"
 
 
-# rate schedules (civiq.adapters.dynamodb.rates)
+# rate schedules (civiq.rates.adapters.dynamodb)
 RATE_SCHEDULE_SK = "SCHEDULE"
 RATE_SCHEDULES = "RATES"  # every schedule's GSI1PK: listing them is one Query
 

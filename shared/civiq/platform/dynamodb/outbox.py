@@ -5,8 +5,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from pynamodb.transactions import TransactWrite
-
 from civiq.core.envelope import EventEnvelope
 from civiq.core.events import DomainEvent
 from civiq.platform.dynamodb import keys
@@ -19,10 +17,6 @@ def outbox_item(event: DomainEvent) -> OutboxItem:
         sk=keys.outbox_sk(event.occurred_at, event.event_id),
         envelope=EventEnvelope.of(event).model_dump(mode="json"),
     )
-
-
-def save_in(transaction: TransactWrite, event: DomainEvent) -> None:
-    transaction.save(outbox_item(event), condition=OutboxItem.pk.does_not_exist())
 
 
 class DynamoOutbox:

@@ -3,10 +3,10 @@
 item            PK           SK         GSI1PK / GSI1SK
 rate schedule   RATE#<id>    SCHEDULE   RATES / <id>    (all schedules: one Query of GSI1)
 
-The versions are stored in the API's shape (:class:`civiq.schemas.rates.RateVersionSpec`, every
-figure a decimal string) and read back through the same validation. The item's
-VersionAttribute is the schedule's version: a save writes only while the stored version is the
-one read, in one transaction with the history entry (which lives in the schedule's partition).
+The versions are stored in the API's shape (:class:`civiq.rates.schemas.rates.RateVersionSpec`,
+every figure a decimal string) and read back through the same validation. The item's
+VersionAttribute is the schedule's version: a save writes only while the stored version is the one
+read, in one transaction with the history entry (which lives in the schedule's partition).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""In-memory fake of the rate schedule port (:mod:`civiq.rate_ports`), for unit tests and the
+"""In-memory fake of the rate schedule port (:mod:`civiq.rates.ports`), for unit tests and the
 contract suite."""
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 Every line says how its amount was reached, ``quantity x unit_price x days / basis_days``, so a
 statement (and a clerk, and a resident) can show why a bill is what it is. Amounts are rounded
-to cents once per line (:meth:`civiq.domain.money.Money.rounded`); every total is a sum of
+to cents once per line (:meth:`civiq.core.money.Money.rounded`); every total is a sum of
 rounded lines, so a statement always adds up on paper.
 """
 

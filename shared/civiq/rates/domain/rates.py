@@ -3,7 +3,7 @@
 A :class:`RateSchedule` is a list of :class:`RateVersion` s, each in effect from
 ``effective_from`` to ``effective_to`` (both inclusive; the last may be open-ended). A version
 lists its components (each produces charge lines of one :class:`ChargeType`) and the taxes per
-charge type. Everything is validated once, when built; :func:`civiq.domain.rating.rate` then
+charge type. Everything is validated once, when built; :func:`civiq.rates.domain.rating.rate` then
 relies on it, so rating an account re-checks nothing.
 
 Conventions (what the bylaw figures mean):

@@ -15,13 +15,13 @@ from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from civiq.accounts.domain.accounts import CartSize, ServiceType
 from civiq.accounts.domain.properties import PropertyType
 from civiq.core.errors import InvalidInput, field_prefix
 from civiq.core.history import as_record
-from civiq.core.schemas import Request
+from civiq.core.schemas import Payload, Request
 from civiq.metering.domain.meters import MeterSize
 from civiq.rates.domain.charges import ChargeLine, ChargeType, RatedBill, TaxLine, Unit
 from civiq.rates.domain.rates import (
@@ -228,7 +228,7 @@ class NewRateVersion(RateVersionSpec):
     version: int = Field(ge=1, description="The schedule's version you read; a stale one gets 409")
 
 
-class RateScheduleResponse(BaseModel):
+class RateScheduleResponse(Payload):
     schedule_id: str
     name: str
     version: int = Field(description="Send it back with a new rate version")
@@ -244,7 +244,7 @@ class RateScheduleResponse(BaseModel):
         )
 
 
-class RateScheduleList(BaseModel):
+class RateScheduleList(Payload):
     items: list[RateScheduleResponse]
 
 
@@ -294,7 +294,7 @@ class QuoteRequest(Request):
         )
 
 
-class ChargeLineOut(BaseModel):
+class ChargeLineOut(Payload):
     """``amount`` = ``quantity`` x ``unit_price`` (x ``days`` / ``basis_days`` when set),
     rounded half up to the cent."""
 
@@ -316,7 +316,7 @@ class ChargeLineOut(BaseModel):
         return cls.model_validate(line, from_attributes=True)
 
 
-class TaxLineOut(BaseModel):
+class TaxLineOut(Payload):
     charge_type: ChargeType
     name: str
     rate: Decimal
@@ -328,7 +328,7 @@ class TaxLineOut(BaseModel):
         return cls.model_validate(tax, from_attributes=True)
 
 
-class QuoteResponse(BaseModel):
+class QuoteResponse(Payload):
     schedule_id: str
     period_start: date
     period_end: date

@@ -9,9 +9,9 @@ past-due page             at most one Query per shard (8), merged by due date; t
 a run's statements        one Query of GSI1 STATEMENTS#<run id> per page
 latest statement          one Query of the account's STATEMENT# items, newest first, limit 1
 
-The items are billing's (:mod:`civiq.adapters.dynamodb.billing`) and the account counts'
+The items are billing's (:mod:`civiq.billing.adapters.dynamodb`) and the account counts'
 (:class:`AccountCountsItem`): this module only reads them. ``collected_cents`` is written to
-the month items by payments (issue 6); a month without it has collected nothing.
+the month items by payments as they post; a month without it has collected nothing.
 """
 
 from __future__ import annotations
@@ -55,7 +55,7 @@ class TotalsRow(TotalsItem, AccountCountsItem):
     class Meta(TableMeta):
         pass
 
-    collected_cents = CentsAttribute(null=True)  # payments (issue 6) ADD it to month items
+    collected_cents = CentsAttribute(null=True)  # payments ADD it to month items
 
 
 def _cents(value: Money | None) -> Money:

@@ -1,4 +1,4 @@
-"""In-memory fakes of the dashboard and export ports (:mod:`civiq.dashboard_ports`).
+"""In-memory fakes of the dashboard and export ports (:mod:`civiq.reporting.ports`).
 
 :class:`InMemoryDashboard` reads the in-memory billing fakes and adds up what the DynamoDB
 adapter reads from maintained totals: the same figures, by the same rules (a statement is

@@ -1,4 +1,4 @@
-"""Report files: one writer per format behind :class:`civiq.dashboard_ports.ReportWriter`, and
+"""Report files: one writer per format behind :class:`civiq.reporting.ports.ReportWriter`, and
 their store on S3.
 
 - CSV: UTF-8 with a byte-order mark (so Excel reads accents right), plain digits with a point
@@ -7,7 +7,7 @@ their store on S3.
 - XLSX: XlsxWriter in constant-memory mode (each row is flushed as it is written, so a
   300,000-row run needs a few MB); amounts are numbers with a money format, dates are dates.
 - PDF: the ``report`` template through the WeasyPrint renderer (tagged, landscape), at most
-  :data:`civiq.domain.exports.PDF_MAX_ROWS` rows; the document says when there were more.
+  :data:`civiq.reporting.domain.exports.PDF_MAX_ROWS` rows; the document says when there were more.
 
 Headings and yes/no come from the message catalogs (``templates/messages/<lang>.json``).
 Only the report worker imports this module.

@@ -2,7 +2,7 @@
 statement on each request).
 
 Billing totals are kept per issue month (``yyyy-mm``): statements, what they billed (charges and
-taxes), each charge type's part, and, once payments land (issue 6), what was collected. The
+taxes), each charge type's part, and what was collected. The
 outstanding balance and the account counts by status are kept the same way. A statement is past
 due from the day after its due date while an amount is still owed on it.
 """

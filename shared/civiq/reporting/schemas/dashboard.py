@@ -6,14 +6,14 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from civiq.accounts.domain.accounts import AccountStatus
 from civiq.billing.domain.cycles import BillingRun, Frequency, Outcome, RunStatus
 from civiq.billing.domain.statements import Statement
 from civiq.billing.schemas.billing import StatementSummaryOut, money
 from civiq.core.language import Language
-from civiq.core.schemas import PageQuery, Request
+from civiq.core.schemas import PageQuery, Payload, Request
 from civiq.rates.domain.charges import ChargeType
 from civiq.reporting.domain.dashboard import (
     AccountBalance,
@@ -33,10 +33,10 @@ RunIdField = Field(
 )
 
 
-class TotalsOut(BaseModel):
+class TotalsOut(Payload):
     statements: int
     billed: str = Field(description="Charges and taxes billed")
-    collected: str = Field(description="Payments received (payments arrive with issue 6)")
+    collected: str = Field(description="Payments received in the month")
 
     @classmethod
     def of(cls, totals: BillingTotals) -> TotalsOut:
@@ -55,7 +55,7 @@ class MonthOut(TotalsOut):
         return cls(month=month, **TotalsOut.of(totals).model_dump())
 
 
-class AccountCountsOut(BaseModel):
+class AccountCountsOut(Payload):
     pending: int
     active: int
     final_billed: int
@@ -63,7 +63,7 @@ class AccountCountsOut(BaseModel):
     total: int
 
 
-class DelinquencyOut(BaseModel):
+class DelinquencyOut(Payload):
     past_due_statements: int = Field(description="Open statements due before today")
     past_due_amount: str = Field(description="What is still owed on them")
     shutoff_warned_statements: int = Field(
@@ -72,7 +72,7 @@ class DelinquencyOut(BaseModel):
     )
 
 
-class DashboardResponse(BaseModel):
+class DashboardResponse(Payload):
     as_of: date = Field(description="Today, in the municipality's time zone")
     billed_last_12_months: TotalsOut
     billed_all_time: TotalsOut
@@ -106,7 +106,7 @@ class DashboardResponse(BaseModel):
         )
 
 
-class RunSummaryOut(BaseModel):
+class RunSummaryOut(Payload):
     id: str
     status: RunStatus
     period_start: date
@@ -138,7 +138,7 @@ class RunSummaryOut(BaseModel):
         )
 
 
-class CycleRunsOut(BaseModel):
+class CycleRunsOut(Payload):
     id: str
     name: str
     frequency: Frequency
@@ -158,7 +158,7 @@ class CycleRunsOut(BaseModel):
         )
 
 
-class CyclesView(BaseModel):
+class CyclesView(Payload):
     items: list[CycleRunsOut]
 
 
@@ -166,7 +166,7 @@ class RunStatementsQuery(PageQuery):
     run_id: str = RunIdField
 
 
-class PageTotalsOut(BaseModel):
+class PageTotalsOut(Payload):
     statements: int
     new_charges: str
     total_due: str
@@ -180,14 +180,14 @@ class PageTotalsOut(BaseModel):
         )
 
 
-class RunStatementsView(BaseModel):
+class RunStatementsView(Payload):
     run_id: str
     items: list[StatementSummaryOut] = Field(description="In account number order")
     page_totals: PageTotalsOut = Field(description="The sums of this page's statements")
     next_cursor: str | None
 
 
-class PastDueOut(BaseModel):
+class PastDueOut(Payload):
     account_id: str
     account_number: str
     statement_id: str
@@ -207,7 +207,7 @@ class PastDueOut(BaseModel):
         )
 
 
-class DelinquencyView(BaseModel):
+class DelinquencyView(Payload):
     as_of: date
     items: list[PastDueOut] = Field(description="Oldest due date first")
     next_cursor: str | None
@@ -217,7 +217,7 @@ class TypesQuery(Request):
     months: Annotated[int, Field(strict=False, ge=1, le=60)] = 12
 
 
-class MonthByTypeOut(BaseModel):
+class MonthByTypeOut(Payload):
     """One month's charges by type (before tax), its taxes, and the whole billed."""
 
     month: str
@@ -245,11 +245,11 @@ class MonthByTypeOut(BaseModel):
         )
 
 
-class TypesView(BaseModel):
+class TypesView(Payload):
     months: list[MonthByTypeOut] = Field(description="Oldest month first")
 
 
-class LatestStatementOut(BaseModel):
+class LatestStatementOut(Payload):
     id: str
     issued_on: date
     due_on: date
@@ -269,7 +269,7 @@ class LatestStatementOut(BaseModel):
         )
 
 
-class BalanceResponse(BaseModel):
+class BalanceResponse(Payload):
     account_id: str
     account_number: str
     balance: str = Field(description="What the account owes (negative: a credit)")
@@ -297,7 +297,7 @@ class ExportRequest(Request):
     language: Language = Language.EN
 
 
-class ExportResponse(BaseModel):
+class ExportResponse(Payload):
     id: str
     status: ExportStatus
     report: ReportKind
@@ -333,7 +333,7 @@ class ExportResponse(BaseModel):
         )
 
 
-class ExportMessage(BaseModel):
+class ExportMessage(Payload):
     """The export queue's message: which export to make."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)

@@ -1,0 +1,36 @@
+"""Worker functions loaded in isolation and called as Lambda calls them."""
+
+from __future__ import annotations
+
+import importlib.util
+from types import ModuleType
+from typing import Any
+
+import boto3
+
+from tests.helpers.emulator import REGION, TABLE
+from tests.helpers.files import REPO
+
+
+class Context:
+    function_name = "test"
+    memory_limit_in_mb = 128
+    invoked_function_arn = "arn:aws:lambda:ca-central-1:123456789012:function:test"
+    aws_request_id = "req-1"
+
+
+def load_handler(function: str) -> ModuleType:
+    path = REPO / "functions" / function / "handler.py"
+    spec = importlib.util.spec_from_file_location(f"test_{function}_handler", path)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def audit_rows(subject: str) -> list[dict[str, Any]]:
+    return boto3.client("dynamodb", region_name=REGION).query(
+        TableName=TABLE,
+        KeyConditionExpression="PK = :pk",
+        ExpressionAttributeValues={":pk": {"S": subject}},
+    )["Items"]
