@@ -12,7 +12,7 @@ Three entry points, deployed as three functions of this one code directory (temp
 
 No WeasyPrint here: the messages are plain text from the catalogs.
 
-Throughput of ``remind_route`` (tests/integration/test_alerts.py, in-process moto, 2 cores):
+Throughput of ``remind_route`` (bench/read_reminders.py, in-process moto, 2 cores):
 about 40 reminders/s, moto's own delivery of each event to a queue included. Per 1,000
 reminders it made ~1,370 GetItem (the holder; the account too when mail goes to the service
 address), 100 PutEvents and a few Query pages. In AWS (GetItem ~5 ms, PutEvents ~30 ms per 10)

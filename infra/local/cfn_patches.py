@@ -1,7 +1,9 @@
 """Fixes to moto 5.2.5's CloudFormation so that template.yaml provisions as it would in AWS.
 
-Each patch names the gap it closes (see ../shared/notes/local-aws.md); each is exercised by
-tests/integration/test_local_stack.py, so a moto upgrade that changes these internals fails there.
+Each patch names the gap it closes (see ../shared/notes/local-aws.md). The end-to-end tests
+provision template.yaml through them (tests/e2e), and tests/integration/
+test_bucket_notifications_patch.py pins the notification patch, so a moto upgrade that changes
+these internals fails there.
 """
 
 from __future__ import annotations
