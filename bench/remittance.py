@@ -45,6 +45,7 @@ from zoneinfo import ZoneInfo
 
 from bench.common import Figure, figure, median, note, quiet_logging, run_benchmark
 from bench.payments import AwsCalls, create_tables, request_figures
+from civiq.billing.adapters.dynamodb import post_to_statements
 from tests.helpers.statement_builders import issue_with_ledger
 
 SEED = 6
@@ -152,8 +153,8 @@ class TownLoader:
         from civiq.core.fakes import FixedClock
         from civiq.core.ids import UlidGenerator
         from civiq.core.publishing import PublishEvents
+        from civiq.ledger.adapters.dynamodb_postings import DynamoLedger, DynamoPayments
         from civiq.ledger.services.posting import Announcer, PaymentLedger
-        from civiq.payments.adapters.dynamodb_payments import DynamoLedger, DynamoPayments
         from civiq.payments.services.payments import PostPayment
         from civiq.platform.dynamodb.outbox import DynamoOutbox
         from tests.helpers.remittance_corpus import SCHEME
@@ -175,7 +176,7 @@ class TownLoader:
             SCHEME,
         )
         self.books = PaymentLedger(
-            DynamoLedger(),
+            DynamoLedger(post_to_statements),
             DynamoPayments(),
             self.accounts,
             Announcer(self.recorder.clock, UlidGenerator()),

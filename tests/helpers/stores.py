@@ -29,7 +29,12 @@ from civiq.accounts.services.customers import NewCustomer
 from civiq.accounts.services.open_account import OpenAccount, OpenAccountCommand
 from civiq.accounts.services.properties import NewProperty
 from civiq.accounts.services.recording import Recorder, Step
-from civiq.billing.adapters.dynamodb import DynamoCycles, DynamoRuns, DynamoStatements
+from civiq.billing.adapters.dynamodb import (
+    DynamoCycles,
+    DynamoRuns,
+    DynamoStatements,
+    post_to_statements,
+)
 from civiq.billing.adapters.memory import InMemoryCycles, InMemoryRuns, InMemoryStatements
 from civiq.billing.domain.statements import Statement
 from civiq.core.addresses import Address
@@ -37,11 +42,11 @@ from civiq.core.events import Actor
 from civiq.core.fakes import FixedClock, InMemoryAuditLog, SequentialIds
 from civiq.core.language import Language
 from civiq.core.publishing import PublishEvents
+from civiq.ledger.adapters.dynamodb_postings import DynamoLedger, DynamoPayments
 from civiq.ledger.adapters.memory import InMemoryLedger
 from civiq.ledger.domain.journal import LedgerEntry, verify_chain
 from civiq.ledger.domain.payments import PaymentChannel, PaymentMethod
 from civiq.ledger.services.posting import Announcer, PaymentLedger
-from civiq.payments.adapters.dynamodb_payments import DynamoLedger, DynamoPayments
 from civiq.payments.services.payments import (
     PostPayment,
     ReceivedPayment,
@@ -235,7 +240,11 @@ def books_over(stores: Stores) -> Books:
         )
     else:
         dynamodb_transactions.install()  # moto's transactions, serialised as DynamoDB's are
-        ledger, payments, statements = DynamoLedger(), DynamoPayments(), DynamoStatements()
+        ledger, payments, statements = (
+            DynamoLedger(post_to_statements),
+            DynamoPayments(),
+            DynamoStatements(),
+        )
     shared = PaymentLedger(
         ledger,
         payments,

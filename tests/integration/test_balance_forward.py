@@ -23,7 +23,7 @@ from civiq.accounts.adapters.dynamodb_properties import DynamoPropertyRepository
 from civiq.accounts.domain.account_numbers import AccountNumberScheme
 from civiq.accounts.domain.accounts import Account
 from civiq.accounts.services.recording import Recorder
-from civiq.billing.adapters.dynamodb import DynamoStatements
+from civiq.billing.adapters.dynamodb import DynamoStatements, post_to_statements
 from civiq.billing.domain.billing import BillingPeriod, BillingRequest
 from civiq.billing.domain.cycles import Outcome
 from civiq.billing.domain.statements import Direction, ForwardLine, Statement, StatementKind
@@ -36,6 +36,7 @@ from civiq.core.errors import InvalidInput, NotFound
 from civiq.core.fakes import FixedClock, SequentialIds
 from civiq.core.publishing import PublishEvents
 from civiq.ledger.adapters.dynamodb_journal import DynamoJournal
+from civiq.ledger.adapters.dynamodb_postings import DynamoLedger, DynamoPayments
 from civiq.ledger.adapters.memory import InMemoryLedger
 from civiq.ledger.domain.journal import EntryKind
 from civiq.ledger.domain.payments import PaymentChannel, PaymentMethod, PaymentStatus
@@ -44,7 +45,6 @@ from civiq.ledger.services.posting import Announcer, PaymentLedger
 from civiq.metering.adapters.dynamodb import DynamoMetering
 from civiq.metering.services.readings import RecordEstimate
 from civiq.payments.adapters.dynamodb_past_due import DynamoPastDue
-from civiq.payments.adapters.dynamodb_payments import DynamoLedger, DynamoPayments
 from civiq.payments.domain.penalties import PenaltyPolicy
 from civiq.payments.services.late_penalties import ApplyLatePenalties, PenaltyRun
 from civiq.payments.services.payments import (
@@ -142,7 +142,7 @@ class Town:
             self.ids,
         )
         self.books = PaymentLedger(
-            DynamoLedger(),
+            DynamoLedger(post_to_statements),
             DynamoPayments(),
             DynamoAccountRepository(),
             Announcer(self.clock, self.ids),

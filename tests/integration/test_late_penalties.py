@@ -18,17 +18,22 @@ from botocore.client import BaseClient
 
 from civiq.accounts.adapters.memory import InMemoryBalances, InMemoryStore
 from civiq.accounts.domain.accounts import Account
-from civiq.billing.adapters.dynamodb import DynamoStatements, StatementItem, statement_sk
+from civiq.billing.adapters.dynamodb import (
+    DynamoStatements,
+    StatementItem,
+    post_to_statements,
+    statement_sk,
+)
 from civiq.billing.adapters.memory import InMemoryStatements
 from civiq.billing.domain.statements import Statement, StatementKind
 from civiq.core.fakes import FixedClock, SequentialIds
 from civiq.core.publishing import PublishEvents
+from civiq.ledger.adapters.dynamodb_postings import DynamoLedger, DynamoPayments
 from civiq.ledger.adapters.memory import InMemoryLedger
 from civiq.ledger.domain.journal import EntryKind, LedgerEntry, verify_chain
 from civiq.ledger.domain.payments import PaymentChannel, PaymentMethod
 from civiq.ledger.services.posting import Announcer, PaymentLedger
 from civiq.payments.adapters.dynamodb_past_due import DynamoPastDue
-from civiq.payments.adapters.dynamodb_payments import DynamoLedger, DynamoPayments
 from civiq.payments.adapters.memory import InMemoryPastDue
 from civiq.payments.domain.penalties import PenaltyPolicy
 from civiq.payments.services.late_penalties import ApplyLatePenalties, PenaltyRun
@@ -139,7 +144,11 @@ def town(stores: Stores) -> Town:
         past_due: Any = InMemoryPastDue(statements, ledger)
     else:
         dynamodb_transactions.install()  # moto's transactions, serialised as DynamoDB's are
-        ledger, payments, statements = DynamoLedger(), DynamoPayments(), DynamoStatements()
+        ledger, payments, statements = (
+            DynamoLedger(post_to_statements),
+            DynamoPayments(),
+            DynamoStatements(),
+        )
         past_due = DynamoPastDue()
     clock = FixedClock(RUN_AT)
     published = Published()

@@ -17,11 +17,11 @@ import pytest
 from botocore.stub import Stubber
 from pynamodb.exceptions import TransactWriteError
 
-from civiq.billing.adapters.dynamodb import DynamoStatements
+from civiq.billing.adapters.dynamodb import DynamoStatements, post_to_statements
 from civiq.core.audit import AuditEntry
+from civiq.ledger.adapters.dynamodb_postings import DynamoLedger, DynamoPayments
 from civiq.ledger.domain.journal import verify_chain
 from civiq.ledger.domain.payments import PaymentStatus
-from civiq.payments.adapters.dynamodb_payments import DynamoLedger, DynamoPayments
 from civiq.payments.schemas.processor_events import ProcessorEventIn
 from civiq.platform.dynamodb import transactions
 from infra.local import dynamodb_transactions
@@ -91,7 +91,7 @@ def deliver(worker: ModuleType, *events: dict[str, Any]) -> dict[str, Any]:
 
 
 def sound(account_id: str) -> D:
-    ledger = DynamoLedger()
+    ledger = DynamoLedger(post_to_statements)
     entries, after = [], 0
     while True:
         page = ledger.entries(account_id, after, 100)

@@ -14,11 +14,11 @@ import pytest
 from chalice.test import Client
 
 from civiq.accounts.domain.account_numbers import AccountNumberScheme
-from civiq.billing.adapters.dynamodb import DynamoStatements
+from civiq.billing.adapters.dynamodb import DynamoStatements, post_to_statements
 from civiq.core.audit import AuditEntry
 from civiq.core.errors import InvalidInput
 from civiq.core.staff import Role
-from civiq.payments.adapters.dynamodb_payments import DynamoLedger
+from civiq.ledger.adapters.dynamodb_postings import DynamoLedger
 from tests.helpers.api import token
 from tests.helpers.builders import open_body
 from tests.helpers.emulator import BUCKET, BUS, REGION, TABLE
@@ -168,7 +168,7 @@ def test_a_remittance_file_pays_the_right_accounts_once(
     summary = get(client, answer.headers["Location"])
     assert (summary["status"], summary["posted"], summary["exceptions"]) == ("done", 3, 1)
     assert summary["auto_match_rate"] == "0.7500"
-    ledger = DynamoLedger()
+    ledger = DynamoLedger(post_to_statements)
     assert ledger.state(marie["id"]).balance == marie["owed"] - D("50.00")
     assert ledger.state(paul["id"]).balance == paul["owed"] - D("25.00")
     assert ledger.state(lucie["id"]).balance == 0
@@ -223,7 +223,7 @@ def test_a_clerk_posts_or_returns_what_the_matcher_was_not_sure_of(
         body=json.dumps({"action": "return", "note": "not ours"}),
     )
     assert returned.json_body["status"] == "returned"
-    assert DynamoLedger().state(marie["id"]).balance == marie["owed"] - D("30.00")
+    assert DynamoLedger(post_to_statements).state(marie["id"]).balance == marie["owed"] - D("30.00")
     assert get(client, f"{API}/remittance-exceptions")["items"] == []
     summary = get(client, location)
     assert (summary["resolved"], summary["returned"], summary["exceptions"]) == (1, 1, 0)
@@ -270,5 +270,5 @@ def test_every_line_of_a_file_sees_the_accounts_as_they_were_before_it(
         ("name-and-amount", lucie["id"]),
         ("name-and-amount", lucie["id"]),
     ]
-    state = DynamoLedger().state(lucie["id"])
+    state = DynamoLedger(post_to_statements).state(lucie["id"])
     assert (state.balance, state.credit) == (-lucie["owed"], lucie["owed"])  # the second: a credit

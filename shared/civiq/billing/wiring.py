@@ -37,13 +37,7 @@ from civiq.core.settings import CommonSettings, DocumentSettings
 from civiq.ledger.adapters.dynamodb_journal import DynamoJournal
 from civiq.metering.adapters.dynamodb import DynamoMetering
 from civiq.metering.services.readings import RecordEstimate, RecordReading
-from civiq.platform.runtime import (
-    client,
-    configure_table,
-    pdf_renderer,
-    publish_events,
-    time_zone,
-)
+from civiq.platform.runtime import client, configure_table, pdf_renderer, publish_events, time_zone
 from civiq.platform.s3 import S3DocumentLinks, S3DocumentStore, S3RunManifests
 from civiq.platform.stepfunctions import StepFunctionsWorkflow
 from civiq.rates.adapters.dynamodb import DynamoRateSchedules

@@ -20,13 +20,14 @@ from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
 from civiq.accounts.adapters.dynamodb_accounts import DynamoAccountRepository
 from civiq.accounts.adapters.dynamodb_workflows import DynamoMilestones
 from civiq.accounts.domain.account_numbers import AccountNumberScheme
+from civiq.billing.adapters.dynamodb import post_to_statements
 from civiq.core.clock import SystemClock
 from civiq.core.ids import UlidGenerator
 from civiq.core.settings import CommonSettings
+from civiq.ledger.adapters.dynamodb_postings import DynamoLedger, DynamoPayments
 from civiq.ledger.domain.journal import AllocationOrder
 from civiq.ledger.ports import LedgerRepository, PaymentRepository
 from civiq.ledger.services.posting import Announcer, PaymentLedger
-from civiq.payments.adapters.dynamodb_payments import DynamoLedger, DynamoPayments
 from civiq.payments.adapters.dynamodb_processor_events import DynamoProcessorEvents
 from civiq.payments.adapters.dynamodb_remittances import DynamoRemittances
 from civiq.payments.adapters.processor_event_queue import SqsProcessorEventQueue
@@ -60,7 +61,7 @@ def dynamo_payment_ledger(settings: CommonSettings) -> PaymentLedger:
     """The ledger's shared dependencies (models configured for ``settings``' table)."""
     configure_table(settings)
     return PaymentLedger(
-        DynamoLedger(),
+        DynamoLedger(post_to_statements),
         DynamoPayments(),
         DynamoAccountRepository(),
         Announcer(SystemClock(), UlidGenerator()),
@@ -208,7 +209,7 @@ def charge_autopay(settings: AutopaySettings) -> ChargeAutopay:
     configure_table(settings)
     return ChargeAutopay(
         DynamoAccountRepository(),
-        DynamoLedger(),
+        DynamoLedger(post_to_statements),
         SandboxGateway(client(settings, "sqs"), settings.sandbox_processor_queue_url),
         DynamoMilestones(),
         SystemClock(),

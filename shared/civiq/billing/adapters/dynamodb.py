@@ -59,7 +59,13 @@ from civiq.core.language import Language
 from civiq.core.money import Money
 from civiq.core.ports import Page
 from civiq.ledger.adapters.dynamodb_journal import journal
-from civiq.ledger.domain.journal import EntryKind, LedgerMoved, Posting
+from civiq.ledger.domain.journal import (
+    EntryKind,
+    LedgerMoved,
+    Posting,
+    StatementChange,
+    is_statement,
+)
 from civiq.platform.dynamodb import keys, pages
 from civiq.platform.dynamodb.attributes import CentsAttribute
 from civiq.platform.dynamodb.table import TableItem, TableMeta
@@ -616,3 +622,47 @@ class DynamoStatements(Connected):
         except Conflict:
             return False
         return True
+
+
+def post_to_statements(transaction: Transaction, posting: Posting) -> None:
+    """Billing's part of a ledger posting, in its transaction: what each statement it touches
+    still owes (and so the open statements by due date), and the outstanding and collected
+    totals."""
+    for change in posting.statements:
+        if is_statement(change.statement_id):
+            _settle(transaction, posting.basis.account_id, change)
+    _count(transaction, posting)
+
+
+def _settle(transaction: Transaction, account_id: str, change: StatementChange) -> None:
+    """What a statement still owes; listed by due date (GSI2) while it owes something."""
+    owed = change.owed > 0
+    transaction.update(
+        StatementItem(pk=keys.account_pk(account_id), sk=statement_sk(change.statement_id)),
+        [
+            StatementItem.open_cents.set(Money(change.owed)),
+            StatementItem.gsi2pk.set(open_statements_pk(shard_of(account_id, OPEN_SHARDS)))
+            if owed
+            else StatementItem.gsi2pk.remove(),
+            StatementItem.gsi2sk.set(f"{change.due_on.isoformat()}#{change.statement_id}")
+            if owed
+            else StatementItem.gsi2sk.remove(),
+        ],
+        StatementItem.pk.exists(),
+        lambda: NotFound(f"no statement {change.statement_id}", "statement_id"),
+    )
+
+
+def _count(transaction: Transaction, posting: Posting) -> None:
+    """The outstanding balance moves with every posting; the month's collections with money."""
+    account_id = posting.basis.account_id
+    if posting.moved:
+        pk, sk = outstanding_key(account_id)
+        transaction.update(
+            TotalsItem(pk=pk, sk=sk), [TotalsItem.outstanding_cents.add(Money(posting.moved))]
+        )
+    if posting.collected and posting.booked_on:
+        pk, sk = totals_key(posting.booked_on, account_id)
+        transaction.update(
+            TotalsItem(pk=pk, sk=sk), [TotalsItem.collected_cents.add(Money(posting.collected))]
+        )

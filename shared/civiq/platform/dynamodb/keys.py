@@ -45,10 +45,12 @@ billing totals         TOTALS                MONTH#<yyyy-mm>#<shard>, (same)
                                              OUTSTANDING#<shard>
 ledger entry           ACCOUNT#<id>          LEDGER#<sequence, 10>    ledger.adapters.
 posting guard          ACCOUNT#<id>          POSTED#<guard>           dynamodb_journal
-payment                ACCOUNT#<id>          PAYMENT#<payment id>     payments.adapters.
-refund                 ACCOUNT#<id>          REFUND#<payment>#<id>    dynamodb_payments
-processor event        PROCESSOR#<payment>   EVENT#<event id>         ...dynamodb_processor_events
-remittance file, line  REMITTANCE#<id>       FILE, LINE#<line, 7>     ...dynamodb_remittances
+payment                ACCOUNT#<id>          PAYMENT#<payment id>     ledger.adapters.
+refund                 ACCOUNT#<id>          REFUND#<payment>#<id>    dynamodb_postings
+processor event        PROCESSOR#<payment>   EVENT#<event id>         payments.adapters.
+                                                                      dynamodb_processor_events
+remittance file, line  REMITTANCE#<id>       FILE, LINE#<line, 7>     payments.adapters.
+                                                                      dynamodb_remittances
 remittance exception   REMITTANCE#EXCEPTIONS <paid on>#<file>#<line>  (same)
 transfer               TRANSFER#<id>         TRANSFER                 accounts.adapters.
 open-transfer claim    PROPERTY#<id>         TRANSFER#OPEN            dynamodb_workflows

@@ -1,4 +1,5 @@
-"""Payments and refunds on the single table, and the ledger repository that posts them.
+"""Postings to the ledger on the single table: the ledger repository, and the payment and refund
+records postings write.
 
 item       PK                 SK                                  notes
 payment    ACCOUNT#<id>       PAYMENT#<payment id>                its record, rewritten by the
@@ -12,7 +13,7 @@ record is never written by two postings at once.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -20,21 +21,10 @@ from typing import Any
 from pynamodb.attributes import JSONAttribute, UnicodeAttribute
 from pynamodb.exceptions import DoesNotExist
 
-from civiq.billing.adapters.dynamodb import (
-    OPEN_SHARDS,
-    StatementItem,
-    TotalsItem,
-    open_statements_pk,
-    outstanding_key,
-    shard_of,
-    statement_sk,
-    totals_key,
-)
 from civiq.core.audit import AuditEntry
 from civiq.core.errors import Conflict, NotFound
 from civiq.core.events import DomainEvent
 from civiq.core.history import as_record
-from civiq.core.money import Money
 from civiq.core.ports import Page
 from civiq.ledger.adapters.dynamodb_journal import (
     LEDGER_PREFIX,
@@ -51,8 +41,6 @@ from civiq.ledger.domain.journal import (
     LedgerEntry,
     LedgerMoved,
     Posting,
-    StatementChange,
-    is_statement,
 )
 from civiq.ledger.domain.payments import (
     Payment,
@@ -123,6 +111,14 @@ def refund_of(record: Mapping[str, Any]) -> Refund:
 
 
 class DynamoLedger(Connected):
+    """Posts to an account's journal, with the payment and refund records a posting writes, and
+    ``project``: what the features above the ledger keep of a posting, written in the same
+    transaction (billing's open statements and totals)."""
+
+    def __init__(self, project: Callable[[Transaction, Posting], None]) -> None:
+        super().__init__()
+        self.project = project
+
     def state(self, account_id: str) -> AccountLedger:
         return read_ledger(account_id)
 
@@ -149,9 +145,7 @@ class DynamoLedger(Connected):
         account_id = posting.basis.account_id
         transaction = Transaction()
         journal(transaction, posting)
-        for change in posting.statements:
-            if is_statement(change.statement_id):
-                _settle(transaction, account_id, change)
+        self.project(transaction, posting)
         if payment:
             transaction.put(
                 PaymentItem(
@@ -171,7 +165,6 @@ class DynamoLedger(Connected):
                 RefundItem.pk.does_not_exist(),
                 lambda: Conflict("the refund is recorded", "refund_id"),
             )
-        _count(transaction, posting)
         transaction.events(events)
         transaction.history(history)
         try:
@@ -181,40 +174,6 @@ class DynamoLedger(Connected):
         except Conflict:
             return False
         return True
-
-
-def _settle(transaction: Transaction, account_id: str, change: StatementChange) -> None:
-    """What a statement still owes; listed by due date (GSI2) while it owes something."""
-    owed = change.owed > 0
-    transaction.update(
-        StatementItem(pk=keys.account_pk(account_id), sk=statement_sk(change.statement_id)),
-        [
-            StatementItem.open_cents.set(Money(change.owed)),
-            StatementItem.gsi2pk.set(open_statements_pk(shard_of(account_id, OPEN_SHARDS)))
-            if owed
-            else StatementItem.gsi2pk.remove(),
-            StatementItem.gsi2sk.set(f"{change.due_on.isoformat()}#{change.statement_id}")
-            if owed
-            else StatementItem.gsi2sk.remove(),
-        ],
-        StatementItem.pk.exists(),
-        lambda: NotFound(f"no statement {change.statement_id}", "statement_id"),
-    )
-
-
-def _count(transaction: Transaction, posting: Posting) -> None:
-    """The outstanding balance moves with every posting; the month's collections with money."""
-    account_id = posting.basis.account_id
-    if posting.moved:
-        pk, sk = outstanding_key(account_id)
-        transaction.update(
-            TotalsItem(pk=pk, sk=sk), [TotalsItem.outstanding_cents.add(Money(posting.moved))]
-        )
-    if posting.collected and posting.booked_on:
-        pk, sk = totals_key(posting.booked_on, account_id)
-        transaction.update(
-            TotalsItem(pk=pk, sk=sk), [TotalsItem.collected_cents.add(Money(posting.collected))]
-        )
 
 
 class DynamoPayments:
