@@ -33,8 +33,9 @@ cfn-lint: $(STAMP)
 pytest: $(STAMP)
 	PYTHONPATH=. $(BIN)/pytest -q -n auto --dist load
 
+# ONLY="cold_import read_reminders" runs those alone and keeps the other figures.
 bench: $(STAMP)
-	PYTHONPATH=. $(BIN)/python -m bench.run_all
+	PYTHONPATH=. $(BIN)/python -m bench.run_all $(ONLY)
 
 # Reconcile every account's ledger and verify its hash chain (exit 1 on any finding): an offline
 # admin command that reads the whole table (TABLE_NAME, and AWS_ENDPOINT_URL for the local stack).

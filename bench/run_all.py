@@ -1,5 +1,9 @@
 """`make bench`: run every benchmark, each in its own interpreter, and keep the figures.
 
+``make bench ONLY="cold_import read_reminders"`` (``python -m bench.run_all NAME...``) runs those
+alone and replaces only their figures in the results, keeping the others' (each benchmark's
+entry records when it ran).
+
 One LocalStack fits in a process, so each benchmark runs as ``python -m bench.<name>`` in a
 subprocess, one after the other (never concurrently: they would time each other). Their figures
 go to bench/results/latest.json with the date, the machine (nproc, platform) and the Python
@@ -88,13 +92,29 @@ def _run_one(name: str) -> dict[str, Any]:
     return {"ok": True, "seconds": seconds, "figures": figures, "notes": notes}
 
 
-def main() -> int:
-    runs: dict[str, dict[str, Any]] = {}
-    figures: list[Figure] = []
-    for name in BENCHMARKS:
+def _previous() -> tuple[dict[str, dict[str, Any]], list[Figure]]:
+    """The runs and figures already recorded (none when there is no readable file)."""
+    try:
+        report = json.loads(Path(RESULTS).read_text(encoding="utf-8"))
+        return dict(report["benchmarks"]), list(report["figures"])
+    except (OSError, ValueError, KeyError):
+        return {}, []
+
+
+def main(names: list[str]) -> int:
+    unknown = sorted(set(names) - set(BENCHMARKS))
+    if unknown:
+        print(f"unknown benchmark(s): {', '.join(unknown)}", file=sys.stderr)
+        return 2
+    chosen = [n for n in BENCHMARKS if n in names] if names else list(BENCHMARKS)
+    runs, figures = _previous() if names else ({}, [])
+    for name in chosen:
+        figures = [f for f in figures if f["name"] not in runs.get(name, {}).get("figures", [])]
+    for name in chosen:
         print(f"{name} ...", flush=True)
         result = _run_one(name)
         runs[name] = {k: v for k, v in result.items() if k != "figures"}
+        runs[name]["ran_at"] = datetime.now(UTC).isoformat(timespec="seconds")
         runs[name]["figures"] = [f["name"] for f in result.get("figures", [])]
         figures.extend(result.get("figures", []))
         status = "ok" if result["ok"] else "FAILED"
@@ -124,8 +144,8 @@ def main() -> int:
     if len(set(names)) != len(names):
         print("duplicate figure names across benchmarks", file=sys.stderr)
         return 1
-    return 0 if all(r["ok"] for r in runs.values()) else 1
+    return 0 if all(runs[name]["ok"] for name in chosen) else 1
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))
