@@ -21,6 +21,6 @@ def activate() -> ActivateAccounts:
     return activate_accounts(CommonSettings())
 
 
-@logger.inject_lambda_context
+@logger.inject_lambda_context(clear_state=True)
 def handler(event: dict[str, Any], context: Any) -> dict[str, int]:
     return {"activated": activate()(correlation_id=str(event.get("id", "scheduled")))}

@@ -88,12 +88,12 @@ def _notify(event: DomainEvent) -> None:
     )
 
 
-@logger.inject_lambda_context
+@logger.inject_lambda_context(clear_state=True)
 def high_consumption(event: dict[str, Any], context: Any) -> dict[str, Any]:
     return process_domain_events(event, context, _notify, logger)
 
 
-@logger.inject_lambda_context
+@logger.inject_lambda_context(clear_state=True)
 def schedule_reminders(event: dict[str, Any], context: Any) -> dict[str, Any]:
     tasks = schedule_read_reminders()()
     routes = [f"{t.cycle_id}/{t.period_end}/{t.route}" for t in tasks]
@@ -101,7 +101,7 @@ def schedule_reminders(event: dict[str, Any], context: Any) -> dict[str, Any]:
     return {"routes": routes}
 
 
-@logger.inject_lambda_context
+@logger.inject_lambda_context(clear_state=True)
 def remind_route(event: dict[str, Any], context: Any) -> dict[str, Any]:
     def time_left() -> timedelta:
         return timedelta(milliseconds=context.get_remaining_time_in_millis())

@@ -26,6 +26,6 @@ def _record(event: DomainEvent) -> None:
         logger.info("audit entry already recorded (redelivery)")
 
 
-@logger.inject_lambda_context
+@logger.inject_lambda_context(clear_state=True)
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     return process_domain_events(event, context, _record, logger)

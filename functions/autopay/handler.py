@@ -34,6 +34,6 @@ def _issued(event: DomainEvent) -> None:
     logger.info("autopay", extra={"charged": payment_id})
 
 
-@logger.inject_lambda_context
+@logger.inject_lambda_context(clear_state=True)
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     return process_domain_events(event, context, _issued, logger)

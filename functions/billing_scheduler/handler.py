@@ -21,7 +21,7 @@ def schedule_runs() -> ScheduleRuns:
     return wiring.schedule_runs(BillingSchedulerSettings())
 
 
-@logger.inject_lambda_context
+@logger.inject_lambda_context(clear_state=True)
 def handler(event: dict[str, Any], context: Any) -> dict[str, list[str]]:
     runs = schedule_runs()()
     logger.info("billing runs started", extra={"runs": [r.run_id for r in runs]})

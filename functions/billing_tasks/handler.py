@@ -60,7 +60,7 @@ def summarize(task: SummarizeTask) -> dict[str, Any]:
     return {"status": run.status.value, "counts": {k.value: v for k, v in run.counts.items()}}
 
 
-@logger.inject_lambda_context
+@logger.inject_lambda_context(clear_state=True)
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     task = TASK.validate_python(event)
     logger.set_correlation_id(task.run_id)

@@ -45,6 +45,6 @@ def _bill(event: DomainEvent) -> None:
     )
 
 
-@logger.inject_lambda_context
+@logger.inject_lambda_context(clear_state=True)
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     return process_domain_events(event, context, _bill, logger)

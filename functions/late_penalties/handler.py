@@ -33,7 +33,7 @@ def apply_penalties() -> ApplyLatePenalties:
     return apply_late_penalties(PenaltySettings())
 
 
-@logger.inject_lambda_context
+@logger.inject_lambda_context(clear_state=True)
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     cid = str(event.get("id", "scheduled"))
     logger.set_correlation_id(cid)

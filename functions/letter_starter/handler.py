@@ -32,6 +32,6 @@ def _start(event: DomainEvent) -> None:
         logger.info("welcome letter workflow already started", extra={"account_id": account_id})
 
 
-@logger.inject_lambda_context
+@logger.inject_lambda_context(clear_state=True)
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     return process_domain_events(event, context, _start, logger)

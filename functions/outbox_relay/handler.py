@@ -21,6 +21,6 @@ def relay() -> RelayOutbox:
     return relay_outbox(OutboxRelaySettings())
 
 
-@logger.inject_lambda_context
+@logger.inject_lambda_context(clear_state=True)
 def handler(event: dict[str, Any], context: Any) -> dict[str, int]:
     return {"relayed": relay()()}

@@ -38,6 +38,6 @@ def _event(message: ProcessorEventIn) -> None:
     logger.info("processor event applied", extra={"posted": [e.key for e in posted]})
 
 
-@logger.inject_lambda_context
+@logger.inject_lambda_context(clear_state=True)
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     return process_messages(event, context, ProcessorEventIn.model_validate_json, _event)

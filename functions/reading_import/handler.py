@@ -45,6 +45,6 @@ def _uploaded(notification: S3Event) -> None:
             logger.info("reading file split", extra={**summary, "rows": job.rows_total})
 
 
-@logger.inject_lambda_context
+@logger.inject_lambda_context(clear_state=True)
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     return process_messages(event, context, _notification, _uploaded)

@@ -37,6 +37,6 @@ def _rows(message: RowBatchMessage) -> None:
     logger.info("rows recorded", extra={"rows": len(batch.rows), "rejected": len(errors)})
 
 
-@logger.inject_lambda_context
+@logger.inject_lambda_context(clear_state=True)
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     return process_messages(event, context, RowBatchMessage.model_validate_json, _rows)

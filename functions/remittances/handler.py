@@ -43,6 +43,6 @@ def _chunk(chunk: ChunkMessage) -> None:
     )
 
 
-@logger.inject_lambda_context
+@logger.inject_lambda_context(clear_state=True)
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     return process_messages(event, context, ChunkMessage.model_validate_json, _chunk)

@@ -42,6 +42,6 @@ def _export(message: ExportMessage) -> None:
     )
 
 
-@logger.inject_lambda_context
+@logger.inject_lambda_context(clear_state=True)
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     return process_messages(event, context, ExportMessage.model_validate_json, _export)

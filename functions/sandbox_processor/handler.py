@@ -36,6 +36,6 @@ def _charge(request: dict[str, Any]) -> None:
     logger.info("sandbox event delivered", extra={"status": status})
 
 
-@logger.inject_lambda_context
+@logger.inject_lambda_context(clear_state=True)
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     return process_messages(event, context, _request, _charge)

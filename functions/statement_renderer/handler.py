@@ -25,7 +25,7 @@ def issue_statements() -> IssueStatements:
     return wiring.issue_statements(DocumentSettings())
 
 
-@logger.inject_lambda_context
+@logger.inject_lambda_context(clear_state=True)
 def handler(event: dict[str, Any], context: Any) -> dict[str, int]:
     task = IssueStatementsTask.model_validate(event)
     logger.set_correlation_id(task.run_id)

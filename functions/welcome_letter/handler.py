@@ -28,7 +28,7 @@ def send_welcome_letter() -> SendWelcomeLetter:
     return wiring.send_welcome_letter(DocumentSettings())
 
 
-@logger.inject_lambda_context
+@logger.inject_lambda_context(clear_state=True)
 def handler(event: dict[str, Any], context: Any) -> dict[str, str | None]:
     task = LetterTask.model_validate(event)
     logger.set_correlation_id(task.correlation_id)

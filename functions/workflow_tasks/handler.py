@@ -120,7 +120,7 @@ TASKS: dict[type, Callable[[Any, DeterministicIds], dict[str, Any]]] = {
 }
 
 
-@logger.inject_lambda_context
+@logger.inject_lambda_context(clear_state=True)
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     task = TaskEnvelope.model_validate_json(json.dumps({"task": event})).task
     logger.set_correlation_id(task.correlation_id)

@@ -265,7 +265,7 @@ def staff_route(
             try:
                 identity = authenticate(request)
                 identity.require(role)
-                logger.append_keys(staff=identity.subject, role=identity.role.value)
+                logger.thread_safe_append_keys(staff=identity.subject, role=identity.role.value)
                 return view(**signature.arguments(request, identity, path_params))
             except DomainError as error:
                 return from_domain_error(error)
@@ -284,9 +284,15 @@ def correlation_id(request: Request) -> str:
 
 
 def request_context(event: Request, get_response: Callable[[Request], Response]) -> Response:
-    """Middleware: correlation id on every log line and response; one error shape."""
+    """Middleware: correlation id on every log line and response; one error shape.
+
+    Log keys are the request's own: kept per thread (the local stack serves requests on
+    threads; a warm Lambda reuses the logger) and cleared first, so a line never names the
+    previous request's caller or correlation id.
+    """
     cid = correlation_id(event)
-    logger.set_correlation_id(cid)
+    logger.thread_safe_clear_keys()
+    logger.thread_safe_append_keys(correlation_id=cid)
     response = get_response(event)
     body = response.body
     if response.status_code >= 400 and isinstance(body, dict) and "Code" in body:
