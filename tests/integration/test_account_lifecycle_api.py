@@ -166,6 +166,24 @@ def test_two_clerks_editing_the_same_version_one_wins_one_gets_409(client: Clien
     assert [s["service_type"] for s in now["services"]] == ["water"]
 
 
+def test_a_settings_edit_keeps_every_setting_it_does_not_name(client: Client) -> None:
+    account = ok(call(client, "POST", ACCOUNTS, owner_body(cart_size="medium")), 201)
+    path = f"{ACCOUNTS}/{account['id']}/settings"
+    assert account["cart_size"] == "medium"
+
+    autopay = ok(call(client, "PUT", path, {"version": 1, "autopay": True}))
+    assert (autopay["autopay"], autopay["cart_size"]) == (True, "medium")
+    assert autopay["landlord_copies"] is False
+
+    larger = ok(call(client, "PUT", path, {"version": 2, "cart_size": "large"}))
+    assert (larger["autopay"], larger["cart_size"]) == (True, "large")
+
+    removed = ok(call(client, "PUT", path, {"version": 3, "cart_size": None}))
+    assert (removed["autopay"], removed["cart_size"]) == (True, None)
+    history = ok(call(client, "GET", f"{ACCOUNTS}/{account['id']}/history"))["items"]
+    assert history[1]["changes"] == {"autopay": {"before": False, "after": True}}
+
+
 def test_history_records_who_when_and_before_after(client: Client) -> None:
     account = ok(call(client, "POST", ACCOUNTS, owner_body()), 201)
     path = f"{ACCOUNTS}/{account['id']}"

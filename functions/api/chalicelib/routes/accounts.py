@@ -89,7 +89,7 @@ def update_services(
 def update_settings(
     request: Request, staff: StaffIdentity, id: str, body: schemas.SettingsUpdate
 ) -> Reply[schemas.AccountResponse]:
-    """Autopay, landlord copies of notices and the waste cart size."""
+    """Autopay, landlord copies of notices and the waste cart size: only those named change."""
     account = account_services().change_account.settings(
         id,
         body.version,
@@ -97,7 +97,7 @@ def update_settings(
         correlation_id(request),
         autopay=body.autopay,
         landlord_copies=body.landlord_copies,
-        cart_size=body.cart_size,
+        cart_size=body.cart_size_edit(),
     )
     return json_response(schemas.AccountResponse.of(account, account_services().numbering))
 

@@ -25,6 +25,7 @@ from civiq.accounts.ports import AccountSummary
 from civiq.accounts.schemas.customers import AccountLinkOut, NewCustomerIn
 from civiq.accounts.schemas.properties import PropertyIn
 from civiq.accounts.services.open_account import OpenAccountCommand
+from civiq.core.edits import KEEP, Keep
 from civiq.core.errors import InvalidInput, field_prefix
 from civiq.core.language import Language
 from civiq.core.schemas import AddressOut, PageQuery, Payload, Request, Versioned
@@ -96,9 +97,16 @@ class ServicesUpdate(Versioned):
 
 
 class SettingsUpdate(Versioned):
-    autopay: bool
-    landlord_copies: bool
-    cart_size: CartSize | None = None
+    """Only the settings named change; one left out keeps its value (cart_size: null removes it)."""
+
+    autopay: bool | None = Field(default=None, description="Omit (or null) to keep it")
+    landlord_copies: bool | None = Field(default=None, description="Omit (or null) to keep it")
+    cart_size: CartSize | None = Field(
+        default=None, description="Omit to keep it; null removes it (no waste cart)"
+    )
+
+    def cart_size_edit(self) -> CartSize | Keep | None:
+        return self.cart_size if "cart_size" in self.model_fields_set else KEEP
 
 
 class AgentIn(Request):

@@ -13,6 +13,7 @@ from typing import Any
 from civiq.accounts.domain.accounts import Account, AccountStatus, Agent, CartSize, Service
 from civiq.accounts.ports import AccountRepository, Changes
 from civiq.accounts.services.recording import Recorder, Step
+from civiq.core.edits import KEEP, Keep
 from civiq.core.errors import NotFound, check_version
 from civiq.core.events import Actor
 from civiq.core.publishing import PublishEvents
@@ -76,14 +77,20 @@ class ChangeAccount:
         actor: Actor,
         cid: str,
         *,
-        autopay: bool,
-        landlord_copies: bool,
-        cart_size: CartSize | None = None,
+        autopay: bool | None = None,
+        landlord_copies: bool | None = None,
+        cart_size: CartSize | Keep | None = KEEP,
     ) -> Account:
+        """Change the settings named; each one left out (None, or KEEP for the cart size, which
+        None removes) keeps its value."""
         return self.apply(
             account_id,
             version,
-            lambda a: a.with_settings(autopay, landlord_copies, cart_size),
+            lambda a: a.with_settings(
+                a.autopay if autopay is None else autopay,
+                a.landlord_copies if landlord_copies is None else landlord_copies,
+                a.cart_size if isinstance(cart_size, Keep) else cart_size,
+            ),
             "AccountSettingsChanged",
             actor,
             cid,
