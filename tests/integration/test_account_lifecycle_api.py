@@ -225,6 +225,52 @@ def test_history_records_who_when_and_before_after(client: Client) -> None:
     assert len(page["items"]) == 3 and page["next_cursor"]
 
 
+def test_customer_edits_keep_every_detail_they_do_not_name(client: Client) -> None:
+    account = ok(call(client, "POST", ACCOUNTS, owner_body()), 201)
+    path = f"{CUSTOMERS}/{account['holder']['customer_id']}"
+    mailing = address("PO Box 12")
+
+    moved = ok(
+        call(
+            client,
+            "PUT",
+            f"{path}/contact",
+            {"version": 1, "contact": {"mailing_address": mailing}},
+        )
+    )
+    assert moved["name"] == "Élise Côté"
+    assert moved["contact"]["email"] == "elise@example.ca"
+    assert moved["contact"]["phone"] == "+16135550100"  # as normalized when it was opened
+    assert moved["contact"]["mailing_address"]["street"] == "PO Box 12"
+
+    renamed = ok(call(client, "PUT", f"{path}/contact", {"version": 2, "name": "Élise Gagnon"}))
+    assert renamed["contact"] == moved["contact"]
+
+    no_phone = ok(
+        call(client, "PUT", f"{path}/contact", {"version": 3, "contact": {"phone": None}})
+    )
+    assert no_phone["contact"]["phone"] is None
+    assert no_phone["contact"]["email"] == "elise@example.ca"
+    assert no_phone["contact"]["mailing_address"] == moved["contact"]["mailing_address"]
+
+    paper = ok(
+        call(
+            client, "PUT", f"{path}/preferences", {"version": 4, "preferences": {"ebilling": False}}
+        )
+    )
+    assert paper["preferences"] == {"language": "fr", "contact_method": "email", "ebilling": False}
+    english = ok(
+        call(
+            client, "PUT", f"{path}/preferences", {"version": 5, "preferences": {"language": "en"}}
+        )
+    )
+    assert english["preferences"] == {
+        "language": "en",
+        "contact_method": "email",
+        "ebilling": False,
+    }
+
+
 def test_customer_changes_reach_their_accounts_and_search(client: Client) -> None:
     account = ok(call(client, "POST", ACCOUNTS, owner_body()), 201)
     customer_id = account["holder"]["customer_id"]
@@ -249,7 +295,8 @@ def test_customer_changes_reach_their_accounts_and_search(client: Client) -> Non
             {"version": 2, "preferences": {"language": "en", "contact_method": "mail"}},
         )
     )
-    assert prefs["preferences"] == {"language": "en", "contact_method": "mail", "ebilling": False}
+    # ebilling was not named: it keeps its value
+    assert prefs["preferences"] == {"language": "en", "contact_method": "mail", "ebilling": True}
     now = ok(call(client, "GET", f"{ACCOUNTS}/{account['id']}"))
     assert now["holder"]["name"] == "Élise Côté-Gagnon"
     assert now["holder"]["email"] == "elise.gagnon@example.ca"

@@ -11,7 +11,13 @@ from pydantic import ValidationError
 
 from civiq.accounts.adapters.memory import InMemoryStore
 from civiq.accounts.domain.accounts import Account
-from civiq.accounts.domain.customers import ContactMethod, Customer, CustomerKind, Preferences
+from civiq.accounts.domain.customers import (
+    ContactDetails,
+    ContactMethod,
+    Customer,
+    CustomerKind,
+    Preferences,
+)
 from civiq.accounts.domain.properties import MeterArrangement, Property, PropertyType
 from civiq.accounts.ports import AccountSummary
 from civiq.accounts.schemas.customers import (
@@ -100,13 +106,26 @@ def test_contact_and_preferences_updates() -> None:
     update = ContactUpdate.model_validate_json(
         json.dumps({"version": 2, "name": "Élise Côté", "contact": {"phone": "819 555 0142"}})
     )
-    assert update.contact.to_domain("contact").phone == "+18195550142"
+    current = ContactDetails("elise@example.ca", "+16135550100")
+    assert update.contact.over(current, "contact") == ContactDetails(
+        "elise@example.ca", "+18195550142"
+    )
+    cleared = ContactUpdate.model_validate_json(
+        json.dumps({"version": 2, "contact": {"email": None}})
+    )
+    assert cleared.contact.over(current, "contact") == ContactDetails(None, "+16135550100")
     with pytest.raises(ValidationError):
         ContactUpdate.model_validate_json(json.dumps({"version": 2, "name": "", "contact": {}}))
+    with pytest.raises(InvalidInput) as refused:
+        ContactUpdate.model_validate_json(
+            json.dumps({"version": 2, "contact": {"email": "not-an-email"}})
+        ).contact.over(current, "contact")
+    assert refused.value.field == "contact.email"
     prefs = PreferencesUpdate.model_validate_json(
         json.dumps({"version": 1, "preferences": {"language": "en", "contact_method": "sms"}})
     )
-    assert prefs.preferences.to_domain() == Preferences(Language.EN, ContactMethod.SMS)
+    was = Preferences(Language.FR, ContactMethod.EMAIL, ebilling=True)
+    assert prefs.preferences.over(was) == Preferences(Language.EN, ContactMethod.SMS, True)
 
 
 def test_customer_response_with_its_accounts(opened: Account, store: InMemoryStore) -> None:

@@ -52,14 +52,16 @@ def get_customer(id: str) -> Reply[schemas.CustomerResponse]:
 def update_contact(
     request: Request, staff: StaffIdentity, id: str, body: schemas.ContactUpdate
 ) -> Reply[schemas.CustomerResponse]:
-    """Change the name, email, phone or mailing address; the customer's accounts follow."""
+    """Change the name, email, phone or mailing address (only those named); the customer's
+    accounts follow."""
+    current = account_services().customers.get(id)
     customer = account_services().revise_customer(
         id,
         body.version,
         staff.as_actor(),
         correlation_id(request),
         name=body.name,
-        contact=body.contact.to_domain("contact"),
+        contact=body.contact.over(current.contact, "contact"),
     )
     return json_response(schemas.CustomerResponse.of(customer))
 
@@ -68,13 +70,14 @@ def update_contact(
 def update_preferences(
     request: Request, staff: StaffIdentity, id: str, body: schemas.PreferencesUpdate
 ) -> Reply[schemas.CustomerResponse]:
-    """Notice language, preferred contact method and e-billing."""
+    """Notice language, preferred contact method and e-billing (only those named)."""
+    current = account_services().customers.get(id)
     customer = account_services().revise_customer(
         id,
         body.version,
         staff.as_actor(),
         correlation_id(request),
-        preferences=body.preferences.to_domain(),
+        preferences=body.preferences.over(current.preferences),
     )
     return json_response(schemas.CustomerResponse.of(customer))
 

@@ -56,13 +56,56 @@ class NewCustomerIn(Request):
         return NewCustomer(self.kind, self.name, self.preferences.to_domain(), contact)
 
 
+class ContactEdit(Request):
+    """Contact details to change: one left out keeps its value, one named null is removed."""
+
+    email: str | None = Field(default=None, max_length=254)
+    phone: str | None = Field(default=None, max_length=32)
+    mailing_address: AddressIn | None = Field(
+        default=None, description="null: send mail to the service address"
+    )
+
+    def over(self, current: ContactDetails, field: str) -> ContactDetails:
+        named = self.model_fields_set
+        mailing = current.mailing_address
+        if "mailing_address" in named:
+            mailing = (
+                self.mailing_address.to_domain(f"{field}.mailing_address")
+                if self.mailing_address is not None
+                else None
+            )
+        with field_prefix(field):
+            return ContactDetails(
+                self.email if "email" in named else current.email,
+                self.phone if "phone" in named else current.phone,
+                mailing,
+            )
+
+
 class ContactUpdate(Versioned):
+    """Only what is named changes: the name (omit or null to keep it) and each contact detail."""
+
     name: str | None = Field(default=None, min_length=1, max_length=200)
-    contact: ContactIn
+    contact: ContactEdit = ContactEdit()
+
+
+class PreferencesEdit(Request):
+    """Preferences to change: one left out (or null) keeps its value."""
+
+    language: Language | None = Field(default=None, description="Of every notice and statement")
+    contact_method: ContactMethod | None = None
+    ebilling: bool | None = Field(default=None, description="Statements by email, not paper")
+
+    def over(self, current: Preferences) -> Preferences:
+        return Preferences(
+            self.language or current.language,
+            self.contact_method or current.contact_method,
+            current.ebilling if self.ebilling is None else self.ebilling,
+        )
 
 
 class PreferencesUpdate(Versioned):
-    preferences: PreferencesIn
+    preferences: PreferencesEdit
 
 
 class ContactOut(Payload):
