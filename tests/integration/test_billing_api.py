@@ -27,7 +27,7 @@ from civiq.metering.adapters.dynamodb import DynamoMetering
 from civiq.metering.services.readings import RecordEstimate
 from civiq.rates.adapters.dynamodb import DynamoRateSchedules
 from infra.local.demo_rates import SCHEDULE_ID
-from tests.helpers.api import API, CYCLE, CYCLES, DEFINITION, headers, token
+from tests.helpers.api import API, CYCLE, CYCLES, DEFINITION, headers, ok, token
 from tests.helpers.builders import open_body
 from tests.helpers.emulator import BUCKET, REGION, table_items
 from tests.helpers.statement_builders import issue_with_ledger, statement
@@ -67,6 +67,14 @@ def test_a_supervisor_defines_a_cycle_and_clerks_read_it(
         stale = call(client, "PUT", CYCLE, changed | {"version": 1})
         assert stale.status_code == 409
         assert stale.json_body["error"]["current_version"] == 2
+        renamed = ok(call(client, "PUT", CYCLE, {"version": 2, "name": "Residential east"}))
+        assert renamed["name"] == "Residential east" and renamed["due_days"] == 30
+        assert renamed["routes"] == ["1", "2"] and renamed["read_days"] == 5
+        kept = {k: v for k, v in renamed.items() if k not in {"name", "version"}}
+        assert kept == {k: v for k, v in revised.json_body.items() if k not in {"name", "version"}}
+        refused_route = call(client, "PUT", CYCLE, {"version": 3, "routes": []})
+        assert refused_route.status_code == 400
+        assert refused_route.json_body["error"]["field"] == "routes"
 
 
 @pytest.mark.parametrize(

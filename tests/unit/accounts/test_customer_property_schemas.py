@@ -182,8 +182,46 @@ def test_property_defaults() -> None:
 def test_property_edit_errors_name_their_path(change: dict[str, Any], field: str) -> None:
     request = PropertyUpdate.model_validate_json(json.dumps({**PROPERTY, **change, "version": 1}))
     with pytest.raises(InvalidInput) as error:
-        request.edits()
+        request.over(surveyed())
     assert error.value.field == field
+
+
+def surveyed() -> Property:
+    return Property(
+        "P1",
+        address(),
+        ROLL,
+        PropertyType.SEMI_DETACHED,
+        NOW,
+        units=("1", "2"),
+        meters=shared_meters(**{"1": "0.6", "2": "0.4"}),
+        location=GeoPoint(Decimal("45.4215"), Decimal("-75.6972")),
+        owner_customer_id="C1",
+        route="7",
+    )
+
+
+def test_a_property_edit_keeps_every_detail_it_does_not_name() -> None:
+    current = surveyed()
+    retyped = PropertyUpdate.model_validate_json(
+        json.dumps({"version": 1, "property_type": "townhouse"})
+    ).over(current)
+    assert retyped.property_type is PropertyType.TOWNHOUSE
+    assert (retyped.address, retyped.roll_number, retyped.units) == (
+        current.address,
+        current.roll_number,
+        current.units,
+    )
+    assert (retyped.meters, retyped.location, retyped.route) == (
+        current.meters,
+        current.location,
+        current.route,
+    )
+    unpinned = PropertyUpdate.model_validate_json(
+        json.dumps({"version": 1, "location": None, "roll_number": None})
+    ).over(current)
+    assert (unpinned.location, unpinned.roll_number) == (None, None)
+    assert unpinned.property_type is current.property_type
 
 
 def test_a_property_address_with_a_unit_is_refused_when_registered(

@@ -62,9 +62,11 @@ def get_cycle(cycle_id: str) -> Reply[schemas.CycleResponse]:
 def revise_cycle(
     request: Request, staff: StaffIdentity, cycle_id: str, body: schemas.CycleUpdate
 ) -> Reply[schemas.CycleResponse]:
-    """Change a billing cycle (runs already started keep what they started with)."""
+    """Change a billing cycle: only what is named (runs already started keep what they started
+    with)."""
+    edited = body.over(billing().cycles.get(cycle_id))
     cycle = billing().define_cycle.revise(
-        cycle_id, body.version, body.to_domain(cycle_id), staff.as_actor(), correlation_id(request)
+        cycle_id, body.version, edited, staff.as_actor(), correlation_id(request)
     )
     return json_response(schemas.CycleResponse.of(cycle))
 

@@ -68,9 +68,11 @@ def get_property(id: str) -> Reply[schemas.PropertyResponse]:
 def revise_property(
     request: Request, staff: StaffIdentity, id: str, body: schemas.PropertyUpdate
 ) -> Reply[schemas.PropertyResponse]:
-    """Correct a property's details; its accounts' addresses and roll number follow."""
+    """Correct a property's details (only those named); its accounts' addresses and roll number
+    follow."""
+    edits = body.over(account_services().properties.get(id))
     prop = account_services().revise_property(
-        id, body.version, body.edits(), staff.as_actor(), correlation_id(request)
+        id, body.version, edits, staff.as_actor(), correlation_id(request)
     )
     return json_response(schemas.PropertyResponse.of(prop))
 

@@ -81,8 +81,35 @@ class RegisterPropertyRequest(PropertyIn):
     owner_customer_id: str | None = Field(default=None, max_length=40)
 
 
-class PropertyUpdate(PropertyIn, Versioned):
-    pass
+class PropertyUpdate(Versioned):
+    """Only what is named changes: a field left out keeps its value; ``roll_number`` and
+    ``location`` named null are removed (null elsewhere keeps the value)."""
+
+    address: AddressIn | None = Field(default=None, description="Civic address, without a unit")
+    property_type: PropertyType | None = None
+    roll_number: str | None = Field(
+        default=None, max_length=32, description="Ontario assessment roll number (15/19 digits)"
+    )
+    units: list[Annotated[str, Field(max_length=20)]] | None = Field(default=None, max_length=500)
+    meters: MetersIn | None = None
+    location: LocationIn | None = Field(default=None, description="Map pin inside Canada")
+    route: str | None = Field(default=None, max_length=12, description="Meter-reading route")
+
+    def over(self, current: Property) -> PropertyEdits:
+        named = self.model_fields_set
+        return PropertyEdits(
+            address=self.address.to_domain("address") if self.address else current.address,
+            property_type=self.property_type or current.property_type,
+            roll_number=self.roll_number if "roll_number" in named else current.roll_number,
+            units=tuple(self.units) if self.units is not None else current.units,
+            meters=self.meters.to_domain() if self.meters else current.meters,
+            location=(
+                (self.location.to_domain() if self.location else None)
+                if "location" in named
+                else current.location
+            ),
+            route=check_route(self.route) if self.route is not None else current.route,
+        )
 
 
 class RollNumberQuery(Request):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime
 from typing import Annotated
 
@@ -65,8 +66,28 @@ class CreateCycleRequest(CycleIn):
     cycle_id: CycleId = Field(description="Lower case, digits and dashes, e.g. residential-a")
 
 
-class CycleUpdate(CycleIn, Versioned):
-    pass
+class CycleUpdate(Versioned):
+    """Only what is named changes: a field left out (or null) keeps its value."""
+
+    name: str | None = Field(default=None, min_length=1, max_length=100)
+    frequency: Frequency | None = None
+    routes: list[Annotated[str, Field(max_length=12)]] | None = Field(
+        default=None, min_length=1, max_length=50
+    )
+    rate_schedule_id: str | None = Field(default=None, min_length=1, max_length=60)
+    first_period_end: date | None = None
+    read_days: int | None = Field(default=None, description="Days after a period end for reads")
+    due_days: int | None = Field(default=None, description="Days from issue to the due date")
+
+    def over(self, current: CycleDefinition) -> CycleDefinition:
+        named = {
+            field: value
+            for field, value in self.model_dump(exclude={"version"}).items()
+            if value is not None
+        }
+        if "routes" in named:
+            named["routes"] = tuple(named["routes"])
+        return replace(current, **named)
 
 
 class CycleResponse(Payload):
