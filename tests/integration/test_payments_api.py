@@ -128,7 +128,7 @@ def test_the_same_key_with_another_body_is_refused(client: Client, account: dict
     [
         (None, cheque(), "Idempotency-Key"),
         ("short", cheque(), "Idempotency-Key"),
-        ("k" * 20, cheque("60"), "amount"),
+        ("k" * 20, cheque("60.001"), "amount"),
         ("k" * 21, cheque("-5.00"), "amount"),
         ("k" * 22, cheque(method="card"), "method"),
         ("k" * 23, cheque("0.00"), "amount"),
@@ -143,6 +143,27 @@ def test_bad_payments_are_refused_naming_the_field(
     assert response.status_code == 400, response.json_body
     assert response.json_body["error"]["field"] == field
     assert len(ledger(client, account)["items"]) == 1
+
+
+@pytest.mark.parametrize("typed", ["60", "60.0", "60.00", " 60.00 "])
+def test_a_clerk_types_an_amount_as_they_write_it(
+    client: Client, account: dict[str, Any], typed: str
+) -> None:
+    path = f"{API}/accounts/{account['id']}/payments"
+    posted = call(client, "POST", path, cheque(typed), key=f"typed-{typed.strip()}-0000000000")
+    assert posted.status_code == 201, posted.json_body
+    assert posted.json_body["amount"] == "60.00"
+
+
+def test_a_wrong_amount_is_explained_in_words(client: Client, account: dict[str, Any]) -> None:
+    path = f"{API}/accounts/{account['id']}/payments"
+    refused = call(client, "POST", path, cheque("sixty"), key="w" * 20)
+    assert refused.status_code == 400
+    assert refused.json_body["error"] == {
+        "code": "invalid_input",
+        "message": "amount: must be a positive amount in dollars and cents, like 150.00",
+        "field": "amount",
+    }
 
 
 def test_a_payment_to_an_unknown_account_is_404(client: Client, account: dict[str, Any]) -> None:

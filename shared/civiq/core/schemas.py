@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, PlainValidator, WithJsonSchema
+from pydantic_core import PydanticCustomError
 
 from civiq.core.addresses import Address, GeoPoint
 from civiq.core.audit import AuditEntry
@@ -109,3 +112,54 @@ class HistoryPage(Payload):
 class PageQuery(Request):
     limit: Annotated[int, Field(strict=False, ge=1, le=100)] = 25
     cursor: str | None = Field(default=None, max_length=2048)
+
+
+_AMOUNT = re.compile(r"(-?)([0-9]{1,7})(?:\.([0-9]{1,2}))?")
+
+
+def _amount_parser(signed: bool) -> Callable[[object], str]:
+    """An amount as a clerk types it (``150``, ``150.0``, ``150.00``; a JSON string, or a whole
+    number) to dollars and cents (``"150.00"``); anything else is refused in words."""
+    message = (
+        "must be an amount in dollars and cents, like 25.00 or -25.00"
+        if signed
+        else "must be a positive amount in dollars and cents, like 150.00"
+    )
+
+    def parse(value: object) -> str:
+        text = ""
+        if isinstance(value, str) or (isinstance(value, int) and not isinstance(value, bool)):
+            text = str(value).strip()
+        found = _AMOUNT.fullmatch(text)
+        if found is None or (found.group(1) and not signed):
+            raise PydanticCustomError("dollars", message)
+        sign, dollars, cents = found.groups()
+        return f"{sign}{int(dollars)}.{(cents or '').ljust(2, '0')}"
+
+    return parse
+
+
+DollarsIn = Annotated[
+    str,
+    PlainValidator(_amount_parser(signed=False)),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": r"^[0-9]{1,7}(\.[0-9]{1,2})?$",
+            "description": "Dollars and cents, e.g. 150.00 (150 and 150.0 are read as 150.00)",
+            "examples": ["150.00"],
+        }
+    ),
+]
+SignedDollarsIn = Annotated[
+    str,
+    PlainValidator(_amount_parser(signed=True)),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": r"^-?[0-9]{1,7}(\.[0-9]{1,2})?$",
+            "description": "Positive: a charge owed; negative: a credit (e.g. -25.00)",
+            "examples": ["-25.00"],
+        }
+    ),
+]

@@ -5,18 +5,13 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Literal
 
 from pydantic import Field
 
-from civiq.core.schemas import Payload, Request
+from civiq.core.schemas import DollarsIn, Payload, Request, SignedDollarsIn
 from civiq.ledger.domain.journal import LedgerEntry
 from civiq.ledger.domain.payments import Payment, PaymentMethod, Refund
-
-Dollars = Annotated[
-    str,
-    Field(pattern=r"^[0-9]{1,7}\.[0-9]{2}$", description="Dollars and cents, e.g. 123.45"),
-]
 
 
 def money(amount: Decimal) -> str:
@@ -24,7 +19,7 @@ def money(amount: Decimal) -> str:
 
 
 class RecordPaymentRequest(Request):
-    amount: Dollars
+    amount: DollarsIn
     method: Literal["cheque", "cash", "e-transfer"] = Field(
         description="How the money was received at the counter or by mail"
     )
@@ -40,15 +35,12 @@ class RecordPaymentRequest(Request):
 
 
 class RefundRequest(Request):
-    amount: Dollars
+    amount: DollarsIn
     reason: str = Field(min_length=3, max_length=500)
 
 
 class AdjustmentRequest(Request):
-    amount: str = Field(
-        pattern=r"^-?[0-9]{1,7}\.[0-9]{2}$",
-        description="Positive: a charge owed; negative: a credit (e.g. -25.00)",
-    )
+    amount: SignedDollarsIn
     reason: str = Field(min_length=3, max_length=500)
 
 
