@@ -166,9 +166,35 @@ def test_a_wrong_amount_is_explained_in_words(client: Client, account: dict[str,
     }
 
 
+def test_every_account_route_takes_the_account_number_as_get_does(
+    client: Client, account: dict[str, Any]
+) -> None:
+    for typed in (account["account_number"], account["account_number_display"]):
+        path = f"{API}/accounts/{typed}/payments"
+        posted = call(client, "POST", path, cheque("10.00"), key=f"by-number-{typed}-000000")
+        assert posted.status_code == 201, posted.json_body
+        assert posted.json_body["account_id"] == account["id"]
+        listed = call(client, "GET", path)
+        assert listed.status_code == 200
+    assert len(ledger(client, account)["items"]) == 3  # the statement and both payments
+    settings = call(
+        client,
+        "PUT",
+        f"{API}/accounts/{account['account_number']}/settings",
+        {"version": 1, "autopay": True},
+    )
+    assert settings.status_code == 200 and settings.json_body["autopay"] is True
+    mistyped = account["account_number"][:-1] + str((int(account["account_number"][-1]) + 1) % 10)
+    refused = call(client, "POST", f"{API}/accounts/{mistyped}/payments", cheque(), key="m" * 20)
+    assert refused.status_code == 400 and refused.json_body["error"]["field"] == "id"
+
+
 def test_a_payment_to_an_unknown_account_is_404(client: Client, account: dict[str, Any]) -> None:
-    response = call(client, "POST", f"{API}/accounts/nope/payments", cheque(), key="k" * 30)
+    unknown = "01JDX3V1Q8C7M2N4P6R8T0W2Y3"
+    response = call(client, "POST", f"{API}/accounts/{unknown}/payments", cheque(), key="k" * 30)
     assert response.status_code == 404
+    neither = call(client, "POST", f"{API}/accounts/nope/payments", cheque(), key="k" * 31)
+    assert neither.status_code == 400 and neither.json_body["error"]["field"] == "id"
 
 
 def test_refunds_are_for_supervisors(client: Client, account: dict[str, Any]) -> None:

@@ -29,7 +29,7 @@ from chalice import Blueprint, Response
 from chalice.app import Request
 
 from chalicelib import openapi
-from chalicelib.composition import api
+from chalicelib.composition import account_services, api
 from civiq.core.errors import (
     Conflict,
     DomainError,
@@ -47,6 +47,7 @@ if TYPE_CHECKING:
 logger = Logger(service="civiq-api")
 copy_config_to_registered_loggers(source_logger=logger, include={"civiq"})
 CORRELATION_HEADER = "X-Correlation-Id"
+ACCOUNT_PATH = "/api/v1/utility/accounts/{id}"
 JSON = "application/json"
 Model = TypeVar("Model", bound="BaseModel")
 Body = TypeVar("Body")
@@ -233,6 +234,7 @@ def staff_route(
     status: int = 200,
     content_type: str = JSON,
     inject: Mapping[str, Callable[[Request], Any]] | None = None,
+    finds_account: bool = False,
 ) -> Callable[[Callable[..., Response]], Callable[..., Response]]:
     """Register a staff route: authenticate, require ``role``, parse what the view's signature
     asks for (see :class:`View`), map domain errors, and record the operation in the OpenAPI
@@ -241,7 +243,12 @@ def staff_route(
     ``status`` is the documented success status; ``content_type`` the body's. ``summary``
     defaults to the view's docstring first line (else its name) and ``tag`` to the view's
     module, its resource group.
+
+    Every route under an account (``/accounts/{id}...``) takes its id or its account number: a
+    number is resolved to the id before the view runs, unless the view ``finds_account`` itself
+    (by id or number, in one read).
     """
+    resolves_account = path.startswith(ACCOUNT_PATH) and not finds_account
 
     def decorator(view: Callable[..., Response]) -> Callable[..., Response]:
         signature = View(view, path, inject or {})
@@ -266,6 +273,8 @@ def staff_route(
                 identity = authenticate(request)
                 identity.require(role)
                 logger.thread_safe_append_keys(staff=identity.subject, role=identity.role.value)
+                if resolves_account:
+                    path_params["id"] = account_services().find_account.id_of(path_params["id"])
                 return view(**signature.arguments(request, identity, path_params))
             except DomainError as error:
                 return from_domain_error(error)

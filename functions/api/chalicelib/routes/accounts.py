@@ -47,7 +47,7 @@ def open_account(
     )
 
 
-@staff_route(blueprint, ACCOUNT, "GET", Role.CLERK, tag=TAG)
+@staff_route(blueprint, ACCOUNT, "GET", Role.CLERK, tag=TAG, finds_account=True)
 def get_account(id: str) -> Reply[schemas.AccountResponse]:
     """Get an account by its id or its account number (typed with or without separators)."""
     return json_response(
@@ -135,7 +135,7 @@ def close_account(
     return json_response(schemas.AccountResponse.of(account, account_services().numbering))
 
 
-@staff_route(blueprint, ACCOUNT + "/history", "GET", Role.CLERK, tag=TAG)
+@staff_route(blueprint, ACCOUNT + "/history", "GET", Role.CLERK, tag=TAG, finds_account=True)
 def account_history(id: str, query: common.PageQuery) -> Reply[common.HistoryPage]:
     """Every change to the account: who, when, what, before and after; oldest first."""
     account = account_services().find_account(id)

@@ -108,7 +108,7 @@ def resume_run(request: Request, staff: StaffIdentity, run_id: str) -> Reply[sch
     return json_response(schemas.RunResponse.of(run, progress), 202)
 
 
-@staff_route(blueprint, STATEMENTS, "GET", Role.CLERK, tag=TAG)
+@staff_route(blueprint, STATEMENTS, "GET", Role.CLERK, tag=TAG, finds_account=True)
 def list_statements(id: str, query: common.PageQuery) -> Reply[schemas.StatementPage]:
     """An account's statements, newest first."""
     account = account_services().find_account(id)
@@ -117,7 +117,7 @@ def list_statements(id: str, query: common.PageQuery) -> Reply[schemas.Statement
     return json_response(schemas.StatementPage(items=items, next_cursor=page.next_cursor))
 
 
-@staff_route(blueprint, STATEMENT, "GET", Role.CLERK, tag=TAG)
+@staff_route(blueprint, STATEMENT, "GET", Role.CLERK, tag=TAG, finds_account=True)
 def get_statement(id: str, statement_id: str) -> Reply[schemas.StatementResponse]:
     """A statement with its itemized charges and their arithmetic."""
     account = account_services().find_account(id)
@@ -125,7 +125,15 @@ def get_statement(id: str, statement_id: str) -> Reply[schemas.StatementResponse
     return json_response(schemas.StatementResponse.of(statement))
 
 
-@staff_route(blueprint, STATEMENT + "/rebill", "POST", Role.SUPERVISOR, tag=TAG, status=201)
+@staff_route(
+    blueprint,
+    STATEMENT + "/rebill",
+    "POST",
+    Role.SUPERVISOR,
+    tag=TAG,
+    status=201,
+    finds_account=True,
+)
 def rebill_statement(
     request: Request,
     staff: StaffIdentity,
@@ -142,7 +150,7 @@ def rebill_statement(
     return json_response(schemas.StatementResponse.of(rebill), 201, {"Location": location})
 
 
-@staff_route(blueprint, STATEMENT + "/document", "GET", Role.CLERK, tag=TAG)
+@staff_route(blueprint, STATEMENT + "/document", "GET", Role.CLERK, tag=TAG, finds_account=True)
 def statement_document(id: str, statement_id: str) -> Reply[schemas.DocumentLink]:
     """A short-lived link to the statement's PDF."""
     account = account_services().find_account(id)

@@ -79,7 +79,14 @@ def types_view(query: schemas.TypesQuery) -> Reply[schemas.TypesView]:
     return json_response(schemas.TypesView(months=months))
 
 
-@staff_route(blueprint, "/api/v1/utility/accounts/{id}/balance", "GET", Role.CLERK, tag=TAG)
+@staff_route(
+    blueprint,
+    "/api/v1/utility/accounts/{id}/balance",
+    "GET",
+    Role.CLERK,
+    tag=TAG,
+    finds_account=True,
+)
 def account_balance(id: str) -> Reply[schemas.BalanceResponse]:
     """What an account owes, with its latest statement and what is still owed on it."""
     account = account_services().find_account(id)

@@ -17,10 +17,20 @@ class FindAccount:
 
     def __call__(self, id_or_number: str) -> Account:
         """Ids are ULIDs (26 characters); anything else is read as an account number."""
-        if len(id_or_number) == 26 and id_or_number.isalnum() and id_or_number.isupper():
+        if is_account_id(id_or_number):
             return self.accounts.get(id_or_number)
         try:
             number = self.numbering.normalize(id_or_number, field="id")
         except InvalidInput:
             raise InvalidInput("id must be an account id or a valid account number", "id") from None
         return self.accounts.get_by_number(number)
+
+    def id_of(self, id_or_number: str) -> str:
+        """The account's id: an id as it is (no read), a number looked up (one read)."""
+        if is_account_id(id_or_number):
+            return id_or_number
+        return self(id_or_number).account_id
+
+
+def is_account_id(text: str) -> bool:
+    return len(text) == 26 and text.isalnum() and text.isupper()
