@@ -346,6 +346,16 @@ def test_a_signed_but_malformed_event_is_refused_naming_the_field(
     assert queued(processor_queue) == []
 
 
+def test_an_event_over_the_size_limit_is_413(client: Client, processor_queue: str) -> None:
+    event = json.loads(processor_event("UB00000018"))
+    event["data"]["padding"] = "x" * 17_000
+    body = json.dumps(event).encode()
+    response = deliver(client, body, sign(body, WEBHOOK_SECRET, int(time.time())))
+    assert response.status_code == 413
+    assert response.json_body["error"]["code"] == "payload_too_large"
+    assert queued(processor_queue) == []
+
+
 def test_a_stack_without_a_webhook_secret_refuses_deliveries(
     chalice_app: Any, processor_queue: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:

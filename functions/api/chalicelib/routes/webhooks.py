@@ -13,10 +13,17 @@ from chalice import Blueprint, Response
 
 from chalicelib import openapi
 from chalicelib.composition import api
-from chalicelib.http import JSON, error_response, from_domain_error, invalid_input, json_response
+from chalicelib.http import (
+    JSON,
+    PayloadTooLarge,
+    error_response,
+    from_domain_error,
+    invalid_input,
+    json_response,
+)
 from chalicelib.payments_composition import webhook
 from chalicelib.routes import deferred
-from civiq.core.errors import DomainError, InvalidInput
+from civiq.core.errors import DomainError
 
 if TYPE_CHECKING:
     from civiq.payments.domain import webhooks
@@ -51,7 +58,7 @@ def processor_webhook() -> Response:
         return error_response("not_configured", "the payment webhook is not configured", None, 503)
     try:
         if len(raw) > MAX_BODY_BYTES:
-            raise InvalidInput(f"an event is at most {MAX_BODY_BYTES} bytes", None)
+            raise PayloadTooLarge(f"an event is at most {MAX_BODY_BYTES} bytes")
         signature = request.headers.get(webhooks.SIGNATURE_HEADER.lower())
         event_id = webhook()(raw, signature, well_formed)
     except DomainError as error:
