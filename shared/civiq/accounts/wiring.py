@@ -45,7 +45,6 @@ from civiq.accounts.services.transfers import (
 from civiq.accounts.services.workflow_steps import FinalBill
 from civiq.core.clock import SystemClock
 from civiq.core.ids import DeterministicIds, UlidGenerator
-from civiq.core.ports import Clock, IdGenerator
 from civiq.core.publishing import PublishEvents
 from civiq.core.settings import CommonSettings
 from civiq.platform.dynamodb.audit import DynamoAuditLog
@@ -55,10 +54,6 @@ from civiq.platform.stepfunctions import StepFunctionsCallbacks, StepFunctionsWo
 if TYPE_CHECKING:
     from civiq.accounts.config import WorkflowTaskSettings
     from civiq.accounts.services.activate_accounts import ActivateAccounts
-
-
-def _recorder(settings: CommonSettings, clock: Clock, ids: IdGenerator) -> Recorder:
-    return Recorder(clock, ids, time_zone(settings))
 
 
 @dataclass(frozen=True)
@@ -85,7 +80,7 @@ def account_services(settings: CommonSettings, numbering: AccountNumberScheme) -
     properties = DynamoPropertyRepository()
     customers = DynamoCustomerRepository()
     changes = DynamoChanges()
-    recorder = _recorder(settings, SystemClock(), UlidGenerator())
+    recorder = Recorder.system(time_zone(settings))
     refresh = RefreshAccounts(accounts, changes, recorder)
     events = publish_events(settings)
     return AccountServices(
@@ -145,7 +140,7 @@ def workflow_services(
             transfers,
             StepFunctionsCallbacks(sfn),
             publish_events(settings),
-            _recorder(settings, clock, UlidGenerator()),
+            Recorder(clock, UlidGenerator(), time_zone(settings)),
         ),
     )
 
@@ -156,7 +151,7 @@ def activate_accounts(settings: CommonSettings) -> ActivateAccounts:
     from civiq.accounts.services.activate_accounts import ActivateAccounts
 
     configure_table(settings)
-    recorder = _recorder(settings, SystemClock(), UlidGenerator())
+    recorder = Recorder.system(time_zone(settings))
     return ActivateAccounts(DynamoAccountRepository(), DynamoChanges(), recorder)
 
 
@@ -182,7 +177,7 @@ class WorkflowTasks:
     clock: SystemClock
 
     def recorder(self, ids: DeterministicIds) -> Recorder:
-        return _recorder(self.settings, self.clock, ids)
+        return Recorder(self.clock, ids, time_zone(self.settings))
 
     def final_bill(self, ids: DeterministicIds) -> FinalBill:
         return FinalBill(self.accounts, self.changes, self.events, self.recorder(ids))

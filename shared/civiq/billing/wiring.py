@@ -48,10 +48,6 @@ if TYPE_CHECKING:
     from civiq.billing.services.issue_statements import IssueStatements
 
 
-def _recorder(settings: CommonSettings, clock: Clock, ids: IdGenerator) -> Recorder:
-    return Recorder(clock, ids, time_zone(settings))
-
-
 @dataclass(frozen=True)
 class Billable:
     """What billing an account reads and writes: built once, shared by the services using it."""
@@ -110,7 +106,7 @@ def billing_services(
 ) -> BillingServices:
     configure_table(settings)
     clock, ids = SystemClock(), UlidGenerator()
-    recorder = _recorder(settings, clock, ids)
+    recorder = Recorder(clock, ids, time_zone(settings))
     billable = Billable.on_dynamodb()
     cycles, runs, rates = DynamoCycles(), DynamoRuns(), DynamoRateSchedules()
     workflow = StepFunctionsWorkflow(
@@ -138,7 +134,7 @@ def billing_services(
 def schedule_runs(settings: BillingSchedulerSettings) -> ScheduleRuns:
     """Each cycle's latest period started once its reads are in (functions/billing_scheduler)."""
     configure_table(settings)
-    recorder = _recorder(settings, SystemClock(), UlidGenerator())
+    recorder = Recorder.system(time_zone(settings))
     cycles = DynamoCycles()
     workflow = StepFunctionsWorkflow(
         client(settings, "stepfunctions"), settings.billing_cycle_state_machine_arn
@@ -165,11 +161,13 @@ class BillingTasks:
         return PrepareRun(self.billable.accounts, self.runs, self.manifests)
 
     def bill_batch(self, ids: IdGenerator) -> BillBatch:
-        recorder = _recorder(self.settings, self.clock, ids)
+        recorder = Recorder(self.clock, ids, time_zone(self.settings))
         return BillBatch(self.billable.bill_account(self.clock, ids, recorder), self.runs)
 
     def summarize(self) -> SummarizeRun:
-        return SummarizeRun(self.runs, _recorder(self.settings, self.clock, UlidGenerator()))
+        return SummarizeRun(
+            self.runs, Recorder(self.clock, UlidGenerator(), time_zone(self.settings))
+        )
 
 
 def billing_tasks(settings: BillingTaskSettings) -> BillingTasks:
@@ -224,7 +222,7 @@ def produce_final_bill(settings: DocumentSettings) -> ProduceFinalBill:
     configure_table(settings)
     events = publish_events(settings)
     clock, ids = SystemClock(), UlidGenerator()
-    recorder = _recorder(settings, clock, ids)
+    recorder = Recorder(clock, ids, time_zone(settings))
     billable = Billable.on_dynamodb()
     metering = billable.metering
     return ProduceFinalBill(

@@ -13,8 +13,6 @@ from typing import TYPE_CHECKING
 
 from civiq.accounts.adapters.dynamodb_properties import DynamoPropertyRepository
 from civiq.accounts.services.recording import Recorder
-from civiq.core.clock import SystemClock
-from civiq.core.ids import UlidGenerator
 from civiq.core.settings import CommonSettings
 from civiq.metering.adapters.dynamodb import DynamoImports, DynamoMetering
 from civiq.metering.adapters.reading_files import S3ImportFiles, SqsRowQueue
@@ -25,10 +23,6 @@ from civiq.platform.runtime import client, configure_table, publish_events, time
 
 if TYPE_CHECKING:
     from civiq.metering.config import ReadingImportSettings
-
-
-def _recorder(settings: CommonSettings) -> Recorder:
-    return Recorder(SystemClock(), UlidGenerator(), time_zone(settings))
 
 
 @dataclass(frozen=True)
@@ -45,7 +39,7 @@ class MeterServices:
 def meter_services(settings: CommonSettings) -> MeterServices:
     configure_table(settings)
     events = publish_events(settings)
-    recorder = _recorder(settings)
+    recorder = Recorder.system(time_zone(settings))
     store = DynamoMetering()
     return MeterServices(
         meters=store,
@@ -72,7 +66,9 @@ def reading_import_services(
     return ReadingImportServices(
         imports=imports,
         start_import=StartImport(
-            imports, S3ImportFiles(client(settings, "s3"), readings_bucket), _recorder(settings)
+            imports,
+            S3ImportFiles(client(settings, "s3"), readings_bucket),
+            Recorder.system(time_zone(settings)),
         ),
     )
 
@@ -92,5 +88,5 @@ def load_import_rows(settings: CommonSettings) -> LoadImportRows:
     configure_table(settings)
     events = publish_events(settings)
     store = DynamoMetering()
-    record = RecordReading(store, store, store, events, _recorder(settings))
+    record = RecordReading(store, store, store, events, Recorder.system(time_zone(settings)))
     return LoadImportRows(store, record, DynamoImports())

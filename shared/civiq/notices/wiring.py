@@ -13,8 +13,6 @@ from civiq.accounts.adapters.dynamodb_customers import DynamoCustomerRepository
 from civiq.accounts.domain.account_numbers import AccountNumberScheme
 from civiq.accounts.services.recording import Recorder
 from civiq.billing.adapters.dynamodb import DynamoCycles, DynamoStatements
-from civiq.core.clock import SystemClock
-from civiq.core.ids import UlidGenerator
 from civiq.core.settings import DocumentSettings
 from civiq.notices.adapters.dynamodb import DynamoNotificationLog
 from civiq.notices.adapters.reminder_queue import SqsReminderQueue
@@ -71,7 +69,7 @@ def schedule_read_reminders(settings: ReadReminderSettings) -> ScheduleReadRemin
     """The routes whose reads are due soon, put on the reminder queue (functions/alerts,
     ``schedule_reminders``)."""
     configure_table(settings)
-    recorder = Recorder(SystemClock(), UlidGenerator(), time_zone(settings))
+    recorder = Recorder.system(time_zone(settings))
     return ScheduleReadReminders(
         DynamoCycles(), _reminder_queue(settings), recorder, settings.read_reminder_days
     )

@@ -6,8 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from civiq.accounts.services.recording import Recorder
-from civiq.core.clock import SystemClock
-from civiq.core.ids import UlidGenerator
 from civiq.core.settings import CommonSettings
 from civiq.platform.runtime import configure_table, time_zone
 from civiq.rates.adapters.dynamodb import DynamoRateSchedules
@@ -26,7 +24,7 @@ class RateServices:
 
 def rate_services(settings: CommonSettings) -> RateServices:
     configure_table(settings)
-    recorder = Recorder(SystemClock(), UlidGenerator(), time_zone(settings))
+    recorder = Recorder.system(time_zone(settings))
     schedules = DynamoRateSchedules()
     return RateServices(
         schedules=schedules,

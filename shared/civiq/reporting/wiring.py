@@ -16,7 +16,6 @@ from civiq.accounts.adapters.dynamodb_workflows import DynamoBalances
 from civiq.accounts.services.recording import Recorder
 from civiq.billing.adapters.dynamodb import DynamoCycles, DynamoRuns
 from civiq.core.clock import SystemClock
-from civiq.core.ids import UlidGenerator
 from civiq.core.settings import CommonSettings
 from civiq.platform.catalogs import default_templates_dir
 from civiq.platform.runtime import client, configure_table, pdf_renderer, time_zone
@@ -65,7 +64,7 @@ def export_services(
             exports,
             SqsExportQueue(client(settings, "sqs"), export_queue_url),
             DynamoRuns(),
-            Recorder(SystemClock(), UlidGenerator(), time_zone(settings)),
+            Recorder.system(time_zone(settings)),
         ),
         links=S3DocumentLinks(client(settings, "s3"), documents_bucket),
     )

@@ -10,9 +10,11 @@ from zoneinfo import ZoneInfo
 
 from civiq.accounts.ports import Change, Entity
 from civiq.core.audit import AuditEntry
+from civiq.core.clock import SystemClock
 from civiq.core.dates import MUNICIPAL_TIME_ZONE, local_today
 from civiq.core.events import Actor, DomainEvent
 from civiq.core.history import changes, subject_of
+from civiq.core.ids import UlidGenerator
 from civiq.core.ports import Clock, IdGenerator
 
 
@@ -31,6 +33,11 @@ class Recorder:
     clock: Clock
     ids: IdGenerator
     time_zone: ZoneInfo = MUNICIPAL_TIME_ZONE
+
+    @classmethod
+    def system(cls, time_zone: ZoneInfo) -> Recorder:
+        """On the real clock, with new ULIDs: what a function's services record with."""
+        return cls(SystemClock(), UlidGenerator(), time_zone)
 
     def today(self) -> date:
         """The municipality's calendar date: service dates and due dates are local dates."""
