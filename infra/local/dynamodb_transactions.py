@@ -6,9 +6,10 @@ and a billing run of 10,000 accounts (one transaction per statement, on a table 
 items) would take hours. This patch gives the same all-or-nothing result with a journal: each
 item a transaction writes is remembered as it was, and put back (or deleted, if it was new) on
 cancellation. Nothing else about the transaction changes (conditions, error reasons, limits).
-Writes are serialised by one lock: DynamoDB applies a transaction atomically with respect to
-every other write, and moto, called from several threads (the local API server, concurrent
-webhook deliveries), would otherwise interleave them.
+Writes and reads are serialised by one lock: DynamoDB applies a transaction atomically with
+respect to every other write, and a read never sees an item half updated; moto, called from
+several threads (the local API server, concurrent webhook deliveries), would otherwise interleave
+them (a read could see an update's first attribute set and not yet its second).
 Installed by the local stack and by benchmarks; tests/integration/test_dynamodb_transactions.py
 checks it against moto's own behaviour.
 """
@@ -65,6 +66,17 @@ def _journaled(
     return write
 
 
+def _atomic(method: Callable[..., Any]) -> Callable[..., Any]:
+    """A read that sees no write half done: moto updates its items in place and serialises them
+    after the call returns, so the read is copied under the lock."""
+
+    def read(*args: Any, **kwargs: Any) -> Any:
+        with _writes:
+            return copy.deepcopy(method(*args, **kwargs))
+
+    return read
+
+
 @contextmanager
 def _journal() -> Iterator[list[tuple[str, dict[str, Any], dict[str, Any] | None]]]:
     _state.journal = []
@@ -100,3 +112,6 @@ def install() -> None:
     backend.delete_item = _journaled(backend.delete_item, lambda b, t, key: key)
     backend.update_item = _journaled(backend.update_item, lambda b, t, key: key)
     backend.transact_write_items = transact_write_items
+    backend.get_item = _atomic(backend.get_item)
+    backend.query = _atomic(backend.query)
+    backend.scan = _atomic(backend.scan)

@@ -4,13 +4,15 @@ refunds, reversals, duplicates, concurrency, and a ledger that always adds up.""
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date
+from dataclasses import replace
+from datetime import UTC, date, datetime
 from decimal import Decimal as D
 
 import pytest
 
 from civiq.core.errors import Conflict, InvalidInput
 from civiq.core.events import Actor
+from civiq.ledger.domain.journal import EntryKind, Head, LedgerMoved, Posting, Source, append
 from civiq.ledger.domain.payments import PaymentMethod, PaymentStatus
 from tests.helpers.stores import NSF_FEE, Books
 
@@ -140,6 +142,27 @@ def test_concurrent_payments_of_one_account_are_all_posted_exactly(books: Books)
         results = list(pool.map(lambda n: books.pay(f"P-{n}", "12.34"), range(16)))
     assert all(r.new for r in results)
     assert books.ledger.state(books.account.account_id).balance == D("500.00") - 16 * D("12.34")
+    books.assert_sound()
+
+
+def test_a_posting_chained_to_another_hash_at_the_same_sequence_is_refused(books: Books) -> None:
+    books.issue(date(2026, 11, 30), "500.00")
+    basis = books.ledger.state(books.account.account_id)
+    assert basis.head is not None
+    stale = replace(basis, head=Head(basis.head.sequence, "0" * 64))
+    entry = append(
+        stale.head,
+        account_id=books.account.account_id,
+        entry_id="E-stale",
+        kind=EntryKind.ADJUSTMENT,
+        amount=D("-1.00"),
+        occurred_at=datetime(2026, 12, 1, tzinfo=UTC),
+        recorded_by="clerk-1",
+        reason="computed from a head that never was",
+        source=Source("adjustment", "E-stale"),
+    )
+    with pytest.raises(LedgerMoved):
+        books.ledger.post(Posting(stale, "adjustment:E-stale", (entry,), (), stale.credit))
     books.assert_sound()
 
 

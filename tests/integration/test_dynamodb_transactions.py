@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+import threading
 from typing import Any
 
 import boto3
@@ -90,3 +92,37 @@ def test_writes_outside_a_transaction_are_not_journaled(dynamodb: Any) -> None:
     dynamodb.put_item(TableName=TABLE, Item=item("plain", n="5"))
     assert getattr(dynamodb_transactions._state, "journal", None) is None
     assert any(i["PK"]["S"] == "plain" for i in everything(dynamodb))
+
+
+def test_a_read_never_sees_an_update_half_applied(dynamodb: Any) -> None:
+    client = dynamodb
+    client.put_item(TableName=TABLE, Item=item("pair", a="0", b="0"))
+    done = threading.Event()
+
+    def update() -> None:
+        n = 0
+        while not done.is_set():
+            n += 1
+            client.update_item(
+                TableName=TABLE,
+                Key=key("pair"),
+                UpdateExpression="SET a = :n, b = :n",
+                ExpressionAttributeValues={":n": {"N": str(n)}},
+            )
+
+    def read() -> tuple[str, str]:
+        found = client.get_item(TableName=TABLE, Key=key("pair"), ConsistentRead=True)["Item"]
+        return found["a"]["N"], found["b"]["N"]
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # threads switch often enough to land inside an update
+    writer = threading.Thread(target=update)
+    writer.start()
+    try:
+        seen = [read() for _ in range(1000)]
+    finally:
+        done.set()
+        writer.join()
+        sys.setswitchinterval(interval)
+    assert len({a for a, _ in seen}) > 1  # the reads overlapped the updates
+    assert [(a, b) for a, b in seen if a != b] == []

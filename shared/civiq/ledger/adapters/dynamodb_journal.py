@@ -10,8 +10,9 @@ posting guard   ACCOUNT#<id>          POSTED#<guard>           ``payment:<id>``,
 
 A posting is one transaction: the entries and the guard are put on condition they do not exist,
 and the account item is updated on condition that its ledger is still at the head the posting
-was computed from. Every change of an account's balance goes through this condition, so an
-account's postings are serialised: the balance is always the sum of the entries, and the open
+was computed from (its sequence and its hash: the new entries are chained to that hash). Every
+change of an account's balance goes through this condition, so an account's postings are
+serialised: the balance is always the sum of the entries, and the open
 statements (kept on the account item, so a posting reads one item) always what they still owe.
 """
 
@@ -183,7 +184,8 @@ def journal(transaction: Transaction, posting: Posting) -> None:
             LedgerAccountItem.ledger_hash.set(head.hash),
         ]
     at_head = (
-        LedgerAccountItem.ledger_sequence == basis.head.sequence
+        (LedgerAccountItem.ledger_sequence == basis.head.sequence)
+        & (LedgerAccountItem.ledger_hash == basis.head.hash)
         if basis.head
         else LedgerAccountItem.ledger_sequence.does_not_exist()
     )
