@@ -37,8 +37,10 @@ pytest: $(STAMP)
 bench: $(STAMP)
 	PYTHONPATH=. $(BIN)/python -m bench.run_all $(ONLY)
 
-# Reconcile every account's ledger and verify its hash chain (exit 1 on any finding): an offline
-# admin command that reads the whole table (TABLE_NAME, and AWS_ENDPOINT_URL for the local stack).
+# Reconcile every account's ledger and verify its hash chain, its payment records and the ledger
+# digests it must still hold (exit 1 on any finding): an offline admin command that reads the whole
+# table and every digest (TABLE_NAME, LEDGER_DIGEST_BUCKET, LEDGER_DIGEST_KEY_ID: the stack's
+# outputs; AWS_ENDPOINT_URL for the local stack).
 reconcile: $(STAMP)
 	PYTHONPATH=. $(BIN)/python -m infra.tools.ledger_check $(ACCOUNTS)
 

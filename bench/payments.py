@@ -553,7 +553,7 @@ def _counts() -> list[Figure]:
     from moto import mock_aws
 
     from civiq.core.staff import Role
-    from civiq.payments.schemas.processor_events import ProcessorEventIn
+    from civiq.payments.schemas.processor_events import read_delivery
     from civiq.platform.dynamodb.table import configure_models
     from civiq.platform.tokens import LocalTokens
     from infra.local import dynamodb_transactions
@@ -626,14 +626,14 @@ def _counts() -> list[Figure]:
             if answer.status_code != 200:
                 raise RuntimeError(f"webhook answered {answer.status_code}: {answer.json_body}")
             accepted.append(spy.since(mark))
-            events.append(ProcessorEventIn.model_validate_json(event).to_domain())
+            events.append(read_delivery(event))
         apply = load_function("processor_events").apply_event()
-        apply(ProcessorEventIn.model_validate_json(warm).to_domain(), "warm")
+        apply(read_delivery(warm), "warm")
         applied = []
-        for parsed in events:
+        for delivery in events:
             mark = spy.mark()
-            if not apply(parsed, parsed.event_id):
-                raise RuntimeError(f"processor event {parsed.event_id} posted nothing")
+            if not apply(delivery, delivery.reported.event_id).posted:
+                raise RuntimeError(f"processor event {delivery.reported.event_id} posted nothing")
             applied.append(spy.since(mark))
 
         rows = io.StringIO()

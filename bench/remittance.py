@@ -1,12 +1,16 @@
 """Bank remittance files: how many lines are matched automatically, how many wrongly, and how
-long a file takes, on the generated town and file of tests/helpers/remittance_corpus.py.
+long a file takes, on the generated towns and files of tests/helpers/remittance_corpus.py.
 
-a. Matching alone: ``MATCH_LINES`` lines (10,000) against the corpus town of ``MATCH_ACCOUNTS``
-   original accounts (12,000, about 13,000 with the followers of moves and sales) in memory
-   (:class:`~tests.helpers.remittance_corpus.TownDirectory`): the auto-match rate, the wrong matches
-   (certain matches to an account the line was not for, or for a payment meant for none),
-   exceptions by reason, and lines matched per second (median of ``REPEATS`` runs; the name
-   cache of :mod:`civiq.payments.domain.remittance` is warm after the first).
+a. Matching alone, in memory (:class:`~tests.helpers.remittance_corpus.TownDirectory`), on two
+   towns: ``MATCH_ACCOUNTS`` original accounts (12,000, about 13,000 with the followers of
+   moves and sales) and a city of ``CITY_ACCOUNTS`` (300,000, about 330,000), where the
+   commonest names are held by a hundred accounts and more; ``MATCH_LINES`` lines (10,000)
+   each. Reported: the auto-match rate (of the matchable lines, those meant for an account)
+   and the wrong matches (certain matches to an account the line was not for, or for a
+   payment meant for none), both overall and by kind of line, exceptions by reason, how
+   common the commonest names are, and lines matched per second (median of ``REPEATS`` runs
+   on the smaller town; the name caches of :mod:`civiq.payments.domain.remittance` are warm
+   after the first).
 
 b. The whole pipeline in moto, in-process (``mock_aws``, the journaled transactions of the
    local stack, bench/search.py's partition-only Query): a smaller corpus town
@@ -50,6 +54,7 @@ from tests.helpers.statement_builders import issue_with_ledger
 
 SEED = 6
 MATCH_ACCOUNTS = 12_000
+CITY_ACCOUNTS = 300_000
 MATCH_LINES = 10_000
 REPEATS = 5
 PIPELINE_ACCOUNTS = int(os.environ.get("CIVIQ_BENCH_REMITTANCE_ACCOUNTS", "3000"))
@@ -59,18 +64,25 @@ TABLE = "civiq-bench-remittance"
 BUCKET = "civiq-bench-remittance-documents"
 TIME_ZONE = ZoneInfo("America/Toronto")
 NOW = datetime(2026, 11, 26, 15, 0, tzinfo=UTC)  # the upload: after every line's payment date
+OPENED = datetime(2026, 4, 1, 13, 0, tzinfo=UTC)  # the town loaded: before its bills and payments
 PERIOD_ENDS = (date(2026, 6, 30), date(2026, 8, 31), date(2026, 10, 31))  # open statements
 
 
 # --------------------------------------------------------------------------- a. matching alone
-def _scored(matches: Sequence[Any], truth: dict[int, str | None], prefix: str) -> list[Figure]:
+def _scored(
+    matches: Sequence[Any], truth: dict[int, str | None], kinds: dict[int, str], prefix: str
+) -> list[Figure]:
+    """The auto-match rate and the wrong matches, overall and by kind of line (the kinds of
+    tests/helpers/remittance_corpus.py), and the exceptions by reason."""
     from tests.helpers.remittance_corpus import score
 
-    result = score(matches, truth)
+    result = score(matches, truth, kinds)
     note(f"{prefix}: {result}")
     exceptions = Counter(m.reason.value for m in matches if not m.certain)
+    by_kind = [(kind.replace("-", "_"), k) for kind, k in result["by_kind"].items() if k["lines"]]
     return [
         figure(f"{prefix}_lines", result["lines"], "lines"),
+        figure(f"{prefix}_matchable", result["matchable"], "lines"),
         figure(f"{prefix}_auto_matched", result["auto_matched"], "lines"),
         figure(f"{prefix}_auto_match_rate", float(result["auto_match_rate"]), "ratio"),
         figure(f"{prefix}_wrong_matches", result["wrong_matches"], "lines"),
@@ -79,24 +91,22 @@ def _scored(matches: Sequence[Any], truth: dict[int, str | None], prefix: str) -
             figure(f"{prefix}_exceptions_{reason.replace('-', '_')}", count, "lines")
             for reason, count in sorted(exceptions.items())
         ),
+        *(
+            figure(f"{prefix}_auto_match_rate_{kind}", k["auto_matched"] / k["lines"], "ratio")
+            for kind, k in by_kind
+        ),
+        *(
+            figure(f"{prefix}_wrong_matches_{kind}", k["wrong_matches"], "lines")
+            for kind, k in by_kind
+        ),
     ]
 
 
-def _by_kind(matches: Sequence[Any], kinds: dict[int, str], prefix: str) -> list[Figure]:
-    """The auto-match rate of each kind of line the corpus generates."""
-    lines = Counter(kinds[m.line.line_no] for m in matches)
-    auto = Counter(kinds[m.line.line_no] for m in matches if m.certain)
-    return [
-        figure(f"{prefix}_auto_match_rate_{kind.replace('-', '_')}", auto[kind] / n, "ratio")
-        for kind, n in sorted(lines.items())
-    ]
-
-
-def _matching() -> list[Figure]:
-    from civiq.payments.domain.remittance import match_line, parse_remittance
+def _matching(accounts: int, repeats: int, prefix: str) -> list[Figure]:
+    from civiq.payments.domain.remittance import MAX_NAMESAKES, match_line, parse_remittance
     from tests.helpers.remittance_corpus import SCHEME, build_town, remittance_file
 
-    town = build_town(seed=SEED, accounts=MATCH_ACCOUNTS)
+    town = build_town(seed=SEED, accounts=accounts)
     corpus = remittance_file(town, lines=MATCH_LINES, seed=SEED)
     started = time.perf_counter()
     parsed = parse_remittance(corpus.text)
@@ -104,19 +114,24 @@ def _matching() -> list[Figure]:
     if parsed.errors:
         raise AssertionError(f"the corpus file has malformed lines: {parsed.errors[:3]}")
     directory = town.directory()
+    holders = sorted((len(found) for found in directory.names.values()), reverse=True)
     seconds = []
-    for _ in range(REPEATS):
+    for _ in range(repeats):
         started = time.perf_counter()
         matches = [match_line(line, directory, SCHEME) for line in parsed.lines]
         seconds.append(time.perf_counter() - started)
     lines = len(parsed.lines)
     return [
-        *_scored(matches, corpus.truth, "remit_match"),
-        *_by_kind(matches, corpus.kinds, "remit_match"),
-        figure("remit_match_town_accounts", len(town.accounts), "accounts"),
-        figure("remit_match_lines_per_s", lines / median(seconds), "lines/s"),
-        figure("remit_match_first_run_lines_per_s", lines / seconds[0], "lines/s"),
-        figure("remit_parse_lines_per_s", lines / parse_s, "lines/s"),
+        *_scored(matches, corpus.truth, corpus.kinds, prefix),
+        figure(f"{prefix}_town_accounts", len(town.accounts), "accounts"),
+        figure(f"{prefix}_commonest_name_accounts", holders[0], "accounts"),
+        figure(f"{prefix}_names_over_20_accounts", sum(n > 20 for n in holders), "names"),
+        figure(
+            f"{prefix}_names_over_max_namesakes", sum(n > MAX_NAMESAKES for n in holders), "names"
+        ),
+        figure(f"{prefix}_lines_per_s", lines / median(seconds), "lines/s"),
+        figure(f"{prefix}_first_run_lines_per_s", lines / seconds[0], "lines/s"),
+        figure(f"{prefix}_parse_lines_per_s", lines / parse_s, "lines/s"),
     ]
 
 
@@ -148,15 +163,18 @@ class TownLoader:
         from civiq.accounts.adapters.dynamodb_properties import DynamoPropertyRepository
         from civiq.accounts.services.open_account import OpenAccount
         from civiq.accounts.services.recording import Recorder
-        from civiq.billing.adapters.dynamodb import DynamoStatements
+        from civiq.billing.adapters.dynamodb import DynamoCycles, DynamoStatements
+        from civiq.billing.services.requirements import CycleRequirements
         from civiq.core.events import Actor
         from civiq.core.fakes import FixedClock
         from civiq.core.ids import UlidGenerator
         from civiq.core.publishing import PublishEvents
         from civiq.ledger.adapters.dynamodb_postings import DynamoLedger, DynamoPayments
         from civiq.ledger.services.posting import Announcer, PaymentLedger
+        from civiq.metering.adapters.dynamodb import DynamoMetering
         from civiq.payments.services.payments import PostPayment
         from civiq.platform.dynamodb.outbox import DynamoOutbox
+        from civiq.rates.adapters.dynamodb import DynamoRateSchedules
         from tests.helpers.remittance_corpus import SCHEME
 
         self.actor = Actor("bench-loader", "admin")
@@ -164,7 +182,8 @@ class TownLoader:
         self.properties = DynamoPropertyRepository()
         self.changes = DynamoChanges()
         self.statements = DynamoStatements()
-        self.recorder = Recorder(FixedClock(NOW), UlidGenerator(), TIME_ZONE)
+        self.clock = FixedClock(OPENED)  # set to NOW once the town is loaded
+        self.recorder = Recorder(self.clock, UlidGenerator(), TIME_ZONE)
         events = PublishEvents(DynamoOutbox(), _Discard())
         self.open_account = OpenAccount(
             self.accounts,
@@ -174,6 +193,7 @@ class TownLoader:
             events,
             self.recorder,
             SCHEME,
+            CycleRequirements(DynamoCycles(), DynamoRateSchedules(), DynamoMetering()),
         )
         self.books = PaymentLedger(
             DynamoLedger(post_to_statements),
@@ -257,7 +277,7 @@ class TownLoader:
             self._open(follower, holder, self._property(follower))
             return
         prop = self.properties.get(self.property_ids[follower.property_id])
-        buyer = self._customer(follower).build(self.recorder.ids.new_id(), NOW)
+        buyer = self._customer(follower).build(self.recorder.ids.new_id(), self.clock.now())
         owned = prop.revised(owner_customer_id=buyer.customer_id)
         steps = [Step(buyer, "CustomerRegistered"), Step(owned, "PropertyOwnerChanged", prop)]
         self.changes.commit(self.recorder.change(steps, self.actor, "bench-load"))
@@ -268,7 +288,7 @@ class TownLoader:
 
         before = self.accounts.get(account_id)
         moved = before.moved_out(self.recorder.today())
-        closed = moved.closed(NOW)
+        closed = moved.closed(self.clock.now())
         for step in (Step(moved, "AccountMovedOut", before), Step(closed, "AccountClosed", moved)):
             self.changes.commit(self.recorder.change([step], self.actor, "bench-load"))
         self.closed.add(account_id)
@@ -323,7 +343,7 @@ class TownLoader:
             amount=account.credit,
             method=PaymentMethod.CHEQUE,
             channel=PaymentChannel.STAFF,
-            received_on=self.recorder.today() - timedelta(days=30),
+            received_on=self.recorder.today(),
         )
         self.post(received, self.actor, "bench-load")
 
@@ -435,6 +455,7 @@ def _pipeline() -> list[Figure]:
         loader.load(town)
         load_s = time.monotonic() - started
         loader.check(town)
+        loader.clock.current = NOW
         items = boto3.client("dynamodb", region_name=REGION).describe_table(TableName=TABLE)
         note(
             f"loaded {len(town.accounts)} accounts ({len(loader.closed)} closed), "
@@ -496,8 +517,7 @@ def _pipeline() -> list[Figure]:
     )
     lines = len(outcomes)
     return [
-        *_scored(matches, corpus.truth, "remit_pipeline"),
-        *_by_kind(matches, corpus.kinds, "remit_pipeline"),
+        *_scored(matches, corpus.truth, corpus.kinds, "remit_pipeline"),
         *request_figures("remit_pipeline_req", [calls], "line", lines),
         *_per_kind(per_line, outcomes, corpus.kinds, "remit_pipeline_req_line"),
         figure("remit_pipeline_town_accounts", len(town.accounts), "accounts"),
@@ -560,7 +580,11 @@ def _as_match(outcome: Any, posted: Any) -> Any:
 
 
 def run() -> list[Figure]:
-    return _matching() + _pipeline()
+    return (
+        _matching(MATCH_ACCOUNTS, REPEATS, "remit_match")
+        + _matching(CITY_ACCOUNTS, 1, "remit_city")
+        + _pipeline()
+    )
 
 
 def main() -> None:

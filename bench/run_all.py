@@ -40,18 +40,21 @@ BENCHMARKS = (
     "payments",
     "remittance",
     "read_reminders",
+    "ledger_digest",
 )
 TIMEOUT_S = 240
 # search loads 50,000 accounts into in-process moto first (about 6 minutes on 2 cores);
 # billing_cycle loads 10,000 accounts with meters and reads, then bills them (see its docstring);
 # payments opens ~50 accounts in the local stack; remittance loads a town into moto (docstrings);
-# read_reminders loads 360 accounts into moto and reminds them five times
+# read_reminders loads 360 accounts into moto and reminds them five times; ledger_digest loads
+# 1,000 accounts into moto and digests them three times
 TIMEOUTS = {
     "search": 2400,
     "billing_cycle": 5400,
     "payments": 1200,
     "remittance": 1800,
     "read_reminders": 900,
+    "ledger_digest": 900,
 }
 RESULTS = REPO / "bench" / "results" / "latest.json"
 

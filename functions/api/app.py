@@ -13,15 +13,17 @@ from chalicelib.routes import (
     meters,
     moves,
     payments,
+    processor_exceptions,
     properties,
     rates,
     remittances,
     transfers,
     webhooks,
+    work_queue,
 )
 
 app = Chalice(app_name="civiq-api")
-app.register_middleware(http.request_context, "http")
+app.register_middleware(http.RequestContext(app), "http")
 app.register_blueprint(accounts.blueprint)
 app.register_blueprint(properties.blueprint)
 app.register_blueprint(customers.blueprint)
@@ -35,4 +37,6 @@ app.register_blueprint(exports.blueprint)
 app.register_blueprint(payments.blueprint)
 app.register_blueprint(webhooks.blueprint)
 app.register_blueprint(remittances.blueprint)
+app.register_blueprint(processor_exceptions.blueprint)
+app.register_blueprint(work_queue.blueprint)
 app.register_blueprint(openapi.blueprint)

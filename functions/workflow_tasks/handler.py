@@ -1,7 +1,8 @@
 """Step Functions tasks of the move and transfer workflows: one service call per ``task``.
 
 Adapters are built once per cold start; each call builds its services with ids derived from the
-execution and the task (a retried task regenerates the same ids and finds its work done). A
+execution and the task (a retried task regenerates the same ids and finds its work done; so does
+a rerun from the staff work queue, whose ids come from the first run's name). A
 domain error leaves as the Lambda error type (NotFound, Conflict, VersionConflict...), which the
 state machines retry or let fail by name.
 """
@@ -28,7 +29,9 @@ from civiq.accounts.schemas.workflow_tasks import (
     SettleAccountTask,
     TaskEnvelope,
 )
+from civiq.billing.wiring import billing_requirements
 from civiq.core.ids import DeterministicIds
+from civiq.operations.domain.work_items import first_run_name
 
 logger = Logger(service="civiq-workflow-tasks")
 copy_config_to_registered_loggers(source_logger=logger, include={"civiq"})
@@ -36,21 +39,23 @@ copy_config_to_registered_loggers(source_logger=logger, include={"civiq"})
 
 @cache
 def tasks() -> wiring.WorkflowTasks:
-    return wiring.workflow_tasks(WorkflowTaskSettings())
+    settings = WorkflowTaskSettings()
+    return wiring.workflow_tasks(settings, billing_requirements(settings))
 
 
 # ---------------------------------------------------------------- move tasks
 
 
 def move_out(task: MoveOutTask, ids: DeterministicIds) -> dict[str, Any]:
-    account, now = tasks().record_move_out(ids)(
+    billed = tasks().record_move_out(ids)(
         task.move_id, task.move_out.to_command(), task.actor.to_domain(), task.correlation_id
     )
     return {
-        "account_id": account.account_id,
-        "account_number": account.account_number,
-        "status": account.status.value,
-        "recorded_now": now,
+        "account_id": billed.account.account_id,
+        "account_number": billed.account.account_number,
+        "status": billed.account.status.value,
+        "recorded_now": billed.now,
+        "final_bills": [billed.request] if billed.request else [],
     }
 
 
@@ -94,7 +99,7 @@ def closing_step(task: ClosingTask, ids: DeterministicIds) -> dict[str, Any]:
     t = tasks()
     cid = task.correlation_id
     if task.task == "final_bill_seller":
-        return {"account_ids": t.final_bill_seller(ids)(task.transfer_id, cid)}
+        return {"final_bills": t.final_bill_seller(ids)(task.transfer_id, cid)}
     if task.task == "settle_seller_accounts":
         settled = t.settle_seller_accounts(ids)(task.transfer_id, cid)
         return {"settlements": {k: v.value for k, v in settled.items()}}
@@ -125,7 +130,7 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     task = TaskEnvelope.model_validate_json(json.dumps({"task": event})).task
     logger.set_correlation_id(task.correlation_id)
     logger.append_keys(task=task.task, execution=task.execution)
-    ids = DeterministicIds(f"{task.execution}/{task.task}")
+    ids = DeterministicIds(f"{first_run_name(task.execution)}/{task.task}")
     if isinstance(task, EscalateTask):  # each escalation is its own step
         ids = ids.child(str(task.escalation))
     result = TASKS[type(task)](task, ids)

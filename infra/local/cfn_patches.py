@@ -14,8 +14,10 @@ from typing import Any
 
 from moto.apigateway.models import Deployment, RestAPI, apigateway_backends
 from moto.awslambda.models import LambdaFunction, LayerVersion, Permission
+from moto.awslambda.utils import get_backend as lambda_backend
 from moto.core.common_models import CloudFormationModel
 from moto.events.models import EventBus
+from moto.kms.models import Key, kms_backends
 from moto.s3.models import FakeBucket, s3_backends
 from moto.sqs.models import sqs_backends
 from moto.stepfunctions import responses as sfn_responses
@@ -107,8 +109,34 @@ class ApiStage(_PatchedResource, CloudFormationModel):
         return cls(properties["StageName"])
 
 
+class EventInvokeConfig(_PatchedResource, CloudFormationModel):
+    """Where a function's failed asynchronous invocations go (its OnFailure destination)."""
+
+    @staticmethod
+    def cloudformation_type() -> str:
+        return "AWS::Lambda::EventInvokeConfig"
+
+    @classmethod
+    def create_from_cloudformation_json(
+        cls,
+        resource_name: str,
+        cloudformation_json: Any,
+        account_id: str,
+        region_name: str,
+        **kwargs: Any,
+    ) -> EventInvokeConfig:
+        properties = dict(cloudformation_json["Properties"])
+        function = properties.pop("FunctionName")
+        properties.pop("Qualifier", None)
+        # the backend the functions are in: moto's "simple" one when Docker is off
+        lambda_backend(account_id, region_name).put_function_event_invoke_config(
+            function, properties
+        )
+        return cls(f"{function}-event-invoke-config")
+
+
 # moto looks CloudFormation types up among CloudFormationModel's subclasses under its own package.
-PATCHED_TYPES = (BucketPolicy, QueuePolicy, ApiStage)
+PATCHED_TYPES = (BucketPolicy, QueuePolicy, ApiStage, EventInvokeConfig)
 for _model in PATCHED_TYPES:
     _model.__module__ = "moto.local_patches"
 
@@ -135,6 +163,28 @@ def _create_state_machine(
         tags=[{"key": t["Key"], "value": t["Value"]} for t in properties.get("Tags", [])],
         sm_type=properties.get("StateMachineType", "STANDARD"),
     )
+
+
+def _create_key(
+    cls: type[Key],
+    resource_name: str,
+    cloudformation_json: Any,
+    account_id: str,
+    region_name: str,
+    **kwargs: Any,
+) -> Key:
+    """moto creates every key as a symmetric encryption key: honour KeyUsage and KeySpec (the
+    ledger digests are signed with an RSA key)."""
+    properties = cloudformation_json["Properties"]
+    key = kms_backends[account_id][region_name].create_key(
+        policy=json.dumps(properties["KeyPolicy"]),
+        key_usage=properties.get("KeyUsage", "ENCRYPT_DECRYPT"),
+        key_spec=properties.get("KeySpec", "SYMMETRIC_DEFAULT"),
+        description=properties.get("Description", ""),
+        tags=properties.get("Tags", []),
+    )
+    key.enabled = properties.get("Enabled", True)
+    return key
 
 
 Adjust = Callable[[Any, str, dict[str, Any], str, str], None]
@@ -230,6 +280,27 @@ def _apply_bucket_notifications(
         bucket.set_notification_configuration({"QueueConfiguration": queues})
 
 
+def _apply_object_lock(
+    bucket: FakeBucket, _: str, properties: dict[str, Any], account_id: str, *__: str
+) -> None:
+    """moto's CloudFormation drops ObjectLockEnabled and ObjectLockConfiguration (and the
+    versioning Object Lock needs): apply them as the S3 API would, so that the ledger digests
+    are locked (compliance mode) locally too."""
+    if not properties.get("ObjectLockEnabled"):
+        return
+    backend = s3_backends[account_id]["aws"]
+    backend.put_bucket_versioning(bucket.name, "Enabled")
+    configuration = properties.get("ObjectLockConfiguration") or {}
+    retention = configuration.get("Rule", {}).get("DefaultRetention", {})
+    backend.put_object_lock_configuration(
+        bucket.name,
+        lock_enabled=True,
+        mode=retention.get("Mode"),
+        days=int(retention.get("Days", 0)),
+        years=int(retention.get("Years", 0)),
+    )
+
+
 def _bucket_permission_without_conditions(bucket: FakeBucket, action: str, resource: str) -> Any:
     """moto evaluates bucket policies but ignores Condition, so the TLS-only Deny would deny
     every request. Conditional statements are left out locally (moto speaks plain HTTP)."""
@@ -257,7 +328,9 @@ def install() -> None:
     _wrap_create(RestAPI, _name_rest_api, _apply_rest_api_body)
     _wrap_create(Permission, None, _name_permission)
     _wrap_create(FakeBucket, None, _apply_bucket_notifications)
+    _wrap_create(FakeBucket, None, _apply_object_lock)
     StateMachine.create_from_cloudformation_json = classmethod(_create_state_machine)
+    Key.create_from_cloudformation_json = classmethod(_create_key)
     # A Ref must give the bus name and the deployment id (moto returns the Python objects).
     EventBus.physical_resource_id = property(lambda self: self.name)
     Deployment.physical_resource_id = property(lambda self: self.id)

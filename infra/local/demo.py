@@ -24,6 +24,8 @@ A plan loads two ways:
   instead of one transaction each: 50,000 accounts load in minutes. It skips what a bulk import
   should not do (publishing AccountOpened, so no welcome letters; the outbox) and the
   transaction conditions, so it is for an empty table only (it checks the number sequence).
+  An empty table has no billing cycle to check the accounts against: they are checked against
+  the town's own rates and cycle (:mod:`infra.local.demo_billing`), which will bill them.
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ from pynamodb.connection import Connection
 
 from civiq.accounts.adapters.dynamodb_accounts import ACCOUNT_SEQUENCE
 from civiq.accounts.adapters.dynamodb_changes import DynamoChanges
+from civiq.accounts.adapters.memory import InMemoryStore
 from civiq.accounts.domain.account_numbers import AccountNumberScheme
 from civiq.accounts.domain.properties import Property
 from civiq.accounts.ports import (
@@ -59,12 +62,18 @@ from civiq.accounts.services.customers import RegisterCustomer
 from civiq.accounts.services.open_account import OpenAccount
 from civiq.accounts.services.properties import RegisterProperty
 from civiq.accounts.services.recording import Recorder
+from civiq.billing.adapters.memory import InMemoryCycles
+from civiq.billing.services.requirements import CycleRequirements
 from civiq.core.errors import NotFound
 from civiq.core.events import Actor
 from civiq.core.history import subject_of
 from civiq.core.publishing import PublishEvents
+from civiq.metering.adapters.memory import InMemoryMetering
 from civiq.platform.dynamodb import keys
 from civiq.platform.dynamodb.table import AccountItem, CounterItem
+from civiq.rates.adapters.memory import InMemoryRateSchedules
+from civiq.rates.schemas.rates import NewRateSchedule
+from infra.local.demo_rates import sample_schedule
 
 API = "/api/v1/utility"
 CUSTOMERS = f"{API}/customers"
@@ -783,6 +792,20 @@ def _batches(client: Any, table: str, items: list[dict[str, Any]]) -> int:
     return requests
 
 
+def _town_billing() -> CycleRequirements:
+    """What the town's billing needs of an account, from its rates and cycle held in memory."""
+    from infra.local.demo_billing import cycle  # demo_billing builds on this module
+
+    store = InMemoryStore()
+    rates = InMemoryRateSchedules(store)
+    schedule = NewRateSchedule.model_validate_json(json.dumps(sample_schedule())).to_domain()
+    rates.schedules[schedule.schedule_id] = schedule
+    cycles = InMemoryCycles(store)
+    town_cycle = cycle()
+    cycles.cycles[town_cycle.cycle_id] = town_cycle
+    return CycleRequirements(cycles, rates, InMemoryMetering(store))
+
+
 def load_direct(
     plan: Plan,
     numbering_prefix: str = "UB",
@@ -830,6 +853,7 @@ def load_direct(
         PublishEvents(silent, silent),
         recorder,
         AccountNumberScheme(numbering_prefix, numbering_width),
+        _town_billing(),
     )
     actor = Actor("demo-loader", "admin")
     client = Connection(region=AccountItem.Meta.region, host=AccountItem.Meta.host).client

@@ -53,6 +53,13 @@ def cycle_body(definition: CycleDefinition) -> dict[str, Any]:
     }
 
 
+def define_rates_and_cycle(send: Send, definition: CycleDefinition | None = None) -> None:
+    """The town's rates and its cycle through the API (a supervisor's ``send``); defined
+    already (409) is as good."""
+    _call(send, "POST", f"{API}/rates", sample_schedule(), expected=(201, 409))
+    _call(send, "POST", f"{API}/cycles", cycle_body(definition or cycle()), expected=(201, 409))
+
+
 @dataclass(frozen=True)
 class DemoRun:
     run: dict[str, Any]
@@ -100,8 +107,7 @@ def load_billing(
     period_end = definition.latest_period_end(today)
     if period_end is None:
         raise DemoLoadError(f"no billing period has ended by {today}")
-    _call(send, "POST", f"{API}/rates", sample_schedule())
-    _call(send, "POST", f"{API}/cycles", cycle_body(definition))
+    define_rates_and_cycle(send, definition)
     reads = 0
     places = _meters_of(accounts, send)
     singles = [m for m in places if m.accounts == 1]

@@ -48,6 +48,16 @@ def staff_token(stack: LocalStack, role: Role, hours: int = 12) -> str:
     return tokens.mint(f"local-{role.value}", [role], datetime.now(UTC), timedelta(hours=hours))
 
 
+def ledger_digest_schedule(stack: LocalStack) -> tuple[str, str]:
+    """The hourly ledger digest's rule and its target (the digest queue)."""
+    queue = stack.outputs["LedgerDigestQueueUrl"].rsplit("/", 1)[-1]
+    return next(
+        (rule, target)
+        for rule, _, target in stack.scheduled_targets()
+        if target.endswith(f":{queue}")
+    )
+
+
 def load_demo(gateway: LocalApiGateway, token: str, count: int) -> list[dict[str, Any]]:
     """Open a demo town's ``count`` accounts through the gateway and the real API function."""
     return load_via_api(municipality(accounts=count), gateway_sender(gateway.handle, token))
@@ -74,6 +84,7 @@ def main() -> None:
         accounts, gateway_sender(gateway.handle, supervisor), local_today(SystemClock())
     )
     stack.run_schedules()
+    stack.fire_schedule(*ledger_digest_schedule(stack))  # now, so `make reconcile` has a digest
 
     print(f"\nCiVQ local stack on {stack.endpoint} (moto)\n")
     print(f"  API          {api_url}/api/v1/utility/accounts")
@@ -86,6 +97,8 @@ def main() -> None:
     print(f"  Bank files   POST {api_url}/api/v1/utility/remittances (text/csv)")
     print(f"  Webhook      POST {webhook_url(api_url)}")
     print(f"               signing secret {stack.parameters['PaymentWebhookSecrets']}")
+    print(f"  Digests      s3://{stack.outputs['LedgerDigestBucketName']}  (LEDGER_DIGEST_BUCKET)")
+    print(f"               key {stack.outputs['LedgerDigestKeyArn']}  (LEDGER_DIGEST_KEY_ID)")
     run = billing.run
     print(
         f"\n  Billing run {run['id']} ({run['status']}): {run['billed']} billed,"

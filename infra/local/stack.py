@@ -206,7 +206,9 @@ class LocalStack:
         return found
 
     def fire_schedule(self, rule_name: str, target_arn: str) -> dict[str, Any]:
-        """Invoke a scheduled rule's Lambda target with the event EventBridge would send."""
+        """Deliver the event EventBridge would send to a scheduled rule's target: invoke a
+        Lambda function (its answer), or send it to an SQS queue (its consumer runs inside the
+        send; the message id)."""
         event = {
             "version": "0",
             "id": str(uuid.uuid4()),
@@ -217,6 +219,11 @@ class LocalStack:
             "resources": [rule_name],
             "detail": {},
         }
+        if target_arn.split(":")[2] == "sqs":
+            sqs = self.client("sqs")
+            queue_url = sqs.get_queue_url(QueueName=target_arn.rsplit(":", 1)[-1])["QueueUrl"]
+            sent = sqs.send_message(QueueUrl=queue_url, MessageBody=json.dumps(event))
+            return {"MessageId": sent["MessageId"]}
         response = self.client("lambda").invoke(FunctionName=target_arn, Payload=json.dumps(event))
         payload: dict[str, Any] = json.loads(response["Payload"].read() or b"{}")
         return payload

@@ -19,6 +19,7 @@ from civiq.notices.schemas.events import NOTIFICATION_EVENT_SCHEMAS
 from civiq.payments.schemas.events import PAYMENT_EVENT_SCHEMAS
 from civiq.payments.schemas.ledger_events import LEDGER_EVENT_SCHEMAS
 from civiq.payments.schemas.penalty_events import LATE_PENALTY_EVENT_SCHEMAS
+from civiq.payments.schemas.processor_exception_events import PROCESSOR_EXCEPTION_EVENT_SCHEMAS
 
 EVENT_SCHEMAS: dict[tuple[str, int], type[BaseModel]] = {
     ("AccountOpened", 1): AccountOpenedV1,
@@ -31,6 +32,7 @@ EVENT_SCHEMAS: dict[tuple[str, int], type[BaseModel]] = {
     **PAYMENT_EVENT_SCHEMAS,  # a payment posted (receipts)
     **LEDGER_EVENT_SCHEMAS,  # refunds, reversals, autopay charges
     **LATE_PENALTY_EVENT_SCHEMAS,  # late-payment penalties
+    **PROCESSOR_EXCEPTION_EVENT_SCHEMAS,  # processor events waiting for, decided by, a clerk
 }
 
 

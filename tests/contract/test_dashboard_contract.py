@@ -14,7 +14,7 @@ from civiq.accounts.domain.accounts import Account, AccountStatus
 from civiq.billing.adapters.dynamodb import OPEN_SHARDS, shard_of
 from civiq.billing.domain.statements import Statement, StatementKind
 from civiq.core.audit import AuditEntry
-from civiq.core.errors import Conflict, InvalidInput, NotFound
+from civiq.core.errors import Conflict, NotFound
 from civiq.core.language import Language
 from civiq.core.money import Money
 from civiq.platform.dynamodb import pages
@@ -123,7 +123,7 @@ def test_past_due_statements_are_listed_oldest_first_across_every_shard(
 
 
 def test_a_foreign_cursor_is_refused(aws: None) -> None:
-    with pytest.raises(InvalidInput) as refused:
+    with pytest.raises(NotFound) as refused:  # names no page, as an unknown id names nothing
         DynamoDashboard().past_due_page(TODAY, 5, pages.encode(pages.key_of(s9="-")))
     assert refused.value.field == "cursor"
 

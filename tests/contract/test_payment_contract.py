@@ -173,3 +173,29 @@ def test_the_same_payment_delivered_ten_times_at_once_is_posted_once(books: Book
     assert sum(r.new for r in results) == 1
     assert books.ledger.state(books.account.account_id).balance == D("400.01")
     books.assert_sound()
+
+
+def test_a_payment_received_before_the_account_opened_is_refused(books: Books) -> None:
+    """The account opened on 2026-11-26 (its services start that day): money received the day
+    before was not paid to it. Nothing is posted."""
+    books.issue(date(2026, 11, 30), "95.50")
+    with pytest.raises(InvalidInput, match="before the account opened on 2026-11-26") as error:
+        books.pay("P-early", "40.00", received_on=date(2026, 11, 25))
+    assert error.value.field == "received_on"
+    assert books.payments.of_account(books.account.account_id) == []
+    assert books.ledger.state(books.account.account_id).balance == D("95.50")
+
+
+def test_a_payment_received_on_the_opening_day_or_today_is_posted(books: Books) -> None:
+    books.issue(date(2026, 11, 30), "95.50")
+    assert books.pay("P-first-day", "10.00", received_on=date(2026, 11, 26)).new
+    assert books.pay("P-today", "10.00", received_on=date(2026, 12, 3)).new
+    books.assert_sound()
+
+
+def test_a_payment_received_after_today_is_refused(books: Books) -> None:
+    books.issue(date(2026, 11, 30), "95.50")
+    with pytest.raises(InvalidInput, match="in the future") as error:
+        books.pay("P-late", "40.00", received_on=date(2026, 12, 4))
+    assert error.value.field == "received_on"
+    assert books.payments.of_account(books.account.account_id) == []

@@ -9,22 +9,14 @@ from typing import Any
 import boto3
 import pytest
 
-from civiq.accounts.adapters.dynamodb_accounts import DynamoAccountRepository
-from civiq.accounts.adapters.dynamodb_changes import DynamoChanges
-from civiq.accounts.adapters.dynamodb_customers import DynamoCustomerRepository
-from civiq.accounts.adapters.dynamodb_properties import DynamoPropertyRepository
 from civiq.accounts.domain.accounts import AccountStatus, HolderRole, Service, ServiceType
 from civiq.accounts.domain.customers import CustomerKind, Preferences
 from civiq.accounts.domain.search import SearchQuery
 from civiq.accounts.services.customers import NewCustomer
-from civiq.accounts.services.recording import Recorder
 from civiq.core.errors import Conflict, NotFound, VersionConflict
-from civiq.core.fakes import FixedClock, SequentialIds
 from civiq.core.language import Language
-from civiq.platform.dynamodb.audit import DynamoAuditLog
-from civiq.platform.dynamodb.outbox import DynamoOutbox
 from tests.helpers.emulator import REGION, TABLE
-from tests.helpers.stores import NUMBERS, START, Stores
+from tests.helpers.stores import NUMBERS, START, Stores, dynamodb_stores
 
 
 def test_an_opened_account_and_its_customer_and_property_read_back(stores: Stores) -> None:
@@ -240,15 +232,7 @@ def test_history_is_append_only_and_pages_oldest_first(stores: Stores) -> None:
 
 def test_a_revision_writes_only_what_changed(aws: None) -> None:
     """Attributes other writers own (the letter's key, the ledger's balance) survive an edit."""
-    stores = Stores(
-        DynamoAccountRepository(),
-        DynamoPropertyRepository(),
-        DynamoCustomerRepository(),
-        DynamoChanges(),
-        DynamoOutbox(),
-        DynamoAuditLog(),
-        Recorder(FixedClock(START), SequentialIds("01J")),
-    )
+    stores = dynamodb_stores()
     account = stores.open("Chloé Côté", "5 Rue Laval")
     table = boto3.client("dynamodb", region_name=REGION)
     key = {"PK": {"S": f"ACCOUNT#{account.account_id}"}, "SK": {"S": "ACCOUNT"}}

@@ -1,6 +1,8 @@
 """Moves and ownership transfers end to end in the local stack: HTTP API -> Step Functions (the
-real ASL in moto) -> workflow tasks -> DynamoDB and events (history entries prove what was
-published, once). Bad requests are refused with the field at fault and start nothing.
+real ASL in moto) -> workflow tasks and the final bill -> DynamoDB and events (history entries
+prove what was published, once). Bad requests are refused with the field at fault and start
+nothing. The town's rates and cycle bill route 1, and each unit has its own meter, so every
+move-out and sale is final-billed before the account settles.
 
 The stack runs with TenantArrearsPolicy=stay-with-tenant (the default) and
 ApprovalTimeoutSeconds=3; the other policy and balances owed are covered in
@@ -10,7 +12,8 @@ tests/integration/test_workflows.py (a stack has one policy, and the ledger does
 from __future__ import annotations
 
 import time
-from datetime import date, datetime, timedelta
+import uuid
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -18,9 +21,12 @@ import requests
 
 from civiq.core.dates import MUNICIPAL_TIME_ZONE
 from civiq.core.staff import Role
+from civiq.platform.tokens import LocalTokens
+from infra.local.demo_billing import define_rates_and_cycle
 from infra.local.run import staff_token
 from infra.local.stack import LocalStack
 from tests.helpers.polling import wait_for
+from tests.helpers.stack import http_sender
 
 pytestmark = pytest.mark.e2e
 ACCOUNTS = "/api/v1/utility/accounts"
@@ -33,6 +39,20 @@ TODAY = datetime.now(MUNICIPAL_TIME_ZONE).date()
 @pytest.fixture(scope="module")
 def supervisor(stack: LocalStack) -> dict[str, str]:
     return {"Authorization": f"Bearer {staff_token(stack, Role.SUPERVISOR)}"}
+
+
+@pytest.fixture(scope="module")
+def approver(stack: LocalStack) -> dict[str, str]:
+    """Another supervisor: four eyes, the one who submits a transfer does not approve it."""
+    token = LocalTokens(stack.parameters["LocalSigningKey"]).mint(
+        "local-supervisor-2", [Role.SUPERVISOR], datetime.now(UTC), timedelta(hours=1)
+    )
+    return {"Authorization": f"Bearer {token}"}
+
+
+@pytest.fixture(scope="module", autouse=True)
+def billed_route(stack: LocalStack, api_url: str) -> None:
+    define_rates_and_cycle(http_sender(api_url, staff_token(stack, Role.SUPERVISOR)))
 
 
 def day(offset: int) -> str:
@@ -56,9 +76,24 @@ def open_account(api_url: str, clerk: dict[str, str], body: dict[str, Any]) -> d
         {"service_type": kind, "start_date": SINCE}
         for kind in ("water", "sewer", "stormwater", "waste")
     ]
-    response = post(api_url, ACCOUNTS, {"services": services, **body}, clerk)
+    body = {"services": services, "cart_size": "medium", **body}  # waste is charged by cart
+    response = post(api_url, ACCOUNTS, body, clerk)
     assert response.status_code == 201, response.text
-    return dict(response.json())
+    account = dict(response.json())
+    meter = {
+        "property_id": account["property_id"],
+        "unit": account["service_address"]["unit"],
+        "installed_on": SINCE,
+        "meter": {
+            "serial": f"E2E-{uuid.uuid4().hex[:10].upper()}",
+            "size": "15mm",
+            "meter_type": "displacement",
+        },
+        "first_value": "0",
+    }
+    installed = post(api_url, "/api/v1/utility/meters", meter, clerk)
+    assert installed.status_code == 201, installed.text
+    return account
 
 
 def duplex(
@@ -103,7 +138,7 @@ def move_out(account_id: str, on: str | None = None) -> dict[str, Any]:
     return {
         "account_id": account_id,
         "move_out_date": on or day(-3),
-        "final_reading": {"value_m3": "1234.567"},
+        "final_reading": {"value_m3": "321.5"},
     }
 
 
@@ -145,8 +180,8 @@ def executions(stack: LocalStack, machine: str) -> list[str]:
 # ------------------------------------------------------------------ moves
 
 
-def test_move_out_with_nothing_owed_closes_the_account(
-    stack: LocalStack, api_url: str, clerk: dict[str, str]
+def test_move_out_settles_on_its_final_bill_and_closes_once_paid(
+    stack: LocalStack, api_url: str, clerk: dict[str, str], supervisor: dict[str, str]
 ) -> None:
     _, tenant = duplex(api_url, clerk)
     assert tenant is not None
@@ -155,20 +190,35 @@ def test_move_out_with_nothing_owed_closes_the_account(
     assert response.headers["Location"] == f"{MOVES}/{response.json()['id']}"
     done = finished_move(api_url, clerk, response.json()["id"])
     assert done["status"] == "SUCCEEDED", done["error"]
-    assert done["move_out"] == {
+    (final,) = get(api_url, f"{ACCOUNTS}/{tenant['id']}/statements", clerk).json()["items"]
+    assert final["kind"] == "final"
+    assert done["move_out"] == {  # settled on what the final bill left: it waits for payment
         "account_id": tenant["id"],
         "account_number": tenant["account_number"],
-        "status": "closed",
-        "settlement": "closed",
-        "balance": "0.00",
+        "status": "final-billed",
+        "settlement": "awaiting-payment",
+        "balance": final["total_due"],
     }
     assert done["move_in"] is None
     account = get(api_url, f"{ACCOUNTS}/{tenant['id']}", clerk).json()
-    assert account["status"] == "closed"
+    assert account["status"] == "final-billed"
     assert {(s["status"], s["end_date"]) for s in account["services"]} == {("closed", day(-3))}
     actions = history(stack, f"ACCOUNT#{tenant['id']}")
-    for action in ("FinalBillRequested", "MoveOutCompleted", "AccountClosed"):
+    for action in ("FinalBillRequested", "MoveOutCompleted", "StatementIssued"):
         assert actions.count(action) == 1, actions
+    assert "AccountClosed" not in actions
+
+    paid = requests.post(
+        f"{api_url}{ACCOUNTS}/{tenant['id']}/payments",
+        json={"amount": final["total_due"], "method": "cheque", "received_on": day(-1)},
+        headers={**clerk, "Idempotency-Key": str(uuid.uuid4())},
+        timeout=60,
+    )
+    assert paid.status_code == 201, paid.text
+    version = get(api_url, f"{ACCOUNTS}/{tenant['id']}", clerk).json()["version"]
+    closed = post(api_url, f"{ACCOUNTS}/{tenant['id']}/closure", {"version": version}, supervisor)
+    assert closed.status_code == 200, closed.text
+    assert closed.json()["status"] == "closed"
     # how long it takes is a figure of bench/workflow_times.py (workflow_move_out_median_s)
 
 
@@ -210,8 +260,13 @@ def test_combined_move_is_one_request_and_the_same_request_is_the_same_move(
     assert again.json()["id"] == move_id
     done = finished_move(api_url, clerk, move_id)
     assert done["status"] == "SUCCEEDED", done["error"]
-    assert done["move_out"]["status"] == "closed"
+    assert done["move_out"]["status"] == "final-billed"  # its final bill waits for payment
     assert done["move_in"]["status"] == "active"
+    newcomer = get(api_url, f"{ACCOUNTS}/{done['move_in']['account_id']}", clerk).json()
+    assert newcomer["cart_size"] == "medium"  # the previous occupant's, as are its services
+    assert [s["service_type"] for s in newcomer["services"]] == [
+        s["service_type"] for s in tenant["services"]
+    ]
     assert executions(stack, "MoveStateMachineArn").count(move_id) == 1
     after = post(api_url, MOVES, body, clerk)  # after it finished: still the same move
     assert (after.status_code, after.json()["status"]) == (202, "SUCCEEDED")
@@ -223,7 +278,7 @@ def test_combined_move_is_one_request_and_the_same_request_is_the_same_move(
             ":account": {"S": "ACCOUNT#"},
         },
     )["Items"]
-    assert len(links) == 3  # owner, tenant (closed), newcomer: one account opened
+    assert len(links) == 3  # owner, tenant (final-billed), newcomer: one account opened
 
 
 def refused(
@@ -264,13 +319,13 @@ def test_bad_moves_are_refused_with_the_field_and_start_nothing(
     assert history(stack, f"ACCOUNT#{tenant['id']}") == history_before
 
 
-def test_move_out_of_a_closed_account_conflicts(
+def test_move_out_of_a_final_billed_account_conflicts(
     stack: LocalStack, api_url: str, clerk: dict[str, str]
 ) -> None:
     _, tenant = duplex(api_url, clerk)
     assert tenant is not None
     moved = post(api_url, MOVES, {"move_out": move_out(tenant["id"])}, clerk).json()
-    assert finished_move(api_url, clerk, moved["id"])["move_out"]["status"] == "closed"
+    assert finished_move(api_url, clerk, moved["id"])["move_out"]["status"] == "final-billed"
     body = {"move_out": move_out(tenant["id"], on=day(-1))}
     assert refused(stack, api_url, MOVES, body, clerk) == (409, "move_out.account_id")
 
@@ -283,7 +338,7 @@ def sale(owner: dict[str, Any], **changes: Any) -> dict[str, Any]:
         "property_id": owner["property_id"],
         "closing_date": day(-1),  # a past closing: the closing-date Wait ends at once
         "buyer": {"customer": person("Bea Buyer")},
-        "final_reading": {"value_m3": "400.5"},
+        "final_reading": {"value_m3": "321.5"},
         **changes,
     }
 
@@ -322,7 +377,11 @@ def decide(
 
 
 def test_approved_transfer_final_bills_the_seller_and_opens_the_buyers_account(
-    stack: LocalStack, api_url: str, clerk: dict[str, str], supervisor: dict[str, str]
+    stack: LocalStack,
+    api_url: str,
+    clerk: dict[str, str],
+    supervisor: dict[str, str],
+    approver: dict[str, str],
 ) -> None:
     owner, tenant = duplex(api_url, clerk)
     assert tenant is not None
@@ -334,7 +393,11 @@ def test_approved_transfer_final_bills_the_seller_and_opens_the_buyers_account(
     assert executions(stack, "TransferStateMachineArn").count(transfer_id) == 1
 
     wait_for(lambda: waiting_on_token(stack, transfer_id))
-    approved = decide(api_url, supervisor, transfer_id, "approve")
+    waiting = get(api_url, f"{TRANSFERS}?status=awaiting-approval", clerk).json()["items"]
+    assert transfer_id in [t["id"] for t in waiting]
+    own = decide(api_url, supervisor, transfer_id, "approve")
+    assert (own.status_code, own.json()["error"]["field"]) == (403, "decision")
+    approved = decide(api_url, approver, transfer_id, "approve")
     assert approved.status_code == 200, approved.text
     done = finished_transfer(api_url, clerk, transfer_id)
     assert done["status"] == "completed"
@@ -343,8 +406,11 @@ def test_approved_transfer_final_bills_the_seller_and_opens_the_buyers_account(
     assert (buyer_account["holder"]["name"], buyer_account["holder_role"]) == ("Bea Buyer", "owner")
     assert buyer_account["service_address"]["unit"] == "1"
     assert {s["start_date"] for s in buyer_account["services"]} == {day(-1)}
+    assert buyer_account["cart_size"] == owner["cart_size"] == "medium"  # the seller's
     seller_account = get(api_url, f"{ACCOUNTS}/{owner['id']}", clerk).json()
-    assert seller_account["status"] == "closed"
+    assert seller_account["status"] == "final-billed"  # its final bill waits for payment
+    (final,) = get(api_url, f"{ACCOUNTS}/{owner['id']}/statements", clerk).json()["items"]
+    assert final["kind"] == "final"
     renter = get(api_url, f"{ACCOUNTS}/{tenant['id']}", clerk).json()
     assert renter["owner_customer_id"] == done["buyer_customer_id"]
     assert history(stack, f"TRANSFER#{transfer_id}") == ["TransferDecided", "OwnershipTransferred"]
@@ -380,7 +446,11 @@ def test_rejected_transfer_changes_nothing_and_frees_the_property(
 
 
 def test_transfer_escalates_when_undecided_then_completes_once_approved(
-    stack: LocalStack, api_url: str, clerk: dict[str, str], supervisor: dict[str, str]
+    stack: LocalStack,
+    api_url: str,
+    clerk: dict[str, str],
+    supervisor: dict[str, str],
+    approver: dict[str, str],
 ) -> None:
     owner, _ = duplex(api_url, clerk, tenant=False)
     transfer_id = post(api_url, TRANSFERS, sale(owner), supervisor).json()["id"]
@@ -393,7 +463,7 @@ def test_transfer_escalates_when_undecided_then_completes_once_approved(
     assert waiting["status"] == "awaiting-approval"
     assert history(stack, f"TRANSFER#{transfer_id}")[0] == "TransferEscalated"
     wait_for(lambda: waiting_on_token(stack, transfer_id))
-    assert decide(api_url, supervisor, transfer_id, "approve").status_code == 200
+    assert decide(api_url, approver, transfer_id, "approve").status_code == 200
     assert finished_transfer(api_url, clerk, transfer_id)["status"] == "completed"
 
 
@@ -421,7 +491,11 @@ def test_bad_transfers_are_refused_with_the_field_and_start_nothing(
 
 
 def test_the_closing_wait_follows_the_closing_date(
-    stack: LocalStack, api_url: str, clerk: dict[str, str], supervisor: dict[str, str]
+    stack: LocalStack,
+    api_url: str,
+    clerk: dict[str, str],
+    supervisor: dict[str, str],
+    approver: dict[str, str],
 ) -> None:
     """A future closing date: approved, the transfer waits (nothing is final-billed yet)."""
     owner, _ = duplex(api_url, clerk, tenant=False)
@@ -430,7 +504,7 @@ def test_the_closing_wait_follows_the_closing_date(
         "id"
     ]
     wait_for(lambda: waiting_on_token(stack, transfer_id))
-    assert decide(api_url, supervisor, transfer_id, "approve").status_code == 200
+    assert decide(api_url, approver, transfer_id, "approve").status_code == 200
     time.sleep(1.0)
     assert get(api_url, f"{TRANSFERS}/{transfer_id}", clerk).json()["status"] == "approved"
     assert get(api_url, f"{ACCOUNTS}/{owner['id']}", clerk).json()["status"] == "active"

@@ -35,6 +35,7 @@ def open_account(api_url: str, clerk: dict[str, str], language: str, name: str) 
                 "postal_code": "J8X 1A1",
             }
         },
+        "cart_size": "medium",  # all four services: the town's rates charge waste by cart size
     }
     response = requests.post(f"{api_url}{ACCOUNTS}", json=body, headers=clerk, timeout=60)
     assert response.status_code == 201, response.text

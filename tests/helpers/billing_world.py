@@ -26,6 +26,7 @@ from civiq.billing.services.cycles import DefineCycle, PrepareRun, StartRun, Sum
 from civiq.billing.services.final_bills import ProduceFinalBill
 from civiq.billing.services.issue_statements import IssueStatements, Letterhead
 from civiq.billing.services.rebill import RebillStatement
+from civiq.billing.services.requirements import CycleRequirements
 from civiq.core.fakes import FakeRenderer, InMemoryDocuments, RecordingWorkflow
 from civiq.ledger.adapters.memory import InMemoryLedger
 from civiq.metering.domain.meters import MeterSize
@@ -133,6 +134,7 @@ class BillingWorld(World):
             events=self.events,
             recorder=self.recorder,
             numbering=AccountNumberScheme(),
+            billing=CycleRequirements(self.cycles, self.rates, m),
         )
 
     def account(

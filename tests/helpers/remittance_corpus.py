@@ -2,18 +2,27 @@
 
 Deterministic for a seed. The town is plain data (:class:`TownAccount`) so that unit tests match
 against :class:`TownDirectory` while bench/ and integration tests load the same accounts into
-DynamoDB. The file's lines, by how the payer typed the reference:
+DynamoDB. It has what a city's accounts have: names as common as in Quebec (a few surnames and
+first names carry a large share, so at 300,000 accounts the commonest names are held by dozens
+of accounts), bills equal to the cent (a third are one of a few flat rates), accounts closed by
+a move or a sale, a quarter of them still owing their final bill, and sales within a family
+(the buyer has the seller's surname). The file's lines, by how the payer typed the reference:
 
-==========  =====  ==============================================================================
-kind        share  reference
-==========  =====  ==============================================================================
-exact        80 %  the right number, spaced, dashed, in lower case or without its prefix
-swapped       6 %  two adjacent digits transposed
-mistyped      5 %  one digit mistyped (often a neighbouring key)
-previous      3 %  the number of the account closed by a move or a sale (paid for its follower)
-no-number     4 %  blank or words ("FACTURE EAU"): only the name and the amount say whose it is
-stranger      2 %  a payment meant for no account of the town (another biller, a made-up number)
-==========  =====  ==============================================================================
+============  =====  ============================================================================
+kind          share  reference
+============  =====  ============================================================================
+exact          77 %  the right number, spaced, dashed, in lower case or without its prefix
+swapped         6 %  two adjacent digits transposed
+mistyped        5 %  one digit mistyped (often a neighbouring key)
+previous        3 %  the number of an account closed by a move or a sale, owing or not, paid for
+                     the account that followed it (the mover's, or the buyer's: the number on a
+                     bill left behind)
+final-bill      2 %  the number of a closed account still owing, paid for that final bill
+no-number       4 %  blank or words ("FACTURE EAU"): only the name and the amount say whose it is
+wrong-number  0.5 %  a valid number of another account: the ``09``/``90`` swap the check digit
+                     cannot see, or two digits wrong
+stranger      2.5 %  a payment meant for no account of the town (another biller, a made-up number)
+============  =====  ============================================================================
 
 Payers are mostly the holder (name as printed, in capitals, without accents, last name first,
 with a title, or an initial), sometimes a family member or someone else (a tenant, a company).
@@ -24,6 +33,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import random
 from collections import Counter
 from collections.abc import Mapping, Sequence
@@ -91,13 +101,18 @@ WORDS_FOR_A_BILL = (
     "Facture 2026-10", "bill payment",
 )  # fmt: skip
 ROUND_SUMS = tuple(Decimal(n) for n in (20, 25, 40, 50, 60, 75, 100, 120, 150, 200, 250, 300))
+# Flat rates (unmetered homes, one fixed charge per period): bills equal to the cent.
+FLAT_BILLS = (Decimal("85.10"), Decimal("112.35"), Decimal("64.80"))
+FLAT_SHARE = 0.33
 LINE_KINDS = (
-    ("exact", 80),
+    ("exact", 77),
     ("swapped", 6),
     ("mistyped", 5),
     ("previous", 3),
+    ("final-bill", 2),
     ("no-number", 4),
-    ("stranger", 2),
+    ("wrong-number", 0.5),
+    ("stranger", 2.5),
 )
 FIRST_DAY = date(2026, 11, 2)
 CENTS = Decimal("0.01")
@@ -156,8 +171,7 @@ class TownDirectory:
         self.numbers = {f.account_number: f for f in facts}
         self.names = {}
         for f in facts:
-            keys = {key for name in f.holder_names for key in name_keys(name)}
-            for key in keys if f.active else ():
+            for key in {key for name in f.holder_names for key in name_keys(name)}:
                 self.names.setdefault(key, []).append(f)
 
     def by_number(self, number: str) -> AccountFacts | None:
@@ -167,8 +181,9 @@ class TownDirectory:
         followers = self.town.accounts[account_id].successor_ids
         return [self.town.accounts[s].facts() for s in followers]
 
-    def by_name(self, name_key: str) -> Sequence[AccountFacts]:
-        return self.names.get(name_key, [])
+    def by_name(self, name_key: str, most: int) -> Sequence[AccountFacts] | None:
+        found = self.names.get(name_key, [])
+        return None if len(found) > most else found
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,9 +198,27 @@ class Remittance:
 # --- the town -------------------------------------------------------------------------------------
 
 
+def _commonest_first(names: Sequence[str]) -> list[float]:
+    """Cumulative weights for ``names`` listed commonest first, each less common than the one
+    before as in a real population (the k-th is 1/k**0.25 as common as the first): at 300,000
+    accounts the commonest first name and surname together are held by about a hundred."""
+    return list(itertools.accumulate(1 / (k**0.25) for k in range(1, len(names) + 1)))
+
+
+NAME_WEIGHTS = {
+    names: _commonest_first(names)
+    for names in (FIRST_NAMES_FR, FIRST_NAMES_EN, SURNAMES_FR, SURNAMES_EN)
+}
+
+
+def _name(names: Sequence[str], rng: random.Random) -> str:
+    return rng.choices(names, cum_weights=NAME_WEIGHTS[names])[0]
+
+
 def build_town(seed: int = 6, accounts: int = 12_000) -> Town:
     """``accounts`` original accounts numbered 1, 2, ...; about 4 % closed by a move and 4 % by
-    a sale, their followers numbered after them."""
+    a sale (a third of sales within the family), their followers numbered after them; a
+    quarter of the closed accounts still owe their final bill."""
     rng = random.Random(seed)
     town: dict[str, TownAccount] = {}
     for sequence in range(1, accounts + 1):
@@ -205,7 +238,10 @@ def build_town(seed: int = 6, accounts: int = 12_000) -> Town:
         followers: list[tuple[str, tuple[str, ...]]] = []
         kind = rng.choice(("move", "sale"))
         if kind == "sale":  # the buyer takes the property over
-            followers.append((closed.property_id, (_holder(rng),)))
+            seller = closed.holder_names[0]
+            family = _is_person(seller) and rng.random() < 0.33
+            buyer = _relative(seller, rng) if family else _holder(rng)
+            followers.append((closed.property_id, (buyer,)))
         if kind == "move" or rng.random() < 0.4:  # the holder's new home in town
             followers.append((f"P-{next_sequence:06d}", closed.holder_names))
         ids = []
@@ -220,7 +256,7 @@ def build_town(seed: int = 6, accounts: int = 12_000) -> Town:
             town[follower.account_id] = follower
             ids.append(follower.account_id)
             next_sequence += 1
-        final_bill = (_bill(rng),) if rng.random() < 0.2 else ()
+        final_bill = (_bill(rng),) if rng.random() < 0.25 else ()
         town[account_id] = replace(
             closed,
             active=False,
@@ -234,21 +270,33 @@ def build_town(seed: int = 6, accounts: int = 12_000) -> Town:
 
 def _holder(rng: random.Random) -> str:
     french = rng.random() < 0.7
-    first = rng.choice(FIRST_NAMES_FR if french else FIRST_NAMES_EN)
-    surname = rng.choice(SURNAMES_FR if french else SURNAMES_EN)
+    first = _name(FIRST_NAMES_FR if french else FIRST_NAMES_EN, rng)
+    surname = _name(SURNAMES_FR if french else SURNAMES_EN, rng)
     roll = rng.random()
     if roll < 0.05:
-        surname = f"{surname}-{rng.choice(SURNAMES_FR)}"
+        surname = f"{surname}-{_name(SURNAMES_FR, rng)}"
     elif roll < 0.08:
         return rng.choice(BUSINESSES).format(s=surname, f=first)
     elif roll < 0.16:
-        partner = rng.choice(FIRST_NAMES_FR if french else FIRST_NAMES_EN)
+        partner = _name(FIRST_NAMES_FR if french else FIRST_NAMES_EN, rng)
         return f"{first} {'et' if french else 'and'} {partner} {surname}"
     suffix = " Jr" if rng.random() < 0.02 else ""
     return f"{first} {surname}{suffix}"
 
 
+def _is_person(name: str) -> bool:
+    return not any(b.format(s="", f="").split()[0] in name for b in BUSINESSES)
+
+
+def _relative(name: str, rng: random.Random) -> str:
+    """Someone of the family: another first name, the same surname."""
+    first = _name(FIRST_NAMES_FR if rng.random() < 0.7 else FIRST_NAMES_EN, rng)
+    return f"{first} {name.removesuffix(' Jr').split()[-1]}"
+
+
 def _bill(rng: random.Random) -> Decimal:
+    if rng.random() < FLAT_SHARE:
+        return rng.choices(FLAT_BILLS, weights=(5, 3, 2))[0]
     return Decimal(rng.randint(3_500, 65_000)) * CENTS
 
 
@@ -271,9 +319,11 @@ def remittance_file(town: Town, lines: int = 10_000, seed: int = 6) -> Remittanc
     the required ones in the bank's own order) and the truth of each line."""
     rng = random.Random(seed)
     accounts = sorted(town.accounts.values(), key=lambda a: a.account_id)
-    payable = [a for a in accounts if a.active or a.balance > 0]
-    billed = [a for a in accounts if a.active and a.open_amounts]
-    moved_on = [a for a in accounts if not a.active and a.balance <= 0 and a.successor_ids]
+    by_number = {a.account_number: a for a in accounts}
+    active = [a for a in accounts if a.active]
+    billed = [a for a in active if a.open_amounts]
+    moved_on = [a for a in accounts if not a.active and a.successor_ids]
+    final_billed = [a for a in moved_on if a.balance > 0]
     issued = max(int(a.account_number[2:-1]) for a in accounts)
     kinds, weights = zip(*LINE_KINDS, strict=True)
     out = io.StringIO()
@@ -285,16 +335,23 @@ def remittance_file(town: Town, lines: int = 10_000, seed: int = 6) -> Remittanc
         kind = rng.choices(kinds, weights)[0]
         meant: TownAccount | None
         if kind == "exact":
-            meant = rng.choice(payable)
+            meant = rng.choice(active)
             reference = _formatted(meant.account_number, rng)
         elif kind in ("swapped", "mistyped"):
-            meant = rng.choice(payable)
+            meant = rng.choice(active)
             typo = _swapped if kind == "swapped" else _mistyped
             reference = _formatted(typo(meant.account_number, rng), rng)
         elif kind == "previous":
             closed = rng.choice(moved_on)
             meant = town.accounts[rng.choice(closed.successor_ids)]
             reference = _formatted(closed.account_number, rng)
+        elif kind == "final-bill":
+            meant = rng.choice(final_billed)
+            reference = _formatted(meant.account_number, rng)
+        elif kind == "wrong-number":
+            meant = rng.choice(active)
+            other = _another_valid_number(meant.account_number, by_number, rng)
+            reference = _formatted(other, rng)
         elif kind == "no-number":
             meant = rng.choice(billed)
             reference = rng.choice(WORDS_FOR_A_BILL)
@@ -357,6 +414,24 @@ def _mistyped(number: str, rng: random.Random) -> str:
     return number[:2] + digits[:i] + str(digit) + digits[i + 1 :]
 
 
+def _another_valid_number(
+    number: str, by_number: Mapping[str, TownAccount], rng: random.Random
+) -> str:
+    """Another account's number typed for ``number``: its ``09``/``90`` twin when it has one,
+    else two of its last digits wrong in a way the check digit passes."""
+    twins = [n for n, _ in SCHEME.one_typo_away(number) if n in by_number]
+    if twins and rng.random() < 0.5:
+        return rng.choice(twins)
+    digits = number[len(SCHEME.prefix) :]
+    while True:
+        typed = list(digits)
+        for place in rng.sample(range(len(digits) - 6, len(digits)), 2):
+            typed[place] = rng.choice("0123456789")
+        other = SCHEME.prefix + "".join(typed)
+        if other != number and other in by_number:
+            return other
+
+
 def _strangers_reference(issued: int, rng: random.Random) -> str:
     roll = rng.random()
     if roll < 0.4:  # one of ours by its shape, never issued
@@ -373,12 +448,12 @@ def _payer(account: TownAccount | None, rng: random.Random, careful: bool) -> st
         return _holder(rng)
     name = account.holder_names[0]
     words = name.removesuffix(" Jr").split()
-    person = not any(b.format(s="", f="").split()[0] in name for b in BUSINESSES)
+    person = _is_person(name)
     roll = rng.random()
     if not careful and roll < 0.03:
         return _holder(rng)  # a tenant, a relative with another name, a company
     if not careful and person and roll < 0.08:
-        return f"{rng.choice(FIRST_NAMES_FR + FIRST_NAMES_EN)} {words[-1]}"  # family
+        return _relative(name, rng)
     roll = rng.random()
     if roll < 0.3:
         return name
@@ -409,16 +484,34 @@ def _amount(account: TownAccount | None, rng: random.Random, careful: bool) -> D
 # --- scoring --------------------------------------------------------------------------------------
 
 
-def score(matches: Sequence[LineMatch], truth: Mapping[int, str | None]) -> dict[str, Any]:
+def score(
+    matches: Sequence[LineMatch],
+    truth: Mapping[int, str | None],
+    kinds: Mapping[int, str] | None = None,
+) -> dict[str, Any]:
     """How the matcher did: certain matches (and how many went to the wrong account, or to an
-    account for a payment meant for none) and exceptions, by reason."""
+    account for a payment meant for none), the share of the matchable lines (those meant for
+    an account) posted automatically, exceptions by reason and, given each line's kind, the
+    lines, certain matches and wrong matches of each kind."""
     auto = [m for m in matches if m.certain]
     wrong = [m for m in auto if truth[m.line.line_no] != m.account_id]
-    return {
+    matchable = [m for m in matches if truth[m.line.line_no] is not None]
+    result: dict[str, Any] = {
         "lines": len(matches),
+        "matchable": len(matchable),
         "auto_matched": len(auto),
-        "auto_match_rate": round(len(auto) / len(matches), 4),
+        "auto_match_rate": round(sum(m.certain for m in matchable) / len(matchable), 4),
         "wrong_matches": len(wrong),
         "exceptions": len(matches) - len(auto),
         "by_reason": dict(Counter(m.reason.value for m in matches).most_common()),
     }
+    if kinds is not None:
+        result["by_kind"] = {
+            kind: {
+                "lines": sum(kinds[m.line.line_no] == kind for m in matches),
+                "auto_matched": sum(kinds[m.line.line_no] == kind for m in auto),
+                "wrong_matches": sum(kinds[m.line.line_no] == kind for m in wrong),
+            }
+            for kind, _ in LINE_KINDS
+        }
+    return result

@@ -37,6 +37,7 @@ from civiq.billing.adapters.dynamodb import (
 )
 from civiq.billing.adapters.memory import InMemoryCycles, InMemoryRuns, InMemoryStatements
 from civiq.billing.domain.statements import Statement
+from civiq.billing.services.requirements import CycleRequirements
 from civiq.core.addresses import Address
 from civiq.core.events import Actor
 from civiq.core.fakes import FixedClock, InMemoryAuditLog, SequentialIds
@@ -47,6 +48,8 @@ from civiq.ledger.adapters.memory import InMemoryLedger
 from civiq.ledger.domain.journal import LedgerEntry, verify_chain
 from civiq.ledger.domain.payments import PaymentChannel, PaymentMethod
 from civiq.ledger.services.posting import Announcer, PaymentLedger
+from civiq.metering.adapters.dynamodb import DynamoMetering
+from civiq.metering.adapters.memory import InMemoryMetering
 from civiq.payments.services.payments import (
     PostPayment,
     ReceivedPayment,
@@ -55,6 +58,8 @@ from civiq.payments.services.payments import (
 )
 from civiq.platform.dynamodb.audit import DynamoAuditLog
 from civiq.platform.dynamodb.outbox import DynamoOutbox
+from civiq.rates.adapters.dynamodb import DynamoRateSchedules
+from civiq.rates.adapters.memory import InMemoryRateSchedules
 from infra.local import dynamodb_transactions
 from tests.helpers.statement_builders import issue_with_ledger, issued_entry, owing_statement
 
@@ -74,6 +79,7 @@ class Stores:
     outbox: Any
     audit: Any
     recorder: Recorder
+    billing: CycleRequirements  # what billing needs of an account, over cycles and rates alike
 
     def open(self, name: str, street: str, roll: str | None = None, **command: Any) -> Account:
         opener = OpenAccount(
@@ -84,6 +90,7 @@ class Stores:
             PublishEvents(self.outbox, NoPublisher()),
             self.recorder,
             NUMBERS,
+            self.billing,
         )
         command.setdefault(
             "customer",
@@ -140,7 +147,11 @@ class Books:
         return issued
 
     def pay(
-        self, payment_id: str, amount: str, method: PaymentMethod = PaymentMethod.CHEQUE
+        self,
+        payment_id: str,
+        amount: str,
+        method: PaymentMethod = PaymentMethod.CHEQUE,
+        received_on: date = date(2026, 12, 1),
     ) -> Any:
         return self.post(
             ReceivedPayment(
@@ -149,7 +160,7 @@ class Books:
                 D(amount),
                 method,
                 PaymentChannel.STAFF,
-                date(2026, 12, 1),
+                received_on,
                 reference="cheque 1042",
             ),
             CLERK,
@@ -198,6 +209,9 @@ def memory_stores() -> Stores:
         store,
         InMemoryAuditLog(store),
         recorder,
+        CycleRequirements(
+            InMemoryCycles(store), InMemoryRateSchedules(store), InMemoryMetering(store)
+        ),
     )
 
 
@@ -211,6 +225,7 @@ def dynamodb_stores() -> Stores:
         DynamoOutbox(),
         DynamoAuditLog(),
         Recorder(FixedClock(START), SequentialIds("01J")),
+        CycleRequirements(DynamoCycles(), DynamoRateSchedules(), DynamoMetering()),
     )
 
 

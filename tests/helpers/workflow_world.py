@@ -25,6 +25,8 @@ from civiq.accounts.services.properties import NewProperty
 from civiq.accounts.services.recording import Recorder
 from civiq.accounts.services.settle_account import SettleAccount
 from civiq.accounts.services.workflow_steps import FinalBill
+from civiq.billing.adapters.memory import InMemoryCycles
+from civiq.billing.services.requirements import CycleRequirements
 from civiq.core.addresses import Address
 from civiq.core.events import Actor, DomainEvent
 from civiq.core.fakes import (
@@ -40,9 +42,12 @@ from civiq.core.language import Language
 from civiq.core.money import Money
 from civiq.core.publishing import PublishEvents
 from civiq.event_catalog import checked_envelope
+from civiq.metering.adapters.memory import InMemoryMetering
+from civiq.rates.adapters.memory import InMemoryRateSchedules
 
 CLERK = Actor("clerk-1", "clerk")
 SUPERVISOR = Actor("supervisor-1", "supervisor")
+APPROVER = Actor("supervisor-2", "supervisor")  # four eyes: not the supervisor who submitted
 SINCE = date(2025, 1, 1)
 
 
@@ -73,6 +78,10 @@ class World:
         self.transfers = InMemoryTransfers(self.store)
         self.events = PublishEvents(self.store, self.publisher)
         self._setup_ids = SequentialIds("SETUP")
+        # what billing needs of an account: no cycle until a test defines one
+        self.cycles = InMemoryCycles(self.store)
+        self.rates = InMemoryRateSchedules(self.store)
+        self.billing = CycleRequirements(self.cycles, self.rates, InMemoryMetering(self.store))
 
     # wiring, as functions/workflow_tasks wires the DynamoDB adapters
     def recorder(self, seed: str) -> Recorder:
@@ -95,6 +104,7 @@ class World:
             events=self.events,
             recorder=Recorder(self.clock, self._setup_ids),
             numbering=self.numbering,
+            billing=self.billing,
         )
 
     # data

@@ -4,14 +4,20 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal as D
-from types import ModuleType
+from types import ModuleType, SimpleNamespace
 from typing import Any
+from unittest.mock import patch
 
 import boto3
+import pytest
+from moto.awslambda_simple.models import LambdaSimpleBackend
+from moto.core.config import default_user_config
+from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl
 
 from civiq.accounts.adapters.dynamodb_accounts import DynamoAccountRepository
 from civiq.accounts.adapters.dynamodb_changes import DynamoChanges
@@ -25,7 +31,12 @@ from civiq.accounts.services.customers import NewCustomer
 from civiq.accounts.services.open_account import OpenAccount, OpenAccountCommand
 from civiq.accounts.services.properties import NewProperty
 from civiq.accounts.services.recording import Recorder
+from civiq.billing.adapters.dynamodb import DynamoCycles
+from civiq.billing.domain.cycles import CycleDefinition, Frequency
+from civiq.billing.services.cycles import DefineCycle
+from civiq.billing.services.requirements import CycleRequirements
 from civiq.core.addresses import Address
+from civiq.core.audit import AuditEntry
 from civiq.core.clock import SystemClock
 from civiq.core.events import Actor
 from civiq.core.ids import UlidGenerator
@@ -38,6 +49,9 @@ from civiq.metering.services.meters import InstallCommand, InstallMeter, MeterSp
 from civiq.metering.services.readings import ReadingCommand, RecordReading
 from civiq.platform.dynamodb.outbox import DynamoOutbox
 from civiq.platform.eventbridge import EventBridgePublisher
+from civiq.rates.adapters.dynamodb import DynamoRateSchedules
+from civiq.rates.domain.rates import RateSchedule, RateVersion, StormwaterCharge
+from infra.local.lambda_runtime import import_isolated
 from tests.helpers.emulator import BUS, REGION
 from tests.helpers.files import REPO
 from tests.helpers.handlers import Context
@@ -56,13 +70,47 @@ def definition(asl: str, **substitutions: str) -> str:
 
 @dataclass
 class Harness:
-    """The task function behind moto's Lambda, with hooks a test sets."""
+    """The task functions behind moto's Lambda (by function name), with hooks a test sets."""
 
-    handler: ModuleType
+    handlers: dict[str, ModuleType] = field(default_factory=dict)
     calls: list[str] = field(default_factory=list)
     before: dict[str, Callable[[dict[str, Any]], None]] = field(default_factory=dict)
     lose_first_response: bool = False  # report each task failed once, after it did its work
+    lose_first: set[str] = field(default_factory=set)  # the same, for these tasks only
     machines: dict[str, str] = field(default_factory=dict)
+    arns: dict[str, str] = field(default_factory=dict)
+
+    def deploy(self, functions: dict[str, str]) -> None:
+        """Each function (name: its folder under functions/) in moto's Lambda, its handler
+        imported in isolation as the local stack does."""
+        role = boto3.client("iam").create_role(
+            RoleName=f"tasks-{uuid.uuid4().hex[:8]}", AssumeRolePolicyDocument="{}"
+        )
+        for name, folder in functions.items():
+            code = REPO / "functions" / folder
+            self.handlers[name] = import_isolated(
+                code, code / "handler.py", f"_{folder}_{uuid.uuid4().hex}"
+            )
+            self.arns[name] = boto3.client("lambda", region_name=REGION).create_function(
+                FunctionName=name,
+                Runtime="python3.12",
+                Role=role["Role"]["Arn"],
+                Handler="handler.handler",
+                Code={"ZipFile": zipped({"handler.py": b""})},
+            )["FunctionArn"]
+
+    def create_machine(self, machine: str, asl: str, **substitutions: str) -> str:
+        role = boto3.client("iam").create_role(
+            RoleName=f"machine-{uuid.uuid4().hex[:8]}", AssumeRolePolicyDocument="{}"
+        )
+        self.machines[machine] = boto3.client(
+            "stepfunctions", region_name=REGION
+        ).create_state_machine(
+            name=f"{machine}-workflow",
+            definition=definition(asl, **substitutions),
+            roleArn=role["Role"]["Arn"],
+        )["stateMachineArn"]
+        return self.machines[machine]
 
     def invoke(
         self,
@@ -73,15 +121,16 @@ class Harness:
         response_headers: Any,
     ) -> bytes:
         event = json.loads(body)
-        task = event["task"]
+        task = event.get("task") or function_name.rsplit(":", 1)[-1]
         self.calls.append(task)
         if task in self.before:
             self.before[task](event)
         try:
-            result = self.handler.handler(event, Context())
+            result = self.handlers[function_name.rsplit(":", 1)[-1]].handler(event, Context())
         except Exception as exc:
             return self._error(response_headers, type(exc).__name__, str(exc))
-        if self.lose_first_response and self.calls.count(task) == 1:
+        lose = self.lose_first_response or task in self.lose_first
+        if lose and self.calls.count(task) == 1:
             return self._error(response_headers, "TransactWriteError", "response lost")
         return json.dumps(result).encode()
 
@@ -120,6 +169,20 @@ class Harness:
         ]
 
 
+@contextmanager
+def executing_workflows(monkeypatch: pytest.MonkeyPatch) -> Iterator[Harness]:
+    """moto's Step Functions running ASL for real in this process, its Lambda tasks calling the
+    harness's handlers, with retry pauses skipped."""
+    monkeypatch.setattr(retrier_decl, "time", SimpleNamespace(sleep=lambda seconds: None))
+    executing = {"stepfunctions": {"execute_state_machine": True}, "lambda": {"use_docker": False}}
+    with patch.dict(default_user_config, executing):
+        harness = Harness()
+        monkeypatch.setattr(
+            LambdaSimpleBackend, "invoke", lambda backend, *call: harness.invoke(*call)
+        )
+        yield harness
+
+
 def zipped(files: dict[str, bytes]) -> bytes:
     import io
     import zipfile
@@ -145,6 +208,7 @@ def open_account(command: OpenAccountCommand) -> Account:
         events(),
         Recorder(SystemClock(), UlidGenerator()),
         AccountNumberScheme(),
+        CycleRequirements(DynamoCycles(), DynamoRateSchedules(), DynamoMetering()),
     )
     return service(command, Actor("clerk-7", "clerk"), "setup")
 
@@ -184,3 +248,40 @@ def read(meter: InstalledMeter, on: str, value: str) -> None:
     metering = DynamoMetering()
     record = RecordReading(metering, metering, metering, events(), recorder())
     record(ReadingCommand(meter.meter_id, date.fromisoformat(on), D(value)), CLERK, "setup")
+
+
+STORMWATER_ONLY = RateSchedule(
+    "stormwater-2026",
+    "Stormwater 2026",
+    (
+        RateVersion(
+            date(2026, 1, 1),
+            None,
+            (StormwaterCharge({kind: D("240.00") for kind in PropertyType}),),
+        ),
+    ),
+)
+
+
+def define_cycle(schedule: RateSchedule, first_period_end: date = date(2026, 9, 30)) -> None:
+    """``schedule`` and a monthly cycle of route 1 whose periods end at month ends."""
+    entry = AuditEntry(
+        uuid.uuid4().hex,
+        f"RATE#{schedule.schedule_id}",
+        "Test",
+        "s",
+        "s",
+        datetime.now(UTC),
+        "c",
+        {},
+    )
+    DynamoRateSchedules().save(None, schedule, entry)
+    cycle = CycleDefinition(
+        "residential-a",
+        "Residential A",
+        Frequency.MONTHLY,
+        ("1",),
+        schedule.schedule_id,
+        first_period_end,
+    )
+    DefineCycle(DynamoCycles(), DynamoRateSchedules(), recorder()).create(cycle, CLERK, "setup")

@@ -391,9 +391,11 @@ def test_bad_inputs_on_every_resource_write_nothing(client: Client) -> None:
         ("DELETE", f"{path}/agents/NOPE", None, 400, "version"),
         ("GET", f"{ACCOUNTS}?q=a", None, 400, "q"),
         ("GET", f"{ACCOUNTS}?service=electricity", None, 400, "service"),
-        ("GET", f"{ACCOUNTS}?cursor=bm90LWEta2V5", None, 400, "cursor"),
-        ("GET", f"{ACCOUNTS}?q=cote&cursor=x.bm90LWEta2V5", None, 400, "cursor"),
-        ("GET", f"{ACCOUNTS}?q=cote&cursor=w.bm90LWEta2V5", None, 400, "cursor"),
+        # a cursor this API did not return names no page (like an unknown id)
+        ("GET", f"{ACCOUNTS}?cursor=bm90LWEta2V5", None, 404, "cursor"),
+        ("GET", f"{ACCOUNTS}?q=cote&cursor=x.bm90LWEta2V5", None, 404, "cursor"),
+        ("GET", f"{ACCOUNTS}?q=cote&cursor=w.bm90LWEta2V5", None, 404, "cursor"),
+        ("GET", f"{ACCOUNTS}?cursor=no%20cursor", None, 400, "cursor"),
         (
             "POST",
             PROPERTIES,

@@ -109,7 +109,7 @@ def test_a_run_starts_once_per_period_and_reports_its_progress(
         assert started.status_code == 202, started.json_body
         run = started.json_body
         assert (run["id"], run["status"]) == ("residential-2026-09-30", "running")
-        assert (run["period_start"], run["due_on"] > run["issued_on"]) == ("2026-07-31", True)
+        assert (run["period_start"], run["due_on"] > run["issued_on"]) == ("2026-08-01", True)
         again = call(client, "POST", f"{CYCLE}/runs", {"period_end": "2026-09-30"})
         assert again.json_body["started_at"] == run["started_at"]
         (execution,) = executions(billing_machine)

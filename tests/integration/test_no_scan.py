@@ -304,12 +304,18 @@ def test_every_route_answers_without_a_scan(
         }
         transfer, _ = call("POST", f"{API}/transfers", 202, sale, role=Role.SUPERVISOR)
         call("GET", f"{API}/transfers/{{id}}", 200, id=transfer["id"])
+        _, waiting = call("GET", f"{API}/transfers", 200, query="status=submitted")
+        assert waiting == Counter({"Query": 1}), waiting
+        approver = LocalTokens(SIGNING_KEY).mint(  # four eyes: not the submitter
+            "staff-10", [Role.SUPERVISOR], datetime.now(UTC), timedelta(hours=1)
+        )
         call(
             "POST",
             f"{API}/transfers/{{id}}/decision",
             200,
             {"decision": "approve"},
             role=Role.SUPERVISOR,
+            headers={"Authorization": f"Bearer {approver}"},
             id=transfer["id"],
         )
 
@@ -555,6 +561,38 @@ def test_every_route_answers_without_a_scan(
             remittance_id=remittance_id,
             line_no="2",
         )
+
+        # processor exceptions (the worker that keeps them has its own tests)
+        processor_exceptions = f"{API}/processor-exceptions"
+        _, used = call("GET", processor_exceptions, 200, query="status=resolved")
+        assert used == Counter({"Query": 1}), used
+        _, used = call("GET", processor_exceptions + "/{event_id}", 404, event_id="evt_none")
+        assert used == Counter({"GetItem": 1}), used
+        _, used = call(
+            "POST",
+            processor_exceptions + "/{event_id}/decision",
+            404,
+            {"action": "refund", "note": "not ours"},
+            event_id="evt_none",
+        )
+        assert used == Counter({"GetItem": 1}), used
+
+        # the staff work queue (the function that records failures has its own tests)
+        work_queue = f"{API}/work-queue"
+        _, used = call("GET", work_queue, 200, query="status=retried")
+        assert used == Counter({"Query": 1}), used
+        _, used = call("GET", work_queue + "/{item_id}", 404, item_id="WI-NONE")
+        assert used == Counter({"GetItem": 1}), used
+        for action in ("retry", "resolve"):
+            _, used = call(
+                "POST",
+                work_queue + "/{item_id}/" + action,
+                404,
+                {"note": "not found"},
+                role=Role.SUPERVISOR,
+                item_id="WI-NONE",
+            )
+            assert used == Counter({"GetItem": 1}), used
 
         # report exports (the worker that makes the file has its own tests)
         asked = {"report": "billing", "run_id": run["id"], "format": "csv"}

@@ -95,10 +95,10 @@ def test_staff_operations_need_a_bearer_token_and_state_the_role(
     assert get_account["security"] == [{"staffBearer": []}]
     assert get_account["x-required-role"] == "clerk"
     assert "clerk role" in get_account["description"]
-    assert get_account["parameters"] == [
-        {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}
-    ]
-    assert set(get_account["responses"]) == {"200", "401", "403", "404"}
+    (account_id,) = get_account["parameters"]
+    assert (account_id["name"], account_id["in"], account_id["required"]) == ("id", "path", True)
+    assert account_id["schema"]["pattern"] == "^(?:[0-9A-Z]{26}|[Uu][Bb]-?[0-9]{7}-?[0-9])$"
+    assert set(get_account["responses"]) == {"200", "400", "401", "403", "404"}
     assert get_account["responses"]["404"]["content"]["application/json"]["schema"] == ERROR
     from chalicelib.routes import accounts
 
@@ -195,6 +195,7 @@ def test_route_metadata_becomes_parameters_bodies_and_responses(chalice_app: Any
         "Address",
         "Error",
         "ErrorDetail",
+        "FieldErrorOut",
         "ThingIn",
         "ThingOut",
     }
@@ -210,3 +211,30 @@ def test_built_the_same_whatever_the_registration_order(chalice_app: Any) -> Non
         openapi.build(reversed(openapi.OPERATIONS)), separators=(",", ":")
     )
     assert fetch(chalice_app).body.decode() == openapi.document()
+
+
+def test_what_the_api_asks_for_and_answers_is_documented(document: dict[str, Any]) -> None:
+    """The money routes' Idempotency-Key, the remittance CSV, and every success status."""
+    paths = document["paths"]
+    money = [
+        (path, operation)
+        for path, item in paths.items()
+        for method, operation in item.items()
+        if method == "post"
+        and path.startswith(ACCOUNTS)
+        and path.endswith(("/payments", "/refunds", "/dishonour", "/adjustments"))
+    ]
+    assert len(money) == 4
+    for _, operation in money:
+        (key,) = [p for p in operation["parameters"] if p["in"] == "header"]
+        assert (key["name"], key["required"]) == ("Idempotency-Key", True)
+        assert key["schema"]["pattern"] == "^[A-Za-z0-9._:-]{8,100}$"
+        assert "422" in operation["responses"]
+    upload = paths["/api/v1/utility/remittances"]["post"]
+    csv = upload["requestBody"]["content"]["text/csv"]["schema"]
+    assert csv["pattern"].startswith("^\ufeff?date,amount,reference,payer_name")
+    assert set(upload["responses"]) >= {"200", "202", "415"}
+    assert {"200", "201"} <= set(paths["/api/v1/utility/meters"]["post"]["responses"])
+    assert {"200", "202"} <= set(paths["/api/v1/utility/transfers"]["post"]["responses"])
+    version = document["components"]["schemas"]["ClosureRequest"]["properties"]["version"]
+    assert version["type"] == "integer"

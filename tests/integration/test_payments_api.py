@@ -27,6 +27,7 @@ from tests.helpers.stores import NOW
 API = "/api/v1/utility"
 WEBHOOK = f"{API}/webhooks/payments"
 RECEIVED = date.today() - timedelta(days=1)  # a local date in any time zone
+SERVED_SINCE = date.today() - timedelta(days=90)  # the account takes payments from then
 
 
 def call(
@@ -63,8 +64,12 @@ def client(chalice_app: Any) -> Any:
 
 @pytest.fixture
 def account(client: Client) -> dict[str, Any]:
-    """An account owing one 100.00 statement."""
-    opened = call(client, "POST", f"{API}/accounts", open_body()).json_body
+    """An account served for three months, owing one 100.00 statement."""
+    served = [
+        {"service_type": kind, "start_date": SERVED_SINCE.isoformat()}
+        for kind in ("water", "sewer", "stormwater", "waste")
+    ]
+    opened = call(client, "POST", f"{API}/accounts", open_body(services=served)).json_body
     issued = statement(
         account_id=opened["id"],
         account_number=opened["account_number"],
@@ -99,6 +104,35 @@ def test_a_clerk_records_a_cheque_and_the_balance_goes_down(
     assert [p["payment_id"] for p in listed] == [payment["payment_id"]]
     one = call(client, "GET", f"{path}/{payment['payment_id']}").json_body
     assert one == payment
+
+
+@pytest.mark.parametrize(
+    ("received_on", "says"),
+    [
+        (SERVED_SINCE - timedelta(days=1), f"before the account opened on {SERVED_SINCE}"),
+        (date.today() + timedelta(days=2), "in the future"),
+    ],
+    ids=["before-opening", "future"],
+)
+def test_a_payment_dated_before_the_account_opened_or_after_today_is_400(
+    client: Client, account: dict[str, Any], received_on: date, says: str
+) -> None:
+    path = f"{API}/accounts/{account['id']}/payments"
+    body = cheque(received_on=received_on.isoformat())
+    response = call(client, "POST", path, body, key=str(uuid.uuid4()))
+    assert response.status_code == 400, response.json_body
+    error = response.json_body["error"]
+    assert (error["code"], error["field"]) == ("invalid_input", "received_on")
+    assert says in error["message"]
+    assert [e["kind"] for e in ledger(client, account)["items"]] == ["charge"]
+
+
+def test_a_payment_received_the_day_the_account_opened_is_posted(
+    client: Client, account: dict[str, Any]
+) -> None:
+    path = f"{API}/accounts/{account['id']}/payments"
+    body = cheque(received_on=SERVED_SINCE.isoformat())
+    assert call(client, "POST", path, body, key=str(uuid.uuid4())).status_code == 201
 
 
 def test_a_retry_with_the_same_key_gets_the_first_answer_and_pays_once(
@@ -159,10 +193,12 @@ def test_a_wrong_amount_is_explained_in_words(client: Client, account: dict[str,
     path = f"{API}/accounts/{account['id']}/payments"
     refused = call(client, "POST", path, cheque("sixty"), key="w" * 20)
     assert refused.status_code == 400
+    message = "amount: must be a positive amount in dollars and cents, like 150.00"
     assert refused.json_body["error"] == {
         "code": "invalid_input",
-        "message": "amount: must be a positive amount in dollars and cents, like 150.00",
+        "message": message,
         "field": "amount",
+        "errors": [{"field": "amount", "message": message}],
     }
 
 
@@ -186,7 +222,7 @@ def test_every_account_route_takes_the_account_number_as_get_does(
     assert settings.status_code == 200 and settings.json_body["autopay"] is True
     mistyped = account["account_number"][:-1] + str((int(account["account_number"][-1]) + 1) % 10)
     refused = call(client, "POST", f"{API}/accounts/{mistyped}/payments", cheque(), key="m" * 20)
-    assert refused.status_code == 400 and refused.json_body["error"]["field"] == "id"
+    assert refused.status_code == 404 and refused.json_body["error"]["field"] == "id"  # a typo
 
 
 def test_a_payment_to_an_unknown_account_is_404(client: Client, account: dict[str, Any]) -> None:

@@ -1,7 +1,7 @@
 """The processor's events through the real worker (functions/processor_events) against moto:
 every order of a payment's events gives one final ledger, duplicates and concurrent deliveries
-post once, a poison message fails alone, and injected DynamoDB faults (botocore Stubber) leave
-nothing half-written."""
+post once, a poison message fails alone (an unknown account is no poison: it waits for a clerk),
+and injected DynamoDB faults (botocore Stubber) leave nothing half-written."""
 
 from __future__ import annotations
 
@@ -22,7 +22,9 @@ from civiq.core.audit import AuditEntry
 from civiq.ledger.adapters.dynamodb_postings import DynamoLedger, DynamoPayments
 from civiq.ledger.domain.journal import verify_chain
 from civiq.ledger.domain.payments import PaymentStatus
-from civiq.payments.schemas.processor_events import ProcessorEventIn
+from civiq.payments.adapters.dynamodb_processor_exceptions import DynamoProcessorExceptions
+from civiq.payments.domain.processor_exceptions import ExceptionReason
+from civiq.payments.schemas.processor_events import read_delivery
 from civiq.platform.dynamodb import transactions
 from infra.local import dynamodb_transactions
 from tests.helpers.emulator import BUS, TABLE
@@ -157,15 +159,17 @@ def test_the_same_event_three_times_and_ten_at_once_posts_one_payment(
 
 
 @pytest.mark.parametrize("stores", ["dynamodb"], indirect=True)
-def test_a_poison_message_fails_alone_and_its_batch_is_posted(
+def test_a_poison_message_fails_alone_and_its_batch_is_handled(
     worker: ModuleType, account: Any
 ) -> None:
     owed = sound(account.account_id)
     good = json.dumps(sample("succeeded", account.account_number, "good"))
     unknown_account = json.dumps(sample("succeeded", "UB99999997", "lost"))
     result = worker.handler(batch(good, '{"id": "evt_truncated', unknown_account), Context())
-    assert result == {"batchItemFailures": [{"itemIdentifier": "m-1"}, {"itemIdentifier": "m-2"}]}
+    assert result == {"batchItemFailures": [{"itemIdentifier": "m-1"}]}
     assert sound(account.account_id) == owed - D("187.42")
+    kept = DynamoProcessorExceptions().get("evt_lostsucceeded")
+    assert kept.reason is ExceptionReason.UNKNOWN_ACCOUNT
 
 
 @pytest.mark.parametrize("stores", ["dynamodb"], indirect=True)
@@ -182,11 +186,9 @@ def test_throttling_and_conflicts_leave_nothing_half_written(
     owed = sound(account.account_id)
     monkeypatch.setattr(transactions, "time", SimpleNamespace(sleep=lambda seconds: None))
     apply_event = worker.apply_event()
-    event = ProcessorEventIn.model_validate(
-        sample("succeeded", account.account_number, "fault")
-    ).to_domain()
+    event = read_delivery(json.dumps(sample("succeeded", account.account_number, "fault")))
     conflict = {"CancellationReasons": [{"Code": "TransactionConflict"}]}
-    with Stubber(apply_event.books.ledger._client().client) as stubber:
+    with Stubber(apply_event.poster.books.ledger._client().client) as stubber:
         for _ in range(times):
             stubber.add_client_error(
                 "transact_write_items",

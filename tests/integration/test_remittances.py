@@ -30,6 +30,7 @@ API = "/api/v1/utility"
 REMITTANCES = f"{API}/remittances"
 NUMBERS = AccountNumberScheme()
 PAID = (date.today() - timedelta(days=2)).isoformat()  # a past date in any time zone
+SINCE = (date.today() - timedelta(days=60)).isoformat()  # the accounts' services started then
 
 
 @pytest.fixture
@@ -56,11 +57,15 @@ def worker(aws: None, monkeypatch: pytest.MonkeyPatch) -> ModuleType:
     return load_handler("remittances")
 
 
-def open_account(client: Client, name: str, street: str, owed: str | None) -> dict[str, Any]:
+def open_account(
+    client: Client, name: str, street: str, owed: str | None, since: str = SINCE
+) -> dict[str, Any]:
+    """An account whose services started on ``since``: it takes payments from that day."""
     body = open_body()
     body["customer"]["name"] = name
     body["property"]["address"]["street"] = street
     body["property"].pop("roll_number", None)
+    body["services"] = [{"service_type": kind, "start_date": since} for kind in ("water", "sewer")]
     answer = client.http.post(
         f"{API}/accounts",
         headers={
@@ -272,3 +277,49 @@ def test_every_line_of_a_file_sees_the_accounts_as_they_were_before_it(
     ]
     state = DynamoLedger(post_to_statements).state(lucie["id"])
     assert (state.balance, state.credit) == (-lucie["owed"], lucie["owed"])  # the second: a credit
+
+
+def test_a_line_paid_before_its_account_opened_waits_for_a_clerk(
+    client: Client, queue: str, worker: ModuleType
+) -> None:
+    """The number is exact, but the account opened after the bank took the money: it was meant
+    for another account (or the date is wrong). Nothing is posted until a clerk decides, and a
+    clerk cannot post it to an account opened after it either."""
+    today = date.today().isoformat()
+    newcomer = open_account(client, "Marie Tremblay", "1 Rue A", owed=None, since=today)
+    earlier = open_account(client, "Marie Tremblay", "9 Rue Z", owed="x")
+    text = "\n".join(
+        [
+            "date,amount,reference,payer_name",
+            f"{PAID},30.00,{newcomer['account_number']},Marie Tremblay",
+        ]
+    )
+    location = upload(client, text).headers["Location"]
+    drain(queue, worker)
+    (line,) = get(client, f"{location}/lines")["items"]
+    assert (line["status"], line["reason"], line["account_id"]) == (
+        "exception",
+        "paid-before-opening",
+        None,
+    )
+    assert line["candidates"][0] == newcomer["id"]
+    ledger = DynamoLedger(post_to_statements)
+    assert ledger.state(newcomer["id"]).balance == 0
+
+    headers = {"Content-Type": "application/json", "Authorization": f"Bearer {token(Role.CLERK)}"}
+    decision = {"action": "post", "account_id": newcomer["id"], "note": "same number"}
+    refused = client.http.post(
+        f"{location}/lines/2/decision", headers=headers, body=json.dumps(decision)
+    )
+    assert refused.status_code == 400, refused.json_body
+    error = refused.json_body["error"]
+    assert error["field"] == "account_id"
+    assert f"before the account opened on {today}" in error["message"]
+    assert get(client, f"{location}/lines")["items"][0]["status"] == "exception"
+
+    decision = {"action": "post", "account_id": earlier["id"], "note": "her previous account"}
+    posted = client.http.post(
+        f"{location}/lines/2/decision", headers=headers, body=json.dumps(decision)
+    )
+    assert posted.status_code == 200, posted.json_body
+    assert ledger.state(earlier["id"]).balance == earlier["owed"] - D("30.00")

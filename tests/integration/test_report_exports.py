@@ -157,7 +157,7 @@ def test_a_billing_report_as_csv_reads_back_in_french(
     helene = next(r for r in rows if r[1] == "Hélène Béliveau")
     assert helene[2] == "7 Rue de l'Église, Gatineau QC J8X 3G8" and helene[-1] == "Oui"
     assert rows[0][4:] == [
-        "2026-08-31", "2026-10-31", "61", "42.318", "109.48", "71.54", "9.53", "28.50",
+        "2026-09-01", "2026-10-31", "61", "42.318", "109.48", "71.54", "9.53", "28.50",
         "45.00", "5.85", "269.90", "259.90", "2026-11-23", rows[0][-1],
     ]  # fmt: skip
     head = boto3.client("s3", region_name=REGION).head_object(

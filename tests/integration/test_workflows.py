@@ -10,18 +10,13 @@ its work (a lost response), so Step Functions retries it and the retry must chan
 from __future__ import annotations
 
 import json
-import uuid
 from collections.abc import Iterator
 from datetime import date
-from types import SimpleNamespace
 from typing import Any
 from unittest.mock import patch
 
 import boto3
 import pytest
-from moto.awslambda_simple.models import LambdaSimpleBackend
-from moto.core.config import default_user_config
-from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl
 
 from civiq.accounts.adapters.dynamodb_accounts import DynamoAccountRepository
 from civiq.accounts.adapters.dynamodb_changes import DynamoChanges
@@ -35,23 +30,35 @@ from civiq.accounts.services.open_account import OpenAccountCommand
 from civiq.accounts.services.properties import NewProperty
 from civiq.accounts.services.recording import Recorder, Step
 from civiq.accounts.services.transfers import DecideTransfer, workflow_input
+from civiq.billing.adapters.dynamodb import DynamoCycles, DynamoStatements
+from civiq.billing.domain.statements import StatementKind
+from civiq.billing.services.requirements import CycleRequirements
 from civiq.core.addresses import Address
 from civiq.core.clock import SystemClock
 from civiq.core.dates import MUNICIPAL_TIME_ZONE
 from civiq.core.events import Actor
 from civiq.core.ids import UlidGenerator
 from civiq.core.money import Money
+from civiq.metering.adapters.dynamodb import DynamoMetering
 from civiq.platform.dynamodb import keys
 from civiq.platform.dynamodb.audit import DynamoAuditLog
 from civiq.platform.stepfunctions import StepFunctionsCallbacks, StepFunctionsWorkflow
-from infra.local.lambda_runtime import import_isolated
-from tests.helpers.emulator import BUS, REGION, TABLE
-from tests.helpers.files import REPO
+from civiq.rates.adapters.dynamodb import DynamoRateSchedules
+from tests.helpers.emulator import BUCKET, BUS, REGION, TABLE
 from tests.helpers.polling import wait_for
-from tests.helpers.workflows import Harness, definition, events, open_account, person, zipped
+from tests.helpers.workflows import (
+    STORMWATER_ONLY,
+    Harness,
+    define_cycle,
+    events,
+    executing_workflows,
+    open_account,
+    person,
+)
 
 CLERK = {"subject": "clerk-7", "role": "clerk"}
 SUPERVISOR = Actor("supervisor-3", "supervisor")
+APPROVER = Actor("supervisor-4", "supervisor")  # four eyes: not the supervisor who submitted
 APPROVAL_TIMEOUT_S = 2
 ALL_SERVICES = tuple(Service(kind, date(2025, 1, 1)) for kind in ServiceType)
 
@@ -61,45 +68,34 @@ def policy(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 
 
+TASK_FUNCTIONS = {
+    "workflow-tasks": "workflow_tasks",
+    "final-bill": "final_bill",
+    "work-queue": "work_queue",
+}
+
+
 @pytest.fixture
 def harness(aws: None, monkeypatch: pytest.MonkeyPatch, policy: str) -> Iterator[Harness]:
     for name, value in {
         "TABLE_NAME": TABLE,
         "EVENT_BUS_NAME": BUS,
         "TENANT_ARREARS_POLICY": policy,
+        "DOCUMENTS_BUCKET": BUCKET,
     }.items():
         monkeypatch.setenv(name, value)
-    monkeypatch.setattr(retrier_decl, "time", SimpleNamespace(sleep=lambda seconds: None))
-    executing = {"stepfunctions": {"execute_state_machine": True}, "lambda": {"use_docker": False}}
-    with patch.dict(default_user_config, executing):
-        tasks = REPO / "functions" / "workflow_tasks"
-        harness = Harness(
-            import_isolated(tasks, tasks / "handler.py", f"_tasks_{uuid.uuid4().hex}")
+    with executing_workflows(monkeypatch) as harness:
+        harness.deploy(TASK_FUNCTIONS)
+        functions = {
+            "WorkflowTasksFunctionArn": harness.arns["workflow-tasks"],
+            "FinalBillFunctionArn": harness.arns["final-bill"],
+            "WorkQueueFunctionArn": harness.arns["work-queue"],
+        }
+        harness.create_machine("move", "move.asl.json", **functions)
+        timeout = str(APPROVAL_TIMEOUT_S)
+        harness.create_machine(
+            "transfer", "transfer.asl.json", ApprovalTimeoutSeconds=timeout, **functions
         )
-        monkeypatch.setattr(
-            LambdaSimpleBackend, "invoke", lambda backend, *call: harness.invoke(*call)
-        )
-        role = boto3.client("iam").create_role(RoleName="tasks", AssumeRolePolicyDocument="{}")
-        code = (REPO / "functions" / "workflow_tasks" / "handler.py").read_bytes()
-        function_arn = boto3.client("lambda", region_name=REGION).create_function(
-            FunctionName="workflow-tasks",
-            Runtime="python3.12",
-            Role=role["Role"]["Arn"],
-            Handler="handler.handler",
-            Code={"ZipFile": zipped({"handler.py": code})},
-        )["FunctionArn"]
-        sfn = boto3.client("stepfunctions", region_name=REGION)
-        for machine, substitutions in {
-            "move": {},
-            "transfer": {"ApprovalTimeoutSeconds": str(APPROVAL_TIMEOUT_S)},
-        }.items():
-            harness.machines[machine] = sfn.create_state_machine(
-                name=f"{machine}-workflow",
-                definition=definition(
-                    f"{machine}.asl.json", WorkflowTasksFunctionArn=function_arn, **substitutions
-                ),
-                roleArn=role["Role"]["Arn"],
-            )["stateMachineArn"]
         yield harness
 
 
@@ -107,7 +103,9 @@ def harness(aws: None, monkeypatch: pytest.MonkeyPatch, policy: str) -> Iterator
 
 
 def duplex() -> tuple[Account, Account]:
-    """An owner in unit 1 and a tenant in unit 2."""
+    """An owner in unit 1 and a tenant in unit 2, on a route a cycle bills (a flat stormwater
+    charge: their final bills need no reads)."""
+    define_cycle(STORMWATER_ONLY)
     owner = open_account(
         OpenAccountCommand(
             customer=person("Olivia Owner"),
@@ -229,6 +227,7 @@ def test_move_out_settles_by_balance_and_policy(
     assert harness.states(arn) == [
         "HasMoveOut",
         "RecordMoveOut",
+        "FinalBill",
         "SettleAccount",
         "HasMoveIn",
         "MoveDone",
@@ -255,6 +254,8 @@ def test_combined_move_with_every_response_lost_changes_nothing_twice(harness: H
     assert harness.calls == [
         "move_out",
         "move_out",
+        "final-bill",
+        "final-bill",
         "settle_account",
         "settle_account",
         "move_in",
@@ -267,10 +268,21 @@ def test_combined_move_with_every_response_lost_changes_nothing_twice(harness: H
     assert [a.account_id for a in _accounts_of(owner.property_id)] == sorted(
         [owner.account_id, tenant.account_id, newcomer.account_id]
     )
-    assert history(f"ACCOUNT#{tenant.account_id}").count("FinalBillRequested") == 1
-    assert history(f"ACCOUNT#{tenant.account_id}").count("AccountClosed") == 1
+    tenant_history = history(f"ACCOUNT#{tenant.account_id}")
+    assert tenant_history.count("FinalBillRequested") == 1
+    assert tenant_history.count("StatementIssued") == 1
+    assert "AccountClosed" not in tenant_history  # it owes its final bill: it waits for payment
+    assert_final_bill_owed(tenant.account_id)
     assert history(f"ACCOUNT#{newcomer.account_id}").count("AccountOpened") == 1
     assert history(f"ACCOUNT#{newcomer.account_id}").count("MoveInCompleted") == 1
+
+
+def assert_final_bill_owed(account_id: str) -> None:
+    """One final statement, issued (its PDF made), and the balance is what it bills."""
+    (statement,) = DynamoStatements().recent(account_id, 5)
+    assert statement.kind is StatementKind.FINAL and statement.document_key is not None
+    assert statement.bill.total > 0
+    assert DynamoBalances().balance_of(account_id).amount == statement.bill.total
 
 
 def _accounts_of(property_id: str) -> list[Any]:
@@ -303,6 +315,7 @@ def submit(owner: Account, transfer_id: str = "TR1", **changes: Any) -> None:
         DynamoTransfers(),
         StepFunctionsWorkflow(sfn, machine),
         SystemClock(),
+        CycleRequirements(DynamoCycles(), DynamoRateSchedules(), DynamoMetering()),
     )(command, SUPERVISOR, "cid-transfer")
 
 
@@ -313,7 +326,7 @@ def decide(transfer_id: str, decision: Decision, reason: str | None = None) -> N
         StepFunctionsCallbacks(sfn),
         events(),
         Recorder(SystemClock(), UlidGenerator()),
-    )(transfer_id, decision, reason, SUPERVISOR, "cid-decision")
+    )(transfer_id, decision, reason, APPROVER, "cid-decision")
 
 
 def execution_of(harness: Harness, transfer_id: str) -> str:
@@ -361,9 +374,10 @@ def test_transfer_escalates_after_the_approval_window_then_completes_when_approv
         "Escalate",
         "AwaitApproval",
     ]
-    assert states[-7:] == [
+    assert states[-8:] == [
         "WaitForClosingDate",
         "FinalBillSeller",
+        "FinalBillSellerAccounts",
         "SettleSellerAccounts",
         "RecordNewOwner",
         "OpenBuyerAccounts",
@@ -373,7 +387,9 @@ def test_transfer_escalates_after_the_approval_window_then_completes_when_approv
     (buyer_account_id,) = transfer.buyer_account_ids
     buyer_account = account(buyer_account_id)
     assert (buyer_account.holder.name, buyer_account.service_address.unit) == ("Bea Buyer", "1")
-    assert account(owner.account_id).status is AccountStatus.CLOSED
+    # the seller settles on what the final bill left: it waits for payment, it is not closed
+    assert account(owner.account_id).status is AccountStatus.FINAL_BILLED
+    assert_final_bill_owed(owner.account_id)
     assert account(tenant.account_id).owner_customer_id == transfer.buyer_customer_id
     assert DynamoTransfers().open_transfer_of(owner.property_id) is None
     assert history("TRANSFER#TR1")[-2:] == ["TransferDecided", "OwnershipTransferred"]
@@ -422,6 +438,7 @@ def test_transfer_with_every_response_lost_changes_nothing_twice(harness: Harnes
     assert done["status"] == "SUCCEEDED", done.get("cause")
     for task in (
         "final_bill_seller",
+        "final-bill",
         "record_new_owner",
         "open_buyer_accounts",
         "complete_transfer",

@@ -23,9 +23,13 @@ from civiq.accounts.services.open_account import OpenAccount
 from civiq.accounts.services.properties import RegisterProperty, ReviseProperty
 from civiq.accounts.services.recording import Recorder
 from civiq.accounts.services.refresh_accounts import RefreshAccounts
+from civiq.billing.adapters.memory import InMemoryCycles
+from civiq.billing.services.requirements import CycleRequirements
 from civiq.core.events import Actor, DomainEvent
 from civiq.core.fakes import FixedClock, InMemoryAuditLog, RecordingPublisher, SequentialIds
 from civiq.core.publishing import PublishEvents
+from civiq.metering.adapters.memory import InMemoryMetering
+from civiq.rates.adapters.memory import InMemoryRateSchedules
 from tests.helpers.builders import CLERK, command
 
 
@@ -97,6 +101,7 @@ def open_account(
     events: PublishEvents,
     recorder: Recorder,
     numbering: AccountNumberScheme,
+    billing: CycleRequirements,
 ) -> OpenAccount:
     return OpenAccount(
         accounts=store,
@@ -106,14 +111,35 @@ def open_account(
         events=events,
         recorder=recorder,
         numbering=numbering,
+        billing=billing,
+    )
+
+
+@pytest.fixture
+def billing(store: InMemoryStore) -> CycleRequirements:
+    """What billing needs of an account: its rule over cycles and rates in memory (none until a
+    test defines them)."""
+    return CycleRequirements(
+        InMemoryCycles(store), InMemoryRateSchedules(store), InMemoryMetering(store)
     )
 
 
 @pytest.fixture
 def change_account(
-    store: InMemoryStore, events: PublishEvents, recorder: Recorder
+    store: InMemoryStore,
+    events: PublishEvents,
+    recorder: Recorder,
+    properties: InMemoryProperties,
+    billing: CycleRequirements,
 ) -> ChangeAccount:
-    return ChangeAccount(accounts=store, changes=store, events=events, recorder=recorder)
+    return ChangeAccount(
+        accounts=store,
+        changes=store,
+        events=events,
+        recorder=recorder,
+        properties=properties,
+        billing=billing,
+    )
 
 
 @pytest.fixture

@@ -11,13 +11,16 @@ live in the shared layer, not in this function's own package).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from functools import cache
 from typing import TYPE_CHECKING
 
 from chalicelib.settings import ApiSettings
 
 if TYPE_CHECKING:
+    from civiq.accounts.domain.account_numbers import AccountNumberScheme
     from civiq.accounts.wiring import AccountServices
+    from civiq.billing.services.requirements import CycleRequirements
     from civiq.platform.tokens import CognitoTokens, LocalTokens
 
 
@@ -33,12 +36,16 @@ def _tokens(settings: ApiSettings) -> LocalTokens | CognitoTokens:
     from civiq.core.settings import AuthMode
     from civiq.platform.tokens import CognitoTokens, LocalTokens
 
+    max_lifetime = timedelta(hours=settings.max_token_lifetime_hours)
     if settings.auth_mode is AuthMode.LOCAL:
         assert settings.local_signing_key is not None  # checked by ApiSettings
-        return LocalTokens(settings.local_signing_key.get_secret_value())
+        return LocalTokens(settings.local_signing_key.get_secret_value(), max_lifetime)
     assert settings.cognito_user_pool_id and settings.cognito_app_client_id
     return CognitoTokens(
-        settings.aws_region, settings.cognito_user_pool_id, settings.cognito_app_client_id
+        settings.aws_region,
+        settings.cognito_user_pool_id,
+        settings.cognito_app_client_id,
+        max_lifetime,
     )
 
 
@@ -49,17 +56,33 @@ def api() -> Api:
 
 
 @cache
-def account_services() -> AccountServices:
-    """Staff's accounts, properties, customers and their history."""
+def numbering() -> AccountNumberScheme:
+    """This municipality's account numbers."""
     from civiq.accounts.domain.account_numbers import AccountNumberScheme
-    from civiq.accounts.wiring import account_services as build
 
     settings = api().settings
-    numbering = AccountNumberScheme(settings.account_number_prefix, settings.account_number_width)
-    return build(settings, numbering)
+    return AccountNumberScheme(settings.account_number_prefix, settings.account_number_width)
+
+
+@cache
+def billing_requirements() -> CycleRequirements:
+    """What billing needs of an account, asked before one is opened or changed."""
+    from civiq.billing.wiring import billing_requirements as build
+
+    return build(api().settings)
+
+
+@cache
+def account_services() -> AccountServices:
+    """Staff's accounts, properties, customers and their history."""
+    from civiq.accounts.wiring import account_services as build
+
+    return build(api().settings, numbering(), billing_requirements())
 
 
 def clear() -> None:
     """Forget everything built (tests start each app from its environment)."""
     api.cache_clear()
+    numbering.cache_clear()
+    billing_requirements.cache_clear()
     account_services.cache_clear()

@@ -1,14 +1,21 @@
-"""HTTP plumbing shared by every route: identity, body parsing, one error shape, correlation.
+"""HTTP plumbing shared by every route: identity, input parsing, one error shape, correlation.
 
-Every error leaves as ``{"error": {"code", "message", "field"}}``. Domain errors are mapped to a
-status by type here and nowhere else; Chalice's own errors (415, 405, 500) are rewritten into the
-same shape by :func:`request_context`.
+Every error leaves as ``{"error": {"code", "message", "field"}}``; an invalid request's error also
+lists every invalid field, ``"errors": [{"field", "message"}]`` (``field`` and ``message`` are the
+first of them). Domain errors are mapped to a status by type here and nowhere else; Chalice's own
+errors (405, an unknown route, 500) are rewritten into the same shape, with our codes, by
+:class:`RequestContext`.
 
 A route is a view under :func:`staff_route`, whose signature is its contract: a parameter named
-``body`` is the JSON body parsed into the model it is annotated with, ``query`` the query string
-parsed into its model, and a return annotation ``Reply[Model]`` documents the success response.
-The models are found from the annotations at the route's first request (or when the OpenAPI
-document is built), not at import: a cold start builds only the models its request uses.
+``body`` is the JSON body parsed into the model it is annotated with (``bytes``, or
+``Annotated[bytes, <its JSON Schema>]``: the raw body),
+``query`` the query string parsed into its model, a path parameter is validated as its annotation
+says (``str``: any text), and a return annotation ``Reply[Model]`` documents the success
+response. The models are found from the annotations at the route's first request (or when the
+OpenAPI document is built), not at import: a cold start builds only the models its request uses.
+
+A request is authenticated before anything else is read (its content type, its body), and then
+all of its input is checked at once: one 400 names every invalid field.
 """
 
 from __future__ import annotations
@@ -21,21 +28,24 @@ import sys
 import typing
 import uuid
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.logging.utils import copy_config_to_registered_loggers
-from chalice import Blueprint, Response
+from chalice import Blueprint, Chalice, Response
 from chalice.app import Request
 
 from chalicelib import openapi
-from chalicelib.composition import account_services, api
+from chalicelib.composition import account_services, api, numbering
 from civiq.core.errors import (
     Conflict,
     DomainError,
+    FieldError,
     Forbidden,
     InvalidInput,
     NotFound,
+    Problems,
     Unauthorized,
     VersionConflict,
 )
@@ -49,6 +59,8 @@ copy_config_to_registered_loggers(source_logger=logger, include={"civiq"})
 CORRELATION_HEADER = "X-Correlation-Id"
 ACCOUNT_PATH = "/api/v1/utility/accounts/{id}"
 JSON = "application/json"
+ANY_CONTENT_TYPE = "*/*"
+AUTHENTICATION_REQUIRED = "authentication required"
 Model = TypeVar("Model", bound="BaseModel")
 Body = TypeVar("Body")
 
@@ -76,6 +88,20 @@ STATUS_BY_ERROR: dict[type[DomainError], int] = {
 STATUS_BY_LATE_ERROR: dict[tuple[str, str], int] = {
     ("civiq.platform.idempotency", "IdempotencyKeyReused"): 422,
 }
+# Our code for each status Chalice answers by itself (its own codes, such as
+# MethodNotAllowedError, never reach a client).
+CODE_BY_STATUS = {
+    400: "invalid_input",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    422: "invalid_input",
+    429: "too_many_requests",
+}
 
 
 class Reply(Response, Generic[Body]):
@@ -94,8 +120,12 @@ def json_response(
     )
 
 
-def error_response(code: str, message: str, field: str | None, status: int) -> Response:
-    return json_response({"error": {"code": code, "message": message, "field": field}}, status)
+def error_response(
+    code: str, message: str, field: str | None, status: int, headers: dict[str, str] | None = None
+) -> Response:
+    return json_response(
+        {"error": {"code": code, "message": message, "field": field}}, status, headers
+    )
 
 
 def status_of(error: DomainError) -> int:
@@ -109,6 +139,8 @@ def status_of(error: DomainError) -> int:
 def from_domain_error(error: DomainError) -> Response:
     status = status_of(error)
     body: dict[str, Any] = {"code": error.code, "message": error.message, "field": error.field}
+    if isinstance(error, InvalidInput):
+        body["errors"] = [{"field": e.field, "message": e.message} for e in error.errors]
     if isinstance(error, VersionConflict):
         body["current_version"] = error.current_version
     response = json_response({"error": body}, status)
@@ -117,15 +149,23 @@ def from_domain_error(error: DomainError) -> Response:
     return response
 
 
-def parse_body(request: Request, model: type[Model], max_bytes: int) -> Model:
-    from pydantic import ValidationError
+def media_type(request: Request) -> str:
+    return (request.headers.get("content-type") or JSON).split(";")[0].strip().lower()
 
+
+def raw_body(request: Request, expected_type: str, max_bytes: int) -> bytes:
+    """The body, if it is of ``expected_type`` and at most ``max_bytes`` long."""
     raw = request.raw_body or b""
     if len(raw) > max_bytes:
         raise PayloadTooLarge(f"request body is larger than {max_bytes} bytes")
-    content_type = (request.headers.get("content-type") or JSON).split(";")[0].strip().lower()
-    if content_type != JSON:
-        raise UnsupportedMediaType("request body must be application/json")
+    if media_type(request) != expected_type:
+        raise UnsupportedMediaType(f"request body must be {expected_type}")
+    return raw
+
+
+def parse_json(raw: bytes, model: type[Model]) -> Model:
+    from pydantic import ValidationError
+
     try:
         return model.model_validate_json(raw)
     except ValidationError as exc:
@@ -143,31 +183,126 @@ def parse_query(request: Request, model: type[Model]) -> Model:
 
 
 def invalid_input(exc: ValidationError) -> InvalidInput:
-    first = exc.errors()[0]
-    field = ".".join(str(part) for part in first["loc"]) or None
-    kind = first["type"]
+    """Every problem pydantic found, each named by its field's path."""
+    return InvalidInput.of(field_error(error) for error in exc.errors())
+
+
+def field_error(error: Any) -> FieldError:
+    field = ".".join(str(part) for part in error["loc"]) or None
+    kind = error["type"]
     if kind == "json_invalid":
-        return InvalidInput("request body is not valid JSON", None)
+        return FieldError(None, "request body is not valid JSON")
     if kind == "extra_forbidden":
-        return InvalidInput(f"unknown field {field}", field)
+        return FieldError(field, f"unknown field {field}")
     if kind == "missing":
-        return InvalidInput(f"field {field} is required", field)
-    return InvalidInput(f"{field}: {first['msg']}", field)
+        return FieldError(field, f"field {field} is required")
+    return FieldError(field, f"{field}: {error['msg']}" if field else error["msg"])
 
 
 def authenticate(request: Request) -> StaffIdentity:
+    """The caller's identity. Whatever check fails, the client is told only that
+    authentication is required; why goes to the log."""
     header = request.headers.get("authorization") or ""
     scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        raise Unauthorized("a bearer token is required", "Authorization")
-    return api().tokens.verify(token.strip())
+    try:
+        if scheme.lower() != "bearer" or not token.strip():
+            raise Unauthorized("no bearer token")
+        return api().tokens.verify(token.strip())
+    except Unauthorized as refused:
+        logger.info("authentication failed", extra={"reason": refused.message})
+        raise Unauthorized(AUTHENTICATION_REQUIRED, "Authorization") from None
+
+
+@dataclass(frozen=True)
+class Header:
+    """A required request header, checked with the rest of the request's input and documented
+    in the OpenAPI document (with the errors its use can lead to)."""
+
+    name: str
+    pattern: str
+    description: str
+    statuses: Mapping[int, str] = field(default_factory=dict)
+
+    def __call__(self, request: Request) -> str:
+        value = (request.headers.get(self.name.lower()) or "").strip()
+        if not value:
+            raise InvalidInput(f"the {self.name} header is required: {self.description}", self.name)
+        if not re.fullmatch(self.pattern, value):
+            raise InvalidInput(f"{self.name} is {self.description}", self.name)
+        return value
+
+    def parameter(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "in": "header",
+            "required": True,
+            "description": self.description[0].upper() + self.description[1:] + ".",
+            "schema": {"type": "string", "pattern": f"^{self.pattern}$"},
+        }
+
+
+def account_reference() -> Any:
+    """An account's id, or its account number as this municipality prints or types it."""
+    from pydantic import AfterValidator, WithJsonSchema
+    from pydantic_core import PydanticCustomError
+
+    from civiq.accounts.services.find_account import is_account_id
+
+    scheme = numbering()
+    example = scheme.display(scheme.number_for(1))
+
+    def check(text: str) -> str:
+        if not (is_account_id(text) or scheme.well_formed(text)):
+            raise PydanticCustomError(
+                "account_reference",
+                f"must be an account id (26 capital letters and digits) or an account number "
+                f"like {example}",
+            )
+        return text
+
+    schema = {
+        "type": "string",
+        "pattern": f"^(?:[0-9A-Z]{{26}}|{scheme.pattern()})$",
+        "description": f"The account's id, or its account number ({example} or "
+        f"{example.replace('-', '')})",
+    }
+    return typing.Annotated[str, AfterValidator(check), WithJsonSchema(schema)]
+
+
+def account_numbers_as_configured(document: dict[str, Any]) -> None:
+    """Every account number field of the document takes this municipality's numbers, whose
+    check digit (Luhn) no pattern states: ``x-check-digit``."""
+    pattern = f"^{numbering().pattern()}$"
+    for node in openapi.nodes(document):
+        if node.pop("x-account-number", False):
+            node.update({"pattern": pattern, "x-check-digit": "luhn"})
+
+
+openapi.refine(account_numbers_as_configured)
+
+
+def check_digit_matches(reference: str) -> None:
+    """A well-formed account number whose check digit does not match names no account: 404
+    (a typo, most likely), like a number no account has. No pattern in the OpenAPI document
+    can tell which check digits match, so this is not a 400."""
+    from civiq.accounts.services.find_account import is_account_id
+
+    if is_account_id(reference):
+        return
+    try:
+        numbering().normalize(reference, "id")
+    except InvalidInput:
+        raise NotFound(
+            f"no account has the number {reference}: its check digit does not match (a typo?)",
+            "id",
+        ) from None
 
 
 class View:
     """What a view's signature asks for, by parameter name: ``request``, ``staff`` (the
     authenticated identity), ``body`` and ``query`` (parsed into their annotated models), the
-    path's parameters, and the values of ``inject``, taken from the request before the query
-    and the body are parsed (a required header, say)."""
+    path's parameters (validated as annotated), and the values of ``inject``, taken from the
+    request (a required header, say)."""
 
     PROVIDED = ("request", "staff", "body", "query")
 
@@ -180,10 +315,11 @@ class View:
         self.view = view
         self.inject = dict(inject)
         self.names = list(inspect.signature(view).parameters)
-        path_params = re.findall(r"\{(\w+)\}", path)
-        known = {*self.PROVIDED, *path_params, *self.inject}
+        self.path_params = re.findall(r"\{(\w+)\}", path)
+        self.under_account = path.startswith(ACCOUNT_PATH)
+        known = {*self.PROVIDED, *self.path_params, *self.inject}
         unknown = [name for name in self.names if name not in known]
-        missing = [name for name in (*path_params, *self.inject) if name not in self.names]
+        missing = [name for name in (*self.path_params, *self.inject) if name not in self.names]
         if unknown or missing:
             raise TypeError(
                 f"{view.__qualname__}: unknown parameters {unknown}, missing parameters {missing}"
@@ -191,8 +327,8 @@ class View:
 
     @functools.cached_property
     def models(self) -> openapi.Models:
-        """The body, query and response models, from the view's annotations (evaluated in its
-        module, which imports its schemas when they are first read)."""
+        """The body, query, path and response models, from the view's annotations (evaluated
+        in its module, which imports its schemas when they are first read)."""
         hints = inspect.get_annotations(self.view, eval_str=True)
         returned = hints.get("return")
         origin = typing.get_origin(returned)
@@ -201,26 +337,80 @@ class View:
             if isinstance(origin, type) and issubclass(origin, Response)
             else None
         )
+        path = {name: hints.get(name, str) for name in self.path_params}
+        if self.under_account:
+            path["id"] = account_reference()
+        body = hints["body"] if "body" in self.names else None
+        body_schema: Mapping[str, Any] = {}
+        if typing.get_origin(body) is typing.Annotated:  # raw content: Annotated[bytes, schema]
+            body, body_schema = typing.get_args(body)
         return openapi.Models(
-            body=hints["body"] if "body" in self.names else None,
+            body=body,
+            body_schema=body_schema,
             query=hints["query"] if "query" in self.names else None,
             response=response,
+            path={name: kind for name, kind in path.items() if kind is not str},
+            headers=tuple(
+                extract.parameter()
+                for extract in self.inject.values()
+                if isinstance(extract, Header)
+            ),
+            statuses={
+                status: meaning
+                for extract in self.inject.values()
+                if isinstance(extract, Header)
+                for status, meaning in extract.statuses.items()
+            },
         )
 
     def resolve(self) -> openapi.Models:
         return self.models
 
     def arguments(
-        self, request: Request, staff: StaffIdentity, path_params: dict[str, str]
+        self,
+        request: Request,
+        staff: StaffIdentity,
+        path_params: Mapping[str, str],
+        content_type: str,
     ) -> dict[str, Any]:
-        values: dict[str, Any] = {"request": request, "staff": staff, **path_params}
-        values.update((name, extract(request)) for name, extract in self.inject.items())
+        """The view's arguments; raises one InvalidInput naming every invalid field of the
+        path, the headers, the query and the body."""
         models = self.models
+        body = models.body
+        raw = None
+        if body is not None:  # its content type and size are checked before its fields
+            raw = raw_body(request, content_type, api().settings.max_body_bytes)
+        values: dict[str, Any] = {"request": request, "staff": staff, **path_params}
+        problems = Problems()
+        for name, kind in models.path.items():
+            with problems.collect():
+                values[name] = parse_value(kind, name, path_params[name])
+        for name, extract in self.inject.items():
+            with problems.collect():
+                values[name] = extract(request)
         if models.query is not None:
-            values["query"] = parse_query(request, models.query)
-        if models.body is not None:
-            values["body"] = parse_body(request, models.body, api().settings.max_body_bytes)
+            with problems.collect():
+                values["query"] = parse_query(request, models.query)
+        if body is bytes:
+            values["body"] = raw
+        elif body is not None:
+            model = typing.cast("type[BaseModel]", body)
+            with problems.collect():
+                values["body"] = parse_json(raw or b"", model)
+        problems.check()
         return {name: values[name] for name in self.names}
+
+
+def parse_value(kind: Any, name: str, text: str) -> Any:
+    """A path parameter as its annotation says."""
+    from pydantic import TypeAdapter, ValidationError
+
+    try:
+        return TypeAdapter(kind).validate_strings(text)
+    except ValidationError as exc:
+        raise InvalidInput.of(
+            field_error({**error, "loc": (name,)}) for error in exc.errors()
+        ) from exc
 
 
 def staff_route(
@@ -232,6 +422,7 @@ def staff_route(
     summary: str | None = None,
     tag: str | None = None,
     status: int = 200,
+    also: Mapping[int, str] | None = None,
     content_type: str = JSON,
     inject: Mapping[str, Callable[[Request], Any]] | None = None,
     finds_account: bool = False,
@@ -240,7 +431,8 @@ def staff_route(
     asks for (see :class:`View`), map domain errors, and record the operation in the OpenAPI
     document.
 
-    ``status`` is the documented success status; ``content_type`` the body's. ``summary``
+    ``status`` is the documented success status, ``also`` other success statuses with what they
+    mean (the same request again, say); ``content_type`` is the request body's. ``summary``
     defaults to the view's docstring first line (else its name) and ``tag`` to the view's
     module, its resource group.
 
@@ -259,9 +451,12 @@ def staff_route(
                 method=method.upper(),
                 operation_id=view.__name__,
                 summary=summary or doc.splitlines()[0],
+                description=doc,
                 tag=tag or view.__module__.rpartition(".")[2],
                 role=role,
                 status=status,
+                also=dict(also or {}),
+                content_type=content_type,
                 models=signature.resolve,
             )
         )
@@ -273,13 +468,18 @@ def staff_route(
                 identity = authenticate(request)
                 identity.require(role)
                 logger.thread_safe_append_keys(staff=identity.subject, role=identity.role.value)
+                arguments = signature.arguments(request, identity, path_params, content_type)
+                if signature.under_account:
+                    check_digit_matches(arguments["id"])
                 if resolves_account:
-                    path_params["id"] = account_services().find_account.id_of(path_params["id"])
-                return view(**signature.arguments(request, identity, path_params))
+                    arguments["id"] = account_services().find_account.id_of(arguments["id"])
+                return view(**arguments)
             except DomainError as error:
                 return from_domain_error(error)
 
-        blueprint.route(path, methods=[method], content_types=[content_type])(handler)
+        # Chalice would refuse another content type before the view, so before the token is
+        # checked: any is let through, and the view's own (if it takes a body) is checked after.
+        blueprint.route(path, methods=[method], content_types=[ANY_CONTENT_TYPE])(handler)
         return handler
 
     return decorator
@@ -292,26 +492,49 @@ def correlation_id(request: Request) -> str:
     return request.context.get("requestId") or str(uuid.uuid4())
 
 
-def request_context(event: Request, get_response: Callable[[Request], Response]) -> Response:
+class RequestContext:
     """Middleware: correlation id on every log line and response; one error shape.
 
     Log keys are the request's own: kept per thread (the local stack serves requests on
     threads; a warm Lambda reuses the logger) and cleared first, so a line never names the
     previous request's caller or correlation id.
+
+    What Chalice answers by itself is rewritten into our shape with our codes: a method the
+    route does not have (405, with ``Allow``), a route the app does not have (404: Chalice would
+    fail), and any unhandled error (500, logged; the client learns nothing of it).
     """
-    cid = correlation_id(event)
-    logger.thread_safe_clear_keys()
-    logger.thread_safe_append_keys(correlation_id=cid)
-    response = get_response(event)
+
+    def __init__(self, app: Chalice) -> None:
+        self.app = app
+
+    def __call__(self, event: Request, get_response: Callable[[Request], Response]) -> Response:
+        cid = correlation_id(event)
+        logger.thread_safe_clear_keys()
+        logger.thread_safe_append_keys(correlation_id=cid)
+        if event.context.get("resourcePath") not in self.app.routes:
+            response = error_response("not_found", "no such route", None, 404)
+        else:
+            try:
+                response = ours(get_response(event))
+            except Exception:
+                logger.exception("unhandled error")
+                response = error_response("internal_error", "internal error", None, 500)
+        response.headers[CORRELATION_HEADER] = cid
+        logger.info(
+            "request",
+            extra={"path": event.path, "method": event.method, "status": response.status_code},
+        )
+        return response
+
+
+def ours(response: Response) -> Response:
+    """A response of Chalice's own (``{"Code", "Message"}``) in our error shape."""
     body = response.body
-    if response.status_code >= 400 and isinstance(body, dict) and "Code" in body:
-        status = response.status_code
-        code = "internal_error" if status >= 500 else str(body["Code"])
-        message = "internal error" if status >= 500 else str(body.get("Message", ""))
-        response = error_response(code, message, None, status)
-    response.headers[CORRELATION_HEADER] = cid
-    logger.info(
-        "request",
-        extra={"path": event.path, "method": event.method, "status": response.status_code},
-    )
-    return response
+    if response.status_code < 400 or not (isinstance(body, dict) and "Code" in body):
+        return response
+    status = response.status_code
+    if status >= 500:
+        return error_response("internal_error", "internal error", None, status)
+    headers = {k: v for k, v in response.headers.items() if k.lower() == "allow"}
+    code = CODE_BY_STATUS.get(status, "invalid_input")
+    return error_response(code, str(body.get("Message", "")), None, status, headers)

@@ -12,10 +12,11 @@ from __future__ import annotations
 import functools
 import json
 import re
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
 from http import HTTPStatus
-from typing import TYPE_CHECKING, Any, NamedTuple
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
 from chalice import Blueprint, Response
 
@@ -35,13 +36,15 @@ SCHEMA_REF = "#/components/schemas/{model}"
 BEARER = "staffBearer"
 
 ERROR_STATUSES = {
-    400: "The request body, a query parameter or a field value is invalid.",
-    401: "No bearer token, or the token is invalid or expired.",
+    400: "The request is invalid: `errors` names every invalid field (path, header, query or "
+    "body), each with why.",
+    401: "Authentication required: no bearer token, or one that is not valid (the reason is "
+    "logged, never told).",
     403: "The token's role is below the operation's minimum role.",
-    404: "No resource has this id.",
+    404: "A resource the request names does not exist.",
     409: "The change conflicts with the current state (for example a number already taken).",
     413: "The request body is too large.",
-    415: "The request body is not application/json.",
+    415: "The request body is not of the operation's content type.",
 }
 
 
@@ -50,12 +53,22 @@ def error_model() -> type[BaseModel]:
     """Every error response of the API, as a model (built with the document)."""
     from pydantic import BaseModel, ConfigDict, Field
 
+    class FieldErrorOut(BaseModel):
+        field: str | None = Field(
+            description="The field's path (customer.name), parameter or header."
+        )
+        message: str = Field(description="What is wrong with it.")
+
     class ErrorDetail(BaseModel):
         model_config = ConfigDict(extra="allow")  # an error code may add members of its own
 
         code: str = Field(description="Stable machine-readable code, for example invalid_input.")
         message: str = Field(description="Human-readable explanation.")
         field: str | None = Field(description="The field, parameter or header at fault, if any.")
+        errors: list[FieldErrorOut] | None = Field(
+            default=None,
+            description="invalid_input: every invalid field of the request, in one response.",
+        )
 
     class Error(BaseModel):
         """Every error response of the API."""
@@ -66,11 +79,18 @@ def error_model() -> type[BaseModel]:
 
 
 class Models(NamedTuple):
-    """An operation's JSON body, query string and success response models, if any."""
+    """An operation's body (a model, or ``bytes``: its raw content, with its JSON Schema),
+    query string and success response models, if any; the types of its path parameters other
+    than plain text; its required headers (OpenAPI parameters) and the error statuses their use
+    adds."""
 
-    body: type[BaseModel] | None = None
+    body: type[BaseModel] | type[bytes] | None = None
+    body_schema: Mapping[str, Any] = MappingProxyType({})  # a raw body's
     query: type[BaseModel] | None = None
     response: type[BaseModel] | None = None
+    path: Mapping[str, Any] = MappingProxyType({})
+    headers: tuple[dict[str, Any], ...] = ()
+    statuses: Mapping[int, str] = MappingProxyType({})
 
 
 def no_models() -> Models:
@@ -90,14 +110,38 @@ class Operation:
     status: int = 200
     # Its models, looked up when the document is built (they may import their module then).
     models: Callable[[], Models] = no_models
+    description: str = ""
+    # Other success statuses, with their meaning (the same request again, say).
+    also: Mapping[int, str] = field(default_factory=dict)
+    content_type: str = JSON  # the request body's
+    # Error statuses its shape does not imply, with their meaning.
+    errors: Mapping[int, str] = field(default_factory=dict)
 
 
 OPERATIONS: list[Operation] = []
+# Changes to the built document that depend on the deployment (its settings), in order.
+REFINEMENTS: list[Callable[[dict[str, Any]], None]] = []
 
 
 def register(operation: Operation) -> None:
     OPERATIONS.append(operation)
     document.cache_clear()
+
+
+def refine(refinement: Callable[[dict[str, Any]], None]) -> None:
+    REFINEMENTS.append(refinement)
+    document.cache_clear()
+
+
+def nodes(tree: Any) -> Iterator[dict[str, Any]]:
+    """Every object in a JSON tree."""
+    if isinstance(tree, dict):
+        yield tree
+        for value in tree.values():
+            yield from nodes(value)
+    elif isinstance(tree, list):
+        for item in tree:
+            yield from nodes(item)
 
 
 @functools.cache
@@ -113,15 +157,15 @@ def build(operations: Iterable[Operation]) -> dict[str, Any]:
     # One pydantic pass over every model, so shared sub-models get one name in components.
     keys: list[Key] = [(error_model(), "serialization")]
     for _, models in ordered:
-        if models.body:
-            keys.append((models.body, "validation"))
+        if models.body and models.body is not bytes:
+            keys.append((cast("type[BaseModel]", models.body), "validation"))
         if models.response:
             keys.append((models.response, "serialization"))
     refs, schemas = models_json_schema(list(dict.fromkeys(keys)), ref_template=SCHEMA_REF)
     paths: dict[str, dict[str, Any]] = {}
     for op, models in ordered:
         paths.setdefault(op.path, {})[op.method.lower()] = _operation(op, models, refs)
-    return {
+    built = {
         "openapi": "3.1.0",
         "info": {"title": TITLE, "version": VERSION},
         # Relative to the document (<base>/api/v1/openapi.json), so the base is right both at
@@ -141,6 +185,9 @@ def build(operations: Iterable[Operation]) -> dict[str, Any]:
             },
         },
     }
+    for refinement in REFINEMENTS:
+        refinement(built)
+    return built
 
 
 def _operation(op: Operation, models: Models, refs: dict[Any, dict[str, Any]]) -> dict[str, Any]:
@@ -149,41 +196,59 @@ def _operation(op: Operation, models: Models, refs: dict[Any, dict[str, Any]]) -
         "summary": op.summary,
         "tags": [op.tag],
     }
+    details = op.description.partition("\n")[2].strip()
     if op.role is None:
         result["security"] = []
     else:
-        result["description"] = f"Requires a staff token with the {op.role.value} role or higher."
+        role = f"Requires a staff token with the {op.role.value} role or higher."
+        result["description"] = f"{details}\n\n{role}" if details else role
         result["x-required-role"] = op.role.value
         result["security"] = [{BEARER: []}]
     parameters = [
-        {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+        {"name": name, "in": "path", "required": True, "schema": _path_schema(name, models)}
         for name in re.findall(r"\{(\w+)\}", op.path)
-    ] + (_query_parameters(models.query) if models.query else [])
+    ]
+    parameters += list(models.headers)
+    parameters += _query_parameters(models.query) if models.query else []
     if parameters:
         result["parameters"] = parameters
-    if models.body:
-        content = {JSON: {"schema": refs[(models.body, "validation")]}}
+    if models.body is bytes:
+        content = {op.content_type: {"schema": dict(models.body_schema) or {"type": "string"}}}
+        result["requestBody"] = {"required": True, "content": content}
+    elif models.body:
+        content = {op.content_type: {"schema": refs[(models.body, "validation")]}}
         result["requestBody"] = {"required": True, "content": content}
     success: dict[str, Any] = {"description": HTTPStatus(op.status).phrase}
     if models.response:
         success["content"] = {JSON: {"schema": refs[(models.response, "serialization")]}}
+    responses = {str(op.status): success}
+    for status, meaning in op.also.items():
+        responses[str(status)] = success | {"description": meaning}
     error = {JSON: {"schema": refs[(error_model(), "serialization")]}}
-    result["responses"] = {str(op.status): success} | {
-        str(status): {"description": ERROR_STATUSES[status], "content": error}
-        for status in _error_statuses(op, models)
-    }
+    for status, meaning in sorted(_error_statuses(op, models).items()):
+        responses[str(status)] = {"description": meaning, "content": error}
+    result["responses"] = dict(sorted(responses.items()))
     return result
 
 
-def _error_statuses(op: Operation, models: Models) -> list[int]:
+def _path_schema(name: str, models: Models) -> dict[str, Any]:
+    from pydantic import TypeAdapter
+
+    kind = models.path.get(name)
+    return {"type": "string"} if kind is None else TypeAdapter(kind).json_schema()
+
+
+def _error_statuses(op: Operation, models: Models) -> dict[int, str]:
     """The errors an operation can answer with, from its shape: staff routes check the token,
-    input can be invalid, an id in the path can be unknown, writes can conflict."""
+    input can be invalid, a resource it names (in its path, query or body) can be unknown,
+    writes can conflict; and those it declares."""
+    takes_input = bool(models.body or models.query or models.path or models.headers)
     statuses = {401, 403} if op.role is not None else set()
-    statuses |= {400} if models.body or models.query else set()
+    statuses |= {400} if takes_input else set()
     statuses |= {413, 415} if models.body else set()
-    statuses |= {404} if "{" in op.path else set()
+    statuses |= {404} if op.role is not None and ("{" in op.path or takes_input) else set()
     statuses |= {409} if op.method != "GET" else set()
-    return sorted(statuses)
+    return {s: ERROR_STATUSES[s] for s in statuses} | dict(models.statuses) | dict(op.errors)
 
 
 def _query_parameters(model: type[BaseModel]) -> list[dict[str, Any]]:
@@ -216,7 +281,7 @@ def _inline(node: Any, definitions: dict[str, Any]) -> Any:
 blueprint = Blueprint(__name__)
 
 
-@blueprint.route(DOCUMENT_PATH, methods=["GET"])
+@blueprint.route(DOCUMENT_PATH, methods=["GET"], content_types=["*/*"])
 def openapi_document() -> Response:
     """Public, like most APIs' specifications: it describes the API and holds no data."""
     return Response(body=document(), status_code=200, headers={"Content-Type": JSON})

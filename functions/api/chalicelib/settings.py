@@ -15,6 +15,9 @@ class ApiSettings(CommonSettings):
     local_signing_key: SecretStr | None = None
     cognito_user_pool_id: str | None = None
     cognito_app_client_id: str | None = None
+    # A bearer token living longer than this is refused; Cognito's access tokens live a day at
+    # most, so no longer-lived token is legitimate.
+    max_token_lifetime_hours: int = Field(default=24, ge=1, le=24)
     account_number_prefix: str = "UB"
     account_number_width: int = Field(default=7, ge=4, le=12)
     max_body_bytes: int = Field(default=65_536, ge=1_024)

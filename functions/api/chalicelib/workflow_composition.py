@@ -6,7 +6,7 @@ from __future__ import annotations
 from functools import cache
 from typing import TYPE_CHECKING
 
-from chalicelib.composition import api
+from chalicelib.composition import api, billing_requirements
 
 if TYPE_CHECKING:
     from civiq.accounts.wiring import WorkflowServices
@@ -23,4 +23,5 @@ def workflows() -> WorkflowServices:
         settings,
         move_state_machine_arn=settings.move_state_machine_arn,
         transfer_state_machine_arn=settings.transfer_state_machine_arn,
+        billing=billing_requirements(),
     )

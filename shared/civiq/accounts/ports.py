@@ -8,10 +8,11 @@ from dataclasses import dataclass
 from typing import Protocol, TypeAlias
 
 from civiq.accounts.domain.accounts import Account, AccountStatus, HolderRole, ServiceType
+from civiq.accounts.domain.billability import BillingProfile, Unmet
 from civiq.accounts.domain.customers import Customer
 from civiq.accounts.domain.properties import Property
 from civiq.accounts.domain.search import SearchQuery
-from civiq.accounts.domain.transfers import Transfer
+from civiq.accounts.domain.transfers import Transfer, TransferStatus
 from civiq.core.audit import AuditEntry
 from civiq.core.events import DomainEvent
 from civiq.core.money import Money
@@ -145,6 +146,10 @@ class TransferRepository(Protocol):
         """The id of the property's open transfer, if it has one."""
         ...
 
+    def with_status(self, status: TransferStatus, limit: int, cursor: str | None) -> Page[Transfer]:
+        """The transfers with ``status``, oldest submitted first (one query, never a scan)."""
+        ...
+
     def create(self, transfer: Transfer, events: Sequence[DomainEvent] = ()) -> None:
         """Write a new transfer with the property's open-transfer claim, atomically. Raises
         Conflict (field ``property_id``) when the property has another open transfer, and
@@ -160,4 +165,13 @@ class TransferRepository(Protocol):
 class Balances(Protocol):
     def balance_of(self, account_id: str) -> Money:
         """What the holder owes (negative: a credit). Raises NotFound for an unknown account."""
+        ...
+
+
+class BillingRequirements(Protocol):
+    """What would stop an account from being billed. Billing implements it (its cycles and rate
+    schedules sit above accounts); account opening and changes ask it before they write."""
+
+    def unmet(self, profile: BillingProfile) -> Sequence[Unmet]:
+        """What billing lacks to bill an account of ``profile``: nothing when it could."""
         ...

@@ -3,6 +3,9 @@ Functions from settings: the one place their services are built, for the API
 (``functions/api/chalicelib/composition.py``, ``workflow_composition.py``), the daily account
 activation and the move and transfer workflow tasks.
 
+What billing needs of an account (:class:`~civiq.accounts.ports.BillingRequirements`) is
+billing's to build: the composition roots build it with billing's wiring and pass it in.
+
 The API imports this module at its cold start: what only the other functions build (their
 settings, their services) is imported by the functions building it.
 """
@@ -22,6 +25,7 @@ from civiq.accounts.adapters.dynamodb_workflows import (
     DynamoTransfers,
 )
 from civiq.accounts.domain.account_numbers import AccountNumberScheme
+from civiq.accounts.ports import BillingRequirements
 from civiq.accounts.services.change_account import ChangeAccount
 from civiq.accounts.services.customers import RegisterCustomer, ReviseCustomer
 from civiq.accounts.services.find_account import FindAccount
@@ -74,7 +78,9 @@ class AccountServices:
     revise_customer: ReviseCustomer
 
 
-def account_services(settings: CommonSettings, numbering: AccountNumberScheme) -> AccountServices:
+def account_services(
+    settings: CommonSettings, numbering: AccountNumberScheme, billing: BillingRequirements
+) -> AccountServices:
     configure_table(settings)
     accounts = DynamoAccountRepository()
     properties = DynamoPropertyRepository()
@@ -90,10 +96,10 @@ def account_services(settings: CommonSettings, numbering: AccountNumberScheme) -
         customers=customers,
         history=DynamoAuditLog(),
         open_account=OpenAccount(
-            accounts, properties, customers, changes, events, recorder, numbering
+            accounts, properties, customers, changes, events, recorder, numbering, billing
         ),
         find_account=FindAccount(accounts, numbering),
-        change_account=ChangeAccount(accounts, changes, events, recorder),
+        change_account=ChangeAccount(accounts, changes, events, recorder, properties, billing),
         register_property=RegisterProperty(properties, customers, changes, recorder),
         revise_property=ReviseProperty(properties, accounts, changes, recorder, refresh),
         register_customer=RegisterCustomer(changes, recorder),
@@ -113,7 +119,11 @@ class WorkflowServices:
 
 
 def workflow_services(
-    settings: CommonSettings, *, move_state_machine_arn: str, transfer_state_machine_arn: str
+    settings: CommonSettings,
+    *,
+    move_state_machine_arn: str,
+    transfer_state_machine_arn: str,
+    billing: BillingRequirements,
 ) -> WorkflowServices:
     configure_table(settings)
     zone = time_zone(settings)
@@ -126,7 +136,7 @@ def workflow_services(
     return WorkflowServices(
         moves=StepFunctionsWorkflow(sfn, move_state_machine_arn),
         transfers=transfers,
-        check_move=CheckMove(accounts, properties, customers, clock, zone),
+        check_move=CheckMove(accounts, properties, customers, clock, billing, zone),
         submit_transfer=SubmitTransfer(
             accounts,
             properties,
@@ -134,6 +144,7 @@ def workflow_services(
             transfers,
             StepFunctionsWorkflow(sfn, transfer_state_machine_arn),
             clock,
+            billing,
             zone,
         ),
         decide_transfer=DecideTransfer(
@@ -175,6 +186,7 @@ class WorkflowTasks:
     callbacks: StepFunctionsCallbacks
     numbering: AccountNumberScheme
     clock: SystemClock
+    billing: BillingRequirements
 
     def recorder(self, ids: DeterministicIds) -> Recorder:
         return Recorder(self.clock, ids, time_zone(self.settings))
@@ -205,6 +217,7 @@ class WorkflowTasks:
             self.milestones,
             self.numbering,
             self.clock,
+            self.billing,
         )
 
     def request_approval(self) -> RequestApproval:
@@ -240,13 +253,14 @@ class WorkflowTasks:
             self.events,
             self.numbering,
             self.clock,
+            self.billing,
         )
 
     def complete_transfer(self, ids: DeterministicIds) -> CompleteTransfer:
         return CompleteTransfer(self.transfers, self.events, self.recorder(ids))
 
 
-def workflow_tasks(settings: WorkflowTaskSettings) -> WorkflowTasks:
+def workflow_tasks(settings: WorkflowTaskSettings, billing: BillingRequirements) -> WorkflowTasks:
     configure_table(settings)
     return WorkflowTasks(
         settings=settings,
@@ -263,4 +277,5 @@ def workflow_tasks(settings: WorkflowTaskSettings) -> WorkflowTasks:
             settings.account_number_prefix, settings.account_number_width
         ),
         clock=SystemClock(),
+        billing=billing,
     )

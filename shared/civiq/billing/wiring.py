@@ -29,6 +29,7 @@ from civiq.billing.services.cycles import (
     SummarizeRun,
 )
 from civiq.billing.services.rebill import RebillStatement
+from civiq.billing.services.requirements import CycleRequirements
 from civiq.core.clock import SystemClock
 from civiq.core.ids import UlidGenerator
 from civiq.core.ports import Clock, IdGenerator
@@ -129,6 +130,13 @@ def billing_services(
             recorder,
         ),
     )
+
+
+def billing_requirements(settings: CommonSettings) -> CycleRequirements:
+    """What billing needs of an account (the accounts feature's BillingRequirements), for the
+    functions that open and change accounts: the API and the move and transfer tasks."""
+    configure_table(settings)
+    return CycleRequirements(DynamoCycles(), DynamoRateSchedules(), DynamoMetering())
 
 
 def schedule_runs(settings: BillingSchedulerSettings) -> ScheduleRuns:

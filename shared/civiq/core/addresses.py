@@ -6,7 +6,8 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from civiq.core.errors import InvalidInput
+from civiq.core.errors import InvalidInput, Problems
+from civiq.core.text import check_name
 
 POSTAL_CODE = re.compile(r"[ABCEGHJ-NPRSTVXY][0-9][ABCEGHJ-NPRSTV-Z] ?[0-9][ABCEGHJ-NPRSTV-Z][0-9]")
 PROVINCES = frozenset(
@@ -16,6 +17,18 @@ PROVINCES = frozenset(
 # (83.11 N); Cape Spear NL (52.62 W) to the Yukon-Alaska border (141.00 W).
 LATITUDE_RANGE = (Decimal("41.6"), Decimal("83.2"))
 LONGITUDE_RANGE = (Decimal("-141.1"), Decimal("-52.6"))
+
+
+def check_province(code: str) -> str:
+    if code not in PROVINCES:
+        raise InvalidInput("province must be a two-letter Canadian code", "province")
+    return code
+
+
+def check_postal_code(code: str) -> str:
+    if not POSTAL_CODE.fullmatch(code.upper().strip()):
+        raise InvalidInput("postal code is not a valid Canadian code", "postal_code")
+    return code
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,15 +42,22 @@ class Address:
     unit: str | None = None
 
     def __post_init__(self) -> None:
+        problems = Problems()
         if not self.street.strip():
-            raise InvalidInput("street is required", "street")
+            problems.add("street is required", "street")
         if not self.city.strip():
-            raise InvalidInput("city is required", "city")
-        if self.province not in PROVINCES:
-            raise InvalidInput("province must be a two-letter Canadian code", "province")
+            problems.add("city is required", "city")
+        for name in ("street", "city", "unit"):
+            value = getattr(self, name)
+            if value is not None:
+                with problems.collect():
+                    check_name(value, name)
+        with problems.collect():
+            check_province(self.province)
+        with problems.collect():
+            check_postal_code(self.postal_code)
+        problems.check()
         postal = self.postal_code.upper().strip()
-        if not POSTAL_CODE.fullmatch(postal):
-            raise InvalidInput("postal code is not a valid Canadian code", "postal_code")
         object.__setattr__(self, "postal_code", f"{postal.replace(' ', '')[:3]} {postal[-3:]}")
         if self.unit is not None and not self.unit.strip():
             object.__setattr__(self, "unit", None)

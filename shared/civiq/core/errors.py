@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 
 class DomainError(Exception):
@@ -17,8 +18,74 @@ class DomainError(Exception):
         self.field = field
 
 
+@dataclass(frozen=True, slots=True)
+class FieldError:
+    """One invalid field of a request, by its path as the client sent it (``customer.name``)."""
+
+    field: str | None
+    message: str
+
+
 class InvalidInput(DomainError):
+    """The request is invalid; ``errors`` names every invalid field, ``field`` and ``message``
+    the first of them (or sum them up)."""
+
     code = "invalid_input"
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message, field)
+        self._collected: list[FieldError] = []
+
+    @property
+    def errors(self) -> list[FieldError]:
+        return self._collected or [FieldError(self.field, self.message)]
+
+    @classmethod
+    def of(cls, errors: Iterable[FieldError]) -> InvalidInput:
+        """One refusal naming every error (at least one)."""
+        found = list(dict.fromkeys(errors))
+        if len(found) == 1:
+            return cls(found[0].message, found[0].field)
+        fields = ", ".join(dict.fromkeys(e.field or "body" for e in found))
+        error = cls(f"{len(found)} problems with the request: {fields}", found[0].field)
+        error._collected = found
+        return error
+
+    def rename(self, rename: Callable[[str | None], str | None]) -> None:
+        """Rename the fields of every error (a nested value's fields as the request names them)."""
+        self.field = rename(self.field)
+        self._collected = [FieldError(rename(e.field), e.message) for e in self._collected]
+
+
+class Problems:
+    """Every invalid field of a request, collected to refuse it once, naming them all.
+
+    A problem is :meth:`add`-ed, or each part of a request is checked in its own
+    ``with problems.collect(...)`` block: an :class:`InvalidInput` raised there is kept (and the
+    block's remaining statements skipped). :meth:`check` then raises one error naming every
+    problem. A value assigned in a block is only used after :meth:`check`, when no block failed.
+    """
+
+    def __init__(self) -> None:
+        self.errors: list[FieldError] = []
+
+    def add(self, message: str, field: str | None) -> None:
+        self.errors.append(FieldError(field, message))
+
+    @contextmanager
+    def collect(self, prefix: str | None = None, replace: bool = False) -> Iterator[None]:
+        try:
+            if prefix is None:
+                yield
+            else:
+                with field_prefix(prefix, replace):
+                    yield
+        except InvalidInput as error:
+            self.errors.extend(error.errors)
+
+    def check(self) -> None:
+        if self.errors:
+            raise InvalidInput.of(self.errors)
 
 
 class NotFound(DomainError):
@@ -55,13 +122,17 @@ def field_prefix(prefix: str, replace: bool = False) -> Iterator[None]:
     construction in this context so the error names the full path the client sent. With
     ``replace``, any error's field (a lookup's ``id``) becomes ``prefix`` itself.
     """
+
+    def prefixed(field: str | None) -> str:
+        return prefix if replace or not field else f"{prefix}.{field}"
+
     try:
         yield
+    except InvalidInput as error:
+        error.rename(prefixed)
+        raise
     except DomainError as error:
-        if replace or not error.field:
-            error.field = prefix
-        else:
-            error.field = f"{prefix}.{error.field}"
+        error.field = prefixed(error.field)
         raise
 
 

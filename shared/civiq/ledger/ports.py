@@ -1,5 +1,6 @@
-"""Ports of the ledger: posting to an account's journal, its payment records, and reading every
-account's books for the ledger check. Adapters implement them."""
+"""Ports of the ledger: posting to an account's journal, its payment records, reading every
+account's books for the ledger check, and the digests that anchor the ledger outside its table.
+Adapters implement them."""
 
 from __future__ import annotations
 
@@ -10,7 +11,9 @@ from typing import Protocol
 from civiq.core.audit import AuditEntry
 from civiq.core.events import DomainEvent
 from civiq.core.ports import Page
-from civiq.ledger.domain.journal import AccountLedger, EntriesSince, LedgerEntry, Posting
+from civiq.ledger.domain.digests import SignedDigest, StoredDigest
+from civiq.ledger.domain.journal import AccountLedger, EntriesSince, Head, LedgerEntry, Posting
+from civiq.ledger.domain.payment_records import UnreadablePayment
 from civiq.ledger.domain.payments import Payment, Refund
 from civiq.ledger.domain.verification import AccountBooks
 
@@ -93,3 +96,66 @@ class PaymentRepository(Protocol):
         ...
 
     def refunds(self, account_id: str, payment_id: str) -> Sequence[Refund]: ...
+
+
+class PaymentRecords(Protocol):
+    """The payment records the ledger check holds against the journal."""
+
+    def of_account(self, account_id: str) -> Sequence[Payment | UnreadablePayment]:
+        """Every payment record of the account, read consistently."""
+        ...
+
+
+class LedgerHeads(Protocol):
+    """Every account's ledger head, and its journal from a point on: what the digest job reads."""
+
+    def heads(self) -> Iterator[tuple[str, Head]]:
+        """Every account with entries, and its head, as an index of the accounts shows them
+        (it may lag the table by moments)."""
+        ...
+
+    def since(self, account_id: str, after: int) -> EntriesSince | None:
+        """The entries numbered after ``after`` up to the account's head, read consistently
+        (:meth:`JournalReader.entries_since`); None when the account is gone or its journal cannot
+        be read to its head (an entry missing or unreadable)."""
+        ...
+
+
+class DigestStore(Protocol):
+    """Where digests and heads lists are kept, each written once and never changed."""
+
+    def latest(self) -> StoredDigest | None:
+        """The newest digest (one a delete marker hides is passed over)."""
+        ...
+
+    def history(self) -> Iterator[StoredDigest]:
+        """Every digest ever written, oldest first, those hidden or written over included."""
+        ...
+
+    def heads(self, sha256: str) -> bytes | None:
+        """The heads list stored under its SHA-256 (None: there is none)."""
+        ...
+
+    def put_heads(self, text: bytes) -> None:
+        """Keep a heads list under its SHA-256 (the same list again changes nothing)."""
+        ...
+
+    def put(self, digest: SignedDigest) -> bool:
+        """Keep a digest under its time; False, keeping nothing, when one is there."""
+        ...
+
+
+class DigestSigner(Protocol):
+    """The key that signs digests: one the table's writers cannot use."""
+
+    @property
+    def key_id(self) -> str: ...
+
+    @property
+    def algorithm(self) -> str: ...
+
+    def sign(self, message: bytes) -> bytes: ...
+
+    def verifies(self, digest: SignedDigest) -> bool:
+        """Whether this key signed ``digest`` (its key, algorithm and signature)."""
+        ...

@@ -1,5 +1,6 @@
-"""Ports of payments: processor events, the payment gateway, bank remittance files and the
-late-penalty job's past-due statements. Adapters implement them (DynamoDB, and in memory)."""
+"""Ports of payments: processor events and their exceptions, the payment gateway, bank remittance
+files and the late-penalty job's past-due statements. Adapters implement them (DynamoDB, and in
+memory)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,14 @@ from datetime import date
 from decimal import Decimal
 from typing import Protocol
 
+from civiq.core.audit import AuditEntry
+from civiq.core.events import DomainEvent
 from civiq.core.ports import Page
+from civiq.payments.domain.processor_exceptions import (
+    Assignment,
+    ExceptionStatus,
+    ProcessorException,
+)
 from civiq.payments.domain.processor_payments import ProcessorEvent, ProcessorPayment
 from civiq.payments.domain.remittance_files import LineOutcome, RemittanceCounts, RemittanceFile
 from civiq.rates.domain.charges import RatedBill
@@ -23,6 +31,42 @@ class ProcessorEvents(Protocol):
         ...
 
     def of_payment(self, processor_payment_id: str) -> Sequence[ProcessorEvent]: ...
+
+
+class ProcessorExceptions(Protocol):
+    """Processor events waiting for a clerk, and where their payments were decided to go."""
+
+    def record(self, exception: ProcessorException, entry: AuditEntry, event: DomainEvent) -> bool:
+        """Keep a new exception with its history entry and its event (to the outbox); False,
+        writing nothing, when its processor event has one already."""
+        ...
+
+    def get(self, event_id: str) -> ProcessorException:
+        """Raises NotFound."""
+        ...
+
+    def decide(
+        self,
+        before: ProcessorException,
+        after: ProcessorException,
+        entry: AuditEntry,
+        event: DomainEvent,
+    ) -> None:
+        """Write the decision if the exception is still as ``before`` (else Conflict)."""
+        ...
+
+    def listed(
+        self, status: ExceptionStatus, limit: int, cursor: str | None
+    ) -> Page[ProcessorException]:
+        """Open ones oldest received first; resolved ones most recently decided first."""
+        ...
+
+    def assign(self, assignment: Assignment) -> None:
+        """Decide where the payment goes; the same decision again changes nothing, another one
+        is a Conflict naming the first."""
+        ...
+
+    def assignment(self, processor_payment_id: str) -> Assignment | None: ...
 
 
 class ProcessorEventQueue(Protocol):

@@ -1,8 +1,8 @@
-"""Payments, refunds, remittances, processor events, late penalties and autopay, wired to DynamoDB,
-S3, SQS and EventBridge from settings: the one place their services (and the ledger's, which
-they post through) are built, for the API (``payments_composition.py``,
-``remittances_composition.py``), the processor-event, remittance, late-penalty and autopay
-functions.
+"""Payments, refunds, remittances, processor events and their exceptions, late penalties and
+autopay, wired to DynamoDB, S3, SQS and EventBridge from settings: the one place their services
+(and the ledger's, which they post through) are built, for the API (``payments_composition.py``,
+``remittances_composition.py``, ``processor_exceptions_composition.py``), the processor-event,
+remittance, late-penalty and autopay functions.
 
 The API imports this module at its cold start: what only the other functions build (their
 settings, late penalties, autopay) is imported by the functions building it.
@@ -20,19 +20,23 @@ from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
 from civiq.accounts.adapters.dynamodb_accounts import DynamoAccountRepository
 from civiq.accounts.adapters.dynamodb_workflows import DynamoMilestones
 from civiq.accounts.domain.account_numbers import AccountNumberScheme
+from civiq.accounts.services.find_account import FindAccount
 from civiq.billing.adapters.dynamodb import post_to_statements
 from civiq.core.clock import SystemClock
 from civiq.core.ids import UlidGenerator
+from civiq.core.ports import AuditLog
 from civiq.core.settings import CommonSettings
 from civiq.ledger.adapters.dynamodb_postings import DynamoLedger, DynamoPayments
 from civiq.ledger.domain.journal import AllocationOrder
 from civiq.ledger.ports import LedgerRepository, PaymentRepository
 from civiq.ledger.services.posting import Announcer, PaymentLedger
 from civiq.payments.adapters.dynamodb_processor_events import DynamoProcessorEvents
+from civiq.payments.adapters.dynamodb_processor_exceptions import DynamoProcessorExceptions
 from civiq.payments.adapters.dynamodb_remittances import DynamoRemittances
 from civiq.payments.adapters.processor_event_queue import SqsProcessorEventQueue
 from civiq.payments.adapters.remittance_queue import SqsRemittanceQueue
 from civiq.payments.adapters.sandbox_gateway import SandboxGateway
+from civiq.payments.ports import ProcessorExceptions
 from civiq.payments.services.payments import (
     AdjustBalance,
     PostPayment,
@@ -41,12 +45,18 @@ from civiq.payments.services.payments import (
     ReversePayment,
 )
 from civiq.payments.services.processor_events import AcceptWebhook, ApplyProcessorEvent
+from civiq.payments.services.processor_exceptions import (
+    DecideProcessorException,
+    ExceptionJournal,
+)
+from civiq.payments.services.processor_postings import PostProcessorPayment
 from civiq.payments.services.remittances import (
     ApplyRemittanceChunk,
     DecideException,
     LedgerDirectory,
     ReceiveRemittance,
 )
+from civiq.platform.dynamodb.audit import DynamoAuditLog
 from civiq.platform.idempotency import IdempotentRequests
 from civiq.platform.runtime import client, configure_table, publish_events, time_zone
 from civiq.platform.s3 import S3RemittanceContents
@@ -166,16 +176,56 @@ def remittance_services(
     )
 
 
-def apply_processor_event(settings: PaymentSettings) -> ApplyProcessorEvent:
-    """Each processor event's postings (functions/processor_events)."""
+def processor_postings(
+    settings: CommonSettings, allocation_order: AllocationOrder
+) -> PostProcessorPayment:
+    """Processor payments posted to a ledger; their refunds are the processor's own (nothing
+    is asked of the gateway)."""
     books = dynamo_payment_ledger(settings)
+    return PostProcessorPayment(books, PostPayment(books, allocation_order), RefundPayment(books))
+
+
+def exception_journal(settings: CommonSettings) -> ExceptionJournal:
+    configure_table(settings)
+    return ExceptionJournal(
+        DynamoProcessorExceptions(), SystemClock(), UlidGenerator(), publish_events(settings)
+    )
+
+
+def apply_processor_event(settings: PaymentSettings) -> ApplyProcessorEvent:
+    """Each processor event's postings, or its exception (functions/processor_events)."""
     return ApplyProcessorEvent(
         DynamoProcessorEvents(),
-        books,
-        PostPayment(books, settings.allocation_order),
-        RefundPayment(books),
+        exception_journal(settings),
+        processor_postings(settings, settings.allocation_order),
         AccountNumberScheme(settings.account_number_prefix, settings.account_number_width),
-        books.time_zone,
+    )
+
+
+@dataclass(frozen=True)
+class ProcessorExceptionServices:
+    """Processor events waiting for a clerk, their history, and clerks' decisions (the API's
+    routes)."""
+
+    exceptions: ProcessorExceptions
+    history: AuditLog
+    decide: DecideProcessorException
+
+
+def processor_exception_services(
+    settings: CommonSettings, *, numbering: AccountNumberScheme, allocation_order: AllocationOrder
+) -> ProcessorExceptionServices:
+    journal = exception_journal(settings)
+    postings = processor_postings(settings, allocation_order)
+    return ProcessorExceptionServices(
+        exceptions=journal.exceptions,
+        history=DynamoAuditLog(),
+        decide=DecideProcessorException(
+            journal,
+            DynamoProcessorEvents(),
+            FindAccount(postings.books.accounts, numbering),
+            postings,
+        ),
     )
 
 

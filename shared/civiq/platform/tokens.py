@@ -1,7 +1,10 @@
 """Bearer tokens for staff: Cognito in AWS, a local signing key in the local stack.
 
 Both carry the role the same way Cognito does, as a group in ``cognito:groups``; the highest
-known group wins. Anything invalid is an :class:`Unauthorized`, never an exception that leaks.
+known group wins. A token says when it was issued and when it expires, and lives at most
+``max_lifetime`` (a day by default: Cognito's longest access token), so a leaked token of an
+absurd lifetime is worthless. Anything invalid is an :class:`Unauthorized`, never an exception
+that leaks.
 """
 
 from __future__ import annotations
@@ -18,6 +21,18 @@ from civiq.core.staff import Role, StaffIdentity
 GROUPS_CLAIM = "cognito:groups"
 LOCAL_ISSUER = "civiq-local"
 LOCAL_AUDIENCE = "civiq-staff"
+ACCESS_USE = "access"  # the token_use claim of a Cognito access token (an ID token: "id")
+MAX_TOKEN_LIFETIME = timedelta(hours=24)  # Cognito's longest access-token validity: one day
+
+
+def _hours(span: timedelta) -> str:
+    return f"{span.total_seconds() / 3600:g} h"
+
+
+def _check_lifetime(claims: dict[str, Any], max_lifetime: timedelta) -> None:
+    """``exp`` and ``iat`` are present and checked by the decoder; here: not too far apart."""
+    if int(claims["exp"]) - int(claims["iat"]) > max_lifetime.total_seconds():
+        raise Unauthorized(f"token lives longer than {_hours(max_lifetime)}")
 
 
 def _identity(claims: dict[str, Any]) -> StaffIdentity:
@@ -36,10 +51,13 @@ def _identity(claims: dict[str, Any]) -> StaffIdentity:
 class LocalTokens:
     """HS256 tokens signed with the local stack's key; also mints them (``make token``)."""
 
-    def __init__(self, signing_key: str) -> None:
+    def __init__(self, signing_key: str, max_lifetime: timedelta = MAX_TOKEN_LIFETIME) -> None:
         self._key = signing_key
+        self._max_lifetime = max_lifetime
 
     def mint(self, subject: str, roles: Iterable[Role], now: datetime, ttl: timedelta) -> str:
+        if ttl > self._max_lifetime:
+            raise ValueError(f"a token lives at most {_hours(self._max_lifetime)}")
         claims = {
             "sub": subject,
             "iss": LOCAL_ISSUER,
@@ -58,19 +76,32 @@ class LocalTokens:
                 algorithms=["HS256"],
                 audience=LOCAL_AUDIENCE,
                 issuer=LOCAL_ISSUER,
-                options={"require": ["exp", "sub", "iss", "aud"]},
+                options={"require": ["exp", "iat", "sub", "iss", "aud"]},
             )
         except jwt.PyJWTError as exc:
             raise Unauthorized(f"invalid token: {exc}") from exc
+        _check_lifetime(claims, self._max_lifetime)
         return _identity(claims)
 
 
 class CognitoTokens:
-    """RS256 tokens of a Cognito user pool, checked against the pool's published keys."""
+    """RS256 access tokens of a Cognito user pool, checked against the pool's published keys.
 
-    def __init__(self, region: str, user_pool_id: str, app_client_id: str) -> None:
+    Only access tokens (``token_use`` "access", issued to our app client, named in
+    ``client_id``): an ID token says who signed in, to whichever client asked, and is not a
+    credential for an API.
+    """
+
+    def __init__(
+        self,
+        region: str,
+        user_pool_id: str,
+        app_client_id: str,
+        max_lifetime: timedelta = MAX_TOKEN_LIFETIME,
+    ) -> None:
         self._issuer = f"https://cognito-idp.{region}.amazonaws.com/{user_pool_id}"
         self._client_id = app_client_id
+        self._max_lifetime = max_lifetime
         self._keys = jwt.PyJWKClient(f"{self._issuer}/.well-known/jwks.json", cache_keys=True)
 
     def verify(self, token: str) -> StaffIdentity:
@@ -81,11 +112,16 @@ class CognitoTokens:
                 key.key,
                 algorithms=["RS256"],
                 issuer=self._issuer,
-                options={"verify_aud": False, "require": ["exp", "sub", "iss", "token_use"]},
+                options={
+                    "verify_aud": False,  # access tokens have none: client_id is checked below
+                    "require": ["exp", "iat", "sub", "iss", "token_use"],
+                },
             )
         except jwt.PyJWTError as exc:
             raise Unauthorized(f"invalid token: {exc}") from exc
-        # ID tokens name the client in "aud", access tokens in "client_id".
-        if claims.get("aud", claims.get("client_id")) != self._client_id:
+        if claims["token_use"] != ACCESS_USE:
+            raise Unauthorized("an access token is required, not an ID token")
+        if claims.get("client_id") != self._client_id:
             raise Unauthorized("token was issued to another client")
+        _check_lifetime(claims, self._max_lifetime)
         return _identity(claims)

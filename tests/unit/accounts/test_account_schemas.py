@@ -272,6 +272,23 @@ def test_missing_or_out_of_bounds_fields_are_refused(path: str, value: Any) -> N
         ),
         ("property.address.postal_code", "W1P 1J1", "property.address.postal_code"),
         ("property.address.province", "XX", "property.address.province"),
+        ("property.roll_number", "0614-000-123-4567", "property.roll_number"),
+        ("property.roll_number", "0000-000-123-45678", "property.roll_number"),
+        ("property.units", ["1", "#2"], "property.units.1"),
+    ],
+)
+def test_the_domain_rules_of_one_field_are_checked_with_the_shape(
+    path: str, value: Any, field: str
+) -> None:
+    """With the shape's own checks, so that one response names every invalid field."""
+    with pytest.raises(ValidationError) as error:
+        parse(with_path(open_body(), path, value))
+    assert error_locations(error.value) == [field]
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "field"),
+    [
         ("property.meters.shares", {"1": 0.6, "2": 0.5}, "property.meters.shares"),
         ("property.meters.shares", {"1": 0.6}, "property.meters.shares"),
         ("property.meters.shares", {"1": "0.55555", "2": "0.44445"}, "property.meters.shares.1"),
@@ -302,9 +319,6 @@ def test_to_command_applies_domain_rules(path: str, value: Any, field: str) -> N
 @pytest.mark.parametrize(
     ("path", "value", "field"),
     [
-        ("property.roll_number", "0614-000-123-4567", "property.roll_number"),
-        ("property.roll_number", "0000-000-123-45678", "property.roll_number"),
-        ("property.units", ["1", "#2"], "property.units.1"),
         ("property.units", ["1", "1"], "property.units"),
         ("property.units", ["1", "2", "3"], "property.meters.shares"),
         ("unit", "3", "unit"),
@@ -332,8 +346,8 @@ def test_an_email_needed_by_the_preferences_is_named_where_the_client_sends_it(
 
 def test_every_domain_error_is_a_domain_error_with_a_field() -> None:
     with pytest.raises(DomainError) as error:
-        parse(with_path(open_body(), "property.address.province", "XX")).to_command()
-    assert (error.value.code, error.value.field) == ("invalid_input", "property.address.province")
+        parse(with_path(open_body(), "property.location.latitude", 40.7128)).to_command()
+    assert (error.value.code, error.value.field) == ("invalid_input", "property.location.latitude")
 
 
 # --- the other account requests -------------------------------------------------------------------

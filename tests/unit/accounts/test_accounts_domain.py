@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import given
@@ -31,6 +32,29 @@ WATER, SEWER, STORM, WASTE = (
     ServiceType.WASTE,
 )
 DAY = timedelta(days=1)
+
+
+# --- the opening date ----------------------------------------------------------------------------
+
+TORONTO = ZoneInfo("America/Toronto")
+
+
+def test_an_account_opens_on_the_municipal_day_it_was_opened() -> None:
+    """14:00 UTC on Nov 26 is Nov 26 in Toronto; 03:00 UTC on Nov 27 is still Nov 26 there."""
+    assert account(services=()).opened_on(TORONTO) == date(2026, 11, 26)
+    late = datetime(2026, 11, 27, 3, 0, tzinfo=UTC)
+    assert account(opened_at=late, services=()).opened_on(TORONTO) == date(2026, 11, 26)
+
+
+def test_an_account_whose_services_started_earlier_opens_when_they_started() -> None:
+    """Backdated services (a conversion, a move-in or sale entered late): open from the first."""
+    backdated = (Service(WATER, date(2024, 1, 1)), Service(SEWER, date(2025, 3, 1)))
+    assert account(services=backdated).opened_on(TORONTO) == date(2024, 1, 1)
+
+
+def test_services_starting_later_do_not_move_the_opening_day() -> None:
+    pending = account(services=services(WATER, start=TODAY + 30 * DAY))
+    assert pending.opened_on(TORONTO) == TODAY
 
 
 # --- holder roles ---------------------------------------------------------------------------------

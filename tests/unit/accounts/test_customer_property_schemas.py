@@ -80,10 +80,9 @@ def test_an_organization_customer() -> None:
 )
 def test_customer_contact_errors_name_their_path(contact: dict[str, Any], field: str) -> None:
     body = {**CUSTOMER, "contact": contact, "preferences": {"language": "en"}}
-    request = NewCustomerIn.model_validate_json(json.dumps(body))
-    with pytest.raises(InvalidInput) as error:
-        request.to_new()
-    assert error.value.field == field
+    with pytest.raises(ValidationError) as error:  # with the shape: every field at once
+        NewCustomerIn.model_validate_json(json.dumps(body))
+    assert [".".join(map(str, e["loc"])) for e in error.value.errors()] == [field]
 
 
 @pytest.mark.parametrize(
@@ -116,11 +115,10 @@ def test_contact_and_preferences_updates() -> None:
     assert cleared.contact.over(current, "contact") == ContactDetails(None, "+16135550100")
     with pytest.raises(ValidationError):
         ContactUpdate.model_validate_json(json.dumps({"version": 2, "name": "", "contact": {}}))
-    with pytest.raises(InvalidInput) as refused:
+    with pytest.raises(ValidationError, match="email address is not valid"):
         ContactUpdate.model_validate_json(
             json.dumps({"version": 2, "contact": {"email": "not-an-email"}})
-        ).contact.over(current, "contact")
-    assert refused.value.field == "contact.email"
+        )
     prefs = PreferencesUpdate.model_validate_json(
         json.dumps({"version": 1, "preferences": {"language": "en", "contact_method": "sms"}})
     )
@@ -174,7 +172,6 @@ def test_property_defaults() -> None:
 @pytest.mark.parametrize(
     ("change", "field"),
     [
-        ({"address": {**PROPERTY["address"], "postal_code": "Q1P 1J1"}}, "address.postal_code"),
         ({"location": {"latitude": 45.4, "longitude": -30.1}}, "location.longitude"),
         ({"meters": {"arrangement": "shared", "shares": {"1": 1}}}, "meters.shares"),
     ],

@@ -24,6 +24,7 @@ from civiq.accounts.services.moves import (
     RecordMoveIn,
     RecordMoveOut,
 )
+from civiq.accounts.services.workflow_steps import FinalBilled
 from civiq.core.errors import Conflict, DomainError, InvalidInput, NotFound
 from civiq.core.ids import DeterministicIds
 from tests.helpers.workflow_world import CLERK, World, person
@@ -38,7 +39,7 @@ def world() -> World:
 
 
 def check(world: World) -> CheckMove:
-    return CheckMove(world.store, world.properties, world.customers, world.clock)
+    return CheckMove(world.store, world.properties, world.customers, world.clock, world.billing)
 
 
 def move_in_service(world: World) -> RecordMoveIn:
@@ -51,10 +52,11 @@ def move_in_service(world: World) -> RecordMoveIn:
         world.milestones,
         world.numbering,
         world.clock,
+        world.billing,
     )
 
 
-def move_out(world: World, account_id: str, seed: str = "MV1/move_out") -> tuple[object, bool]:
+def move_out(world: World, account_id: str, seed: str = "MV1/move_out") -> FinalBilled:
     command = MoveOutCommand(account_id, MOVE_OUT_DAY, READING)
     return RecordMoveOut(world.final_bill(seed))("MV1", command, CLERK, "cid-1")
 
@@ -215,8 +217,8 @@ def test_move_out_ends_services_and_requests_the_final_bill_with_the_reading(
     world: World,
 ) -> None:
     tenant = world.tenant(world.owner_with_building())
-    _, done_now = move_out(world, tenant.account_id)
-    assert done_now
+    billed = move_out(world, tenant.account_id)
+    assert billed.now
     stored = world.account(tenant.account_id)
     assert stored.status is AccountStatus.FINAL_BILLED
     assert {(s.status, s.end_date) for s in stored.services} == {
@@ -236,14 +238,18 @@ def test_move_out_ends_services_and_requests_the_final_bill_with_the_reading(
     history = {e.entry_id: e for e in world.store.history.values()}
     assert {bill.event_id, completed.event_id} <= set(history)
     assert history[bill.event_id].detail["changes"]["status"]["after"] == "final-billed"
+    assert billed.request == {k: v for k, v in bill.detail.items() if k != "status"}
 
 
-def test_a_retried_move_out_changes_nothing_twice(world: World) -> None:
+def test_a_retried_move_out_changes_nothing_twice_and_asks_for_the_same_final_bill(
+    world: World,
+) -> None:
     tenant = world.tenant(world.owner_with_building())
-    move_out(world, tenant.account_id)
+    first = move_out(world, tenant.account_id)
     before = world.mark()
-    _, done_now = move_out(world, tenant.account_id)
-    assert not done_now
+    again = move_out(world, tenant.account_id)
+    assert not again.now
+    assert again.request == first.request  # the workflow waits for that bill, produced once
     assert world.mark() == before
 
 

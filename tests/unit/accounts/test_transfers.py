@@ -24,9 +24,9 @@ from civiq.accounts.services.transfers import (
     SubmitTransfer,
     TransferCommand,
 )
-from civiq.core.errors import Conflict, DomainError, InvalidInput, NotFound
+from civiq.core.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
 from civiq.core.ids import DeterministicIds
-from tests.helpers.workflow_world import SUPERVISOR, World, person
+from tests.helpers.workflow_world import APPROVER, SUPERVISOR, World, person
 
 CLOSING = date(2026, 12, 15)
 
@@ -38,7 +38,13 @@ def world() -> World:
 
 def submit(world: World) -> SubmitTransfer:
     return SubmitTransfer(
-        world.store, world.properties, world.customers, world.transfers, world.workflow, world.clock
+        world.store,
+        world.properties,
+        world.customers,
+        world.transfers,
+        world.workflow,
+        world.clock,
+        world.billing,
     )
 
 
@@ -152,11 +158,11 @@ def test_approval_answers_the_stored_task_token(world: World) -> None:
     submitted(world, owner)
     RequestApproval(world.transfers, world.callbacks)("TR1", "token-1")
     assert world.transfers.get("TR1").status is TransferStatus.AWAITING_APPROVAL
-    decided = decide(world)("TR1", Decision.APPROVE, None, SUPERVISOR, "cid-d")
+    decided = decide(world)("TR1", Decision.APPROVE, None, APPROVER, "cid-d")
     assert decided.status is TransferStatus.APPROVED
-    assert decided.decided_by == SUPERVISOR
+    assert decided.decided_by == APPROVER
     assert world.callbacks.answers == [
-        ("token-1", "succeed", {"decision": "approve", "decided_by": "supervisor-1"})
+        ("token-1", "succeed", {"decision": "approve", "decided_by": "supervisor-2"})
     ]
     (event,) = world.published("TransferDecided")
     assert event.subject_id == "TRANSFER#TR1"
@@ -177,21 +183,43 @@ def test_rejection_needs_a_reason_and_fails_the_task(world: World) -> None:
     assert world.transfers.open_transfer_of(owner.property_id) is None  # claim released
 
 
+def test_the_supervisor_who_submitted_cannot_approve(world: World) -> None:
+    """Four eyes: a sale is approved by another supervisor than the one who submitted it."""
+    submitted(world, world.owner_with_building())
+    RequestApproval(world.transfers, world.callbacks)("TR1", "token-1")
+    before = world.mark()
+    with pytest.raises(Forbidden, match="four eyes") as refused:
+        decide(world)("TR1", Decision.APPROVE, None, SUPERVISOR, "c")
+    assert refused.value.field == "decision"
+    assert world.mark() == before  # nothing recorded, nothing published
+    assert world.transfers.get("TR1").status is TransferStatus.AWAITING_APPROVAL
+    assert world.callbacks.answers == []
+    decided = decide(world)("TR1", Decision.APPROVE, None, APPROVER, "c")
+    assert decided.decided_by == APPROVER
+
+
+def test_the_supervisor_who_submitted_may_withdraw_it(world: World) -> None:
+    """Rejecting one's own submission grants nothing: it needs no second pair of eyes."""
+    submitted(world, world.owner_with_building())
+    decided = decide(world)("TR1", Decision.REJECT, "the buyer withdrew", SUPERVISOR, "c")
+    assert decided.status is TransferStatus.REJECTED
+
+
 def test_a_second_decision_conflicts(world: World) -> None:
     submitted(world, world.owner_with_building())
-    decide(world)("TR1", Decision.APPROVE, None, SUPERVISOR, "c")
+    decide(world)("TR1", Decision.APPROVE, None, APPROVER, "c")
     with pytest.raises(Conflict) as conflict:
         decide(world)("TR1", Decision.REJECT, "changed my mind", SUPERVISOR, "c")
     assert conflict.value.field == "decision"
     with pytest.raises(NotFound):
-        decide(world)("NOPE", Decision.APPROVE, None, SUPERVISOR, "c")
+        decide(world)("NOPE", Decision.APPROVE, None, APPROVER, "c")
 
 
 def test_a_decision_before_the_token_is_delivered_when_the_workflow_asks(
     world: World,
 ) -> None:
     submitted(world, world.owner_with_building())
-    decide(world)("TR1", Decision.APPROVE, None, SUPERVISOR, "c")
+    decide(world)("TR1", Decision.APPROVE, None, APPROVER, "c")
     assert world.callbacks.answers == []  # no token yet
     RequestApproval(world.transfers, world.callbacks)("TR1", "token-late")
     assert world.callbacks.answers[0][:2] == ("token-late", "succeed")
@@ -206,7 +234,7 @@ def test_each_escalation_is_recorded_and_published_once(world: World) -> None:
     assert (transfer.escalations, transfer.escalated_at) == (1, world.clock.now())
     (event,) = world.published("TransferEscalated")
     assert event.detail["escalation"] == 1
-    decide(world)("TR1", Decision.APPROVE, None, SUPERVISOR, "c")
+    decide(world)("TR1", Decision.APPROVE, None, APPROVER, "c")
     assert not EscalateTransfer(world.transfers, world.events, world.recorder("x"))("TR1", 2, "c")
 
 
@@ -235,6 +263,7 @@ def run_closing(world: World, policy: ArrearsPolicy = ArrearsPolicy.STAY_WITH_TE
         world.events,
         world.numbering,
         world.clock,
+        world.billing,
     )("TR1", DeterministicIds("TR1/open_buyer_accounts"), "c")
     CompleteTransfer(world.transfers, world.events, world.recorder("TR1/complete"))(
         "TR1", opened, "c"
@@ -245,7 +274,7 @@ def test_closing_final_bills_the_seller_and_opens_the_buyers_account(world: Worl
     owner = world.owner_with_building()
     tenant = world.tenant(owner)
     submitted(world, owner)
-    decide(world)("TR1", Decision.APPROVE, None, SUPERVISOR, "c")
+    decide(world)("TR1", Decision.APPROVE, None, APPROVER, "c")
     run_closing(world)
 
     transfer = world.transfers.get("TR1")
@@ -269,14 +298,14 @@ def test_closing_final_bills_the_seller_and_opens_the_buyers_account(world: Worl
     (done,) = world.published("OwnershipTransferred")
     assert done.detail["buyer_account_ids"] == [buyer_account_id]
     assert done.detail["seller_account_ids"] == [owner.account_id]
-    assert done.actor == SUPERVISOR
+    assert done.actor == APPROVER
 
 
 def test_every_closing_step_retried_changes_nothing_twice(world: World) -> None:
     owner = world.owner_with_building()
     world.tenant(owner)
     submitted(world, owner)
-    decide(world)("TR1", Decision.APPROVE, None, SUPERVISOR, "c")
+    decide(world)("TR1", Decision.APPROVE, None, APPROVER, "c")
     run_closing(world)
     before = world.mark()
     accounts = len(world.store.accounts())
@@ -288,7 +317,7 @@ def test_every_closing_step_retried_changes_nothing_twice(world: World) -> None:
 def test_a_seller_who_owes_stays_final_billed(world: World) -> None:
     owner = world.owner_with_building()
     submitted(world, owner)
-    decide(world)("TR1", Decision.APPROVE, None, SUPERVISOR, "c")
+    decide(world)("TR1", Decision.APPROVE, None, APPROVER, "c")
     world.owes(owner, "80.00")
     settle = SettleSellerAccounts(
         world.transfers, world.settle("TR1/settle", ArrearsPolicy.ROLL_TO_OWNER)
@@ -302,7 +331,7 @@ def test_a_tenant_who_buys_holds_their_account_as_owner(world: World) -> None:
     owner = world.owner_with_building()
     tenant = world.tenant(owner)
     submitted(world, owner, buyer=tenant.holder.customer_id)
-    decide(world)("TR1", Decision.APPROVE, None, SUPERVISOR, "c")
+    decide(world)("TR1", Decision.APPROVE, None, APPROVER, "c")
     run_closing(world)
     converted = world.account(tenant.account_id)
     assert converted.holder_role is HolderRole.OWNER
@@ -325,7 +354,7 @@ def test_a_decision_landing_while_the_token_is_stored_is_still_delivered(world: 
     def update_after_a_decision(before: Transfer, after: Transfer, events=()) -> None:  # type: ignore[no-untyped-def]
         if not raced:
             raced.append(True)
-            decide(world)("TR1", Decision.APPROVE, None, SUPERVISOR, "c")
+            decide(world)("TR1", Decision.APPROVE, None, APPROVER, "c")
         real_update(before, after, events)
 
     world.transfers.update = update_after_a_decision  # type: ignore[method-assign]

@@ -155,6 +155,9 @@ def test_the_summary_adds_up_accounts_entries_findings_and_balances() -> None:
             "balance-mismatch": 1,
             "credit-mismatch": 1,
             "negative-owed": 0,
+            "digest-mismatch": 0,
+            "undigested": 0,
+            "payment-mismatch": 0,
         },
         "findings": [
             {

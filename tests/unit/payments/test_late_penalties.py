@@ -15,7 +15,7 @@ import pytest
 from pydantic import ValidationError
 
 from civiq.accounts.adapters.memory import InMemoryBalances, InMemoryStore
-from civiq.accounts.domain.accounts import Account
+from civiq.accounts.domain.accounts import Account, Service, ServiceType
 from civiq.accounts.services.open_account import OpenAccount
 from civiq.billing.adapters.memory import InMemoryStatements
 from civiq.billing.domain.statements import Statement
@@ -45,6 +45,7 @@ from tests.helpers.statement_builders import (
 TORONTO = ZoneInfo("America/Toronto")
 RUN_AT = datetime(2026, 12, 24, 16, 0, tzinfo=UTC)  # 11:00 in Toronto: today is December 24
 TODAY = date(2026, 12, 24)
+SERVED_SINCE = date(2026, 1, 1)
 MONTHLY = PenaltyPolicy.parse(kind="monthly-percent", percent="1.25")
 
 
@@ -60,9 +61,11 @@ class World:
     opener: OpenAccount
 
     def account(self, n: int) -> Account:
+        """An account served since the start of the year: it takes payments from then."""
         opened = command(
             new_customer(f"Holder {n}"),
             new_property(address_=address(street=f"{n} Main St")),
+            services=tuple(Service(kind, SERVED_SINCE) for kind in ServiceType),
         )
         return self.opener(opened, CLERK, f"corr-open-{n}")
 

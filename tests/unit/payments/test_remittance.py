@@ -4,6 +4,7 @@ ever picking the wrong one (hand-built towns, a generated 10,000-line file, typo
 from __future__ import annotations
 
 import random
+import re
 from collections import Counter
 from dataclasses import replace
 from datetime import date
@@ -28,6 +29,7 @@ from civiq.payments.domain.remittance import (
     parse_remittance,
 )
 from tests.helpers.remittance_corpus import (
+    FLAT_BILLS,
     LINE_KINDS,
     SCHEME,
     Remittance,
@@ -124,6 +126,17 @@ def test_bad_lines_are_reported_by_line_and_column_and_good_lines_kept() -> None
     assert parsed.errors[7].message == "an amount is a positive number of dollars and cents"
 
 
+@pytest.mark.parametrize(
+    "bad", ["\x00", "\x1b", "\u202e", "\u2067"], ids=["nul", "esc", "rlo", "rli"]
+)
+def test_a_payer_name_with_a_control_character_is_a_line_error(bad: str) -> None:
+    """A payer's name is stored with the payment: never with controls or direction overrides."""
+    text = HEADER + f"2026-11-26,10.00,UB00000422,Marie{bad} Roy\n"
+    (error,) = parse_remittance(text).errors
+    assert (error.line_no, error.field) == (2, "payer_name")
+    assert "control characters" in error.message
+
+
 @pytest.mark.parametrize("missing", ["date", "amount", "reference", "payer_name"])
 def test_a_missing_column_fails_the_file_naming_it(missing: str) -> None:
     header = ",".join(c for c in ("date", "amount", "reference", "payer_name") if c != missing)
@@ -186,6 +199,9 @@ def test_a_couple_is_found_by_each_partner_and_by_both() -> None:
     assert name_keys("John & Mary Smith") == {"john mary smith", "john smith", "mary smith"}
     assert name_keys("Marie Côté and Luc Roy") == {"cote luc marie roy", "cote marie", "luc roy"}
     assert name_keys("Hélène Côté") == {"cote helene"}
+    # "et" in a business's name joins no couple: no partner without a surname.
+    assert name_keys("Ferme Tremblay et Fils") == {"ferme fils tremblay"}
+    assert name_keys("Luc et Marie") == {"luc marie"}
 
 
 # --- matching: a hand-built town ------------------------------------------------------------------
@@ -232,25 +248,75 @@ def test_an_exact_number_typed_any_way_is_certain(reference: str) -> None:
 
 
 @pytest.mark.parametrize(
-    ("payer", "amount"),
+    "payer",
     [
-        ("M TREMBLAY", "1.00"),  # a word of the holder's name
-        ("Luc Tremblay", "1.00"),  # the family
-        ("9123-4567 Québec inc.", "85.10"),  # someone else, paying what a statement owes
-        ("Bob Smith", "125.10"),  # ... or the balance
-        ("", "1.00"),  # no name: the valid number alone
+        "M TREMBLAY",  # a word of the holder's name
+        "Luc Tremblay",  # the family
+        "Mme Marie-Ève Tremblay",
     ],
 )
-def test_an_exact_number_is_certain_unless_the_payer_is_clearly_someone_else(
-    payer: str, amount: str
+def test_an_exact_number_is_certain_when_the_payers_name_agrees(payer: str) -> None:
+    assert match(town(TREMBLAY), "UB00000422", payer, "1.00").account_id == "A42"
+
+
+@pytest.mark.parametrize(
+    ("payer", "amount", "reason"),
+    [
+        ("9123-4567 Québec inc.", "85.10", MatchReason.NAME_MISMATCH),  # what a statement owes
+        ("Bob Smith", "125.10", MatchReason.NAME_MISMATCH),  # ... or the balance
+        ("", "40.00", MatchReason.UNCORROBORATED),
+    ],
+)
+def test_an_exact_number_and_the_amount_owed_alone_are_not_certain(
+    payer: str, amount: str, reason: MatchReason
 ) -> None:
-    assert match(town(TREMBLAY), "UB00000422", payer, amount).account_id == "A42"
+    # A payer who typed another account's valid number pays a bill that account may owe
+    # too: municipal bills are often equal to the cent.
+    result = match(town(TREMBLAY), "UB00000422", payer, amount)
+    assert (result.account_id, result.reason, result.candidates) == (None, reason, ("A42",))
 
 
 def test_an_exact_number_paid_by_someone_else_for_an_amount_not_owed_is_an_exception() -> None:
     result = match(town(TREMBLAY), "UB00000422", "John Smith", "100.00")
     assert outcome(result) == (None, MatchReason.NAME_MISMATCH, "0.50", ("A42",))
     assert not result.certain
+    # No name and an amount not owed: nothing but the number says it is this account.
+    unnamed = match(town(TREMBLAY), "UB00000422", "", "1.00")
+    assert outcome(unnamed) == (None, MatchReason.UNCORROBORATED, "0.20", ("A42",))
+
+
+MARIE = account(42, "Marie Tremblay", "85.10")  # UB-0000042-2
+
+
+def test_an_exact_number_paid_by_the_holder_of_another_account_needs_that_accounts_bill() -> None:
+    place = town(MARIE, account(5, "Luc Tremblay", "60.00"))
+    # Luc pays what his own account owes with Marie's number: his bill or hers?
+    assert outcome(match(place, "UB00000422", "Luc Tremblay", "60.00")) == (
+        None,
+        MatchReason.AMBIGUOUS,
+        "0.30",
+        ("A42", "A5"),
+    )
+    # A round sum: only a shared surname says it is Marie's.
+    assert outcome(match(place, "UB00000422", "LUC TREMBLAY", "20.00")) == (
+        None,
+        MatchReason.NAME_MISMATCH,
+        "0.50",
+        ("A42", "A5"),
+    )
+    # Marie's bill to the cent, which his does not owe: he pays for her.
+    assert match(place, "UB00000422", "Luc Tremblay", "85.10").account_id == "A42"
+
+
+def test_an_exact_number_is_not_confirmed_by_a_bill_the_payers_own_account_owes_too() -> None:
+    # Municipal bills are often equal to the cent: Jean Tremblay's account owes 85.10 as well.
+    place = town(MARIE, account(6, "Jean Tremblay", "85.10"))
+    assert outcome(match(place, "UB00000422", "Jean Tremblay", "85.10")) == (
+        None,
+        MatchReason.AMBIGUOUS,
+        "0.30",
+        ("A42", "A6"),
+    )
 
 
 def test_a_09_90_swap_landing_on_another_account_is_ambiguous_when_both_fit() -> None:
@@ -266,12 +332,16 @@ def test_a_09_90_swap_landing_on_another_account_is_ambiguous_when_both_fit() ->
         ("A90", "A900"),
     )
     assert match(place, "UB00000901", "Jean Gagnon", "85.10").candidates == ("A90", "A900")
-    # Even a shared surname is evidence enough for the twin to ask a clerk.
-    assert match(place, "UB00000901", "Luc Tremblay", "60.00").reason is MatchReason.AMBIGUOUS
+    # The payer is the holder of the number typed, and pays its bill: the twin held by a
+    # relative does not compete, unless it is the twin's bill that is paid.
+    assert match(place, "UB00000901", "Luc Tremblay", "60.00").account_id == "A90"
+    assert match(place, "UB00000901", "Luc Tremblay", "85.10").reason is MatchReason.AMBIGUOUS
+    # A shared surname is evidence enough for the twin to ask a clerk.
+    assert match(place, "UB00000901", "L Tremblay", "60.00").reason is MatchReason.AMBIGUOUS
     # No evidence for the twin: the number is what it says.
     place = town(ninety, account(900, "Jean Gagnon", "85.10"))
     assert match(place, "UB00000901", "L Tremblay").account_id == "A90"
-    assert match(place, "UB00000901", "", "60.00").account_id == "A90"
+    assert match(place, "UB00000901", "", "60.00").reason is MatchReason.UNCORROBORATED
     assert match(place, "UB00000901", "", "1.00").reason is MatchReason.AMBIGUOUS
 
 
@@ -300,8 +370,25 @@ def test_a_typo_corroborated_strongly_is_recovered(
     place = town(RIGHT, *others)
     by_name = match(place, typed, "COTE HELENE", "20.00")
     assert outcome(by_name) == ("A4217", reason, confidence, ("A4217",))
-    by_amount = match(place, typed, "Tenant Inc.", "85.10")
-    assert by_amount.account_id == "A4217"
+    by_initial_and_amount = match(place, typed, "H. CÔTÉ", "85.10")
+    assert by_initial_and_amount.account_id == "A4217"
+    # The amount it owes, by someone else or no one by name: the typo is not confirmed.
+    for payer in ("Tenant Inc.", ""):
+        assert match(place, typed, payer, "85.10").reason is MatchReason.UNCORROBORATED
+
+
+def test_a_payer_is_a_holder_only_by_their_whole_name() -> None:
+    # Jean and Jean-Guy are two first names: "Jean Roy" shares words with "Jean-Guy Roy" only.
+    place = town(account(4217, "Jean-Guy Roy", "85.10"))
+    assert match(place, "0004-1276", "Jean Roy", "20.00").reason is MatchReason.UNCORROBORATED
+    assert match(place, "0004-1276", "ROY, JEAN-GUY", "20.00").account_id == "A4217"
+
+
+def test_a_typo_confirmed_by_amount_alone_is_not_certain_when_the_payer_owes_it_elsewhere() -> None:
+    # Luc Côté's own account owes the same 85.10 as Hélène's, whose number is one typo away.
+    place = town(RIGHT, account(5, "Luc Côté", "85.10"))
+    result = match(place, "0004-1276", "Luc Côté", "85.10")
+    assert outcome(result) == (None, MatchReason.AMBIGUOUS, "0.30", ("A4217", "A5"))
 
 
 def test_a_typo_with_weak_evidence_is_uncorroborated() -> None:
@@ -313,13 +400,37 @@ def test_a_typo_with_weak_evidence_is_uncorroborated() -> None:
     )
 
 
-def test_a_typo_two_accounts_fit_is_ambiguous() -> None:
-    candidates = dict(SCHEME.one_typo_away("ub-0005217-6"))
-    other_number = next(n for n in candidates if n != RIGHT.account_number)
-    other = account(int(other_number[2:-1]), "Luc Côté", "85.10")
-    result = match(town(RIGHT, other), "ub-0005217-6", "Hélène Côté", "85.10")
+def near(typed: str, holder: str, *owed: str) -> TownAccount:
+    """An account one typo away from ``typed``, other than :data:`RIGHT`."""
+    number = next(n for n, _ in SCHEME.one_typo_away(typed) if n != RIGHT.account_number)
+    return account(int(number[2:-1]), holder, *owed)
+
+
+@pytest.mark.parametrize(
+    ("holder", "owed", "payer", "amount"),
+    [
+        ("Hélène Côté", "12.00", "Hélène Côté", "85.10"),  # two holders of the payer's name
+        ("Luc Côté", "85.10", "H Côté", "85.10"),  # a surname and a bill both owe
+        ("Luc Côté", "20.00", "Hélène Côté", "20.00"),  # the payer's name, the other's bill
+    ],
+)
+def test_a_typo_two_accounts_fit_is_ambiguous(
+    holder: str, owed: str, payer: str, amount: str
+) -> None:
+    other = near("ub-0005217-6", holder, owed)
+    result = match(town(RIGHT, other), "ub-0005217-6", payer, amount)
     assert result.reason is MatchReason.AMBIGUOUS
     assert sorted(result.candidates) == sorted(["A4217", other.account_id])
+
+
+def test_a_typo_is_told_apart_by_the_payers_name_when_bills_are_equal() -> None:
+    others = [near("ub-0005217-6", "Luc Gagnon", "85.10")]
+    result = match(town(RIGHT, *others), "ub-0005217-6", "Hélène Côté", "85.10")
+    assert outcome(result) == ("A4217", MatchReason.SUBSTITUTION, "0.95", ("A4217",))
+    # The amount alone, with bills equal to the cent, tells nothing apart.
+    assert match(town(RIGHT, *others), "ub-0005217-6", "", "85.10").reason is (
+        MatchReason.AMBIGUOUS
+    )
 
 
 def test_a_typo_of_no_account_falls_back_to_name_and_amount() -> None:
@@ -352,12 +463,17 @@ def sold_and_moved(final_bill: tuple[str, ...] = ()) -> Town:
 def test_a_closed_account_that_still_owes_takes_its_final_bill() -> None:
     place = sold_and_moved(final_bill=("140.00",))
     old = place.accounts["A7"].account_number
-    assert outcome(match(place, old, "G BELANGER", "140.00")) == (
+    assert outcome(match(place, old, "BELANGER, GAETAN", "140.00")) == (
         "A7",
         MatchReason.FINAL_BILL,
         "1.00",
         ("A7",),
     )
+    # Initials and the surname, with the amount the final bill and nothing else owes.
+    assert match(place, old, "G BELANGER", "140.00").account_id == "A7"
+    # ... but not a round sum (the final bill or the seller's new home's?), nor other initials.
+    assert match(place, old, "G BELANGER", "100.00").reason is MatchReason.CLOSED_ACCOUNT
+    assert match(place, old, "L BELANGER", "140.00").reason is MatchReason.CLOSED_ACCOUNT
     # The buyer paying with the number of the bill left in the mailbox: the buyer's account.
     assert match(place, old, BUYER.upper(), "61.00").account_id == "A8"
 
@@ -373,7 +489,93 @@ def test_an_old_number_is_paid_to_the_follower_held_by_the_payer(payer: str, exp
 def test_an_old_number_paid_by_no_follower_holder_is_an_exception(payer: str) -> None:
     place = sold_and_moved()
     result = match(place, place.accounts["A7"].account_number, payer, "93.00")
-    assert outcome(result) == (None, MatchReason.CLOSED_ACCOUNT, "0.30", ("A8", "A9"))
+    assert outcome(result) == (None, MatchReason.CLOSED_ACCOUNT, "0.30", ("A9", "A8"))
+
+
+def moved(final_bill: str, new_bill: str) -> Town:
+    """Account 7 closed by its holder's move and still owing its final bill; account 9 is the
+    holder's account at the new home."""
+    return town(
+        account(7, SELLER, final_bill, active=False, closed_by="move", successor_ids=("A9",)),
+        account(9, SELLER, new_bill),
+    )
+
+
+def test_a_mover_paying_the_new_bill_with_the_old_number_pays_the_new_account() -> None:
+    place = moved(final_bill="140.00", new_bill="93.00")
+    old = place.accounts["A7"].account_number
+    assert outcome(match(place, old, SELLER, "93.00")) == (
+        "A9",
+        MatchReason.PREVIOUS_ACCOUNT,
+        "0.95",
+        ("A9",),
+    )
+    assert match(place, old, SELLER.upper(), "140.00").reason is MatchReason.FINAL_BILL
+    # Neither bill: the final one or the new one? A clerk asks.
+    result = match(place, old, SELLER, "100.00")
+    assert (result.reason, result.candidates) == (MatchReason.CLOSED_ACCOUNT, ("A7", "A9"))
+
+
+def test_a_final_bill_equal_to_the_new_bill_is_an_exception() -> None:
+    place = moved(final_bill="93.00", new_bill="93.00")
+    result = match(place, place.accounts["A7"].account_number, SELLER, "93.00")
+    assert (result.reason, result.candidates) == (MatchReason.CLOSED_ACCOUNT, ("A7", "A9"))
+
+
+@pytest.mark.parametrize(
+    "payer",
+    [
+        SELLER,  # the final bill, but the buyer's first bill is the same to the cent
+        BUYER,  # the buyer's own bill, with the number on the bill left in the mailbox
+        "Jean Gagnon",  # a stranger paying what both owe
+        "",
+    ],
+)
+def test_an_old_number_is_never_certain_when_two_accounts_it_leads_to_owe_the_amount(
+    payer: str,
+) -> None:
+    place = sold_and_moved(final_bill=("61.00",))  # the buyer's account 8 owes 61.00 too
+    result = match(place, place.accounts["A7"].account_number, payer, "61.00")
+    assert not result.certain
+    assert result.reason is MatchReason.CLOSED_ACCOUNT
+    assert {"A7", "A8"} <= set(result.candidates)
+
+
+def family_sale() -> Town:
+    """Gaétan Bélanger sold to his son Luc: account 7 closed, still owing its final bill."""
+    return town(
+        account(7, SELLER, "140.00", active=False, closed_by="sale", successor_ids=("A8",)),
+        account(8, "Luc Bélanger", "61.00"),
+    )
+
+
+@pytest.mark.parametrize(
+    ("payer", "amount", "expected"),
+    [
+        ("Luc Bélanger", "61.00", ("A8", MatchReason.PREVIOUS_ACCOUNT)),
+        ("BELANGER GAETAN", "140.00", ("A7", MatchReason.FINAL_BILL)),
+        ("BELANGER GAETAN", "85.00", ("A7", MatchReason.FINAL_BILL)),  # part of it
+        ("Luc Bélanger", "140.00", (None, MatchReason.CLOSED_ACCOUNT)),  # the son pays it?
+        ("Bélanger", "140.00", (None, MatchReason.CLOSED_ACCOUNT)),  # the family name alone
+        ("L Bélanger", "61.00", ("A8", MatchReason.PREVIOUS_ACCOUNT)),  # his initial, his bill
+        ("L Bélanger", "140.00", (None, MatchReason.CLOSED_ACCOUNT)),
+        ("G Bélanger", "61.00", (None, MatchReason.CLOSED_ACCOUNT)),
+        ("Marie Bélanger", "140.00", (None, MatchReason.CLOSED_ACCOUNT)),
+        ("Jean Gagnon", "140.00", (None, MatchReason.CLOSED_ACCOUNT)),
+    ],
+)
+def test_after_a_family_sale_a_shared_surname_picks_no_account(
+    payer: str, amount: str, expected: tuple[str | None, MatchReason]
+) -> None:
+    place = family_sale()
+    result = match(place, place.accounts["A7"].account_number, payer, amount)
+    assert (result.account_id, result.reason) == expected
+
+
+def test_an_old_number_paid_by_one_followers_holder_for_what_another_owes_is_an_exception() -> None:
+    place = sold_and_moved()  # the buyer's account 8 owes 61.00, the seller's account 9 93.00
+    result = match(place, place.accounts["A7"].account_number, SELLER, "61.00")
+    assert (result.reason, result.candidates) == (MatchReason.CLOSED_ACCOUNT, ("A9", "A8"))
 
 
 def test_an_old_number_whose_followers_share_a_holder_is_an_exception() -> None:
@@ -422,6 +624,33 @@ def test_without_a_number_name_and_amount_must_single_out_one_account() -> None:
         (),
     )
     assert match(namesakes, "", "", "85.10").candidates == ()
+
+
+def test_without_a_number_a_namesakes_final_billed_account_owing_the_same_is_a_rival() -> None:
+    place = town(RIGHT, account(5, "Hélène Côté", "85.10", active=False))
+    assert outcome(match(place, "", "Hélène Côté", "85.10")) == (
+        None,
+        MatchReason.AMBIGUOUS,
+        "0.30",
+        ("A4217", "A5"),
+    )
+    # A closed namesake that owes nothing is no rival.
+    place = town(RIGHT, account(5, "Hélène Côté", active=False))
+    assert match(place, "", "Hélène Côté", "85.10").account_id == "A4217"
+
+
+def test_a_name_held_by_more_accounts_than_are_read_is_never_certain() -> None:
+    most = remittance.MAX_NAMESAKES
+    namesakes = [account(n, "Marie Tremblay", "50.00") for n in range(1, most + 1)]
+    place = town(*namesakes, account(most + 1, "Marie Tremblay", "85.10"))
+    assert outcome(match(place, "", "Marie Tremblay", "85.10")) == (
+        None,
+        MatchReason.COMMON_NAME,
+        "0.00",
+        (),
+    )
+    fewer = town(*namesakes[1:], place.accounts[f"A{most + 1}"])
+    assert match(fewer, "", "Marie Tremblay", "85.10").account_id == f"A{most + 1}"
 
 
 def test_a_couple_is_found_by_one_partners_name() -> None:
@@ -496,7 +725,13 @@ def test_a_typo_with_evidence_for_its_account_never_posts_to_another(
     result = match_line(
         paid(typo(meant.account_number, data), payer, str(amount)), place.directory(), SCHEME
     )
-    assert result.account_id in (None, meant.account_id)
+    # Another account only when the line is more its own than the meant one's: its holder's
+    # whole name and its bill. (Bills equal to the cent are told apart by names; in a town of
+    # twelve names a payer often has another candidate's name, in a city hardly ever.)
+    if result.account_id not in (None, meant.account_id):
+        other = place.accounts[result.account_id]
+        assert name_key(payer) in {k for n in other.holder_names for k in name_keys(n)}
+        assert amount in other.open_amounts or amount == other.balance
 
 
 @settings(max_examples=200, deadline=None)
@@ -535,29 +770,58 @@ def test_the_corpus_is_deterministic_and_realistic(corpus: tuple[Town, Remittanc
         assert abs(shares[kind] / 100 - percent) < 1, kind
     assert sum(t is None for t in file.truth.values()) == shares["stranger"]
     assert file.text.startswith("\ufeffTrace Number,Date,Payer Name,Reference,Amount,Currency\r\n")
+    # What real files hold: bills equal to the cent, old numbers that still owe, family sales.
+    bills = [b for a in place.accounts.values() for b in a.open_amounts]
+    assert 0.30 < sum(b in FLAT_BILLS for b in bills) / len(bills) < 0.36
+    assert 0.2 < sum(a.balance > 0 for a in closed) / len(closed) < 0.3
+    sold = [a for a in closed if a.closed_by == "sale"]
+    buyers = [place.accounts[a.successor_ids[0]].holder_names[0] for a in sold]
+    family = [s for s, b in zip(sold, buyers, strict=True) if s.holder_names[0].split()[-1] in b]
+    assert 0.25 < len(family) / len(sold) < 0.4
+    lines = {line.line_no: line for line in parse_remittance(file.text).lines}
+    numbers = {a.account_number: a.account_id for a in place.accounts.values()}
+    for line_no, kind in file.kinds.items():
+        typed = SCHEME.prefix + re.sub(r"[^0-9]", "", lines[line_no].reference)[-8:]
+        if kind == "wrong-number":  # another account's valid number
+            assert numbers[SCHEME.normalize(typed)] != file.truth[line_no]
+        if kind == "final-bill":
+            assert place.accounts[numbers[typed]].balance > 0
+
+
+def scored(place: Town, file: Remittance) -> dict[str, Any]:
+    parsed = parse_remittance(file.text)
+    assert parsed.errors == []
+    directory = place.directory()
+    matches = [match_line(line, directory, SCHEME) for line in parsed.lines]
+    result = score(matches, file.truth, file.kinds)
+    assert result["lines"] == len(file.truth)
+    assert result["auto_matched"] + result["exceptions"] == result["lines"]
+    return result
 
 
 def test_on_10000_lines_nothing_is_posted_to_a_wrong_account(
     corpus: tuple[Town, Remittance],
 ) -> None:
-    place, file = corpus
-    parsed = parse_remittance(file.text)
-    assert parsed.errors == []
-    directory = place.directory()
-    matches = [match_line(line, directory, SCHEME) for line in parsed.lines]
-    result = score(matches, file.truth)
-    assert result["lines"] == 10_000
+    result = scored(*corpus)
     assert result["wrong_matches"] == 0
-    assert result["auto_match_rate"] >= 0.94  # measured 0.9518 (seed 6)
-    assert result["auto_matched"] + result["exceptions"] == 10_000
-    by_kind: Counter[str] = Counter(file.kinds[m.line.line_no] for m in matches if m.certain)
-    kinds = Counter(file.kinds.values())
-    assert by_kind["exact"] / kinds["exact"] >= 0.97
-    assert by_kind["swapped"] / kinds["swapped"] >= 0.75
-    assert by_kind["mistyped"] / kinds["mistyped"] >= 0.80
-    assert by_kind["previous"] / kinds["previous"] >= 0.75
-    assert by_kind["no-number"] / kinds["no-number"] >= 0.90
-    assert by_kind["stranger"] == 0
+    assert result["auto_match_rate"] >= 0.93  # measured 0.9396 of the matchable lines (seed 6)
+    rate = {kind: k["auto_matched"] / k["lines"] for kind, k in result["by_kind"].items()}
+    # measured (seed 6): 0.963, 0.896, 0.889, 0.855, 0.717, 0.956
+    assert rate["exact"] >= 0.95
+    assert rate["swapped"] >= 0.85
+    assert rate["mistyped"] >= 0.85
+    assert rate["previous"] >= 0.80
+    assert rate["final-bill"] >= 0.65
+    assert rate["no-number"] >= 0.90
+    assert rate["wrong-number"] == rate["stranger"] == 0
+
+
+def test_at_city_scale_common_names_and_equal_bills_post_nothing_to_a_wrong_account() -> None:
+    place = build_town(seed=7, accounts=300_000)
+    result = scored(place, remittance_file(place, lines=5_000, seed=7))
+    assert result["wrong_matches"] == 0
+    assert result["by_reason"]["common-name"] > 0  # names held by more than MAX_NAMESAKES
+    assert result["auto_match_rate"] >= 0.91  # measured 0.9272 (seed 7)
 
 
 def test_score_counts_a_certain_match_of_a_payment_for_no_account_as_wrong() -> None:
@@ -568,14 +832,23 @@ def test_score_counts_a_certain_match_of_a_payment_for_no_account_as_wrong() -> 
     queued = LineMatch(
         RemittanceLine(4, date(2026, 11, 26), D(1), "", ""), None, MatchReason.AMBIGUOUS, D(0)
     )
-    result = score([right, stray, queued], {2: "A1", 3: None, 4: "A9"})
+    kinds = {2: "exact", 3: "stranger", 4: "exact"}
+    result = score([right, stray, queued], {2: "A1", 3: None, 4: "A9"}, kinds)
     assert result == {
         "lines": 3,
+        "matchable": 2,
         "auto_matched": 2,
-        "auto_match_rate": 0.6667,
+        "auto_match_rate": 0.5,
         "wrong_matches": 1,
         "exceptions": 1,
         "by_reason": {"exact": 2, "ambiguous": 1},
+        "by_kind": {
+            kind: {"lines": 0, "auto_matched": 0, "wrong_matches": 0} for kind, _ in LINE_KINDS
+        }
+        | {
+            "exact": {"lines": 2, "auto_matched": 1, "wrong_matches": 0},
+            "stranger": {"lines": 1, "auto_matched": 1, "wrong_matches": 1},
+        },
     }
 
 

@@ -6,6 +6,7 @@ import base64
 import json
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
 from typing import Any
 
 import jwt
@@ -18,13 +19,16 @@ from civiq.platform.tokens import (
     GROUPS_CLAIM,
     LOCAL_AUDIENCE,
     LOCAL_ISSUER,
+    MAX_TOKEN_LIFETIME,
     CognitoTokens,
     LocalTokens,
 )
+from infra.local.run import staff_token
 
 KEY = "local-signing-key-for-unit-tests-" + "0123456789abcdef" * 2
 OTHER_KEY = "another-signing-key-for-unit-tests-987654"
 TTL = timedelta(minutes=15)
+LIFETIME_OVER = timedelta(hours=24, seconds=1)
 
 
 @pytest.fixture
@@ -231,3 +235,144 @@ def test_cognito_unsigned_token_is_unauthorized(
     )
     with pytest.raises(Unauthorized, match="invalid token"):
         cognito.verify(unsigned)
+
+
+# --- lifetime: a token lives at most a day (Cognito's longest access token) --------------------
+
+
+def test_a_token_living_longer_than_the_bound_is_unauthorized(tokens: LocalTokens) -> None:
+    issued = now()
+    token = signed(
+        claims(iat=int(issued.timestamp()), exp=int((issued + LIFETIME_OVER).timestamp()))
+    )
+    with pytest.raises(Unauthorized, match="lives longer than 24 h"):
+        tokens.verify(token)
+
+
+def test_a_token_of_a_hundred_years_is_unauthorized(tokens: LocalTokens) -> None:
+    issued = now()
+    century = int((issued + timedelta(days=36_525)).timestamp())
+    with pytest.raises(Unauthorized, match="lives longer than 24 h"):
+        tokens.verify(signed(claims(iat=int(issued.timestamp()), exp=century)))
+
+
+def test_a_token_of_exactly_the_bound_verifies(tokens: LocalTokens) -> None:
+    assert tokens.verify(tokens.mint("alice", [Role.CLERK], now(), timedelta(hours=24))).subject
+
+
+def test_the_bound_is_a_setting(tokens: LocalTokens) -> None:
+    short = LocalTokens(KEY, max_lifetime=timedelta(hours=1))
+    token = tokens.mint("alice", [Role.CLERK], now(), timedelta(hours=2))
+    assert tokens.verify(token).subject == "alice"
+    with pytest.raises(Unauthorized, match="lives longer than 1 h"):
+        short.verify(token)
+
+
+def test_a_token_without_issued_at_is_unauthorized(tokens: LocalTokens) -> None:
+    with pytest.raises(Unauthorized, match="invalid token"):
+        tokens.verify(signed(claims(iat=None)))
+
+
+def test_a_token_issued_in_the_future_is_unauthorized(tokens: LocalTokens) -> None:
+    later = now() + timedelta(hours=1)
+    token = signed(claims(iat=int(later.timestamp()), exp=int((later + TTL).timestamp())))
+    with pytest.raises(Unauthorized, match="invalid token"):
+        tokens.verify(token)
+
+
+def test_a_token_expiring_before_it_was_issued_is_unauthorized(tokens: LocalTokens) -> None:
+    issued = now()
+    token = signed(
+        claims(iat=int(issued.timestamp()), exp=int((issued - timedelta(seconds=1)).timestamp()))
+    )
+    with pytest.raises(Unauthorized):
+        tokens.verify(token)
+
+
+def test_minting_a_token_longer_than_the_bound_is_refused(tokens: LocalTokens) -> None:
+    with pytest.raises(ValueError, match="at most 24 h"):
+        tokens.mint("alice", [Role.CLERK], now(), timedelta(hours=25))
+
+
+def test_the_local_stacks_printed_tokens_verify_within_the_bound() -> None:
+    """``make run`` prints a clerk's and a supervisor's token: they pass the API's rules."""
+    stack = SimpleNamespace(parameters={"LocalSigningKey": KEY})
+    for role in (Role.CLERK, Role.SUPERVISOR):
+        token = staff_token(stack, role)  # type: ignore[arg-type]
+        assert LocalTokens(KEY).verify(token).role is role
+        payload = jwt.decode(token, options={"verify_signature": False})
+        assert payload["exp"] - payload["iat"] <= MAX_TOKEN_LIFETIME.total_seconds()
+
+
+# --- Cognito: access tokens of our app client only ----------------------------------------------
+
+POOL_ISSUER = "https://cognito-idp.ca-central-1.amazonaws.com/ca-central-1_Test"
+
+
+@pytest.fixture
+def pool_key(monkeypatch: pytest.MonkeyPatch) -> rsa.RSAPrivateKey:
+    """The user pool's signing key, published (offline) as its key set."""
+    private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    jwk = jwt.algorithms.RSAAlgorithm.to_jwk(private.public_key(), as_dict=True)
+    jwk.update({"kid": "k1", "use": "sig", "alg": "RS256"})
+    monkeypatch.setattr(jwt.PyJWKClient, "fetch_data", lambda client: {"keys": [jwk]})
+    return private
+
+
+def access_claims(**overrides: Any) -> dict[str, Any]:
+    """An access token as Cognito issues it: ``client_id``, no ``aud``."""
+    base = claims(iss=POOL_ISSUER, aud=None, token_use="access", client_id="client-123")
+    base.update(overrides)
+    return {name: value for name, value in base.items() if value is not None}
+
+
+def pool_signed(private: rsa.RSAPrivateKey, payload: dict[str, Any]) -> str:
+    return jwt.encode(payload, private, algorithm="RS256", headers={"kid": "k1"})
+
+
+def test_cognito_access_token_verifies(cognito: CognitoTokens, pool_key: rsa.RSAPrivateKey) -> None:
+    identity = cognito.verify(pool_signed(pool_key, access_claims()))
+    assert identity == StaffIdentity(subject="alice", role=Role.CLERK)
+
+
+def test_cognito_id_token_is_unauthorized(
+    cognito: CognitoTokens, pool_key: rsa.RSAPrivateKey
+) -> None:
+    """An ID token names the client in ``aud``: it proves who signed in, not what they may call."""
+    id_token = access_claims(token_use="id", client_id=None, aud="client-123")
+    with pytest.raises(Unauthorized, match="access token"):
+        cognito.verify(pool_signed(pool_key, id_token))
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"client_id": "another-client"},
+        {"client_id": None},
+        {"client_id": None, "aud": "client-123"},
+    ],
+    ids=["other-client", "no-client", "client-only-in-aud"],
+)
+def test_cognito_token_of_another_client_is_unauthorized(
+    cognito: CognitoTokens, pool_key: rsa.RSAPrivateKey, overrides: dict[str, Any]
+) -> None:
+    with pytest.raises(Unauthorized, match="another client"):
+        cognito.verify(pool_signed(pool_key, access_claims(**overrides)))
+
+
+def test_cognito_token_living_longer_than_a_day_is_unauthorized(
+    cognito: CognitoTokens, pool_key: rsa.RSAPrivateKey
+) -> None:
+    issued = now()
+    long_lived = access_claims(
+        iat=int(issued.timestamp()), exp=int((issued + LIFETIME_OVER).timestamp())
+    )
+    with pytest.raises(Unauthorized, match="lives longer than 24 h"):
+        cognito.verify(pool_signed(pool_key, long_lived))
+
+
+def test_cognito_token_without_issued_at_is_unauthorized(
+    cognito: CognitoTokens, pool_key: rsa.RSAPrivateKey
+) -> None:
+    with pytest.raises(Unauthorized, match="invalid token"):
+        cognito.verify(pool_signed(pool_key, access_claims(iat=None)))

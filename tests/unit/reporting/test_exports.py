@@ -59,7 +59,7 @@ def test_a_billing_row_carries_each_charge_type_and_the_totals() -> None:
         "Élise Tremblay",
         "100 Main St, Ottawa ON K1P 1J1",
         "st-2026-10-0042",
-        date(2026, 8, 31),
+        date(2026, 9, 1),  # the period's first day: the day after the previous period end
         date(2026, 10, 31),
         61,
         D("42.318"),
@@ -192,7 +192,7 @@ def test_an_export_is_recorded_queued_and_made_from_every_page(exporting: Export
     ]
     assert [r[0] for r in rows] == sorted(a.account_number for a in accounts)
     assert rows[0][4:] == [
-        "2026-08-31", "2026-10-31", "61", "42.318", "109.48", "71.54", "9.53", "28.50", "45.00",
+        "2026-09-01", "2026-10-31", "61", "42.318", "109.48", "71.54", "9.53", "28.50", "45.00",
         "5.85", "269.90", "259.90", "2026-11-23", "Non",
     ]  # fmt: skip
     assert exporting.reader.pages_read == 2  # two statements a page

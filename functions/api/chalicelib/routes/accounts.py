@@ -74,13 +74,15 @@ def search_accounts(query: schemas.AccountSearchQuery) -> Reply[schemas.AccountP
 def update_services(
     request: Request, staff: StaffIdentity, id: str, body: schemas.ServicesUpdate
 ) -> Reply[schemas.AccountResponse]:
-    """Replace the account's services, each with its own start and end dates and status."""
+    """Replace the account's services, each with its own start and end dates and status (and
+    the waste cart with them)."""
     account = account_services().change_account.services(
         id,
         body.version,
         schemas.services_of(body.services),
         staff.as_actor(),
         correlation_id(request),
+        cart_size=body.cart_size_edit(),
     )
     return json_response(schemas.AccountResponse.of(account, account_services().numbering))
 

@@ -18,7 +18,6 @@ from chalicelib.http import Reply, correlation_id, json_response, staff_route
 from chalicelib.metering_composition import metering, reading_imports
 from chalicelib.routes import deferred
 from chalicelib.routes.history import history_response
-from civiq.core.errors import InvalidInput
 from civiq.core.staff import Role, StaffIdentity
 
 if TYPE_CHECKING:
@@ -37,18 +36,10 @@ METER = METERS + "/{id}"
 READINGS = METER + "/readings"
 IMPORTS = UTILITY + "/readings/imports"
 TAG = "meters"
+AGAIN = {200: "The same request again: what the first one did."}
 
 
-def _day(text: str, field: str) -> date:
-    try:
-        if len(text) != len("2026-11-26"):
-            raise ValueError(text)
-        return date.fromisoformat(text)
-    except ValueError:
-        raise InvalidInput(f"{field} must be a date like 2026-11-26", field) from None
-
-
-@staff_route(blueprint, METERS, "POST", Role.CLERK, tag=TAG, status=201)
+@staff_route(blueprint, METERS, "POST", Role.CLERK, tag=TAG, status=201, also=AGAIN)
 def install_meter(
     request: Request, staff: StaffIdentity, body: schemas.InstallMeterRequest
 ) -> Reply[schemas.MeterOut]:
@@ -74,7 +65,7 @@ def property_meters(id: str) -> Reply[schemas.MeterList]:
     return json_response(schemas.MeterList(items=[schemas.MeterOut.of(m) for m in meters]))
 
 
-@staff_route(blueprint, METER + "/exchange", "POST", Role.CLERK, tag=TAG, status=201)
+@staff_route(blueprint, METER + "/exchange", "POST", Role.CLERK, tag=TAG, status=201, also=AGAIN)
 def exchange_meter(
     request: Request, staff: StaffIdentity, id: str, body: schemas.ExchangeRequest
 ) -> Reply[schemas.ExchangeResponse]:
@@ -92,7 +83,7 @@ def exchange_meter(
     return json_response(response, 201 if created else 200, headers)
 
 
-@staff_route(blueprint, READINGS, "POST", Role.CLERK, tag=TAG, status=201)
+@staff_route(blueprint, READINGS, "POST", Role.CLERK, tag=TAG, status=201, also=AGAIN)
 def record_reading(
     request: Request, staff: StaffIdentity, id: str, body: schemas.ReadingRequest
 ) -> Reply[schemas.ReadingOut]:
@@ -115,12 +106,12 @@ def meter_readings(id: str, query: schemas.ReadingsQuery) -> Reply[schemas.Readi
 
 @staff_route(blueprint, READINGS + "/{read_on}/review", "POST", Role.CLERK, tag=TAG)
 def review_reading(
-    request: Request, staff: StaffIdentity, id: str, read_on: str, body: schemas.ReviewRequest
+    request: Request, staff: StaffIdentity, id: str, read_on: date, body: schemas.ReviewRequest
 ) -> Reply[schemas.ReadingOut]:
     """Accept a flagged read (as read, or with a corrected value) or reject it."""
     reading = metering().review_reading(
         id,
-        _day(read_on, "read_on"),
+        read_on,
         body.decision,
         body.corrected_value(),
         body.note,

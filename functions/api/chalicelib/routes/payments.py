@@ -8,7 +8,6 @@ after the key's record has expired.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -17,10 +16,9 @@ from chalice import Blueprint
 from chalice.app import Request
 
 from chalicelib.composition import account_services
-from chalicelib.http import Reply, correlation_id, json_response, staff_route
+from chalicelib.http import Header, Reply, correlation_id, json_response, staff_route
 from chalicelib.payments_composition import payments
 from chalicelib.routes import deferred
-from civiq.core.errors import InvalidInput
 from civiq.core.staff import Role, StaffIdentity
 
 if TYPE_CHECKING:
@@ -29,12 +27,10 @@ if TYPE_CHECKING:
     from civiq.ledger.domain import payments as ledger
     from civiq.payments.schemas import payments as schemas
     from civiq.payments.services import payments as services
-    from civiq.platform import idempotency
 else:
     ledger = deferred("civiq.ledger.domain.payments")
     schemas = deferred("civiq.payments.schemas.payments")
     services = deferred("civiq.payments.services.payments")
-    idempotency = deferred("civiq.platform.idempotency")
 
 blueprint = Blueprint(__name__)
 PAYMENTS = "/api/v1/utility/accounts/{id}/payments"
@@ -42,24 +38,21 @@ PAYMENT = PAYMENTS + "/{payment_id}"
 LEDGER = "/api/v1/utility/accounts/{id}/ledger"
 ADJUSTMENTS = "/api/v1/utility/accounts/{id}/adjustments"
 TAG = "payments"
-KEY_PATTERN = re.compile(r"^[A-Za-z0-9._:-]{8,100}$")
+KEY_PATTERN = r"[A-Za-z0-9._:-]{8,100}"
 Out = TypeVar("Out", bound="BaseModel")
 
 
-def idempotency_key(request: Request) -> str:
-    field = idempotency.KEY_FIELD
-    key = (request.headers.get(field.lower()) or "").strip()
-    if not key:
-        raise InvalidInput(f"the {field} header is required (a UUID per payment)", field)
-    if not KEY_PATTERN.match(key):
-        raise InvalidInput(
-            f"{field} is 8 to 100 letters, digits, dots, dashes, colons or underscores", field
-        )
-    return key
-
-
-# The key is checked before the body is parsed: a request without one is refused for that.
-KEYED = {"key": idempotency_key}
+# The key is checked with the rest of the request: a request without one is refused for that
+# (and for whatever else is wrong with it).
+KEYED = {
+    "key": Header(
+        "Idempotency-Key",
+        KEY_PATTERN,
+        "8 to 100 letters, digits, dots, dashes, colons or underscores: a new one (a UUID) per "
+        "payment, the same one to retry it",
+        {422: "This Idempotency-Key was used for a different request."},
+    )
+}
 
 
 def once(

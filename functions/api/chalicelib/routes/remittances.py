@@ -7,7 +7,7 @@ clerk posts them to the right account or returns them to the bank.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Annotated
 
 from chalice import Blueprint
 from chalice.app import Request
@@ -34,12 +34,21 @@ TAG = "remittances"
 CSV = "text/csv"
 
 
-@staff_route(blueprint, REMITTANCES, "POST", Role.CLERK, tag=TAG, status=202, content_type=CSV)
+@staff_route(
+    blueprint,
+    REMITTANCES,
+    "POST",
+    Role.CLERK,
+    tag=TAG,
+    status=202,
+    also={200: "The same file again: the first upload, as it stands."},
+    content_type=CSV,
+)
 def upload_remittance(
-    request: Request, staff: StaffIdentity, query: schemas.UploadQuery
+    staff: StaffIdentity, query: schemas.UploadQuery, body: Annotated[bytes, schemas.CSV_FILE]
 ) -> Reply[schemas.RemittanceResponse]:
     """Upload a bank's remittance file (CSV: date, amount, reference, payer_name)."""
-    file, new = remittances().receive(request.raw_body or b"", query.file_name, staff.as_actor())
+    file, new = remittances().receive(body, query.file_name, staff.as_actor())
     counts = remittances().repository.get(file.remittance_id)[1]
     location = REMITTANCE.format(remittance_id=file.remittance_id)
     return json_response(
@@ -78,19 +87,17 @@ def decide_line(
     request: Request,
     staff: StaffIdentity,
     remittance_id: str,
-    line_no: str,
+    line_no: int,
     body: schemas.DecisionRequest,
 ) -> Reply[schemas.LineOut]:
     """Post a waiting line to the account a clerk found, or return it to the bank."""
-    if not line_no.isdigit():
-        raise InvalidInput("line_no is a line number", "line_no")
     decide = remittances().decide
     if body.action == "post":
         if body.account_id is None:
             raise InvalidInput("account_id is required to post a line", "account_id")
         outcome = decide.resolve(
             remittance_id,
-            int(line_no),
+            line_no,
             body.account_id,
             body.note,
             staff.as_actor(),
@@ -99,5 +106,5 @@ def decide_line(
     else:
         if body.account_id is not None:
             raise InvalidInput("a returned line is paid to no account", "account_id")
-        outcome = decide.give_back(remittance_id, int(line_no), body.note, staff.as_actor())
+        outcome = decide.give_back(remittance_id, line_no, body.note, staff.as_actor())
     return json_response(schemas.LineOut.of(outcome))

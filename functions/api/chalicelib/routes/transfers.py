@@ -1,7 +1,8 @@
 """Ownership transfers: /api/v1/utility/transfers. Supervisors submit and decide; clerks read.
 
 The same request again is the same transfer (its id is derived from the request): 202 the first
-time, 200 after. A property has one open transfer at a time (409 on property_id).
+time, 200 after. A property has one open transfer at a time (409 on property_id). Four eyes: the
+supervisor who submitted a transfer cannot approve it (403 on decision).
 """
 
 from __future__ import annotations
@@ -27,7 +28,15 @@ TRANSFER = TRANSFERS + "/{id}"
 TAG = "transfers"
 
 
-@staff_route(blueprint, TRANSFERS, "POST", Role.SUPERVISOR, tag=TAG, status=202)
+@staff_route(
+    blueprint,
+    TRANSFERS,
+    "POST",
+    Role.SUPERVISOR,
+    tag=TAG,
+    status=202,
+    also={200: "The same request again: the same transfer, as it stands."},
+)
 def submit_transfer(
     request: Request, staff: StaffIdentity, body: schemas.TransferRequest
 ) -> Reply[schemas.TransferResponse]:
@@ -40,6 +49,14 @@ def submit_transfer(
         202 if created else 200,
         {"Location": f"{TRANSFERS}/{transfer.transfer_id}"},
     )
+
+
+@staff_route(blueprint, TRANSFERS, "GET", Role.CLERK, tag=TAG)
+def list_transfers(query: schemas.TransferQuery) -> Reply[schemas.TransferPage]:
+    """Transfers by status, oldest first: by default those awaiting a supervisor's approval."""
+    page = workflows().transfers.with_status(query.status, query.limit, query.cursor)
+    items = [schemas.TransferResponse.of(t) for t in page.items]
+    return json_response(schemas.TransferPage(items=items, next_cursor=page.next_cursor))
 
 
 @staff_route(blueprint, TRANSFER, "GET", Role.CLERK, tag=TAG)

@@ -2,7 +2,7 @@
 
 No staff token: the processor signs each delivery (``Civiq-Signature``, HMAC-SHA256 over the
 timestamp and the raw body). A valid delivery is queued and acknowledged at once; the worker
-(functions/processor_events) posts it.
+(functions/processor_events) posts it, or keeps it as a processor exception for a clerk.
 """
 
 from __future__ import annotations
@@ -45,7 +45,22 @@ openapi.register(
         "payments",
         role=None,
         status=200,
-        models=lambda: openapi.Models(body=schemas.ProcessorEventIn),
+        models=lambda: openapi.Models(
+            body=schemas.ProcessorEventIn,
+            headers=(
+                {
+                    "name": webhooks.SIGNATURE_HEADER,
+                    "in": "header",
+                    "required": True,
+                    "description": "The processor's signature of the timestamp and the raw body",
+                    "schema": {"type": "string"},
+                },
+            ),
+        ),
+        errors={
+            401: "The signature is missing, not the processor's, or too old.",
+            503: "The webhook's signing secrets are not configured yet.",
+        },
     )
 )
 
@@ -67,11 +82,11 @@ def processor_webhook() -> Response:
 
 
 def well_formed(raw: bytes) -> str:
-    """The event's id; raises InvalidInput naming the field of a malformed event."""
+    """The event's id; raises InvalidInput naming the field of a malformed event. An event that
+    is well formed but cannot be posted is accepted: the worker keeps it for a clerk."""
     from pydantic import ValidationError
 
     try:
-        event = schemas.ProcessorEventIn.model_validate_json(raw)
+        return schemas.read_delivery(raw).reported.event_id
     except ValidationError as exc:
         raise invalid_input(exc) from exc
-    return event.to_domain().event_id

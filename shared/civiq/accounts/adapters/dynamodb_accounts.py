@@ -12,7 +12,7 @@ from civiq.accounts.adapters import dynamodb_mapping as mapping
 from civiq.accounts.domain.accounts import Account, AccountStatus, ServiceType
 from civiq.accounts.domain.search import SearchQuery, shard_of
 from civiq.accounts.ports import AccountSummary
-from civiq.core.errors import InvalidInput, NotFound
+from civiq.core.errors import NotFound
 from civiq.core.ports import Page
 from civiq.platform.dynamodb import keys, pages
 from civiq.platform.dynamodb.table import AccountItem, AccountLinkItem, CounterItem, SearchEntryItem
@@ -94,7 +94,7 @@ class DynamoAccountRepository:
         remembers which of the two reads it continues."""
         mode, _, position = (cursor or "").partition(".")
         if cursor is not None and mode not in ("p", "w"):
-            raise InvalidInput("cursor is not one this API returned", "cursor")
+            raise pages.unknown_cursor()
         condition: Condition | None = None
         if status is not None:
             condition = SearchEntryItem.status == status.value

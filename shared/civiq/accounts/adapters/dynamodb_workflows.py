@@ -1,7 +1,11 @@
 """The move and transfer workflows' items on the single table (Balances, Milestones, Transfers).
 
 item                      PK                       SK                    notes
-transfer                  TRANSFER#<id>            TRANSFER              the transfer record
+transfer                  TRANSFER#<id>            TRANSFER              the transfer record;
+                                                                         GSI2PK TRANSFERS#<status>,
+                                                                         GSI2SK <submitted at>#<id>
+                                                                         (listed by status,
+                                                                         oldest first)
 open-transfer claim       PROPERTY#<property id>   TRANSFER#OPEN         one per property;
                                                                          written with the
                                                                          transfer, deleted when
@@ -24,6 +28,7 @@ from typing import Any
 
 from pynamodb.attributes import JSONAttribute, NumberAttribute, UnicodeAttribute
 from pynamodb.exceptions import DoesNotExist
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 
 from civiq.accounts.domain.customers import (
     ContactDetails,
@@ -39,7 +44,8 @@ from civiq.core.errors import Conflict, NotFound, VersionConflict
 from civiq.core.events import Actor, DomainEvent
 from civiq.core.language import Language
 from civiq.core.money import Money
-from civiq.platform.dynamodb import keys
+from civiq.core.ports import Page
+from civiq.platform.dynamodb import keys, pages
 from civiq.platform.dynamodb.attributes import CentsAttribute
 from civiq.platform.dynamodb.table import TableItem, TableMeta
 from civiq.platform.dynamodb.transactions import Connected, Transaction
@@ -53,6 +59,10 @@ def transfer_pk(transfer_id: str) -> str:
     return f"TRANSFER#{transfer_id}"
 
 
+def transfers_with_status(status: TransferStatus) -> str:
+    return f"TRANSFERS#{status.value}"
+
+
 class AccountBalanceItem(TableItem):
     """Only the ledger-maintained balance of an account item."""
 
@@ -62,10 +72,22 @@ class AccountBalanceItem(TableItem):
     balance_cents = CentsAttribute(null=True)
 
 
+class TransferStatusIndex(GlobalSecondaryIndex["TransferItem"]):
+    class Meta:
+        index_name = "GSI2"
+        projection = AllProjection()
+
+    gsi2pk = UnicodeAttribute(hash_key=True, attr_name="GSI2PK")
+    gsi2sk = UnicodeAttribute(range_key=True, attr_name="GSI2SK")
+
+
 class TransferItem(TableItem):
     class Meta(TableMeta):
         pass
 
+    gsi2pk = UnicodeAttribute(attr_name="GSI2PK")
+    gsi2sk = UnicodeAttribute(attr_name="GSI2SK")
+    by_status = TransferStatusIndex()
     transfer_id = UnicodeAttribute()
     property_id = UnicodeAttribute()
     status = UnicodeAttribute()
@@ -146,6 +168,17 @@ class DynamoTransfers(Connected):
             return None
         return str(claim.transfer_id)
 
+    def with_status(self, status: TransferStatus, limit: int, cursor: str | None) -> Page[Transfer]:
+        result = TransferItem.by_status.query(
+            transfers_with_status(status),
+            limit=limit,
+            page_size=limit,
+            last_evaluated_key=pages.decode(cursor),
+        )
+        listed = [transfer_of(item.record, int(item.version)) for item in result]
+        last = result.last_evaluated_key
+        return Page(listed, pages.encode(last) if last else None)
+
     def create(self, transfer: Transfer, events: Sequence[DomainEvent] = ()) -> None:
         transaction = Transaction()
         transaction.put(
@@ -188,6 +221,8 @@ def _item(transfer: Transfer) -> TransferItem:
     return TransferItem(
         pk=transfer_pk(transfer.transfer_id),
         sk=TRANSFER_SK,
+        gsi2pk=transfers_with_status(transfer.status),
+        gsi2sk=f"{transfer.submitted_at.astimezone(UTC).isoformat()}#{transfer.transfer_id}",
         transfer_id=transfer.transfer_id,
         property_id=transfer.property_id,
         status=transfer.status.value,

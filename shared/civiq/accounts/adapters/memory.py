@@ -10,7 +10,7 @@ from civiq.accounts.domain.accounts import Account, AccountStatus, ServiceType
 from civiq.accounts.domain.customers import Customer
 from civiq.accounts.domain.properties import Property
 from civiq.accounts.domain.search import SearchQuery, account_terms
-from civiq.accounts.domain.transfers import Transfer
+from civiq.accounts.domain.transfers import Transfer, TransferStatus
 from civiq.accounts.ports import AccountSummary, Change, Entity
 from civiq.core.audit import AuditEntry
 from civiq.core.errors import Conflict, NotFound, VersionConflict
@@ -207,6 +207,13 @@ class InMemoryTransfers:
 
     def open_transfer_of(self, property_id: str) -> str | None:
         return self.open_claims.get(property_id)
+
+    def with_status(self, status: TransferStatus, limit: int, cursor: str | None) -> Page[Transfer]:
+        listed = sorted(
+            (t for t in self.transfers.values() if t.status is status),
+            key=lambda t: (t.submitted_at, t.transfer_id),
+        )
+        return page_of(listed, limit, cursor)
 
     def create(self, transfer: Transfer, events: Sequence[DomainEvent] = ()) -> None:
         if transfer.transfer_id in self.transfers:

@@ -46,11 +46,24 @@ class AccountNumberScheme:
         body = f"{sequence:0{self.width}d}"
         return f"{self.prefix}{body}{luhn_check_digit(body)}"
 
+    def pattern(self) -> str:
+        """A regular expression of the numbers as printed (``UB-0000042-2``) or compact
+        (``ub00000422``); whether the check digit matches is not part of it. Every text it
+        matches is :meth:`well_formed` (which also takes spaces)."""
+        prefix = "".join(f"[{letter}{letter.lower()}]" for letter in self.prefix)
+        return rf"{prefix}-?[0-9]{{{self.width}}}-?[0-9]"
+
+    def well_formed(self, typed: str) -> bool:
+        """Whether ``typed`` is a number of this scheme, but for its check digit."""
+        return self._parts(typed) is not None
+
+    def _parts(self, typed: str) -> re.Match[str] | None:
+        compact = re.sub(r"[\s\-]", "", typed).upper()
+        return re.fullmatch(rf"{self.prefix}([0-9]{{{self.width}}})([0-9])", compact)  # ASCII
+
     def normalize(self, typed: str, field: str = "account_number") -> str:
         """Canonical form of a number as a person typed it; raises InvalidInput when invalid."""
-        compact = re.sub(r"[\s\-]", "", typed).upper()
-        pattern = rf"{self.prefix}([0-9]{{{self.width}}})([0-9])"  # ASCII digits only
-        match = re.fullmatch(pattern, compact)
+        match = self._parts(typed)
         if not match:
             raise InvalidInput(
                 f"account number must look like {self.display(self.number_for(1))}", field
@@ -58,7 +71,7 @@ class AccountNumberScheme:
         body, check = match.groups()
         if luhn_check_digit(body) != int(check):
             raise InvalidInput("account number check digit does not match (typo?)", field)
-        return compact
+        return match.group()
 
     def one_typo_away(self, typed: str) -> list[tuple[str, str]]:
         """Valid numbers one typo away from ``typed`` (prefix optional, separators ignored),

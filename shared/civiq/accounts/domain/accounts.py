@@ -10,14 +10,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 from enum import StrEnum
 
-from civiq.accounts.domain.customers import EMAIL, Customer, CustomerKind, normalize_phone
+from civiq.accounts.domain.customers import Customer, CustomerKind, check_email, normalize_phone
 from civiq.accounts.domain.properties import DEFAULT_ROUTE
 from civiq.core.addresses import Address
 from civiq.core.errors import Conflict, InvalidInput
 from civiq.core.language import Language
+from civiq.core.text import check_name
 
 
 class AccountStatus(StrEnum):
@@ -96,10 +97,11 @@ class Agent:
     def __post_init__(self) -> None:
         if not self.name.strip():
             raise InvalidInput("agent name is required", "name")
+        check_name(self.name, "name")
         if self.valid_to is not None and self.valid_to < self.valid_from:
             raise InvalidInput("valid_to is before valid_from", "valid_to")
-        if self.email is not None and not EMAIL.fullmatch(self.email):
-            raise InvalidInput("email address is not valid", "email")
+        if self.email is not None:
+            check_email(self.email)
         if self.phone is not None:
             object.__setattr__(self, "phone", normalize_phone(self.phone))
 
@@ -181,6 +183,13 @@ class Account:
     @property
     def language(self) -> Language:
         return self.holder.language
+
+    def opened_on(self, time_zone: tzinfo) -> date:
+        """The first day the account takes money: the municipal day it was opened or, when its
+        services were backdated (a conversion, a move-in or a sale entered later), the day the
+        first of them started."""
+        opened = self.opened_at.astimezone(time_zone).date()
+        return min([opened, *(s.start_date for s in self.services)])
 
     def active_services(self) -> tuple[ServiceType, ...]:
         return tuple(s.service_type for s in self.services if s.status is ServiceStatus.ACTIVE)

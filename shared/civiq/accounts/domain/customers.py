@@ -8,8 +8,9 @@ from datetime import datetime
 from enum import StrEnum
 
 from civiq.core.addresses import Address
-from civiq.core.errors import InvalidInput
+from civiq.core.errors import InvalidInput, Problems
 from civiq.core.language import Language
+from civiq.core.text import check_name
 
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[A-Za-z]{2,}")
 
@@ -35,6 +36,12 @@ def normalize_phone(typed: str, field: str = "phone") -> str:
     return f"+1{digits}"
 
 
+def check_email(address: str, field: str = "email") -> str:
+    if not EMAIL.fullmatch(address):
+        raise InvalidInput("email address is not valid", field)
+    return address
+
+
 @dataclass(frozen=True, slots=True)
 class ContactDetails:
     email: str | None = None
@@ -42,10 +49,14 @@ class ContactDetails:
     mailing_address: Address | None = None  # None: mail goes to the service address
 
     def __post_init__(self) -> None:
-        if self.email is not None and not EMAIL.fullmatch(self.email):
-            raise InvalidInput("email address is not valid", "email")
+        problems = Problems()
+        if self.email is not None:
+            with problems.collect():
+                check_email(self.email)
         if self.phone is not None:
-            object.__setattr__(self, "phone", normalize_phone(self.phone))
+            with problems.collect():
+                object.__setattr__(self, "phone", normalize_phone(self.phone))
+        problems.check()
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,17 +79,22 @@ class Customer:
     version: int = 1
 
     def __post_init__(self) -> None:
+        problems = Problems()
         if not self.name.strip():
-            raise InvalidInput("customer name is required", "name")
+            problems.add("customer name is required", "name")
+        else:
+            with problems.collect():
+                check_name(self.name, "name")
         wants = self.preferences
         if (
             wants.contact_method is ContactMethod.EMAIL or wants.ebilling
         ) and not self.contact.email:
-            raise InvalidInput(
+            problems.add(
                 "an email address is needed for email contact or e-billing", "contact.email"
             )
         if wants.contact_method is ContactMethod.SMS and not self.contact.phone:
-            raise InvalidInput("a phone number is needed for SMS contact", "contact.phone")
+            problems.add("a phone number is needed for SMS contact", "contact.phone")
+        problems.check()
 
     @property
     def language(self) -> Language:

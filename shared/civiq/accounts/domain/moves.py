@@ -22,9 +22,9 @@ MAX_READING_M3 = Decimal("99999999.999")  # eight digits and litres: any municip
 class ArrearsPolicy(StrEnum):
     """What happens to a moved-out tenant's unpaid balance (a bylaw choice, set per deployment).
 
-    ``stay-with-tenant``: the account stays final-billed until the tenant pays (the ledger closes
-    it). ``roll-to-owner``: the balance is transferred to the property owner (ArrearsTransfer
-    Requested) and the tenant's account closes.
+    ``stay-with-tenant``: the account stays final-billed until the tenant pays (a supervisor
+    then closes it). ``roll-to-owner``: the balance is transferred to the property owner
+    (ArrearsTransferRequested) and the tenant's account closes.
     """
 
     STAY_WITH_TENANT = "stay-with-tenant"

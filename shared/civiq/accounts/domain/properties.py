@@ -68,7 +68,7 @@ def display_roll_number(roll: str) -> str:
     return f"{roll[:4]}-{roll[4:7]}-{roll[7:10]}-{roll[10:15]}-{roll[15:]}"
 
 
-def _unit(value: str, field: str) -> str:
+def check_unit(value: str, field: str = "unit") -> str:
     if not UNIT.fullmatch(value):
         raise InvalidInput("unit must be 1 to 20 letters, digits, spaces or dashes", field)
     return value.strip()
@@ -140,7 +140,7 @@ class Property:
             raise InvalidInput(
                 "a property's address has no unit; list units instead", "address.unit"
             )
-        units = tuple(_unit(u, f"units.{i}") for i, u in enumerate(self.units))
+        units = tuple(check_unit(u, f"units.{i}") for i, u in enumerate(self.units))
         if len(set(units)) != len(units):
             raise InvalidInput("each unit may be listed once", "units")
         object.__setattr__(self, "units", units)

@@ -4,7 +4,8 @@ Lifecycle: ``submitted`` -> ``awaiting-approval`` (the workflow is waiting on a 
 ``approved`` -> ``completed`` (closing date reached: seller final-billed, buyer's accounts
 opened, the buyer is the owner of record), or ``rejected``. A property has at most one open
 (not rejected, not completed) transfer. An escalation (no decision within the approval window)
-is recorded on the transfer and the wait goes on.
+is recorded on the transfer and the wait goes on. Four eyes: the supervisor who submitted a
+transfer cannot approve it (they may reject it: withdrawing grants nothing).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from enum import StrEnum
 
 from civiq.accounts.domain.customers import Customer
 from civiq.accounts.domain.moves import FinalReading
-from civiq.core.errors import Conflict, InvalidInput
+from civiq.core.errors import Conflict, Forbidden, InvalidInput
 from civiq.core.events import Actor
 
 
@@ -92,6 +93,12 @@ class Transfer:
     ) -> Transfer:
         if not self.is_pending:
             raise Conflict(f"the transfer is {self.status}, not awaiting approval", "decision")
+        if decision is Decision.APPROVE and by.subject == self.submitted_by.subject:
+            raise Forbidden(
+                "four eyes: the supervisor who submitted a transfer cannot approve it; "
+                "another supervisor approves",
+                "decision",
+            )
         if decision is Decision.REJECT and not (reason and reason.strip()):
             raise InvalidInput("a rejection needs a reason", "reason")
         status = (

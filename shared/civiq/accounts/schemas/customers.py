@@ -3,36 +3,80 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated, Any
 
 from pydantic import Field
+from pydantic.json_schema import JsonDict
 
 from civiq.accounts.domain.customers import (
+    EMAIL,
     ContactDetails,
     ContactMethod,
     Customer,
     CustomerKind,
     Preferences,
+    check_email,
+    normalize_phone,
 )
 from civiq.accounts.ports import AccountSummary
 from civiq.accounts.services.customers import NewCustomer
-from civiq.core.errors import field_prefix
+from civiq.core.errors import Problems, field_prefix
 from civiq.core.language import Language
-from civiq.core.schemas import AddressIn, AddressOut, Payload, Request, Versioned
+from civiq.core.schemas import (
+    SPACE,
+    AddressIn,
+    AddressOut,
+    Name,
+    Omissible,
+    Payload,
+    Request,
+    Versioned,
+    checked,
+    leave_out,
+    rules,
+    when,
+)
+
+# The forms the domain takes (its rules, as JSON Schema patterns: it also takes other spacing).
+EMAIL_PATTERN: JsonDict = {"pattern": "^" + EMAIL.pattern.replace(r"\s", SPACE) + "$"}
+PHONE_PATTERN: JsonDict = {
+    "pattern": r"^(\+?1[ .-]?)?\(?[2-9][0-9]{2}\)?[ .-]?[0-9]{3}[ .-]?[0-9]{4}$"
+}
+
+
+def preference(name: str, value: object) -> dict[str, Any]:
+    return {"properties": {name: {"const": value}}, "required": [name]}
+
+
+Email = Annotated[str, checked(check_email)]
+Phone = Annotated[str, checked(normalize_phone)]
+NEEDS_EMAIL: JsonDict = {
+    "required": ["contact"],
+    "properties": {"contact": {"required": ["email"]}},
+}
 
 
 class ContactIn(Request):
-    email: str | None = Field(default=None, max_length=254)
-    phone: str | None = Field(default=None, max_length=32)
-    mailing_address: AddressIn | None = Field(
+    email: Email | None = Field(
+        default=None, max_length=254, json_schema_extra=leave_out(**EMAIL_PATTERN)
+    )
+    phone: Phone | None = Field(
+        default=None, max_length=32, json_schema_extra=leave_out(**PHONE_PATTERN)
+    )
+    mailing_address: Omissible[AddressIn] = Field(
         default=None, description="Omit to send mail to the service address"
     )
 
     def to_domain(self, field: str) -> ContactDetails:
+        problems = Problems()
         mailing = None
-        if self.mailing_address is not None:
-            mailing = self.mailing_address.to_domain(f"{field}.mailing_address")
-        with field_prefix(field):
-            return ContactDetails(self.email, self.phone, mailing)
+        with problems.collect():
+            if self.mailing_address is not None:
+                mailing = self.mailing_address.to_domain(f"{field}.mailing_address")
+        with problems.collect(field):
+            details = ContactDetails(self.email, self.phone, mailing)
+        problems.check()
+        return details
 
 
 class PreferencesIn(Request):
@@ -45,8 +89,17 @@ class PreferencesIn(Request):
 
 
 class NewCustomerIn(Request):
+    model_config = rules(
+        when({"preferences": preference("contact_method", ContactMethod.EMAIL.value)}, NEEDS_EMAIL),
+        when({"preferences": preference("ebilling", True)}, NEEDS_EMAIL),
+        when(
+            {"preferences": preference("contact_method", ContactMethod.SMS.value)},
+            {"required": ["contact"], "properties": {"contact": {"required": ["phone"]}}},
+        ),
+    )
+
     kind: CustomerKind = CustomerKind.PERSON
-    name: str = Field(min_length=1, max_length=200)
+    name: Name = Field(min_length=1, max_length=200)
     contact: ContactIn = ContactIn()
     preferences: PreferencesIn
 
@@ -59,8 +112,8 @@ class NewCustomerIn(Request):
 class ContactEdit(Request):
     """Contact details to change: one left out keeps its value, one named null is removed."""
 
-    email: str | None = Field(default=None, max_length=254)
-    phone: str | None = Field(default=None, max_length=32)
+    email: Email | None = Field(default=None, max_length=254, json_schema_extra=EMAIL_PATTERN)
+    phone: Phone | None = Field(default=None, max_length=32, json_schema_extra=PHONE_PATTERN)
     mailing_address: AddressIn | None = Field(
         default=None, description="null: send mail to the service address"
     )
@@ -85,7 +138,7 @@ class ContactEdit(Request):
 class ContactUpdate(Versioned):
     """Only what is named changes: the name (omit or null to keep it) and each contact detail."""
 
-    name: str | None = Field(default=None, min_length=1, max_length=200)
+    name: Name | None = Field(default=None, min_length=1, max_length=200)
     contact: ContactEdit = ContactEdit()
 
 

@@ -10,7 +10,7 @@ from typing import Annotated, Any, Self
 
 from pydantic import Field, model_validator
 
-from civiq.accounts.domain.accounts import HolderRole, Service, ServiceType
+from civiq.accounts.domain.accounts import CartSize, HolderRole, Service, ServiceType
 from civiq.accounts.domain.moves import FinalReading
 from civiq.accounts.schemas.customers import NewCustomerIn
 from civiq.accounts.services.moves import MoveCommand, MoveInCommand, MoveOutCommand
@@ -18,7 +18,15 @@ from civiq.core.errors import InvalidInput, field_prefix
 from civiq.core.events import Actor
 from civiq.core.ids import DeterministicIds
 from civiq.core.ports import Execution
-from civiq.core.schemas import Payload, Request
+from civiq.core.schemas import (
+    Omissible,
+    Payload,
+    Request,
+    at_least_one,
+    exactly_one,
+    rules,
+    when,
+)
 
 Id = Annotated[str, Field(min_length=1, max_length=40)]
 READING = r"^[0-9]{1,8}(\.[0-9]{1,3})?$"
@@ -27,7 +35,15 @@ READING = r"^[0-9]{1,8}(\.[0-9]{1,3})?$"
 class FinalReadingIn(Request):
     """A meter reading in cubic metres, or ``{"estimate": true}`` when none could be read."""
 
-    value_m3: str | None = Field(
+    model_config = rules(
+        when(
+            {"estimate": {"const": True}},
+            {"properties": {"value_m3": False}},
+            otherwise={"required": ["value_m3"]},
+        )
+    )
+
+    value_m3: Omissible[str] = Field(
         default=None, pattern=READING, description="Cubic metres, up to 3 decimals, e.g. 1234.567"
     )
     read_on: date | None = Field(default=None, description="Default: the move-out/closing date")
@@ -60,15 +76,23 @@ class ServiceStartIn(Request):
 class MoveInIn(Request):
     property_id: Id
     unit: str | None = Field(default=None, max_length=20, description="One of the property's units")
-    customer: NewCustomerIn | None = None
-    customer_id: Id | None = None
+    model_config = rules(exactly_one("customer", "customer_id"))
+
+    customer: Omissible[NewCustomerIn] = None
+    customer_id: Omissible[Id] = None
     holder_role: HolderRole
     move_in_date: date
     services: list[ServiceStartIn] | None = Field(
-        default=None, min_length=1, description="Omit for all four services from the move-in date"
+        default=None,
+        min_length=1,
+        description="Omit for the unit's previous occupant's services (else the property's "
+        "other accounts'; else all four), from the move-in date",
     )
     autopay: bool = False
     landlord_copies: bool = False
+    cart_size: CartSize | None = Field(
+        default=None, description="Waste cart; omit for the previous occupant's"
+    )
 
     @model_validator(mode="after")
     def _one_customer(self) -> Self:
@@ -95,14 +119,17 @@ class MoveInIn(Request):
             services=tuple(services) if services else None,
             autopay=self.autopay,
             landlord_copies=self.landlord_copies,
+            cart_size=self.cart_size,
         )
 
 
 class MoveRequest(Request):
     """A move-out, a move-in, or both for one unit (the occupant changes in one request)."""
 
-    move_out: MoveOutIn | None = None
-    move_in: MoveInIn | None = None
+    model_config = rules(at_least_one("move_out", "move_in"))
+
+    move_out: Omissible[MoveOutIn] = None
+    move_in: Omissible[MoveInIn] = None
 
     @model_validator(mode="after")
     def _something(self) -> Self:

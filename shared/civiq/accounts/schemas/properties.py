@@ -8,20 +8,25 @@ from decimal import Decimal
 from typing import Annotated
 
 from pydantic import Field
+from pydantic.json_schema import JsonDict
 
 from civiq.accounts.domain.properties import (
     DEFAULT_ROUTE,
+    ROUTE,
+    UNIT,
     MeterArrangement,
     MeterConfiguration,
     Property,
     PropertyType,
     check_route,
+    check_unit,
     display_roll_number,
+    normalize_roll_number,
 )
 from civiq.accounts.ports import AccountSummary
 from civiq.accounts.schemas.customers import AccountLinkOut
 from civiq.accounts.services.properties import NewProperty, PropertyEdits
-from civiq.core.errors import field_prefix
+from civiq.core.errors import Problems, field_prefix
 from civiq.core.schemas import (
     AddressIn,
     AddressOut,
@@ -30,12 +35,43 @@ from civiq.core.schemas import (
     Payload,
     Request,
     Versioned,
+    checked,
+    rules,
+    when,
 )
 
+# A roll number as written (separators optional), 15 or 19 digits, with a municipality code.
+ROLL_NUMBER: JsonDict = {
+    "pattern": r"^(?:000[1-9]|00[1-9][0-9]|0[1-9][0-9]{2}|[1-9][0-9]{3})"
+    r"[-.]?[0-9]{3}[-.]?[0-9]{3}[-.]?[0-9]{5}(?:[-.]?[0-9]{4})?$"
+}
 Share = Annotated[Decimal, Field(strict=False, description="Fraction of the meter, e.g. 0.25")]
 
 
+# A unit as the property lists it, each once; a route as billing cycles select it (capitals).
+Unit = Annotated[
+    str,
+    checked(check_unit),
+    Field(max_length=20, json_schema_extra={"pattern": f"^{UNIT.pattern}$"}),
+]
+RollNumber = Annotated[str, checked(normalize_roll_number)]
+Route = Annotated[str, checked(check_route)]
+UNITS: JsonDict = {"uniqueItems": True}
+ROUTE_PATTERN: JsonDict = {"pattern": f"^{ROUTE.pattern}$"}
+# A property's meters: shared, they name each of its units (units) once, and their shares add
+# up to 1 (rules no JSON Schema states: x-shares-of).
+SHARES_OF_UNITS: JsonDict = {"x-shares-of": "units"}
+
+
 class MetersIn(Request):
+    model_config = rules(
+        when(
+            {"arrangement": {"const": MeterArrangement.SHARED.value}},
+            {"required": ["shares"], "properties": {"shares": {"minProperties": 2}}},
+            otherwise={"properties": {"shares": {"maxProperties": 0}}},
+        )
+    )
+
     arrangement: MeterArrangement = MeterArrangement.INDIVIDUAL
     shares: dict[str, Share] = Field(
         default_factory=dict, description="Unit -> share of a shared meter; shares add up to 1"
@@ -47,30 +83,50 @@ class MetersIn(Request):
 
 
 class PropertyIn(Request):
-    address: AddressIn = Field(description="Civic address, without a unit")
-    property_type: PropertyType = PropertyType.SINGLE_FAMILY
-    roll_number: str | None = Field(
-        default=None, max_length=32, description="Ontario assessment roll number (15/19 digits)"
+    address: AddressIn = Field(
+        description="Civic address, without a unit (list units instead)",
+        json_schema_extra={"properties": {"unit": False}},
     )
-    units: list[Annotated[str, Field(max_length=20)]] = Field(default_factory=list, max_length=500)
-    meters: MetersIn = MetersIn()
+    property_type: PropertyType = PropertyType.SINGLE_FAMILY
+    roll_number: RollNumber | None = Field(
+        default=None,
+        max_length=32,
+        description="Ontario assessment roll number (15/19 digits)",
+        json_schema_extra=ROLL_NUMBER,
+    )
+    units: list[Unit] = Field(default_factory=list, max_length=500, json_schema_extra=UNITS)
+    meters: MetersIn = Field(default=MetersIn(), json_schema_extra=SHARES_OF_UNITS)
     location: LocationIn | None = Field(default=None, description="Map pin inside Canada")
-    route: str = Field(
-        default=DEFAULT_ROUTE, max_length=12, description="Meter-reading route (billing cycles)"
+    route: Route = Field(
+        default=DEFAULT_ROUTE,
+        max_length=12,
+        description="Meter-reading route (billing cycles)",
+        json_schema_extra=ROUTE_PATTERN,
     )
 
     def edits(self, field: str = "") -> PropertyEdits:
-        """``field``: where this property sits in the request, for error names."""
+        """``field``: where this property sits in the request, for error names. Every problem
+        of the address, the meters, the pin and the route is refused at once."""
+        problems = Problems()
         with field_prefix(field) if field else nullcontext():
-            return PropertyEdits(
-                address=self.address.to_domain("address"),
-                property_type=self.property_type,
-                roll_number=self.roll_number,
-                units=tuple(self.units),
-                meters=self.meters.to_domain(),
-                location=self.location.to_domain() if self.location else None,
-                route=check_route(self.route),
-            )
+            with problems.collect():
+                address = self.address.to_domain("address")
+            with problems.collect():
+                meters = self.meters.to_domain()
+            with problems.collect():
+                location = self.location.to_domain() if self.location else None
+            with problems.collect():
+                route = check_route(self.route)
+            problems.check()
+        return PropertyEdits(
+            address=address,
+            property_type=self.property_type,
+            roll_number=self.roll_number,
+            units=tuple(self.units),
+            meters=meters,
+            location=location,
+            route=route,
+        )
 
     def to_new(self, field: str = "", owner_customer_id: str | None = None) -> NewProperty:
         edits = self.edits(field)
@@ -87,13 +143,21 @@ class PropertyUpdate(Versioned):
 
     address: AddressIn | None = Field(default=None, description="Civic address, without a unit")
     property_type: PropertyType | None = None
-    roll_number: str | None = Field(
-        default=None, max_length=32, description="Ontario assessment roll number (15/19 digits)"
+    roll_number: RollNumber | None = Field(
+        default=None,
+        max_length=32,
+        description="Ontario assessment roll number (15/19 digits)",
+        json_schema_extra=ROLL_NUMBER,
     )
-    units: list[Annotated[str, Field(max_length=20)]] | None = Field(default=None, max_length=500)
-    meters: MetersIn | None = None
+    units: list[Unit] | None = Field(default=None, max_length=500, json_schema_extra=UNITS)
+    meters: MetersIn | None = Field(default=None, json_schema_extra=SHARES_OF_UNITS)
     location: LocationIn | None = Field(default=None, description="Map pin inside Canada")
-    route: str | None = Field(default=None, max_length=12, description="Meter-reading route")
+    route: Route | None = Field(
+        default=None,
+        max_length=12,
+        description="Meter-reading route",
+        json_schema_extra=ROUTE_PATTERN,
+    )
 
     def over(self, current: Property) -> PropertyEdits:
         named = self.model_fields_set
@@ -113,7 +177,11 @@ class PropertyUpdate(Versioned):
 
 
 class RollNumberQuery(Request):
-    roll_number: str = Field(max_length=32, description="Find the property by its roll number")
+    roll_number: RollNumber = Field(
+        max_length=32,
+        description="Find the property by its roll number",
+        json_schema_extra=ROLL_NUMBER,
+    )
 
 
 class MetersOut(Payload):

@@ -15,14 +15,16 @@ from civiq.accounts.services.customers import NewCustomer
 from civiq.accounts.services.transfers import TransferCommand
 from civiq.core.errors import InvalidInput
 from civiq.core.ids import DeterministicIds
-from civiq.core.schemas import ActorOut, Payload, Request
+from civiq.core.schemas import ActorOut, Omissible, PageQuery, Payload, Request, exactly_one, rules
 
 Id = Annotated[str, Field(min_length=1, max_length=40)]
 
 
 class BuyerIn(Request):
-    customer_id: Id | None = Field(default=None, description="An existing customer")
-    customer: NewCustomerIn | None = Field(default=None, description="A new customer")
+    model_config = rules(exactly_one("customer_id", "customer"))
+
+    customer_id: Omissible[Id] = Field(default=None, description="An existing customer")
+    customer: Omissible[NewCustomerIn] = Field(default=None, description="A new customer")
 
     @model_validator(mode="after")
     def _one(self) -> Self:
@@ -62,6 +64,14 @@ class TransferRequest(Request):
             buyer=buyer,
             final_reading=reading,
         )
+
+
+class TransferQuery(PageQuery):
+    status: TransferStatus = Field(
+        default=TransferStatus.AWAITING_APPROVAL,
+        description="The transfers of this status, oldest submitted first; by default those "
+        "waiting for a supervisor's decision",
+    )
 
 
 class DecisionRequest(Request):
@@ -131,3 +141,8 @@ class TransferResponse(Payload):
             completed_at=transfer.completed_at,
             version=transfer.version,
         )
+
+
+class TransferPage(Payload):
+    items: list[TransferResponse]
+    next_cursor: str | None

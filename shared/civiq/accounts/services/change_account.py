@@ -2,16 +2,25 @@
 
 Every edit names the version the clerk saw; a stale version is refused with the current one, so
 of two clerks editing the same account from the same version, one wins and the other reloads.
+A change of services or settings that leaves billing unable to bill the account (waste without
+a cart) is refused, naming the field; what was unmet before the change does not refuse it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from civiq.accounts.domain.accounts import Account, AccountStatus, Agent, CartSize, Service
-from civiq.accounts.ports import AccountRepository, Changes
+from civiq.accounts.domain.billability import BillingProfile
+from civiq.accounts.ports import (
+    AccountRepository,
+    BillingRequirements,
+    Changes,
+    PropertyRepository,
+)
+from civiq.accounts.services.billability import request_fields, require_billable
 from civiq.accounts.services.recording import Recorder, Step
 from civiq.core.edits import KEEP, Keep
 from civiq.core.errors import NotFound, check_version
@@ -25,6 +34,8 @@ class ChangeAccount:
     changes: Changes
     events: PublishEvents
     recorder: Recorder
+    properties: PropertyRepository
+    billing: BillingRequirements
 
     def apply(
         self,
@@ -35,23 +46,50 @@ class ChangeAccount:
         actor: Actor,
         cid: str,
         event: Callable[[Account], dict[str, Any]] | None = None,
+        billable: bool = False,
     ) -> Account:
+        """``edit`` the account; with ``billable``, refused when billing could no longer bill
+        it (the cart names ``cart_size``, what the property decides ``services``)."""
         before = self.accounts.get(account_id)
         check_version(before.version, version, "the account")
         after = edit(before)
+        if billable:
+            self._still_billable(before, after)
         step = Step(after, action, before, (action, event(after)) if event else None)
         change = self.recorder.change([step], actor, cid)
         self.changes.commit(change)
         self.events.after_commit(change.events)
         return after
 
+    def _still_billable(self, before: Account, after: Account) -> None:
+        prop = self.properties.get(after.property_id)
+        today = self.recorder.today()
+        was, now = BillingProfile.of(before, prop, today), BillingProfile.of(after, prop, today)
+        if now == was:
+            return  # nothing billing prices the account by changed (autopay, say)
+        unmet_before = [u.attribute for u in self.billing.unmet(was)]
+        fields = request_fields("services", "cart_size")
+        require_billable(self.billing, now, fields, unmet_before=unmet_before)
+
     def services(
-        self, account_id: str, version: int, services: tuple[Service, ...], actor: Actor, cid: str
+        self,
+        account_id: str,
+        version: int,
+        services: tuple[Service, ...],
+        actor: Actor,
+        cid: str,
+        cart_size: CartSize | Keep | None = KEEP,
     ) -> Account:
+        """Replace the services; ``cart_size`` (when not KEEP) sets the waste cart with them."""
+
+        def edit(account: Account) -> Account:
+            changed = account.with_services(services).activated(self.recorder.today())
+            return changed if isinstance(cart_size, Keep) else replace(changed, cart_size=cart_size)
+
         return self.apply(
             account_id,
             version,
-            lambda a: a.with_services(services).activated(self.recorder.today()),
+            edit,
             "AccountServicesChanged",
             actor,
             cid,
@@ -68,6 +106,7 @@ class ChangeAccount:
                     for s in a.services
                 ],
             },
+            billable=True,
         )
 
     def settings(
@@ -94,6 +133,7 @@ class ChangeAccount:
             "AccountSettingsChanged",
             actor,
             cid,
+            billable=True,
         )
 
     def add_agent(

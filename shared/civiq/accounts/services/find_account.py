@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from civiq.accounts.domain.account_numbers import AccountNumberScheme
@@ -33,4 +34,5 @@ class FindAccount:
 
 
 def is_account_id(text: str) -> bool:
-    return len(text) == 26 and text.isalnum() and text.isupper()
+    """26 capital letters and digits (a ULID); no account number is that long."""
+    return re.fullmatch(r"[0-9A-Z]{26}", text) is not None

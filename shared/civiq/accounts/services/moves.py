@@ -3,10 +3,12 @@
 The API checks a move synchronously with :class:`CheckMove` (nothing is written on bad input),
 then starts the move workflow (infra/statemachines/move.asl.json). Its tasks call:
 
-- :class:`RecordMoveOut`: services end on the move-out date, the final reading is recorded,
-  FinalBillRequested and MoveOutCompleted are published (one atomic change);
+- :class:`RecordMoveOut`: services end on the move-out date, FinalBillRequested and
+  MoveOutCompleted are published (one atomic change), and the final bill to produce is returned;
+- the final-bill function (billing) records the final reading and issues the final bill; the
+  workflow goes on only once it is issued;
 - :class:`~civiq.accounts.services.settle_account.SettleAccount`: close, roll arrears or wait for
-  payment;
+  payment, on the balance the final bill left;
 - :class:`RecordMoveIn`: the new occupant's account is opened (OpenAccount, so AccountOpened and
   the welcome letter follow) and MoveInCompleted is published.
 
@@ -22,13 +24,25 @@ from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from civiq.accounts.domain.account_numbers import AccountNumberScheme
-from civiq.accounts.domain.accounts import Account, HolderRole, Service, ServiceType, check_services
+from civiq.accounts.domain.accounts import Account, CartSize, HolderRole, Service, check_services
 from civiq.accounts.domain.moves import FinalBillReason, FinalReading
-from civiq.accounts.ports import AccountRepository, Changes, CustomerRepository, PropertyRepository
+from civiq.accounts.domain.properties import Property
+from civiq.accounts.ports import (
+    AccountRepository,
+    BillingRequirements,
+    Changes,
+    CustomerRepository,
+    PropertyRepository,
+)
+from civiq.accounts.services.billability import request_fields
 from civiq.accounts.services.customers import NewCustomer
-from civiq.accounts.services.open_account import OpenAccount, OpenAccountCommand
+from civiq.accounts.services.open_account import (
+    OpenAccount,
+    OpenAccountCommand,
+    require_billable_later,
+)
 from civiq.accounts.services.recording import Recorder
-from civiq.accounts.services.workflow_steps import OPEN, FinalBill, new_event
+from civiq.accounts.services.workflow_steps import OPEN, FinalBill, FinalBilled, new_event
 from civiq.core.dates import MUNICIPAL_TIME_ZONE, local_today
 from civiq.core.errors import Conflict, DomainError, InvalidInput, NotFound, field_prefix
 from civiq.core.events import Actor
@@ -55,20 +69,22 @@ class MoveInCommand:
     holder_role: HolderRole
     move_in_date: date
     unit: str | None = None
-    services: tuple[Service, ...] | None = None  # None: all four from the move-in date
+    services: tuple[Service, ...] | None = None  # None: the previous occupant's, from move-in
     autopay: bool = False
     landlord_copies: bool = False
+    cart_size: CartSize | None = None  # None: the previous occupant's, when it has waste
 
     def open_command(self) -> OpenAccountCommand:
-        services = self.services or tuple(Service(t, self.move_in_date) for t in ServiceType)
         return OpenAccountCommand(
             customer=self.customer,
             property=self.property_id,
             holder_role=self.holder_role,
             unit=self.unit,
-            services=services,
+            services=self.services,
+            services_start=self.move_in_date,
             autopay=self.autopay,
             landlord_copies=self.landlord_copies,
+            cart_size=self.cart_size,
         )
 
 
@@ -99,6 +115,7 @@ class CheckMove:
     properties: PropertyRepository
     customers: CustomerRepository
     clock: Clock
+    billing: BillingRequirements
     time_zone: ZoneInfo = MUNICIPAL_TIME_ZONE
 
     def __call__(self, move: MoveCommand) -> None:
@@ -160,6 +177,7 @@ class CheckMove:
                     "the move-in date is before the move-out date", "move_in.move_in_date"
                 )
         self._vacant(command, leaving)
+        self._billable(command, prop)
 
     @staticmethod
     def _holder_role(command: MoveInCommand, owner: str | None, customer_id: str) -> None:
@@ -201,6 +219,18 @@ class CheckMove:
                     "move_in.unit",
                 )
 
+    def _billable(self, command: MoveInCommand, prop: Property) -> None:
+        """The account the move-in opens, with what it takes from the previous occupant, is one
+        billing could bill."""
+        require_billable_later(
+            self.billing,
+            self.accounts,
+            prop,
+            command.open_command(),
+            local_today(self.clock, self.time_zone),
+            request_fields("move_in.property_id", "move_in.cart_size"),
+        )
+
 
 @dataclass(frozen=True)
 class RecordMoveOut:
@@ -208,7 +238,7 @@ class RecordMoveOut:
 
     def __call__(
         self, move_id: str, command: MoveOutCommand, actor: Actor, correlation_id: str
-    ) -> tuple[Account, bool]:
+    ) -> FinalBilled:
         account = self.final_bill.accounts.get(command.account_id)
         completed = {
             "move_id": move_id,
@@ -244,6 +274,7 @@ class RecordMoveIn:
     milestones: Milestones
     numbering: AccountNumberScheme
     clock: Clock
+    billing: BillingRequirements
 
     def __call__(
         self,
@@ -296,6 +327,7 @@ class RecordMoveIn:
             events=self.events,
             recorder=recorder,
             numbering=self.numbering,
+            billing=self.billing,
         )
 
 

@@ -3,11 +3,17 @@
 Everything is one atomic change: a new customer, a new property (with its roll number claim),
 the account with its number claim, the property's owner of record when the holder is the first
 owner, their history entries and AccountOpened.
+
+What the request leaves out of the services and their attributes (the waste cart) comes from the
+accounts before it at the property (:mod:`civiq.accounts.domain.occupancy`), and an account
+billing could not bill is refused, naming every field at fault, before anything is written.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import date
 
 from civiq.accounts.domain.account_numbers import AccountNumberScheme
 from civiq.accounts.domain.accounts import (
@@ -19,9 +25,23 @@ from civiq.accounts.domain.accounts import (
     Service,
     ServiceType,
 )
+from civiq.accounts.domain.billability import BillingAttribute, BillingProfile
 from civiq.accounts.domain.customers import Customer
+from civiq.accounts.domain.occupancy import ALL_SERVICES, inherited
 from civiq.accounts.domain.properties import Property
-from civiq.accounts.ports import AccountRepository, Changes, CustomerRepository, PropertyRepository
+from civiq.accounts.ports import (
+    AccountRepository,
+    BillingRequirements,
+    Changes,
+    CustomerRepository,
+    PropertyRepository,
+)
+from civiq.accounts.services.billability import (
+    RequestFields,
+    predecessors,
+    request_fields,
+    require_billable,
+)
 from civiq.accounts.services.customers import NewCustomer
 from civiq.accounts.services.properties import NewProperty, check_roll_number_free
 from civiq.accounts.services.recording import Recorder, Step
@@ -38,10 +58,11 @@ class OpenAccountCommand:
     property: str | NewProperty  # an existing property's id, or a new property
     holder_role: HolderRole = HolderRole.OWNER
     unit: str | None = None
-    services: tuple[Service, ...] | None = None  # None: all four, starting on the opening day
+    services: tuple[Service, ...] | None = None  # None: the previous occupant's (see occupancy)
+    services_start: date | None = None  # when services taken from others start (None: today)
     autopay: bool = False
     landlord_copies: bool = False
-    cart_size: CartSize | None = None
+    cart_size: CartSize | None = None  # None: the previous occupant's, when it has waste
     account_number: str | None = None  # manual assignment; generated when None
     account_id: str | None = None  # given by a workflow so that a retried step finds its account
 
@@ -55,7 +76,8 @@ class OpenAccount:
     events: PublishEvents
     recorder: Recorder
     numbering: AccountNumberScheme
-    default_services: tuple[ServiceType, ...] = field(default=tuple(ServiceType))
+    billing: BillingRequirements
+    default_services: tuple[ServiceType, ...] = ALL_SERVICES
 
     def __call__(self, command: OpenAccountCommand, actor: Actor, correlation_id: str) -> Account:
         manual = command.account_number
@@ -96,9 +118,8 @@ class OpenAccount:
             raise InvalidInput(
                 "the property has no owner of record; register the owner first", "holder_role"
             )
-        services = command.services or tuple(
-            Service(kind, self.recorder.today()) for kind in self.default_services
-        )
+        today = self.recorder.today()
+        services, cart_size = taken_over(command, self.accounts, today, self.default_services)
         account = Account(
             account_id=command.account_id or self.recorder.ids.new_id(),
             account_number="",
@@ -112,11 +133,13 @@ class OpenAccount:
             opened_by=actor.subject,
             owner_customer_id=owner,
             landlord_copies=command.landlord_copies,
-            cart_size=command.cart_size,
+            cart_size=cart_size,
             services=services,
             autopay=command.autopay,
             status=AccountStatus.PENDING,
-        ).activated(self.recorder.today())
+        ).activated(today)
+        profile = BillingProfile.of(account, prop, today)
+        require_billable(self.billing, profile, _fields(command))
         return steps, account
 
     def _commit(
@@ -175,3 +198,49 @@ class OpenAccount:
             owned = replace(prop, owner_customer_id=owner_id)
             steps[steps.index(created)] = Step(owned, created.action)
         return owned
+
+
+def taken_over(
+    command: OpenAccountCommand,
+    accounts: AccountRepository,
+    today: date,
+    fallback: Sequence[ServiceType] = ALL_SERVICES,
+) -> tuple[tuple[Service, ...], CartSize | None]:
+    """The services and cart size of the account ``command`` opens: what it names, the rest
+    taken from the accounts before it at the property (none at a new property)."""
+    before = (
+        ()
+        if isinstance(command.property, NewProperty)
+        else predecessors(accounts, command.property, command.unit)
+    )
+    start = command.services_start or today
+    return inherited(command.services, command.cart_size, start, before, fallback)
+
+
+def require_billable_later(
+    billing: BillingRequirements,
+    accounts: AccountRepository,
+    prop: Property,
+    command: OpenAccountCommand,
+    today: date,
+    fields: RequestFields,
+    what: str = "the account",
+) -> None:
+    """Refuse now what opening ``command``'s account would refuse for billing, when a workflow
+    step opens it later (a move-in, a buyer's account at closing)."""
+    services, cart_size = taken_over(command, accounts, today)
+    kinds = frozenset(s.service_type for s in services)
+    profile = BillingProfile(prop, command.unit, prop.route, kinds, cart_size, today)
+    require_billable(billing, profile, fields, what)
+
+
+def _fields(command: OpenAccountCommand) -> RequestFields:
+    """The request's fields naming what billing lacks: the new property's own fields, or the
+    existing property's id."""
+    if isinstance(command.property, str):
+        return request_fields("property_id", "cart_size")
+    return {
+        **request_fields("property", "cart_size"),
+        BillingAttribute.ROUTE: "property.route",
+        BillingAttribute.PROPERTY_TYPE: "property.property_type",
+    }

@@ -3,8 +3,9 @@
 Zero balance: the account closes (AccountClosed). A tenant's unpaid balance under
 ``roll-to-owner``: ArrearsTransferRequested names the owner of record and their open accounts,
 and the account closes (the ledger moves the amount). Otherwise (``stay-with-tenant``, an
-owner's own account, or a credit to refund) the account stays final-billed and the ledger closes
-it once paid. The balance is read when the step runs; see README "Moves and transfers".
+owner's own account, or a credit to refund) the account stays final-billed; a supervisor
+closes it once settled (POST /accounts/{id}/closure). The balance is read when the step runs,
+after the final bill posted; see README "Moves and transfers".
 """
 
 from __future__ import annotations

@@ -21,20 +21,26 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from civiq.accounts.domain.account_numbers import AccountNumberScheme
-from civiq.accounts.domain.accounts import Account, HolderRole, Service, ServiceType
+from civiq.accounts.domain.accounts import Account, HolderRole, Service
 from civiq.accounts.domain.customers import Customer
 from civiq.accounts.domain.moves import FinalBillReason, FinalReading, Settlement
 from civiq.accounts.domain.transfers import Decision, Transfer, TransferStatus
 from civiq.accounts.ports import (
     AccountRepository,
+    BillingRequirements,
     Changes,
     CustomerRepository,
     PropertyRepository,
     TransferRepository,
 )
+from civiq.accounts.services.billability import request_fields
 from civiq.accounts.services.customers import NewCustomer
 from civiq.accounts.services.moves import found, opened_once, renamed
-from civiq.accounts.services.open_account import OpenAccount, OpenAccountCommand
+from civiq.accounts.services.open_account import (
+    OpenAccount,
+    OpenAccountCommand,
+    require_billable_later,
+)
 from civiq.accounts.services.recording import Recorder, Step
 from civiq.accounts.services.settle_account import SettleAccount
 from civiq.accounts.services.workflow_steps import OPEN, SYSTEM, FinalBill, commit, new_event
@@ -91,6 +97,7 @@ class SubmitTransfer:
     transfers: TransferRepository
     workflow: Workflow
     clock: Clock
+    billing: BillingRequirements
     time_zone: ZoneInfo = MUNICIPAL_TIME_ZONE
 
     def __call__(
@@ -132,6 +139,17 @@ class SubmitTransfer:
             )
         buyer_id, new_buyer = self._buyer(command, seller)
         sellers = self._seller_accounts(prop.property_id, seller, command.closing_date)
+        for account in sellers:  # the buyer's accounts opened at closing can be billed
+            unit = account.service_address.unit
+            require_billable_later(
+                self.billing,
+                self.accounts,
+                prop,
+                buyer_account(account, buyer_id, command.closing_date),
+                today,
+                request_fields("property_id", "property_id"),
+                f"the buyer's account for unit {unit}" if unit else "the buyer's account",
+            )
         reading = command.final_reading or FinalReading.estimated(command.closing_date)
         if reading.read_on != command.closing_date:
             raise InvalidInput(
@@ -299,12 +317,13 @@ class FinalBillSeller:
     transfers: TransferRepository
     final_bill: FinalBill
 
-    def __call__(self, transfer_id: str, correlation_id: str) -> list[str]:
-        """The seller's accounts final-billed now (an account already final-billed is skipped)."""
+    def __call__(self, transfer_id: str, correlation_id: str) -> list[dict[str, Any]]:
+        """The final bills to produce: of each seller account whose services this transfer
+        ended (an account final-billed by another workflow before is left to it)."""
         transfer = self.transfers.get(transfer_id)
-        billed = []
+        requests = []
         for account_id in transfer.seller_account_ids:
-            _, now_billed = self.final_bill(
+            billed = self.final_bill(
                 account_id,
                 transfer.closing_date,
                 transfer.final_reading,
@@ -313,9 +332,9 @@ class FinalBillSeller:
                 approver(transfer),
                 correlation_id,
             )
-            if now_billed:
-                billed.append(account_id)
-        return billed
+            if billed.request is not None:
+                requests.append(billed.request)
+        return requests
 
 
 @dataclass(frozen=True)
@@ -381,9 +400,24 @@ class RecordNewOwner:
         return True
 
 
+def buyer_account(seller_account: Account, buyer_id: str, closing: date) -> OpenAccountCommand:
+    """The buyer's account in place of one of the seller's: the same unit, services and cart
+    from the closing date (what the seller's lacks is taken as for any new occupant)."""
+    return OpenAccountCommand(
+        customer=buyer_id,
+        property=seller_account.property_id,
+        holder_role=HolderRole.OWNER,
+        unit=seller_account.service_address.unit,
+        services=tuple(Service(s.service_type, closing) for s in seller_account.services) or None,
+        services_start=closing,
+        cart_size=seller_account.cart_size,
+    )
+
+
 @dataclass(frozen=True)
 class OpenBuyerAccounts:
-    """One account for the buyer per seller account: same unit and services, from closing."""
+    """One account for the buyer per seller account: same unit, services and cart, from
+    closing."""
 
     transfers: TransferRepository
     accounts: AccountRepository
@@ -393,19 +427,15 @@ class OpenBuyerAccounts:
     events: PublishEvents
     numbering: AccountNumberScheme
     clock: Clock
+    billing: BillingRequirements
 
     def __call__(self, transfer_id: str, ids: DeterministicIds, correlation_id: str) -> list[str]:
         transfer = self.transfers.get(transfer_id)
         opened = []
         for seller_account_id in transfer.seller_account_ids:
             seller_account = self.accounts.get(seller_account_id)
-            kinds = [s.service_type for s in seller_account.services] or list(ServiceType)
-            command = OpenAccountCommand(
-                customer=transfer.buyer_customer_id,
-                property=transfer.property_id,
-                holder_role=HolderRole.OWNER,
-                unit=seller_account.service_address.unit,
-                services=tuple(Service(kind, transfer.closing_date) for kind in kinds),
+            command = buyer_account(
+                seller_account, transfer.buyer_customer_id, transfer.closing_date
             )
             account_ids = ids.child(seller_account_id)
             open_account = OpenAccount(
@@ -416,6 +446,7 @@ class OpenBuyerAccounts:
                 events=self.events,
                 recorder=Recorder(self.clock, account_ids),
                 numbering=self.numbering,
+                billing=self.billing,
             )
             account = opened_once(
                 open_account,

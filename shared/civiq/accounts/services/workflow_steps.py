@@ -71,8 +71,18 @@ def closed_payload(account: Account, at: datetime) -> dict[str, Any]:
 
 
 @dataclass(frozen=True)
+class FinalBilled:
+    """What ending an account's services left: the account, whether this call ended them, and
+    the final bill to produce (None when another workflow ended them on another day)."""
+
+    account: Account
+    now: bool
+    request: dict[str, Any] | None
+
+
+@dataclass(frozen=True)
 class FinalBill:
-    """End an account's services on a date and ask billing for its final bill."""
+    """End an account's services on a date; the workflow then produces its final bill."""
 
     accounts: AccountRepository
     changes: Changes
@@ -89,25 +99,17 @@ class FinalBill:
         actor: Actor,
         correlation_id: str,
         also: list[tuple[str, dict[str, Any]]] | None = None,
-    ) -> tuple[Account, bool]:
-        """The account after; False when it was already final-billed or closed (a retry, or
-        another workflow got there first). ``also``: more (event type, payload) to publish with
-        the change, payloads completed with the account's status."""
+    ) -> FinalBilled:
+        """``also``: more (event type, payload) to publish with the change, payloads completed
+        with the account's status. A retry (the services ended already, on ``on``) changes
+        nothing and asks for the same final bill, which billing produces once."""
         before = self.accounts.get(account_id)
         if before.status not in OPEN:
-            return before, False
+            ended_here = bool(before.services) and all(s.end_date == on for s in before.services)
+            request = final_bill_request(before, on, reading, reason, reference_id)
+            return FinalBilled(before, False, request if ended_here else None)
         after = before.moved_out(on)
-        payload = {
-            "account_id": after.account_id,
-            "account_number": after.account_number,
-            "property_id": after.property_id,
-            "customer_id": after.holder.customer_id,
-            "reason": reason.value,
-            "reference_id": reference_id,
-            "period_end": on.isoformat(),
-            "final_reading": reading.as_payload(),
-            "services": [s.service_type.value for s in after.services],
-        }
+        payload = final_bill_request(after, on, reading, reason, reference_id)
         step = Step(after, "FinalBillRequested", before, ("FinalBillRequested", payload))
         change = self.recorder.change([step], actor, correlation_id)
         extra = [
@@ -122,4 +124,21 @@ class FinalBill:
             for event_type, data in also or []
         ]
         commit(self.changes, self.events, with_events(change, extra))
-        return after, True
+        return FinalBilled(after, True, payload)
+
+
+def final_bill_request(
+    account: Account, on: date, reading: FinalReading, reason: FinalBillReason, reference_id: str
+) -> dict[str, Any]:
+    """The final bill asked for (the FinalBillRequested event's payload)."""
+    return {
+        "account_id": account.account_id,
+        "account_number": account.account_number,
+        "property_id": account.property_id,
+        "customer_id": account.holder.customer_id,
+        "reason": reason.value,
+        "reference_id": reference_id,
+        "period_end": on.isoformat(),
+        "final_reading": reading.as_payload(),
+        "services": [s.service_type.value for s in account.services],
+    }

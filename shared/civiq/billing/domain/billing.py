@@ -25,6 +25,7 @@ from civiq.billing.domain.statements import (
     StatementKind,
     UsagePoint,
 )
+from civiq.core.dates import period_first_day
 from civiq.core.errors import Conflict
 from civiq.ledger.domain.journal import EntriesSince, EntryKind, LedgerEntry, carries_a_statement
 from civiq.metering.domain.metering import Reading, ReadStatus, trued_up_volume
@@ -48,6 +49,10 @@ class Skip(StrEnum):
 class BillingPeriod:
     start: date  # exclusive: the previous statement's end, or the day before service began
     end: date
+
+    @property
+    def first_day(self) -> date:
+        return period_first_day(self.start)
 
     @property
     def days(self) -> int:
@@ -162,7 +167,7 @@ def winter_daily_average(history: Sequence[UsagePoint]) -> Decimal | None:
 
 def year_to_date_volume(history: Sequence[UsagePoint], period: BillingPeriod) -> Decimal:
     """Volume billed earlier in the calendar year the period starts in."""
-    year = (period.start + timedelta(days=1)).year
+    year = period.first_day.year
     return sum((p.volume for p in history if p.period_end.year == year), ZERO)
 
 

@@ -20,6 +20,7 @@ from enum import StrEnum
 from civiq.accounts.domain.properties import check_route
 from civiq.billing.domain.billing import BillingRequest
 from civiq.billing.domain.statements import StatementKind
+from civiq.core.dates import period_first_day
 from civiq.core.errors import Conflict, InvalidInput
 
 MAX_ROUTES = 50
@@ -217,6 +218,11 @@ class BillingRun:
     reasons: Mapping[str, int] = field(default_factory=dict)
     attempts: int = 1
     finished_at: datetime | None = None
+
+    @property
+    def first_day(self) -> date:
+        """The first day of the run's period (its ``period_start`` is the previous period end)."""
+        return period_first_day(self.period_start)
 
     def request(self) -> BillingRequest:
         return BillingRequest(

@@ -144,7 +144,7 @@ class Statement:
     def ledger_reason(self) -> str:
         """Why its charges are on the ledger."""
         bill = self.bill
-        return f"{self.kind.value} statement for {bill.period_start} to {bill.period_end}"
+        return f"{self.kind.value} statement for {bill.first_day} to {bill.period_end}"
 
     def posting(self, basis: AccountLedger, by: str, replacing: Statement | None = None) -> Posting:
         """Its charges on the account's ledger as it stands (``basis``), the account's credit

@@ -6,9 +6,13 @@ from dataclasses import replace
 from datetime import date, datetime
 from typing import Annotated
 
+from annotated_types import Interval
 from pydantic import Field
+from pydantic.json_schema import JsonDict
 
+from civiq.accounts.domain.properties import ROUTE
 from civiq.billing.domain.cycles import (
+    MAX_ROUTES,
     AccountOutcome,
     BillingRun,
     CycleDefinition,
@@ -27,26 +31,37 @@ from civiq.billing.domain.statements import (
     UsagePoint,
 )
 from civiq.core.language import Language
-from civiq.core.schemas import AddressOut, Payload, Request, Versioned
+from civiq.core.schemas import WHOLE, AddressOut, Name, Payload, Request, Versioned
 from civiq.ledger.domain.journal import EntryKind
 from civiq.rates.domain.charges import ChargeLine, ChargeType, TaxLine, Unit
 
 CycleId = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{1,38}[a-z0-9]$")]
+UNIQUE: JsonDict = {"uniqueItems": True}
 EXCEPTIONS_SHOWN = 100  # a run's skipped and failed accounts listed with its progress
+
+
+FIRST_DAY = "The period's first day: the day after the previous period's end"
 
 
 def money(amount: object) -> str:
     return f"{amount:.2f}"
 
 
+# A meter-reading route, as the cycle stores it (capitals: routes typed in lower case are taken
+# too), each listed once.
+Route = Annotated[str, Field(max_length=12, json_schema_extra={"pattern": f"^{ROUTE.pattern}$"})]
+ReadDays = Annotated[int, Interval(ge=0, le=30), WHOLE]
+DueDays = Annotated[int, Interval(ge=10, le=60), WHOLE]
+
+
 class CycleIn(Request):
-    name: str = Field(min_length=1, max_length=100)
+    name: Name = Field(min_length=1, max_length=100)
     frequency: Frequency
-    routes: list[Annotated[str, Field(max_length=12)]] = Field(min_length=1, max_length=50)
+    routes: list[Route] = Field(min_length=1, max_length=MAX_ROUTES, json_schema_extra=UNIQUE)
     rate_schedule_id: str = Field(min_length=1, max_length=60)
     first_period_end: date = Field(description="The end of the cycle's first billing period")
-    read_days: int = Field(default=5, description="Days after a period end to wait for reads")
-    due_days: int = Field(default=21, description="Days from issue to the due date")
+    read_days: ReadDays = Field(default=5, description="Days after a period end to wait for reads")
+    due_days: DueDays = Field(default=21, description="Days from issue to the due date")
 
     def to_domain(self, cycle_id: str, version: int = 1) -> CycleDefinition:
         return CycleDefinition(
@@ -69,15 +84,17 @@ class CreateCycleRequest(CycleIn):
 class CycleUpdate(Versioned):
     """Only what is named changes: a field left out (or null) keeps its value."""
 
-    name: str | None = Field(default=None, min_length=1, max_length=100)
+    name: Name | None = Field(default=None, min_length=1, max_length=100)
     frequency: Frequency | None = None
-    routes: list[Annotated[str, Field(max_length=12)]] | None = Field(
-        default=None, min_length=1, max_length=50
+    routes: list[Route] | None = Field(
+        default=None, min_length=1, max_length=MAX_ROUTES, json_schema_extra=UNIQUE
     )
     rate_schedule_id: str | None = Field(default=None, min_length=1, max_length=60)
     first_period_end: date | None = None
-    read_days: int | None = Field(default=None, description="Days after a period end for reads")
-    due_days: int | None = Field(default=None, description="Days from issue to the due date")
+    read_days: ReadDays | None = Field(
+        default=None, description="Days after a period end for reads"
+    )
+    due_days: DueDays | None = Field(default=None, description="Days from issue to the due date")
 
     def over(self, current: CycleDefinition) -> CycleDefinition:
         named = {
@@ -140,7 +157,7 @@ class RunResponse(Payload):
     id: str
     cycle_id: str
     status: RunStatus
-    period_start: date
+    period_start: date = Field(description=FIRST_DAY)
     period_end: date
     read_until: date
     issued_on: date
@@ -168,7 +185,7 @@ class RunResponse(Payload):
             id=run.run_id,
             cycle_id=run.cycle_id,
             status=run.status,
-            period_start=run.period_start,
+            period_start=run.first_day,
             period_end=run.period_end,
             read_until=run.read_until,
             issued_on=run.issued_on,
@@ -303,7 +320,7 @@ class StatementSummaryOut(Payload):
     account_number: str
     kind: StatementKind
     status: StatementStatus
-    period_start: date
+    period_start: date = Field(description=FIRST_DAY)
     period_end: date
     issued_on: date
     due_on: date
@@ -323,7 +340,7 @@ class StatementSummaryOut(Payload):
             account_number=statement.account_number,
             kind=statement.kind,
             status=statement.status,
-            period_start=bill.period_start,
+            period_start=bill.first_day,
             period_end=bill.period_end,
             issued_on=statement.issued_on,
             due_on=statement.due_on,

@@ -26,7 +26,7 @@ class StatementIssuedV1(_Strict):
     kind: StatementKind
     cycle_id: str | None
     run_id: str | None
-    period_start: date
+    period_start: date = Field(description="The period's first day, as the statement shows it")
     period_end: date
     issued_on: date
     due_on: date

@@ -261,8 +261,7 @@ class BillAccount:
                 share = property_share(prop, account.service_address.unit)
             volume += used
             reads.append(_meter_read(installed, history, period, used))
-        size = max(sizes, key=SIZES.index) if sizes else None
-        return MeteredUse(volume, tuple(reads), size, share)
+        return MeteredUse(volume, tuple(reads), largest(sizes), share)
 
     def entry(self, account: Account, statement: Statement, action: str) -> AuditEntry:
         return AuditEntry(
@@ -275,12 +274,17 @@ class BillAccount:
             correlation_id=statement.run_id or statement.statement_id,
             detail={
                 "statement_id": statement.statement_id,
-                "period_start": statement.bill.period_start.isoformat(),
+                "period_start": statement.bill.first_day.isoformat(),
                 "period_end": statement.bill.period_end.isoformat(),
                 "new_charges": str(statement.bill.total),
                 "total_due": str(statement.total_due),
             },
         )
+
+
+def largest(sizes: Sequence[MeterSize]) -> MeterSize | None:
+    """The size an account's fixed charge is priced by: its largest meter's (None: no meter)."""
+    return max(sizes, key=SIZES.index) if sizes else None
 
 
 def property_share(prop: Property, unit: str | None) -> Decimal:

@@ -19,7 +19,7 @@ from civiq.accounts.services.recording import Recorder
 from civiq.billing.domain.cycles import BillingRun, CycleDefinition, Progress, RunStatus, run_id_of
 from civiq.billing.ports import CycleRepository, RunManifests, RunRepository
 from civiq.core.audit import AuditEntry
-from civiq.core.errors import Conflict, InvalidInput, NotFound, check_version
+from civiq.core.errors import Conflict, InvalidInput, check_version, field_prefix
 from civiq.core.events import Actor
 from civiq.core.history import changes
 from civiq.core.ports import Workflow
@@ -58,12 +58,9 @@ class DefineCycle:
     recorder: Recorder
 
     def _check_rates(self, cycle: CycleDefinition) -> None:
-        try:
+        """A schedule the request names and nobody created is not found (404), like any id."""
+        with field_prefix("rate_schedule_id", replace=True):
             self.rates.get(cycle.rate_schedule_id)
-        except NotFound:
-            raise InvalidInput(
-                f"no rate schedule {cycle.rate_schedule_id}", "rate_schedule_id"
-            ) from None
 
     def create(self, cycle: CycleDefinition, actor: Actor, cid: str) -> CycleDefinition:
         self._check_rates(cycle)

@@ -1,6 +1,12 @@
 """Final bills: when services end (a move-out, a sale), bill the account through that day with
 the same rating as a cycle, at the rates of the cycle that bills its route, and issue the
-statement at once."""
+statement at once.
+
+The move and transfer workflows wait for it: an account settles (and may close) only on the
+balance its final bill left. A final bill that cannot be produced (a read waiting for review,
+no read to estimate from, a price the schedule lacks) raises, so the workflow step fails and
+lands in the staff work queue with the reason; it is never skipped quietly.
+"""
 
 from __future__ import annotations
 
@@ -10,15 +16,28 @@ from datetime import timedelta
 from civiq.accounts.domain.moves import FinalReading
 from civiq.accounts.ports import AccountRepository
 from civiq.accounts.services.recording import Recorder
-from civiq.billing.domain.billing import BillingRequest
-from civiq.billing.domain.cycles import AccountOutcome, cycle_of_route
+from civiq.billing.domain.billing import BillingRequest, Skip
+from civiq.billing.domain.cycles import AccountOutcome, Outcome, cycle_of_route
 from civiq.billing.domain.statements import StatementKind
 from civiq.billing.ports import CycleRepository
 from civiq.billing.services.billing import BILLING, BillAccount
 from civiq.billing.services.issue_statements import IssueStatements
+from civiq.core.errors import Conflict
 from civiq.metering.ports import MeterRepository
 from civiq.metering.services.readings import ReadingCommand, RecordReading
 from civiq.rates.ports import RateScheduleRepository
+
+# Skips that leave nothing to final-bill: billed by an earlier attempt, no service days left, or
+# the account closed since. Any other skip means a person must act first.
+NOTHING_LEFT_TO_BILL = frozenset(
+    skip.value for skip in (Skip.ALREADY_BILLED, Skip.NOTHING_TO_BILL, Skip.NOT_ACTIVE)
+)
+
+
+class FinalBillBlocked(Conflict):
+    """The final bill cannot be produced until staff act (review a read, enter one...)."""
+
+    code = "final_bill_blocked"
 
 
 @dataclass(frozen=True)
@@ -36,7 +55,8 @@ class ProduceFinalBill:
         self, account_id: str, reading: FinalReading, correlation_id: str
     ) -> AccountOutcome:
         """Bill through ``reading.read_on``; the final read is recorded on the account's meter
-        when one meter serves it (an estimate is asked for, or several meters: estimated)."""
+        when one meter serves it (an estimate is asked for, or several meters: estimated).
+        Raises (FinalBillBlocked, InvalidInput, NotFound) when it cannot be produced."""
         account = self.accounts.get(account_id)
         cycle = cycle_of_route(self.cycles.all(), account.route)
         unit = account.service_address.unit
@@ -60,5 +80,10 @@ class ProduceFinalBill:
             due_on=today + timedelta(days=cycle.due_days),
         )
         outcome = self.bill_account(account_id, request, self.rates.get(cycle.rate_schedule_id))
+        if outcome.outcome is Outcome.SKIPPED and outcome.reason not in NOTHING_LEFT_TO_BILL:
+            raise FinalBillBlocked(
+                f"the final bill of account {account.account_number} is blocked: {outcome.reason}",
+                "final_reading",
+            )
         self.issue([outcome])
         return outcome

@@ -88,7 +88,7 @@ class IssueStatements:
                 "kind": statement.kind.value,
                 "cycle_id": statement.cycle_id,
                 "run_id": statement.run_id,
-                "period_start": bill.period_start.isoformat(),
+                "period_start": bill.first_day.isoformat(),
                 "period_end": bill.period_end.isoformat(),
                 "issued_on": statement.issued_on.isoformat(),
                 "due_on": statement.due_on.isoformat(),

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from typing import Literal
 
@@ -189,8 +189,7 @@ def statement_context(
         "service_address": statement.service_address.one_line(),
         "issued_on": statement.issued_on,
         "due_on": statement.due_on,
-        # The period runs from the day after the opening read to the closing read's day.
-        "period_first_day": bill.period_start + timedelta(days=1),
+        "period_first_day": bill.first_day,
         "period_last_day": bill.period_end,
         "period_days": bill.days,
         "previous_balance": statement.previous_balance,

@@ -1,11 +1,15 @@
-"""In-memory fake of the ledger (journal postings and payment records), with the DynamoDB
-adapter's rules, for unit tests and the contract suite."""
+"""In-memory fakes of the ledger (journal postings and payment records; digests, their signer
+and the heads the digest job reads), with the DynamoDB, S3 and KMS adapters' rules, for unit
+tests and the contract suite."""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import threading
-from collections.abc import Sequence
-from dataclasses import replace
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime
 from decimal import Decimal
 
 from civiq.accounts.adapters.memory import InMemoryStore
@@ -13,9 +17,11 @@ from civiq.core.audit import AuditEntry
 from civiq.core.errors import NotFound
 from civiq.core.events import DomainEvent
 from civiq.core.ports import Page
+from civiq.ledger.domain.digests import SignedDigest, StoredDigest, sha256
 from civiq.ledger.domain.journal import (
     AccountLedger,
     EntriesSince,
+    Head,
     LedgerEntry,
     LedgerMoved,
     OpenStatement,
@@ -121,3 +127,71 @@ class InMemoryLedger:
         return [
             r for (a, p, _), r in self.refund_records.items() if a == account_id and p == payment_id
         ]
+
+
+@dataclass
+class InMemoryDigestStore:
+    versions: dict[datetime, list[bytes]] = field(default_factory=dict)  # oldest first
+    hidden: set[datetime] = field(default_factory=set)  # delete markers
+    heads_lists: dict[str, list[bytes]] = field(default_factory=dict)
+
+    def latest(self) -> StoredDigest | None:
+        shown = [at for at in self.versions if at not in self.hidden]
+        return self._stored(max(shown)) if shown else None
+
+    def history(self) -> Iterator[StoredDigest]:
+        for at in sorted(self.versions):
+            yield self._stored(at)
+
+    def heads(self, sha256: str) -> bytes | None:
+        kept = self.heads_lists.get(sha256)
+        return kept[0] if kept else None
+
+    def put_heads(self, text: bytes) -> None:
+        self.heads_lists.setdefault(sha256(text), [text])
+
+    def put(self, digest: SignedDigest) -> bool:
+        at = digest.digest.digest_time
+        if at in self.versions and at not in self.hidden:
+            return False
+        self.versions.setdefault(at, []).append(digest.document())
+        self.hidden.discard(at)
+        return True
+
+    def _stored(self, at: datetime) -> StoredDigest:
+        kept = self.versions[at]
+        return StoredDigest(at, kept[0], len(kept), at in self.hidden)
+
+
+class HmacDigestSigner:
+    algorithm = "HMAC_SHA_256"
+
+    def __init__(self, secret: bytes, key_id: str = "local-hmac") -> None:
+        self._secret = secret
+        self.key_id = key_id
+
+    def sign(self, message: bytes) -> bytes:
+        return hmac.new(self._secret, message, hashlib.sha256).digest()
+
+    def verifies(self, digest: SignedDigest) -> bool:
+        return digest.signed_by(
+            self.key_id, self.algorithm, lambda m, s: hmac.compare_digest(self.sign(m), s)
+        )
+
+
+class InMemoryLedgerHeads:
+    def __init__(self, ledger: InMemoryLedger) -> None:
+        self._ledger = ledger
+
+    def heads(self) -> Iterator[tuple[str, Head]]:
+        for account_id, ledger in list(self._ledger.accounts.items()):
+            if ledger.head is not None:
+                yield account_id, ledger.head
+
+    def since(self, account_id: str, after: int) -> EntriesSince | None:
+        if account_id not in self._ledger.accounts:
+            return None
+        try:
+            return self._ledger.entries_since(account_id, after)
+        except ValueError:  # an entry missing
+            return None

@@ -215,15 +215,18 @@ class Head:
     hash: str
 
 
-def verify_chain(entries: Sequence[LedgerEntry], head: Head | None) -> ChainBreak | None:
-    """None when ``entries`` (one account's, in sequence order) are exactly as written and end
-    at ``head`` (None: the account has no entries)."""
-    last = Head(entries[-1].sequence, entries[-1].hash) if entries else None
+def verify_chain(
+    entries: Sequence[LedgerEntry], head: Head | None, after: Head | None = None
+) -> ChainBreak | None:
+    """None when ``entries`` (one account's, in sequence order: all of them, or those that follow
+    the entry ``after``) are exactly as written and end at ``head`` (None: the account has no
+    entries)."""
+    last = Head(entries[-1].sequence, entries[-1].hash) if entries else after
     if last != head:
         expected = head.sequence if head else 1
         return ChainBreak(expected, "the chain does not end where the account says")
-    previous_hash = GENESIS
-    for expected, entry in enumerate(entries, start=1):
+    previous_hash = after.hash if after else GENESIS
+    for expected, entry in enumerate(entries, start=after.sequence + 1 if after else 1):
         if entry.sequence != expected:
             return ChainBreak(expected, f"entry {expected} is missing or out of order")
         if entry.previous_hash != previous_hash:

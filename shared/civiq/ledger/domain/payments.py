@@ -60,6 +60,20 @@ def check_amount(amount: Decimal, field: str = "amount") -> Decimal:
     return amount
 
 
+def check_received_on(received_on: date, today: date, opened_on: date) -> None:
+    """Money is received by today (municipal time), and not before its account opened: an
+    earlier date is a mistyped year or a payment meant for another account."""
+    if received_on > today:
+        raise InvalidInput(
+            f"a payment cannot be received in the future (today is {today})", "received_on"
+        )
+    if received_on < opened_on:
+        raise InvalidInput(
+            f"a payment received on {received_on} is before the account opened on {opened_on}",
+            "received_on",
+        )
+
+
 def derived_id(prefix: str, *parts: str) -> str:
     """A deterministic id from what identifies a payment at its origin (the same parts always
     give the same id: the second delivery of a payment is recognised by it)."""

@@ -5,7 +5,9 @@ owes, the chain's head) and its journal. They are sound when the journal is exac
 (:func:`civiq.ledger.domain.journal.verify_chain`), the stored balance is the sum of its entries,
 the balance is what the open statements owe less the credit, and no statement owes a negative
 amount. A command streams every account through :func:`audit` and adds the results up in a
-:class:`Summary`, printed as a JSON report.
+:class:`Summary`, printed as a JSON report; it also holds each account against the latest ledger
+digest (:mod:`civiq.ledger.domain.digests`) and its payment records
+(:mod:`civiq.ledger.domain.payment_records`), with findings of the same shape.
 """
 
 from __future__ import annotations
@@ -23,6 +25,9 @@ class FindingKind(StrEnum):
     BALANCE_MISMATCH = "balance-mismatch"  # the stored balance is not the sum of the entries
     CREDIT_MISMATCH = "credit-mismatch"  # the balance is not the open statements less the credit
     NEGATIVE_OWED = "negative-owed"  # a statement owes less than nothing
+    DIGEST_MISMATCH = "digest-mismatch"  # the head a digest anchored is no longer in the journal
+    UNDIGESTED = "undigested"  # entries older than the latest digest, which does not hold them
+    PAYMENT_MISMATCH = "payment-mismatch"  # a payment record and its ledger entries disagree
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,8 +9,14 @@ from typing import Annotated
 
 from pydantic import AwareDatetime, Field
 
-from civiq.core.schemas import Payload, Request
-from civiq.metering.domain.metering import InstalledMeter, Reading, ReadSource, ReviewDecision
+from civiq.core.schemas import Payload, Request, WholeNumber
+from civiq.metering.domain.metering import (
+    SERIAL,
+    InstalledMeter,
+    Reading,
+    ReadSource,
+    ReviewDecision,
+)
 from civiq.metering.domain.meters import VOLUME_PLACES, MeterSize, MeterType
 from civiq.metering.domain.reading_imports import ReadingImport, RowError
 from civiq.metering.ports import Upload
@@ -31,10 +37,17 @@ Multiplier = Annotated[
 
 
 class MeterIn(Request):
-    serial: str = Field(min_length=1, max_length=40, description="As printed on the register")
+    serial: str = Field(
+        min_length=1,
+        max_length=40,
+        description="As printed on the register (letters typed in lower case are capitalized)",
+        json_schema_extra={"pattern": f"^{SERIAL.pattern}$"},
+    )
     size: MeterSize
     meter_type: MeterType
-    register_digits: int = Field(default=6, ge=3, le=9, description="Wheels before rollover")
+    register_digits: WholeNumber = Field(
+        default=6, ge=3, le=9, description="Wheels before rollover"
+    )
     multiplier: Multiplier = "1"
 
     def to_spec(self) -> MeterSpec:
@@ -107,7 +120,9 @@ class ReadingsQuery(Request):
 
 class ImportRequest(Request):
     source: ReadSource = Field(
-        default=ReadSource.HANDHELD, description="The rows' source when their column is blank"
+        default=ReadSource.HANDHELD,
+        description="The rows' source when their column is blank (a file holds actual reads)",
+        json_schema_extra={"enum": [s.value for s in ReadSource if s is not ReadSource.ESTIMATE]},
     )
 
 

@@ -1,5 +1,7 @@
-"""In-memory fake of the penalty job's port (:mod:`civiq.payments.ports`), with the DynamoDB
-adapter's rules: issued statements still owing, an account's all in one list, by due date."""
+"""In-memory fakes of payments' ports (:mod:`civiq.payments.ports`), with the DynamoDB adapters'
+rules: the penalty job's past-due statements (issued statements still owing, an account's all in
+one list, by due date) and processor exceptions (kept once per event, decided once, listed by
+status)."""
 
 from __future__ import annotations
 
@@ -9,9 +11,18 @@ from datetime import date
 
 from civiq.billing.adapters.memory import InMemoryStatements
 from civiq.billing.domain.statements import StatementStatus
+from civiq.core.audit import AuditEntry
+from civiq.core.errors import Conflict, NotFound
+from civiq.core.events import DomainEvent
+from civiq.core.fakes import SharedStore, page_of
 from civiq.core.ports import Page
 from civiq.ledger.adapters.memory import InMemoryLedger
 from civiq.ledger.domain.journal import is_statement
+from civiq.payments.domain.processor_exceptions import (
+    Assignment,
+    ExceptionStatus,
+    ProcessorException,
+)
 from civiq.payments.ports import PastDueStatement
 
 
@@ -63,3 +74,60 @@ class InMemoryPastDue:
                         )
                     )
         return owing
+
+
+class InMemoryProcessorExceptions:
+    """History entries and events go to ``store`` (the accounts' in-memory store), as the
+    DynamoDB adapter writes them to the table's history and outbox."""
+
+    def __init__(self, store: SharedStore) -> None:
+        self.store = store
+        self.exceptions: dict[str, ProcessorException] = {}
+        self.assignments: dict[str, Assignment] = {}
+
+    def record(self, exception: ProcessorException, entry: AuditEntry, event: DomainEvent) -> bool:
+        if exception.event_id in self.exceptions:
+            return False
+        self.exceptions[exception.event_id] = exception
+        self._written(entry, event)
+        return True
+
+    def get(self, event_id: str) -> ProcessorException:
+        if event_id not in self.exceptions:
+            raise NotFound(f"no processor exception {event_id}", "event_id")
+        return self.exceptions[event_id]
+
+    def decide(
+        self,
+        before: ProcessorException,
+        after: ProcessorException,
+        entry: AuditEntry,
+        event: DomainEvent,
+    ) -> None:
+        stored = self.get(before.event_id)
+        if (stored.status, stored.version) != (before.status, before.version):
+            raise Conflict("the exception was decided meanwhile; reload it", "event_id")
+        self.exceptions[after.event_id] = after
+        self._written(entry, event)
+
+    def listed(
+        self, status: ExceptionStatus, limit: int, cursor: str | None
+    ) -> Page[ProcessorException]:
+        found = sorted(
+            (e for e in self.exceptions.values() if e.status is status),
+            key=lambda e: ((e.decided_at or e.received_at).isoformat(), e.event_id),
+            reverse=status is not ExceptionStatus.OPEN,
+        )
+        return page_of(found, limit, cursor)
+
+    def assign(self, assignment: Assignment) -> None:
+        stored = self.assignments.setdefault(assignment.processor_payment_id, assignment)
+        if stored.account_id != assignment.account_id:
+            raise Conflict(stored.describe(), "action")
+
+    def assignment(self, processor_payment_id: str) -> Assignment | None:
+        return self.assignments.get(processor_payment_id)
+
+    def _written(self, entry: AuditEntry, event: DomainEvent) -> None:
+        self.store.history[entry.entry_id] = entry
+        self.store.outbox[event.event_id] = event

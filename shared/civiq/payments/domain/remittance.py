@@ -8,31 +8,43 @@ lines still load. A file that is not a remittance file at all fails as a whole.
 
 Each line is then matched to an account. A wrong match is far worse than no match (the money
 lands on a stranger's bill and both residents get a wrong statement), so a line is posted
-automatically only when the evidence is *certain*; anything else goes to a clerk with the reason
-and the accounts worth a look. Evidence for an account: its holder's name shares a word with the
-payer's (*weak*: a first name or a common surname), the payer's name is a holder's (*strong*:
-all its words, at least two), the amount is what a statement or the balance owes (*strong*).
+automatically only when the evidence *agrees*; anything else goes to a clerk with the reason and
+the accounts worth a look. Evidence for an account: the payer *is* a holder (the same words as
+the holder's name or a partner's, in any order and form: ``ROY, LUC`` for ``Marie et Luc Roy``,
+never ``Jean Roy`` for ``Jean-Guy Roy``); the payer's name *shares a word* with the holder's (a
+relative, an initial and the surname: weak, first names and surnames are common); the amount
+*is owed* (a statement's or the balance). An amount is never evidence on its own: municipal
+bills are equal to the cent, and a payer who typed another account's valid number often pays a
+bill that account owes too. Nor is a word in common where the payer holds accounts of their own.
 
 ==========================  ==========  ========================================================
 reason                      confidence  when (certain: posted automatically)
 ==========================  ==========  ========================================================
-exact                       1.00        a valid number of an active account, unless the payer's
-                                        name shares no word with a holder's and the amount is
-                                        not owed (then ``name-mismatch``)
-final-bill                  1.00        the same, for a closed account that still owes
+exact                       1.00        a valid number of an active account whose holder is the
+                                        payer; or shares a word with the payer, who holds no
+                                        other account (or holds some, and pays exactly what
+                                        this one owes and none of theirs does)
+final-bill                  1.00        a closed account's number, paid by its holder (by name,
+previous-account            0.95        or by initials with the amount), for it or for the one
+                                        account that followed it (a move, a sale) the payer
+                                        holds; if the payer holds several, the one owing the
+                                        amount; and no other of them owes the amount
 check-digit-transposition   0.97        the check digit fails; of the accounts one swap of two
-check-digit-substitution    0.95        adjacent digits (or one digit) away, exactly one has any
-                                        evidence, and strong evidence
-previous-account            0.95        a closed account's number (nothing owed), paid by the
-                                        holder (strong) of exactly one account that followed it
-name-and-amount             0.90        no usable number: exactly one active account of a holder
-                                        with the payer's name owes exactly the amount paid
+check-digit-substitution    0.95        adjacent digits (or one digit) away, the one the payer
+                                        holds, unless another owes the amount and it does not;
+                                        or the only one with any evidence, by a word of the
+                                        name and the amount owed
+name-and-amount             0.90        no usable number: of every account that can take a
+                                        payment (a final bill too) held by someone of the
+                                        payer's name, exactly one owes exactly the amount
 ==========================  ==========  ========================================================
 
 The exceptions (:class:`MatchReason`) say why a clerk must look; their confidence is that of
 their first candidate. The Luhn check digit catches every mistyped digit and every adjacent
 transposition but ``09`` <-> ``90``, which turns one valid number into another: a valid number
-whose ``09``/``90`` twin is an account with any evidence for it is ``ambiguous``, not exact.
+whose ``09``/``90`` twin is an account the payer also holds, or whose bill the payer pays, or
+(when the payer is not the holder) with any evidence for it is ``ambiguous``, not exact. A name
+held by more than :data:`MAX_NAMESAKES` accounts is ``common-name``: they are not all read.
 """
 
 from __future__ import annotations
@@ -50,7 +62,7 @@ from typing import Protocol
 
 from civiq.accounts.domain.account_numbers import AccountNumberScheme, luhn_check_digit
 from civiq.core.errors import DomainError, InvalidInput
-from civiq.core.text import fold, words
+from civiq.core.text import check_name, fold, words
 from civiq.ledger.domain.payments import check_amount
 
 REQUIRED = ("date", "amount", "reference", "payer_name")
@@ -151,7 +163,7 @@ def _line(line_no: int, fields: dict[str, str]) -> RemittanceLine:
     reference = fields["reference"].strip()
     if len(reference) > MAX_REFERENCE:
         raise InvalidInput(f"reference is longer than {MAX_REFERENCE} characters", "reference")
-    payer_name = " ".join(fields["payer_name"].split())
+    payer_name = check_name(" ".join(fields["payer_name"].split()), "payer_name")
     if len(payer_name) > MAX_PAYER_NAME:
         raise InvalidInput(f"payer_name is longer than {MAX_PAYER_NAME} characters", "payer_name")
     return RemittanceLine(line_no, paid_on, amount, reference, payer_name)
@@ -169,10 +181,11 @@ def name_key(name: str) -> str:
 def name_keys(holder_name: str) -> frozenset[str]:
     """The keys a holder is found by (:meth:`AccountDirectory.by_name`): the whole name's and,
     for a couple, each partner's (``Marie et Luc Roy``: ``luc marie roy``, ``marie roy``,
-    ``luc roy``)."""
+    ``luc roy``). Without a surname after the last partner (``Ferme Roy et Fils``) it is not
+    a couple."""
     keys = {name_key(holder_name)}
     partners = [name.split() for name in COUPLE.split(fold(holder_name)) if name.strip()]
-    if len(partners) > 1:
+    if len(partners) > 1 and len(partners[-1]) > 1:
         surname = partners[-1][-1:]
         keys.update(name_key(" ".join(p if len(p) > 1 else p + surname)) for p in partners)
     return frozenset(key for key in keys if key)
@@ -185,6 +198,8 @@ def _tokens(name: str) -> frozenset[str]:
 
 
 # --- matching -------------------------------------------------------------------------------------
+
+MAX_NAMESAKES = 100  # accounts of one name read to tell them apart; a commoner name is a clerk's
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,12 +225,13 @@ class AccountDirectory(Protocol):
         ...
 
     def successors(self, account_id: str) -> Sequence[AccountFacts]:
-        """The accounts that followed a closed one: its holder's new account after a move, the
-        property's new account after a sale."""
+        """The accounts a closed one leads to, whatever their status: its holder's other
+        accounts (a move) and its property's other accounts (a sale)."""
         ...
 
-    def by_name(self, name_key: str) -> Sequence[AccountFacts]:
-        """The active accounts with a holder found by this key (:func:`name_keys`)."""
+    def by_name(self, name_key: str, most: int) -> Sequence[AccountFacts] | None:
+        """Every account, whatever its status, with a holder found by this key
+        (:func:`name_keys`); None when there are more than ``most``."""
         ...
 
 
@@ -229,11 +245,13 @@ class MatchReason(StrEnum):
     NAME_AND_AMOUNT = "name-and-amount"
     # Exceptions: why a clerk must look.
     NAME_MISMATCH = "name-mismatch"  # a valid number, but the payer is someone else
-    AMBIGUOUS = "ambiguous"  # several accounts fit the evidence equally
-    UNCORROBORATED = "uncorroborated"  # a typo, but neither name nor amount says which account
-    CLOSED_ACCOUNT = "closed-account"  # closed, nothing owed, no follower paid by this payer
+    AMBIGUOUS = "ambiguous"  # several accounts fit the evidence
+    UNCORROBORATED = "uncorroborated"  # neither the payer's name nor the amount confirms it
+    CLOSED_ACCOUNT = "closed-account"  # an old number: neither its final bill nor one follower
+    COMMON_NAME = "common-name"  # more accounts have the payer's name than are read
     UNKNOWN_ACCOUNT = "unknown-account"  # a valid number that no account has
     NO_REFERENCE_MATCH = "no-reference-match"  # no usable number; name and amount find nothing
+    PAID_BEFORE_OPENING = "paid-before-opening"  # its account opened after the line's date
 
     @property
     def auto_posts(self) -> bool:
@@ -259,8 +277,10 @@ CONFIDENCE = {
     MatchReason.PREVIOUS_ACCOUNT: Decimal("0.95"),
     MatchReason.NAME_AND_AMOUNT: Decimal("0.90"),
     MatchReason.NAME_MISMATCH: Decimal("0.50"),
+    MatchReason.PAID_BEFORE_OPENING: Decimal("0.50"),
     MatchReason.AMBIGUOUS: Decimal("0.30"),
     MatchReason.CLOSED_ACCOUNT: Decimal("0.30"),
+    MatchReason.COMMON_NAME: Decimal("0.30"),
     MatchReason.UNCORROBORATED: Decimal("0.20"),
     MatchReason.UNKNOWN_ACCOUNT: Decimal("0.10"),
     MatchReason.NO_REFERENCE_MATCH: Decimal("0.10"),
@@ -289,39 +309,59 @@ class LineMatch:
         return self.account_id is not None
 
 
+@lru_cache(maxsize=65_536)
+def _people(name: str) -> frozenset[frozenset[str]]:
+    """The people a name stands for, each by the words that tell people apart: the whole name
+    and, for a couple, each partner."""
+    people = (frozenset(w for w in key.split() if len(w) > 1) for key in name_keys(name))
+    return frozenset(person for person in people if person)
+
+
 class _Evidence:
     """What a line says about its payer, compared with an account's holders and amounts."""
 
     def __init__(self, line: RemittanceLine) -> None:
         self.amount = line.amount
         self.tokens = _tokens(line.payer_name)
+        self.people = _people(line.payer_name)
+        self.initials = frozenset(w for w in words(line.payer_name) if len(w) == 1)
+        # A surname or initials alone single out nobody: only a whole name is looked up.
+        self.key = name_key(line.payer_name) if len(self.tokens) > 1 else None
 
-    def shared_tokens(self, facts: AccountFacts) -> int:
-        return max((len(self.tokens & _tokens(n)) for n in facts.holder_names), default=0)
+    def names(self, facts: AccountFacts) -> bool:
+        """The payer is a holder: the same words as the holder's name or a partner's, in any
+        order and form (``Luc Roy`` pays for ``Marie et Luc Roy``; ``Jean Roy`` is not
+        ``Jean-Guy Roy``, nor ``M. Roy`` anyone)."""
+        return any(self.people & _people(name) for name in facts.holder_names)
 
-    def same_person(self, facts: AccountFacts) -> bool:
-        """The payer's name is a holder's: all its words are the holder's (or all the holder's
-        are the payer's), two at least unless the name is one word (``Luc Roy`` pays for
-        ``Marie et Luc Roy``; ``Marie-Claude Roy`` is not ``Marie-Claude Côté``)."""
+    def initials_fit(self, facts: AccountFacts) -> bool:
+        """The payer wrote a holder's surname with initials (``D. ANDERSON`` for ``Donna
+        Anderson``): each whole word is the holder's, each initial starts another of theirs."""
+        if not (self.tokens and self.initials):
+            return False
         return any(
-            (self.tokens <= holder or holder <= self.tokens)
-            and len(self.tokens & holder) >= min(2, len(holder))
-            for holder in map(_tokens, facts.holder_names)
-            if holder and self.tokens
+            self.tokens <= person
+            and all(any(w.startswith(i) for w in person - self.tokens) for i in self.initials)
+            for name in facts.holder_names
+            for person in _people(name)
         )
 
-    def amount_owed(self, facts: AccountFacts) -> bool:
+    def shares_word(self, facts: AccountFacts) -> bool:
+        return any(self.tokens & _tokens(name) for name in facts.holder_names)
+
+    def owes(self, facts: AccountFacts) -> bool:
         return self.amount in facts.open_amounts or self.amount == facts.balance
 
     def corroborates(self, facts: AccountFacts) -> bool:
-        return facts.payable and (self.shared_tokens(facts) > 0 or self.amount_owed(facts))
+        """Any evidence at all: a word of the holder's name, or the amount owed."""
+        return facts.payable and (self.shares_word(facts) or self.owes(facts))
 
-    def strongly_corroborates(self, facts: AccountFacts) -> bool:
-        return facts.payable and (self.same_person(facts) or self.amount_owed(facts))
-
-    def contradicts(self, facts: AccountFacts) -> bool:
-        """The payer named someone else and paid something the account does not owe."""
-        return bool(self.tokens) and not self.shared_tokens(facts) and not self.amount_owed(facts)
+    def confirms(self, facts: AccountFacts) -> bool:
+        """Agreement a mistyped number needs: the holder's name, or a word of it and the
+        amount owed (an amount alone is no one's: bills are equal to the cent)."""
+        return facts.payable and (
+            self.names(facts) or (self.owes(facts) and self.shares_word(facts))
+        )
 
 
 def match_line(
@@ -337,20 +377,13 @@ def match_line(
         return _by_typo(line, digits, directory, scheme, evidence)
     facts = directory.by_number(scheme.prefix + digits)
     if facts is None:  # a number we never issued: the clerk sees the payer's namesakes
-        owing, named = _namesakes(line, directory, evidence)
-        return _exception(line, MatchReason.UNKNOWN_ACCOUNT, [*owing, *named])
+        return _exception(line, MatchReason.UNKNOWN_ACCOUNT, _namesakes(directory, evidence) or [])
     # Only a 09/90 swap turns a valid number into another one: most numbers have no twin.
     near = _existing(scheme.one_typo_away(digits), directory) if _has_twins(digits) else []
     twins = [twin for twin, _ in near if twin.payable]
-    others = [twin for twin in twins if evidence.corroborates(twin)]
-    if facts.payable and not evidence.contradicts(facts):
-        if others or (twins and not evidence.corroborates(facts)):
-            return _exception(line, MatchReason.AMBIGUOUS, [facts, *others])
-        reason = MatchReason.EXACT if facts.active else MatchReason.FINAL_BILL
-        return _certain(line, facts, reason)
     if facts.active:
-        return _exception(line, MatchReason.NAME_MISMATCH, [facts, *others])
-    return _by_successor(line, facts, others, directory, evidence)
+        return _by_number(line, facts, twins, directory, evidence)
+    return _by_closed(line, facts, twins, directory, evidence)
 
 
 def _typed_digits(reference: str, scheme: AccountNumberScheme) -> str | None:
@@ -371,6 +404,31 @@ def _existing(
     return [(facts, typo) for facts, typo in found if facts is not None]
 
 
+def _by_number(
+    line: RemittanceLine,
+    account: AccountFacts,
+    twins: list[AccountFacts],
+    directory: AccountDirectory,
+    evidence: _Evidence,
+) -> LineMatch:
+    """An active account's valid number: certain when the payer is its holder, or shares a
+    word of the holder's name (a relative, initials) and nothing points elsewhere (its ``09``/
+    ``90`` twin, the payer's own accounts). The amount owed alone confirms nothing: a payer
+    who typed another account's valid number often pays a bill that account owes too."""
+    if evidence.names(account):
+        rivals = _rivals_of_named(account, twins, evidence)
+        if rivals:
+            return _exception(line, MatchReason.AMBIGUOUS, [account, *rivals])
+        return _certain(line, account, MatchReason.EXACT)
+    rivals = [twin for twin in twins if evidence.corroborates(twin)]
+    if rivals or (twins and not evidence.corroborates(account)):
+        return _exception(line, MatchReason.AMBIGUOUS, [account, *rivals, *twins])
+    if not evidence.shares_word(account):
+        reason = MatchReason.NAME_MISMATCH if evidence.tokens else MatchReason.UNCORROBORATED
+        return _exception(line, reason, [account])
+    return _unless_payer_has_own(line, account, MatchReason.EXACT, directory, evidence)
+
+
 def _by_typo(
     line: RemittanceLine,
     digits: str,
@@ -378,49 +436,115 @@ def _by_typo(
     scheme: AccountNumberScheme,
     evidence: _Evidence,
 ) -> LineMatch:
-    """One typo away: certain when exactly one of the accounts is corroborated at all, and
-    strongly (the payer's full name, or the amount owed): a shared first name or surname
-    alone is too common to pick an account by."""
+    """One typo away: certain for the one open account the payer is the holder of, unless
+    another owes the amount and it does not; else when exactly one of the accounts has any
+    evidence, it is open, and the evidence confirms it (:meth:`_Evidence.confirms`): a shared
+    first name or surname alone is too common to pick an account by, and so is an amount
+    when bills are equal to the cent."""
     existing = _existing(scheme.one_typo_away(digits), directory)
     if not existing:
         return _by_name_and_amount(line, directory, evidence)
-    corroborated = [(facts, typo) for facts, typo in existing if evidence.corroborates(facts)]
     accounts = [facts for facts, _ in existing]
-    if len(corroborated) == 1:
-        facts, typo = corroborated[0]
-        if evidence.strongly_corroborates(facts):
-            reason = (
-                MatchReason.TRANSPOSITION if typo == "transposition" else MatchReason.SUBSTITUTION
-            )
-            return _certain(line, facts, reason)
-        return _exception(line, MatchReason.UNCORROBORATED, [facts, *accounts])
-    if corroborated:
+    named = [(facts, typo) for facts, typo in existing if facts.payable and evidence.names(facts)]
+    if len(named) > 1:
+        return _exception(line, MatchReason.AMBIGUOUS, [facts for facts, _ in named])
+    if named:
+        facts, typo = named[0]
+        rivals = _rivals_of_named(facts, accounts, evidence)
+        if rivals or not facts.active:
+            return _exception(line, MatchReason.AMBIGUOUS, [facts, *rivals])
+        return _certain(line, facts, _typo_reason(typo))
+    corroborated = [(facts, typo) for facts, typo in existing if evidence.corroborates(facts)]
+    if len(corroborated) > 1:
         return _exception(line, MatchReason.AMBIGUOUS, [facts for facts, _ in corroborated])
-    return _exception(line, MatchReason.UNCORROBORATED, accounts)
+    if not corroborated:
+        return _exception(line, MatchReason.UNCORROBORATED, accounts)
+    facts, typo = corroborated[0]
+    if not (facts.active and evidence.confirms(facts)):
+        return _exception(line, MatchReason.UNCORROBORATED, [facts, *accounts])
+    return _unless_payer_has_own(line, facts, _typo_reason(typo), directory, evidence)
 
 
-def _by_successor(
+def _typo_reason(typo: str) -> MatchReason:
+    return MatchReason.TRANSPOSITION if typo == "transposition" else MatchReason.SUBSTITUTION
+
+
+def _rivals_of_named(
+    named: AccountFacts, others: Sequence[AccountFacts], evidence: _Evidence
+) -> list[AccountFacts]:
+    """The accounts a number could equally be, against one whose holder the payer is: one held
+    by someone of the payer's name too, or one owing the amount when it does not. (One owing
+    the same amount is no rival: bills are equal to the cent, names are what tell them
+    apart.)"""
+    return [
+        other
+        for other in others
+        if other.account_id != named.account_id
+        and other.payable
+        and (evidence.names(other) or (evidence.owes(other) and not evidence.owes(named)))
+    ]
+
+
+def _unless_payer_has_own(
+    line: RemittanceLine,
+    account: AccountFacts,
+    reason: MatchReason,
+    directory: AccountDirectory,
+    evidence: _Evidence,
+) -> LineMatch:
+    """``account``, which the payer does not hold, unless the payer holds accounts of their
+    own: then only for its own bill to the cent, and only if none of theirs owes that too."""
+    own = _namesakes(directory, evidence)
+    if own is None:
+        return _exception(line, MatchReason.COMMON_NAME, [account])
+    own = [facts for facts in own if facts.account_id != account.account_id]
+    owing = [facts for facts in own if evidence.owes(facts)]
+    if owing:
+        return _exception(line, MatchReason.AMBIGUOUS, [account, *owing])
+    if own and not evidence.owes(account):
+        return _exception(line, MatchReason.NAME_MISMATCH, [account, *own])
+    return _certain(line, account, reason)
+
+
+def _by_closed(
     line: RemittanceLine,
     closed: AccountFacts,
     twins: list[AccountFacts],
     directory: AccountDirectory,
     evidence: _Evidence,
 ) -> LineMatch:
-    """A closed account's number: the one follower whose holder is the payer, unless the
-    number's ``09``/``90`` twin is an account the evidence points at as well."""
-    successors = directory.successors(closed.account_id)
-    followers = [s for s in successors if s.payable and evidence.same_person(s)]
-    if len(followers) == 1 and not twins:
-        return _certain(line, followers[0], MatchReason.PREVIOUS_ACCOUNT)
-    owing = [closed] if closed.payable else []
-    return _exception(line, MatchReason.CLOSED_ACCOUNT, [*owing, *followers, *successors, *twins])
+    """A closed account's number leads to its final bill, if it still owes, and to the
+    accounts that followed it. Certain when the payer is the holder of exactly one of them (of
+    several, as after a move: of exactly one owing the amount), or, writing a surname with
+    initials, fits exactly one owing the amount, and no other one owes the amount: a shared
+    surname (a family sale), an amount alone (bills equal to the cent) or an amount another
+    of them owes picks nothing."""
+    related = (closed, *directory.successors(closed.account_id))
+    leads = list({facts.account_id: facts for facts in related if facts.payable}.values())
+    owing = [facts for facts in leads if evidence.owes(facts)]
+    named = [facts for facts in leads if evidence.names(facts)]
+    if named:
+        chosen = [facts for facts in named if facts in owing] if len(named) > 1 else named
+        rivals = _rivals_of_named(chosen[0], twins, evidence) if len(chosen) == 1 else []
+    else:
+        chosen = [facts for facts in owing if evidence.initials_fit(facts)]
+        rivals = [twin for twin in twins if evidence.corroborates(twin)]
+    if len(chosen) == 1 and not rivals and all(facts == chosen[0] for facts in owing):
+        paid = chosen[0]
+        reason = MatchReason.FINAL_BILL if paid == closed else MatchReason.PREVIOUS_ACCOUNT
+        return _certain(line, paid, reason)
+    return _exception(line, MatchReason.CLOSED_ACCOUNT, [*chosen, *owing, *named, *leads, *rivals])
 
 
 def _by_name_and_amount(
     line: RemittanceLine, directory: AccountDirectory, evidence: _Evidence
 ) -> LineMatch:
-    """No usable number: the one holder with the payer's name who owes exactly the amount."""
-    owing, named = _namesakes(line, directory, evidence)
+    """No usable number: the one account of a holder with the payer's name that owes exactly
+    the amount, of all such accounts that can take a payment (a namesake's final bill too)."""
+    named = _namesakes(directory, evidence)
+    if named is None:
+        return _exception(line, MatchReason.COMMON_NAME, [])
+    owing = [facts for facts in named if evidence.owes(facts)]
     if len(owing) == 1:
         return _certain(line, owing[0], MatchReason.NAME_AND_AMOUNT)
     if owing:
@@ -428,13 +552,21 @@ def _by_name_and_amount(
     return _exception(line, MatchReason.NO_REFERENCE_MATCH, named)
 
 
-def _namesakes(
-    line: RemittanceLine, directory: AccountDirectory, evidence: _Evidence
-) -> tuple[list[AccountFacts], list[AccountFacts]]:
-    """The active accounts of holders with the payer's name: those owing the amount, and all."""
-    key = name_key(line.payer_name)
-    named = list(directory.by_name(key)) if key else []
-    return [facts for facts in named if evidence.amount_owed(facts)], named
+def _namesakes(directory: AccountDirectory, evidence: _Evidence) -> list[AccountFacts] | None:
+    """The accounts of holders with the payer's whole name that can take a payment; None when
+    more accounts have that name than :data:`MAX_NAMESAKES`."""
+    if evidence.key is None:
+        return []
+    found = directory.by_name(evidence.key, MAX_NAMESAKES)
+    return None if found is None else [facts for facts in found if facts.payable]
+
+
+def paid_before_opening(match: LineMatch) -> LineMatch:
+    """A certain match whose account opened after the line was paid, as an exception: the
+    money was meant for another account, or its date is wrong; a clerk decides."""
+    assert match.account_id is not None
+    reason = MatchReason.PAID_BEFORE_OPENING
+    return LineMatch(match.line, None, reason, CONFIDENCE[reason], match.candidates)
 
 
 def _certain(line: RemittanceLine, facts: AccountFacts, reason: MatchReason) -> LineMatch:

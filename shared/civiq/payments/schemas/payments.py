@@ -9,7 +9,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from civiq.core.schemas import DollarsIn, Payload, Request, SignedDollarsIn
+from civiq.core.schemas import DollarsIn, Name, Payload, Request, SignedDollarsIn
 from civiq.ledger.domain.journal import LedgerEntry
 from civiq.ledger.domain.payments import Payment, PaymentMethod, Refund
 
@@ -23,11 +23,14 @@ class RecordPaymentRequest(Request):
     method: Literal["cheque", "cash", "e-transfer"] = Field(
         description="How the money was received at the counter or by mail"
     )
-    received_on: date = Field(description="The date the money was received")
+    received_on: date = Field(
+        description="The date the money was received: not after today, nor before the account "
+        "opened"
+    )
     reference: str | None = Field(
         default=None, max_length=60, description="Cheque number, e-transfer reference..."
     )
-    payer_name: str | None = Field(default=None, max_length=200)
+    payer_name: Name | None = Field(default=None, max_length=200)
 
     @property
     def payment_method(self) -> PaymentMethod:

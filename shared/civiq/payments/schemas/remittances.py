@@ -7,7 +7,8 @@ from typing import Literal
 
 from pydantic import Field
 
-from civiq.core.schemas import Payload, Request
+from civiq.core.schemas import Cursor, Omissible, Payload, Request, rules, when
+from civiq.payments.domain.remittance import REQUIRED
 from civiq.payments.domain.remittance_files import LineOutcome, RemittanceCounts, RemittanceFile
 
 RemittanceId = Field(pattern=r"^RM-[0-9A-F]{20}$")
@@ -112,6 +113,18 @@ class LineOut(Payload):
         )
 
 
+# The file a clerk uploads, as the JSON Schema of the text/csv body: the header names the
+# columns (in any order, more allowed; this is the usual one), then at least one line.
+CSV_FILE = {
+    "type": "string",
+    "pattern": f'^\ufeff?{",".join(REQUIRED)}\r?\n[^\x00"]*[^\\s,\x00"][^\x00"]*$',
+    "description": f"CSV: a header ({','.join(REQUIRED)}), then one payment a line: the date "
+    "received (2026-11-26), the amount (1234.56), the payer's reference (the account number) and "
+    "name. Malformed lines are kept with their errors; the file is refused only when its header "
+    "lacks a column or it has no line.",
+}
+
+
 class LinePage(Payload):
     items: list[LineOut]
     next_cursor: str | None
@@ -120,12 +133,17 @@ class LinePage(Payload):
 class LinesQuery(Request):
     status: Literal["exception"] | None = None
     limit: int = Field(default=50, ge=1, le=200)
-    cursor: str | None = Field(default=None, max_length=2000)
+    cursor: Cursor | None = None
 
 
 class DecisionRequest(Request):
+    model_config = rules(
+        when({"action": {"const": "post"}}, {"required": ["account_id"]}),
+        when({"action": {"const": "return"}}, {"properties": {"account_id": False}}),
+    )
+
     action: Literal["post", "return"] = Field(
         description="post: pay the line to account_id; return: send it back to the bank"
     )
-    account_id: str | None = Field(default=None, min_length=1, max_length=64)
+    account_id: Omissible[str] = Field(default=None, min_length=1, max_length=64)
     note: str = Field(min_length=3, max_length=500)

@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 
+from civiq.accounts.domain.accounts import Account
 from civiq.core.errors import Conflict, InvalidInput
 from civiq.core.events import Actor
 from civiq.core.money import CENT
@@ -32,6 +33,7 @@ from civiq.ledger.domain.payments import (
     PaymentStatus,
     Refund,
     check_amount,
+    check_received_on,
     check_refund,
 )
 from civiq.ledger.services.posting import Draft, PaymentLedger, money
@@ -88,9 +90,8 @@ class PostPayment:
 
     def __call__(self, received: ReceivedPayment, actor: Actor, cid: str) -> PostedPayment:
         check_amount(received.amount)
-        if received.received_on > self.books.today():
-            raise InvalidInput("a payment cannot be received in the future", "received_on")
         account = self.books.accounts.get(received.account_id)
+        self.check_received_on(account, received.received_on)
         now = self.books.announcer.clock.now()
 
         def compute(basis: AccountLedger) -> Draft:
@@ -147,6 +148,11 @@ class PostPayment:
         return PostedPayment(
             self.books.payments.get(received.account_id, received.payment_id), False
         )
+
+    def check_received_on(self, account: Account, received_on: date) -> None:
+        """Raises InvalidInput (``received_on``) for money received after today or before
+        ``account`` opened (:meth:`Account.opened_on`)."""
+        check_received_on(received_on, self.books.today(), account.opened_on(self.books.time_zone))
 
 
 @dataclass(frozen=True)

@@ -5,40 +5,37 @@ answers: the processor only needs to know it was received. :class:`ApplyProcesso
 worker) keeps the event with the others of its payment, folds them into the payment's final state
 (:func:`civiq.payments.domain.processor_payments.fold`: any order, any repetition) and posts
 whatever that state requires and the ledger does not have yet.
+
+An event no retry will post (an account number that is wrong, money the ledger cannot take, events
+that disagree) is kept as a processor exception for a clerk instead of failing: it was
+acknowledged, so the payer's money is real. What a retry may cure (throttling, contention on the
+account's ledger, any infrastructure error) still fails the message, for SQS to deliver again.
 """
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-from decimal import Decimal
-from zoneinfo import ZoneInfo
+from datetime import timedelta
 
 from civiq.accounts.domain.account_numbers import AccountNumberScheme
+from civiq.accounts.domain.accounts import Account, AccountStatus
+from civiq.core.errors import DomainError, InvalidInput, NotFound
 from civiq.core.events import Actor
 from civiq.core.ports import Clock
-from civiq.ledger.domain.payments import PaymentChannel
-from civiq.payments.domain.processor_payments import (
-    PAYMENT_KEY,
-    Effect,
-    EffectKind,
-    ProcessorEvent,
-    ProcessorPayment,
-    effects,
-    fold,
+from civiq.ledger.domain.journal import LedgerMoved
+from civiq.payments.domain.processor_exceptions import (
+    Assignment,
+    Delivery,
+    ExceptionReason,
+    Refusal,
 )
+from civiq.payments.domain.processor_payments import Effect, fold
 from civiq.payments.domain.webhooks import verify
 from civiq.payments.ports import ProcessorEventQueue, ProcessorEvents
-from civiq.payments.services.payments import (
-    PaymentLedger,
-    PostPayment,
-    ReceivedPayment,
-    RefundPayment,
-)
+from civiq.payments.services.processor_exceptions import ExceptionJournal
+from civiq.payments.services.processor_postings import PostProcessorPayment
 
-logger = logging.getLogger(__name__)
 PROCESSOR = Actor("payment-processor", "system")
 
 
@@ -62,77 +59,93 @@ class AcceptWebhook:
 
 
 @dataclass(frozen=True)
+class Handled:
+    """What the worker did with one delivery."""
+
+    posted: tuple[Effect, ...] = ()
+    exception: ExceptionReason | None = None  # why it waits for a clerk
+
+
+@dataclass(frozen=True)
 class ApplyProcessorEvent:
     events: ProcessorEvents
-    books: PaymentLedger
-    post_payment: PostPayment
-    refund_payment: RefundPayment
+    journal: ExceptionJournal
+    poster: PostProcessorPayment
     numbering: AccountNumberScheme
-    time_zone: ZoneInfo
 
-    def __call__(self, event: ProcessorEvent, cid: str) -> tuple[Effect, ...]:
-        """Post what the payment's events require; returns the effects posted now."""
+    def __call__(self, delivery: Delivery, cid: str) -> Handled:
+        """Post what the payment's events require, or keep the event for a clerk (once per
+        event id). Raises for anything a retry may cure."""
+        event = delivery.event
+        if event is None:
+            if delivery.refusal is None:
+                return Handled()  # a type we do not know, carrying no money: nothing to do
+            return self._kept(delivery, delivery.refusal, cid)
         self.events.record(event)
-        payment = fold(self.events.of_payment(event.processor_payment_id))
-        account = self.books.accounts.get_by_number(
-            self.numbering.normalize(payment.account_number, "data.account_number")
-        )
-        posted = self._already_posted(account.account_id, payment.processor_payment_id)
-        done = []
-        for effect in effects(payment, posted):
-            if effect.key in posted or effect.amount == 0:
-                continue
-            if effect.clipped:
-                logger.warning(
-                    "processor took back more than was paid",
-                    extra={"effect": effect.key, "requested": str(effect.requested)},
-                )
-            self._post(account.account_id, payment, effect, cid)
-            done.append(effect)
-        return tuple(done)
-
-    def _already_posted(self, account_id: str, payment_id: str) -> dict[str, Decimal]:
-        found = self.books.payments.find(account_id, payment_id)
-        if found is None:
-            return {}
-        posted = {PAYMENT_KEY: found.amount}
-        for refund in self.books.payments.refunds(account_id, payment_id):
-            kind = EffectKind.CHARGEBACK if refund.chargeback else EffectKind.REFUND
-            posted[f"{kind.value}:{refund.refund_id}"] = refund.amount
-        return posted
-
-    def _post(self, account_id: str, payment: ProcessorPayment, effect: Effect, cid: str) -> None:
-        if effect.kind is EffectKind.PAYMENT:
-            self.post_payment(
-                ReceivedPayment(
-                    payment_id=payment.processor_payment_id,
-                    account_id=account_id,
-                    amount=effect.amount,
-                    method=payment.method,
-                    channel=PaymentChannel.AUTOPAY
-                    if payment.statement_id
-                    else PaymentChannel.PROCESSOR,
-                    # the processor's clock may run ahead of ours: never a date after today
-                    received_on=min(
-                        _local_date(effect.occurred_at, self.time_zone), self.books.today()
-                    ),
-                    reference=payment.processor_payment_id,
-                ),
-                PROCESSOR,
-                cid,
+        try:
+            payment = fold(self.events.of_payment(event.processor_payment_id))
+        except ValueError as contradiction:
+            refusal = Refusal(ExceptionReason.CONTRADICTORY_EVENTS, str(contradiction))
+            return self._kept(delivery, refusal, cid)
+        if payment.paid_at is None:
+            return Handled()  # failed: nothing to post, whichever account it was for
+        assigned = self.journal.exceptions.assignment(payment.processor_payment_id)
+        if assigned is None:
+            target = self._account(payment.account_number)
+        elif assigned.account_id is None:
+            return Handled()  # a clerk decided its money goes back to the payer
+        else:
+            target = assigned.account_id
+        if isinstance(target, Refusal):
+            return self._kept(delivery, target, cid)
+        try:
+            return Handled(posted=self.poster(target, payment, PROCESSOR, cid))
+        except LedgerMoved:
+            raise  # the account is busy: a later delivery posts it
+        except DomainError as refused:
+            # the payment (or part of it) is on this account's ledger: it stays there
+            self.journal.exceptions.assign(
+                Assignment(payment.processor_payment_id, target, event.event_id)
             )
-            return
-        self.refund_payment(
-            account_id,
-            payment.processor_payment_id,
-            effect.source_id,
-            effect.amount,
-            f"{effect.kind.value} {effect.source_id} reported by the processor",
-            PROCESSOR,
-            cid,
-            chargeback=effect.kind is EffectKind.CHARGEBACK,
+            refusal = Refusal(ExceptionReason.REFUSED_BY_LEDGER, refused.message, (target,))
+            return self._kept(delivery, refusal, cid)
+
+    def _account(self, number: str) -> str | Refusal:
+        """The account a payment to ``number`` goes to: the account itself while it is open or
+        still owes; for a closed one, the one account its holder has open now."""
+        try:
+            canonical = self.numbering.normalize(number, "data.account_number")
+        except InvalidInput as wrong:
+            return Refusal(ExceptionReason.INVALID_ACCOUNT_NUMBER, wrong.message)
+        books = self.poster.books
+        try:
+            account = books.accounts.get_by_number(canonical)
+        except NotFound:
+            return Refusal(ExceptionReason.UNKNOWN_ACCOUNT, f"no account has number {canonical}")
+        if account.status is not AccountStatus.CLOSED:
+            return account.account_id
+        if books.ledger.state(account.account_id).balance > 0:
+            return account.account_id  # its final bill is still owed
+        successors = self._successors(account)
+        if len(successors) == 1:
+            return successors[0]
+        holder = "no account open" if not successors else "several accounts open"
+        return Refusal(
+            ExceptionReason.CLOSED_ACCOUNT,
+            f"account {canonical} is closed with nothing owed, and its holder has {holder}",
+            (account.account_id, *successors),
         )
 
+    def _successors(self, closed: Account) -> list[str]:
+        holder = closed.holder.customer_id
+        return [
+            other.account_id
+            for other in self.poster.books.accounts.of_customer(holder)
+            if other.holder_customer_id == holder
+            and other.status is AccountStatus.ACTIVE
+            and other.account_id != closed.account_id
+        ]
 
-def _local_date(at: datetime, time_zone: ZoneInfo) -> date:
-    return at.astimezone(time_zone).date()
+    def _kept(self, delivery: Delivery, refusal: Refusal, cid: str) -> Handled:
+        self.journal.keep(delivery.reported, refusal, PROCESSOR, cid)
+        return Handled(exception=refusal.reason)

@@ -16,15 +16,22 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from civiq.accounts.domain.account_numbers import AccountNumberScheme
-from civiq.accounts.domain.accounts import Account, AccountStatus
+from civiq.accounts.domain.accounts import AccountStatus
 from civiq.accounts.domain.search import SearchQuery
-from civiq.accounts.ports import AccountRepository
-from civiq.core.errors import InvalidInput, NotFound
+from civiq.accounts.ports import AccountRepository, AccountSummary
+from civiq.core.errors import InvalidInput, NotFound, field_prefix
 from civiq.core.events import Actor
 from civiq.core.ports import Clock
 from civiq.ledger.domain.payments import Payment, PaymentChannel, PaymentMethod, PaymentStatus
 from civiq.ledger.ports import LedgerRepository, PaymentRepository
-from civiq.payments.domain.remittance import AccountFacts, match_line, name_keys, parse_remittance
+from civiq.payments.domain.remittance import (
+    AccountFacts,
+    LineMatch,
+    match_line,
+    name_keys,
+    paid_before_opening,
+    parse_remittance,
+)
 from civiq.payments.domain.remittance_files import (
     LineOutcome,
     LineStatus,
@@ -39,7 +46,7 @@ from civiq.payments.ports import RemittanceContents, RemittanceQueue, Remittance
 from civiq.payments.services.payments import PostPayment, ReceivedPayment
 
 MAX_FILE_BYTES = 5_000_000  # about 90,000 lines; a day of a city's bank payments is far less
-NAMESAKES_READ = 20
+NAMESAKES_PAGE = 100
 BANK = Actor("bank-remittance", "system")
 
 
@@ -66,7 +73,7 @@ class LedgerDirectory:
             account = self.accounts.get_by_number(number)
         except NotFound:
             return None
-        return self._facts(account.account_id, account.account_number, account)
+        return self._facts(AccountSummary.of(account))
 
     def successors(self, account_id: str) -> Sequence[AccountFacts]:
         closed = self.accounts.get(account_id)
@@ -76,33 +83,31 @@ class LedgerDirectory:
                 *self.accounts.of_customer(closed.holder.customer_id),
                 *self.accounts.of_property(closed.property_id),
             ]
-            if s.account_id != account_id and s.status is AccountStatus.ACTIVE
+            if s.account_id != account_id
         }
-        return [
-            self._facts(s.account_id, s.account_number, holder=s.holder_name)
-            for s in followers.values()
-        ]
+        return [self._facts(s) for s in followers.values()]
 
-    def by_name(self, name_key: str) -> Sequence[AccountFacts]:
+    def by_name(self, name_key: str, most: int) -> Sequence[AccountFacts] | None:
+        """Every page of the search: by the name's words, not as a phrase (a phrase finds
+        ``Luc Roy`` but not ``Marie et Luc Roy``), whatever the status (a final bill can be
+        owed); the ledgers are read only when there are at most ``most``."""
         try:
-            query = SearchQuery.parse(name_key)
+            query = replace(SearchQuery.parse(name_key), phrase=None)
         except InvalidInput:
             return []
-        found = self.accounts.search(query, AccountStatus.ACTIVE, None, NAMESAKES_READ, None)
-        return [
-            self._facts(s.account_id, s.account_number, holder=s.holder_name)
-            for s in found.items
-            if name_key in name_keys(s.holder_name)
-        ]
+        found: list[AccountSummary] = []
+        cursor: str | None = None
+        while True:
+            page = self.accounts.search(query, None, None, NAMESAKES_PAGE, cursor)
+            found += [s for s in page.items if name_key in name_keys(s.holder_name)]
+            if len(found) > most:
+                return None
+            if page.next_cursor is None:
+                return [self._facts(s) for s in found]
+            cursor = page.next_cursor
 
-    def _facts(
-        self,
-        account_id: str,
-        number: str,
-        account: Account | None = None,
-        holder: str | None = None,
-    ) -> AccountFacts:
-        account = account or self.accounts.get(account_id)
+    def _facts(self, account: AccountSummary) -> AccountFacts:
+        account_id = account.account_id
         state = self.ledger.state(account_id)
         owed = {s.statement_id: s.owed for s in state.open_statements}
         balance = state.balance
@@ -112,9 +117,9 @@ class LedgerDirectory:
                 owed[part.statement_id] = owed.get(part.statement_id, Decimal(0)) + part.amount
         return AccountFacts(
             account_id=account_id,
-            account_number=number,
+            account_number=account.account_number,
             active=account.status is AccountStatus.ACTIVE,
-            holder_names=(holder or account.holder.name,),
+            holder_names=(account.holder_name,),
             open_amounts=tuple(amount for amount in owed.values() if amount > 0),
             balance=balance,
         )
@@ -202,7 +207,8 @@ class ApplyRemittanceChunk:
                 continue
             outcome = self.remittances.outcome(remittance_id, line.line_no)
             if outcome is None:
-                fresh = LineOutcome.of(remittance_id, match_line(line, directory, self.numbering))
+                matched = self._receivable(match_line(line, directory, self.numbering))
+                fresh = LineOutcome.of(remittance_id, matched)
                 if self.remittances.record(fresh):
                     posted += fresh.status is LineStatus.POSTED
                     exceptions += fresh.status is LineStatus.EXCEPTION
@@ -212,6 +218,18 @@ class ApplyRemittanceChunk:
             if outcome.status is LineStatus.POSTED and outcome.account_id:
                 self.post_payment(received(outcome, outcome.account_id), BANK, remittance_id)
         return RemittanceCounts(posted=posted, exceptions=exceptions)
+
+    def _receivable(self, match: LineMatch) -> LineMatch:
+        """``match``, unless its account cannot take the line's money (it opened after the
+        line was paid): then an exception for a clerk."""
+        if match.account_id is None:
+            return match
+        account = self.post_payment.books.accounts.get(match.account_id)
+        try:
+            self.post_payment.check_received_on(account, match.line.paid_on)
+        except InvalidInput:
+            return paid_before_opening(match)
+        return match
 
 
 def received(outcome: LineOutcome, account_id: str) -> ReceivedPayment:
@@ -241,7 +259,9 @@ class DecideException:
         account first, so two clerks never pay one line to two accounts; the same resolution
         again finishes its payment."""
         before = self._line(remittance_id, line_no)
-        self.accounts.get(account_id)  # 404 for an unknown account
+        account = self.accounts.get(account_id)  # 404 for an unknown account
+        with field_prefix("account_id", replace=True):  # the account the clerk chose
+            self.post_payment.check_received_on(account, before.line.paid_on)
         if before.status is LineStatus.RESOLVED and before.account_id == account_id:
             after = before
         else:

@@ -49,18 +49,28 @@ payment                ACCOUNT#<id>          PAYMENT#<payment id>     ledger.ada
 refund                 ACCOUNT#<id>          REFUND#<payment>#<id>    dynamodb_postings
 processor event        PROCESSOR#<payment>   EVENT#<event id>         payments.adapters.
                                                                       dynamodb_processor_events
+payment assignment     PROCESSOR#<payment>   ASSIGNED                 payments.adapters.dynamodb_
+processor exception    PROCESSOREXCEPTION#   EXCEPTION                processor_exceptions; GSI2PK
+                       <event id>                                     PROCESSOREXCEPTIONS#<status>
 remittance file, line  REMITTANCE#<id>       FILE, LINE#<line, 7>     payments.adapters.
                                                                       dynamodb_remittances
 remittance exception   REMITTANCE#EXCEPTIONS <paid on>#<file>#<line>  (same)
 transfer               TRANSFER#<id>         TRANSFER                 accounts.adapters.
-open-transfer claim    PROPERTY#<id>         TRANSFER#OPEN            dynamodb_workflows
+                                                                      dynamodb_workflows; GSI2PK
+                                                                      TRANSFERS#<status>
+open-transfer claim    PROPERTY#<id>         TRANSFER#OPEN            (same)
 workflow milestone     <subject id>          MILESTONE#<name>         (same)
 report export          EXPORT#<id>           EXPORT                   reporting.adapters.
                                                                       dynamodb_exports
+work item              WORKITEM#<id>         WORKITEM                 operations.adapters.
+                                                                      dynamodb; GSI1PK
+                                                                      WORKQUEUE#<status>
 
 GSI1SK is the item kind (ACCOUNT, PROPERTY) unless said otherwise; GSI2SK is the account number
-(lists in number order), ``<read date>#<meter id>`` for reads pending review (oldest first), or
-``<due date>#<statement id>`` for open statements.
+(lists in number order), ``<read date>#<meter id>`` for reads pending review (oldest first),
+``<due date>#<statement id>`` for open statements, ``<submitted at>#<transfer id>`` for the
+transfers of a status (oldest first), ``<received or decided at>#<event id>`` for processor
+exceptions, or ``<recorded at>#<item id>`` (GSI1SK) for the work items of a status.
 
 A subject id is the partition key of the entity (``ACCOUNT#<id>``): its history entries live in
 that partition, so history is one Query, and a property's or customer's accounts are one Query

@@ -6,7 +6,13 @@ import base64
 import json
 from typing import Any
 
-from civiq.core.errors import InvalidInput
+from civiq.core.errors import NotFound
+
+
+def unknown_cursor() -> NotFound:
+    """A cursor this API did not return names no page: like an unknown id, 404 (no pattern in
+    the OpenAPI document can tell a cursor the API returned from another)."""
+    return NotFound("no page starts at this cursor: pass a next_cursor this API returned", "cursor")
 
 
 def encode(key: dict[str, Any]) -> str:
@@ -19,11 +25,11 @@ def decode(cursor: str | None) -> dict[str, Any] | None:
     try:
         key = json.loads(base64.urlsafe_b64decode(cursor.encode()))
     except ValueError:
-        raise InvalidInput("cursor is not one this API returned", "cursor") from None
+        raise unknown_cursor() from None
     if not isinstance(key, dict) or not all(
         isinstance(v, dict) and set(v) == {"S"} and isinstance(v["S"], str) for v in key.values()
     ):
-        raise InvalidInput("cursor is not one this API returned", "cursor")
+        raise unknown_cursor()
     return key
 
 

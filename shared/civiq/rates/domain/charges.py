@@ -14,6 +14,8 @@ from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 
+from civiq.core.dates import period_first_day
+
 
 class ChargeType(StrEnum):
     """What a charge is for; taxes are configured per charge type."""
@@ -83,6 +85,11 @@ class RatedBill:
     def __post_init__(self) -> None:
         object.__setattr__(self, "lines", tuple(self.lines))
         object.__setattr__(self, "taxes", tuple(self.taxes))
+
+    @property
+    def first_day(self) -> date:
+        """The first day the bill covers: what every view of its period shows."""
+        return period_first_day(self.period_start)
 
     @property
     def days(self) -> int:

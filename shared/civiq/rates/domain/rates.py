@@ -182,6 +182,8 @@ class FixedCharge:
     annual: Mapping[MeterSize, Decimal]
     season: Season | None = None
     kind: ClassVar[str] = "fixed"
+    priced_by: ClassVar[str] = "meter_size"  # the rating attribute ``annual`` is keyed by
+    described: ClassVar[str] = "fixed charge"
     component: ComponentKind = field(default=ComponentKind.FIXED, init=False)
 
     def __post_init__(self) -> None:
@@ -273,6 +275,8 @@ class StormwaterCharge:
     season: Season | None = None
     charge_type: ClassVar[ChargeType] = ChargeType.STORMWATER
     kind: ClassVar[str] = "stormwater"
+    priced_by: ClassVar[str] = "property_type"
+    described: ClassVar[str] = "stormwater"
     component: ComponentKind = field(default=ComponentKind.STORMWATER, init=False)
 
     def __post_init__(self) -> None:
@@ -287,6 +291,8 @@ class WasteCharge:
     season: Season | None = None
     charge_type: ClassVar[ChargeType] = ChargeType.WASTE
     kind: ClassVar[str] = "waste"
+    priced_by: ClassVar[str] = "cart_size"
+    described: ClassVar[str] = "waste charge"
     component: ComponentKind = field(default=ComponentKind.WASTE, init=False)
 
     def __post_init__(self) -> None:
@@ -487,6 +493,11 @@ class RateSchedule:
     @cached_property
     def starts(self) -> tuple[date, ...]:
         return tuple(v.effective_from for v in self.versions)
+
+    def current_version(self, day: date) -> RateVersion:
+        """The version in effect on ``day``: the latest to have started by then (the first when
+        none has yet)."""
+        return self.versions[max(bisect.bisect_right(self.starts, day) - 1, 0)]
 
     def version_index_on(self, day: date) -> int | None:
         """Index of the version in effect on ``day``, None when none is."""

@@ -17,14 +17,14 @@ are billed, and taxed, under the version in effect on the period's last day.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
-from typing import TypeVar
 
 from civiq.accounts.domain.accounts import ServiceType
 from civiq.accounts.domain.properties import PropertyType
+from civiq.core.dates import period_first_day
 from civiq.core.errors import InvalidInput
 from civiq.core.money import CENT, RATE_PLACES, Money
 from civiq.metering.domain.meters import VOLUME_PLACES, MeterSize
@@ -32,7 +32,6 @@ from civiq.rates.domain.charges import ChargeLine, ChargeType, RatedBill, TaxLin
 from civiq.rates.domain.rates import (
     ALLOWANCE_BASIS_DAYS,
     ANNUAL_BASIS_DAYS,
-    SERVICE_OF,
     CartSize,
     Charge,
     ConsumptionBlocks,
@@ -45,13 +44,13 @@ from civiq.rates.domain.rates import (
     WasteCharge,
     check_price,
 )
+from civiq.rates.domain.requirements import AnnualCharge, Unpriced, annual_price, billed_types
 
 ZERO = Decimal(0)
 ONE = Decimal(1)
 SHARE_PLACES = Decimal("0.0001")  # as property shares are given
 HUNDRED = Decimal(100)
 ONE_DAY = timedelta(days=1)
-Key = TypeVar("Key", MeterSize, PropertyType, CartSize)
 TYPE_ORDER = {charge_type: index for index, charge_type in enumerate(ChargeType)}
 
 
@@ -106,9 +105,7 @@ class RatingInput:
         for index, charge in enumerate(self.miscellaneous):
             if not isinstance(charge, MiscellaneousCharge):
                 raise InvalidInput("not a miscellaneous charge", f"miscellaneous.{index}")
-        billed = {t for t, service in SERVICE_OF.items() if service in self.services}
-        billed.add(ChargeType.MISCELLANEOUS)
-        object.__setattr__(self, "billed", frozenset(billed))
+        object.__setattr__(self, "billed", billed_types(self.services))
 
     @property
     def days(self) -> int:
@@ -176,7 +173,7 @@ def rate(schedule: RateSchedule, request: RatingInput) -> RatedBill:
     and ``meter_size``, ``property_type`` or ``cart_size`` when the schedule has no price for
     the account's.
     """
-    stretches = _stretches(schedule, request.period_start + ONE_DAY, request.period_end)
+    stretches = _stretches(schedule, period_first_day(request.period_start), request.period_end)
     pieces = [piece for stretch in stretches for piece in stretch.pieces]
     volumes = share_by_days(request.volume, [piece.days for piece in pieces])
     year, year_volume = pieces[0].first.year, request.year_to_date_volume
@@ -328,15 +325,15 @@ def _charge(
     due date."""
     season = component.season.name if component.season is not None else None
     if isinstance(component, FixedCharge):
-        price = _price(component.annual, request.meter_size, "meter_size", "fixed charge")
+        price = _price(component, request)
         share = request.meter_share
         return [_prorated(component, version, price, request.meter_size, days, season, share)]
     if isinstance(component, StormwaterCharge):
-        price = _price(component.annual, request.property_type, "property_type", "stormwater")
+        price = _price(component, request)
         share = request.property_share
         return [_prorated(component, version, price, request.property_type, days, season, share)]
     if isinstance(component, WasteCharge):
-        price = _price(component.annual, request.cart_size, "cart_size", "waste charge")
+        price = _price(component, request)
         return [_prorated(component, version, price, request.cart_size, days, season, ONE)]
     if isinstance(component, ConsumptionBlocks):
         return _blocks(component, version, days, volume, season)
@@ -347,12 +344,12 @@ def _charge(
     raise TypeError(f"not a charging component: {component!r}")
 
 
-def _price(prices: Mapping[Key, Decimal], key: Key | None, field_name: str, what: str) -> Decimal:
-    if key is None:
-        raise InvalidInput(f"{field_name} is required: the schedule has a {what} by it", field_name)
-    price = prices.get(key)
-    if price is None:
-        raise InvalidInput(f"the rate schedule has no {what} for {key}", field_name)
+def _price(charge: AnnualCharge, request: RatingInput) -> Decimal:
+    """The annual amount of ``charge`` for the account, by the rule billing checks accounts by
+    when they are opened (:func:`civiq.rates.domain.requirements.unpriced`)."""
+    price = annual_price(charge, request)
+    if isinstance(price, Unpriced):
+        raise InvalidInput(price.message, price.attribute)
     return price
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
+from enum import StrEnum
 from typing import Annotated, Any
 
 from pydantic import Field
@@ -21,10 +22,24 @@ from civiq.accounts.domain.accounts import CartSize, ServiceType
 from civiq.accounts.domain.properties import PropertyType
 from civiq.core.errors import InvalidInput, field_prefix
 from civiq.core.history import as_record
-from civiq.core.schemas import Payload, Request
+from civiq.core.schemas import (
+    Name,
+    Omissible,
+    Payload,
+    Request,
+    WholeNumber,
+    after,
+    at_least,
+    leave_out,
+    not_before,
+    rules,
+    when,
+)
 from civiq.metering.domain.meters import MeterSize
 from civiq.rates.domain.charges import ChargeLine, ChargeType, RatedBill, TaxLine, Unit
 from civiq.rates.domain.rates import (
+    CONSUMPTION_TYPES,
+    SERVICE_OF,
     Block,
     Component,
     ComponentKind,
@@ -42,13 +57,18 @@ from civiq.rates.domain.rates import (
 )
 from civiq.rates.domain.rating import MiscellaneousCharge, RatingInput
 
-DecimalText = Annotated[
-    str,
-    Field(
-        pattern=r"^-?[0-9]{1,12}(\.[0-9]{1,12})?$",
-        description="A decimal number as a string, e.g. 2.3400",
-    ),
+# Decimal numbers as strings (``"2.3400"``): zero or more, under a billion, and each kind with
+# the decimals the domain keeps.
+Price = Annotated[
+    str, Field(pattern=r"^[0-9]{1,9}(\.[0-9]{1,4})?$", description="Up to 4 decimals")
 ]
+Volume = Annotated[
+    str, Field(pattern=r"^[0-9]{1,9}(\.[0-9]{1,3})?$", description="Up to 3 decimals")
+]
+Percent = Annotated[
+    str, Field(pattern=r"^[0-9]{1,9}(\.[0-9]{1,2})?$", description="Up to 2 decimals")
+]
+Dollars = Percent
 ScheduleId = Annotated[
     str,
     Field(
@@ -77,14 +97,122 @@ _REQUIRED: Mapping[ComponentKind, frozenset[str]] = {
 }
 
 
+_OPTIONAL = frozenset().union(*_FIELDS.values())
+# The keys of each kind's annual prices.
+_ANNUAL_KEYS: Mapping[ComponentKind, type[StrEnum]] = {
+    ComponentKind.FIXED: MeterSize,
+    ComponentKind.STORMWATER: PropertyType,
+    ComponentKind.WASTE: CartSize,
+}
+
+
+def unused(**field: Any) -> Any:
+    """A field some kinds of component do not use: absent from the request (not null), and
+    left out of the response when unused, so a schedule reads back as it was posted."""
+    return Field(default=None, exclude_if=lambda value: value is None, **field)
+
+
+# The charge types each kind takes (the others take none).
+_CHARGE_TYPES: Mapping[ComponentKind, tuple[ChargeType, ...]] = {
+    ComponentKind.FIXED: CONSUMPTION_TYPES,
+    ComponentKind.BLOCKS: CONSUMPTION_TYPES,
+    ComponentKind.VOLUMETRIC: CONSUMPTION_TYPES,
+    ComponentKind.MINIMUM: tuple(SERVICE_OF),
+}
+# A sewer charge is a percent of the water charges, or a rate per m3 (with its late rate).
+_SEWER = {
+    "oneOf": [
+        {
+            "required": ["percent"],
+            "properties": {
+                "rate": False,
+                "late_rate": False,
+                "season": False,
+                "winter_cap": {"const": False},
+            },
+        },
+        {"required": ["rate"], "properties": {"percent": False}},
+    ]
+}
+
+
+def _kind_rule(kind: ComponentKind) -> dict[str, Any]:
+    """What ``kind`` requires and refuses, its charge types and its annual prices' keys."""
+    fields: dict[str, Any] = {name: False for name in sorted(_OPTIONAL - _FIELDS[kind])}
+    if kind in _ANNUAL_KEYS:
+        keys = [key.value for key in _ANNUAL_KEYS[kind]]
+        fields["annual"] = {"minProperties": 1, "propertyNames": {"enum": keys}}
+    if kind in _CHARGE_TYPES:
+        fields["charge_type"] = {"enum": [charge.value for charge in _CHARGE_TYPES[kind]]}
+    then = {"required": sorted(_REQUIRED[kind]), "properties": fields}
+    sewer = _SEWER if kind is ComponentKind.SEWER else {}
+    return when({"component": {"const": kind.value}}, then | sewer)
+
+
+def _at_most_one(**fields: str) -> dict[str, Any]:
+    """An array holding at most one item whose ``fields`` have these values."""
+    match = {"properties": {name: {"const": value} for name, value in fields.items()}}
+    return {"contains": match | {"required": list(fields)}, "minContains": 0, "maxContains": 1}
+
+
+def _season_months() -> dict[str, Any]:
+    """A season is shorter than the year: it does not end the month before it starts."""
+    return {
+        "anyOf": [
+            {
+                "properties": {
+                    "first_month": {"const": first},
+                    "last_month": {"enum": [m for m in range(1, 13) if m != (first - 2) % 12 + 1]},
+                }
+            }
+            for first in range(1, 13)
+        ]
+    }
+
+
+_PERCENT_SEWER = {"properties": {"component": {"const": "sewer"}}, "required": ["percent"]}
+_WATER_CONSUMPTION = {
+    "properties": {
+        "component": {"enum": [ComponentKind.BLOCKS.value, ComponentKind.VOLUMETRIC.value]},
+        "charge_type": {"const": ChargeType.WATER.value},
+    },
+    "required": ["component", "charge_type"],
+}
+_VERSION_RULES = (
+    # at most one minimum per charge type, one tax per charge type
+    {
+        "properties": {
+            "components": {
+                "allOf": [
+                    _at_most_one(component="minimum", charge_type=t.value) for t in SERVICE_OF
+                ]
+            },
+            "taxes": {"allOf": [_at_most_one(charge_type=t.value) for t in ChargeType]},
+        }
+    },
+    # a percentage sewer charge is a percent of a water consumption rate
+    {
+        "if": {
+            "properties": {"components": {"contains": _PERCENT_SEWER}},
+            "required": ["components"],
+        },
+        "then": {"properties": {"components": {"contains": _WATER_CONSUMPTION}}},
+    },
+)
+
+
 def _decimal(text: str | None) -> Decimal | None:
     return None if text is None else Decimal(text)
 
 
 class SeasonSpec(Request):
-    name: str = Field(min_length=1, max_length=40, description="e.g. summer")
-    first_month: int = Field(ge=1, le=12)
-    last_month: int = Field(ge=1, le=12, description="Before first_month: wraps the year end")
+    model_config = rules(_season_months())
+
+    name: Name = Field(min_length=1, max_length=40, description="e.g. summer")
+    first_month: WholeNumber = Field(ge=1, le=12)
+    last_month: WholeNumber = Field(
+        ge=1, le=12, description="Before first_month: wraps the year end"
+    )
 
     def to_domain(self) -> Season:
         with field_prefix("season"):
@@ -92,14 +220,16 @@ class SeasonSpec(Request):
 
 
 class BlockSpec(Request):
-    limit: DecimalText | None = Field(
+    limit: Volume | None = Field(
         default=None,
         description="Up to this many m3 (per 30 days for blocks, per calendar year for "
         "volumetric thresholds); none for the last block",
     )
-    rate: DecimalText = Field(description="Dollars per m3, up to 4 decimals")
-    late_rate: DecimalText | None = Field(
-        default=None, description="Dollars per m3 when paid after the due date"
+    rate: Price = Field(description="Dollars per m3, up to 4 decimals")
+    late_rate: Price | None = Field(
+        default=None,
+        description="Dollars per m3 when paid after the due date (at least the rate)",
+        json_schema_extra=at_least("rate"),
     )
 
     def to_domain(self) -> Block:
@@ -116,20 +246,27 @@ class ComponentSpec(Request):
     size; minimum: charge_type, per_30_days. Every kind but minimum may have a season.
     """
 
+    model_config = rules(*(_kind_rule(kind) for kind in ComponentKind))
+
     component: ComponentKind
-    charge_type: ChargeType | None = None
-    annual: dict[str, DecimalText] | None = Field(
-        default=None, description="Dollars a year by meter size, property type or cart size"
+    charge_type: Omissible[ChargeType] = unused()
+    annual: Omissible[dict[str, Price]] = unused(
+        description="Dollars a year by meter size, property type or cart size"
     )
-    blocks: list[BlockSpec] | None = Field(default=None, max_length=20)
-    percent: DecimalText | None = Field(default=None, description="e.g. 80 (up to 2 decimals)")
-    rate: DecimalText | None = Field(default=None, description="Dollars per m3")
-    late_rate: DecimalText | None = None
-    winter_cap: bool | None = Field(
-        default=None, description="Bill sewer on at most the winter average daily volume"
+    blocks: Omissible[list[BlockSpec]] = unused(
+        min_length=1,
+        max_length=20,
+        description="In ascending order of limit; only the last is unlimited",
+        json_schema_extra=leave_out(**{"x-tiers": "limit"}),
     )
-    season: SeasonSpec | None = None
-    per_30_days: DecimalText | None = Field(default=None, description="Minimum dollars")
+    percent: Omissible[Percent] = unused(description="e.g. 80 (up to 2 decimals)")
+    rate: Omissible[Price] = unused(description="Dollars per m3")
+    late_rate: Price | None = unused(json_schema_extra=leave_out(**at_least("rate")))
+    winter_cap: Omissible[bool] = unused(
+        description="Bill sewer on at most the winter average daily volume"
+    )
+    season: Omissible[SeasonSpec] = unused()
+    per_30_days: Omissible[Price] = unused(description="Minimum dollars")
 
     def to_domain(self) -> Component:
         kind = self.component
@@ -173,8 +310,10 @@ class ComponentSpec(Request):
 
 class TaxSpec(Request):
     charge_type: ChargeType
-    name: str = Field(min_length=1, max_length=40, description="e.g. HST")
-    rate: DecimalText = Field(description="A fraction, e.g. 0.13")
+    name: Name = Field(min_length=1, max_length=40, description="e.g. HST")
+    rate: str = Field(
+        pattern=r"^(?:0(?:\.[0-9]{1,4})?|1(?:\.0{1,4})?)$", description="A fraction, e.g. 0.13"
+    )
 
     def to_domain(self) -> Tax:
         return Tax(self.charge_type, self.name, Decimal(self.rate))
@@ -184,8 +323,10 @@ class RateVersionSpec(Request):
     """The rates in effect from ``effective_from`` to ``effective_to`` (inclusive; none: until
     a later version starts)."""
 
+    model_config = rules(*_VERSION_RULES)
+
     effective_from: date
-    effective_to: date | None = None
+    effective_to: date | None = Field(default=None, json_schema_extra=not_before("effective_from"))
     components: list[ComponentSpec] = Field(min_length=1, max_length=50)
     taxes: list[TaxSpec] = Field(
         default_factory=list, max_length=10, description="Charge types not listed are exempt"
@@ -211,8 +352,13 @@ class NewRateSchedule(Request):
     """A rate schedule with its first version (or several, in date order)."""
 
     schedule_id: ScheduleId
-    name: str = Field(min_length=1, max_length=120, description="e.g. Residential water")
-    versions: list[RateVersionSpec] = Field(min_length=1, max_length=100)
+    name: Name = Field(min_length=1, max_length=120, description="e.g. Residential water")
+    versions: list[RateVersionSpec] = Field(
+        min_length=1,
+        max_length=100,
+        description="In date order, none overlapping (only the last may be open-ended)",
+        json_schema_extra={"x-periods": ["effective_from", "effective_to"]},
+    )
 
     def to_domain(self) -> RateSchedule:
         versions = []
@@ -225,7 +371,9 @@ class NewRateSchedule(Request):
 class NewRateVersion(RateVersionSpec):
     """A version to add; it closes an open-ended last version the day before it starts."""
 
-    version: int = Field(ge=1, description="The schedule's version you read; a stale one gets 409")
+    version: WholeNumber = Field(
+        ge=1, description="The schedule's version you read; a stale one gets 409"
+    )
 
 
 class RateScheduleResponse(Payload):
@@ -250,7 +398,7 @@ class RateScheduleList(Payload):
 
 class MiscellaneousSpec(Request):
     description: str = Field(min_length=1, max_length=120, description="e.g. Meter test")
-    amount: DecimalText = Field(description="Dollars, up to 2 decimals")
+    amount: Dollars = Field(description="Dollars, up to 2 decimals")
 
     def to_domain(self) -> MiscellaneousCharge:
         return MiscellaneousCharge(self.description, Decimal(self.amount))
@@ -261,16 +409,16 @@ class QuoteRequest(Request):
     ``period_end`` inclusive, as between two reads)."""
 
     period_start: date
-    period_end: date
-    volume: DecimalText = Field(description="Cubic metres used, up to 3 decimals")
+    period_end: date = Field(json_schema_extra=after("period_start"))
+    volume: Volume = Field(description="Cubic metres used, up to 3 decimals")
     meter_size: MeterSize | None = None
     property_type: PropertyType
     services: list[ServiceType] = Field(max_length=4, description="The services to charge")
     cart_size: CartSize | None = None
-    year_to_date_volume: DecimalText = Field(
+    year_to_date_volume: Volume = Field(
         default="0", description="Cubic metres billed earlier this calendar year"
     )
-    winter_daily_average: DecimalText | None = Field(
+    winter_daily_average: Volume | None = Field(
         default=None, description="Cubic metres a day over the winter (for a capped sewer rate)"
     )
     miscellaneous: list[MiscellaneousSpec] = Field(default_factory=list, max_length=20)

@@ -31,7 +31,6 @@ from civiq.billing.adapters.dynamodb import (
     statement_of,
 )
 from civiq.billing.domain.statements import Statement
-from civiq.core.errors import InvalidInput
 from civiq.core.money import Money
 from civiq.core.ports import Page
 from civiq.platform.dynamodb import keys, pages
@@ -193,7 +192,7 @@ def _positions(cursor: str | None) -> dict[int, str]:
         shard, position = name.removeprefix("s"), value["S"]
         valid = shard.isdigit() and int(shard) < OPEN_SHARDS
         if not valid or (position != EXHAUSTED and len(position.split(" ")) != 2):
-            raise InvalidInput("cursor is not one this API returned", "cursor")
+            raise pages.unknown_cursor()
         positions[int(shard)] = position
     return positions
 

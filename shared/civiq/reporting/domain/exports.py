@@ -172,7 +172,7 @@ def billing_row(statement: Statement) -> tuple[Cell, ...]:
         statement.recipient.name,
         statement.service_address.one_line(),
         statement.statement_id,
-        bill.period_start,
+        bill.first_day,
         bill.period_end,
         bill.days,
         consumption_m3(statement),
@@ -191,7 +191,7 @@ def consumption_row(statement: Statement) -> tuple[Cell, ...]:
     return (
         statement.account_number,
         statement.service_address.one_line(),
-        bill.period_start,
+        bill.first_day,
         bill.period_end,
         bill.days,
         volume,

@@ -23,11 +23,19 @@ from civiq.reporting.domain.dashboard import (
     OpenStatement,
     StatementTotals,
 )
-from civiq.reporting.domain.exports import Export, ExportFormat, ExportStatus, ReportKind
+from civiq.reporting.domain.exports import (
+    MONTH_LIST,
+    RUN_ID,
+    Export,
+    ExportFormat,
+    ExportStatus,
+    ReportKind,
+)
 
 RunIdField = Field(
     min_length=3,
     max_length=60,
+    json_schema_extra={"pattern": f"^(?:{RUN_ID.pattern}|{MONTH_LIST.pattern})$"},
     description="A billing run's id (<cycle id>-<period end>), or final-<yyyy-mm> "
     "(rebill-<yyyy-mm>) for the final bills (rebills) issued that month",
 )
@@ -109,7 +117,7 @@ class DashboardResponse(Payload):
 class RunSummaryOut(Payload):
     id: str
     status: RunStatus
-    period_start: date
+    period_start: date = Field(description="The period's first day (as its statements show it)")
     period_end: date
     issued_on: date
     due_on: date
@@ -125,7 +133,7 @@ class RunSummaryOut(Payload):
         return cls(
             id=run.run_id,
             status=run.status,
-            period_start=run.period_start,
+            period_start=run.first_day,
             period_end=run.period_end,
             issued_on=run.issued_on,
             due_on=run.due_on,
