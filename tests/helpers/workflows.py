@@ -52,7 +52,7 @@ from civiq.platform.eventbridge import EventBridgePublisher
 from civiq.rates.adapters.dynamodb import DynamoRateSchedules
 from civiq.rates.domain.rates import RateSchedule, RateVersion, StormwaterCharge
 from infra.local.lambda_runtime import import_isolated
-from tests.helpers.emulator import BUS, REGION
+from tests.helpers.emulator import BUCKET, BUS, REGION, TABLE
 from tests.helpers.files import REPO
 from tests.helpers.handlers import Context
 from tests.helpers.polling import wait_for
@@ -170,9 +170,16 @@ class Harness:
 
 
 @contextmanager
-def executing_workflows(monkeypatch: pytest.MonkeyPatch) -> Iterator[Harness]:
+def executing_workflows(
+    monkeypatch: pytest.MonkeyPatch, functions: dict[str, str], **environment: str
+) -> Iterator[Harness]:
     """moto's Step Functions running ASL for real in this process, its Lambda tasks calling the
-    harness's handlers, with retry pauses skipped."""
+    handlers of ``functions`` (name: folder under functions/) deployed in the harness, with
+    retry pauses skipped; the functions see the emulator's table, bus and bucket, and
+    ``environment``."""
+    emulator = {"TABLE_NAME": TABLE, "EVENT_BUS_NAME": BUS, "DOCUMENTS_BUCKET": BUCKET}
+    for name, value in {**emulator, **environment}.items():
+        monkeypatch.setenv(name, value)
     monkeypatch.setattr(retrier_decl, "time", SimpleNamespace(sleep=lambda seconds: None))
     executing = {"stepfunctions": {"execute_state_machine": True}, "lambda": {"use_docker": False}}
     with patch.dict(default_user_config, executing):
@@ -180,6 +187,7 @@ def executing_workflows(monkeypatch: pytest.MonkeyPatch) -> Iterator[Harness]:
         monkeypatch.setattr(
             LambdaSimpleBackend, "invoke", lambda backend, *call: harness.invoke(*call)
         )
+        harness.deploy(functions)
         yield harness
 
 

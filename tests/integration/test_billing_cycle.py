@@ -21,7 +21,7 @@ from civiq.billing.services.cycles import StartRun
 from civiq.core.language import Language
 from civiq.platform.stepfunctions import StepFunctionsWorkflow
 from tests.helpers.billing_world import SCHEDULE
-from tests.helpers.emulator import BUCKET, BUS, REGION, TABLE
+from tests.helpers.emulator import BUCKET, BUS, REGION
 from tests.helpers.workflows import (
     CLERK,
     Harness,
@@ -42,15 +42,8 @@ FUNCTIONS = {
 
 @pytest.fixture
 def harness(aws: None, monkeypatch: pytest.MonkeyPatch) -> Iterator[Harness]:
-    for name, value in {
-        "TABLE_NAME": TABLE,
-        "EVENT_BUS_NAME": BUS,
-        "DOCUMENTS_BUCKET": BUCKET,
-        "MUNICIPALITY_NAME": "Town of Example",
-    }.items():
-        monkeypatch.setenv(name, value)
-    with executing_workflows(monkeypatch) as harness:
-        harness.deploy(FUNCTIONS)
+    town = {"MUNICIPALITY_NAME": "Town of Example"}
+    with executing_workflows(monkeypatch, FUNCTIONS, **town) as harness:
         harness.create_machine(
             "billing",
             "billing_cycle.asl.json",

@@ -486,3 +486,22 @@ def test_a_payment_the_processor_dates_before_the_account_opened_waits_for_a_cle
     assert "before the account opened on" in waiting["explanation"]
     assert payments_of(client, account["id"]) == []
     assert balance(client, account["id"]) == owed
+
+
+def test_a_payment_the_processor_dates_days_ahead_waits_for_a_clerk(
+    client: Client, worker: ModuleType, processor_queue: str, account: dict[str, Any]
+) -> None:
+    """A processor's clock a few hours ahead is its tomorrow and our today (posted today); a date
+    days ahead is not a clock: it is kept for a clerk, not posted."""
+    ahead = event("evt_soon1", account["account_number"])
+    ahead["created"] = int(time.time()) + 12 * 3600
+    deliver(client, worker, processor_queue, ahead)
+    assert [p["payment_id"] for p in payments_of(client, account["id"])] == ["pay_soon1"]
+
+    later = event("evt_later1", account["account_number"])
+    later["created"] = int(time.time()) + 5 * 86_400
+    deliver(client, worker, processor_queue, later)
+    (waiting,) = listed(client)
+    assert (waiting["event_id"], waiting["reason"]) == ("evt_later1", "refused-by-ledger")
+    assert "cannot be received in the future" in waiting["explanation"]
+    assert [p["payment_id"] for p in payments_of(client, account["id"])] == ["pay_soon1"]

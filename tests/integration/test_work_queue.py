@@ -20,7 +20,7 @@ from civiq.billing.domain.statements import StatementKind
 from civiq.core.staff import Role
 from tests.helpers.api import API, call, ok
 from tests.helpers.billing_world import SCHEDULE
-from tests.helpers.emulator import BUCKET, BUS, REGION, TABLE
+from tests.helpers.emulator import REGION
 from tests.helpers.handlers import Context
 from tests.helpers.workflows import (
     Harness,
@@ -40,15 +40,8 @@ TASK_FUNCTIONS = {
 
 @pytest.fixture
 def harness(chalice_app: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[Harness]:
-    for name, value in {
-        "TABLE_NAME": TABLE,
-        "EVENT_BUS_NAME": BUS,
-        "DOCUMENTS_BUCKET": BUCKET,
-        "TENANT_ARREARS_POLICY": "stay-with-tenant",
-    }.items():
-        monkeypatch.setenv(name, value)
-    with executing_workflows(monkeypatch) as harness:
-        harness.deploy(TASK_FUNCTIONS)
+    policy = {"TENANT_ARREARS_POLICY": "stay-with-tenant"}
+    with executing_workflows(monkeypatch, TASK_FUNCTIONS, **policy) as harness:
         harness.create_machine(
             "move",
             "move.asl.json",

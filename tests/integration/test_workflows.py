@@ -44,7 +44,7 @@ from civiq.platform.dynamodb import keys
 from civiq.platform.dynamodb.audit import DynamoAuditLog
 from civiq.platform.stepfunctions import StepFunctionsCallbacks, StepFunctionsWorkflow
 from civiq.rates.adapters.dynamodb import DynamoRateSchedules
-from tests.helpers.emulator import BUCKET, BUS, REGION, TABLE
+from tests.helpers.emulator import REGION, TABLE
 from tests.helpers.polling import wait_for
 from tests.helpers.workflows import (
     STORMWATER_ONLY,
@@ -77,15 +77,7 @@ TASK_FUNCTIONS = {
 
 @pytest.fixture
 def harness(aws: None, monkeypatch: pytest.MonkeyPatch, policy: str) -> Iterator[Harness]:
-    for name, value in {
-        "TABLE_NAME": TABLE,
-        "EVENT_BUS_NAME": BUS,
-        "TENANT_ARREARS_POLICY": policy,
-        "DOCUMENTS_BUCKET": BUCKET,
-    }.items():
-        monkeypatch.setenv(name, value)
-    with executing_workflows(monkeypatch) as harness:
-        harness.deploy(TASK_FUNCTIONS)
+    with executing_workflows(monkeypatch, TASK_FUNCTIONS, TENANT_ARREARS_POLICY=policy) as harness:
         functions = {
             "WorkflowTasksFunctionArn": harness.arns["workflow-tasks"],
             "FinalBillFunctionArn": harness.arns["final-bill"],

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -83,8 +83,7 @@ class PostProcessorPayment:
                     channel=PaymentChannel.AUTOPAY
                     if payment.statement_id
                     else PaymentChannel.PROCESSOR,
-                    # the processor's clock may run ahead of ours: never a date after today
-                    received_on=min(
+                    received_on=_received_on(
                         _local_date(effect.occurred_at, self.books.time_zone), self.books.today()
                     ),
                     reference=payment.processor_payment_id,
@@ -103,6 +102,15 @@ class PostProcessorPayment:
             cid,
             chargeback=effect.kind is EffectKind.CHARGEBACK,
         )
+
+
+CLOCK_SKEW = timedelta(days=1)
+
+
+def _received_on(reported: date, today: date) -> date:
+    """The processor's clock may run a little ahead of ours (its tomorrow is our today); a date
+    further ahead is kept as reported, so the ledger refuses it and a clerk sees it."""
+    return today if today < reported <= today + CLOCK_SKEW else reported
 
 
 def _local_date(at: datetime, time_zone: ZoneInfo) -> date:
