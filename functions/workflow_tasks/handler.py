@@ -31,7 +31,7 @@ from civiq.accounts.schemas.workflow_tasks import (
 )
 from civiq.billing.wiring import billing_requirements
 from civiq.core.ids import DeterministicIds
-from civiq.operations.domain.work_items import first_run_name
+from civiq.core.reruns import first_run_name
 
 logger = Logger(service="civiq-workflow-tasks")
 copy_config_to_registered_loggers(source_logger=logger, include={"civiq"})

@@ -18,6 +18,7 @@ from civiq.accounts.domain.accounts import AccountStatus
 from civiq.billing.adapters.dynamodb import DynamoStatements
 from civiq.billing.domain.statements import StatementKind
 from civiq.core.staff import Role
+from civiq.platform.stepfunctions import StepFunctionsWorkflow
 from tests.helpers.api import API, call, ok
 from tests.helpers.billing_world import SCHEDULE
 from tests.helpers.emulator import REGION
@@ -115,6 +116,10 @@ def test_a_final_bill_that_cannot_be_produced_fails_the_move_and_waits_for_staff
 
         rerun = harness.finished(failed["executionArn"] + "--retry-1")
         assert rerun["status"] == "SUCCEEDED", rerun.get("cause")
+        moves = StepFunctionsWorkflow(boto3.client("stepfunctions"), harness.machines["move"])
+        described = moves.describe("MV7")  # the move, as GET /moves/MV7 reports it: retried
+        assert described is not None
+        assert (described.name, described.status) == ("MV7", "SUCCEEDED")
         (statement,) = DynamoStatements().recent(tenant.account_id, 5)
         assert statement.kind is StatementKind.FINAL
         assert statement.reads[0].volume == 30

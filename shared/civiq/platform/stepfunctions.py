@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from civiq.core.ports import Execution
+from civiq.core.reruns import rerun_name
 
 
 class StepFunctionsWorkflow:
@@ -29,6 +31,17 @@ class StepFunctionsWorkflow:
         return True
 
     def describe(self, name: str) -> Execution | None:
+        """The work named ``name`` as it stands: a failed run that staff retried from the work
+        queue is reported by its latest rerun (under ``name``)."""
+        found = self._execution(name)
+        while found is not None and found.status == "FAILED":
+            rerun = self._execution(rerun_name(found.name))
+            if rerun is None:
+                break
+            found = rerun
+        return None if found is None else replace(found, name=name)
+
+    def _execution(self, name: str) -> Execution | None:
         try:
             found = self._sfn.describe_execution(executionArn=self.execution_arn(name))
         except self._sfn.exceptions.ExecutionDoesNotExist:

@@ -11,13 +11,9 @@ import pytest
 from civiq.core.errors import Conflict, NotFound
 from civiq.core.events import Actor
 from civiq.core.fakes import FixedClock, SequentialIds
+from civiq.core.reruns import first_run_name, rerun_name
 from civiq.operations.adapters.memory import InMemoryWorkItems, RecordingReruns
-from civiq.operations.domain.work_items import (
-    WorkKind,
-    WorkStatus,
-    first_run_name,
-    rerun_name,
-)
+from civiq.operations.domain.work_items import WorkKind, WorkStatus
 from civiq.operations.schemas.work_items import WorkflowFailureIn, dead_letter, from_queue
 from civiq.operations.services.work_queue import WorkQueue, subjects_in
 

@@ -82,21 +82,3 @@ def work_item_id(kind: WorkKind, source: str, reference: str) -> str:
     """The same failure always has the same id: recording it twice records it once."""
     digest = hashlib.sha256(f"{kind.value}\n{source}\n{reference}".encode()).hexdigest()
     return f"WI-{digest[:20].upper()}"
-
-
-RETRY_MARK = "--retry-"
-
-
-def rerun_name(name: str) -> str:
-    """The name of the rerun of a failed execution: ``<first run's name>--retry-<n>``, n one more
-    than the failed run's. Execution names are at most 80 characters; the first run's name is
-    kept whole, so the rerun's tasks derive the same ids from it."""
-    first, _, retry = name.partition(RETRY_MARK)
-    return f"{first}{RETRY_MARK}{int(retry or 0) + 1}"
-
-
-def first_run_name(name: str) -> str:
-    """The first run of the work an execution does (itself, or what it reruns): workflow tasks
-    derive their ids from it, so a rerun finds the work its first run did and does only what
-    is left."""
-    return name.partition(RETRY_MARK)[0]

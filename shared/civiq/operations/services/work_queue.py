@@ -8,12 +8,8 @@ from typing import Any
 from civiq.core.audit import AuditEntry
 from civiq.core.events import Actor
 from civiq.core.ports import Clock, IdGenerator
-from civiq.operations.domain.work_items import (
-    WorkItem,
-    WorkKind,
-    rerun_name,
-    work_item_id,
-)
+from civiq.core.reruns import rerun_name
+from civiq.operations.domain.work_items import WorkItem, WorkKind, work_item_id
 from civiq.operations.ports import Reruns, WorkItems
 
 SYSTEM = Actor("civiq-work-queue", "system")
