@@ -352,6 +352,61 @@ def test_a_valid_number_without_an_account_is_an_exception_with_name_and_amount_
     assert match(town(TREMBLAY), "UB00000430", "X").confidence == D("0.00")
 
 
+def test_an_exact_number_paid_by_a_surname_and_another_initial_needs_its_bill() -> None:
+    # "J. TREMBLAY" is not Marie, and a name this short is not looked up: J. Tremblay may
+    # hold an account of their own, whose bill this round sum is.
+    assert outcome(match(town(MARIE), "UB00000422", "J. TREMBLAY", "20.00")) == (
+        None,
+        MatchReason.NAME_MISMATCH,
+        "0.50",
+        ("A42",),
+    )
+    assert match(town(MARIE), "UB00000422", "J. TREMBLAY", "85.10").account_id == "A42"
+
+
+def test_an_exact_number_paid_by_its_holders_initials_is_no_twins_for_an_equal_bill() -> None:
+    # Luc's number (90) and its 09/90 twin (900) owe the same: the initials tell them apart.
+    place = town(account(90, "Luc Tremblay", "85.10"), account(900, "Jean Gagnon", "85.10"))
+    assert outcome(match(place, "UB00000901", "L. TREMBLAY", "85.10")) == (
+        "A90",
+        MatchReason.EXACT,
+        "1.00",
+        ("A90",),
+    )
+
+
+def test_a_valid_number_nothing_speaks_for_is_its_09_90_twins_when_the_payer_holds_it() -> None:
+    place = town(account(90, "Jean Gagnon", "60.00"), account(900, "Marie Tremblay", "85.10"))
+    # Marie typed 0000090-1 for her 0000900-1: nothing says the line is Jean Gagnon's.
+    assert outcome(match(place, "UB00000901", "TREMBLAY, MARIE", "20.00")) == (
+        "A900",
+        MatchReason.TRANSPOSITION,
+        "0.97",
+        ("A900",),
+    )
+    assert match(place, "UB00000901", "M. TREMBLAY", "20.00").account_id == "A900"
+    # Jean Gagnon's bill to the cent speaks for the number as typed: a clerk decides.
+    result = match(place, "UB00000901", "Marie Tremblay", "60.00")
+    assert (result.reason, result.candidates) == (MatchReason.AMBIGUOUS, ("A90", "A900"))
+
+
+def test_a_never_issued_number_is_its_09_90_twins_when_the_payer_holds_the_twin() -> None:
+    place = town(account(900, "Marie Tremblay", "85.10"))  # 0000090-1 was never issued
+    assert outcome(match(place, "UB00000901", "Marie Tremblay", "20.00")) == (
+        "A900",
+        MatchReason.TRANSPOSITION,
+        "0.97",
+        ("A900",),
+    )
+    # Nothing says it is the twin's: the clerk sees the twin.
+    assert outcome(match(place, "UB00000901", "Jean Gagnon", "85.10")) == (
+        None,
+        MatchReason.UNKNOWN_ACCOUNT,
+        "0.10",
+        ("A900",),
+    )
+
+
 RIGHT = account(4217, "Hélène Côté", "85.10")  # UB-0004217-6
 
 
@@ -375,6 +430,21 @@ def test_a_typo_corroborated_strongly_is_recovered(
     # The amount it owes, by someone else or no one by name: the typo is not confirmed.
     for payer in ("Tenant Inc.", ""):
         assert match(place, typed, payer, "85.10").reason is MatchReason.UNCORROBORATED
+
+
+def test_a_typo_is_recovered_by_the_holders_initials_and_surname() -> None:
+    others = [account(n, "Jean Gagnon", "12.00") for n in (217, 4207, 4227, 4317)]
+    place = town(RIGHT, *others)
+    assert outcome(match(place, "0004-1276", "H. CÔTÉ", "20.00")) == (
+        "A4217",
+        MatchReason.TRANSPOSITION,
+        "0.97",
+        ("A4217",),
+    )
+    # An elided particle is no initial: "J. O'NEILL" is James O'Neill's initial and surname.
+    place = town(account(4217, "James O'Neill", "85.10"))
+    assert match(place, "0004-1276", "J. O'NEILL", "20.00").account_id == "A4217"
+    assert match(place, "0004-1276", "M. O'NEILL", "20.00").reason is MatchReason.UNCORROBORATED
 
 
 def test_a_payer_is_a_holder_only_by_their_whole_name() -> None:
@@ -492,6 +562,22 @@ def test_an_old_number_paid_by_no_follower_holder_is_an_exception(payer: str) ->
     assert outcome(result) == (None, MatchReason.CLOSED_ACCOUNT, "0.30", ("A9", "A8"))
 
 
+def test_an_old_number_paid_by_initials_goes_to_the_one_account_they_fit_if_none_owes_it() -> None:
+    place = sold_and_moved()  # nothing owed on 7: the buyer's 8, the seller's new home's 9
+    old = place.accounts["A7"].account_number
+    assert outcome(match(place, old, "G. BELANGER", "50.00")) == (
+        "A9",
+        MatchReason.PREVIOUS_ACCOUNT,
+        "0.95",
+        ("A9",),
+    )
+    assert match(place, old, "S. O'NEILL", "50.00").account_id == "A8"
+    # After a family sale the initial may be the seller's family's as well as the buyer's.
+    place = family_sale()
+    result = match(place, place.accounts["A7"].account_number, "L. BELANGER", "50.00")
+    assert result.reason is MatchReason.CLOSED_ACCOUNT
+
+
 def moved(final_bill: str, new_bill: str) -> Town:
     """Account 7 closed by its holder's move and still owing its final bill; account 9 is the
     holder's account at the new home."""
@@ -514,6 +600,24 @@ def test_a_mover_paying_the_new_bill_with_the_old_number_pays_the_new_account() 
     # Neither bill: the final one or the new one? A clerk asks.
     result = match(place, old, SELLER, "100.00")
     assert (result.reason, result.candidates) == (MatchReason.CLOSED_ACCOUNT, ("A7", "A9"))
+
+
+def test_a_final_bill_paid_to_the_cent_by_a_relative_is_the_final_bill() -> None:
+    place = moved(final_bill="140.00", new_bill="93.00")
+    old = place.accounts["A7"].account_number
+    assert outcome(match(place, old, "Marie Bélanger", "140.00")) == (
+        "A7",
+        MatchReason.FINAL_BILL,
+        "1.00",
+        ("A7",),
+    )
+    # Not a round sum, nor a surname alone (not looked up: may hold an account owing it).
+    assert match(place, old, "Marie Bélanger", "100.00").reason is MatchReason.CLOSED_ACCOUNT
+    assert match(place, old, "BELANGER", "140.00").reason is MatchReason.CLOSED_ACCOUNT
+    # Nor when the payer's own account owes the same.
+    own = town(*place.accounts.values(), account(5, "Marie Bélanger", "140.00"))
+    result = match(own, old, "Marie Bélanger", "140.00")
+    assert (result.reason, result.candidates) == (MatchReason.AMBIGUOUS, ("A7", "A5"))
 
 
 def test_a_final_bill_equal_to_the_new_bill_is_an_exception() -> None:
@@ -804,14 +908,14 @@ def test_on_10000_lines_nothing_is_posted_to_a_wrong_account(
 ) -> None:
     result = scored(*corpus)
     assert result["wrong_matches"] == 0
-    assert result["auto_match_rate"] >= 0.93  # measured 0.9396 of the matchable lines (seed 6)
+    assert result["auto_match_rate"] >= 0.94  # measured 0.9481 of the matchable lines (seed 6)
     rate = {kind: k["auto_matched"] / k["lines"] for kind, k in result["by_kind"].items()}
-    # measured (seed 6): 0.963, 0.896, 0.889, 0.855, 0.717, 0.956
+    # measured (seed 6): 0.963, 0.964, 0.940, 0.873, 0.769, 0.956
     assert rate["exact"] >= 0.95
-    assert rate["swapped"] >= 0.85
-    assert rate["mistyped"] >= 0.85
-    assert rate["previous"] >= 0.80
-    assert rate["final-bill"] >= 0.65
+    assert rate["swapped"] >= 0.93
+    assert rate["mistyped"] >= 0.92
+    assert rate["previous"] >= 0.85
+    assert rate["final-bill"] >= 0.72
     assert rate["no-number"] >= 0.90
     assert rate["wrong-number"] == rate["stranger"] == 0
 
@@ -821,7 +925,7 @@ def test_at_city_scale_common_names_and_equal_bills_post_nothing_to_a_wrong_acco
     result = scored(place, remittance_file(place, lines=5_000, seed=7))
     assert result["wrong_matches"] == 0
     assert result["by_reason"]["common-name"] > 0  # names held by more than MAX_NAMESAKES
-    assert result["auto_match_rate"] >= 0.91  # measured 0.9272 (seed 7)
+    assert result["auto_match_rate"] >= 0.92  # measured 0.935 (seed 7)
 
 
 def test_score_counts_a_certain_match_of_a_payment_for_no_account_as_wrong() -> None:

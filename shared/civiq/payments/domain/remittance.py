@@ -11,29 +11,41 @@ lands on a stranger's bill and both residents get a wrong statement), so a line 
 automatically only when the evidence *agrees*; anything else goes to a clerk with the reason and
 the accounts worth a look. Evidence for an account: the payer *is* a holder (the same words as
 the holder's name or a partner's, in any order and form: ``ROY, LUC`` for ``Marie et Luc Roy``,
-never ``Jean Roy`` for ``Jean-Guy Roy``); the payer's name *shares a word* with the holder's (a
-relative, an initial and the surname: weak, first names and surnames are common); the amount
-*is owed* (a statement's or the balance). An amount is never evidence on its own: municipal
-bills are equal to the cent, and a payer who typed another account's valid number often pays a
-bill that account owes too. Nor is a word in common where the payer holds accounts of their own.
+never ``Jean Roy`` for ``Jean-Guy Roy``); the payer's *initials fit* a holder (``D. ANDERSON``
+for ``Donna Anderson``: a holder too, unless someone else of the surname is in play, as an
+initial may be a relative's; an elided ``O'`` or ``D'`` is no initial); the payer's name *shares
+a word* with the holder's (a relative, another initial: weak, first names and surnames are
+common); the amount *is owed* (a statement's or the balance). An amount is never evidence on
+its own: municipal bills are equal to the cent, and a payer who typed another account's valid
+number often pays a bill that account owes too. Nor is a word in common where the payer holds
+accounts of their own, or may: a surname alone or with initials is not looked up.
 
 ==========================  ==========  ========================================================
 reason                      confidence  when (certain: posted automatically)
 ==========================  ==========  ========================================================
 exact                       1.00        a valid number of an active account whose holder is the
-                                        payer; or shares a word with the payer, who holds no
-                                        other account (or holds some, and pays exactly what
-                                        this one owes and none of theirs does)
-final-bill                  1.00        a closed account's number, paid by its holder (by name,
-previous-account            0.95        or by initials with the amount), for it or for the one
+                                        payer (by name or initials); or shares a word with the
+                                        payer, who holds no other account (or holds some, or
+                                        is not looked up, and pays exactly what this one owes
+                                        and none of theirs does)
+final-bill                  1.00        a closed account's number, paid by its holder (by name;
+previous-account            0.95        by initials with the amount, or with no amount owed and
+                                        no other family among them), for it or for the one
                                         account that followed it (a move, a sale) the payer
                                         holds; if the payer holds several, the one owing the
-                                        amount; and no other of them owes the amount
+                                        amount; and no other of them owes the amount. Or its
+                                        final bill to the cent, no other of them owing it, by
+                                        a relative: a whole name sharing a word with its holder
+                                        and none with another family's among them, whose own
+                                        accounts do not owe it (as ``exact`` for a relative)
 check-digit-transposition   0.97        the check digit fails; of the accounts one swap of two
 check-digit-substitution    0.95        adjacent digits (or one digit) away, the one the payer
-                                        holds, unless another owes the amount and it does not;
-                                        or the only one with any evidence, by a word of the
-                                        name and the amount owed
+                                        holds (by name or initials), unless another owes the
+                                        amount and it does not; or the only one with any
+                                        evidence, by a word of the name and the amount owed.
+                                        A valid number no account has, or whose account
+                                        nothing at all speaks for (no word, no amount): its
+                                        ``09``/``90`` twin, on the same terms
 name-and-amount             0.90        no usable number: of every account that can take a
                                         payment (a final bill too) held by someone of the
                                         payer's name, exactly one owes exactly the amount
@@ -45,6 +57,18 @@ transposition but ``09`` <-> ``90``, which turns one valid number into another: 
 whose ``09``/``90`` twin is an account the payer also holds, or whose bill the payer pays, or
 (when the payer is not the holder) with any evidence for it is ``ambiguous``, not exact. A name
 held by more than :data:`MAX_NAMESAKES` accounts is ``common-name``: they are not all read.
+
+Why the rules that use initials, twins and relatives are safe. Initials and a surname point at
+one person as a name does, but less surely: so an account they fit wins only where a full name
+would, and any other account of the surname among the candidates is a rival (an initial may be
+a relative's); after a family sale, where seller and buyer share the surname, initials pick no
+follower without the amount. A valid number is read as its ``09``/``90`` twin only when the
+number's own account has no evidence at all and the payer holds the twin: the swap is the one
+typo the check digit cannot see, and a payer paying a stranger's bill while holding that
+stranger's twin would be a coincidence of both. A final bill paid to the cent by a relative has
+the number, the amount and a word of the name pointing at the one account, which is what an
+active account needs from a relative; the other families among its followers (a family sale)
+and the payer's own accounts owing the amount still send it to a clerk.
 """
 
 from __future__ import annotations
@@ -77,6 +101,7 @@ IGNORED_WORDS = frozenset(
     {"mr", "mrs", "ms", "miss", "mx", "dr", "m", "mme", "mmes", "mlle", "me"}
     | {"jr", "sr", "ii", "iii", "et", "and"}
 )
+ELIDED = re.compile(r"\b\w['\u2019]")  # a typewriter or a typographic apostrophe
 COUPLE = re.compile(r"\s+(?:et|and)\s+|\s*&\s*")
 
 
@@ -189,6 +214,12 @@ def name_keys(holder_name: str) -> frozenset[str]:
         surname = partners[-1][-1:]
         keys.update(name_key(" ".join(p if len(p) > 1 else p + surname)) for p in partners)
     return frozenset(key for key in keys if key)
+
+
+def _unelided(name: str) -> str:
+    """A name without its elided particles (the ``O'`` of ``O'Neill``, the ``D'`` of
+    ``D'Amours``): a letter before an apostrophe is no initial."""
+    return ELIDED.sub("", name)
 
 
 @lru_cache(maxsize=65_536)
@@ -324,7 +355,7 @@ class _Evidence:
         self.amount = line.amount
         self.tokens = _tokens(line.payer_name)
         self.people = _people(line.payer_name)
-        self.initials = frozenset(w for w in words(line.payer_name) if len(w) == 1)
+        self.initials = frozenset(w for w in words(_unelided(line.payer_name)) if len(w) == 1)
         # A surname or initials alone single out nobody: only a whole name is looked up.
         self.key = name_key(line.payer_name) if len(self.tokens) > 1 else None
 
@@ -345,6 +376,10 @@ class _Evidence:
             for name in facts.holder_names
             for person in _people(name)
         )
+
+    def identifies(self, facts: AccountFacts) -> bool:
+        """The payer is a holder by name, or by initials and surname."""
+        return self.names(facts) or self.initials_fit(facts)
 
     def shares_word(self, facts: AccountFacts) -> bool:
         return any(self.tokens & _tokens(name) for name in facts.holder_names)
@@ -374,12 +409,15 @@ def match_line(
     if digits is None:
         return _by_name_and_amount(line, directory, evidence)
     if luhn_check_digit(digits[:-1]) != int(digits[-1]):
-        return _by_typo(line, digits, directory, scheme, evidence)
+        existing = _existing(scheme.one_typo_away(digits), directory)
+        if not existing:
+            return _by_name_and_amount(line, directory, evidence)
+        return _by_typo(line, existing, directory, evidence)
     facts = directory.by_number(scheme.prefix + digits)
-    if facts is None:  # a number we never issued: the clerk sees the payer's namesakes
-        return _exception(line, MatchReason.UNKNOWN_ACCOUNT, _namesakes(directory, evidence) or [])
     # Only a 09/90 swap turns a valid number into another one: most numbers have no twin.
     near = _existing(scheme.one_typo_away(digits), directory) if _has_twins(digits) else []
+    if facts is None:
+        return _by_unknown_number(line, near, directory, evidence)
     twins = [twin for twin, _ in near if twin.payable]
     if facts.active:
         return _by_number(line, facts, twins, directory, evidence)
@@ -411,15 +449,21 @@ def _by_number(
     directory: AccountDirectory,
     evidence: _Evidence,
 ) -> LineMatch:
-    """An active account's valid number: certain when the payer is its holder, or shares a
-    word of the holder's name (a relative, initials) and nothing points elsewhere (its ``09``/
-    ``90`` twin, the payer's own accounts). The amount owed alone confirms nothing: a payer
-    who typed another account's valid number often pays a bill that account owes too."""
-    if evidence.names(account):
+    """An active account's valid number: certain when the payer is its holder (by name, or
+    initials and surname), or shares a word of the holder's name (a relative) and nothing
+    points elsewhere (its ``09``/``90`` twin, the payer's own accounts); or, when nothing at
+    all speaks for it, its twin the payer holds (:func:`_twin_typed_for`). The amount owed
+    alone confirms nothing: a payer who typed another account's valid number often pays a
+    bill that account owes too."""
+    if evidence.identifies(account):
         rivals = _rivals_of_named(account, twins, evidence)
         if rivals:
             return _exception(line, MatchReason.AMBIGUOUS, [account, *rivals])
         return _certain(line, account, MatchReason.EXACT)
+    if not evidence.corroborates(account):
+        twin = _twin_typed_for(account, twins, evidence)
+        if twin is not None:
+            return _certain(line, twin, MatchReason.TRANSPOSITION)
     rivals = [twin for twin in twins if evidence.corroborates(twin)]
     if rivals or (twins and not evidence.corroborates(account)):
         return _exception(line, MatchReason.AMBIGUOUS, [account, *rivals, *twins])
@@ -429,23 +473,34 @@ def _by_number(
     return _unless_payer_has_own(line, account, MatchReason.EXACT, directory, evidence)
 
 
+def _twin_typed_for(
+    account: AccountFacts, twins: list[AccountFacts], evidence: _Evidence
+) -> AccountFacts | None:
+    """The open twin a valid number was typed for: its ``09``/``90`` swap is the one typo the
+    check digit cannot see, so when nothing at all speaks for the number's own account and
+    the payer is the holder of exactly one twin (by name, or initials and surname), with no
+    rival (:func:`_rivals_of_named`), the line is that twin's, as a typo's would be."""
+    named = [twin for twin in twins if evidence.identifies(twin)]
+    if len(named) != 1 or not named[0].active:
+        return None
+    return None if _rivals_of_named(named[0], [account, *twins], evidence) else named[0]
+
+
 def _by_typo(
     line: RemittanceLine,
-    digits: str,
+    existing: list[tuple[AccountFacts, str]],
     directory: AccountDirectory,
-    scheme: AccountNumberScheme,
     evidence: _Evidence,
 ) -> LineMatch:
-    """One typo away: certain for the one open account the payer is the holder of, unless
-    another owes the amount and it does not; else when exactly one of the accounts has any
-    evidence, it is open, and the evidence confirms it (:meth:`_Evidence.confirms`): a shared
-    first name or surname alone is too common to pick an account by, and so is an amount
-    when bills are equal to the cent."""
-    existing = _existing(scheme.one_typo_away(digits), directory)
-    if not existing:
-        return _by_name_and_amount(line, directory, evidence)
+    """One typo away: certain for the one open account the payer is the holder of (by name,
+    or by initials and surname), unless another owes the amount and it does not; else when
+    exactly one of the accounts has any evidence, it is open, and the evidence confirms it
+    (:meth:`_Evidence.confirms`): a shared first name or surname alone is too common to pick
+    an account by, and so is an amount when bills are equal to the cent."""
     accounts = [facts for facts, _ in existing]
-    named = [(facts, typo) for facts, typo in existing if facts.payable and evidence.names(facts)]
+    named = [
+        (facts, typo) for facts, typo in existing if facts.payable and evidence.identifies(facts)
+    ]
     if len(named) > 1:
         return _exception(line, MatchReason.AMBIGUOUS, [facts for facts, _ in named])
     if named:
@@ -465,6 +520,23 @@ def _by_typo(
     return _unless_payer_has_own(line, facts, _typo_reason(typo), directory, evidence)
 
 
+def _by_unknown_number(
+    line: RemittanceLine,
+    twins: list[tuple[AccountFacts, str]],
+    directory: AccountDirectory,
+    evidence: _Evidence,
+) -> LineMatch:
+    """A valid number we never issued: a ``09``/``90`` swap of an account's number (the one
+    typo the check digit cannot see) when that account is confirmed as a typo's would be;
+    else the clerk sees the twins and the payer's namesakes. The name and the amount alone
+    never pick an account here: the payer typed a number, just not one of ours."""
+    found = _by_typo(line, twins, directory, evidence) if twins else None
+    if found is not None and found.certain:
+        return found
+    namesakes = _namesakes(directory, evidence) or []
+    return _exception(line, MatchReason.UNKNOWN_ACCOUNT, [*namesakes, *(f for f, _ in twins)])
+
+
 def _typo_reason(typo: str) -> MatchReason:
     return MatchReason.TRANSPOSITION if typo == "transposition" else MatchReason.SUBSTITUTION
 
@@ -473,15 +545,21 @@ def _rivals_of_named(
     named: AccountFacts, others: Sequence[AccountFacts], evidence: _Evidence
 ) -> list[AccountFacts]:
     """The accounts a number could equally be, against one whose holder the payer is: one held
-    by someone of the payer's name too, or one owing the amount when it does not. (One owing
+    by someone of the payer's name too (of their surname, when the payer wrote only initials:
+    an initial may be a relative's), or one owing the amount when it does not. (One owing
     the same amount is no rival: bills are equal to the cent, names are what tell them
     apart.)"""
+    by_initials = not evidence.names(named)
     return [
         other
         for other in others
         if other.account_id != named.account_id
         and other.payable
-        and (evidence.names(other) or (evidence.owes(other) and not evidence.owes(named)))
+        and (
+            evidence.names(other)
+            or (by_initials and evidence.shares_word(other))
+            or (evidence.owes(other) and not evidence.owes(named))
+        )
     ]
 
 
@@ -493,7 +571,8 @@ def _unless_payer_has_own(
     evidence: _Evidence,
 ) -> LineMatch:
     """``account``, which the payer does not hold, unless the payer holds accounts of their
-    own: then only for its own bill to the cent, and only if none of theirs owes that too."""
+    own, or may (a surname alone, or with another's initials, is not looked up): then only
+    for its own bill to the cent, and only if none of theirs owes that too."""
     own = _namesakes(directory, evidence)
     if own is None:
         return _exception(line, MatchReason.COMMON_NAME, [account])
@@ -501,7 +580,7 @@ def _unless_payer_has_own(
     owing = [facts for facts in own if evidence.owes(facts)]
     if owing:
         return _exception(line, MatchReason.AMBIGUOUS, [account, *owing])
-    if own and not evidence.owes(account):
+    if (own or evidence.key is None) and not evidence.owes(account):
         return _exception(line, MatchReason.NAME_MISMATCH, [account, *own])
     return _certain(line, account, reason)
 
@@ -514,11 +593,16 @@ def _by_closed(
     evidence: _Evidence,
 ) -> LineMatch:
     """A closed account's number leads to its final bill, if it still owes, and to the
-    accounts that followed it. Certain when the payer is the holder of exactly one of them (of
-    several, as after a move: of exactly one owing the amount), or, writing a surname with
-    initials, fits exactly one owing the amount, and no other one owes the amount: a shared
-    surname (a family sale), an amount alone (bills equal to the cent) or an amount another
-    of them owes picks nothing."""
+    accounts that followed it. Certain, when no other of them owes the amount, for the one the
+    payer is the holder of (of several, as after a move: the one owing the amount); or, for
+    a payer writing a surname with initials, the one owing the amount they fit, or the one
+    lead they fit when none owes it and no other family's holder shares a word with the payer
+    (after a family sale an initial is too little to tell seller from buyer); or the final
+    bill itself, the only one owing the amount, paid by a relative (a whole name sharing a
+    word with its holder, and with no other family's holder among them) as an active
+    account's bill would be (:func:`_unless_payer_has_own`): the number, the amount and the
+    name all point at it. A shared surname (a family sale), an amount alone (bills equal to
+    the cent) or an amount another of them owes picks nothing."""
     related = (closed, *directory.successors(closed.account_id))
     leads = list({facts.account_id: facts for facts in related if facts.payable}.values())
     owing = [facts for facts in leads if evidence.owes(facts)]
@@ -527,13 +611,36 @@ def _by_closed(
         chosen = [facts for facts in named if facts in owing] if len(named) > 1 else named
         rivals = _rivals_of_named(chosen[0], twins, evidence) if len(chosen) == 1 else []
     else:
-        chosen = [facts for facts in owing if evidence.initials_fit(facts)]
+        fitting = [facts for facts in leads if evidence.initials_fit(facts)]
+        chosen = [facts for facts in fitting if facts in owing]
+        if not owing and len(fitting) == 1 and _one_family(fitting[0], related, evidence):
+            chosen = fitting
         rivals = [twin for twin in twins if evidence.corroborates(twin)]
     if len(chosen) == 1 and not rivals and all(facts == chosen[0] for facts in owing):
         paid = chosen[0]
         reason = MatchReason.FINAL_BILL if paid == closed else MatchReason.PREVIOUS_ACCOUNT
         return _certain(line, paid, reason)
+    if (
+        not (named or chosen or rivals)
+        and owing == [closed]
+        and evidence.key  # a whole name, looked up: are the payer's own accounts owing it?
+        and evidence.shares_word(closed)
+        and _one_family(closed, related, evidence)
+    ):
+        return _unless_payer_has_own(line, closed, MatchReason.FINAL_BILL, directory, evidence)
     return _exception(line, MatchReason.CLOSED_ACCOUNT, [*chosen, *owing, *named, *leads, *rivals])
+
+
+def _one_family(
+    account: AccountFacts, related: Sequence[AccountFacts], evidence: _Evidence
+) -> bool:
+    """No account of ``related`` but those of ``account``'s holders (the same people after a
+    move) has a holder who shares a word with the payer."""
+    return all(
+        facts.holder_names == account.holder_names
+        for facts in related
+        if evidence.shares_word(facts)
+    )
 
 
 def _by_name_and_amount(
