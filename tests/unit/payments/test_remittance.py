@@ -377,17 +377,26 @@ def test_an_exact_number_paid_by_its_holders_initials_is_no_twins_for_an_equal_b
 
 def test_a_valid_number_nothing_speaks_for_is_its_09_90_twins_when_the_payer_holds_it() -> None:
     place = town(account(90, "Jean Gagnon", "60.00"), account(900, "Marie Tremblay", "85.10"))
-    # Marie typed 0000090-1 for her 0000900-1: nothing says the line is Jean Gagnon's.
-    assert outcome(match(place, "UB00000901", "TREMBLAY, MARIE", "20.00")) == (
+    # Marie typed 0000090-1 for her 0000900-1 and paid her bill: nothing says it is Jean's.
+    assert outcome(match(place, "UB00000901", "TREMBLAY, MARIE", "85.10")) == (
         "A900",
         MatchReason.TRANSPOSITION,
         "0.97",
         ("A900",),
     )
-    assert match(place, "UB00000901", "M. TREMBLAY", "20.00").account_id == "A900"
+    assert match(place, "UB00000901", "M. TREMBLAY", "85.10").account_id == "A900"
+    # a sum her bill is not: she may be paying Jean's account, whose number is a swap of hers
+    assert match(place, "UB00000901", "Marie Tremblay", "20.00").account_id is None
     # Jean Gagnon's bill to the cent speaks for the number as typed: a clerk decides.
     result = match(place, "UB00000901", "Marie Tremblay", "60.00")
     assert (result.reason, result.candidates) == (MatchReason.AMBIGUOUS, ("A90", "A900"))
+
+
+def test_a_shared_given_name_is_no_relative() -> None:
+    # Chantal Poulin typed Chantal Plante's number: a first name is nobody's family.
+    place = town(account(8950, "Chantal Plante", "171.61"), account(8945, "Lise Poulin", "85.10"))
+    assert match(place, "UB00089508", "Chantal Poulin", "85.10").account_id is None
+    assert match(place, "UB00089508", "Jean-Guy Plante", "171.61").account_id == "A8950"
 
 
 def test_a_never_issued_number_is_its_09_90_twins_when_the_payer_holds_the_twin() -> None:

@@ -228,6 +228,19 @@ def _tokens(name: str) -> frozenset[str]:
     return frozenset(w for w in name_key(name).split() if len(w) > 1)
 
 
+@lru_cache(maxsize=65_536)
+def _surnames(holder_name: str) -> frozenset[str]:
+    """A holder's family names: the last word of the name and of each partner's (``Marie Roy et
+    Luc Gagnon``: roy, gagnon; ``Jean-François Blais``: blais). What relatives share; a shared
+    given name (``Chantal Poulin`` paying for ``Chantal Plante``) is nobody's evidence."""
+    partners = [name.split() for name in COUPLE.split(fold(holder_name)) if name.strip()]
+    last = (
+        [w for w in words(" ".join(person)) if w not in IGNORED_WORDS and len(w) > 1]
+        for person in partners
+    )
+    return frozenset(person[-1] for person in last if len(person) > 1 or len(partners) == 1)
+
+
 # --- matching -------------------------------------------------------------------------------------
 
 MAX_NAMESAKES = 100  # accounts of one name read to tell them apart; a commoner name is a clerk's
@@ -382,7 +395,8 @@ class _Evidence:
         return self.names(facts) or self.initials_fit(facts)
 
     def shares_word(self, facts: AccountFacts) -> bool:
-        return any(self.tokens & _tokens(name) for name in facts.holder_names)
+        """The payer's name has a holder's family name: a relative's, perhaps."""
+        return any(self.tokens & _surnames(name) for name in facts.holder_names)
 
     def owes(self, facts: AccountFacts) -> bool:
         return self.amount in facts.open_amounts or self.amount == facts.balance
@@ -478,10 +492,12 @@ def _twin_typed_for(
 ) -> AccountFacts | None:
     """The open twin a valid number was typed for: its ``09``/``90`` swap is the one typo the
     check digit cannot see, so when nothing at all speaks for the number's own account and
-    the payer is the holder of exactly one twin (by name, or initials and surname), with no
-    rival (:func:`_rivals_of_named`), the line is that twin's, as a typo's would be."""
+    the payer is the holder of exactly one twin (by name, or initials and surname) that owes
+    the amount, with no rival (:func:`_rivals_of_named`), the line is that twin's. (Without the
+    amount, a holder paying a stranger's account whose number is a swap of their own would
+    pay their own.)"""
     named = [twin for twin in twins if evidence.identifies(twin)]
-    if len(named) != 1 or not named[0].active:
+    if len(named) != 1 or not named[0].active or not evidence.owes(named[0]):
         return None
     return None if _rivals_of_named(named[0], [account, *twins], evidence) else named[0]
 
