@@ -19,6 +19,31 @@ class Context:
     aws_request_id = "req-1"
 
 
+def sqs_event(
+    bodies: list[str],
+    queue_arn: str = "arn:aws:sqs:ca-central-1:123456789012:processor",
+    message_ids: list[str] | None = None,
+) -> dict[str, Any]:
+    """An SQS event as Lambda's event source hands it over: one record per body."""
+    ids = message_ids or [f"m-{n}" for n in range(len(bodies))]
+    return {
+        "Records": [
+            {
+                "messageId": message_id,
+                "receiptHandle": f"rh-{message_id}",
+                "body": body,
+                "attributes": {"ApproximateReceiveCount": "1"},
+                "messageAttributes": {},
+                "md5OfBody": "",
+                "eventSource": "aws:sqs",
+                "eventSourceARN": queue_arn,
+                "awsRegion": REGION,
+            }
+            for message_id, body in zip(ids, bodies, strict=True)
+        ]
+    }
+
+
 def load_handler(function: str) -> ModuleType:
     path = REPO / "functions" / function / "handler.py"
     spec = importlib.util.spec_from_file_location(f"test_{function}_handler", path)

@@ -29,7 +29,7 @@ from civiq.platform.dynamodb import transactions
 from infra.local import dynamodb_transactions
 from tests.helpers.emulator import BUS, TABLE
 from tests.helpers.files import load_event
-from tests.helpers.handlers import Context, load_handler
+from tests.helpers.handlers import Context, load_handler, sqs_event
 from tests.helpers.statement_builders import issue_with_ledger, statement
 from tests.helpers.stores import NOW, Stores
 
@@ -70,22 +70,7 @@ def sample(kind: str, account_number: str, payment: str) -> dict[str, Any]:
 
 
 def batch(*bodies: str) -> dict[str, Any]:
-    return {
-        "Records": [
-            {
-                "messageId": f"m-{n}",
-                "receiptHandle": f"rh-{n}",
-                "body": body,
-                "attributes": {"ApproximateReceiveCount": "1"},
-                "messageAttributes": {},
-                "md5OfBody": "",
-                "eventSource": "aws:sqs",
-                "eventSourceARN": "arn:aws:sqs:ca-central-1:123456789012:processor",
-                "awsRegion": "ca-central-1",
-            }
-            for n, body in enumerate(bodies)
-        ]
-    }
+    return sqs_event(list(bodies))
 
 
 def deliver(worker: ModuleType, *events: dict[str, Any]) -> dict[str, Any]:

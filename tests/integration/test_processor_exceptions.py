@@ -34,7 +34,7 @@ from infra.local import dynamodb_transactions
 from tests.helpers.api import API, call, ok
 from tests.helpers.builders import open_body
 from tests.helpers.emulator import BUS, REGION, TABLE, WEBHOOK_SECRET
-from tests.helpers.handlers import Context, load_handler
+from tests.helpers.handlers import Context, load_handler, sqs_event
 from tests.helpers.statement_builders import issue_with_ledger, statement
 from tests.helpers.stores import NOW, Stores
 
@@ -114,25 +114,6 @@ def send(client: Client, body: dict[str, Any]) -> Any:
         },
         body=raw,
     )
-
-
-def sqs_event(bodies: list[str]) -> dict[str, Any]:
-    return {
-        "Records": [
-            {
-                "messageId": f"m-{n}",
-                "receiptHandle": f"rh-{n}",
-                "body": body,
-                "attributes": {"ApproximateReceiveCount": "1"},
-                "messageAttributes": {},
-                "md5OfBody": "",
-                "eventSource": "aws:sqs",
-                "eventSourceARN": "arn:aws:sqs:ca-central-1:123456789012:processor",
-                "awsRegion": "ca-central-1",
-            }
-            for n, body in enumerate(bodies)
-        ]
-    }
 
 
 def work(worker: ModuleType, queue: str) -> dict[str, Any]:

@@ -22,7 +22,7 @@ from civiq.ledger.adapters.dynamodb_postings import DynamoLedger
 from tests.helpers.api import token
 from tests.helpers.builders import open_body
 from tests.helpers.emulator import BUCKET, BUS, REGION, TABLE
-from tests.helpers.handlers import Context, load_handler
+from tests.helpers.handlers import Context, load_handler, sqs_event
 from tests.helpers.statement_builders import issue_with_ledger, statement
 from tests.helpers.stores import NOW
 
@@ -104,22 +104,11 @@ def drain(queue: str, worker: ModuleType) -> int:
         found = sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10).get("Messages", [])
         if not found:
             return delivered
-        event = {
-            "Records": [
-                {
-                    "messageId": m["MessageId"],
-                    "receiptHandle": m["ReceiptHandle"],
-                    "body": m["Body"],
-                    "attributes": {},
-                    "messageAttributes": {},
-                    "md5OfBody": m["MD5OfBody"],
-                    "eventSource": "aws:sqs",
-                    "eventSourceARN": "arn:aws:sqs:ca-central-1:123456789012:remittances",
-                    "awsRegion": REGION,
-                }
-                for m in found
-            ]
-        }
+        event = sqs_event(
+            [m["Body"] for m in found],
+            "arn:aws:sqs:ca-central-1:123456789012:remittances",
+            [m["MessageId"] for m in found],
+        )
         assert worker.handler(event, Context()) == {"batchItemFailures": []}
         for m in found:
             sqs.delete_message(QueueUrl=queue, ReceiptHandle=m["ReceiptHandle"])

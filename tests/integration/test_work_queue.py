@@ -22,7 +22,7 @@ from civiq.platform.stepfunctions import StepFunctionsWorkflow
 from tests.helpers.api import API, call, ok
 from tests.helpers.billing_world import SCHEDULE
 from tests.helpers.emulator import REGION
-from tests.helpers.handlers import Context
+from tests.helpers.handlers import Context, sqs_event
 from tests.helpers.workflows import (
     Harness,
     define_cycle,
@@ -146,21 +146,7 @@ def dead_letter_queues() -> tuple[str, str, str]:
 
 def dead_letter_event(dlq_arn: str, message_id: str, body: str) -> dict[str, Any]:
     """What the dead-letter queue's event source hands the work-queue function."""
-    return {
-        "Records": [
-            {
-                "messageId": message_id,
-                "receiptHandle": "r",
-                "body": body,
-                "attributes": {"ApproximateReceiveCount": "1"},
-                "messageAttributes": {},
-                "md5OfBody": "",
-                "eventSource": "aws:sqs",
-                "eventSourceARN": dlq_arn,
-                "awsRegion": REGION,
-            }
-        ]
-    }
+    return sqs_event([body], dlq_arn, [message_id])
 
 
 def test_a_dead_letter_is_kept_once_and_a_retry_sends_it_back_to_its_queue(
