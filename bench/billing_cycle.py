@@ -69,6 +69,7 @@ RENDERER_MEMORY_GB = 1.5  # template.yaml: StatementRendererFunction
 def _environment() -> dict[str, str]:
     return {
         "TABLE_NAME": TABLE,
+        "LEDGER_TABLE_NAME": f"{TABLE}-ledger",
         "EVENT_BUS_NAME": BUS,
         "DOCUMENTS_BUCKET": BUCKET,
         "MUNICIPALITY_NAME": "Pointe-aux-Érables",
@@ -316,7 +317,7 @@ def run() -> list[Figure]:
             LambdaSimpleBackend, "invoke", lambda backend, *call: tasks.invoke(*call)
         ):
             machine = _setup_aws(tasks)
-            configure_models(TABLE, REGION, None)
+            configure_models(TABLE, f"{TABLE}-ledger", REGION, None)
             plan = municipality(accounts=ACCOUNTS, seed=SEED)
             loaded = load_direct(plan)
             note(f"loaded {loaded.accounts} accounts, {loaded.items} items: {loaded.seconds:.0f} s")

@@ -2,7 +2,7 @@
 
 Each sample is a fresh interpreter (``python -c``), a child of this process, with sys.path led by
 functions/api, as in the Lambda's code directory, and the function's variables set to dummy
-values (nothing here touches the network). The two are measured in pairs, one right after the
+values (nothing here reaches AWS). The two are measured in pairs, one right after the
 other, and the ratio is the median of the pairs' ratios: load on the machine that slows one
 sample of a pair slows its twin too and cancels out. Which of the two goes first alternates from
 pair to pair, so neither always runs on a warmer or a busier machine. The same ratio is also
@@ -11,7 +11,9 @@ given on CPU time (``time.process_time``), which waiting for a core does not inf
 An API sample then goes on, as the first request of a cold start does, to build the composition
 root (``api()``, its module imported if ``import app`` has not) and to answer one request: an
 authenticated ``POST /api/v1/utility/accounts`` with an empty body, refused with 400 after the
-token is checked and the body validated, so no AWS call is made. What is deferred at import is
+token is checked and the body validated. Its only AWS call reads the token key from Secrets
+Manager (a moto server this bench starts on 127.0.0.1, as a cold start reads it in AWS). What is
+deferred at import is
 paid there, for that request's route group only: ``api_first_request_median_ms`` is the whole
 cold start of that request (import, composition, response).
 
@@ -28,6 +30,8 @@ import re
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -46,12 +50,14 @@ RENDERING = (
 )
 TIMEOUT_S = 60
 SIGNING_KEY = "bench-signing-key-that-is-long-enough-0123456789"
+SIGNING_KEY_SECRET_ID = "bench-signing-key"  # noqa: S105 - its name in the bench's moto
 
 DUMMY_ENV = {
     "TABLE_NAME": "civiq-bench-table",
+    "LEDGER_TABLE_NAME": "civiq-bench-ledger",
     "EVENT_BUS_NAME": "civiq-bench-bus",
     "AUTH_MODE": "local",
-    "LOCAL_SIGNING_KEY": SIGNING_KEY,
+    "LOCAL_SIGNING_KEY_SECRET_ID": SIGNING_KEY_SECRET_ID,
     "ACCOUNT_NUMBER_PREFIX": "UB",
     "POWERTOOLS_LOG_LEVEL": "WARNING",
     "AWS_REGION": "ca-central-1",
@@ -112,12 +118,39 @@ def _first_request() -> str:
     return json.dumps(event)
 
 
-def _probe(code: str, *args: str) -> dict[str, Any]:
-    """One fresh interpreter running ``code``; also times its whole run."""
+@contextmanager
+def _key_in_secrets_manager() -> Iterator[str]:
+    """A moto server holding the token key's secret; its endpoint."""
+    import boto3
+    from moto.server import ThreadedMotoServer
+
+    from infra.local.stack import free_port
+
+    port = free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    try:
+        endpoint = f"http://127.0.0.1:{port}"
+        boto3.client(
+            "secretsmanager",
+            region_name=DUMMY_ENV["AWS_REGION"],
+            endpoint_url=endpoint,
+            aws_access_key_id="bench",
+            aws_secret_access_key="bench",  # noqa: S106 - moto accepts any credentials
+        ).create_secret(Name=SIGNING_KEY_SECRET_ID, SecretString=SIGNING_KEY)
+        yield endpoint
+    finally:
+        server.stop()
+
+
+def _probe(code: str, *args: str, endpoint: str | None = None) -> dict[str, Any]:
+    """One fresh interpreter running ``code`` (its AWS calls to ``endpoint``, if given); also
+    times its whole run."""
     env = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "HOME": os.environ.get("HOME", "/"),
         **DUMMY_ENV,
+        **({"AWS_ENDPOINT_URL": endpoint} if endpoint else {}),
     }
     started = time.perf_counter()
     finished = subprocess.run(
@@ -172,22 +205,25 @@ def run() -> list[Figure]:
     boto3_code = BOTO3_PROBE.format(api_dir=str(API_DIR))
     event = _first_request()
     _probe(boto3_code)  # warm the OS file cache and .pyc files once, untimed
-    warm = _probe(api_code, event)
-    if warm["status"] != 400:
-        raise RuntimeError(f"the first request answered {warm['status']}, expected 400")
     api_runs: list[dict[str, Any]] = []
     boto3_runs: list[dict[str, Any]] = []
     ratios: list[float] = []
     cpu_ratios: list[float] = []
-    for pair in range(PAIRS):
-        if pair % 2 == 0:
-            api_run, boto3_run = _probe(api_code, event), _probe(boto3_code)
-        else:
-            boto3_run, api_run = _probe(boto3_code), _probe(api_code, event)
-        api_runs.append(api_run)
-        boto3_runs.append(boto3_run)
-        ratios.append(api_run["import_s"] / boto3_run["import_s"])
-        cpu_ratios.append(api_run["import_cpu_s"] / boto3_run["import_cpu_s"])
+    with _key_in_secrets_manager() as endpoint:
+        warm = _probe(api_code, event, endpoint=endpoint)
+        if warm["status"] != 400:
+            raise RuntimeError(f"the first request answered {warm['status']}, expected 400")
+        for pair in range(PAIRS):
+            if pair % 2 == 0:
+                api_run = _probe(api_code, event, endpoint=endpoint)
+                boto3_run = _probe(boto3_code)
+            else:
+                boto3_run = _probe(boto3_code)
+                api_run = _probe(api_code, event, endpoint=endpoint)
+            api_runs.append(api_run)
+            boto3_runs.append(boto3_run)
+            ratios.append(api_run["import_s"] / boto3_run["import_s"])
+            cpu_ratios.append(api_run["import_cpu_s"] / boto3_run["import_cpu_s"])
     by_self, by_cumulative = _top_imports()
     note("pairwise API/boto3 import ratios: " + ", ".join(f"{r:.2f}" for r in sorted(ratios)))
     rendering = sorted({m for r in api_runs for m in r["rendering"]})

@@ -121,7 +121,7 @@ def _journals(client: Any, accounts: list[str]) -> dict[str, Any]:
                     }
                 }
             )
-        client.batch_write_item(RequestItems={TABLE: puts})
+        client.batch_write_item(RequestItems={f"{TABLE}-ledger": puts})
         client.update_item(
             TableName=TABLE,
             Key={"PK": {"S": keys.account_pk(account_id)}, "SK": {"S": keys.ACCOUNT_SK}},
@@ -154,7 +154,7 @@ def _post_one_more(client: Any, account_id: str, head: Any) -> None:
     )
     pk = {"S": keys.account_pk(account_id)}
     client.put_item(
-        TableName=TABLE,
+        TableName=f"{TABLE}-ledger",
         Item={
             "PK": pk,
             "SK": {"S": entry_sk(entry.sequence)},
@@ -201,7 +201,7 @@ def run() -> list[Figure]:
     spy = Spy()
     with mock_aws():
         create_tables(TABLE)
-        configure_models(TABLE, REGION, None)
+        configure_models(TABLE, f"{TABLE}-ledger", REGION, None)
         load_direct(municipality(accounts=ACCOUNTS))
         dynamodb = boto3.client("dynamodb", region_name=REGION)
         accounts = [

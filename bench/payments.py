@@ -85,6 +85,9 @@ BUS = "civiq-bench-payments-bus"
 BUCKET = "civiq-bench-payments-documents"
 SIGNING_KEY = "bench-payments-signing-key-0123456789abcdef"
 WEBHOOK_SECRET = "bench-payments-webhook-secret-0123456789"  # noqa: S105 - moto only
+# Their secrets in moto's Secrets Manager (the API's environment names them)
+SIGNING_KEY_SECRET_ID = "bench-payments-signing-key"  # noqa: S105 - a name
+WEBHOOK_SECRET_ID = "bench-payments-webhook"  # noqa: S105 - a name
 
 
 # --------------------------------------------------------------------------- AWS calls, counted
@@ -323,7 +326,8 @@ def _issue_statements(stack: Any, accounts: list[dict[str, Any]]) -> None:
     from infra.local.stack import REGION as STACK_REGION
     from tests.helpers.statement_builders import statement
 
-    configure_models(stack.outputs["MainTableName"], STACK_REGION, stack.endpoint)
+    tables = stack.outputs["MainTableName"], stack.outputs["LedgerTableName"]
+    configure_models(*tables, STACK_REGION, stack.endpoint)
     for account in accounts:
         issued = statement(
             account_id=account["id"],
@@ -480,7 +484,7 @@ def _local_stack() -> list[Figure]:
         _issue_statements(stack, opened)
         note(f"{len(opened)} accounts opened and billed in {time.monotonic() - started:.0f} s")
         alone, accounts = opened[0], opened[1:]
-        secret = stack.parameters["PaymentWebhookSecrets"]
+        secret = stack.secret("PaymentWebhookSecret")
         figures = _as_provisioned(port, token, secret, accounts)
         mappings = _consumers(stack, enabled=False)
         note(f"{mappings} event-source mappings paused")
@@ -500,12 +504,13 @@ def _local_stack() -> list[Figure]:
 def _environment() -> dict[str, str]:
     return {
         "TABLE_NAME": TABLE,
+        "LEDGER_TABLE_NAME": f"{TABLE}-ledger",
         "EVENT_BUS_NAME": BUS,
         "AUTH_MODE": "local",
-        "LOCAL_SIGNING_KEY": SIGNING_KEY,
+        "LOCAL_SIGNING_KEY_SECRET_ID": SIGNING_KEY_SECRET_ID,
         "DOCUMENTS_BUCKET": BUCKET,
         "IDEMPOTENCY_TABLE_NAME": IDEMPOTENCY_TABLE,
-        "WEBHOOK_SECRETS": WEBHOOK_SECRET,
+        "WEBHOOK_SECRET_ID": WEBHOOK_SECRET_ID,
         "POWERTOOLS_LOG_LEVEL": "WARNING",
         "AWS_REGION": REGION,
         "AWS_DEFAULT_REGION": REGION,
@@ -515,14 +520,19 @@ def _environment() -> dict[str, str]:
 
 
 def create_tables(table: str, idempotency_table: str | None = None) -> None:
-    """The main table (and the idempotency table) as template.yaml defines them."""
+    """The main table, its ledger table (``<table>-ledger``) and the idempotency table as
+    template.yaml defines them."""
     import boto3
 
     from infra.local.packaging import load_template
 
     resources = load_template()["Resources"]
     dynamodb = boto3.client("dynamodb", region_name=REGION)
-    names = {"MainTable": table, "IdempotencyTable": idempotency_table}
+    names = {
+        "MainTable": table,
+        "LedgerTable": f"{table}-ledger",
+        "IdempotencyTable": idempotency_table,
+    }
     for resource, name in names.items():
         if name is None:
             continue
@@ -566,6 +576,9 @@ def _counts() -> list[Figure]:
         dynamodb_transactions.install()
         os.environ.update(_environment())
         create_tables(TABLE, IDEMPOTENCY_TABLE)
+        secretsmanager = boto3.client("secretsmanager", region_name=REGION)
+        secretsmanager.create_secret(Name=SIGNING_KEY_SECRET_ID, SecretString=SIGNING_KEY)
+        secretsmanager.create_secret(Name=WEBHOOK_SECRET_ID, SecretString=WEBHOOK_SECRET)
         boto3.client("events", region_name=REGION).create_event_bus(Name=BUS)
         boto3.client("s3", region_name=REGION).create_bucket(
             Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": REGION}
@@ -576,7 +589,7 @@ def _counts() -> list[Figure]:
             for name in ("PROCESSOR_EVENTS_QUEUE_URL", "REMITTANCE_QUEUE_URL")
         }
         os.environ.update(queues)
-        configure_models(TABLE, REGION, None)
+        configure_models(TABLE, f"{TABLE}-ledger", REGION, None)
         app = import_isolated(API_DIR, API_DIR / "app.py", f"_bench_pay_{uuid.uuid4().hex[:8]}").app
         token = LocalTokens(SIGNING_KEY).mint(
             "bench-payments", [Role.CLERK], datetime.now(UTC), timedelta(hours=2)

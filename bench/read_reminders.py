@@ -137,7 +137,7 @@ def run() -> list[Figure]:
         events.put_targets(
             Rule="notifications", EventBusName=BUS, Targets=[{"Id": "q", "Arn": notifications_arn}]
         )
-        configure_models(TABLE, REGION, None)
+        configure_models(TABLE, f"{TABLE}-ledger", REGION, None)
         started = time.monotonic()
         load_direct(municipality(accounts=ACCOUNTS))
         note(f"loaded {ACCOUNTS} accounts in {time.monotonic() - started:.0f} s")
@@ -152,6 +152,7 @@ def run() -> list[Figure]:
         os.environ.update(
             {
                 "TABLE_NAME": TABLE,
+                "LEDGER_TABLE_NAME": f"{TABLE}-ledger",
                 "EVENT_BUS_NAME": BUS,
                 "MUNICIPALITY_NAME": "Ville de Pointe-aux-Érables",
                 "READ_REMINDER_QUEUE_URL": reminders,

@@ -450,7 +450,9 @@ def _pipeline() -> list[Figure]:
         s3 = boto3.client("s3", region_name=REGION)
         s3.create_bucket(Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": REGION})
         loader = TownLoader()
-        configure_models(TABLE, REGION, None)  # after the repositories' models are imported
+        configure_models(
+            TABLE, f"{TABLE}-ledger", REGION, None
+        )  # after the repositories' models are imported
         started = time.monotonic()
         loader.load(town)
         load_s = time.monotonic() - started

@@ -44,6 +44,7 @@ SEED = 7
 REGION = "ca-central-1"
 TABLE = "civiq-bench-search"
 SIGNING_KEY = "bench-search-signing-key-0123456789abcdef"
+SIGNING_KEY_SECRET_ID = "bench-search-signing-key"  # noqa: S105 - its name in moto
 FIRST_PAGE = 25
 PAGE = 100
 MAX_PAGES = 30
@@ -218,9 +219,10 @@ def _check_patch(dynamodb: Any, table: str, plan: Any) -> int:
 def _environment() -> dict[str, str]:
     return {
         "TABLE_NAME": TABLE,
+        "LEDGER_TABLE_NAME": f"{TABLE}-ledger",
         "EVENT_BUS_NAME": "civiq-bench-search-bus",
         "AUTH_MODE": "local",
-        "LOCAL_SIGNING_KEY": SIGNING_KEY,
+        "LOCAL_SIGNING_KEY_SECRET_ID": SIGNING_KEY_SECRET_ID,
         "ACCOUNT_NUMBER_PREFIX": "UB",
         "POWERTOOLS_LOG_LEVEL": "WARNING",
         "AWS_REGION": REGION,
@@ -231,15 +233,24 @@ def _environment() -> dict[str, str]:
 
 
 def _create_table(name: str) -> None:
+    """The main table ``name`` and its ledger table ``<name>-ledger``."""
     import boto3
 
     from infra.local.packaging import load_template
 
-    table = load_template()["Resources"]["MainTable"]["Properties"]
-    boto3.client("dynamodb", region_name=REGION).create_table(
+    resources = load_template()["Resources"]
+    table = resources["MainTable"]["Properties"]
+    dynamodb = boto3.client("dynamodb", region_name=REGION)
+    dynamodb.create_table(
         TableName=name,
         **{k: table[k] for k in ("AttributeDefinitions", "KeySchema", "GlobalSecondaryIndexes")},
         BillingMode=table["BillingMode"],
+    )
+    ledger = resources["LedgerTable"]["Properties"]
+    dynamodb.create_table(
+        TableName=f"{name}-ledger",
+        **{k: ledger[k] for k in ("AttributeDefinitions", "KeySchema")},
+        BillingMode=ledger["BillingMode"],
     )
 
 
@@ -470,7 +481,7 @@ def run() -> list[Figure]:
         check_table = f"{TABLE}-check"
         _create_table(check_table)
         small = municipality(accounts=CHECK_ACCOUNTS, seed=SEED)
-        configure_models(check_table, REGION, None)
+        configure_models(check_table, f"{check_table}-ledger", REGION, None)
         load_direct(small)
         compared = _check_patch(dynamodb, check_table, small)
         note(f"partition_queries: {compared} Query responses identical with and without it")
@@ -479,11 +490,14 @@ def run() -> list[Figure]:
         boto3.client("events", region_name=REGION).create_event_bus(
             Name=_environment()["EVENT_BUS_NAME"]
         )
+        boto3.client("secretsmanager", region_name=REGION).create_secret(
+            Name=SIGNING_KEY_SECRET_ID, SecretString=SIGNING_KEY
+        )
         module = import_isolated(
             API_DIR, API_DIR / "app.py", f"_bench_search_{uuid.uuid4().hex[:8]}"
         )
         plan = municipality(accounts=ACCOUNTS, seed=SEED)
-        configure_models(TABLE, REGION, None)
+        configure_models(TABLE, f"{TABLE}-ledger", REGION, None)
         last_note = [time.monotonic()]
 
         def progress(done: int, total: int) -> None:

@@ -187,7 +187,7 @@ def run() -> list[Figure]:
     from infra.local.run import staff_token
 
     with served_stack() as (stack, port):
-        approver = LocalTokens(stack.parameters["LocalSigningKey"]).mint(
+        approver = LocalTokens(stack.secret("LocalSigningKeySecret")).mint(
             "bench-approver", [Role.SUPERVISOR], datetime.now(UTC), timedelta(hours=1)
         )
         client = Client(

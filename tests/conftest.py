@@ -15,7 +15,13 @@ import pytest
 from hypothesis import HealthCheck, settings
 
 from tests.helpers.botocore_reuse import reuse_botocore
-from tests.helpers.emulator import AWS_ENVIRONMENT, REGION, TABLE, create_resources
+from tests.helpers.emulator import (
+    AWS_ENVIRONMENT,
+    LEDGER_TABLE,
+    REGION,
+    TABLE,
+    create_resources,
+)
 from tests.helpers.files import REPO, load_event
 from tests.helpers.stores import (
     Billing,
@@ -80,7 +86,7 @@ def aws(monkeypatch: pytest.MonkeyPatch, template_resources: dict[str, Any]) -> 
         monkeypatch.setenv(name, value)
     with mock_aws():
         create_resources(template_resources)
-        configure_models(TABLE, REGION, None)
+        configure_models(TABLE, LEDGER_TABLE, REGION, None)
         yield
 
 

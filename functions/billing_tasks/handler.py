@@ -1,4 +1,5 @@
-"""Step Functions tasks of the billing-cycle workflow: prepare, bill a batch, summarize.
+"""Step Functions tasks of the billing-cycle workflow: prepare, bill a batch, summarize (a run
+that did not complete then fails the workflow, into the staff work queue).
 
 Adapters are built once per cold start. A batch's ids derive from the run and the batch, so a
 retried batch regenerates the same history ids; statements are unique per account and period,
@@ -56,8 +57,14 @@ def bill_batch(task: BillBatchTask) -> dict[str, Any]:
 
 
 def summarize(task: SummarizeTask) -> dict[str, Any]:
+    """The run's status and counts, and in words for the work item of a run that did not
+    complete."""
     run = tasks().summarize()(task.run_id)
-    return {"status": run.status.value, "counts": {k.value: v for k, v in run.counts.items()}}
+    return {
+        "status": run.status.value,
+        "counts": {k.value: v for k, v in run.counts.items()},
+        "summary": run.summary(),
+    }
 
 
 @logger.inject_lambda_context(clear_state=True)

@@ -13,6 +13,7 @@ from aws_lambda_powertools import Logger
 from civiq.core.clock import SystemClock
 from civiq.payments.adapters.sandbox_gateway import deliver, sandbox_event
 from civiq.payments.config import SandboxProcessorSettings
+from civiq.platform.secrets import Secret, secret
 from civiq.platform.sqs import process_messages
 
 logger = Logger(service="civiq-sandbox-processor")
@@ -21,6 +22,12 @@ logger = Logger(service="civiq-sandbox-processor")
 @cache
 def settings() -> SandboxProcessorSettings:
     return SandboxProcessorSettings()
+
+
+def webhook_secret() -> Secret:
+    """The webhook's secret: each event is signed with its current version."""
+    config = settings()
+    return secret(config.webhook_secret_id, config.aws_region, config.aws_endpoint_url)
 
 
 def _request(body: str) -> dict[str, Any]:
@@ -32,7 +39,7 @@ def _request(body: str) -> dict[str, Any]:
 def _charge(request: dict[str, Any]) -> None:
     now = SystemClock().now()
     body = sandbox_event(request, now)
-    status = deliver(settings().sandbox_webhook_url, body, settings().signing_secret(), now)
+    status = deliver(settings().sandbox_webhook_url, body, webhook_secret().current(), now)
     logger.info("sandbox event delivered", extra={"status": status})
 
 

@@ -1,4 +1,7 @@
-"""Step Functions task: render a batch's new statements (en/fr PDF), store and announce them."""
+"""Step Functions task: render a batch's new statements (en/fr PDF), store and announce them,
+and record the batch issued with the accounts whose statement could not be rendered (the run
+counts them failed). Invoked without a batch (a rebill from the API), it issues the statements
+or fails, and its failure goes to the staff work queue."""
 
 from __future__ import annotations
 
@@ -13,7 +16,7 @@ import civiq.platform.pdf  # noqa: F401
 from civiq.billing import wiring
 from civiq.billing.domain.cycles import AccountOutcome, Outcome
 from civiq.billing.schemas.tasks import IssueStatementsTask
-from civiq.billing.services.issue_statements import IssueStatements
+from civiq.billing.services.issue_statements import IssueBatch
 from civiq.core.settings import DocumentSettings
 
 logger = Logger(service="civiq-statement-renderer")
@@ -21,8 +24,8 @@ copy_config_to_registered_loggers(source_logger=logger, include={"civiq"})
 
 
 @cache
-def issue_statements() -> IssueStatements:
-    return wiring.issue_statements(DocumentSettings())
+def issue_batch() -> IssueBatch:
+    return wiring.issue_batch(DocumentSettings())
 
 
 @logger.inject_lambda_context(clear_state=True)
@@ -32,6 +35,11 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, int]:
     billed = [
         AccountOutcome(b.account_id, Outcome.BILLED, None, b.statement_id) for b in task.billed
     ]
-    issued = issue_statements()(billed)
-    logger.info("statements issued", extra={"run_id": task.run_id, "issued": issued})
-    return {"issued": issued}
+    if task.batch is None:
+        issued = issue_batch().issue(billed)
+        logger.info("statements issued", extra={"run_id": task.run_id, "issued": issued})
+        return {"issued": issued}
+    issuance = issue_batch()(task.run_id, task.batch, billed)
+    result = {"issued": issuance.issued, "unrendered": len(issuance.unrendered)}
+    logger.info("batch issued", extra={"run_id": task.run_id, "batch": task.batch, **result})
+    return result

@@ -19,6 +19,7 @@ from moto.core.common_models import CloudFormationModel
 from moto.events.models import EventBus
 from moto.kms.models import Key, kms_backends
 from moto.s3.models import FakeBucket, s3_backends
+from moto.secretsmanager.models import secretsmanager_backends
 from moto.sqs.models import sqs_backends
 from moto.stepfunctions import responses as sfn_responses
 from moto.stepfunctions.models import StateMachine
@@ -135,8 +136,58 @@ class EventInvokeConfig(_PatchedResource, CloudFormationModel):
         return cls(f"{function}-event-invoke-config")
 
 
+class Secret(_PatchedResource, CloudFormationModel):
+    """A Secrets Manager secret (moto has no CloudFormation model for it): its SecretString, or
+    one generated as GenerateSecretString asks; Ref gives its ARN, as in AWS."""
+
+    @staticmethod
+    def cloudformation_type() -> str:
+        return "AWS::SecretsManager::Secret"
+
+    @classmethod
+    def create_from_cloudformation_json(
+        cls,
+        resource_name: str,
+        cloudformation_json: Any,
+        account_id: str,
+        region_name: str,
+        **kwargs: Any,
+    ) -> Secret:
+        properties = cloudformation_json["Properties"]
+        backend = secretsmanager_backends[account_id][region_name]
+        value = properties.get("SecretString")
+        if value is None:
+            generate = properties.get("GenerateSecretString", {})
+            if "SecretStringTemplate" in generate or "GenerateStringKey" in generate:
+                raise NotImplementedError("a generated JSON secret locally")
+            value = json.loads(
+                backend.get_random_password(
+                    password_length=int(generate.get("PasswordLength", 32)),
+                    exclude_characters=generate.get("ExcludeCharacters", ""),
+                    exclude_numbers=bool(generate.get("ExcludeNumbers", False)),
+                    exclude_punctuation=bool(generate.get("ExcludePunctuation", False)),
+                    exclude_uppercase=bool(generate.get("ExcludeUppercase", False)),
+                    exclude_lowercase=bool(generate.get("ExcludeLowercase", False)),
+                    include_space=bool(generate.get("IncludeSpace", False)),
+                    require_each_included_type=bool(generate.get("RequireEachIncludedType", True)),
+                )
+            )["RandomPassword"]
+        created = backend.create_secret(
+            name=properties.get("Name") or resource_name,
+            secret_string=value,
+            secret_binary=None,
+            description=properties.get("Description"),
+            tags=properties.get("Tags", []),
+            kms_key_id=properties.get("KmsKeyId"),
+            client_request_token=None,
+            replica_regions=[],
+            force_overwrite=False,
+        )
+        return cls(json.loads(created)["ARN"])
+
+
 # moto looks CloudFormation types up among CloudFormationModel's subclasses under its own package.
-PATCHED_TYPES = (BucketPolicy, QueuePolicy, ApiStage, EventInvokeConfig)
+PATCHED_TYPES = (BucketPolicy, QueuePolicy, ApiStage, EventInvokeConfig, Secret)
 for _model in PATCHED_TYPES:
     _model.__module__ = "moto.local_patches"
 

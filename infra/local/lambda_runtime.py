@@ -129,15 +129,18 @@ def _import_handler(
     code_dir = _unpack(fn.code_bytes, _WORKDIR / f"{fn.function_name}-{digest}")
     layers = [backend.layers_versions_by_arn(layer["Arn"]) for layer in fn.layers]
     layer_digests = [hashlib.sha256(version.code_bytes).hexdigest()[:16] for version in layers]
-    # Lambda mounts layers at /opt; here functions with the same layers share one directory in
-    # its place (the environment is process-wide: two paths for one variable would clash).
-    opt_dir = _WORKDIR / f"opt-{hashlib.sha256(''.join(layer_digests).encode()).hexdigest()[:16]}"
+    # Lambda mounts a function's layers at /opt; here every function shares one directory in its
+    # place, holding all their layers (the environment is process-wide: two paths for one
+    # variable, such as TEMPLATES_DIR=/opt, would clash). Two layers' files at one path are refused.
+    opt_dir = _WORKDIR / "opt"
     opt_dir.mkdir(exist_ok=True)
     for version, layer_digest in zip(layers, layer_digests, strict=True):
         layer_dir = _unpack(version.code_bytes, _WORKDIR / f"layer-{layer_digest}")
         for entry in layer_dir.iterdir():
             with contextlib.suppress(FileExistsError):  # another function linked it first
                 (opt_dir / entry.name).symlink_to(entry)
+            if (opt_dir / entry.name).readlink() != entry:
+                raise EnvironmentClash(f"two layers put files at /opt/{entry.name}")
     environment = {
         name: str(value).replace("/opt", str(opt_dir), 1)
         if str(value).startswith("/opt")

@@ -44,7 +44,7 @@ def serve_api(stack: LocalStack, port: int) -> Any:
 
 
 def staff_token(stack: LocalStack, role: Role, hours: int = 12) -> str:
-    tokens = LocalTokens(stack.parameters["LocalSigningKey"])
+    tokens = LocalTokens(stack.secret("LocalSigningKeySecret"))
     return tokens.mint(f"local-{role.value}", [role], datetime.now(UTC), timedelta(hours=hours))
 
 
@@ -90,13 +90,14 @@ def main() -> None:
     print(f"  API          {api_url}/api/v1/utility/accounts")
     print(f"  Emulator     {stack.endpoint}  (AWS_ENDPOINT_URL for the aws CLI / boto3)")
     print(f"  Table        {stack.outputs['MainTableName']}")
+    print(f"  Ledger       {stack.outputs['LedgerTableName']}  (LEDGER_TABLE_NAME)")
     print(f"  Letters      s3://{stack.outputs['DocumentsBucketName']}/letters/welcome/")
     print(f"  Statements   s3://{stack.outputs['DocumentsBucketName']}/statements/")
     print(f"  Receipts     s3://{stack.outputs['DocumentsBucketName']}/receipts/")
     print(f"  Payments     POST {api_url}/api/v1/utility/accounts/<id>/payments (Idempotency-Key)")
     print(f"  Bank files   POST {api_url}/api/v1/utility/remittances (text/csv)")
     print(f"  Webhook      POST {webhook_url(api_url)}")
-    print(f"               signing secret {stack.parameters['PaymentWebhookSecrets']}")
+    print(f"               signing secret {stack.secret('PaymentWebhookSecret')}")
     print(f"  Digests      s3://{stack.outputs['LedgerDigestBucketName']}  (LEDGER_DIGEST_BUCKET)")
     print(f"               key {stack.outputs['LedgerDigestKeyArn']}  (LEDGER_DIGEST_KEY_ID)")
     run = billing.run

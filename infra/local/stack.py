@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import secrets
 import socket
 import threading
 import time
@@ -115,9 +114,11 @@ class LocalStack:
             f"{endpoint}/moto-api/config", json=MOTO_CONFIG, timeout=10
         ).raise_for_status()
         defaults = {
+            # moto cannot create alarms or backups (left out by the OnAws condition); a local
+            # stack holds no residents' data, so it may sign staff tokens with a local key
+            "LocalEmulator": "true",
+            "SandboxStack": "true",
             "AuthMode": "local",
-            "LocalSigningKey": secrets.token_urlsafe(32),
-            "PaymentWebhookSecrets": secrets.token_urlsafe(32),
             "PortalUrl": "http://127.0.0.1:8000/portal",
             "OutboxGraceSeconds": "60",
         }
@@ -133,6 +134,15 @@ class LocalStack:
     def client(self, service: str) -> Any:
         session: Any = boto3.session.Session()
         return session.client(service, region_name=REGION, endpoint_url=self.endpoint)
+
+    def secret(self, logical_id: str) -> str:
+        """The current value of one of the stack's Secrets Manager secrets (the template
+        generates them: the webhook's secret, the local token key)."""
+        secret_arn = self.physical_ids[logical_id]
+        value: str = self.client("secretsmanager").get_secret_value(SecretId=secret_arn)[
+            "SecretString"
+        ]
+        return value
 
     # ------------------------------------------------------------------ provisioning
     def provision(self) -> None:

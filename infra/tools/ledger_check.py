@@ -9,15 +9,16 @@ are verified: each signed by the ledger's key, written once, never hidden, namin
 it, the latest recent. Prints a JSON report; exits 0 when the books are sound, 1 when anything is
 found, 2 when it cannot check as asked (a setting missing, an unknown account).
 
-    TABLE_NAME=civiq-main LEDGER_DIGEST_BUCKET=... LEDGER_DIGEST_KEY_ID=arn:aws:kms:... \\
-        python -m infra.tools.ledger_check                              # AWS (credentials)
-    AWS_ENDPOINT_URL=http://127.0.0.1:PORT TABLE_NAME=... LEDGER_DIGEST_...=... \\
-        python -m infra.tools.ledger_check                              # the local stack
+    TABLE_NAME=civiq-main LEDGER_TABLE_NAME=civiq-ledger LEDGER_DIGEST_BUCKET=... \\
+        LEDGER_DIGEST_KEY_ID=arn:aws:kms:... python -m infra.tools.ledger_check  # AWS
+    AWS_ENDPOINT_URL=http://127.0.0.1:PORT TABLE_NAME=... LEDGER_TABLE_NAME=... \\
+        LEDGER_DIGEST_...=... python -m infra.tools.ledger_check          # the local stack
     python -m infra.tools.ledger_check ACCOUNT_ID [ACCOUNT_ID ...]       # only these
 
-It reads the whole table (a parallel Scan, then a Query of each account's journal and one of its
-payments) and every digest: an offline command. The stack's outputs name the bucket and the key
-(LedgerDigestBucketName, LedgerDigestKeyArn).
+It reads every account (a parallel Scan of the main table, then a Query of each account's journal
+and one of its payments in the ledger table) and every digest: an offline command. The stack's
+outputs name the tables, the bucket and the key (MainTableName, LedgerTableName,
+LedgerDigestBucketName, LedgerDigestKeyArn).
 """
 
 from __future__ import annotations
@@ -49,6 +50,7 @@ class LedgerCheckSettings(BaseSettings):
     model_config = SettingsConfigDict(extra="ignore", frozen=True)
 
     table_name: str = Field(min_length=3)
+    ledger_table_name: str = Field(min_length=3)
     ledger_digest_bucket: str = Field(min_length=3)
     ledger_digest_key_id: str = Field(min_length=1)
     aws_region: str = Field(default="ca-central-1", alias="AWS_REGION")
@@ -74,7 +76,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = LedgerCheckSettings()
         region, endpoint = settings.aws_region, settings.aws_endpoint_url
-        configure_models(settings.table_name, region, endpoint)
+        configure_models(settings.table_name, settings.ledger_table_name, region, endpoint)
         signer = KmsDigestSigner(aws.client("kms", region, endpoint), settings.ledger_digest_key_id)
         store = S3DigestStore(aws.client("s3", region, endpoint), settings.ledger_digest_bucket)
         max_age = timedelta(minutes=args.digest_max_age)

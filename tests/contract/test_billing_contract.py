@@ -106,6 +106,45 @@ def test_a_run_is_stored_once_and_its_batches_overwrite(billing: Billing) -> Non
         billing.runs.get("residential-a-2030-01-31")
 
 
+def test_a_batch_is_recorded_issued_until_it_is_billed_again(billing: Billing) -> None:
+    started = billing.runs.start(run(), entry("R1", "RUN#x"))
+    billing.runs.prepared(started.run_id, 2, 1)
+    billed = [
+        AccountOutcome("A1", Outcome.BILLED, None, "S1"),
+        AccountOutcome("A2", Outcome.BILLED, None, "S2"),
+    ]
+    billing.runs.record_batch(started.run_id, BatchRecord.of(0, billed))
+    unrendered = AccountOutcome("A2", Outcome.FAILED, "not_rendered:OSError", "S2", "no pango")
+
+    billing.runs.record_issuing(started.run_id, 0, [unrendered])
+
+    (record,) = billing.runs.batches(started.run_id)
+    assert record.unrendered == (unrendered,) and record.done
+    billing.runs.record_batch(started.run_id, BatchRecord.of(0, billed))  # a rerun bills it
+    (record,) = billing.runs.batches(started.run_id)
+    assert record.unrendered is None and not record.done
+    billing.runs.record_issuing(started.run_id, 0, [])
+    assert billing.runs.batches(started.run_id)[0].unrendered == ()
+    with pytest.raises(NotFound):
+        billing.runs.record_issuing(started.run_id, 1, [])  # never billed
+    assert [r.batch for r in billing.runs.batches(started.run_id)] == [0]
+
+
+def test_a_prepared_run_is_running_again(billing: Billing) -> None:
+    started = billing.runs.start(run(), entry("R1", "RUN#x"))
+    billing.runs.finish(replace(started, status=RunStatus.INCOMPLETE, finished_at=NOW))
+
+    billing.runs.prepared(started.run_id, 250, 3)
+
+    again = billing.runs.get(started.run_id)
+    assert (again.status, again.finished_at, again.selected, again.batches) == (
+        RunStatus.RUNNING,
+        None,
+        250,
+        3,
+    )
+
+
 def test_a_statement_is_issued_once_with_its_charges_on_the_balance(billing: Billing) -> None:
     account = billing.stores.open("Élise Tremblay", "12 Rue Laurier")
     issued = statement(

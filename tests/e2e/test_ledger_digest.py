@@ -35,6 +35,7 @@ def test_the_hourly_digest_is_signed_locked_and_verified_by_the_ledger_check(
     assert head["ObjectLockMode"] == "COMPLIANCE"
     for name, value in {
         "TABLE_NAME": stack.outputs["MainTableName"],
+        "LEDGER_TABLE_NAME": stack.outputs["LedgerTableName"],
         "LEDGER_DIGEST_BUCKET": bucket,
         "LEDGER_DIGEST_KEY_ID": key,
     }.items():

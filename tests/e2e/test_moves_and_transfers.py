@@ -44,7 +44,7 @@ def supervisor(stack: LocalStack) -> dict[str, str]:
 @pytest.fixture(scope="module")
 def approver(stack: LocalStack) -> dict[str, str]:
     """Another supervisor: four eyes, the one who submits a transfer does not approve it."""
-    token = LocalTokens(stack.parameters["LocalSigningKey"]).mint(
+    token = LocalTokens(stack.secret("LocalSigningKeySecret")).mint(
         "local-supervisor-2", [Role.SUPERVISOR], datetime.now(UTC), timedelta(hours=1)
     )
     return {"Authorization": f"Bearer {token}"}

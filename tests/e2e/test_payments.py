@@ -51,7 +51,8 @@ def town(stack: LocalStack, api_url: str) -> dict[str, Any]:
     # a town of its own (its roll numbers differ from the other tests' towns in this stack)
     town = Town(name="Rivière-aux-Paiements", municipality_code="0411")
     accounts = load_via_api(municipality(properties=4, seed=21, town=town), clerk)[:4]
-    configure_models(stack.outputs["MainTableName"], REGION, stack.endpoint)
+    tables = stack.outputs["MainTableName"], stack.outputs["LedgerTableName"]
+    configure_models(*tables, REGION, stack.endpoint)
     for account in accounts:
         issued = statement(
             account_id=account["id"],
@@ -119,7 +120,7 @@ def test_a_cheque_a_webhook_payment_an_autopay_charge_and_a_bank_file_each_pay_o
             },
         }
     ).encode()
-    secret = stack.parameters["PaymentWebhookSecrets"]
+    secret = stack.secret("PaymentWebhookSecret")
     for _ in range(3):
         delivered = requests.post(
             f"{api_url}{API}/webhooks/payments",

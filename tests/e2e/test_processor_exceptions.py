@@ -57,7 +57,7 @@ def test_a_mistyped_account_number_waits_for_a_clerk_who_posts_it_once(
             },
         }
     ).encode()
-    secret = stack.parameters["PaymentWebhookSecrets"]
+    secret = stack.secret("PaymentWebhookSecret")
     delivered = requests.post(
         f"{api_url}{API}/webhooks/payments",
         data=event,

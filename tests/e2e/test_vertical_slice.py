@@ -15,6 +15,7 @@ from infra.local.packaging import load_template
 from infra.local.stack import DriftError, LocalStack
 from tests.helpers.polling import wait_for
 from tests.helpers.stack import audit_items
+from tests.helpers.template_rules import condition_holds
 
 pytestmark = pytest.mark.e2e
 ACCOUNTS = "/api/v1/utility/accounts"
@@ -48,13 +49,21 @@ def letter_text(stack: LocalStack, key: str) -> str:
 
 
 def test_every_template_resource_exists_in_the_local_stack(stack: LocalStack) -> None:
-    names = set(load_template()["Resources"])
-    cognito = {n for n in names if n.endswith(("UserPool", "UserPoolClient", "Group"))}
+    template = load_template()
+    names = set(template["Resources"])
+    left_out = {
+        name
+        for name, resource in template["Resources"].items()
+        if "Condition" in resource
+        and not condition_holds(resource["Condition"], template, stack.parameters)
+    }
     local = set(stack.physical_ids)
-    for name in names - cognito:
+    for name in names - left_out:
         assert any(p == name or p.startswith(name) for p in local), name
     assert all(stack.physical_ids.values())
-    assert not cognito & local  # AuthMode=local: the Cognito pool exists only in AWS
+    # AuthMode=local: the Cognito pool exists only in AWS; so do alarms and backups (OnAws)
+    assert {"StaffUserPool", "BackupPlan", "ApiServerErrorsAlarm"} <= left_out
+    assert not left_out & local
 
 
 def test_drift_guard_names_a_template_resource_the_emulator_lacks(stack: LocalStack) -> None:

@@ -24,7 +24,7 @@ from civiq.billing.domain.cycles import BillingRun, CycleDefinition, Frequency
 from civiq.billing.services.billing import BillAccount, BillBatch
 from civiq.billing.services.cycles import DefineCycle, PrepareRun, StartRun, SummarizeRun
 from civiq.billing.services.final_bills import ProduceFinalBill
-from civiq.billing.services.issue_statements import IssueStatements, Letterhead
+from civiq.billing.services.issue_statements import IssueBatch, IssueStatements, Letterhead
 from civiq.billing.services.rebill import RebillStatement
 from civiq.billing.services.requirements import CycleRequirements
 from civiq.core.fakes import FakeRenderer, InMemoryDocuments, RecordingWorkflow
@@ -106,6 +106,7 @@ class BillingWorld(World):
             self.clock,
             self.recorder.ids,
         )
+        self.issue_batch = IssueBatch(self.issue, self.runs)
         self.final_bill = ProduceFinalBill(
             self.store,
             m,

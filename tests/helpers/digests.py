@@ -17,7 +17,7 @@ from civiq.ledger.adapters.kms_signer import KmsDigestSigner
 from civiq.ledger.adapters.s3_digests import S3DigestStore
 from civiq.ledger.services.digests import DigestLedger, DigestRun
 from civiq.platform.dynamodb import keys
-from tests.helpers.emulator import REGION, TABLE
+from tests.helpers.emulator import LEDGER_TABLE, REGION, TABLE
 
 DIGEST_BUCKET = "civiq-test-ledger-digests"
 RETENTION_DAYS = 1  # the template locks for years; a test's objects need not outlive it
@@ -72,21 +72,23 @@ def create_digest_vault(template_resources: dict[str, Any]) -> DigestVault:
 
 
 def reseal(account_id: str, sequence: int, **changes: Any) -> None:
-    """Rewrite entry ``sequence`` of an account directly in the table with ``changes`` (record
-    fields), and re-seal it and every entry after it, and the account's head: the chain verifies
-    again. The caller makes the balance, credit and open statements agree."""
-    table = boto3.resource("dynamodb", region_name=REGION).Table(TABLE)
+    """Rewrite entry ``sequence`` of an account directly in the ledger table with ``changes``
+    (record fields), and re-seal it and every entry after it, and the account's head (main
+    table): the chain verifies again. The caller makes the balance, credit and open statements
+    agree."""
+    dynamodb = boto3.resource("dynamodb", region_name=REGION)
+    table, ledger = dynamodb.Table(TABLE), dynamodb.Table(LEDGER_TABLE)
     pk = keys.account_pk(account_id)
     previous_hash = None
     while True:
-        item = table.get_item(Key={"PK": pk, "SK": entry_sk(sequence)}, ConsistentRead=True)
+        item = ledger.get_item(Key={"PK": pk, "SK": entry_sk(sequence)}, ConsistentRead=True)
         if "Item" not in item:
             break
         record = json.loads(item["Item"]["record"]) | (changes if previous_hash is None else {})
         if previous_hash is not None:
             record["previous_hash"] = previous_hash
         entry = entry_of(record).sealed()
-        table.put_item(
+        ledger.put_item(
             Item={"PK": pk, "SK": entry_sk(sequence), "record": json.dumps(entry_record(entry))}
         )
         previous_hash = entry.hash

@@ -12,11 +12,15 @@ import boto3
 
 REGION = "ca-central-1"
 TABLE = "civiq-test"
+LEDGER_TABLE = "civiq-test-ledger"
 BUS = "civiq-test-bus"
 BUCKET = "civiq-test-documents"
 IDEMPOTENCY_TABLE = "civiq-test-idempotency"
 WEBHOOK_SECRET = "integration-test-webhook-secret-0123456789"
 SIGNING_KEY = "integration-test-signing-key-0123456789"
+# Their Secrets Manager secrets (the API's environment names them, as the template's ARNs).
+WEBHOOK_SECRET_ID = "civiq-test-webhook"
+SIGNING_KEY_SECRET_ID = "civiq-test-signing-key"
 AWS_ENVIRONMENT = {
     "AWS_ACCESS_KEY_ID": "testing",
     "AWS_SECRET_ACCESS_KEY": "testing",
@@ -26,8 +30,8 @@ AWS_ENVIRONMENT = {
 
 
 def create_resources(template_resources: dict[str, Any]) -> None:
-    """The main and idempotency tables as template.yaml defines them, the bus and the bucket
-    (inside an active ``mock_aws``)."""
+    """The main, ledger and idempotency tables as template.yaml defines them, the bus, the
+    bucket, and the webhook's and the token key's secrets (inside an active ``mock_aws``)."""
     table = template_resources["MainTable"]["Properties"]
     dynamodb = boto3.client("dynamodb", region_name=REGION)
     dynamodb.create_table(
@@ -36,6 +40,13 @@ def create_resources(template_resources: dict[str, Any]) -> None:
         KeySchema=table["KeySchema"],
         GlobalSecondaryIndexes=table["GlobalSecondaryIndexes"],
         BillingMode=table["BillingMode"],
+    )
+    ledger = template_resources["LedgerTable"]["Properties"]
+    dynamodb.create_table(
+        TableName=LEDGER_TABLE,
+        AttributeDefinitions=ledger["AttributeDefinitions"],
+        KeySchema=ledger["KeySchema"],
+        BillingMode=ledger["BillingMode"],
     )
     requests = template_resources["IdempotencyTable"]["Properties"]
     dynamodb.create_table(
@@ -48,8 +59,16 @@ def create_resources(template_resources: dict[str, Any]) -> None:
     boto3.client("s3", region_name=REGION).create_bucket(
         Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": REGION}
     )
+    secretsmanager = boto3.client("secretsmanager", region_name=REGION)
+    secretsmanager.create_secret(Name=WEBHOOK_SECRET_ID, SecretString=WEBHOOK_SECRET)
+    secretsmanager.create_secret(Name=SIGNING_KEY_SECRET_ID, SecretString=SIGNING_KEY)
 
 
 def table_items() -> list[dict[str, Any]]:
     """Every item of the main table (a scan: tests only)."""
     return boto3.client("dynamodb", region_name=REGION).scan(TableName=TABLE)["Items"]
+
+
+def ledger_items() -> list[dict[str, Any]]:
+    """Every item of the ledger table (a scan: tests only)."""
+    return boto3.client("dynamodb", region_name=REGION).scan(TableName=LEDGER_TABLE)["Items"]

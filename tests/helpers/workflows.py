@@ -52,7 +52,7 @@ from civiq.platform.eventbridge import EventBridgePublisher
 from civiq.rates.adapters.dynamodb import DynamoRateSchedules
 from civiq.rates.domain.rates import RateSchedule, RateVersion, StormwaterCharge
 from infra.local.lambda_runtime import import_isolated
-from tests.helpers.emulator import BUCKET, BUS, REGION, TABLE
+from tests.helpers.emulator import BUCKET, BUS, LEDGER_TABLE, REGION, TABLE
 from tests.helpers.files import REPO
 from tests.helpers.handlers import Context
 from tests.helpers.polling import wait_for
@@ -177,7 +177,12 @@ def executing_workflows(
     handlers of ``functions`` (name: folder under functions/) deployed in the harness, with
     retry pauses skipped; the functions see the emulator's table, bus and bucket, and
     ``environment``."""
-    emulator = {"TABLE_NAME": TABLE, "EVENT_BUS_NAME": BUS, "DOCUMENTS_BUCKET": BUCKET}
+    emulator = {
+        "TABLE_NAME": TABLE,
+        "LEDGER_TABLE_NAME": LEDGER_TABLE,
+        "EVENT_BUS_NAME": BUS,
+        "DOCUMENTS_BUCKET": BUCKET,
+    }
     for name, value in {**emulator, **environment}.items():
         monkeypatch.setenv(name, value)
     monkeypatch.setattr(retrier_decl, "time", SimpleNamespace(sleep=lambda seconds: None))

@@ -19,10 +19,11 @@ from tests.helpers.emulator import (
     BUCKET,
     BUS,
     IDEMPOTENCY_TABLE,
+    LEDGER_TABLE,
     REGION,
-    SIGNING_KEY,
+    SIGNING_KEY_SECRET_ID,
     TABLE,
-    WEBHOOK_SECRET,
+    WEBHOOK_SECRET_ID,
 )
 from tests.helpers.files import REPO
 from tests.helpers.stores import NOW
@@ -33,14 +34,15 @@ def chalice_app(aws: None, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     """The API's Chalice app wired to the in-process emulator (cold start per test)."""
     for name, value in {
         "TABLE_NAME": TABLE,
+        "LEDGER_TABLE_NAME": LEDGER_TABLE,
         "EVENT_BUS_NAME": BUS,
         "AUTH_MODE": "local",
-        "LOCAL_SIGNING_KEY": SIGNING_KEY,
+        "LOCAL_SIGNING_KEY_SECRET_ID": SIGNING_KEY_SECRET_ID,
         "MAX_BODY_BYTES": "4096",
         "DOCUMENTS_BUCKET": BUCKET,
         "STATEMENT_RENDERER_FUNCTION": "statement-renderer",  # created by tests that rebill
         "IDEMPOTENCY_TABLE_NAME": IDEMPOTENCY_TABLE,
-        "WEBHOOK_SECRETS": WEBHOOK_SECRET,
+        "WEBHOOK_SECRET_ID": WEBHOOK_SECRET_ID,
     }.items():
         monkeypatch.setenv(name, value)
     monkeypatch.syspath_prepend(str(REPO / "functions" / "api"))

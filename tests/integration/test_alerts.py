@@ -34,7 +34,7 @@ from civiq.metering.services.readings import ReadingCommand, RecordReading
 from civiq.notices.schemas.events import NotificationRequestedV1
 from infra.local.demo import load_direct, municipality
 from tests.helpers.alerts import STREET, Timed, deliver, notified, queue_arn, requested, route_to
-from tests.helpers.emulator import BUS, REGION, TABLE
+from tests.helpers.emulator import BUS, LEDGER_TABLE, REGION, TABLE
 from tests.helpers.files import load_event
 from tests.helpers.handlers import load_handler
 from tests.helpers.workflows import CLERK, events, open_account, recorder
@@ -62,6 +62,7 @@ def queues(aws: None, monkeypatch: pytest.MonkeyPatch) -> Queues:
     route_to("NotificationRequested", notifications_arn)
     for name, value in {
         "TABLE_NAME": TABLE,
+        "LEDGER_TABLE_NAME": LEDGER_TABLE,
         "EVENT_BUS_NAME": BUS,
         "MUNICIPALITY_NAME": "Ville de Pointe-aux-Érables",
         "READ_REMINDER_QUEUE_URL": reminders,

@@ -27,7 +27,7 @@ from chalicelib.settings import ApiSettings
 from civiq.accounts.domain.account_numbers import luhn_check_digit
 from civiq.core.staff import Role
 from tests.helpers.api import token
-from tests.helpers.emulator import BUS, REGION, SIGNING_KEY, TABLE
+from tests.helpers.emulator import BUS, LEDGER_TABLE, REGION, SIGNING_KEY_SECRET_ID, TABLE
 
 DOCUMENT = "/api/v1/openapi.json"
 EXAMPLES_PER_OPERATION = 8
@@ -84,9 +84,10 @@ def served_schema() -> Any:
     with pytest.MonkeyPatch.context() as environment:
         for name, value in {
             "TABLE_NAME": TABLE,
+            "LEDGER_TABLE_NAME": LEDGER_TABLE,
             "EVENT_BUS_NAME": BUS,
             "AUTH_MODE": "local",
-            "LOCAL_SIGNING_KEY": SIGNING_KEY,
+            "LOCAL_SIGNING_KEY_SECRET_ID": SIGNING_KEY_SECRET_ID,
         }.items():
             environment.setenv(name, value)
         import app

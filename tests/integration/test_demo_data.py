@@ -36,7 +36,7 @@ from infra.local.demo import (
     municipality,
     shares_for,
 )
-from tests.helpers.emulator import REGION, SIGNING_KEY, TABLE
+from tests.helpers.emulator import LEDGER_TABLE, REGION, SIGNING_KEY, TABLE
 
 
 @pytest.fixture
@@ -238,11 +238,11 @@ def test_the_direct_load_writes_what_the_api_writes(
         **{k: table[k] for k in ("AttributeDefinitions", "KeySchema", "GlobalSecondaryIndexes")},
         BillingMode=table["BillingMode"],
     )
-    configure_models(direct_table, REGION, None)
+    configure_models(direct_table, LEDGER_TABLE, REGION, None)
     try:
         loaded = load_direct(plan)
     finally:
-        configure_models(TABLE, REGION, None)
+        configure_models(TABLE, LEDGER_TABLE, REGION, None)
     direct = _items(direct_table)
     assert loaded.accounts == plan.accounts
     assert loaded.items == len(direct) - 1  # and the account-number counter, updated in place

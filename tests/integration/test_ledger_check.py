@@ -27,7 +27,7 @@ from civiq.ledger.services.ledger_check import CheckLedgers
 from civiq.platform.dynamodb import keys
 from infra.tools.ledger_check import main
 from tests.helpers.digests import DigestVault, create_digest_vault, reseal
-from tests.helpers.emulator import REGION, TABLE
+from tests.helpers.emulator import LEDGER_TABLE, REGION, TABLE
 from tests.helpers.stores import Books, Stores
 
 pytestmark = pytest.mark.parametrize("stores", ["dynamodb"], indirect=True)
@@ -38,7 +38,8 @@ class Town:
     tampered: Books  # four entries: two charges, two payments; balance 55.50
     other: Books  # two entries: a charge and a payment; balance 35.00
     untouched_id: str  # an account nothing was posted to
-    table: Any
+    table: Any  # the main table: the account items
+    ledger: Any  # the ledger table: entries, guards, payments
     vault: DigestVault
     digested_at: datetime
 
@@ -46,15 +47,15 @@ class Town:
         return {"PK": keys.account_pk(self.tampered.account.account_id), "SK": entry_sk(sequence)}
 
     def record(self, sequence: int) -> dict[str, Any]:
-        item = self.table.get_item(Key=self.key(sequence), ConsistentRead=True)["Item"]
+        item = self.ledger.get_item(Key=self.key(sequence), ConsistentRead=True)["Item"]
         record: dict[str, Any] = json.loads(item["record"])
         return record
 
     def write(self, sequence: int, record: dict[str, Any]) -> None:
-        self.table.put_item(Item=self.key(sequence) | {"record": json.dumps(record)})
+        self.ledger.put_item(Item=self.key(sequence) | {"record": json.dumps(record)})
 
     def delete(self, sequence: int) -> None:
-        self.table.delete_item(Key=self.key(sequence))
+        self.ledger.delete_item(Key=self.key(sequence))
 
     def set_ledger(self, account_id: str, balance_cents: int, owed_cents: int) -> None:
         """The stored balance and its one open statement's amount, as a rewrite would leave
@@ -89,6 +90,7 @@ def town(
 ) -> Town:
     """Three accounts, digested an hour ago."""
     monkeypatch.setenv("TABLE_NAME", TABLE)
+    monkeypatch.setenv("LEDGER_TABLE_NAME", LEDGER_TABLE)
     books.issue(date(2026, 9, 30), "80.00")
     books.issue(date(2026, 11, 30), "95.50")
     books.pay("P-1", "100.00")
@@ -97,10 +99,11 @@ def town(
     other.issue(date(2026, 11, 30), "60.00")
     other.pay("P-3", "25.00")
     untouched = stores.open("Zoé Lévesque", "9 Rue Laval")
-    table = boto3.resource("dynamodb", region_name=REGION).Table(TABLE)
+    dynamodb = boto3.resource("dynamodb", region_name=REGION)
+    table, ledger = dynamodb.Table(TABLE), dynamodb.Table(LEDGER_TABLE)
     digested_at = datetime.now(UTC) - timedelta(hours=1)
     assert vault.digest(digested_at).written
-    return Town(books, other, untouched.account_id, table, vault, digested_at)
+    return Town(books, other, untouched.account_id, table, ledger, vault, digested_at)
 
 
 def check(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, dict[str, Any]]:
@@ -380,8 +383,8 @@ def test_a_ledger_rolled_back_to_before_the_digest_is_behind_it(
     third = town.record(3)
     town.delete(4)
     pk = keys.account_pk(account)
-    town.table.delete_item(Key={"PK": pk, "SK": "PAYMENT#P-2"})
-    town.table.delete_item(Key={"PK": pk, "SK": "POSTED#payment:P-2"})
+    town.ledger.delete_item(Key={"PK": pk, "SK": "PAYMENT#P-2"})
+    town.ledger.delete_item(Key={"PK": pk, "SK": "POSTED#payment:P-2"})
     town.table.update_item(
         Key={"PK": pk, "SK": keys.ACCOUNT_SK},
         UpdateExpression="SET ledger_sequence = :sequence, ledger_hash = :hash",
@@ -446,11 +449,11 @@ def test_a_payment_record_and_its_entries_must_agree(
     town: Town, capsys: pytest.CaptureFixture[str]
 ) -> None:
     other = keys.account_pk(town.other.account.account_id)
-    town.table.delete_item(Key={"PK": other, "SK": "PAYMENT#P-3"})
+    town.ledger.delete_item(Key={"PK": other, "SK": "PAYMENT#P-3"})
     pk = keys.account_pk(town.tampered.account.account_id)
-    payment = town.table.get_item(Key={"PK": pk, "SK": "PAYMENT#P-1"})["Item"]
+    payment = town.ledger.get_item(Key={"PK": pk, "SK": "PAYMENT#P-1"})["Item"]
     record = json.loads(payment["record"]) | {"refunded": "30.00"}
-    town.table.put_item(Item=payment | {"record": json.dumps(record)})
+    town.ledger.put_item(Item=payment | {"record": json.dumps(record)})
 
     status, report = check(capsys)
 
@@ -566,6 +569,7 @@ def test_no_digest_at_all_is_a_finding(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     monkeypatch.setenv("TABLE_NAME", TABLE)
+    monkeypatch.setenv("LEDGER_TABLE_NAME", LEDGER_TABLE)
     books.issue(date(2026, 11, 30), "95.50")
 
     status, report = check(capsys)

@@ -17,7 +17,7 @@ from chalice.test import Client
 
 from civiq.core.dates import MUNICIPAL_TIME_ZONE
 from tests.helpers.api import address, call, ok
-from tests.helpers.emulator import BUS, REGION, TABLE
+from tests.helpers.emulator import BUS, LEDGER_TABLE, REGION, TABLE
 from tests.helpers.files import load_event
 from tests.helpers.handlers import Context, load_handler
 
@@ -298,6 +298,7 @@ def functions(
     ]
     for name, value in {
         "TABLE_NAME": TABLE,
+        "LEDGER_TABLE_NAME": LEDGER_TABLE,
         "EVENT_BUS_NAME": BUS,
         "READINGS_BUCKET": READINGS_BUCKET,
         "READING_QUEUE_URL": queue_url,

@@ -395,7 +395,7 @@ def test_an_event_over_the_size_limit_is_413(client: Client, processor_queue: st
 def test_a_stack_without_a_webhook_secret_refuses_deliveries(
     chalice_app: Any, processor_queue: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("WEBHOOK_SECRETS", "")
+    monkeypatch.delenv("WEBHOOK_SECRET_ID")
     with Client(chalice_app) as unconfigured:
         body = processor_event("UB00000018")
         answer = deliver(unconfigured, body, sign(body, WEBHOOK_SECRET, int(time.time())))

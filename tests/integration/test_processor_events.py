@@ -27,7 +27,7 @@ from civiq.payments.domain.processor_exceptions import ExceptionReason
 from civiq.payments.schemas.processor_events import read_delivery
 from civiq.platform.dynamodb import transactions
 from infra.local import dynamodb_transactions
-from tests.helpers.emulator import BUS, TABLE
+from tests.helpers.emulator import BUS, LEDGER_TABLE, TABLE
 from tests.helpers.files import load_event
 from tests.helpers.handlers import Context, load_handler, sqs_event
 from tests.helpers.statement_builders import issue_with_ledger, statement
@@ -40,6 +40,7 @@ KINDS = ("succeeded", "failed", "refunded", "disputed")
 def worker(aws: None, monkeypatch: pytest.MonkeyPatch) -> ModuleType:
     dynamodb_transactions.install()  # moto's transactions, serialised as DynamoDB's are
     monkeypatch.setenv("TABLE_NAME", TABLE)
+    monkeypatch.setenv("LEDGER_TABLE_NAME", LEDGER_TABLE)
     monkeypatch.setenv("EVENT_BUS_NAME", BUS)
     return load_handler("processor_events")
 

@@ -33,7 +33,7 @@ from civiq.platform.dynamodb.outbox import DynamoOutbox
 from infra.local import dynamodb_transactions
 from tests.helpers.api import API, call, ok
 from tests.helpers.builders import open_body
-from tests.helpers.emulator import BUS, REGION, TABLE, WEBHOOK_SECRET
+from tests.helpers.emulator import BUS, LEDGER_TABLE, REGION, TABLE, WEBHOOK_SECRET
 from tests.helpers.handlers import Context, load_handler, sqs_event
 from tests.helpers.statement_builders import issue_with_ledger, statement
 from tests.helpers.stores import NOW, Stores
@@ -59,6 +59,7 @@ def client(chalice_app: Any, processor_queue: str) -> Any:
 def worker(aws: None, monkeypatch: pytest.MonkeyPatch) -> ModuleType:
     dynamodb_transactions.install()
     monkeypatch.setenv("TABLE_NAME", TABLE)
+    monkeypatch.setenv("LEDGER_TABLE_NAME", LEDGER_TABLE)
     monkeypatch.setenv("EVENT_BUS_NAME", BUS)
     return load_handler("processor_events")
 

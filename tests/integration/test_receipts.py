@@ -30,7 +30,7 @@ from civiq.core.language import Language
 from civiq.notices.schemas.events import NotificationRequestedV1
 from tests.helpers import statement_builders as build
 from tests.helpers.alerts import STREET, Timed, deliver, notified, queue_arn, requested, route_to
-from tests.helpers.emulator import BUCKET, BUS, REGION, TABLE
+from tests.helpers.emulator import BUCKET, BUS, LEDGER_TABLE, REGION, TABLE
 from tests.helpers.files import load_event
 from tests.helpers.handlers import load_handler
 from tests.helpers.pdf import lookup, structure_types, text_of
@@ -60,6 +60,7 @@ def queues(aws: None, monkeypatch: pytest.MonkeyPatch) -> Queues:
     route_to("NotificationRequested", notifications_arn)
     for name, value in {
         "TABLE_NAME": TABLE,
+        "LEDGER_TABLE_NAME": LEDGER_TABLE,
         "EVENT_BUS_NAME": BUS,
         "DOCUMENTS_BUCKET": BUCKET,
         "MUNICIPALITY_NAME": MUNICIPALITY,

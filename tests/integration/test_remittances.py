@@ -21,7 +21,7 @@ from civiq.core.staff import Role
 from civiq.ledger.adapters.dynamodb_postings import DynamoLedger
 from tests.helpers.api import token
 from tests.helpers.builders import open_body
-from tests.helpers.emulator import BUCKET, BUS, REGION, TABLE
+from tests.helpers.emulator import BUCKET, BUS, LEDGER_TABLE, REGION, TABLE
 from tests.helpers.handlers import Context, load_handler, sqs_event
 from tests.helpers.statement_builders import issue_with_ledger, statement
 from tests.helpers.stores import NOW
@@ -50,6 +50,7 @@ def client(chalice_app: Any, queue: str) -> Any:
 def worker(aws: None, monkeypatch: pytest.MonkeyPatch) -> ModuleType:
     for name, value in {
         "TABLE_NAME": TABLE,
+        "LEDGER_TABLE_NAME": LEDGER_TABLE,
         "EVENT_BUS_NAME": BUS,
         "DOCUMENTS_BUCKET": BUCKET,
     }.items():

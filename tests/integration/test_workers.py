@@ -9,7 +9,7 @@ import pytest
 
 from civiq.core.envelope import envelope_from_eventbridge
 from civiq.event_catalog import payload_of
-from tests.helpers.emulator import BUS, TABLE
+from tests.helpers.emulator import BUS, LEDGER_TABLE, TABLE
 from tests.helpers.files import load_event
 from tests.helpers.handlers import Context, audit_rows, load_handler
 
@@ -17,6 +17,7 @@ from tests.helpers.handlers import Context, audit_rows, load_handler
 @pytest.fixture
 def audit_writer(aws: None, monkeypatch: pytest.MonkeyPatch) -> ModuleType:
     monkeypatch.setenv("TABLE_NAME", TABLE)
+    monkeypatch.setenv("LEDGER_TABLE_NAME", LEDGER_TABLE)
     monkeypatch.setenv("EVENT_BUS_NAME", BUS)
     return load_handler("audit_writer")
 

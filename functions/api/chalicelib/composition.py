@@ -34,12 +34,18 @@ class Api:
 
 def _tokens(settings: ApiSettings) -> LocalTokens | CognitoTokens:
     from civiq.core.settings import AuthMode
+    from civiq.platform.secrets import secret
     from civiq.platform.tokens import CognitoTokens, LocalTokens
 
     max_lifetime = timedelta(hours=settings.max_token_lifetime_hours)
     if settings.auth_mode is AuthMode.LOCAL:
-        assert settings.local_signing_key is not None  # checked by ApiSettings
-        return LocalTokens(settings.local_signing_key.get_secret_value(), max_lifetime)
+        secret_id = settings.local_signing_key_secret_id
+        assert secret_id  # checked by ApiSettings
+
+        def key() -> str:  # read (cached) at each use, not when the app is composed
+            return secret(secret_id, settings.aws_region, settings.aws_endpoint_url).current()
+
+        return LocalTokens(key, max_lifetime)
     assert settings.cognito_user_pool_id and settings.cognito_app_client_id
     return CognitoTokens(
         settings.aws_region,

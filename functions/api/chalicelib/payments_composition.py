@@ -43,12 +43,11 @@ def webhook() -> AcceptWebhook:
     from civiq.payments.wiring import accept_webhook
 
     settings = api().settings
-    secrets = settings.active_webhook_secrets()
-    if not (secrets and settings.processor_events_queue_url):
-        raise RuntimeError("WEBHOOK_SECRETS and PROCESSOR_EVENTS_QUEUE_URL must be set")
+    if not (settings.webhook_secret_id and settings.processor_events_queue_url):
+        raise RuntimeError("WEBHOOK_SECRET_ID and PROCESSOR_EVENTS_QUEUE_URL must be set")
     return accept_webhook(
         settings,
-        secrets=secrets,
+        webhook_secret_id=settings.webhook_secret_id,
         tolerance_seconds=settings.webhook_tolerance_seconds,
         processor_events_queue_url=settings.processor_events_queue_url,
     )

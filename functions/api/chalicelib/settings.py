@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, model_validator
 
 from civiq.core.settings import STATE_MACHINE_ARN, AuthMode, CommonSettings
 from civiq.ledger.domain.journal import AllocationOrder
@@ -12,7 +12,9 @@ from civiq.ledger.domain.journal import AllocationOrder
 
 class ApiSettings(CommonSettings):
     auth_mode: AuthMode = AuthMode.COGNITO
-    local_signing_key: SecretStr | None = None
+    # The local token key's secret (ARN or name) in Secrets Manager: its value is read at run
+    # time, never from the environment.
+    local_signing_key_secret_id: str | None = None
     cognito_user_pool_id: str | None = None
     cognito_app_client_id: str | None = None
     # A bearer token living longer than this is refused; Cognito's access tokens live a day at
@@ -39,9 +41,9 @@ class ApiSettings(CommonSettings):
     idempotency_key_hours: int = Field(default=72, ge=1, le=24 * 30)
     allocation_order: AllocationOrder = AllocationOrder.OLDEST_FIRST
     nsf_fee: Decimal = Field(default=Decimal("45.00"), ge=0, le=500, decimal_places=2)
-    # The payment processor's webhook: its signing secrets (comma-separated: several are
-    # active while one is rotated), and the queue its events are processed from.
-    webhook_secrets: SecretStr | None = None
+    # The payment processor's webhook: its signing secret in Secrets Manager (ARN or name; its
+    # current and previous versions are accepted), and the queue its events are processed from.
+    webhook_secret_id: str | None = None
     webhook_tolerance_seconds: int = Field(default=300, ge=30, le=3600)
     processor_events_queue_url: str | None = Field(default=None, min_length=10)
     # Bank remittance files are kept in the documents bucket and matched from this queue.
@@ -49,16 +51,11 @@ class ApiSettings(CommonSettings):
     # A card or PAD payment is refunded through the payment gateway (the sandbox's queue).
     sandbox_processor_queue_url: str | None = Field(default=None, min_length=10)
 
-    def active_webhook_secrets(self) -> tuple[str, ...]:
-        raw = self.webhook_secrets.get_secret_value() if self.webhook_secrets else ""
-        return tuple(s.strip() for s in raw.split(",") if s.strip())
-
     @model_validator(mode="after")
     def _auth_is_configured(self) -> ApiSettings:
         if self.auth_mode is AuthMode.LOCAL:
-            key = self.local_signing_key
-            if key is None or len(key.get_secret_value()) < 32:
-                raise ValueError("LOCAL_SIGNING_KEY of at least 32 characters is required")
+            if not self.local_signing_key_secret_id:
+                raise ValueError("LOCAL_SIGNING_KEY_SECRET_ID is required")
         elif not (self.cognito_user_pool_id and self.cognito_app_client_id):
             raise ValueError("COGNITO_USER_POOL_ID and COGNITO_APP_CLIENT_ID are required")
         return self

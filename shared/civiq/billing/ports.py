@@ -5,7 +5,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Protocol
 
-from civiq.billing.domain.cycles import BatchRecord, BillingRun, CycleDefinition
+from civiq.billing.domain.cycles import (
+    AccountOutcome,
+    BatchRecord,
+    BillingRun,
+    CycleDefinition,
+)
 from civiq.billing.domain.statements import Statement
 from civiq.core.audit import AuditEntry
 from civiq.core.events import DomainEvent
@@ -43,10 +48,19 @@ class RunRepository(Protocol):
         """Newest first."""
         ...
 
-    def prepared(self, run_id: str, selected: int, batches: int) -> None: ...
+    def prepared(self, run_id: str, selected: int, batches: int) -> None:
+        """The run's accounts are selected: it is running (again, when an execution reruns it)."""
+        ...
 
     def record_batch(self, run_id: str, record: BatchRecord) -> None:
-        """What became of a batch (a retried batch overwrites its record)."""
+        """What became of a batch's billing (a retried batch overwrites its record, the record
+        of its issuing included: it is issued again)."""
+        ...
+
+    def record_issuing(self, run_id: str, batch: int, unrendered: Sequence[AccountOutcome]) -> None:
+        """A billed batch's statements were issued, but for ``unrendered`` (the accounts whose
+        statement could not be rendered or stored). Raises NotFound when the batch has no
+        record."""
         ...
 
     def batches(self, run_id: str) -> Sequence[BatchRecord]:

@@ -39,14 +39,14 @@ from civiq.ledger.adapters.dynamodb_journal import DynamoJournal
 from civiq.metering.adapters.dynamodb import DynamoMetering
 from civiq.metering.services.readings import RecordEstimate, RecordReading
 from civiq.platform.runtime import client, configure_table, pdf_renderer, publish_events, time_zone
-from civiq.platform.s3 import S3DocumentLinks, S3DocumentStore, S3RunManifests
+from civiq.platform.s3 import DocumentLock, S3DocumentLinks, S3DocumentStore, S3RunManifests
 from civiq.platform.stepfunctions import StepFunctionsWorkflow
 from civiq.rates.adapters.dynamodb import DynamoRateSchedules
 
 if TYPE_CHECKING:
     from civiq.billing.config import BillingSchedulerSettings, BillingTaskSettings
     from civiq.billing.services.final_bills import ProduceFinalBill
-    from civiq.billing.services.issue_statements import IssueStatements
+    from civiq.billing.services.issue_statements import IssueBatch, IssueStatements
 
 
 @dataclass(frozen=True)
@@ -202,7 +202,11 @@ def _issue_statements(
     return IssueStatements(
         statements=statements,
         renderer=pdf_renderer(settings.templates_dir),
-        documents=S3DocumentStore(client(settings, "s3"), settings.documents_bucket),
+        documents=S3DocumentStore(
+            client(settings, "s3"),
+            settings.documents_bucket,
+            DocumentLock.configured(settings.document_retention_years, settings.document_lock_mode),
+        ),
         events=events,
         letterhead=Letterhead(
             settings.municipality_name,
@@ -214,13 +218,16 @@ def _issue_statements(
     )
 
 
-def issue_statements(settings: DocumentSettings) -> IssueStatements:
-    """A run's new statements rendered (en/fr PDF), stored and announced
-    (functions/statement_renderer)."""
+def issue_batch(settings: DocumentSettings) -> IssueBatch:
+    """A run's new statements rendered (en/fr PDF), stored and announced, and recorded with
+    their batch; its ``issue``: a rebill's (functions/statement_renderer)."""
+    from civiq.billing.services.issue_statements import IssueBatch
+
     configure_table(settings)
-    return _issue_statements(
+    issue = _issue_statements(
         settings, DynamoStatements(), publish_events(settings), SystemClock(), UlidGenerator()
     )
+    return IssueBatch(issue, DynamoRuns())
 
 
 def produce_final_bill(settings: DocumentSettings) -> ProduceFinalBill:

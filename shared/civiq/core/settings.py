@@ -1,4 +1,4 @@
-"""What every function's settings share (the table, the region, the event bus, the municipal
+"""What every function's settings share (the tables, the region, the event bus, the municipal
 time zone), and the settings of the functions every feature has (document renderers, the outbox
 relay). Each feature's own functions have theirs in ``<feature>/config.py``.
 
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
+from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, model_validator
@@ -29,6 +30,9 @@ class CommonSettings(BaseSettings):
     model_config = SettingsConfigDict(extra="ignore", frozen=True)
 
     table_name: str = Field(min_length=3)
+    # The ledger's own table (entries, posting guards, payments, refunds): only posting
+    # functions may write it, and only by PutItem.
+    ledger_table_name: str = Field(min_length=3)
     aws_region: str = Field(default="ca-central-1", alias="AWS_REGION")
     # Points boto3 and PynamoDB at moto or LocalStack; unset in AWS.
     aws_endpoint_url: str | None = Field(default=None, alias="AWS_ENDPOINT_URL")
@@ -54,6 +58,9 @@ class DocumentSettings(CommonSettings):
     portal_url: str = "http://127.0.0.1:8000/portal"
     account_number_prefix: str = "UB"
     account_number_width: int = Field(default=7, ge=4, le=12)
+    # Issued statements and receipts are locked (S3 Object Lock) this many years; 0: not locked.
+    document_retention_years: int = Field(default=0, ge=0, le=100)
+    document_lock_mode: Literal["COMPLIANCE", "GOVERNANCE"] = "COMPLIANCE"
 
 
 class OutboxRelaySettings(CommonSettings):

@@ -35,7 +35,7 @@ from civiq.platform.runtime import (
     publish_events,
     time_zone,
 )
-from civiq.platform.s3 import S3DocumentStore
+from civiq.platform.s3 import DocumentLock, S3DocumentStore
 from civiq.platform.stepfunctions import StepFunctionsWorkflow
 
 
@@ -101,7 +101,11 @@ def issue_receipt(settings: DocumentSettings) -> IssueReceipt:
         customers=DynamoCustomerRepository(),
         statements=DynamoStatements(),
         renderer=pdf_renderer(templates),
-        documents=S3ReceiptDocuments(client(settings, "s3"), settings.documents_bucket),
+        documents=S3ReceiptDocuments(
+            client(settings, "s3"),
+            settings.documents_bucket,
+            DocumentLock.configured(settings.document_retention_years, settings.document_lock_mode),
+        ),
         wording=CatalogReceiptWording(Catalogs(templates), settings.municipality_name),
         notifications=DynamoNotificationLog(),
         events=publish_events(settings),

@@ -7,7 +7,7 @@ running in one process (the local stack) never see each other's configuration.
 
 from __future__ import annotations
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from civiq.core.errors import InvalidInput
@@ -61,13 +61,12 @@ class AutopaySettings(CommonSettings):
 
 
 class SandboxProcessorSettings(BaseSettings):
-    """functions/sandbox_processor: where it posts the events it signs."""
+    """functions/sandbox_processor: where it posts the events it signs, and the webhook's secret
+    in Secrets Manager (ARN or name) it signs them with (its current version)."""
 
     model_config = SettingsConfigDict(extra="ignore", frozen=True)
 
     sandbox_webhook_url: str = Field(pattern=r"^https?://")
-    webhook_secrets: SecretStr
-
-    def signing_secret(self) -> str:
-        """The newest secret (listed first): the processor signs with one."""
-        return self.webhook_secrets.get_secret_value().split(",")[0].strip()
+    webhook_secret_id: str = Field(min_length=1)
+    aws_region: str = Field(default="ca-central-1", alias="AWS_REGION")
+    aws_endpoint_url: str | None = Field(default=None, alias="AWS_ENDPOINT_URL")

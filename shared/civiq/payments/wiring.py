@@ -60,6 +60,7 @@ from civiq.platform.dynamodb.audit import DynamoAuditLog
 from civiq.platform.idempotency import IdempotentRequests
 from civiq.platform.runtime import client, configure_table, publish_events, time_zone
 from civiq.platform.s3 import S3RemittanceContents
+from civiq.platform.secrets import secret
 
 if TYPE_CHECKING:
     from civiq.payments.config import AutopaySettings, PaymentSettings, PenaltySettings
@@ -130,13 +131,18 @@ def payment_services(
 def accept_webhook(
     settings: CommonSettings,
     *,
-    secrets: tuple[str, ...],
+    webhook_secret_id: str,
     tolerance_seconds: int,
     processor_events_queue_url: str,
 ) -> AcceptWebhook:
-    """The processor's signed events, checked and queued (the API's webhook route)."""
+    """The processor's signed events, checked against the current and previous versions of the
+    webhook's secret in Secrets Manager, and queued (the API's webhook route)."""
+
+    def active_secrets() -> tuple[str, ...]:
+        return secret(webhook_secret_id, settings.aws_region, settings.aws_endpoint_url).active()
+
     return AcceptWebhook(
-        secrets,
+        active_secrets,
         timedelta(seconds=tolerance_seconds),
         SqsProcessorEventQueue(client(settings, "sqs"), processor_events_queue_url),
         SystemClock(),

@@ -7,6 +7,7 @@ only the document-rendering functions import it, never the API function.
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Callable, Mapping
 from datetime import date
 from decimal import Decimal
@@ -14,11 +15,28 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
 from jinja2.runtime import Context
-from weasyprint import HTML
 
 from civiq.core.language import Language
 from civiq.platform.catalogs import NBSP, Catalogs, format_date, format_number
 from civiq.platform.catalogs import default_templates_dir as default_templates_dir
+
+# Where Lambda mounts the PdfLayer's fontconfig configuration (infra/pdf/layer.py).
+LAYER_FONTCONFIG_DIR = Path("/opt/etc/fonts")
+
+
+def use_layer_fontconfig(config_dir: Path = LAYER_FONTCONFIG_DIR) -> None:
+    """Have fontconfig read the PdfLayer's configuration (its fonts, a cache in /tmp) where the
+    layer is mounted: Lambda's runtime has no fonts.conf. Elsewhere the system's stays in use.
+
+    WeasyPrint loads fontconfig's configuration as it is imported: this runs first.
+    """
+    if "FONTCONFIG_PATH" not in os.environ and (config_dir / "fonts.conf").is_file():
+        os.environ["FONTCONFIG_PATH"] = str(config_dir)
+
+
+use_layer_fontconfig()
+
+from weasyprint import HTML  # noqa: E402 (fontconfig must be configured before)
 
 # Abbreviations for tables and chart labels (the Canadian Press / OQLF forms).
 SHORT_MONTHS: Mapping[Language, tuple[str, ...]] = {

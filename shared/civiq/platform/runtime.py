@@ -1,6 +1,6 @@
 """What every function builds alike from its settings, for the features' wirings to share.
 
-The table's models pointed at the table, AWS clients, the municipality's time zone, events
+The tables' models pointed at their tables, AWS clients, the municipality's time zone, events
 published after commit (the outbox, then EventBridge), and the two services that belong to no
 feature: the outbox relay and the audit writer. A feature's ``wiring`` module builds its services
 from these; nothing here builds a feature's service.
@@ -23,7 +23,7 @@ from civiq.platform import aws
 from civiq.platform.catalogs import default_templates_dir
 from civiq.platform.dynamodb.audit import DynamoAuditLog
 from civiq.platform.dynamodb.outbox import DynamoOutbox
-from civiq.platform.dynamodb.table import TableItem, configure_models
+from civiq.platform.dynamodb.table import TableItem, configure_models, table_of
 from civiq.platform.eventbridge import EventBridgePublisher
 
 if TYPE_CHECKING:
@@ -42,15 +42,19 @@ def _models() -> list[type[Model]]:
 
 
 def configure_table(settings: CommonSettings) -> None:
-    """Point every model imported so far at ``settings``' table (:func:`configure_models`).
+    """Point every model imported so far at ``settings``' tables (:func:`configure_models`).
 
     Every wiring calls it, after importing its repositories (and so their models); it does
     nothing when every model already points there, so a function built of several wirings (the
     API) keeps the connections its models have opened.
     """
-    table = (settings.table_name, settings.aws_region, settings.aws_endpoint_url)
-    if any((m.Meta.table_name, m.Meta.region, m.Meta.host) != table for m in _models()):
-        configure_models(*table)
+    names = (settings.table_name, settings.ledger_table_name)
+    place = (settings.aws_region, settings.aws_endpoint_url)
+    if any(
+        (m.Meta.table_name, m.Meta.region, m.Meta.host) != (table_of(m, *names), *place)
+        for m in _models()
+    ):
+        configure_models(*names, *place)
 
 
 def client(settings: CommonSettings, service: str) -> Any:

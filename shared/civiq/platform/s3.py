@@ -3,16 +3,65 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+LockMode = Literal["COMPLIANCE", "GOVERNANCE"]
+# The documents that are records: issued statements and payment receipts. Welcome letters,
+# exports and run manifests are not locked.
+RECORD_PREFIXES = ("statements/", "receipts/")
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentLock:
+    """Records written under S3 Object Lock: each version of a statement or receipt cannot be
+    deleted or overwritten until ``years`` after it was written (a retried render adds a version;
+    the earlier one stays). The bucket must have Object Lock enabled; the writer needs
+    s3:PutObjectRetention besides s3:PutObject."""
+
+    years: int
+    mode: LockMode = "COMPLIANCE"
+    prefixes: tuple[str, ...] = RECORD_PREFIXES
+
+    @classmethod
+    def configured(cls, years: int, mode: LockMode) -> DocumentLock | None:
+        """None when ``years`` is 0 (no lock: a bucket without Object Lock)."""
+        return cls(years, mode) if years > 0 else None
+
+    def applies_to(self, key: str) -> bool:
+        return key.startswith(self.prefixes)
+
+    def retain_until(self, written_at: datetime) -> datetime:
+        """The same date ``years`` later (29 February: 1 March, never a day short)."""
+        year = written_at.year + self.years
+        try:
+            return written_at.replace(year=year)
+        except ValueError:
+            return written_at.replace(year=year, month=3, day=1)
 
 
 class S3DocumentStore:
-    def __init__(self, s3_client: Any, bucket: str) -> None:
+    def __init__(
+        self,
+        s3_client: Any,
+        bucket: str,
+        lock: DocumentLock | None = None,
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
         self._s3 = s3_client
         self._bucket = bucket
+        self._lock = lock
+        self._now = now
 
     def put_pdf(self, key: str, body: bytes, metadata: Mapping[str, str]) -> None:
+        locked: dict[str, Any] = {}
+        if self._lock is not None and self._lock.applies_to(key):
+            locked = {
+                "ObjectLockMode": self._lock.mode,
+                "ObjectLockRetainUntilDate": self._lock.retain_until(self._now()),
+            }
         self._s3.put_object(
             Bucket=self._bucket,
             Key=key,
@@ -20,6 +69,7 @@ class S3DocumentStore:
             ContentType="application/pdf",
             Metadata=dict(metadata),
             ServerSideEncryption="AES256",
+            **locked,
         )
 
 

@@ -9,7 +9,7 @@ that leaks.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -49,10 +49,16 @@ def _identity(claims: dict[str, Any]) -> StaffIdentity:
 
 
 class LocalTokens:
-    """HS256 tokens signed with the local stack's key; also mints them (``make token``)."""
+    """HS256 tokens signed with the local stack's key; also mints them (``make token``).
 
-    def __init__(self, signing_key: str, max_lifetime: timedelta = MAX_TOKEN_LIFETIME) -> None:
-        self._key = signing_key
+    The key is a value, or where to read it at each use (a cached Secrets Manager secret, so a
+    new key reaches a warm function without a redeploy).
+    """
+
+    def __init__(
+        self, signing_key: str | Callable[[], str], max_lifetime: timedelta = MAX_TOKEN_LIFETIME
+    ) -> None:
+        self._key = signing_key if callable(signing_key) else lambda: signing_key
         self._max_lifetime = max_lifetime
 
     def mint(self, subject: str, roles: Iterable[Role], now: datetime, ttl: timedelta) -> str:
@@ -66,13 +72,13 @@ class LocalTokens:
             "exp": int((now + ttl).timestamp()),
             GROUPS_CLAIM: [r.value for r in roles],
         }
-        return jwt.encode(claims, self._key, algorithm="HS256")
+        return jwt.encode(claims, self._key(), algorithm="HS256")
 
     def verify(self, token: str) -> StaffIdentity:
         try:
             claims = jwt.decode(
                 token,
-                self._key,
+                self._key(),
                 algorithms=["HS256"],
                 audience=LOCAL_AUDIENCE,
                 issuer=LOCAL_ISSUER,

@@ -162,12 +162,13 @@ def test_a_run_is_started_once_per_period_and_summarized(world: BillingWorld) ->
     assert list(world.workflow.started) == ["residential-a-2026-11-30-1"]
 
     prepared = world.prepare(run.run_id, ["1"])
-    world.bill_batch(run, 0, [account.account_id], SCHEDULE)
+    billed = world.bill_batch(run, 0, [account.account_id], SCHEDULE)
+    world.issue_batch(run.run_id, 0, billed)
     finished = world.summarize(run.run_id)
 
     assert prepared["batches"] == 1
     assert finished.status is RunStatus.COMPLETED
-    assert finished.counts[Outcome.BILLED] == 1
+    assert finished.counts[Outcome.BILLED] == 1 and finished.batches_done == 1
 
 
 def test_a_run_missing_a_batch_is_incomplete_and_resumes(world: BillingWorld) -> None:

@@ -1,4 +1,4 @@
-"""ApiSettings: the configured auth mode must be usable (local key length, Cognito ids)."""
+"""ApiSettings: the configured auth mode must be usable (the local key's secret, Cognito ids)."""
 
 from __future__ import annotations
 
@@ -10,12 +10,13 @@ from pydantic import ValidationError
 from chalicelib.settings import ApiSettings
 from civiq.core.settings import AuthMode
 
-KEY_32 = "k" * 32
+KEY_SECRET = "arn:aws:secretsmanager:ca-central-1:123456789012:secret:civiq-local-key-AbCdEf"
 SETTINGS_ENV = [
     "TABLE_NAME",
+    "LEDGER_TABLE_NAME",
     "EVENT_BUS_NAME",
     "AUTH_MODE",
-    "LOCAL_SIGNING_KEY",
+    "LOCAL_SIGNING_KEY_SECRET_ID",
     "COGNITO_USER_POOL_ID",
     "COGNITO_APP_CLIENT_ID",
     "AWS_REGION",
@@ -32,38 +33,43 @@ def environment(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
         monkeypatch.delenv(name, raising=False)
         monkeypatch.delenv(name.lower(), raising=False)
     monkeypatch.setenv("TABLE_NAME", "civiq-main")
+    monkeypatch.setenv("LEDGER_TABLE_NAME", "civiq-ledger")
     monkeypatch.setenv("EVENT_BUS_NAME", "civiq-bus")
     return monkeypatch
 
 
 def test_local_mode_from_the_environment(environment: pytest.MonkeyPatch) -> None:
     environment.setenv("AUTH_MODE", "local")
-    environment.setenv("LOCAL_SIGNING_KEY", KEY_32)
+    environment.setenv("LOCAL_SIGNING_KEY_SECRET_ID", KEY_SECRET)
     settings = ApiSettings()  # type: ignore[call-arg]
     assert settings.auth_mode is AuthMode.LOCAL
-    assert settings.local_signing_key is not None
-    assert settings.local_signing_key.get_secret_value() == KEY_32
-    assert KEY_32 not in repr(settings)
+    assert settings.local_signing_key_secret_id == KEY_SECRET
     assert settings.table_name == "civiq-main"
     assert settings.event_bus_name == "civiq-bus"
 
 
-@pytest.mark.parametrize("key", [None, "", "k" * 31])
-def test_local_mode_needs_a_key_of_at_least_32_characters(
-    environment: pytest.MonkeyPatch, key: str | None
+@pytest.mark.parametrize("secret_id", [None, ""])
+def test_local_mode_needs_its_keys_secret(
+    environment: pytest.MonkeyPatch, secret_id: str | None
 ) -> None:
     environment.setenv("AUTH_MODE", "local")
-    if key is not None:
-        environment.setenv("LOCAL_SIGNING_KEY", key)
-    with pytest.raises(ValidationError, match="LOCAL_SIGNING_KEY of at least 32 characters"):
+    if secret_id is not None:
+        environment.setenv("LOCAL_SIGNING_KEY_SECRET_ID", secret_id)
+    with pytest.raises(ValidationError, match="LOCAL_SIGNING_KEY_SECRET_ID is required"):
+        ApiSettings()  # type: ignore[call-arg]
+
+
+def test_a_plaintext_key_in_the_environment_is_not_read(environment: pytest.MonkeyPatch) -> None:
+    """A plaintext key in the environment is not read: the key lives in Secrets Manager."""
+    environment.setenv("AUTH_MODE", "local")
+    environment.setenv("LOCAL_SIGNING_KEY", "k" * 32)
+    with pytest.raises(ValidationError, match="LOCAL_SIGNING_KEY_SECRET_ID is required"):
         ApiSettings()  # type: ignore[call-arg]
 
 
 def test_local_mode_from_constructor_arguments() -> None:
-    settings = ApiSettings(auth_mode=AuthMode.LOCAL, local_signing_key=KEY_32)  # type: ignore[arg-type]
+    settings = ApiSettings(auth_mode=AuthMode.LOCAL, local_signing_key_secret_id=KEY_SECRET)  # type: ignore[call-arg]
     assert settings.auth_mode is AuthMode.LOCAL
-    with pytest.raises(ValidationError, match="at least 32"):
-        ApiSettings(auth_mode=AuthMode.LOCAL, local_signing_key="short")  # type: ignore[arg-type]
 
 
 def test_cognito_is_the_default_mode_and_needs_both_ids(environment: pytest.MonkeyPatch) -> None:
@@ -92,12 +98,12 @@ def test_cognito_mode_refuses_a_missing_id(ids: dict[str, Any]) -> None:
 
 def test_a_local_key_does_not_satisfy_cognito_mode() -> None:
     with pytest.raises(ValidationError, match="COGNITO_USER_POOL_ID"):
-        ApiSettings(auth_mode=AuthMode.COGNITO, local_signing_key=KEY_32)  # type: ignore[arg-type]
+        ApiSettings(auth_mode=AuthMode.COGNITO, local_signing_key_secret_id=KEY_SECRET)  # type: ignore[call-arg]
 
 
 def test_defaults(environment: pytest.MonkeyPatch) -> None:
     environment.setenv("AUTH_MODE", "local")
-    environment.setenv("LOCAL_SIGNING_KEY", KEY_32)
+    environment.setenv("LOCAL_SIGNING_KEY_SECRET_ID", KEY_SECRET)
     settings = ApiSettings()  # type: ignore[call-arg]
     assert settings.aws_region == "ca-central-1"
     assert settings.aws_endpoint_url is None
@@ -114,7 +120,7 @@ def test_out_of_range_settings_are_refused(
     environment: pytest.MonkeyPatch, name: str, value: str
 ) -> None:
     environment.setenv("AUTH_MODE", "local")
-    environment.setenv("LOCAL_SIGNING_KEY", KEY_32)
+    environment.setenv("LOCAL_SIGNING_KEY_SECRET_ID", KEY_SECRET)
     environment.setenv(name, value)
     with pytest.raises(ValidationError):
         ApiSettings()  # type: ignore[call-arg]

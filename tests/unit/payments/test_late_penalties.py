@@ -414,6 +414,7 @@ def test_a_run_out_of_time_stops_cleanly_and_the_next_run_carries_on(world: Worl
 def test_the_settings_give_the_policy(monkeypatch: pytest.MonkeyPatch) -> None:
     for name, value in {
         "TABLE_NAME": "civiq",
+        "LEDGER_TABLE_NAME": "civiq-ledger",
         "EVENT_BUS_NAME": "bus",
         "PENALTY_KIND": "monthly-percent",
         "PENALTY_PERCENT": "1.25",
@@ -441,6 +442,7 @@ def test_a_bad_setting_stops_the_cold_start_naming_it(
 ) -> None:
     for setting, good in {
         "TABLE_NAME": "civiq",
+        "LEDGER_TABLE_NAME": "civiq-ledger",
         "EVENT_BUS_NAME": "bus",
         "PENALTY_KIND": "monthly-percent",
         "PENALTY_PERCENT": "1.25",

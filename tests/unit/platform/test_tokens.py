@@ -294,9 +294,20 @@ def test_minting_a_token_longer_than_the_bound_is_refused(tokens: LocalTokens) -
         tokens.mint("alice", [Role.CLERK], now(), timedelta(hours=25))
 
 
+def test_a_key_read_at_each_use_reaches_tokens_already_built() -> None:
+    """The API reads its key from a cached secret: a new key applies without a new verifier."""
+    keys = [KEY]
+    tokens = LocalTokens(lambda: keys[-1])
+    old = tokens.mint("alice", [Role.CLERK], now(), TTL)
+    keys.append(OTHER_KEY + "-" * 8)
+    assert tokens.verify(tokens.mint("alice", [Role.CLERK], now(), TTL)).subject == "alice"
+    with pytest.raises(Unauthorized):
+        tokens.verify(old)
+
+
 def test_the_local_stacks_printed_tokens_verify_within_the_bound() -> None:
     """``make run`` prints a clerk's and a supervisor's token: they pass the API's rules."""
-    stack = SimpleNamespace(parameters={"LocalSigningKey": KEY})
+    stack = SimpleNamespace(secret={"LocalSigningKeySecret": KEY}.__getitem__)
     for role in (Role.CLERK, Role.SUPERVISOR):
         token = staff_token(stack, role)  # type: ignore[arg-type]
         assert LocalTokens(KEY).verify(token).role is role

@@ -69,7 +69,7 @@ openapi.register(
 def processor_webhook() -> Response:
     request = blueprint.current_request
     raw = request.raw_body or b""
-    if not api().settings.active_webhook_secrets():  # PaymentWebhookSecrets not set yet
+    if not api().settings.webhook_secret_id:  # not deployed with PaymentWebhookSecret
         return error_response("not_configured", "the payment webhook is not configured", None, 503)
     try:
         if len(raw) > MAX_BODY_BYTES:

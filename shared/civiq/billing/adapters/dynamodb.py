@@ -3,7 +3,8 @@
 item               PK                       SK                       notes
 cycle              CYCLES                   <cycle id>               all cycles: one Query
 run                CYCLE#<cycle id>         RUN#<period end>         a cycle's runs, newest first
-run batch record   RUN#<run id>             BATCH#<n, 6 digits>      outcomes of one batch
+run batch record   RUN#<run id>             BATCH#<n, 6 digits>      outcomes of one batch's
+                                                                     billing, then issuing
 statement          ACCOUNT#<account id>     STATEMENT#<statement id> ids sort by period end;
                                                                      GSI1 STATEMENTS#<run id> /
                                                                      <account number>; GSI2
@@ -28,7 +29,7 @@ from decimal import Decimal
 from typing import Any
 
 from pynamodb.attributes import JSONAttribute, NumberAttribute, UnicodeAttribute, VersionAttribute
-from pynamodb.exceptions import DoesNotExist
+from pynamodb.exceptions import DoesNotExist, UpdateError
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 
 from civiq.billing.domain.cycles import (
@@ -145,6 +146,9 @@ class RunBatchItem(TableItem):
 
     counts = JSONAttribute()
     exceptions = JSONAttribute()  # the accounts skipped or failed, with their reasons
+    # set once the batch's statements were issued: those that could not be rendered (a save of
+    # the billing record, when the batch is billed again, removes it)
+    unrendered = JSONAttribute(null=True)
 
 
 class StatementsOfRunIndex(GlobalSecondaryIndex["StatementItem"]):
@@ -240,6 +244,7 @@ def _run_of(record: Mapping[str, Any]) -> BillingRun:
         reasons={k: int(v) for k, v in record["reasons"].items()},
         attempts=int(record["attempts"]),
         finished_at=datetime.fromisoformat(finished) if finished else None,
+        batches_done=int(record.get("batches_done", 0)),
     )
 
 
@@ -249,6 +254,7 @@ def _outcome_of(record: Mapping[str, Any]) -> AccountOutcome:
         Outcome(record["outcome"]),
         record.get("reason"),
         record.get("statement_id"),
+        record.get("detail"),
     )
 
 
@@ -442,7 +448,15 @@ class DynamoRuns(Connected):
 
     def prepared(self, run_id: str, selected: int, batches: int) -> None:
         run = self.get(run_id)
-        self.finish(replace(run, selected=selected, batches=batches))
+        self.finish(
+            replace(
+                run,
+                status=RunStatus.RUNNING,
+                selected=selected,
+                batches=batches,
+                finished_at=None,
+            )
+        )
 
     def record_batch(self, run_id: str, record: BatchRecord) -> None:
         RunBatchItem(
@@ -452,6 +466,17 @@ class DynamoRuns(Connected):
             exceptions=[as_record(e) for e in record.exceptions],
         ).save()
 
+    def record_issuing(self, run_id: str, batch: int, unrendered: Sequence[AccountOutcome]) -> None:
+        try:
+            RunBatchItem(pk=run_pk(run_id), sk=f"{BATCH_PREFIX}{batch:06d}").update(
+                actions=[RunBatchItem.unrendered.set([as_record(o) for o in unrendered])],
+                condition=RunBatchItem.pk.exists(),
+            )
+        except UpdateError as exc:
+            if exc.cause_response_code == "ConditionalCheckFailedException":
+                raise NotFound(f"batch {batch} of run {run_id} has no record", "batch") from exc
+            raise
+
     def batches(self, run_id: str) -> Sequence[BatchRecord]:
         items = RunBatchItem.query(run_pk(run_id), RunBatchItem.sk.startswith(BATCH_PREFIX))
         return [
@@ -459,6 +484,7 @@ class DynamoRuns(Connected):
                 int(item.sk.removeprefix(BATCH_PREFIX)),
                 {Outcome(o): int(n) for o, n in item.counts.items()},
                 tuple(_outcome_of(e) for e in item.exceptions),
+                None if item.unrendered is None else tuple(_outcome_of(o) for o in item.unrendered),
             )
             for item in items
         ]

@@ -15,6 +15,7 @@ from civiq.billing.domain.cycles import (
     BillingRun,
     CycleDefinition,
     Outcome,
+    RunStatus,
 )
 from civiq.billing.domain.statements import Statement, StatementStatus
 from civiq.core.audit import AuditEntry
@@ -82,10 +83,22 @@ class InMemoryRuns:
         return page_of(runs, limit, cursor)
 
     def prepared(self, run_id: str, selected: int, batches: int) -> None:
-        self.runs[run_id] = replace(self.get(run_id), selected=selected, batches=batches)
+        self.runs[run_id] = replace(
+            self.get(run_id),
+            status=RunStatus.RUNNING,
+            selected=selected,
+            batches=batches,
+            finished_at=None,
+        )
 
     def record_batch(self, run_id: str, record: BatchRecord) -> None:
         self.records.setdefault(run_id, {})[record.batch] = record
+
+    def record_issuing(self, run_id: str, batch: int, unrendered: Sequence[AccountOutcome]) -> None:
+        recorded = self.records.get(run_id, {})
+        if batch not in recorded:
+            raise NotFound(f"batch {batch} of run {run_id} has no record", "batch")
+        recorded[batch] = replace(recorded[batch], unrendered=tuple(unrendered))
 
     def batches(self, run_id: str) -> Sequence[BatchRecord]:
         recorded = self.records.get(run_id, {})

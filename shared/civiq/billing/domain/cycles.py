@@ -144,8 +144,8 @@ def run_id_of(cycle_id: str, period_end: date) -> str:
 
 class RunStatus(StrEnum):
     RUNNING = "running"
-    COMPLETED = "completed"
-    INCOMPLETE = "incomplete"  # some batches did not finish: resume the run
+    COMPLETED = "completed"  # every account billed with its statement issued, or skipped
+    INCOMPLETE = "incomplete"  # a batch did not finish or an account failed: resume the run
 
 
 class Outcome(StrEnum):
@@ -160,15 +160,36 @@ class AccountOutcome:
     outcome: Outcome
     reason: str | None = None  # why skipped or failed, a stable code
     statement_id: str | None = None
+    detail: str | None = None  # what went wrong, in words (an error's message)
+
+
+NOT_RENDERED = "not_rendered"
+DETAIL_LENGTH = 300  # a batch record holds up to a hundred of them
+
+
+def not_rendered(account_id: str, statement_id: str, error: Exception) -> AccountOutcome:
+    """A billed account whose statement could not be rendered or stored: failed in this run
+    (its statement is not issued until a resumed run renders it), the error's type as the
+    reason's code."""
+    return AccountOutcome(
+        account_id,
+        Outcome.FAILED,
+        f"{NOT_RENDERED}:{type(error).__name__}",
+        statement_id,
+        str(error)[:DETAIL_LENGTH] or None,
+    )
 
 
 @dataclass(frozen=True, slots=True)
 class BatchRecord:
-    """What became of one batch: counts, and the accounts not billed with their reasons."""
+    """What became of one batch: its billing counts and the accounts not billed with their
+    reasons, then (``unrendered``) the billed accounts whose statement could not be rendered;
+    ``unrendered`` is None until the batch's statements were issued after it was billed."""
 
     batch: int
     counts: Mapping[Outcome, int]
     exceptions: tuple[AccountOutcome, ...]
+    unrendered: tuple[AccountOutcome, ...] | None = None
 
     @classmethod
     def of(cls, batch: int, outcomes: Sequence[AccountOutcome]) -> BatchRecord:
@@ -179,10 +200,29 @@ class BatchRecord:
             tuple(o for o in outcomes if o.outcome is not Outcome.BILLED),
         )
 
+    @property
+    def done(self) -> bool:
+        """Billed, then its statements issued (or reported failed)."""
+        return self.unrendered is not None
+
+    @property
+    def outcomes(self) -> Mapping[Outcome, int]:
+        """The accounts by outcome: a billed account whose statement was not rendered failed."""
+        failed = len(self.unrendered or ())
+        return {
+            **{o: self.counts.get(o, 0) for o in Outcome},
+            Outcome.BILLED: self.counts.get(Outcome.BILLED, 0) - failed,
+            Outcome.FAILED: self.counts.get(Outcome.FAILED, 0) + failed,
+        }
+
 
 @dataclass(frozen=True, slots=True)
 class Progress:
-    """A run's counts so far, from its batch records."""
+    """A run's counts so far, from its batch records.
+
+    ``batches_done`` counts the batches billed and then issued. A run is complete when all of
+    its batches are done and no account failed (skipped accounts wait for a person, by design).
+    """
 
     batches_done: int
     counts: Mapping[Outcome, int]
@@ -193,10 +233,18 @@ class Progress:
     def of(cls, records: Sequence[BatchRecord]) -> Progress:
         counts: Counter[Outcome] = Counter()
         for record in records:
-            counts.update(record.counts)
-        exceptions = tuple(e for r in records for e in r.exceptions)
+            counts.update(record.outcomes)
+        exceptions = tuple(e for r in records for e in (*r.exceptions, *(r.unrendered or ())))
         reasons = Counter(e.reason for e in exceptions if e.reason)
-        return cls(len(records), {o: counts.get(o, 0) for o in Outcome}, dict(reasons), exceptions)
+        return cls(
+            sum(r.done for r in records),
+            {o: counts.get(o, 0) for o in Outcome},
+            dict(reasons),
+            exceptions,
+        )
+
+    def complete(self, batches: int) -> bool:
+        return self.batches_done == batches and not self.counts[Outcome.FAILED]
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,6 +266,18 @@ class BillingRun:
     reasons: Mapping[str, int] = field(default_factory=dict)
     attempts: int = 1
     finished_at: datetime | None = None
+    batches_done: int = 0  # billed and then issued, when the run last finished
+
+    def summary(self) -> str:
+        """The run's status and counts in words (what staff read on the work item of a run
+        that did not complete)."""
+        counts = ", ".join(f"{self.counts.get(o, 0)} {o.value}" for o in Outcome)
+        reasons = ", ".join(f"{reason}: {n}" for reason, n in sorted(self.reasons.items()))
+        return (
+            f"billing run {self.run_id} is {self.status.value}: {self.batches_done} of "
+            f"{self.batches} batches billed and issued; {self.selected} accounts: {counts}"
+            + (f" ({reasons})" if reasons else "")
+        )
 
     @property
     def first_day(self) -> date:

@@ -146,11 +146,21 @@ class StartRunRequest(Request):
 class OutcomeOut(Payload):
     account_id: str
     outcome: Outcome
-    reason: str | None
+    reason: str | None = Field(
+        description="A stable code: `read-needs-review`, `invalid_input:meter_size`, "
+        "`not_rendered:<error type>` (billed, but its statement could not be rendered or stored: "
+        "not issued until the run is resumed)..."
+    )
+    detail: str | None = Field(description="What went wrong, in words, when known")
 
     @classmethod
     def of(cls, outcome: AccountOutcome) -> OutcomeOut:
-        return cls(account_id=outcome.account_id, outcome=outcome.outcome, reason=outcome.reason)
+        return cls(
+            account_id=outcome.account_id,
+            outcome=outcome.outcome,
+            reason=outcome.reason,
+            detail=outcome.detail,
+        )
 
 
 class RunResponse(Payload):
@@ -168,13 +178,17 @@ class RunResponse(Payload):
     finished_at: datetime | None
     attempts: int
     batches: int
-    batches_done: int
+    batches_done: int = Field(description="Batches billed and then issued")
     selected: int
-    billed: int
+    billed: int = Field(description="Billed, with the statement issued or on its way")
     skipped: int
-    failed: int
+    failed: int = Field(
+        description="Not billed for an error, or billed but the statement could not be rendered"
+    )
     reasons: dict[str, int]
-    exceptions: list[OutcomeOut] = Field(description=f"First {EXCEPTIONS_SHOWN} not billed")
+    exceptions: list[OutcomeOut] = Field(
+        description=f"First {EXCEPTIONS_SHOWN} skipped or failed, with their reasons"
+    )
 
     @classmethod
     def of(cls, run: BillingRun, progress: Progress | None = None) -> RunResponse:
@@ -196,7 +210,7 @@ class RunResponse(Payload):
             finished_at=run.finished_at,
             attempts=run.attempts,
             batches=run.batches,
-            batches_done=progress.batches_done if progress else run.batches,
+            batches_done=progress.batches_done if progress else run.batches_done,
             selected=run.selected,
             billed=counts.get(Outcome.BILLED, 0),
             skipped=counts.get(Outcome.SKIPPED, 0),

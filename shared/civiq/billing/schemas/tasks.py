@@ -36,4 +36,5 @@ class BilledStatement(_Task):
 
 class IssueStatementsTask(_Task):
     run_id: str
+    batch: int | None = Field(default=None, ge=0, description="None: not a run's (a rebill)")
     billed: list[BilledStatement]

@@ -89,8 +89,9 @@ class StartRun:
     """Start (or resume) the run of one cycle period.
 
     The run's id is the cycle and period end: starting it again returns the same run. A run
-    that ended incomplete (a batch failed for good) is resumed by a new execution: the accounts
-    it billed are found billed and skipped.
+    that ended incomplete (a batch failed for good, an account failed) is resumed by a new
+    execution: the accounts it billed are found billed, and only their statements without a
+    document are rendered.
     """
 
     cycles: CycleRepository
@@ -185,21 +186,23 @@ class PrepareRun:
 
 @dataclass(frozen=True)
 class SummarizeRun:
-    """Count what became of the run's accounts; a run missing a batch's record is incomplete."""
+    """Count what became of the run's accounts. The run is completed when every batch was
+    billed and then issued and no account failed; otherwise it is incomplete (the workflow
+    then fails into the staff work queue, and a resumed run bills and renders what is left)."""
 
     runs: RunRepository
     recorder: Recorder
 
     def __call__(self, run_id: str) -> BillingRun:
         run = self.runs.get(run_id)
-        progress = Progress.of(self.runs.batches(run_id))
+        # a batch numbered past the run's batches was prepared by an earlier attempt
+        progress = Progress.of([r for r in self.runs.batches(run_id) if r.batch < run.batches])
         finished = replace(
             run,
-            status=RunStatus.COMPLETED
-            if progress.batches_done == run.batches
-            else RunStatus.INCOMPLETE,
+            status=RunStatus.COMPLETED if progress.complete(run.batches) else RunStatus.INCOMPLETE,
             counts=progress.counts,
             reasons=progress.reasons,
+            batches_done=progress.batches_done,
             finished_at=self.recorder.clock.now(),
         )
         self.runs.finish(finished)

@@ -3,23 +3,27 @@
 A statement is announced once its PDF is stored, so the notification channel (and autopay)
 always has the document to send. Re-running a batch renders only the statements
 without a document yet; the announcement is written with the document's key, atomically, so it
-goes out exactly once.
+goes out exactly once. In a run, a statement that cannot be rendered or stored fails its account
+(recorded with the batch, counted in the run) and the batch goes on.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import logging
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from civiq.accounts.domain.account_numbers import AccountNumberScheme
-from civiq.billing.domain.cycles import AccountOutcome, Outcome
+from civiq.billing.domain.cycles import AccountOutcome, Outcome, not_rendered
 from civiq.billing.domain.statements import Statement
-from civiq.billing.ports import StatementRepository
+from civiq.billing.ports import RunRepository, StatementRepository
 from civiq.billing.services.billing import BILLING
 from civiq.billing.services.statement_document import statement_context, statement_key
 from civiq.core.events import DomainEvent
 from civiq.core.ports import Clock, DocumentRenderer, DocumentStore, IdGenerator
 from civiq.core.publishing import PublishEvents
+
+logger = logging.getLogger("civiq")
 
 TEMPLATE = "statement"
 
@@ -29,6 +33,12 @@ class Letterhead:
     municipality_name: str
     portal_url: str
     numbering: AccountNumberScheme
+
+
+@dataclass(frozen=True)
+class Issuance:
+    issued: int  # statements announced now (not those announced before)
+    unrendered: tuple[AccountOutcome, ...]  # failed: their PDF could not be rendered or stored
 
 
 @dataclass(frozen=True)
@@ -42,17 +52,43 @@ class IssueStatements:
     ids: IdGenerator
 
     def __call__(self, outcomes: Sequence[AccountOutcome]) -> int:
-        """Render and announce the billed statements of ``outcomes``; how many were new."""
-        issued = 0
+        """Render and announce the billed statements of ``outcomes``; how many were new.
+
+        What rendering or storing one raises propagates: a final bill or a rebill fails, and
+        its caller retries or reports it."""
+        return sum(self._announce(s, self._document(s)) for s in self._undocumented(outcomes))
+
+    def each(self, outcomes: Sequence[AccountOutcome]) -> Issuance:
+        """Like calling it, for a run's batch: a statement whose PDF cannot be rendered or
+        stored is reported (its account failed, the error's type its reason) and the others go
+        on. A failure to announce (the table) still stops the batch: the workflow retries it."""
+        issued, unrendered = 0, []
+        for statement in self._undocumented(outcomes):
+            try:
+                key = self._document(statement)
+            except Exception as error:  # WeasyPrint, Jinja or S3: whatever fails this statement
+                logger.exception(
+                    "statement not rendered",
+                    extra={
+                        "account_id": statement.account_id,
+                        "statement_id": statement.statement_id,
+                    },
+                )
+                unrendered.append(not_rendered(statement.account_id, statement.statement_id, error))
+                continue
+            issued += self._announce(statement, key)
+        return Issuance(issued, tuple(unrendered))
+
+    def _undocumented(self, outcomes: Sequence[AccountOutcome]) -> Iterator[Statement]:
         for outcome in outcomes:
             if outcome.outcome is not Outcome.BILLED or outcome.statement_id is None:
                 continue
             statement = self.statements.get(outcome.account_id, outcome.statement_id)
-            if statement.document_key is None and self.issue(statement):
-                issued += 1
-        return issued
+            if statement.document_key is None:
+                yield statement
 
-    def issue(self, statement: Statement) -> bool:
+    def _document(self, statement: Statement) -> str:
+        """The statement's PDF, rendered and stored: its key."""
         key = statement_key(statement)
         head = self.letterhead
         context = statement_context(
@@ -64,6 +100,10 @@ class IssueStatements:
             pdf,
             {"account-id": statement.account_id, "statement-id": statement.statement_id},
         )
+        return key
+
+    def _announce(self, statement: Statement, key: str) -> bool:
+        """Attach the document and announce the statement; False when it was attached before."""
         event = self._announcement(statement, key)
         if not self.statements.attach_document(statement, key, [event]):
             return False
@@ -101,3 +141,18 @@ class IssueStatements:
                 "replaces": statement.replaces,
             },
         )
+
+
+@dataclass(frozen=True)
+class IssueBatch:
+    """Issue a billed batch's statements and record it with the run: the batch is done, its
+    accounts whose statement could not be rendered failed (the run is incomplete until a resumed
+    run renders them)."""
+
+    issue: IssueStatements
+    runs: RunRepository
+
+    def __call__(self, run_id: str, batch: int, billed: Sequence[AccountOutcome]) -> Issuance:
+        issuance = self.issue.each(billed)
+        self.runs.record_issuing(run_id, batch, issuance.unrendered)
+        return issuance

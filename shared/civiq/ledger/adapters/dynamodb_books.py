@@ -1,7 +1,8 @@
-"""Every account's books read from the single table, for the ledger check (an offline command).
+"""Every account's books read from the two tables, for the ledger check (an offline command).
 
-The table is read by a parallel Scan of the account items only (``SK = ACCOUNT``, their ledger
-attributes), and then one consistent Query per account for its journal, in sequence order.
+The main table is read by a parallel Scan of the account items only (``SK = ACCOUNT``, their
+ledger attributes), and then the ledger table by one consistent Query per account for its
+journal, in sequence order.
 A single Scan grouped by partition key would not work. DynamoDB promises no order for a Scan's
 items: only a Query returns a partition's items in sort-key order. It also does not promise
 that one partition key's items come out of one segment together, since adaptive capacity may
@@ -53,6 +54,7 @@ class DynamoLedgerBooks:
         self.segments = segments
         meta = LedgerAccountItem.Meta
         self._table = meta.table_name
+        self._ledger_table = LedgerEntryItem.Meta.table_name
         self._client = aws.client("dynamodb", meta.region, meta.host)  # thread-safe
         self._projection = {f"#a{n}": name for n, name in enumerate(LEDGER_ATTRIBUTES)}
 
@@ -89,7 +91,7 @@ class DynamoLedgerBooks:
 
     def _journal(self, pk: str) -> list[Item]:
         pages = self._client.get_paginator("query").paginate(
-            TableName=self._table,
+            TableName=self._ledger_table,
             KeyConditionExpression="PK = :pk AND begins_with(SK, :ledger)",
             ExpressionAttributeValues={":pk": {"S": pk}, ":ledger": {"S": LEDGER_PREFIX}},
             ConsistentRead=True,

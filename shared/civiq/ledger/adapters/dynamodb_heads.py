@@ -1,5 +1,5 @@
-"""Every account's ledger head from the single table, for the digest job, and an account's journal
-from a point on.
+"""Every account's ledger head from the main table, for the digest job, and an account's journal
+from a point on (the ledger table).
 
 The heads are read from the accounts' status index (GSI2: ``ACCOUNTS#<status>``, one Query per
 status, only the ledger attributes returned), which holds the account items and nothing else:

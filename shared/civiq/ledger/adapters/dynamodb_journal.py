@@ -1,19 +1,23 @@
-"""The ledger on the single table: the account item's ledger attributes, the entries, and the
-guards that name each posting once.
+"""The ledger on DynamoDB: the account item's ledger attributes (main table), the entries and
+the guards that name each posting once (ledger table).
 
-item            PK                    SK                       notes
-account         ACCOUNT#<id>          ACCOUNT                  balance_cents, credit_cents,
-                                                               ledger_sequence, ledger_hash,
-                                                               open_statements
-ledger entry    ACCOUNT#<id>          LEDGER#<sequence, 10>    one per entry, never changed
-posting guard   ACCOUNT#<id>          POSTED#<guard>           ``payment:<id>``, ``penalty:...``
+item            table   PK                    SK                       notes
+account         main    ACCOUNT#<id>          ACCOUNT                  balance_cents, credit_cents,
+                                                                       ledger_sequence, ledger_hash,
+                                                                       open_statements
+ledger entry    ledger  ACCOUNT#<id>          LEDGER#<sequence, 10>    one per entry, never changed
+posting guard   ledger  ACCOUNT#<id>          POSTED#<guard>           ``payment:<id>``,
+                                                                       ``penalty:...``
 
-A posting is one transaction: the entries and the guard are put on condition they do not exist,
-and the account item is updated on condition that its ledger is still at the head the posting
-was computed from (its sequence and its hash: the new entries are chained to that hash). Every
-change of an account's balance goes through this condition, so an account's postings are
-serialised: the balance is always the sum of the entries, and the open
+A posting is one transaction over both tables: the entries and the guard are put on condition
+they do not exist, and the account item is updated on condition that its ledger is still at the
+head the posting was computed from (its sequence and its hash: the new entries are chained to
+that hash). Every change of an account's balance goes through this condition, so an account's
+postings are serialised: the balance is always the sum of the entries, and the open
 statements (kept on the account item, so a posting reads one item) always what they still owe.
+
+Entries and guards are only ever put, never updated or deleted: the ledger table's writers are
+allowed PutItem alone, and its resource policy refuses every other write to everyone.
 """
 
 from __future__ import annotations
@@ -41,7 +45,7 @@ from civiq.ledger.domain.journal import (
 )
 from civiq.platform.dynamodb import keys
 from civiq.platform.dynamodb.attributes import CentsAttribute
-from civiq.platform.dynamodb.table import TableItem, TableMeta
+from civiq.platform.dynamodb.table import LedgerTableMeta, TableItem, TableMeta
 from civiq.platform.dynamodb.transactions import Transaction
 
 LEDGER_PREFIX = "LEDGER#"
@@ -66,14 +70,14 @@ class LedgerAccountItem(TableItem):
 
 
 class LedgerEntryItem(TableItem):
-    class Meta(TableMeta):
+    class Meta(LedgerTableMeta):
         pass
 
     record = JSONAttribute()
 
 
 class PostingGuardItem(TableItem):
-    class Meta(TableMeta):
+    class Meta(LedgerTableMeta):
         pass
 
     sequence = NumberAttribute(null=True)  # the head after the posting

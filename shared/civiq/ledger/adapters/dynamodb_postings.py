@@ -1,14 +1,16 @@
-"""Postings to the ledger on the single table: the ledger repository, and the payment and refund
-records postings write.
+"""Postings to the ledger on DynamoDB: the ledger repository, and the payment and refund
+records postings write, kept in the ledger table beside the entries.
 
 item       PK                 SK                                  notes
-payment    ACCOUNT#<id>       PAYMENT#<payment id>                its record, rewritten by the
-                                                                  postings that change it
-refund     ACCOUNT#<id>       REFUND#<payment id>#<refund id>
+payment    ACCOUNT#<id>       PAYMENT#<payment id>                its record, put again (whole) by
+                                                                  the postings that change it
+refund     ACCOUNT#<id>       REFUND#<payment id>#<refund id>     put once
 
 A payment's record is written only inside a posting (:mod:`civiq.ledger.adapters.dynamodb_journal`),
 whose condition on the account's ledger head serialises every change of the account: a payment
-record is never written by two postings at once.
+record is never written by two postings at once. Payments and refunds are ledger records like the
+entries (what was paid and what may still be refunded): only the posting functions may write
+them, and only by PutItem.
 """
 
 from __future__ import annotations
@@ -50,7 +52,7 @@ from civiq.ledger.domain.payments import (
     Refund,
 )
 from civiq.platform.dynamodb import keys
-from civiq.platform.dynamodb.table import TableItem, TableMeta
+from civiq.platform.dynamodb.table import LedgerTableMeta, TableItem
 from civiq.platform.dynamodb.transactions import Connected, Transaction
 
 PAYMENT_PREFIX = "PAYMENT#"
@@ -58,7 +60,7 @@ REFUND_PREFIX = "REFUND#"
 
 
 class PaymentItem(TableItem):
-    class Meta(TableMeta):
+    class Meta(LedgerTableMeta):
         pass
 
     status = UnicodeAttribute()
@@ -66,7 +68,7 @@ class PaymentItem(TableItem):
 
 
 class RefundItem(TableItem):
-    class Meta(TableMeta):
+    class Meta(LedgerTableMeta):
         pass
 
     record = JSONAttribute()

@@ -14,7 +14,7 @@ account's ledger, any infrastructure error) still fails the message, for SQS to 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -41,7 +41,9 @@ PROCESSOR = Actor("payment-processor", "system")
 
 @dataclass(frozen=True)
 class AcceptWebhook:
-    secrets: tuple[str, ...]
+    # The secrets a delivery may be signed with, read at each delivery: during a rotation the
+    # new and the previous one (a cached secret store gives a rotation to a warm function).
+    secrets: Callable[[], Sequence[str]]
     tolerance: timedelta
     queue: ProcessorEventQueue
     clock: Clock
@@ -52,7 +54,7 @@ class AcceptWebhook:
         """Queue a delivery whose signature is valid (raises Unauthorized otherwise) and whose
         body is an event (``well_formed`` returns its id or raises InvalidInput: a malformed
         event is refused while the processor is still listening). Returns the event id."""
-        verify(raw_body, signature, self.secrets, self.clock.now(), self.tolerance)
+        verify(raw_body, signature, self.secrets(), self.clock.now(), self.tolerance)
         event_id = well_formed(raw_body)
         self.queue.send(raw_body)
         return event_id

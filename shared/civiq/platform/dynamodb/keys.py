@@ -1,4 +1,11 @@
-"""The single table's map, and the keys every feature shares, built here.
+"""The tables' map, and the keys every feature shares, built here.
+
+Two tables share one key schema (PK, SK). The main table holds every item but the ledger's
+records; the ledger table holds those (entries, posting guards, payments, refunds: the last
+rows below), because IAM grants by table and by partition key only, and the ledger's items
+share the account's partition. Only the functions that post may write the ledger table, and only
+by PutItem (template.yaml, tests/integration/test_iam_least_privilege.py). No data predates the
+split: nothing was migrated.
 
 Built here (several features read them): accounts, properties, customers, their claims, links
 and search entries, counters, account counts, history, the outbox, meters, reads, reading
@@ -43,10 +50,6 @@ statement              ACCOUNT#<id>          STATEMENT#<statement id> (same); GS
                                                                       OPEN#<shard> while owed
 billing totals         TOTALS                MONTH#<yyyy-mm>#<shard>, (same)
                                              OUTSTANDING#<shard>
-ledger entry           ACCOUNT#<id>          LEDGER#<sequence, 10>    ledger.adapters.
-posting guard          ACCOUNT#<id>          POSTED#<guard>           dynamodb_journal
-payment                ACCOUNT#<id>          PAYMENT#<payment id>     ledger.adapters.
-refund                 ACCOUNT#<id>          REFUND#<payment>#<id>    dynamodb_postings
 processor event        PROCESSOR#<payment>   EVENT#<event id>         payments.adapters.
                                                                       dynamodb_processor_events
 payment assignment     PROCESSOR#<payment>   ASSIGNED                 payments.adapters.dynamodb_
@@ -65,6 +68,13 @@ report export          EXPORT#<id>           EXPORT                   reporting.
 work item              WORKITEM#<id>         WORKITEM                 operations.adapters.
                                                                       dynamodb; GSI1PK
                                                                       WORKQUEUE#<status>
+
+In the ledger table (no index; every item is put once and never updated or deleted, but a
+payment's record, put again whole by each posting that changes it):
+ledger entry           ACCOUNT#<id>          LEDGER#<sequence, 10>    ledger.adapters.
+posting guard          ACCOUNT#<id>          POSTED#<guard>           dynamodb_journal
+payment                ACCOUNT#<id>          PAYMENT#<payment id>     ledger.adapters.
+refund                 ACCOUNT#<id>          REFUND#<payment>#<id>    dynamodb_postings
 
 GSI1SK is the item kind (ACCOUNT, PROPERTY) unless said otherwise; GSI2SK is the account number
 (lists in number order), ``<read date>#<meter id>`` for reads pending review (oldest first),

@@ -1,10 +1,16 @@
-"""PynamoDB models of the single table. They never leave the repository modules.
+"""PynamoDB models of the two tables. They never leave the repository modules.
 
-The table name, region and endpoint come from settings at cold start, through
-:func:`configure_models`; the models are process-wide, like the table they describe.
+Every item lives in the main table, except the ledger's records (entries, posting guards,
+payments and refunds), which live in the ledger table: a model says so by its ``Meta``
+(:class:`LedgerTableMeta`). Only the functions that post may write the ledger table, and only
+with PutItem (IAM cannot tell items of one partition apart, so the ledger needs a table of its
+own to be protected). The table names, region and endpoint come from settings at cold start,
+through :func:`configure_models`; the models are process-wide, like the tables they describe.
 """
 
 from __future__ import annotations
+
+from typing import cast
 
 from pynamodb.attributes import (
     BooleanAttribute,
@@ -23,6 +29,12 @@ class TableMeta:
     table_name = "civiq"
     region = "ca-central-1"
     host: str | None = None
+
+
+class LedgerTableMeta(TableMeta):
+    """The ``Meta`` of the items kept in the ledger table."""
+
+    table_name = "civiq-ledger"
 
 
 class TableItem(Model):
@@ -220,11 +232,19 @@ def _all_models() -> list[type[Model]]:
     return found
 
 
-def configure_models(table_name: str, region: str, host: str | None) -> None:
-    """Point every model at the table; called once by each composition root, after the
+def table_of(model: type[Model], table_name: str, ledger_table_name: str) -> str:
+    """The table ``model``'s items live in: the ledger table if its ``Meta`` says so."""
+    meta = cast(type, model.Meta)  # declared as a protocol; every model's Meta is a class
+    return ledger_table_name if issubclass(meta, LedgerTableMeta) else table_name
+
+
+def configure_models(
+    table_name: str, ledger_table_name: str, region: str, host: str | None
+) -> None:
+    """Point every model at its table; called once by each composition root, after the
     repository modules (and so their models) are imported."""
     for model in _all_models():
-        model.Meta.table_name = table_name
+        model.Meta.table_name = table_of(model, table_name, ledger_table_name)
         model.Meta.region = region
         model.Meta.host = host
         model._connection = None  # rebuilt lazily with the new settings

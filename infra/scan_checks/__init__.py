@@ -1,0 +1,1 @@
+"""Project checks for checkov (make scan loads them with --external-checks-dir)."""

@@ -1,0 +1,225 @@
+"""The staff API's gateway as AWS receives it: template.yaml after the SAM transform (offline, as
+infra/local/packaging.py runs it), checked route by route against the app's own routes."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sys
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from samtranslator.translator.transform import transform
+
+from infra.local.packaging import _NoManagedPolicies, load_template
+from tests.helpers.files import REPO
+
+AUTHORIZER = "StaffCognito"
+ACCESS_TOKEN_SCOPE = "aws.cognito.signin.user.admin"
+WEBHOOK = ("POST", "/api/v1/utility/webhooks/payments")
+STAFF_BUDGET = {"Ref": "StaffRateLimit"}, {"Ref": "StaffBurstLimit"}
+WEBHOOK_BUDGET = {"Ref": "WebhookRateLimit"}, {"Ref": "WebhookBurstLimit"}
+PORTAL_BUDGET = {"Ref": "PortalRateLimit"}, {"Ref": "PortalBurstLimit"}
+
+
+@pytest.fixture(scope="module")
+def resources() -> dict[str, Any]:
+    """The transformed template's resources (code locations stand in for `sam package`'s)."""
+    template = load_template()
+    for resource in template["Resources"].values():
+        properties = resource.get("Properties", {})
+        if resource["Type"] == "AWS::Serverless::Function":
+            properties["CodeUri"] = "s3://artifacts/function.zip"
+        elif resource["Type"] == "AWS::Serverless::LayerVersion":
+            properties["ContentUri"] = "s3://artifacts/layer.zip"
+        elif "DefinitionUri" in properties:
+            properties["DefinitionUri"] = "s3://artifacts/definition.json"
+    os.environ.setdefault("AWS_DEFAULT_REGION", "ca-central-1")
+    transformed: dict[str, Any] = transform(template, {}, _NoManagedPolicies())
+    return transformed["Resources"]
+
+
+@pytest.fixture(scope="module")
+def open_routes() -> Iterator[set[tuple[str, str]]]:
+    """The routes the app serves without a staff token (declared without ``staff_route``)."""
+    sys.path.insert(0, str(REPO / "functions" / "api"))
+    try:
+        import app  # noqa: F401 - registers every route's operation
+
+        from chalicelib import openapi
+
+        yield {(o.method, o.path) for o in openapi.OPERATIONS if o.role is None}
+    finally:
+        sys.path.remove(str(REPO / "functions" / "api"))
+        for name in [n for n in sys.modules if n == "app" or n.startswith("chalicelib")]:
+            del sys.modules[name]
+
+
+def methods(resources: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:
+    paths = resources["StaffApi"]["Properties"]["Body"]["paths"]
+    return {
+        (verb.upper(), path): operation
+        for path, operations in paths.items()
+        for verb, operation in operations.items()
+    }
+
+
+def stage(resources: dict[str, Any]) -> dict[str, Any]:
+    (found,) = [r for r in resources.values() if r["Type"] == "AWS::ApiGateway::Stage"]
+    properties: dict[str, Any] = found["Properties"]
+    return properties
+
+
+def setting_path(path: str) -> str:
+    """A method setting's resource path: "/", then the route with each / written ~1."""
+    return "/" + path.replace("/", "~1")
+
+
+def test_the_open_routes_are_the_webhook_and_the_openapi_document(
+    open_routes: set[tuple[str, str]],
+) -> None:
+    """A route added without ``staff_route`` must be added here on purpose."""
+    assert open_routes == {WEBHOOK, ("GET", "/api/v1/openapi.json")}
+
+
+def test_every_staff_route_needs_a_cognito_access_token_and_the_open_ones_none(
+    resources: dict[str, Any], open_routes: set[tuple[str, str]]
+) -> None:
+    routes = methods(resources)
+    assert len(routes) > len(open_routes)
+    for route, operation in routes.items():
+        if route in open_routes:
+            assert operation.get("security", [{"NONE": []}]) == [{"NONE": []}], route
+        else:
+            assert operation["security"] == [{AUTHORIZER: [ACCESS_TOKEN_SCOPE]}], route
+
+
+def test_the_authorizer_is_the_staff_user_pool_on_aws(resources: dict[str, Any]) -> None:
+    definition = resources["StaffApi"]["Properties"]["Body"]["securityDefinitions"][AUTHORIZER]
+    authorizer = definition["x-amazon-apigateway-authorizer"]
+    assert authorizer["type"] == "cognito_user_pools"
+    ((condition, on_aws, _locally),) = [arn["Fn::If"] for arn in authorizer["providerARNs"]]
+    assert (condition, on_aws) == ("OnAws", {"Fn::GetAtt": ["StaffUserPool", "Arn"]})
+    for name in ("StaffUserPool", "StaffUserPoolClient"):
+        assert resources[name].get("Condition") == "OnAws"  # every AWS stack, whatever AuthMode
+
+
+def test_the_endpoint_is_regional(resources: dict[str, Any]) -> None:
+    api = resources["StaffApi"]["Properties"]
+    assert api["EndpointConfiguration"] == {"Types": ["REGIONAL"]}
+
+
+def test_every_request_is_access_logged_as_json(resources: dict[str, Any]) -> None:
+    logging = stage(resources)["AccessLogSetting"]
+    assert logging["DestinationArn"] == {"Fn::GetAtt": ["StaffApiAccessLogs", "Arn"]}
+    assert resources["StaffApiAccessLogs"]["Type"] == "AWS::Logs::LogGroup"
+    assert resources["StaffApiAccessLogs"]["Properties"]["RetentionInDays"]
+    line = json.loads(re.sub(r"\$context\.[\w.]+", "x", logging["Format"]))
+    assert {
+        "requestId",
+        "ip",
+        "caller",
+        "user",
+        "requestTime",
+        "httpMethod",
+        "resourcePath",
+        "status",
+        "protocol",
+        "responseLength",
+        "authorizerError",
+    } <= set(line)
+
+
+def test_execution_logs_and_a_budget_per_kind_of_caller(
+    resources: dict[str, Any], open_routes: set[tuple[str, str]]
+) -> None:
+    settings = {(s["HttpMethod"], s["ResourcePath"]): s for s in stage(resources)["MethodSettings"]}
+    budgets = {
+        ("*", "/*"): STAFF_BUDGET,
+        (WEBHOOK[0], setting_path(WEBHOOK[1])): WEBHOOK_BUDGET,
+    }
+    for method, path in open_routes - {WEBHOOK}:  # the OpenAPI document, the resident portal
+        budgets[(method, setting_path(path))] = PORTAL_BUDGET
+    assert set(settings) == set(budgets)
+    for key, (rate, burst) in budgets.items():
+        setting = settings[key]
+        assert (setting["ThrottlingRateLimit"], setting["ThrottlingBurstLimit"]) == (rate, burst)
+        assert setting["LoggingLevel"] == "ERROR"
+        assert setting["MetricsEnabled"] is True
+        assert setting["DataTraceEnabled"] is False  # bodies hold residents' data
+
+
+def test_a_web_acl_is_optional_and_guards_the_stage(resources: dict[str, Any]) -> None:
+    association = resources["StaffApiWebAcl"]
+    assert association["Condition"] == "ProtectApiWithWebAcl"
+    assert association["Properties"]["WebACLArn"] == {"Ref": "WebAclArn"}
+    arn = association["Properties"]["ResourceArn"]["Fn::Sub"]
+    assert arn.endswith("/restapis/${StaffApi}/stages/${StaffApiv1Stage}")
+
+
+def test_no_cors_is_configured(resources: dict[str, Any]) -> None:
+    """No page calls this API from another origin: no preflight route, no CORS header."""
+    assert all(method != "OPTIONS" for method, _ in methods(resources))
+    text = json.dumps(resources["StaffApi"])
+    assert "Access-Control-Allow" not in text
+    assert "x-amazon-apigateway-cors" not in text
+
+
+def test_the_authorizers_refusal_is_our_401(resources: dict[str, Any]) -> None:
+    responses = resources["StaffApi"]["Properties"]["Body"]["x-amazon-apigateway-gateway-responses"]
+    refused = responses["UNAUTHORIZED"]
+    assert refused["statusCode"] == "401"
+    assert refused["responseParameters"] == {"gatewayresponse.header.WWW-Authenticate": "'Bearer'"}
+    body = json.loads(refused["responseTemplates"]["application/json"])
+    assert body["error"]["code"] == "unauthorized"
+
+
+# --- secrets: in Secrets Manager, read only by the functions that need them ----------------------
+
+
+def secret_readers(resources: dict[str, Any]) -> dict[str, list[Any]]:
+    """Role -> the resources its statements let it read secrets of."""
+    readers: dict[str, list[Any]] = {}
+    for name, resource in resources.items():
+        if resource["Type"] != "AWS::IAM::Role":
+            continue
+        for policy in resource["Properties"].get("Policies", []):
+            for statement in policy["PolicyDocument"]["Statement"]:
+                actions = statement["Action"]
+                actions = [actions] if isinstance(actions, str) else actions
+                if any(a.startswith("secretsmanager:") or a == "*" for a in actions):
+                    assert actions == ["secretsmanager:GetSecretValue"], name
+                    targets = statement["Resource"]
+                    readers.setdefault(name, []).extend(
+                        targets if isinstance(targets, list) else [targets]
+                    )
+    return readers
+
+
+def test_only_the_api_and_the_sandbox_processor_read_secrets_and_only_theirs(
+    resources: dict[str, Any],
+) -> None:
+    readers = secret_readers(resources)
+    assert readers == {
+        "ApiFunctionRole": [
+            {"Ref": "PaymentWebhookSecret"},
+            {"Fn::If": ["UseLocalAuth", {"Ref": "LocalSigningKeySecret"}, {"Ref": "AWS::NoValue"}]},
+        ],
+        "SandboxProcessorFunctionRole": [{"Ref": "PaymentWebhookSecret"}],
+    }
+
+
+def test_no_secret_is_a_parameter_or_in_an_environment(resources: dict[str, Any]) -> None:
+    template = load_template()
+    assert not [n for n, p in template["Parameters"].items() if p.get("NoEcho")]
+    for name in ("PaymentWebhookSecret", "LocalSigningKeySecret"):
+        assert resources[name]["Type"] == "AWS::SecretsManager::Secret"
+        assert "GenerateSecretString" in resources[name]["Properties"]
+    assert resources["LocalSigningKeySecret"]["Condition"] == "UseLocalAuth"
+    api = resources["ApiFunction"]["Properties"]["Environment"]["Variables"]
+    assert api["WEBHOOK_SECRET_ID"] == {"Ref": "PaymentWebhookSecret"}
+    for resource in resources.values():
+        variables = resource.get("Properties", {}).get("Environment", {}).get("Variables", {})
+        assert not {"WEBHOOK_SECRETS", "LOCAL_SIGNING_KEY"} & set(variables)
