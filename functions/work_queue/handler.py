@@ -3,8 +3,9 @@
 Two callers: a state machine's catch-all step invokes it with the failed execution and the
 error it caught (then the execution fails, visibly); and the failure queues deliver their
 messages to it: every worker's dead-letter queue (a retry sends the message back to its queue)
-and the OnFailure destination of the scheduled functions (a retry invokes the function again
-with the same event). A message leaves its queue only once its item is written.
+and the OnFailure destination of the functions invoked asynchronously, the scheduled ones and
+the rebill render (a retry invokes the function again with the same event). A message leaves
+its queue only once its item is written.
 """
 
 from __future__ import annotations

@@ -7,6 +7,8 @@ the IAM statements they expand to, in every role the stack creates.
   those writes to every principal.
 - The renderers put objects under their own prefixes only, and change no bucket configuration.
 - Each state machine may do what its ASL's tasks do, and nothing else.
+- Each queue consumer's role may poll the queues of its event-source mappings, and no other
+  queue; no role has the managed policy of SAM's SQS event, which polls every queue.
 - No action is a wildcard; no resource is, except for the actions that take none.
 """
 
@@ -102,18 +104,28 @@ WILDCARD_ONLY = {
     "xray:PutTelemetryRecords",
     "cloudwatch:PutMetricData",
 }
-# The AWS managed policies a role may have: those SAM attaches to functions (logs, X-Ray
-# traces, the SQS event-source poller), and the service roles' of AWS Backup and of API
-# Gateway's logging. AWS maintains them; the poller's and the logs' take every queue and log
-# group ("*"), an accepted exception.
+# The AWS managed policies a role may have. AWSLambdaBasicExecutionRole: SAM attaches it to
+# every function role it creates, and its logs actions take every log group ("*"), an accepted
+# exception: each function's log group is an explicit resource of the template (its retention).
+# The X-Ray ones, for active tracing (X-Ray takes no resource-level permission). The service
+# roles' of AWS Backup and of API Gateway's logging.
 MANAGED_POLICIES = {
     "service-role/AWSLambdaBasicExecutionRole",
-    "service-role/AWSLambdaSQSQueueExecutionRole",
     "AWSXrayWriteOnlyAccess",
     "AWSXRayDaemonWriteAccess",
     "service-role/AWSBackupServiceRolePolicyForBackup",
     "service-role/AWSBackupServiceRolePolicyForRestores",
     "service-role/AmazonAPIGatewayPushToCloudWatchLogs",
+}
+# The managed policy a SAM `Type: SQS` event attaches to its function's role: it may receive and
+# delete the messages of every queue of the account. The template's consumers are explicit
+# event-source mappings instead, their roles allowed these actions on their own queues.
+SAM_SQS_POLLER_POLICY = "service-role/AWSLambdaSQSQueueExecutionRole"
+SQS_POLL = {
+    "sqs:ReceiveMessage",
+    "sqs:DeleteMessage",
+    "sqs:GetQueueAttributes",
+    "sqs:ChangeMessageVisibility",
 }
 # What each ASL task resource needs, as IAM actions (``lambda:invoke`` also by
 # ``.waitForTaskToken``); a Distributed Map also starts, watches and stops its child executions.
@@ -378,6 +390,14 @@ def test_state_machines_may_do_what_their_tasks_do_and_nothing_else(
     assert record.resource == "<Arn:MainTable>"
 
 
+def managed_policies(resources: dict[str, Any]) -> Iterator[tuple[str, str]]:
+    """Each role's AWS managed policies, by name (``service-role/...``)."""
+    for name, resource in resources.items():
+        if resource["Type"] == "AWS::IAM::Role":
+            for arn in resource["Properties"].get("ManagedPolicyArns", []):
+                yield name, render(arn).split(":policy/")[-1]
+
+
 def test_no_wildcard_action_and_no_wildcard_resource_but_where_none_can_be_named(
     transformed: dict[str, Any], all_grants: list[Grant]
 ) -> None:
@@ -385,8 +405,52 @@ def test_no_wildcard_action_and_no_wildcard_resource_but_where_none_can_be_named
         assert grant.action != "*" and not grant.action.endswith(":*"), grant
         if grant.resource == "*":
             assert grant.action in WILDCARD_ONLY, grant
-    for name, resource in transformed["Resources"].items():
-        if resource["Type"] == "AWS::IAM::Role":
-            for arn in resource["Properties"].get("ManagedPolicyArns", []):
-                policy = render(arn).split(":policy/")[-1]
-                assert policy in MANAGED_POLICIES, (name, policy)
+    for name, policy in managed_policies(transformed["Resources"]):
+        assert policy in MANAGED_POLICIES, (name, policy)
+
+
+def test_each_queue_consumer_polls_its_own_queues_only(
+    transformed: dict[str, Any], all_grants: list[Grant]
+) -> None:
+    resources = transformed["Resources"]
+    assert [r for r in managed_policies(resources) if r[1] == SAM_SQS_POLLER_POLICY] == []
+    every_queue = [  # "*" or any queue of an account ("<this stack>-*" names a prefix)
+        g for g in all_grants if g.action.startswith("sqs:") and g.resource.split(":")[-1] == "*"
+    ]
+    assert every_queue == []
+    polled: dict[str, set[str]] = {}
+    for resource in resources.values():
+        if resource["Type"] == "AWS::Lambda::EventSourceMapping":
+            mapping = resource["Properties"]
+            queue = render(mapping["EventSourceArn"])
+            polled.setdefault(mapping["FunctionName"]["Ref"], set()).add(queue)
+    assert "WorkQueueFunction" in polled
+    pollers = {g.owner for g in all_grants if matches(g.action, SQS_POLL)}
+    for owner in pollers | set(polled):
+        granted = {
+            (action, g.resource)
+            for g in all_grants
+            if g.owner == owner
+            for action in matches(g.action, SQS_POLL)
+        }
+        needed = {(action, queue) for action in SQS_POLL for queue in polled.get(owner, set())}
+        assert granted == needed, owner
+
+
+def test_a_sam_sqs_event_would_be_refused() -> None:
+    """The check above, on a template where one consumer reads its queue by a SAM SQS event (as
+    the template once did): the managed policy the event attaches is found."""
+    template = copy.deepcopy(load_template())
+    del template["Resources"]["AuditWriterFunctionDomainEvents"]
+    function = template["Resources"]["AuditWriterFunction"]["Properties"]
+    function["Events"] = {
+        "DomainEvents": {
+            "Type": "SQS",
+            "Properties": {"Queue": {"Fn::GetAtt": ["AuditQueue", "Arn"]}, "BatchSize": 10},
+        }
+    }
+    widened = transform_offline(template)
+    with pytest.raises(AssertionError, match=SAM_SQS_POLLER_POLICY):
+        test_each_queue_consumer_polls_its_own_queues_only(
+            widened, list(grants(widened["Resources"]))
+        )

@@ -301,10 +301,9 @@ def test_the_hourly_schedule_goes_through_a_queue_whose_dead_letters_staff_see(
     rule = template_resources["HourlyLedgerDigestRule"]["Properties"]
     assert rule["ScheduleExpression"] == "rate(1 hour)"
     assert rule["Targets"][0]["Arn"] == {"Fn::GetAtt": ["LedgerDigestQueue", "Arn"]}
-    work_queue = template_resources["WorkQueueFunction"]["Properties"]["Events"]
-    assert work_queue["LedgerDigestDeadLetters"]["Properties"]["Queue"] == {
-        "Fn::GetAtt": ["LedgerDigestDeadLetterQueue", "Arn"]
-    }
+    dead_letters = template_resources["WorkQueueFunctionLedgerDigestDeadLetters"]["Properties"]
+    assert dead_letters["FunctionName"] == {"Ref": "WorkQueueFunction"}
+    assert dead_letters["EventSourceArn"] == {"Fn::GetAtt": ["LedgerDigestDeadLetterQueue", "Arn"]}
 
 
 # ------------------------------------------------------------------ the local stack's patches

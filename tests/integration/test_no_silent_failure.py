@@ -20,8 +20,8 @@ def of_type(resources: dict[str, Any], kind: str) -> dict[str, Any]:
     return {name: r for name, r in resources.items() if r["Type"] == kind}
 
 
-def queue_of(event: dict[str, Any]) -> str:
-    return str(event["Properties"]["Queue"]["Fn::GetAtt"][0])
+def queue_of(mapping: dict[str, Any]) -> str:
+    return str(mapping["Properties"]["EventSourceArn"]["Fn::GetAtt"][0])
 
 
 def dead_letter_queues(resources: dict[str, Any]) -> set[str]:
@@ -42,9 +42,12 @@ def on_failure_destinations(resources: dict[str, Any]) -> set[str]:
     }
 
 
-def sqs_sources(function: dict[str, Any]) -> set[str]:
-    events = function["Properties"].get("Events", {}).values()
-    return {queue_of(e) for e in events if e["Type"] == "SQS"}
+def event_source_mappings(resources: dict[str, Any], function: str) -> list[dict[str, Any]]:
+    return [
+        m
+        for m in of_type(resources, "AWS::Lambda::EventSourceMapping").values()
+        if m["Properties"]["FunctionName"] == {"Ref": function}
+    ]
 
 
 def test_every_dead_letter_queue_is_read_into_the_work_queue(
@@ -52,10 +55,11 @@ def test_every_dead_letter_queue_is_read_into_the_work_queue(
 ) -> None:
     dead_letters = dead_letter_queues(template_resources)
     assert dead_letters  # the template has worker queues
-    recorder = template_resources[WORK_QUEUE_FUNCTION]
-    assert sqs_sources(recorder) == dead_letters | on_failure_destinations(template_resources)
-    for event in recorder["Properties"]["Events"].values():
-        assert event["Properties"]["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    mappings = event_source_mappings(template_resources, WORK_QUEUE_FUNCTION)
+    sources = {queue_of(m) for m in mappings}
+    assert sources == dead_letters | on_failure_destinations(template_resources)
+    for mapping in mappings:
+        assert mapping["Properties"]["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
 
 
 def test_every_scheduled_run_that_fails_all_its_attempts_is_kept(

@@ -48,10 +48,25 @@ def test_every_queue_has_a_dead_letter_queue(template_resources: dict[str, Any])
 
 
 def test_sqs_consumers_report_partial_batch_failures(template_resources: dict[str, Any]) -> None:
-    for resource in template_resources.values():
-        for event in resource.get("Properties", {}).get("Events", {}).values():
-            if event["Type"] == "SQS":
-                assert event["Properties"]["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    mappings = [
+        r for r in template_resources.values() if r["Type"] == "AWS::Lambda::EventSourceMapping"
+    ]
+    assert mappings
+    for mapping in mappings:
+        assert mapping["Properties"]["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+
+
+def test_sqs_consumers_are_explicit_event_source_mappings(
+    template_resources: dict[str, Any],
+) -> None:
+    """A SAM ``Type: SQS`` event would attach AWSLambdaSQSQueueExecutionRole (every queue of the
+    account) to its function's role; each mapping is explicit, named as SAM would name it."""
+    for name, resource in template_resources.items():
+        events = resource.get("Properties", {}).get("Events", {}).values()
+        assert all(e["Type"] != "SQS" for e in events), name
+        if resource["Type"] == "AWS::Lambda::EventSourceMapping":
+            function = resource["Properties"]["FunctionName"]["Ref"]
+            assert name.startswith(function) and name != function, name
 
 
 def test_state_machine_substitutions_match_the_asl(template_resources: dict[str, Any]) -> None:
