@@ -2,8 +2,10 @@
 
 Starts moto, provisions template.yaml into it, loads a small demo municipality through the real
 API (accounts, then meters, reads, rates and a billing cycle whose latest ended period it bills),
-serves the API on http://127.0.0.1:8000, fires scheduled rules on their schedule, prints the
-URLs and a staff token, and stays up until Ctrl-C.
+serves the API on http://127.0.0.1:8000 and stays up until Ctrl-C, firing every scheduled rule
+(rate() and cron(), at the UTC instants EventBridge would) while it runs. Start-up prints a short
+summary (URLs, tokens, the webhook secret, how to point boto3 or the aws CLI at the emulator, the
+rules' next instants); the functions' INFO logs show from then on.
 """
 
 from __future__ import annotations
@@ -17,13 +19,13 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from civiq.core.clock import SystemClock
-from civiq.core.dates import local_today
+from civiq.core.dates import MUNICIPAL_TIME_ZONE, local_today
 from civiq.core.staff import Role
 from civiq.platform.tokens import LocalTokens
 from infra.local.demo import gateway_sender, load_via_api, municipality
-from infra.local.demo_billing import load_billing
+from infra.local.demo_billing import DemoRun, load_billing
 from infra.local.gateway import LocalApiGateway, load_routes
-from infra.local.stack import LocalStack
+from infra.local.stack import REGION, STACK_NAME, LocalStack
 
 API_STAGE = "v1"
 MAX_BODY_BYTES = 10 * 1024 * 1024  # API Gateway's payload limit
@@ -63,6 +65,64 @@ def load_demo(gateway: LocalApiGateway, token: str, count: int) -> list[dict[str
     return load_via_api(municipality(accounts=count), gateway_sender(gateway.handle, token))
 
 
+def print_summary(
+    stack: LocalStack,
+    api_url: str,
+    tokens: dict[str, str],
+    accounts: list[dict[str, Any]],
+    billing: DemoRun,
+) -> None:
+    """What a newcomer needs: where things are, how to call them, what is loaded, what fires."""
+    outputs = stack.outputs
+    run = billing.run
+    print(f"\nCiVQ local stack (moto on {stack.endpoint}, provisioned from template.yaml)\n")
+    print(f"  API        {api_url}/api/v1/utility/accounts")
+    for role, token in tokens.items():
+        print(f"  {role.capitalize():<10} token (12 h): {token}")
+    print(f'  Try        curl -H "Authorization: Bearer <token>" {api_url}/api/v1/utility/accounts')
+    print(f"  Webhook    POST {webhook_url(api_url)}")
+    print(f"             signing secret {stack.secret('PaymentWebhookSecret')}")
+    print(
+        "\n  boto3 / aws CLI against the emulator (any credentials will do, but boto3 needs some):"
+    )
+    print(
+        f"    export AWS_ENDPOINT_URL={stack.endpoint} AWS_DEFAULT_REGION={REGION}"
+        " AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing"
+    )
+    print(f"    aws s3 ls s3://{outputs['DocumentsBucketName']}/statements/ --recursive")
+    print(
+        f"    TABLE_NAME={outputs['MainTableName']}  LEDGER_TABLE_NAME={outputs['LedgerTableName']}"
+    )
+    print(
+        f"    LEDGER_DIGEST_BUCKET={outputs['LedgerDigestBucketName']}"
+        f"  LEDGER_DIGEST_KEY_ID={outputs['LedgerDigestKeyArn']}"
+    )
+    print(
+        f"\n  Demo town: {len(accounts)} accounts, {billing.meters} meters, {billing.reads} reads;"
+        f" latest run {run['id']} ({run['status']}): {run['billed']} billed,"
+        f" {run['skipped']} skipped, {run['failed']} failed"
+    )
+    for account in accounts:
+        print(
+            f"    {account['account_number_display']}  {account['id']}"
+            f"  {account['holder']['name']} ({account['language']})"
+        )
+    print(f"\n  Scheduled rules (EventBridge cron() is UTC; local time {MUNICIPAL_TIME_ZONE}):")
+    now = datetime.now(UTC)
+    for at, rule, expression, _ in stack.upcoming(now):
+        local = at.astimezone(MUNICIPAL_TIME_ZONE)
+        print(
+            f"    {expression:<20} next {at:%Y-%m-%d %H:%M} UTC ({local:%H:%M} local)"
+            f"  {_function_of(rule)}"
+        )
+
+
+def _function_of(rule_name: str) -> str:
+    """``civiq-local-AccountActivationFunctionDailyAfterMidnight-1X2Y`` -> the rule's logical
+    part, without the stack name and the random suffix."""
+    return rule_name.removeprefix(f"{STACK_NAME}-").rsplit("-", 1)[0]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--port", type=int, default=8000)
@@ -70,6 +130,11 @@ def main() -> None:
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    # moto's notice that the template's ToleratedFailurePercentage has no effect locally
+    logging.getLogger("moto.stepfunctions.parser").setLevel(logging.ERROR)
+    # The functions log each request and redelivery at INFO, as in CloudWatch; while the demo
+    # loads that is ~80 lines that read as errors, so start-up shows warnings only.
+    logging.disable(logging.INFO)
 
     started = time.monotonic()
     stopped = threading.Event()
@@ -83,41 +148,13 @@ def main() -> None:
     billing = load_billing(
         accounts, gateway_sender(gateway.handle, supervisor), local_today(SystemClock())
     )
-    stack.run_schedules()
     stack.fire_schedule(*ledger_digest_schedule(stack))  # now, so `make reconcile` has a digest
+    stack.run_schedules()
 
-    print(f"\nCiVQ local stack on {stack.endpoint} (moto)\n")
-    print(f"  API          {api_url}/api/v1/utility/accounts")
-    print(f"  Emulator     {stack.endpoint}  (AWS_ENDPOINT_URL for the aws CLI / boto3)")
-    print(f"  Table        {stack.outputs['MainTableName']}")
-    print(f"  Ledger       {stack.outputs['LedgerTableName']}  (LEDGER_TABLE_NAME)")
-    print(f"  Letters      s3://{stack.outputs['DocumentsBucketName']}/letters/welcome/")
-    print(f"  Statements   s3://{stack.outputs['DocumentsBucketName']}/statements/")
-    print(f"  Receipts     s3://{stack.outputs['DocumentsBucketName']}/receipts/")
-    print(f"  Payments     POST {api_url}/api/v1/utility/accounts/<id>/payments (Idempotency-Key)")
-    print(f"  Bank files   POST {api_url}/api/v1/utility/remittances (text/csv)")
-    print(f"  Webhook      POST {webhook_url(api_url)}")
-    print(f"               signing secret {stack.secret('PaymentWebhookSecret')}")
-    print(f"  Digests      s3://{stack.outputs['LedgerDigestBucketName']}  (LEDGER_DIGEST_BUCKET)")
-    print(f"               key {stack.outputs['LedgerDigestKeyArn']}  (LEDGER_DIGEST_KEY_ID)")
-    run = billing.run
-    print(
-        f"\n  Billing run {run['id']} ({run['status']}): {run['billed']} billed,"
-        f" {run['skipped']} skipped {run['reasons']}, {run['failed']} failed"
-        f"  ({billing.meters} meters, {billing.reads} reads)"
-    )
-    print(f"    {api_url}/api/v1/utility/runs/{run['id']}")
-    print("\n  Demo accounts:")
-    for account in accounts:
-        print(
-            f"    {account['account_number_display']}  {account['holder']['name']}"
-            f"  ({account['language']})  id {account['id']}"
-        )
-    print(f"\n  Staff token (clerk, 12 h):\n    {clerk}")
-    print(f"  Supervisor token:\n    {supervisor}")
-    print(f'\n  Try: curl -H "Authorization: Bearer $TOKEN" {api_url}/api/v1/utility/accounts')
+    print_summary(stack, api_url, {"clerk": clerk, "supervisor": supervisor}, accounts, billing)
     # Listen last: once :8000 answers, everything above has been printed.
     server = gateway.serve(port=args.port)
+    logging.disable(logging.NOTSET)  # from here on, the functions' logs as CloudWatch has them
     print(f"\nReady in {time.monotonic() - started:.1f} s. Ctrl-C to stop.", flush=True)
 
     try:

@@ -8,13 +8,12 @@ CloudFormation; nothing about the infrastructure is restated in Python.
 from __future__ import annotations
 
 import json
+import logging
 import os
-import re
 import socket
 import threading
-import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -25,6 +24,9 @@ import requests
 from moto.server import ThreadedMotoServer
 
 from infra.local import cfn_patches, dynamodb_transactions, lambda_runtime, packaging
+from infra.local.schedule_expressions import next_fire
+
+log = logging.getLogger("civiq.local.schedules")
 
 REGION = "ca-central-1"
 STACK_NAME = "civiq-local"
@@ -33,8 +35,6 @@ MOTO_CONFIG = {
     "stepfunctions": {"execute_state_machine": True},
     "lambda": {"use_docker": False},
 }
-RATE = re.compile(r"rate\((\d+) (minute|minutes|hour|hours|day|days)\)")
-SECONDS = {"minute": 60, "hour": 3600, "day": 86400}
 
 
 class DriftError(RuntimeError):
@@ -202,29 +202,30 @@ class LocalStack:
             raise DriftError("local stack drifted from template.yaml: " + "; ".join(problems))
 
     # ------------------------------------------------------------------ schedules
-    def scheduled_targets(self) -> list[tuple[str, int, str]]:
-        """(rule name, period in seconds, target ARN) of every rate() rule of the stack."""
+    def scheduled_targets(self) -> list[tuple[str, str, str]]:
+        """(rule name, schedule expression, target ARN) of every scheduled rule of the stack."""
         events = self.client("events")
         found = []
         for rule in events.list_rules()["Rules"]:
-            match = RATE.fullmatch(rule.get("ScheduleExpression", ""))
-            if not match:
+            expression = rule.get("ScheduleExpression")
+            if not expression:
                 continue
-            period = int(match.group(1)) * SECONDS[match.group(2).rstrip("s")]
             for target in events.list_targets_by_rule(Rule=rule["Name"])["Targets"]:
-                found.append((rule["Name"], period, target["Arn"]))
+                found.append((rule["Name"], expression, target["Arn"]))
         return found
 
-    def fire_schedule(self, rule_name: str, target_arn: str) -> dict[str, Any]:
-        """Deliver the event EventBridge would send to a scheduled rule's target: invoke a
-        Lambda function (its answer), or send it to an SQS queue (its consumer runs inside the
-        send; the message id)."""
+    def fire_schedule(
+        self, rule_name: str, target_arn: str, at: datetime | None = None
+    ) -> dict[str, Any]:
+        """Deliver the event EventBridge would send to a scheduled rule's target for the instant
+        ``at`` (now by default): invoke a Lambda function (its answer), or send it to an SQS
+        queue (its consumer runs inside the send; the message id)."""
         event = {
             "version": "0",
             "id": str(uuid.uuid4()),
             "detail-type": "Scheduled Event",
             "source": "aws.events",
-            "time": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "time": (at or datetime.now(UTC)).strftime("%Y-%m-%dT%H:%M:%SZ"),
             "region": REGION,
             "resources": [rule_name],
             "detail": {},
@@ -238,18 +239,44 @@ class LocalStack:
         payload: dict[str, Any] = json.loads(response["Payload"].read() or b"{}")
         return payload
 
-    def run_schedules(self) -> threading.Thread:
-        """Fire rate() rules on their schedule (moto stores schedules but never fires them)."""
+    def upcoming(self, after: datetime) -> list[tuple[datetime, str, str, str]]:
+        """(next fire, rule, expression, target) of every scheduled rule, soonest first; a
+        rate() counts from ``after`` (the runner's start, standing for the rule's creation)."""
+        due = []
+        for rule, expression, target in self.scheduled_targets():
+            at = next_fire(expression, after, created=after)
+            if at is not None:
+                due.append((at, rule, expression, target))
+        return sorted(due)
+
+    def run_schedules(
+        self, tick: float = 1.0, clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+    ) -> threading.Thread:
+        """Fire every scheduled rule when it is due, rate() and cron() alike (moto stores
+        schedules but never fires them), until :meth:`stop`. A target that fails is logged and
+        fired again at its next instant (in AWS its retries end in the scheduled-run DLQ); instants
+        missed while the machine slept are not caught up."""
+        started = clock()
+        due = {
+            (rule, target): (at, expression)
+            for at, rule, expression, target in self.upcoming(started)
+        }
 
         def loop() -> None:
-            started = time.monotonic()
-            periods = {(name, arn): period for name, period, arn in self.scheduled_targets()}
-            due = {key: started + period for key, period in periods.items()}
-            while not self._stop_schedules.wait(1.0):
-                for key, at in due.items():
-                    if time.monotonic() >= at:
-                        self.fire_schedule(*key)
-                        due[key] = at + periods[key]
+            while not self._stop_schedules.wait(tick):
+                now = clock()
+                for (rule, target), (at, expression) in list(due.items()):
+                    if now < at:
+                        continue
+                    try:
+                        self.fire_schedule(rule, target, at)
+                    except Exception:
+                        log.exception("scheduled rule %s failed for %s", rule, target)
+                    following = next_fire(expression, now, created=started)
+                    if following is None:
+                        del due[(rule, target)]
+                    else:
+                        due[(rule, target)] = (following, expression)
 
         thread = threading.Thread(target=loop, name="local-schedules", daemon=True)
         thread.start()

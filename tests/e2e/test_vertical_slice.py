@@ -209,7 +209,7 @@ def test_outbox_relay_publishes_events_a_failed_publish_left_behind(stack: Local
             "envelope": {"S": json.dumps(envelope)},
         },
     )
-    ((rule, _period, target),) = [
+    ((rule, _expression, target),) = [
         t for t in stack.scheduled_targets() if stack.physical_ids["OutboxRelayFunction"] in t[2]
     ]
     assert stack.fire_schedule(rule, target) == {"relayed": 1}

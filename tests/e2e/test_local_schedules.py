@@ -1,0 +1,35 @@
+"""Every scheduled rule the template creates is one the local runner can fire: the daily cron()
+rules as well as the rate() ones, each with a target."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from infra.local.stack import LocalStack
+
+
+def test_every_scheduled_rule_of_the_template_has_a_next_instant(stack: LocalStack) -> None:
+    after = datetime(2026, 12, 6, 12, 0, tzinfo=UTC)
+    upcoming = stack.upcoming(after)
+    assert len(upcoming) == len(stack.scheduled_targets())  # none was left out
+    by_target = {
+        target.rsplit(":", 1)[-1]: (at, expression) for at, _, expression, target in upcoming
+    }
+
+    def of(logical_id: str) -> tuple[datetime, str]:
+        return by_target[stack.physical_ids[logical_id]]
+
+    # the daily rules name UTC instants: 05:05, 10:00, 11:00 and 12:00 UTC the next day
+    assert of("AccountActivationFunction") == (
+        datetime(2026, 12, 7, 5, 5, tzinfo=UTC),
+        "cron(5 5 * * ? *)",
+    )
+    assert of("BillingSchedulerFunction")[0] == datetime(2026, 12, 7, 10, 0, tzinfo=UTC)
+    assert of("LatePenaltiesFunction")[0] == datetime(2026, 12, 7, 11, 0, tzinfo=UTC)
+    assert of("ReadReminderSchedulerFunction")[0] == datetime(2026, 12, 7, 12, 0, tzinfo=UTC)
+    # rate(): counted from the runner's start
+    assert of("OutboxRelayFunction") == (
+        datetime(2026, 12, 6, 12, 5, tzinfo=UTC),
+        "rate(5 minutes)",
+    )
+    assert {expression.split("(")[0] for _, expression in by_target.values()} == {"cron", "rate"}
