@@ -110,15 +110,17 @@ class Tasks:
             code = REPO / "functions" / folder
             name = f"_bench_{folder}_{uuid.uuid4().hex[:8]}"
             self.handlers[function] = import_isolated(code, code / "handler.py", name)
-        renderer = self.handlers["statement-renderer"]
-        real = renderer.WeasyPrintRenderer
+        from civiq.platform import pdf
+
+        real = pdf.WeasyPrintRenderer
         self.renderer = SampledRenderer(None, RENDERED)
 
         def sampled(templates: Any) -> SampledRenderer:
             self.renderer.real = real(templates)
             return self.renderer
 
-        renderer.WeasyPrintRenderer = sampled
+        # the renderer's wiring imports the class late (civiq.platform.runtime.pdf_renderer)
+        pdf.WeasyPrintRenderer = sampled  # type: ignore[assignment,misc]
         self.seconds: dict[str, list[float]] = {"bill_batch": [], "issue_statements": []}
         self.errors: list[str] = []
 

@@ -4,9 +4,9 @@ The statement is the test suite's realistic bill (tests/helpers/statement_builde
 into its context once and rendered by the real renderer (Jinja2 template, catalogs, WeasyPrint
 PDF/UA-1) in English and French alternately. The baseline is the same words, as plain paragraphs
 with no template, no tables and no chart, rendered by WeasyPrint with the same PDF variant on
-one page: the ratio is what the statement's layout (tables, SVG chart, flex columns) costs over
-the unavoidable PDF writing. Both run warm (one untimed render each first), RUNS times,
-alternating.
+one page: the ratio is what the statement's layout (tables, SVG chart, floated columns, and any
+font face beyond the one regular face both use) costs over the unavoidable PDF writing. Both
+run warm (one untimed render each first), RUNS times, alternating.
 """
 
 from __future__ import annotations

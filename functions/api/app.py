@@ -10,6 +10,7 @@ from chalicelib.routes import (
     customers,
     dashboard,
     exports,
+    fees,
     meters,
     moves,
     payments,
@@ -35,6 +36,7 @@ app.register_blueprint(rates.blueprint)
 app.register_blueprint(dashboard.blueprint)
 app.register_blueprint(exports.blueprint)
 app.register_blueprint(payments.blueprint)
+app.register_blueprint(fees.blueprint)
 app.register_blueprint(webhooks.blueprint)
 app.register_blueprint(remittances.blueprint)
 app.register_blueprint(processor_exceptions.blueprint)

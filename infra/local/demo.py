@@ -696,7 +696,7 @@ class _Silent:
     def publish(self, events: Sequence[Any]) -> None:
         return None
 
-    def mark_published(self, event: Any) -> None:
+    def mark_published(self, events: Sequence[Any]) -> None:
         return None
 
     def pending(self, older_than: datetime, limit: int) -> Sequence[Any]:

@@ -53,7 +53,12 @@ def sample_version(effective_from: str = EFFECTIVE_FROM) -> dict[str, Any]:
             "effective_from": effective_from,
             "components": [
                 {"component": "fixed", "charge_type": "water", "annual": FIXED_WATER_BY_METER},
-                {"component": "blocks", "charge_type": "water", "blocks": WATER_BLOCKS},
+                {
+                    "component": "blocks",
+                    "charge_type": "water",
+                    "blocks": WATER_BLOCKS,
+                    "basis": {"per": "days", "days": 30},
+                },
                 {"component": "sewer", "percent": "80"},
                 {"component": "stormwater", "annual": STORMWATER_BY_PROPERTY},
                 {"component": "waste", "annual": WASTE_BY_CART},

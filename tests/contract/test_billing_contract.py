@@ -194,6 +194,9 @@ class PostingFirst:
     def entries_since(self, account_id: str, after: int) -> EntriesSince:
         return self.journal.entries_since(account_id, after)
 
+    def entries_after(self, ledger: AccountLedger, after: int) -> EntriesSince:
+        return self.journal.entries_after(ledger, after)
+
 
 def test_a_statement_posted_after_another_posting_is_computed_again(billing: Billing) -> None:
     account = billing.stores.open("Élise Tremblay", "12 Rue Laurier")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -24,16 +25,20 @@ from civiq.rates.adapters.dynamodb import DynamoRateSchedules
 from civiq.rates.adapters.memory import InMemoryRateSchedules
 from civiq.rates.domain.charges import ChargeType
 from civiq.rates.domain.rates import (
+    Basis,
     Block,
     ConsumptionBlocks,
+    DayCount,
     FixedCharge,
     MinimumCharge,
+    Per,
     RateSchedule,
     RateVersion,
     Season,
     SewerCharge,
     StormwaterCharge,
     Tax,
+    VolumeCap,
     VolumetricRate,
     WasteCharge,
 )
@@ -89,6 +94,76 @@ def every_component(start: date, end: date | None = None) -> RateVersion:
         ],
         [Tax(ChargeType.MISCELLANEOUS, "HST", D("0.13"))],
     )
+
+
+def bases_and_caps(start: date) -> RateVersion:
+    """A version whose figures have their own bases, a cap, and a fixed period length."""
+    per_period = Basis(Per.PERIOD)
+    return RateVersion(
+        start,
+        None,
+        [
+            FixedCharge(ChargeType.WATER, {MeterSize.MM16: D("24.92")}, basis=Basis(Per.QUARTER)),
+            ConsumptionBlocks(
+                ChargeType.WATER,
+                [Block(D("30"), D("1.5000")), Block(None, D("2.0000"))],
+                basis=per_period,
+                cap=VolumeCap(D("200"), per_period),
+            ),
+            SewerCharge(rate=D("1.5000"), cap=VolumeCap(D("90"), per_period)),
+            MinimumCharge(ChargeType.WATER, D("30.00"), per_period),
+        ],
+        day_count=DayCount.FIXED_PERIOD,
+        periods_per_year=4,
+    )
+
+
+def test_bases_caps_and_day_counts_read_back_the_same(stores: Stores) -> None:
+    schedule = RateSchedule("quarterly", "Quarterly", [bases_and_caps(date(2026, 1, 1))])
+    stores.create(schedule)
+    assert stores.schedules.get("quarterly") == schedule
+
+
+def test_a_schedule_stored_before_bases_reads_back_with_the_old_meaning(aws: Any) -> None:
+    """Blocks stored without a basis were per 30 days; annual prices per year."""
+    from civiq.platform.dynamodb import keys
+    from civiq.rates.adapters.dynamodb import RateScheduleItem
+
+    stored = [
+        {
+            "effective_from": "2026-01-01",
+            "effective_to": None,
+            "components": [
+                {"component": "fixed", "charge_type": "water", "annual": {"16mm": "372.00"}},
+                {
+                    "component": "blocks",
+                    "charge_type": "water",
+                    "blocks": [{"limit": "15", "rate": "1.8900"}, {"rate": "2.9800"}],
+                },
+                {"component": "minimum", "charge_type": "water", "per_30_days": "20.00"},
+            ],
+            "taxes": [],
+        }
+    ]
+    RateScheduleItem(
+        pk=keys.rate_pk("old"),
+        sk=keys.RATE_SCHEDULE_SK,
+        gsi1pk=keys.RATE_SCHEDULES,
+        gsi1sk="old",
+        schedule_id="old",
+        name="Old",
+        versions=json.dumps(stored),
+    ).save()
+    (version,) = DynamoRateSchedules().get("old").versions
+    assert version.components == (
+        FixedCharge(ChargeType.WATER, {MeterSize.MM16: D("372.00")}),
+        ConsumptionBlocks(
+            ChargeType.WATER, [Block(D("15"), D("1.8900")), Block(None, D("2.9800"))]
+        ),
+        MinimumCharge(ChargeType.WATER, D("20.00")),
+    )
+    assert version.components[1].basis == Basis(Per.DAYS, 30)  # type: ignore[union-attr]
+    assert version.day_count is DayCount.ACTUAL_365
 
 
 def test_a_created_schedule_reads_back_the_same_with_its_history(stores: Stores) -> None:

@@ -213,7 +213,7 @@ def test_outbox_holds_events_until_published(stores: Stores) -> None:
     waiting = stores.outbox.pending(START + timedelta(minutes=5), 10)
     assert [e.event_type for e in waiting] == ["AccountOpened"]
     assert waiting[0].detail["account_id"] == account.account_id
-    stores.outbox.mark_published(waiting[0])
+    stores.outbox.mark_published(waiting)
     assert stores.outbox.pending(START + timedelta(minutes=5), 10) == []
 
 

@@ -15,6 +15,7 @@ from civiq.accounts.domain.properties import Property
 from civiq.accounts.services.open_account import OpenAccount
 from civiq.billing.adapters.memory import (
     InlineStatementDocuments,
+    InMemoryAccountsOnFile,
     InMemoryCycles,
     InMemoryManifests,
     InMemoryRuns,
@@ -90,7 +91,9 @@ class BillingWorld(World):
             self.clock,
             self.recorder.ids,
         )
-        self.bill_batch = BillBatch(self.bill_account, self.runs)
+        self.bill_batch = BillBatch(
+            self.bill_account, self.runs, InMemoryAccountsOnFile(self.store, self.ledger)
+        )
         self.rates = InMemoryRateSchedules(self.store)
         self.rates.schedules[SCHEDULE.schedule_id] = SCHEDULE
         self.define = DefineCycle(self.cycles, self.rates, self.recorder)

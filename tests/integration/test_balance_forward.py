@@ -35,12 +35,15 @@ from civiq.core.audit import AuditEntry
 from civiq.core.errors import InvalidInput, NotFound
 from civiq.core.fakes import FixedClock, SequentialIds
 from civiq.core.publishing import PublishEvents
+from civiq.ledger.adapters.dynamodb_fees import DynamoFeeCatalogues
 from civiq.ledger.adapters.dynamodb_journal import DynamoJournal
 from civiq.ledger.adapters.dynamodb_postings import DynamoLedger, DynamoPayments
 from civiq.ledger.adapters.memory import InMemoryLedger
+from civiq.ledger.domain.fees import CERTIFICATE, Fee, FeeCatalogue, FeeTax, FeeVersion
 from civiq.ledger.domain.journal import EntryKind
 from civiq.ledger.domain.payments import PaymentChannel, PaymentMethod, PaymentStatus
 from civiq.ledger.ports import JournalReader
+from civiq.ledger.services.fees import ChargeFee, ConfigureFees
 from civiq.ledger.services.posting import Announcer, PaymentLedger
 from civiq.metering.adapters.dynamodb import DynamoMetering
 from civiq.metering.services.readings import RecordEstimate
@@ -276,7 +279,7 @@ def test_a_reversed_payment_a_refund_and_adjustments_both_ways_each_print_their_
         ForwardLine(EntryKind.REFUND, CHARGE, D("40.00")),
         ForwardLine(EntryKind.ADJUSTMENT, CREDIT, D("20.00")),
         ForwardLine(EntryKind.ADJUSTMENT, CHARGE, D("15.00")),
-        ForwardLine(EntryKind.FEE, CHARGE, D("45.00")),
+        ForwardLine(EntryKind.FEE, CHARGE, D("45.00"), "Frais de paiement refusé"),
     )
     assert second.balance_forward == first.total_due - D("220.00") == D("-91.95")
     assert second.total_due == town.books.ledger.state(account_id).balance
@@ -287,7 +290,7 @@ def test_a_reversed_payment_a_refund_and_adjustments_both_ways_each_print_their_
         "Remboursements 40,00 $",
         "Crédits -20,00 $",
         "Rajustements (frais) 15,00 $",
-        "Frais (comme les frais de paiement refusé) 45,00 $",
+        "Frais de paiement refusé 45,00 $",  # the fee in its own wording
         "Solde reporté -91,95 $",
     ):
         assert printed in text
@@ -365,3 +368,41 @@ def _entry(statement: Statement) -> AuditEntry:
         "corr-rebill",
         {},
     )
+
+
+def test_a_fee_and_its_tax_print_each_on_its_line_in_the_statements_language(
+    town: Town,
+) -> None:
+    account, meter = metered_account("Élise Tremblay", "12 Rue Laurier")  # French
+    read(meter, "2026-10-31", "30")
+    first = town.bill(account, date(2026, 10, 31))  # 128.05
+    catalogues = DynamoFeeCatalogues()
+    certificate = FeeVersion(
+        date(2026, 1, 1),
+        D("60.00"),
+        "Tax certificate",
+        "Certificat fiscal",
+        "4110-certificates",
+        FeeTax("HST", "TVH", D("0.13")),
+    )
+    ConfigureFees(catalogues, Recorder(town.clock, town.ids))(
+        FeeCatalogue.of([Fee(CERTIFICATE, (certificate,))]), CLERK, "c-fees"
+    )
+    town.on(date(2026, 11, 10))
+    ChargeFee(town.books, catalogues)(
+        account.account_id, CERTIFICATE, "request:k1", CLERK, "c", because="staff"
+    )
+    read(meter, "2026-11-30", "55")
+
+    second = town.bill(account, date(2026, 11, 30))
+
+    # 60.00 x 0.13 = 7.80
+    assert second.since == (
+        ForwardLine(EntryKind.FEE, CHARGE, D("60.00"), "Certificat fiscal"),
+        ForwardLine(EntryKind.FEE, CHARGE, D("7.80"), "TVH 13\u00a0% sur Certificat fiscal"),
+    )
+    assert second.balance_forward == first.total_due + D("67.80") == D("195.85")
+    text = town.pdf_text(second)
+    assert "Certificat fiscal 60,00 $" in text
+    assert "TVH 13 % sur Certificat fiscal 7,80 $" in text
+    assert "Solde reporté 195,85 $" in text

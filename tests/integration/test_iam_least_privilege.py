@@ -29,8 +29,8 @@ from samtranslator.translator.transform import transform
 from infra.local.packaging import REPO, load_template
 
 # The functions that post to the ledger: payments, refunds, reversals, adjustments and rebills
-# (the API), statements (the billing-cycle tasks), final bills, processor events, remittances and
-# late penalties. (Arrears are not posted by any function yet.)
+# (the API), statements (the billing-cycle tasks), final bills, processor events, remittances,
+# late penalties and new-account fees. (Arrears are not posted by any function yet.)
 LEDGER_WRITERS = {
     "ApiFunction",
     "BillingTasksFunction",
@@ -38,6 +38,7 @@ LEDGER_WRITERS = {
     "ProcessorEventFunction",
     "RemittanceFunction",
     "LatePenaltiesFunction",
+    "FeeChargerFunction",
 }
 # The ledger's other readers: the digest job (heads and journals).
 LEDGER_READERS = {"LedgerDigestFunction"}

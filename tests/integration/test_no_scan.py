@@ -448,6 +448,8 @@ def test_every_route_answers_without_a_scan(
         assert used == Counter({"Query": 1}), used
         _, used = call("GET", f"{ACCOUNTS}/{{id}}/balance", 200, id=account_id)
         assert used == Counter({"GetItem": 2, "Query": 1}), used  # account, balance, latest
+        _, used = call("GET", f"{ACCOUNTS}/{{id}}/bill-preview", 400, id=account_id)  # no meter yet
+        assert set(used) <= {"GetItem", "Query"}, used  # a preview writes nothing
 
         # payments and the ledger: a posting reads the account and its ledger, and writes once
         payments = f"{ACCOUNTS}/{{id}}/payments"
@@ -507,6 +509,28 @@ def test_every_route_answers_without_a_scan(
         assert used["TransactWriteItems"] == 1 and "Scan" not in used, used
         _, used = call("GET", f"{ACCOUNTS}/{{id}}/ledger", 200, query="limit=2", id=account_id)
         assert used == Counter({"GetItem": 1, "Query": 1}), used
+
+        # fees: the catalogue (read by staff, replaced whole by supervisors), a fee charged
+        _, used = call("GET", f"{API}/fees", 200)
+        assert used == Counter({"GetItem": 1}), used
+        certificate = {
+            "effective_from": "2024-01-01",
+            "amount": "60.00",
+            "label_en": "Tax certificate",
+            "label_fr": "Certificat fiscal",
+            "gl_code": "4110",
+        }
+        catalogue = {"version": 0, "fees": {"certificate": {"versions": [certificate]}}}
+        call("PUT", f"{API}/fees", 200, catalogue, role=Role.SUPERVISOR)
+        _, used = call(
+            "POST",
+            f"{ACCOUNTS}/{{id}}/fees",
+            201,
+            {"code": "certificate"},
+            headers={"Idempotency-Key": "no-scan-fee-1"},
+            id=account_id,
+        )
+        assert used["TransactWriteItems"] == 1 and "Scan" not in used, used
         event = json.dumps(
             {
                 "id": "evt_noscan1",

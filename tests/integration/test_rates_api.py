@@ -56,15 +56,19 @@ def test_create_then_read_and_list(chalice_app: Any) -> None:
         (version,) = schedule["versions"]
         assert (version["effective_from"], version["effective_to"]) == ("2026-01-01", None)
         fixed, blocks, sewer, stormwater, waste = version["components"]
-        assert fixed["annual"]["16mm"] == "372.00" and fixed["charge_type"] == "water"
+        # posted as "annual": read back as prices with their basis
+        assert fixed["prices"]["16mm"] == "372.00" and fixed["charge_type"] == "water"
+        assert fixed["basis"] == {"per": "year"}
+        assert blocks["basis"] == {"per": "days", "days": 30}
         assert [(b["limit"], b["rate"]) for b in blocks["blocks"]] == [
             ("15", "1.8900"),
             ("30", "2.3400"),
             (None, "2.9800"),
         ]
         assert (sewer["component"], sewer["percent"]) == ("sewer", "80")
-        assert stormwater["annual"]["commercial"] == "552.00"
-        assert waste["annual"] == {"small": "150.00", "medium": "200.00", "large": "260.00"}
+        assert stormwater["prices"]["commercial"] == "552.00"
+        assert waste["prices"] == {"small": "150.00", "medium": "200.00", "large": "260.00"}
+        assert version["day_count"] == "actual/365" and "periods_per_year" not in version
         assert version["taxes"] == [{"charge_type": "miscellaneous", "name": "HST", "rate": "0.13"}]
 
         read = call(client, "GET", SCHEDULE, role=Role.CLERK)
@@ -206,7 +210,7 @@ def _set(path: str, value: Any) -> Any:
         (_set("versions.0.components.2.percent", "80.125"), "versions.0.components.2.percent"),
         (_set("versions.0.components.2.winter_cap", True), "versions.0.components.2.winter_cap"),
         (_set("versions.0.components.0.percent", "80"), "versions.0.components.0.percent"),
-        (_set("versions.0.components.3.annual", None), "versions.0.components.3.annual"),
+        (_set("versions.0.components.3.annual", None), "versions.0.components.3.prices"),
         (_set("versions.0.components.4.component", "compost"), "versions.0.components.4.component"),
         (_set("versions.0.taxes.0.rate", "13"), "versions.0.taxes.0.rate"),
         (_set("versions.0.effective_to", "2025-12-31"), "versions.0.effective_to"),
@@ -364,3 +368,97 @@ def test_a_schedule_id_is_created_once(chalice_app: Any) -> None:
         again = call(client, "POST", RATES, sample_schedule())
         assert (again.status_code, again.json_body["error"]["field"]) == (409, "schedule_id")
     assert len(history()) == 1
+
+
+def barrie_schedule() -> dict[str, Any]:
+    """Barrie's bi-monthly bylaw as published: tiers 0-30-60-90 m3 and 24.92 per 60 days."""
+    per_60_days = {"per": "days", "days": 60}
+    return {
+        "schedule_id": "barrie",
+        "name": "Barrie water",
+        "versions": [
+            {
+                "effective_from": "2026-01-01",
+                "components": [
+                    {
+                        "component": "fixed",
+                        "charge_type": "water",
+                        "prices": {"16mm": "24.92"},
+                        "basis": per_60_days,
+                    },
+                    {
+                        "component": "blocks",
+                        "charge_type": "water",
+                        "basis": per_60_days,
+                        "blocks": [
+                            {"limit": "30", "rate": "1.5000"},
+                            {"limit": "60", "rate": "2.0000"},
+                            {"rate": "2.5000"},
+                        ],
+                    },
+                    {
+                        "component": "sewer",
+                        "rate": "1.0000",
+                        "cap": {"volume": "90", "basis": {"per": "period"}},
+                    },
+                ],
+            }
+        ],
+    }
+
+
+def test_figures_are_typed_as_published_with_their_basis(chalice_app: Any) -> None:
+    with Client(chalice_app) as client:
+        created = call(client, "POST", RATES, barrie_schedule())
+        assert created.status_code == 201, created.json_body
+        fixed = created.json_body["versions"][0]["components"][0]
+        assert (fixed["prices"], fixed["basis"]) == ({"16mm": "24.92"}, {"per": "days", "days": 60})
+        body = quote_body(period_start="2026-03-31", period_end="2026-06-01", volume="100")
+        body.update(services=["water", "sewer"], miscellaneous=[])
+        quote = call(client, "POST", f"{RATES}/barrie/quote", body, role=Role.CLERK).json_body
+    assert [
+        (x["kind"], x["quantity"], x["unit_price"], x["days"], x["basis_days"], x["amount"])
+        for x in quote["lines"]
+    ] == [
+        ("fixed", "1", "24.92", 62, 60, "25.75"),  # 24.92 x 62 / 60 = 25.7506
+        ("block", "31.000", "1.5000", 62, None, "46.50"),  # 30 x 62 / 60 = 31 m3
+        ("block", "31.000", "2.0000", 62, None, "62.00"),  # 60 x 62 / 60 = 62 m3
+        ("block", "38.000", "2.5000", 62, None, "95.00"),  # the rest: 100 - 62
+        ("sewer-volumetric", "90.000", "1.0000", None, None, "90.00"),  # capped at 90 of the 100
+    ]
+
+
+@pytest.mark.parametrize(
+    ("component", "field"),
+    [
+        ({"prices": {"16mm": "24.92"}}, "versions.0.components.0.basis"),
+        (
+            {"annual": {"16mm": "24.92"}, "basis": {"per": "year"}},
+            "versions.0.components.0.basis",
+        ),
+        ({"prices": {"16mm": "1"}, "basis": {"per": "days"}}, "versions.0.components.0.basis.days"),
+    ],
+    ids=["prices-without-basis", "annual-with-basis", "days-without-count"],
+)
+def test_a_figure_without_its_basis_is_refused(
+    chalice_app: Any, component: dict[str, Any], field: str
+) -> None:
+    body = barrie_schedule()
+    body["versions"][0]["components"][0] = {
+        "component": "fixed",
+        "charge_type": "water",
+        **component,
+    }
+    with Client(chalice_app) as client:
+        response = call(client, "POST", RATES, body)
+    assert response.status_code == 400, response.json_body
+    assert response.json_body["error"]["field"] == field
+
+
+def test_blocks_need_their_basis(chalice_app: Any) -> None:
+    body = barrie_schedule()
+    del body["versions"][0]["components"][1]["basis"]
+    with Client(chalice_app) as client:
+        response = call(client, "POST", RATES, body)
+    assert response.status_code == 400
+    assert response.json_body["error"]["field"] == "versions.0.components.1.basis"

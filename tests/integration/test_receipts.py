@@ -159,7 +159,8 @@ def test_a_french_account_gets_its_receipt_in_french_once(
         "Mode de paiement Chèque",
         "Numéro du chèque 1042",
         "Montant reçu 1 234,56 $",
-        "2 nov. 2026 23 nov. 2026 1 200,00 $",  # the statement by its dates
+        # the statement by its dates and the period it bills
+        "2 nov. 2026 du 1er sept. 2026 au 31 oct. 2026 23 nov. 2026 1 200,00 $",
         "Crédit conservé pour votre prochain relevé 34,56 $",
         "Solde du compte après ce paiement -34,56 $",
         "This receipt is available in English",  # the one line offering the other language
@@ -226,7 +227,7 @@ def test_an_english_account_gets_a_tagged_receipt_in_english(
         "Payment method E-transfer",
         "Reference CA1mKd7Wq",
         "Amount received $1,200.00",
-        "Nov. 2, 2026 Nov. 23, 2026 $1,200.00",
+        "Nov. 2, 2026 Sept. 1, 2026 to Oct. 31, 2026 Nov. 23, 2026 $1,200.00",
         "Account balance after this payment $59.90",
         "Vous pouvez obtenir ce reçu en français",
     ):

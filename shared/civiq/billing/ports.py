@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Protocol
 
+from civiq.accounts.domain.accounts import Account
 from civiq.billing.domain.cycles import (
     AccountOutcome,
     BatchRecord,
@@ -15,7 +17,7 @@ from civiq.billing.domain.statements import Statement
 from civiq.core.audit import AuditEntry
 from civiq.core.events import DomainEvent
 from civiq.core.ports import Page
-from civiq.ledger.domain.journal import Posting
+from civiq.ledger.domain.journal import AccountLedger, Posting
 
 
 class CycleRepository(Protocol):
@@ -81,6 +83,11 @@ class StatementRepository(Protocol):
         """Raises NotFound."""
         ...
 
+    def several(self, ids: Sequence[tuple[str, str]]) -> Sequence[Statement]:
+        """The statements of ``(account id, statement id)`` pairs, in their order, read together
+        (a batch's: one request per 100); raises NotFound when one is missing."""
+        ...
+
     def of_account(self, account_id: str, limit: int, cursor: str | None) -> Page[Statement]:
         """Newest first."""
         ...
@@ -111,6 +118,21 @@ class StatementRepository(Protocol):
     ) -> bool:
         """Record the rendered PDF's key with ``events`` (to the outbox) atomically; False when
         a document was attached before."""
+        ...
+
+
+@dataclass(frozen=True)
+class AccountOnFile:
+    """An account and its ledger as they stood when read together (one item holds both)."""
+
+    account: Account
+    ledger: AccountLedger
+
+
+class AccountsOnFile(Protocol):
+    def several(self, account_ids: Sequence[str]) -> Mapping[str, AccountOnFile]:
+        """The accounts with their ledgers, read consistently and together (a batch's: one
+        request per 100 accounts); an unknown id is left out."""
         ...
 
 

@@ -11,7 +11,7 @@ the renderer.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from civiq.accounts.adapters.dynamodb_accounts import DynamoAccountRepository
@@ -19,6 +19,7 @@ from civiq.accounts.adapters.dynamodb_properties import DynamoPropertyRepository
 from civiq.accounts.domain.account_numbers import AccountNumberScheme
 from civiq.accounts.services.recording import Recorder
 from civiq.billing.adapters.dynamodb import DynamoCycles, DynamoRuns, DynamoStatements
+from civiq.billing.adapters.dynamodb_accounts_on_file import DynamoAccountsOnFile
 from civiq.billing.adapters.statement_rendering import LambdaStatementDocuments
 from civiq.billing.services.billing import BillAccount, BillBatch
 from civiq.billing.services.cycles import (
@@ -28,6 +29,7 @@ from civiq.billing.services.cycles import (
     StartRun,
     SummarizeRun,
 )
+from civiq.billing.services.preview import EstimateUnrecorded, PreviewBill
 from civiq.billing.services.rebill import RebillStatement
 from civiq.billing.services.requirements import CycleRequirements
 from civiq.core.clock import SystemClock
@@ -96,6 +98,7 @@ class BillingServices:
     define_cycle: DefineCycle
     start_run: StartRun
     rebill: RebillStatement
+    preview_bill: PreviewBill
 
 
 def billing_services(
@@ -127,6 +130,18 @@ def billing_services(
             cycles,
             rates,
             LambdaStatementDocuments(client(settings, "lambda"), statement_renderer_function),
+            recorder,
+        ),
+        preview_bill=PreviewBill(
+            billable.accounts,
+            cycles,
+            rates,
+            replace(
+                billable.bill_account(clock, ids, recorder),
+                estimate=EstimateUnrecorded(
+                    billable.metering, billable.metering, billable.metering, recorder
+                ),
+            ),
             recorder,
         ),
     )
@@ -170,7 +185,9 @@ class BillingTasks:
 
     def bill_batch(self, ids: IdGenerator) -> BillBatch:
         recorder = Recorder(self.clock, ids, time_zone(self.settings))
-        return BillBatch(self.billable.bill_account(self.clock, ids, recorder), self.runs)
+        return BillBatch(
+            self.billable.bill_account(self.clock, ids, recorder), self.runs, DynamoAccountsOnFile()
+        )
 
     def summarize(self) -> SummarizeRun:
         return SummarizeRun(
@@ -212,6 +229,7 @@ def _issue_statements(
             settings.municipality_name,
             settings.portal_url,
             AccountNumberScheme(settings.account_number_prefix, settings.account_number_width),
+            settings.letterhead(),
         ),
         clock=clock,
         ids=ids,

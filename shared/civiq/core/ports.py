@@ -37,7 +37,9 @@ class Outbox(Protocol):
 
     def pending(self, older_than: datetime, limit: int) -> Sequence[DomainEvent]: ...
 
-    def mark_published(self, event: DomainEvent) -> None: ...
+    def mark_published(self, events: Sequence[DomainEvent]) -> None:
+        """Forget ``events``: they were published (in as few requests as the store allows)."""
+        ...
 
 
 class EventPublisher(Protocol):

@@ -28,8 +28,7 @@ class PublishEvents:
                 extra={"event_ids": [e.event_id for e in events]},
             )
             return False
-        for event in events:
-            self.outbox.mark_published(event)
+        self.outbox.mark_published(events)
         return True
 
 
@@ -47,7 +46,6 @@ class RelayOutbox:
         waiting = self.outbox.pending(self.clock.now() - self.grace, self.batch_size)
         if waiting:
             self.publisher.publish(waiting)
-            for event in waiting:
-                self.outbox.mark_published(event)
+            self.outbox.mark_published(waiting)
             logger.info("relayed outbox events", extra={"count": len(waiting)})
         return len(waiting)

@@ -1,5 +1,6 @@
 """Ports of the ledger: posting to an account's journal, its payment records, reading every
-account's books for the ledger check, and the digests that anchor the ledger outside its table.
+account's books for the ledger check, the digests that anchor the ledger outside its table, and
+the fee catalogue.
 Adapters implement them."""
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from civiq.core.audit import AuditEntry
 from civiq.core.events import DomainEvent
 from civiq.core.ports import Page
 from civiq.ledger.domain.digests import SignedDigest, StoredDigest
+from civiq.ledger.domain.fees import FeeCatalogue
 from civiq.ledger.domain.journal import AccountLedger, EntriesSince, Head, LedgerEntry, Posting
 from civiq.ledger.domain.payment_records import UnreadablePayment
 from civiq.ledger.domain.payments import Payment, Refund
@@ -55,6 +57,11 @@ class JournalReader(Protocol):
         """The entries numbered after ``after`` (0: from the first), in order, up to the head
         the account's ledger is at, with its balance there, read consistently. Raises NotFound
         for an unknown account."""
+        ...
+
+    def entries_after(self, ledger: AccountLedger, after: int) -> EntriesSince:
+        """Like :meth:`entries_since`, up to the head of ``ledger``, a state read before (the
+        entries up to it never change): no second read of the account."""
         ...
 
 
@@ -158,4 +165,18 @@ class DigestSigner(Protocol):
 
     def verifies(self, digest: SignedDigest) -> bool:
         """Whether this key signed ``digest`` (its key, algorithm and signature)."""
+        ...
+
+
+class FeeCatalogueRepository(Protocol):
+    """The municipality's fee catalogue: one record, changed whole, with optimistic locking."""
+
+    def get(self) -> FeeCatalogue:
+        """The catalogue as saved last, read consistently (empty, version 0, before the first
+        save)."""
+        ...
+
+    def save(self, before: FeeCatalogue, after: FeeCatalogue, entry: AuditEntry) -> None:
+        """Write ``after`` (version ``before.version + 1``) with its history ``entry``, only
+        while the stored version is ``before.version`` (else VersionConflict)."""
         ...

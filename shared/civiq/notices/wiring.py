@@ -112,7 +112,7 @@ def issue_receipt(settings: DocumentSettings) -> IssueReceipt:
         numbering=AccountNumberScheme(
             settings.account_number_prefix, settings.account_number_width
         ),
-        municipality_name=settings.municipality_name,
+        letterhead=settings.letterhead(),
     )
 
 
@@ -127,7 +127,7 @@ def send_welcome_letter(settings: DocumentSettings) -> SendWelcomeLetter:
         numbering=AccountNumberScheme(
             settings.account_number_prefix, settings.account_number_width
         ),
-        municipality_name=settings.municipality_name,
+        letterhead=settings.letterhead(),
         portal_url=settings.portal_url,
     )
 

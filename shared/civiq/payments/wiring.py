@@ -2,7 +2,7 @@
 autopay, wired to DynamoDB, S3, SQS and EventBridge from settings: the one place their services
 (and the ledger's, which they post through) are built, for the API (``payments_composition.py``,
 ``remittances_composition.py``, ``processor_exceptions_composition.py``), the processor-event,
-remittance, late-penalty and autopay functions.
+remittance, late-penalty, autopay and fee-charger functions.
 
 The API imports this module at its cold start: what only the other functions build (their
 settings, late penalties, autopay) is imported by the functions building it.
@@ -21,14 +21,17 @@ from civiq.accounts.adapters.dynamodb_accounts import DynamoAccountRepository
 from civiq.accounts.adapters.dynamodb_workflows import DynamoMilestones
 from civiq.accounts.domain.account_numbers import AccountNumberScheme
 from civiq.accounts.services.find_account import FindAccount
+from civiq.accounts.services.recording import Recorder
 from civiq.billing.adapters.dynamodb import post_to_statements
 from civiq.core.clock import SystemClock
 from civiq.core.ids import UlidGenerator
 from civiq.core.ports import AuditLog
 from civiq.core.settings import CommonSettings
+from civiq.ledger.adapters.dynamodb_fees import DynamoFeeCatalogues
 from civiq.ledger.adapters.dynamodb_postings import DynamoLedger, DynamoPayments
 from civiq.ledger.domain.journal import AllocationOrder
-from civiq.ledger.ports import LedgerRepository, PaymentRepository
+from civiq.ledger.ports import FeeCatalogueRepository, LedgerRepository, PaymentRepository
+from civiq.ledger.services.fees import ChargeFee, ChargeOpeningFee, ConfigureFees
 from civiq.ledger.services.posting import Announcer, PaymentLedger
 from civiq.payments.adapters.dynamodb_processor_events import DynamoProcessorEvents
 from civiq.payments.adapters.dynamodb_processor_exceptions import DynamoProcessorExceptions
@@ -91,8 +94,31 @@ def processor_refunds(settings: CommonSettings, queue_url: str | None) -> Proces
 
 
 @dataclass(frozen=True)
+class FeeServices:
+    """The fee catalogue (read and replaced by supervisors) and fees charged to accounts."""
+
+    catalogues: FeeCatalogueRepository
+    configure: ConfigureFees
+    charge: ChargeFee
+
+
+def charge_opening_fee(settings: CommonSettings) -> ChargeOpeningFee:
+    """The new-account fee of each account opened (functions/fee_charger)."""
+    return ChargeOpeningFee(ChargeFee(dynamo_payment_ledger(settings), DynamoFeeCatalogues()))
+
+
+def fee_services(books: PaymentLedger, settings: CommonSettings) -> FeeServices:
+    catalogues = DynamoFeeCatalogues()
+    return FeeServices(
+        catalogues=catalogues,
+        configure=ConfigureFees(catalogues, Recorder.system(time_zone(settings))),
+        charge=ChargeFee(books, catalogues),
+    )
+
+
+@dataclass(frozen=True)
 class PaymentServices:
-    """Staff's payments, refunds, reversals and adjustments, each answered once per
+    """Staff's payments, refunds, reversals, adjustments and fees, each answered once per
     Idempotency-Key (the API's routes)."""
 
     ledger: LedgerRepository
@@ -102,6 +128,7 @@ class PaymentServices:
     refund: RefundPayment
     reverse: ReversePayment
     adjust: AdjustBalance
+    fees: FeeServices
 
 
 def payment_services(
@@ -117,14 +144,16 @@ def payment_services(
     persistence = DynamoDBPersistenceLayer(
         table_name=idempotency_table_name, boto3_client=client(settings, "dynamodb")
     )
+    fees = fee_services(books, settings)
     return PaymentServices(
         ledger=books.ledger,
         payments=books.payments,
         requests=IdempotentRequests(persistence, idempotency_key_hours * 3600),
         post=PostPayment(books, allocation_order),
         refund=RefundPayment(books, refunds),
-        reverse=ReversePayment(books, nsf_fee),
+        reverse=ReversePayment(books, nsf_fee, fees.catalogues),
         adjust=AdjustBalance(books, allocation_order),
+        fees=fees,
     )
 
 

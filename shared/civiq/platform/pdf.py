@@ -15,6 +15,7 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
 from jinja2.runtime import Context
+from markupsafe import Markup, escape
 
 from civiq.core.language import Language
 from civiq.platform.catalogs import NBSP, Catalogs, format_date, format_number
@@ -138,8 +139,23 @@ class WeasyPrintRenderer:
             or the name as configured where the catalog has none."""
             return self._catalogs.get(Language(context["lang"]), key, configured)
 
+        @pass_context
+        def label(context: Context, key: str, /) -> Markup:
+            """A label in the language rendered and, on a document whose ``letterhead`` is
+            bilingual, after it in the other official language, tagged with that language."""
+            language = Language(context["lang"])
+            text = escape(self._catalogs.message(language, key, {}))
+            letterhead = context.get("letterhead")
+            if letterhead is None or not letterhead.bilingual:
+                return text
+            other = Language.FR if language is Language.EN else Language.EN
+            return Markup('{} <span lang="{}">/ {}</span>').format(
+                text, other.value, self._catalogs.message(other, key, {})
+            )
+
         self._env.globals["t"] = t
         self._env.globals["t_or"] = t_or
+        self._env.globals["label"] = label
         self._env.filters.update(FILTERS)
 
     def render_pdf(self, template: str, language: Language, context: Mapping[str, object]) -> bytes:

@@ -27,6 +27,7 @@ from civiq.core.errors import InvalidInput, NotFound
 from civiq.core.events import Actor, DomainEvent
 from civiq.core.fakes import FakeRenderer, RecordingPublisher
 from civiq.core.language import Language
+from civiq.core.letterhead import Letterhead
 from civiq.core.publishing import PublishEvents
 from civiq.event_catalog import checked_envelope, payload_of
 from civiq.ledger.domain.payments import PaymentMethod
@@ -95,7 +96,7 @@ def issue(
         notifications=InMemoryNotificationLog(store),
         events=events,
         numbering=numbering,
-        municipality_name=MUNICIPALITY,
+        letterhead=Letterhead(MUNICIPALITY),
     )
 
 
@@ -182,6 +183,7 @@ def test_renders_the_receipt_in_the_account_language(
             language,
             {
                 "municipality_name": MUNICIPALITY,
+                "letterhead": Letterhead(MUNICIPALITY),
                 "recipient_name": "Élise Tremblay",
                 "recipient_address": ("100 Main St", "Ottawa ON K1P 1J1"),
                 "receipt_number": "PAY-3F6A1C9E2B7D4A8F0C5E1B3D",
@@ -193,9 +195,14 @@ def test_renders_the_receipt_in_the_account_language(
                 "reference": "1042",
                 "amount": D("1234.56"),
                 "paid_statements": (
-                    # issued and due on the statement's own dates, not the payment's
+                    # issued, due and covering the statement's own dates, not the payment's
                     PaidStatement(
-                        "UB00000018-20261031", date(2026, 11, 2), date(2026, 11, 23), D("1200.00")
+                        "UB00000018-20261031",
+                        date(2026, 11, 2),
+                        date(2026, 11, 23),
+                        D("1200.00"),
+                        date(2026, 9, 1),
+                        date(2026, 10, 31),
                     ),
                 ),
                 "credit": D("34.56"),

@@ -15,6 +15,7 @@ from civiq.core.errors import NotFound
 from civiq.core.events import Actor
 from civiq.core.fakes import FakeRenderer, InMemoryDocuments
 from civiq.core.language import Language
+from civiq.core.letterhead import Letterhead
 from civiq.notices.services.welcome_letters import (
     SendWelcomeLetter,
     WelcomeLetters,
@@ -47,7 +48,7 @@ def send(
         renderer=renderer,
         documents=documents,
         numbering=numbering,
-        municipality_name="Ville de Sainte-Anne",
+        letterhead=Letterhead("Ville de Sainte-Anne"),
         portal_url="https://portal.example.ca/lookup",
     )
 
@@ -81,6 +82,7 @@ def test_renders_the_welcome_letter_in_the_account_language(
                 "service_address": "12-100 Main St, Ottawa ON K1P 1J1",
                 "opened_on": date(2026, 11, 26),
                 "municipality_name": "Ville de Sainte-Anne",
+                "letterhead": Letterhead("Ville de Sainte-Anne"),
                 "portal_url": "https://portal.example.ca/lookup",
             },
         )

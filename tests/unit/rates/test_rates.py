@@ -104,25 +104,25 @@ def test_blocks_ascend_and_only_the_last_is_unlimited(
 
 def test_fixed_charges_are_water_or_sewer_and_need_a_price() -> None:
     assert refused(FixedCharge, ChargeType.WASTE, {"16mm": D(300)}).field == "charge_type"
-    assert refused(FixedCharge, WATER, {}).field == "annual"
-    assert refused(FixedCharge, WATER, {"16mm": D("-1")}).field == "annual.16mm"
-    assert refused(FixedCharge, WATER, {"17mm": D(300)}).field == "annual.17mm"
+    assert refused(FixedCharge, WATER, {}).field == "prices"
+    assert refused(FixedCharge, WATER, {"16mm": D("-1")}).field == "prices.16mm"
+    assert refused(FixedCharge, WATER, {"17mm": D(300)}).field == "prices.17mm"
 
 
 def test_price_tables_are_keyed_by_the_enum_whatever_was_passed() -> None:
     charge = FixedCharge("sewer", {"16mm": D(300)})  # type: ignore[arg-type]
     assert charge.charge_type is SEWER
-    assert list(charge.annual) == [MeterSize.MM16]
-    assert list(WasteCharge({"large": D(260)}).annual) == [CartSize.LARGE]  # type: ignore[dict-item]
+    assert list(charge.prices) == [MeterSize.MM16]
+    assert list(WasteCharge({"large": D(260)}).prices) == [CartSize.LARGE]  # type: ignore[dict-item]
 
 
 def test_stormwater_and_waste_prices_are_checked() -> None:
-    assert refused(StormwaterCharge, {"castle": D(1)}).field == "annual.castle"
+    assert refused(StormwaterCharge, {"castle": D(1)}).field == "prices.castle"
     assert refused(StormwaterCharge, {PropertyType.COMMERCIAL: D("1.00001")}).field == (
-        "annual.commercial"
+        "prices.commercial"
     )
-    assert refused(WasteCharge, {CartSize.SMALL: D("-150")}).field == "annual.small"
-    assert refused(WasteCharge, {}).field == "annual"
+    assert refused(WasteCharge, {CartSize.SMALL: D("-150")}).field == "prices.small"
+    assert refused(WasteCharge, {}).field == "prices"
 
 
 @pytest.mark.parametrize(
@@ -149,7 +149,7 @@ def test_sewer_kinds() -> None:
 
 def test_minimums_and_taxes() -> None:
     assert refused(MinimumCharge, ChargeType.MISCELLANEOUS, D(10)).field == "charge_type"
-    assert refused(MinimumCharge, WATER, D("-10")).field == "per_30_days"
+    assert refused(MinimumCharge, WATER, D("-10")).field == "amount"
     assert refused(Tax, ChargeType.MISCELLANEOUS, "HST", D("13")).field == "rate"
     assert refused(Tax, ChargeType.MISCELLANEOUS, "HST", D("-0.13")).field == "rate"
     assert refused(Tax, ChargeType.MISCELLANEOUS, " ", D("0.13")).field == "name"
@@ -212,7 +212,7 @@ def test_what_rating_needs_is_worked_out_from_the_version() -> None:
     )
     assert seasonal.cut_months == {5, 10, 1}  # summer starts and ends; the year restarts
     assert seasonal.has_late_rates and seasonal.sewer_on_water_charges
-    assert seasonal.minimums == {WATER: D(20)}
+    assert seasonal.minimums == (MinimumCharge(WATER, D(20)),)
     assert list(seasonal.tax_of) == [ChargeType.MISCELLANEOUS]
     assert len(seasonal.charges) == 3
 

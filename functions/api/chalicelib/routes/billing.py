@@ -30,6 +30,7 @@ CYCLE = CYCLES + "/{cycle_id}"
 RUN = "/api/v1/utility/runs/{run_id}"
 STATEMENTS = "/api/v1/utility/accounts/{id}/statements"
 STATEMENT = STATEMENTS + "/{statement_id}"
+PREVIEW = "/api/v1/utility/accounts/{id}/bill-preview"
 TAG = "billing"
 
 
@@ -115,6 +116,15 @@ def list_statements(id: str, query: common.PageQuery) -> Reply[schemas.Statement
     page = billing().statements.of_account(account.account_id, query.limit, query.cursor)
     items = [schemas.StatementSummaryOut.of(s) for s in page.items]
     return json_response(schemas.StatementPage(items=items, next_cursor=page.next_cursor))
+
+
+@staff_route(blueprint, PREVIEW, "GET", Role.CLERK, tag=TAG, finds_account=True)
+def preview_bill(id: str) -> Reply[schemas.BillPreviewResponse]:
+    """The account's next bill if billed now, from its reads, meters, property and cycle's
+    rates: through its latest read since the last statement (or today's estimate when it has
+    none), itemized. Nothing is written: no statement, no estimate, no ledger entry."""
+    account = account_services().find_account(id)
+    return json_response(schemas.BillPreviewResponse.of(billing().preview_bill(account.account_id)))
 
 
 @staff_route(blueprint, STATEMENT, "GET", Role.CLERK, tag=TAG, finds_account=True)

@@ -152,8 +152,9 @@ class InMemoryStore:
         waiting = [e for e in self.outbox.values() if e.occurred_at < older_than]
         return sorted(waiting, key=lambda e: e.occurred_at)[:limit]
 
-    def mark_published(self, event: DomainEvent) -> None:
-        self.outbox.pop(event.event_id, None)
+    def mark_published(self, events: Sequence[DomainEvent]) -> None:
+        for event in events:
+            self.outbox.pop(event.event_id, None)
 
 
 class InMemoryProperties:

@@ -327,6 +327,8 @@ def statement_of(record: Mapping[str, Any], document_key: str | None) -> Stateme
                 current_value=Decimal(r["current_value"]),
                 volume=Decimal(r["volume"]),
                 estimated=bool(r["estimated"]),
+                building_volume=_decimal(r.get("building_volume")),
+                share=_decimal(r.get("share")),
             )
             for r in record["reads"]
         ),
@@ -344,6 +346,7 @@ def statement_of(record: Mapping[str, Any], document_key: str | None) -> Stateme
         replaces=record.get("replaces"),
         document_key=document_key,
         ledger_sequence=record.get("ledger_sequence"),
+        autopay=bool(record.get("autopay", False)),
     )
 
 
@@ -353,7 +356,10 @@ def _since_of(record: Mapping[str, Any]) -> tuple[ForwardLine, ...]:
     if "since" in record:
         return tuple(
             ForwardLine(
-                EntryKind(line["kind"]), Direction(line["direction"]), Decimal(line["amount"])
+                EntryKind(line["kind"]),
+                Direction(line["direction"]),
+                Decimal(line["amount"]),
+                line.get("text"),
             )
             for line in record["since"]
         )
@@ -512,6 +518,21 @@ class DynamoStatements(Connected):
         except DoesNotExist as exc:
             raise NotFound(f"no statement {statement_id} on this account", "statement_id") from exc
         return statement_of(item.record, item.document_key)
+
+    def several(self, ids: Sequence[tuple[str, str]]) -> Sequence[Statement]:
+        """One GetItem for one statement; for several, BatchGetItem, strongly consistent: 100
+        keys to a request (PynamoDB asks again for what DynamoDB leaves unprocessed)."""
+        if len(ids) == 1:
+            return [self.get(*ids[0])]
+        keys_of = [(keys.account_pk(a), statement_sk(s)) for a, s in dict.fromkeys(ids)]
+        found = {
+            (item.pk, item.sk): statement_of(item.record, item.document_key)
+            for item in StatementItem.batch_get(keys_of, consistent_read=True)
+        }
+        missing = [s for (a, s) in ids if (keys.account_pk(a), statement_sk(s)) not in found]
+        if missing:
+            raise NotFound(f"no statement {missing[0]} on this account", "statement_id")
+        return [found[(keys.account_pk(a), statement_sk(s))] for a, s in ids]
 
     def of_account(self, account_id: str, limit: int, cursor: str | None) -> Page[Statement]:
         found = StatementItem.query(

@@ -18,6 +18,7 @@ from civiq.billing.domain.cycles import (
     RunStatus,
 )
 from civiq.billing.domain.statements import Statement, StatementStatus
+from civiq.billing.ports import AccountOnFile
 from civiq.core.audit import AuditEntry
 from civiq.core.errors import Conflict, NotFound, VersionConflict
 from civiq.core.events import DomainEvent
@@ -134,6 +135,9 @@ class InMemoryStatements:
             raise NotFound(f"no statement {statement_id} on this account", "statement_id")
         return self.statements[(account_id, statement_id)]
 
+    def several(self, ids: Sequence[tuple[str, str]]) -> Sequence[Statement]:
+        return [self.get(account_id, statement_id) for account_id, statement_id in ids]
+
     def of_account(self, account_id: str, limit: int, cursor: str | None) -> Page[Statement]:
         return page_of(self._of(account_id), limit, cursor)
 
@@ -189,6 +193,23 @@ class InMemoryStatements:
         self.store.outbox.update({e.event_id: e for e in events})
         self.store.history.update({e.event_id: AuditEntry.of(e) for e in events})
         return True
+
+
+class InMemoryAccountsOnFile:
+    def __init__(self, store: InMemoryStore, ledger: InMemoryLedger) -> None:
+        self.store = store
+        self.ledger = ledger
+
+    def several(self, account_ids: Sequence[str]) -> Mapping[str, AccountOnFile]:
+        found = {}
+        for account_id in account_ids:
+            try:
+                found[account_id] = AccountOnFile(
+                    self.store.get(account_id), self.ledger.state(account_id)
+                )
+            except NotFound:
+                continue
+        return found
 
 
 class InMemoryManifests:

@@ -27,6 +27,7 @@ from civiq.billing.domain.statements import (
 )
 from civiq.core.dates import period_first_day
 from civiq.core.errors import Conflict
+from civiq.ledger.domain.fees import is_fee_line
 from civiq.ledger.domain.journal import EntriesSince, EntryKind, LedgerEntry, carries_a_statement
 from civiq.metering.domain.metering import Reading, ReadStatus, trued_up_volume
 from civiq.metering.domain.meters import VOLUME_PLACES
@@ -224,20 +225,27 @@ def balance_forward(
 
 
 def itemize(entries: Iterable[LedgerEntry]) -> tuple[ForwardLine, ...]:
-    """One line per kind and direction of the entries, added up, in FORWARD_LINE_ORDER."""
+    """One line per kind and direction of the entries, added up, in FORWARD_LINE_ORDER; a fee
+    of the catalogue and its tax (:func:`is_fee_line`) each on a line of its own, worded as
+    charged, after the fees added up, in the order charged."""
     totals: dict[tuple[EntryKind, Direction], Decimal] = {}
+    fees: list[ForwardLine] = []
     for entry in entries:
         direction = Direction.CHARGE if entry.amount > 0 else Direction.CREDIT
+        if is_fee_line(entry) and direction is Direction.CHARGE:
+            fees.append(ForwardLine(entry.kind, direction, entry.amount, entry.reason))
+            continue
         key = (entry.kind, direction)
         totals[key] = totals.get(key, ZERO) + abs(entry.amount)
     unknown = totals.keys() - set(FORWARD_LINE_ORDER)
     if unknown:
         raise ValueError(f"no balance-forward line for {sorted(unknown)}")
-    return tuple(
-        ForwardLine(kind, direction, totals[kind, direction])
-        for kind, direction in FORWARD_LINE_ORDER
-        if (kind, direction) in totals
-    )
+    lines: list[ForwardLine] = []
+    for kind, direction in FORWARD_LINE_ORDER:
+        if (kind, direction) in totals:
+            lines.append(ForwardLine(kind, direction, totals[kind, direction]))
+        lines += [f for f in fees if (f.kind, f.direction) == (kind, direction)]
+    return tuple(lines)
 
 
 def recorded_after(entries: Sequence[LedgerEntry], issued_at: datetime) -> Sequence[LedgerEntry]:

@@ -42,6 +42,10 @@ class MeterRead:
     current_value: Decimal
     volume: Decimal  # cubic metres billed from this meter (after multiplier and true-up)
     estimated: bool  # the current read is an estimate
+    # A meter the building shares: its volume (the reads' difference, trued up) and the unit's
+    # share of it, so the statement shows how ``volume`` was reached. None: the unit's own meter.
+    building_volume: Decimal | None = None
+    share: Decimal | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,11 +73,15 @@ class Direction(StrEnum):
 class ForwardLine:
     """One line of the balance forward: the ledger entries of one ``kind`` since the previous
     statement that moved the balance in one ``direction``, added up (``amount`` > 0). A kind
-    that moved it both ways (a credit and a charge adjustment) has two lines, never a net."""
+    that moved it both ways (a credit and a charge adjustment) has two lines, never a net.
+
+    A fee of the catalogue and its tax are a line each, in their own wording (``text``, in the
+    account's language); ``text`` is None for the lines that add up a kind."""
 
     kind: EntryKind
     direction: Direction
     amount: Decimal
+    text: str | None = None
 
     def __post_init__(self) -> None:
         if self.amount <= 0:
@@ -130,6 +138,8 @@ class Statement:
     # The account's ledger head when the balance forward was read: the next statement itemizes
     # the entries after it. None: issued before statements kept it (see balance_forward).
     ledger_sequence: int | None = None
+    # The account pays by autopay: the statement is charged as it is issued (ChargeAutopay).
+    autopay: bool = False
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "since", tuple(self.since))

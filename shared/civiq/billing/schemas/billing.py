@@ -30,6 +30,7 @@ from civiq.billing.domain.statements import (
     StatementStatus,
     UsagePoint,
 )
+from civiq.billing.services.preview import BillPreview, PeriodEnd
 from civiq.core.language import Language
 from civiq.core.schemas import WHOLE, AddressOut, Name, Payload, Request, Versioned
 from civiq.ledger.domain.journal import EntryKind
@@ -306,10 +307,18 @@ class ForwardLineOut(Payload):
         description="credit: the account owes less by the amount; charge: it owes more"
     )
     amount: str = Field(description="Positive; the direction says which way it counts")
+    text: str | None = Field(
+        default=None,
+        exclude_if=lambda value: value is None,
+        description="A fee of the catalogue or its tax, as the statement words it (a line each); "
+        "absent for the lines that add up a kind",
+    )
 
     @classmethod
     def of(cls, line: ForwardLine) -> ForwardLineOut:
-        return cls(kind=line.kind, direction=line.direction, amount=money(line.amount))
+        return cls(
+            kind=line.kind, direction=line.direction, amount=money(line.amount), text=line.text
+        )
 
 
 class UsagePointOut(Payload):
@@ -424,3 +433,51 @@ class RebillRequest(Request):
 class DocumentLink(Payload):
     url: str = Field(description="A presigned GET of the PDF")
     expires_in: int = Field(description="Seconds the URL stays valid")
+
+
+class BillPreviewResponse(Payload):
+    """What the account's next bill would be if billed now; nothing is written."""
+
+    account_id: str
+    account_number: str
+    rate_schedule_id: str
+    period_start: date = Field(description=FIRST_DAY)
+    period_end: date
+    period_ends_at: PeriodEnd = Field(
+        description="latest-read: the latest actual read since the last statement; "
+        "estimate-today: no read since, each meter's use estimated for today (not recorded); "
+        "today: no meter, the charges through today"
+    )
+    days: int
+    lines: list[ChargeLineOut]
+    subtotal: str
+    taxes: list[TaxLineOut]
+    new_charges: str
+    total_after_due: str | None = Field(
+        description="The new charges paid after the due date, when the rates differ then"
+    )
+    balance_forward: str
+    total_due: str
+    reads: list[MeterReadOut]
+
+    @classmethod
+    def of(cls, preview: BillPreview) -> BillPreviewResponse:
+        statement = preview.statement
+        bill = statement.bill
+        return cls(
+            account_id=statement.account_id,
+            account_number=statement.account_number,
+            rate_schedule_id=preview.rate_schedule_id,
+            period_start=bill.first_day,
+            period_end=bill.period_end,
+            period_ends_at=preview.period_end,
+            days=bill.days,
+            lines=[ChargeLineOut.of(line) for line in bill.lines],
+            subtotal=money(bill.subtotal),
+            taxes=[TaxLineOut.of(tax) for tax in bill.taxes],
+            new_charges=money(bill.total),
+            total_after_due=None if bill.total_after_due is None else money(bill.total_after_due),
+            balance_forward=money(statement.balance_forward),
+            total_due=money(statement.total_due),
+            reads=[MeterReadOut.of(read) for read in statement.reads],
+        )

@@ -9,7 +9,7 @@ and the period end, and the statement store refuses a second one.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import ROUND_DOWN, Decimal
 
@@ -38,12 +38,18 @@ from civiq.billing.domain.statements import (
     StatementStatus,
     UsagePoint,
 )
-from civiq.billing.ports import RunRepository, StatementRepository
+from civiq.billing.ports import (
+    AccountOnFile,
+    AccountsOnFile,
+    RunRepository,
+    StatementRepository,
+)
 from civiq.core.audit import AuditEntry
 from civiq.core.errors import Conflict, DomainError
 from civiq.core.events import Actor
 from civiq.core.history import subject_of
 from civiq.core.ports import Clock, IdGenerator
+from civiq.ledger.domain.journal import AccountLedger
 from civiq.ledger.ports import JournalReader
 from civiq.ledger.services.posting import post_until_settled
 from civiq.metering.domain.metering import InstalledMeter, Reading
@@ -62,14 +68,24 @@ def statement_id_of(account: Account, period_end: date) -> str:
 
 
 def issue_statement(
-    statements: StatementRepository, ledger: JournalReader, statement: Statement, entry: AuditEntry
+    statements: StatementRepository,
+    ledger: JournalReader,
+    statement: Statement,
+    entry: AuditEntry,
+    read: AccountLedger | None = None,
 ) -> bool:
     """Issue ``statement`` with its charges posted to the account's ledger, through the ledger's
     one retry policy (computed again from the ledger as it then stands when another posting went
-    first); False when the account has this statement already."""
+    first); False when the account has this statement already. The first posting is computed
+    from ``read``, the ledger as read with the account, when given."""
+    first = [read] if read is not None else []
+
+    def state(account_id: str) -> AccountLedger:
+        return first.pop() if first else ledger.state(account_id)
+
     return post_until_settled(
         statement.account_id,
-        ledger.state,
+        state,
         lambda basis: statements.issue(
             statement, entry, statement.posting(basis, entry.actor_subject)
         ),
@@ -116,9 +132,16 @@ class BillAccount:
     ids: IdGenerator
 
     def __call__(
-        self, account_id: str, request: BillingRequest, schedule: RateSchedule
+        self,
+        account_id: str,
+        request: BillingRequest,
+        schedule: RateSchedule,
+        on_file: AccountOnFile | None = None,
     ) -> AccountOutcome:
-        account = self.accounts.get(account_id)
+        """Bill the account; ``on_file``: the account with its ledger as a batch read them
+        (else read here)."""
+        account = on_file.account if on_file is not None else self.accounts.get(account_id)
+        read = on_file.ledger if on_file is not None else None
         recent = self.issued(account_id)
         previous = recent[0] if recent else None
         if previous is not None and request.run_id and previous.run_id == request.run_id:
@@ -126,10 +149,11 @@ class BillAccount:
         nominal = period_for(account, previous, request)
         if isinstance(nominal, Skip):
             return AccountOutcome(account_id, Outcome.SKIPPED, nominal.value)
-        drafted = self.draft(account, nominal, request, schedule, recent)
+        drafted = self.draft(account, nominal, request, schedule, recent, ledger=read)
         if isinstance(drafted, Skip):
             return AccountOutcome(account_id, Outcome.SKIPPED, drafted.value)
-        self.issue(drafted, self.entry(account, drafted, "StatementCreated"))
+        entry = self.entry(account, drafted, "StatementCreated")
+        issue_statement(self.statements, self.ledger, drafted, entry, read)
         return AccountOutcome(account_id, Outcome.BILLED, statement_id=drafted.statement_id)
 
     def issue(self, statement: Statement, entry: AuditEntry) -> bool:
@@ -156,11 +180,13 @@ class BillAccount:
         recent: Sequence[Statement],
         *,
         replacing: Statement | None = None,
+        ledger: AccountLedger | None = None,
     ) -> Statement | Skip:
         """The statement for ``nominal`` (moved to the account's latest read in it, unless it
         ``replaces`` a statement, which keeps that statement's period), not yet issued; its
         balance forward itemizes the ledger's entries since ``recent[0]`` (BalanceForwardMismatch
-        when they do not explain the balance)."""
+        when they do not explain the balance), up to the head of ``ledger`` when the account's
+        ledger was read with it."""
         prop = self.properties.get(account.property_id)
         serving = _serving(self.meters.at_property(prop.property_id), account, nominal)
         histories = {m.meter_id: list(self.readings.of_meter(m.meter_id)) for m in serving}
@@ -198,7 +224,11 @@ class BillAccount:
         # or one issued before statements kept their head, which balance_forward places)
         previous = recent[0] if recent else None
         after = previous.ledger_sequence if previous is not None else None
-        journal = self.ledger.entries_since(account.account_id, after or 0)
+        journal = (
+            self.ledger.entries_after(ledger, after or 0)
+            if ledger is not None
+            else self.ledger.entries_since(account.account_id, after or 0)
+        )
         forward = balance_forward(previous, journal, replacing)
         estimated = any(r.estimated for r in use.reads)
         current = UsagePoint(period.end, period.days, use.volume, estimated)
@@ -224,6 +254,7 @@ class BillAccount:
             issued_at=self.clock.now(),
             replaces=replacing.statement_id if replacing is not None else None,
             ledger_sequence=forward.through,
+            autopay=account.autopay,
         )
 
     def _metered_use(
@@ -256,11 +287,15 @@ class BillAccount:
             sizes.append(installed.meter.size)
             if used is None:
                 continue
-            if installed.unit is None and prop.meters.shares:
+            shared, building_volume = installed.unit is None and bool(prop.meters.shares), used
+            if shared:
                 used = unit_share(prop.meters, account.service_address.unit, used)
                 share = property_share(prop, account.service_address.unit)
             volume += used
-            reads.append(_meter_read(installed, history, period, used))
+            read = _meter_read(installed, history, period, used)
+            if shared:
+                read = replace(read, building_volume=building_volume, share=share)
+            reads.append(read)
         return MeteredUse(volume, tuple(reads), largest(sizes), share)
 
     def entry(self, account: Account, statement: Statement, action: str) -> AuditEntry:
@@ -340,19 +375,24 @@ class BillBatch:
 
     An account that cannot be billed for a reason a person must fix (a price missing from the
     schedule, a flagged read) is reported and the batch goes on; an infrastructure error stops
-    the batch, which the workflow retries (the accounts billed already are found billed).
+    the batch, which the workflow retries (the accounts billed already are found billed). The
+    batch's accounts are read together with their ledgers, once.
     """
 
     bill_account: BillAccount
     runs: RunRepository
+    on_file: AccountsOnFile
 
     def __call__(
         self, run: BillingRun, batch: int, account_ids: Sequence[str], schedule: RateSchedule
     ) -> list[AccountOutcome]:
         outcomes = []
+        read = self.on_file.several(account_ids)
         for account_id in account_ids:
             try:
-                outcomes.append(self.bill_account(account_id, run.request(), schedule))
+                outcomes.append(
+                    self.bill_account(account_id, run.request(), schedule, read.get(account_id))
+                )
             except DomainError as error:
                 reason = f"{error.code}:{error.field}" if error.field else error.code
                 outcomes.append(AccountOutcome(account_id, Outcome.FAILED, reason))

@@ -5,6 +5,10 @@ always has the document to send. Re-running a batch renders only the statements
 without a document yet; the announcement is written with the document's key, atomically, so it
 goes out exactly once. In a run, a statement that cannot be rendered or stored fails its account
 (recorded with the batch, counted in the run) and the batch goes on.
+
+The statements are read together (one request per 100), and their announcements, each in the
+outbox from its attaching transaction, are published together once the batch is rendered: a
+crash before that leaves them in the outbox, which the relay publishes.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from civiq.billing.ports import RunRepository, StatementRepository
 from civiq.billing.services.billing import BILLING
 from civiq.billing.services.statement_document import statement_context, statement_key
 from civiq.core.events import DomainEvent
+from civiq.core.letterhead import Letterhead as MunicipalLetterhead
 from civiq.core.ports import Clock, DocumentRenderer, DocumentStore, IdGenerator
 from civiq.core.publishing import PublishEvents
 
@@ -33,6 +38,8 @@ class Letterhead:
     municipality_name: str
     portal_url: str
     numbering: AccountNumberScheme
+    # The configured logo, contact block and remittance address; the name alone where None.
+    municipality: MunicipalLetterhead | None = None
 
 
 @dataclass(frozen=True)
@@ -56,13 +63,19 @@ class IssueStatements:
 
         What rendering or storing one raises propagates: a final bill or a rebill fails, and
         its caller retries or reports it."""
-        return sum(self._announce(s, self._document(s)) for s in self._undocumented(outcomes))
+        announced = [
+            event
+            for statement in self._undocumented(outcomes)
+            if (event := self._attach(statement, self._document(statement))) is not None
+        ]
+        self._publish(announced)
+        return len(announced)
 
     def each(self, outcomes: Sequence[AccountOutcome]) -> Issuance:
         """Like calling it, for a run's batch: a statement whose PDF cannot be rendered or
         stored is reported (its account failed, the error's type its reason) and the others go
         on. A failure to announce (the table) still stops the batch: the workflow retries it."""
-        issued, unrendered = 0, []
+        announced, unrendered = [], []
         for statement in self._undocumented(outcomes):
             try:
                 key = self._document(statement)
@@ -76,14 +89,18 @@ class IssueStatements:
                 )
                 unrendered.append(not_rendered(statement.account_id, statement.statement_id, error))
                 continue
-            issued += self._announce(statement, key)
-        return Issuance(issued, tuple(unrendered))
+            if (event := self._attach(statement, key)) is not None:
+                announced.append(event)
+        self._publish(announced)
+        return Issuance(len(announced), tuple(unrendered))
 
     def _undocumented(self, outcomes: Sequence[AccountOutcome]) -> Iterator[Statement]:
-        for outcome in outcomes:
-            if outcome.outcome is not Outcome.BILLED or outcome.statement_id is None:
-                continue
-            statement = self.statements.get(outcome.account_id, outcome.statement_id)
+        billed = [
+            (o.account_id, o.statement_id)
+            for o in outcomes
+            if o.outcome is Outcome.BILLED and o.statement_id is not None
+        ]
+        for statement in self.statements.several(billed) if billed else ():
             if statement.document_key is None:
                 yield statement
 
@@ -92,7 +109,11 @@ class IssueStatements:
         key = statement_key(statement)
         head = self.letterhead
         context = statement_context(
-            statement, head.municipality_name, head.portal_url, numbering=head.numbering
+            statement,
+            head.municipality_name,
+            head.portal_url,
+            numbering=head.numbering,
+            letterhead=head.municipality,
         )
         pdf = self.renderer.render_pdf(TEMPLATE, statement.language, context)
         self.documents.put_pdf(
@@ -102,13 +123,15 @@ class IssueStatements:
         )
         return key
 
-    def _announce(self, statement: Statement, key: str) -> bool:
-        """Attach the document and announce the statement; False when it was attached before."""
+    def _attach(self, statement: Statement, key: str) -> DomainEvent | None:
+        """Attach the document with the statement's announcement (to the outbox): the
+        announcement, or None when a document was attached before."""
         event = self._announcement(statement, key)
-        if not self.statements.attach_document(statement, key, [event]):
-            return False
-        self.events.after_commit([event])
-        return True
+        return event if self.statements.attach_document(statement, key, [event]) else None
+
+    def _publish(self, announced: Sequence[DomainEvent]) -> None:
+        if announced:
+            self.events.after_commit(announced)
 
     def _announcement(self, statement: Statement, key: str) -> DomainEvent:
         bill = statement.bill

@@ -26,6 +26,7 @@ from civiq.billing.domain.statements import (
     UsagePoint,
 )
 from civiq.core.addresses import Address
+from civiq.core.letterhead import Letterhead
 from civiq.ledger.domain.journal import EntryKind
 from civiq.rates.domain.charges import ChargeLine, ChargeType, TaxLine, Unit
 
@@ -121,6 +122,7 @@ class ForwardRow:
 
     label: str  # the catalog key, ``statement.since.<entry kind>.<direction>``
     amount: Decimal  # as it counts: negative for a credit
+    text: str | None = None  # printed instead of the label: a fee's or its tax's own wording
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,17 +172,22 @@ def statement_context(
     portal_url: str,
     *,
     numbering: AccountNumberScheme,
+    letterhead: Letterhead | None = None,
 ) -> dict[str, object]:
     """The template context of ``statement`` (render it in ``statement.language``).
 
-    ``numbering`` prints the account number as the welcome letter and the portal show it.
+    ``numbering`` prints the account number as the welcome letter and the portal show it;
+    ``letterhead`` adds the municipality's logo, contact block and remittance address (the
+    name alone without it). ``portal_url`` is the configured portal's address, linked as is.
     Credits (payments among them) are negative in the summary, so its rows add up to the total
     as printed.
     """
     bill = statement.bill
     after_due = bill.total_after_due
+    autopaid = statement.autopay and statement.total_due > 0
     return {
         "municipality_name": municipality_name,
+        "letterhead": letterhead or Letterhead(municipality_name),
         "portal_url": portal_url,
         "kind": statement.kind.value,
         "account_number": numbering.display(statement.account_number),
@@ -198,6 +205,8 @@ def statement_context(
         "new_charges": bill.total,
         "total_due": statement.total_due,
         "in_credit": statement.total_due < 0,
+        # Autopay charges the statement as it is issued: no stub, nothing to pay by the due date.
+        "autopaid": autopaid,
         "amount_due_after": None if after_due is None else statement.balance_forward + after_due,
         "charge_groups": charge_groups(bill.lines),
         "subtotal": bill.subtotal,
@@ -211,7 +220,10 @@ def statement_context(
 def forward_rows(since: Sequence[ForwardLine]) -> tuple[ForwardRow, ...]:
     """One row per line of the balance forward, in its order; the payments row always (0.00
     when none came), the others only when something of their kind happened."""
-    rows = [ForwardRow(forward_label(line.kind, line.direction), line.signed) for line in since]
+    rows = [
+        ForwardRow(forward_label(line.kind, line.direction), line.signed, line.text)
+        for line in since
+    ]
     payments = forward_label(EntryKind.PAYMENT, Direction.CREDIT)
     if all(row.label != payments for row in rows):
         rows.insert(0, ForwardRow(payments, Decimal(0)))
@@ -261,8 +273,12 @@ def detail_label(detail: str) -> Label:
 
 
 def calculation(line: ChargeLine) -> Calculation:
+    """The line's arithmetic with the bylaw's figure: "62 of 60 days x $24.92 per 60 days",
+    a price per day as "62 days x $0.4100", a price per billing period as "1 x $24.92"."""
     if line.kind == "sewer-percent":
         return Calculation("percent", line.quantity, line.unit_price)
+    if line.basis_days == 1 and line.days is not None:
+        return Calculation("days", line.quantity * line.days, line.unit_price)
     if line.basis_days is not None:
         return Calculation("prorated", line.quantity, line.unit_price, line.days, line.basis_days)
     return Calculation(UNIT_FORMS[line.unit], line.quantity, line.unit_price)

@@ -117,8 +117,10 @@ class DynamoJournal:
         return read_ledger(account_id)
 
     def entries_since(self, account_id: str, after: int) -> EntriesSince:
-        ledger = read_ledger(account_id)
-        head = ledger.head
+        return self.entries_after(read_ledger(account_id), after)
+
+    def entries_after(self, ledger: AccountLedger, after: int) -> EntriesSince:
+        account_id, head = ledger.account_id, ledger.head
         entries: list[LedgerEntry] = []
         if head is not None and head.sequence > after >= 0:
             found = LedgerEntryItem.query(

@@ -1,6 +1,6 @@
 """In-memory fakes of the ledger (journal postings and payment records; digests, their signer
-and the heads the digest job reads), with the DynamoDB, S3 and KMS adapters' rules, for unit
-tests and the contract suite."""
+and the heads the digest job reads; the fee catalogue), with the DynamoDB, S3 and KMS adapters'
+rules, for unit tests and the contract suite."""
 
 from __future__ import annotations
 
@@ -14,10 +14,11 @@ from decimal import Decimal
 
 from civiq.accounts.adapters.memory import InMemoryStore
 from civiq.core.audit import AuditEntry
-from civiq.core.errors import NotFound
+from civiq.core.errors import NotFound, VersionConflict
 from civiq.core.events import DomainEvent
 from civiq.core.ports import Page
 from civiq.ledger.domain.digests import SignedDigest, StoredDigest, sha256
+from civiq.ledger.domain.fees import FeeCatalogue
 from civiq.ledger.domain.journal import (
     AccountLedger,
     EntriesSince,
@@ -60,6 +61,13 @@ class InMemoryLedger:
                 e for e in self.journal.get(account_id, []) if after < e.sequence <= through
             )
             return EntriesSince(account_id, after, ledger.head, ledger.balance, entries)
+
+    def entries_after(self, ledger: AccountLedger, after: int) -> EntriesSince:
+        through = ledger.head.sequence if ledger.head else 0
+        entries = tuple(
+            e for e in self.journal.get(ledger.account_id, []) if after < e.sequence <= through
+        )
+        return EntriesSince(ledger.account_id, after, ledger.head, ledger.balance, entries)
 
     def post(
         self,
@@ -195,3 +203,24 @@ class InMemoryLedgerHeads:
             return self._ledger.entries_since(account_id, after)
         except ValueError:  # an entry missing
             return None
+
+
+class InMemoryFeeCatalogues:
+    """The fee catalogue, with optimistic locking; history entries go to the shared store."""
+
+    def __init__(self, store: InMemoryStore) -> None:
+        self.store = store
+        self.catalogue = FeeCatalogue({})
+
+    def get(self) -> FeeCatalogue:
+        return self.catalogue
+
+    def save(self, before: FeeCatalogue, after: FeeCatalogue, entry: AuditEntry) -> None:
+        if after.version != before.version + 1:
+            raise ValueError(f"the saved catalogue must be version {before.version + 1}")
+        if self.catalogue.version != before.version:
+            raise VersionConflict(
+                "the fee catalogue was changed by someone else; reload it", self.catalogue.version
+            )
+        self.catalogue = after
+        self.store.history[entry.entry_id] = entry

@@ -277,10 +277,24 @@ class RecordEstimate:
     recorder: Recorder
 
     def __call__(self, meter_id: str, read_on: date, actor: Actor, correlation_id: str) -> Reading:
-        meter = self.meters.get(meter_id)
         stored = self.readings.find(meter_id, read_on)
         if stored is not None:
             return stored
+        reading = self.unrecorded(meter_id, read_on, actor)
+        audit = MeteringAudit(self.recorder, actor, correlation_id)
+        audit.entry("ReadingEstimated", None, reading)
+        try:
+            self.changes.commit(audit.change(recorded=[reading]))
+        except Conflict as taken:
+            stored = self.readings.find(meter_id, read_on)
+            if taken.field != "read_on" or stored is None:
+                raise
+            return stored
+        return reading
+
+    def unrecorded(self, meter_id: str, read_on: date, actor: Actor) -> Reading:
+        """The estimate this would record for ``read_on``, not recorded (a bill preview's)."""
+        meter = self.meters.get(meter_id)
         rules = ReadingRules(self.readings, self.recorder)
         rules.check_date(meter, read_on)
         before = rules.before(meter_id, read_on)
@@ -306,13 +320,4 @@ class RecordEstimate:
             recorded_at=self.recorder.clock.now(),
             estimate_basis=found.basis,
         )
-        audit = MeteringAudit(self.recorder, actor, correlation_id)
-        audit.entry("ReadingEstimated", None, reading)
-        try:
-            self.changes.commit(audit.change(recorded=[reading]))
-        except Conflict as taken:
-            stored = self.readings.find(meter_id, read_on)
-            if taken.field != "read_on" or stored is None:
-                raise
-            return stored
         return reading

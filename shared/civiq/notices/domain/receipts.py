@@ -46,12 +46,15 @@ class Receipt:
 @dataclass(frozen=True, slots=True)
 class PaidStatement:
     """The part of the payment applied to one statement, with the dates the holder knows that
-    statement by (its id is printed nowhere on it)."""
+    statement by (its id is printed nowhere on it): two statements issued the same day (a
+    rebill, a final bill) differ by the billing period they cover."""
 
     statement_id: str
     issued_on: date
     due_on: date
     amount: Decimal
+    period_first_day: date
+    period_last_day: date
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,6 +26,7 @@ from civiq.billing.ports import StatementRepository
 from civiq.billing.services.statement_document import mailing_lines
 from civiq.core.events import Actor, DomainEvent
 from civiq.core.history import as_record
+from civiq.core.letterhead import Letterhead
 from civiq.core.ports import DocumentRenderer
 from civiq.core.publishing import PublishEvents
 from civiq.notices.domain.alerts import (
@@ -61,12 +62,13 @@ def receipt_context(
     paid: Sequence[PaidStatement],
     recipient_name: str,
     recipient_address: tuple[str, str],
-    municipality_name: str,
+    letterhead: Letterhead,
 ) -> dict[str, object]:
     """The template context of ``receipt`` (render it in ``receipt.language``): amounts stay
     Decimals and dates stay dates for the renderer's filters."""
     return {
-        "municipality_name": municipality_name,
+        "municipality_name": letterhead.name,
+        "letterhead": letterhead,
         "recipient_name": recipient_name,
         "recipient_address": recipient_address,
         "receipt_number": receipt.payment_id,
@@ -108,7 +110,7 @@ class IssueReceipt:
     notifications: NotificationLog
     events: PublishEvents
     numbering: AccountNumberScheme
-    municipality_name: str
+    letterhead: Letterhead
 
     def __call__(self, payment: PostedPayment) -> IssuedReceipt:
         """Raises NotFound when the account, its holder or a statement paid is unknown."""
@@ -152,7 +154,7 @@ class IssueReceipt:
         paid = [self._paid(account.account_id, part) for part in applied]
         address = holder.contact.mailing_address or account.service_address
         context = receipt_context(
-            receipt, paid, holder.name, mailing_lines(address), self.municipality_name
+            receipt, paid, holder.name, mailing_lines(address), self.letterhead
         )
         pdf = self.renderer.render_pdf(TEMPLATE, receipt.language, context)
         metadata = {
@@ -164,7 +166,14 @@ class IssueReceipt:
 
     def _paid(self, account_id: str, part: AppliedAmount) -> PaidStatement:
         statement = self.statements.get(account_id, part.statement_id)
-        return PaidStatement(part.statement_id, statement.issued_on, statement.due_on, part.amount)
+        return PaidStatement(
+            part.statement_id,
+            statement.issued_on,
+            statement.due_on,
+            part.amount,
+            statement.bill.first_day,
+            statement.bill.period_end,
+        )
 
     def _notification(
         self,

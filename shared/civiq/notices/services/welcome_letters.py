@@ -12,6 +12,7 @@ from civiq.accounts.domain.account_numbers import AccountNumberScheme
 from civiq.accounts.domain.accounts import Account, HolderRole
 from civiq.accounts.ports import AccountRepository, CustomerRepository
 from civiq.core.language import Language
+from civiq.core.letterhead import Letterhead
 from civiq.core.ports import DocumentRenderer, DocumentStore
 
 
@@ -39,7 +40,7 @@ class SendWelcomeLetter:
     renderer: DocumentRenderer
     documents: DocumentStore
     numbering: AccountNumberScheme
-    municipality_name: str
+    letterhead: Letterhead
     portal_url: str
 
     def __call__(self, account_id: str) -> WelcomeLetters:
@@ -67,7 +68,8 @@ class SendWelcomeLetter:
                 "copy_to_owner": copy_to_owner,
                 "service_address": account.service_address.one_line(),
                 "opened_on": account.opened_at.date(),
-                "municipality_name": self.municipality_name,
+                "municipality_name": self.letterhead.name,
+                "letterhead": self.letterhead,
                 "portal_url": self.portal_url,
             },
         )

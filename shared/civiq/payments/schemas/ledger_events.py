@@ -56,7 +56,23 @@ class BalanceAdjustedV1(_Strict):
     balance_after: str = Field(pattern=AMOUNT)
 
 
+class FeeChargedV1(_Strict):
+    """A fee of the catalogue was charged to an account (by staff, or by the event that
+    triggers it), owed as an unbilled item until the next statement."""
+
+    account_id: str
+    entry_id: str  # the fee's ledger entry (its tax: ``<entry_id>-tax``)
+    code: str  # new-account, final-read, reconnection...
+    amount: str = Field(pattern=AMOUNT)  # before tax
+    tax: str = Field(pattern=AMOUNT)
+    total: str = Field(pattern=AMOUNT)
+    gl_code: str  # the revenue account it is booked to
+    wording: str  # as the statement prints it, in the account's language
+    because: str  # what triggered it: staff, AccountOpened...
+
+
 LEDGER_EVENT_SCHEMAS: dict[tuple[str, int], type[BaseModel]] = {
+    ("FeeCharged", 1): FeeChargedV1,
     ("BalanceAdjusted", 1): BalanceAdjustedV1,
     ("AutopayRequested", 1): AutopayRequestedV1,
     ("PaymentRefunded", 1): PaymentRefundedV1,

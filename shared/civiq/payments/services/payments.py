@@ -1,6 +1,6 @@
 """Payments on the ledger: post one, refund part or all of it, reverse it (a dishonoured cheque
-with the NSF fee, a card chargeback). Each is posted once, named by its guard: a retry or a
-duplicate delivery finds it posted and changes nothing."""
+with the catalogue's dishonoured-payment fee, a card chargeback). Each is posted once, named by
+its guard: a retry or a duplicate delivery finds it posted and changes nothing."""
 
 from __future__ import annotations
 
@@ -12,6 +12,13 @@ from civiq.accounts.domain.accounts import Account
 from civiq.core.errors import Conflict, InvalidInput
 from civiq.core.events import Actor
 from civiq.core.money import CENT
+from civiq.ledger.domain.fees import (
+    DISHONOURED_PAYMENT,
+    FeeCharge,
+    FeeVersion,
+    fee_entries,
+    standard_dishonoured_fee,
+)
 from civiq.ledger.domain.journal import (
     AccountLedger,
     AllocationOrder,
@@ -36,6 +43,7 @@ from civiq.ledger.domain.payments import (
     check_received_on,
     check_refund,
 )
+from civiq.ledger.ports import FeeCatalogueRepository
 from civiq.ledger.services.posting import Draft, PaymentLedger, money
 from civiq.payments.domain.processor_payments import fold
 from civiq.payments.ports import PaymentGateway, ProcessorEvents, RefundRequest
@@ -265,7 +273,8 @@ class ReversePayment:
     payment. What it paid is owed again."""
 
     books: PaymentLedger
-    nsf_fee: Decimal
+    nsf_fee: Decimal  # the dishonoured-payment fee when the catalogue has none in effect
+    fees: FeeCatalogueRepository | None = None
 
     def __call__(
         self,
@@ -279,6 +288,7 @@ class ReversePayment:
         if status not in (PaymentStatus.DISHONOURED, PaymentStatus.CHARGED_BACK):
             raise ValueError(f"a payment is not reversed as {status.value}")
         now = self.books.announcer.clock.now()
+        language = self.books.accounts.get(account_id).language  # the fee's wording
 
         def compute(basis: AccountLedger) -> Draft:
             payment = self.books.payments.get(account_id, payment_id)
@@ -304,29 +314,25 @@ class ReversePayment:
                 )
             ]
             changes, credit = reopening(basis, payment.allocation, entry_id, today)
-            fee = self.nsf_fee if status is PaymentStatus.DISHONOURED else Decimal(0)
-            if fee:
+            terms = self.dishonoured_fee(today) if status is PaymentStatus.DISHONOURED else None
+            if terms:
                 fee_id = f"{payment_id}-nsf-fee"
-                entries.append(
-                    append(
-                        entries[-1].head,
-                        account_id=account_id,
-                        entry_id=fee_id,
-                        kind=EntryKind.FEE,
-                        amount=fee,
-                        occurred_at=now,
-                        recorded_by=actor.subject,
-                        reason=f"NSF fee: cheque {payment.reference or payment_id} returned",
-                        source=Source("payment", payment_id),
-                    )
+                charge = FeeCharge(DISHONOURED_PAYMENT, terms, fee_id, f"payment {payment_id}")
+                entries += fee_entries(
+                    entries[-1].head,
+                    charge,
+                    account_id=account_id,
+                    language=language,
+                    occurred_at=now,
+                    recorded_by=actor.subject,
                 )
-                changes += (StatementChange(unbilled(fee_id), today, fee),)
+                changes += (StatementChange(unbilled(fee_id), today, terms.total),)
             detail = {
                 "payment_id": payment_id,
                 "account_id": account_id,
                 "amount": money(payment.amount),
                 "status": status.value,
-                "fee": money(fee),
+                "fee": money(terms.total if terms else Decimal(0)),
                 "reason": reason,
             }
             return Draft(
@@ -347,6 +353,11 @@ class ReversePayment:
 
         self.books.post_until_settled(account_id, compute)
         return self.books.payments.get(account_id, payment_id)
+
+    def dishonoured_fee(self, day: date) -> FeeVersion | None:
+        """The catalogue's dishonoured-payment fee in effect on ``day``, else the NSF fee."""
+        configured = self.fees.get().fee_on(DISHONOURED_PAYMENT, day) if self.fees else None
+        return configured or standard_dishonoured_fee(self.nsf_fee)
 
 
 @dataclass(frozen=True)

@@ -68,6 +68,8 @@ report export          EXPORT#<id>           EXPORT                   reporting.
 work item              WORKITEM#<id>         WORKITEM                 operations.adapters.
                                                                       dynamodb; GSI1PK
                                                                       WORKQUEUE#<status>
+fee catalogue          FEES                  CATALOGUE                ledger.adapters.
+                                                                      dynamodb_fees
 
 In the ledger table (no index; every item is put once and never updated or deleted, but a
 payment's record, put again whole by each posting that changes it):

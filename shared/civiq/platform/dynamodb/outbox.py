@@ -31,7 +31,20 @@ class DynamoOutbox:
         events.sort(key=lambda e: e.occurred_at)
         return events[:limit]
 
-    def mark_published(self, event: DomainEvent) -> None:
-        OutboxItem(
-            pk=keys.outbox_pk(event.event_id), sk=keys.outbox_sk(event.occurred_at, event.event_id)
-        ).delete()
+    def mark_published(self, events: Sequence[DomainEvent]) -> None:
+        """Delete the events' items: one by DeleteItem, several 25 to a BatchWriteItem request
+        (PynamoDB sends again what DynamoDB leaves unprocessed), which a function publishing
+        several events at once must be allowed."""
+        items = [
+            OutboxItem(
+                pk=keys.outbox_pk(event.event_id),
+                sk=keys.outbox_sk(event.occurred_at, event.event_id),
+            )
+            for event in events
+        ]
+        if len(items) == 1:
+            items[0].delete()
+            return
+        with OutboxItem.batch_write() as batch:
+            for item in items:
+                batch.delete(item)

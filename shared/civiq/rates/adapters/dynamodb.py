@@ -4,7 +4,8 @@ item            PK           SK         GSI1PK / GSI1SK
 rate schedule   RATE#<id>    SCHEDULE   RATES / <id>    (all schedules: one Query of GSI1)
 
 The versions are stored in the API's shape (:class:`civiq.rates.schemas.rates.RateVersionSpec`,
-every figure a decimal string) and read back through the same validation. The item's
+every figure a decimal string) and read back through the same validation; blocks stored before
+blocks declared their basis were per 30 days, and read back so. The item's
 VersionAttribute is the schedule's version: a save writes only while the stored version is the one
 read, in one transaction with the history entry (which lives in the schedule's partition).
 """
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from typing import Any
 
 from pydantic import TypeAdapter
 from pynamodb.attributes import UnicodeAttribute, VersionAttribute
@@ -29,6 +31,7 @@ from civiq.rates.domain.rates import RateSchedule
 from civiq.rates.schemas.rates import RateVersionSpec
 
 _VERSIONS = TypeAdapter(list[RateVersionSpec])
+LEGACY_BLOCKS_BASIS = {"per": "days", "days": 30}  # what blocks stored without a basis meant
 
 
 class RateScheduleIndex(GlobalSecondaryIndex["RateScheduleItem"]):
@@ -65,8 +68,18 @@ def _item(schedule: RateSchedule) -> RateScheduleItem:
     )
 
 
+def _with_bases(versions: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Stored versions with the basis blocks had before they declared one."""
+    for version in versions:
+        for component in version.get("components", ()):
+            if component.get("component") == "blocks":
+                component.setdefault("basis", dict(LEGACY_BLOCKS_BASIS))
+    return versions
+
+
 def _schedule_of(item: RateScheduleItem) -> RateSchedule:
-    versions = [spec.to_domain() for spec in _VERSIONS.validate_json(item.versions)]
+    stored = _with_bases(json.loads(item.versions))
+    versions = [spec.to_domain() for spec in _VERSIONS.validate_json(json.dumps(stored))]
     return RateSchedule(item.schedule_id, item.name, versions, int(item.version))
 
 

@@ -8,15 +8,20 @@ relies on it, so rating an account re-checks nothing.
 
 Conventions (what the bylaw figures mean):
 
-- Annual amounts (fixed charges by meter size, stormwater by property type, waste by cart size)
-  are prorated per day on a 365-day year (:data:`ANNUAL_BASIS_DAYS`): a day costs 1/365 of the
-  annual amount, in leap years too.
-- Consumption-block allowances and minimum charges are per 30 days
-  (:data:`ALLOWANCE_BASIS_DAYS`), scaled to the days billed; a scaled allowance is rounded to the
-  litre, so every block's quantity is a whole number of litres.
+- Every amount and allowance is published in a :class:`Basis`: per day, per N days (30, 60),
+  per billing period, per month, per quarter or per year, and is prorated from it to the days
+  billed. Unless a component says otherwise, fixed charges, stormwater and waste are per year
+  and block allowances and minimums per 30 days.
+- How a year is counted is the version's :class:`DayCount`: actual days over 365 (the default:
+  a day costs 1/365 of a yearly amount, in leap years too), actual days over the length of each
+  calendar year (a period across 1 January is split by year), or a fixed period length (each
+  bill is one of ``periods_per_year`` periods, whatever its days: a quarterly bill is 1/4 of a
+  yearly amount). Per-N-days figures are prorated by actual days (N days is N days).
+- A scaled allowance or cap is rounded to the litre, so every block's quantity is a whole
+  number of litres.
 - Block limits are cumulative upper bounds in ascending order ("up to 10 m3, up to 25 m3,
   above"); only the last block is unlimited (``limit`` None).
-- Prices (rates per m3, annual amounts, minimums) are dollars with at most 4 decimals; a sewer
+- Prices (rates per m3, amounts, minimums) are dollars with at most 4 decimals; a sewer
   percentage has at most 2 (so its fraction keeps 4); a tax rate is a fraction (0.13).
 - Water, sewer, stormwater and waste are tax-exempt unless a version lists a :class:`Tax` for
   them; miscellaneous charges are taxed when a version lists one for them (HST 13%, say).
@@ -41,8 +46,9 @@ from civiq.core.money import RATE_PLACES
 from civiq.metering.domain.meters import MeterSize
 from civiq.rates.domain.charges import ChargeType
 
-ANNUAL_BASIS_DAYS = 365
-ALLOWANCE_BASIS_DAYS = 30
+YEAR_DAYS = 365
+PERIODS_PER_YEAR = (1, 2, 3, 4, 6, 12)  # yearly, half-yearly, four-monthly ... monthly bills
+MAX_BASIS_DAYS = 366
 PERCENT_PLACES = Decimal("0.01")
 PRICE_CEILING = 10**9  # no bylaw figure comes near; keeps every product within Decimal precision
 CONSUMPTION_TYPES = (ChargeType.WATER, ChargeType.SEWER)  # charged by meter size or volume
@@ -67,6 +73,78 @@ class ComponentKind(StrEnum):
     MINIMUM = "minimum"
 
 
+class Per(StrEnum):
+    """What a published figure is per."""
+
+    DAYS = "days"  # per N days (N = 1: per day)
+    PERIOD = "period"  # per billing period
+    MONTH = "month"
+    QUARTER = "quarter"
+    YEAR = "year"
+
+
+PER_YEAR: Mapping[Per, int] = MappingProxyType({Per.MONTH: 12, Per.QUARTER: 4, Per.YEAR: 1})
+
+
+@dataclass(frozen=True, slots=True)
+class Basis:
+    """The basis a bylaw publishes a figure in: ``per`` days (``days`` of them), billing
+    period, month, quarter or year."""
+
+    per: Per
+    days: int | None = None
+
+    def __post_init__(self) -> None:
+        try:
+            object.__setattr__(self, "per", Per(self.per))
+        except ValueError as exc:
+            allowed = ", ".join(per.value for per in Per)
+            raise InvalidInput(f"per is one of {allowed}", "per") from exc
+        if self.per is Per.DAYS:
+            days = self.days
+            if (
+                isinstance(days, bool)
+                or not isinstance(days, int)
+                or not 0 < days <= MAX_BASIS_DAYS
+            ):
+                raise InvalidInput("a basis in days is 1 to 366 days", "days")
+        elif self.days is not None:
+            raise InvalidInput("days applies only to a basis per days", "days")
+
+    @property
+    def in_days(self) -> bool:
+        return self.per is Per.DAYS
+
+
+PER_DAY_BASIS = Basis(Per.DAYS, 1)
+PER_30_DAYS = Basis(Per.DAYS, 30)
+PER_YEAR_BASIS = Basis(Per.YEAR)
+
+
+class DayCount(StrEnum):
+    """How a version counts a year when it prorates figures published per year, quarter,
+    month or billing period."""
+
+    ACTUAL_365 = "actual/365"
+    ACTUAL_ACTUAL = "actual/actual"
+    FIXED_PERIOD = "fixed-period"
+
+
+@dataclass(frozen=True, slots=True)
+class VolumeCap:
+    """No charge on the volume above ``volume`` m3 per ``basis`` (scaled to the days billed)."""
+
+    volume: Decimal
+    basis: Basis
+
+    def __post_init__(self) -> None:
+        check_price(self.volume, "volume", Decimal("0.001"))
+        if self.volume == 0:
+            raise InvalidInput("a cap is above zero", "volume")
+        if not isinstance(self.basis, Basis):
+            raise InvalidInput("a cap needs a basis", "basis")
+
+
 def check_price(value: Decimal, field_name: str, places: Decimal = RATE_PLACES) -> None:
     """A price is a finite Decimal, zero or more, with at most ``places`` decimals."""
     if isinstance(value, bool) or not isinstance(value, Decimal) or not value.is_finite():
@@ -89,8 +167,18 @@ def _charge_type(component: object, allowed: Sequence[ChargeType]) -> None:
     object.__setattr__(component, "charge_type", ChargeType(str(value)))
 
 
+def _check_basis(basis: object, field_name: str = "basis") -> None:
+    if not isinstance(basis, Basis):
+        raise InvalidInput("not a basis", field_name)
+
+
+def _check_cap(cap: object) -> None:
+    if cap is not None and not isinstance(cap, VolumeCap):
+        raise InvalidInput("not a volume cap", "cap")
+
+
 def _price_table(table: Mapping[K, Decimal], key: type[K], field_name: str) -> Mapping[K, Decimal]:
-    """An annual amount per size or type, keyed by the enum, read-only."""
+    """A price per size or type, keyed by the enum, read-only."""
     if not table:
         raise InvalidInput(f"{field_name} needs at least one price", field_name)
     prices: dict[K, Decimal] = {}
@@ -176,35 +264,42 @@ def _check_blocks(blocks: Sequence[Block]) -> tuple[Block, ...]:
 
 @dataclass(frozen=True, slots=True)
 class FixedCharge:
-    """An annual charge by meter size (water or sewer), prorated per day. Kind ``fixed``."""
+    """A charge by meter size (water or sewer), per ``basis``, prorated. Kind ``fixed``."""
 
     charge_type: ChargeType
-    annual: Mapping[MeterSize, Decimal]
+    prices: Mapping[MeterSize, Decimal]
     season: Season | None = None
+    basis: Basis = PER_YEAR_BASIS
     kind: ClassVar[str] = "fixed"
-    priced_by: ClassVar[str] = "meter_size"  # the rating attribute ``annual`` is keyed by
+    priced_by: ClassVar[str] = "meter_size"  # the rating attribute ``prices`` is keyed by
     described: ClassVar[str] = "fixed charge"
     component: ComponentKind = field(default=ComponentKind.FIXED, init=False)
 
     def __post_init__(self) -> None:
         _charge_type(self, CONSUMPTION_TYPES)
-        object.__setattr__(self, "annual", _price_table(self.annual, MeterSize, "annual"))
+        object.__setattr__(self, "prices", _price_table(self.prices, MeterSize, "prices"))
+        _check_basis(self.basis)
 
 
 @dataclass(frozen=True, slots=True)
 class ConsumptionBlocks:
-    """Blocks whose limits are allowances per 30 days, scaled to the days billed (an inclining
-    block rate, usually). Kind ``block``; lines are numbered by tier from 1."""
+    """Blocks whose limits are allowances per ``basis``, scaled to the days billed (an
+    inclining block rate, usually); with a ``cap``, the volume above it is not charged. Kind
+    ``block``; lines are numbered by tier from 1."""
 
     charge_type: ChargeType
     blocks: Sequence[Block]
     season: Season | None = None
+    basis: Basis = PER_30_DAYS
+    cap: VolumeCap | None = None
     kind: ClassVar[str] = "block"
     component: ComponentKind = field(default=ComponentKind.BLOCKS, init=False)
 
     def __post_init__(self) -> None:
         _charge_type(self, CONSUMPTION_TYPES)
         object.__setattr__(self, "blocks", _check_blocks(self.blocks))
+        _check_basis(self.basis)
+        _check_cap(self.cap)
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,12 +311,16 @@ class VolumetricRate:
     charge_type: ChargeType
     blocks: Sequence[Block]
     season: Season | None = None
+    cap: VolumeCap | None = None
     kind: ClassVar[str] = "volumetric"
     component: ComponentKind = field(default=ComponentKind.VOLUMETRIC, init=False)
 
     def __post_init__(self) -> None:
         _charge_type(self, CONSUMPTION_TYPES)
         object.__setattr__(self, "blocks", _check_blocks(self.blocks))
+        _check_cap(self.cap)
+        if self.cap is not None and self.annual_thresholds:
+            raise InvalidInput("a cap applies to a single rate, not to annual thresholds", "cap")
 
     @property
     def annual_thresholds(self) -> bool:
@@ -235,7 +334,8 @@ class SewerCharge:
 
     With ``winter_cap``, the per-m3 charge bills at most the account's winter average daily
     volume times the days billed (summer watering does not reach the sewer); an account without
-    a winter average is billed on its whole volume.
+    a winter average is billed on its whole volume. With ``cap``, it bills at most the cap's
+    volume (scaled to the days billed), and at most the winter volume too when both apply.
     """
 
     percent: Decimal | None = None
@@ -243,15 +343,17 @@ class SewerCharge:
     late_rate: Decimal | None = None
     winter_cap: bool = False
     season: Season | None = None
+    cap: VolumeCap | None = None
     charge_type: ClassVar[ChargeType] = ChargeType.SEWER
     component: ComponentKind = field(default=ComponentKind.SEWER, init=False)
 
     def __post_init__(self) -> None:
         if (self.percent is None) == (self.rate is None):
             raise InvalidInput("give either a percent or a rate per m3", "rate")
+        _check_cap(self.cap)
         if self.percent is not None:
             check_price(self.percent, "percent", PERCENT_PLACES)
-            for name in ("late_rate", "winter_cap", "season"):
+            for name in ("late_rate", "winter_cap", "season", "cap"):
                 if getattr(self, name):
                     raise InvalidInput(f"{name} applies only to a rate per m3", name)
             return
@@ -269,10 +371,11 @@ class SewerCharge:
 
 @dataclass(frozen=True, slots=True)
 class StormwaterCharge:
-    """An annual stormwater charge by property type, prorated per day. Kind ``stormwater``."""
+    """A stormwater charge by property type, per ``basis``, prorated. Kind ``stormwater``."""
 
-    annual: Mapping[PropertyType, Decimal]
+    prices: Mapping[PropertyType, Decimal]
     season: Season | None = None
+    basis: Basis = PER_YEAR_BASIS
     charge_type: ClassVar[ChargeType] = ChargeType.STORMWATER
     kind: ClassVar[str] = "stormwater"
     priced_by: ClassVar[str] = "property_type"
@@ -280,15 +383,17 @@ class StormwaterCharge:
     component: ComponentKind = field(default=ComponentKind.STORMWATER, init=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "annual", _price_table(self.annual, PropertyType, "annual"))
+        object.__setattr__(self, "prices", _price_table(self.prices, PropertyType, "prices"))
+        _check_basis(self.basis)
 
 
 @dataclass(frozen=True, slots=True)
 class WasteCharge:
-    """An annual waste charge by cart size, prorated per day. Kind ``waste``."""
+    """A waste charge by cart size, per ``basis``, prorated. Kind ``waste``."""
 
-    annual: Mapping[CartSize, Decimal]
+    prices: Mapping[CartSize, Decimal]
     season: Season | None = None
+    basis: Basis = PER_YEAR_BASIS
     charge_type: ClassVar[ChargeType] = ChargeType.WASTE
     kind: ClassVar[str] = "waste"
     priced_by: ClassVar[str] = "cart_size"
@@ -296,22 +401,25 @@ class WasteCharge:
     component: ComponentKind = field(default=ComponentKind.WASTE, init=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "annual", _price_table(self.annual, CartSize, "annual"))
+        object.__setattr__(self, "prices", _price_table(self.prices, CartSize, "prices"))
+        _check_basis(self.basis)
 
 
 @dataclass(frozen=True, slots=True)
 class MinimumCharge:
-    """The least a charge type costs, per 30 days scaled to the days billed: when its lines add
-    up to less, a line of kind ``minimum`` tops them up."""
+    """The least a charge type costs, ``amount`` per ``basis`` scaled to the days billed: when
+    its lines add up to less, a line of kind ``minimum`` tops them up."""
 
     charge_type: ChargeType
-    per_30_days: Decimal
+    amount: Decimal
+    basis: Basis = PER_30_DAYS
     kind: ClassVar[str] = "minimum"
     component: ComponentKind = field(default=ComponentKind.MINIMUM, init=False)
 
     def __post_init__(self) -> None:
         _charge_type(self, tuple(SERVICE_OF))
-        check_price(self.per_30_days, "per_30_days")
+        check_price(self.amount, "amount")
+        _check_basis(self.basis)
 
 
 @dataclass(frozen=True, slots=True)
@@ -354,12 +462,18 @@ class RateVersion:
     whose first day splits a period (``cut_months``: season boundaries, and January when annual
     thresholds restart the year's count), the taxes by charge type, the minimums, and whether
     any price differs after the due date.
+
+    ``day_count`` is how its yearly, quarterly, monthly and per-period figures are prorated;
+    with a fixed period length, ``periods_per_year`` says how many bills a year has, and every
+    figure is per period, month, quarter or year (a figure per N days needs actual days).
     """
 
     effective_from: date
     effective_to: date | None
     components: Sequence[Component]
     taxes: Sequence[Tax] = ()
+    day_count: DayCount = DayCount.ACTUAL_365
+    periods_per_year: int | None = None
 
     def __post_init__(self) -> None:
         if self.effective_to is not None and self.effective_to < self.effective_from:
@@ -367,6 +481,7 @@ class RateVersion:
         components = tuple(self.components)
         if not components:
             raise InvalidInput("a version needs at least one component", "components")
+        self._check_day_count(components)
         minimums: set[ChargeType] = set()
         for index, component in enumerate(components):
             if not isinstance(component, COMPONENT_TYPES):
@@ -395,6 +510,33 @@ class RateVersion:
         object.__setattr__(self, "components", components)
         object.__setattr__(self, "taxes", tuple(self.taxes))
 
+    def _check_day_count(self, components: tuple[Component, ...]) -> None:
+        try:
+            object.__setattr__(self, "day_count", DayCount(self.day_count))
+        except ValueError as exc:
+            allowed = ", ".join(count.value for count in DayCount)
+            raise InvalidInput(f"day_count is one of {allowed}", "day_count") from exc
+        fixed = self.day_count is DayCount.FIXED_PERIOD
+        if not fixed:
+            if self.periods_per_year is not None:
+                raise InvalidInput(
+                    "periods_per_year applies only to a fixed period length", "periods_per_year"
+                )
+            return
+        if self.periods_per_year not in PERIODS_PER_YEAR:
+            allowed = ", ".join(str(n) for n in PERIODS_PER_YEAR)
+            raise InvalidInput(
+                f"a fixed period length needs periods_per_year, one of {allowed}",
+                "periods_per_year",
+            )
+        for index, component in enumerate(components):
+            for where, basis in _bases(component):
+                if basis.in_days:
+                    raise InvalidInput(
+                        "a figure per days needs an actual day count, not a fixed period length",
+                        f"components.{index}.{where}.per",
+                    )
+
     def covers(self, day: date) -> bool:
         return self.effective_from <= day and (
             self.effective_to is None or day <= self.effective_to
@@ -402,7 +544,14 @@ class RateVersion:
 
     def closed_on(self, last_day: date) -> RateVersion:
         """This version ending on ``last_day`` (a later version starts the day after)."""
-        return RateVersion(self.effective_from, last_day, self.components, self.taxes)
+        return RateVersion(
+            self.effective_from,
+            last_day,
+            self.components,
+            self.taxes,
+            self.day_count,
+            self.periods_per_year,
+        )
 
     @cached_property
     def charges(self) -> tuple[Charge, ...]:
@@ -410,10 +559,8 @@ class RateVersion:
         return tuple(c for c in self.components if not isinstance(c, MinimumCharge))
 
     @cached_property
-    def minimums(self) -> Mapping[ChargeType, Decimal]:
-        return MappingProxyType(
-            {c.charge_type: c.per_30_days for c in self.components if isinstance(c, MinimumCharge)}
-        )
+    def minimums(self) -> tuple[MinimumCharge, ...]:
+        return tuple(c for c in self.components if isinstance(c, MinimumCharge))
 
     @cached_property
     def tax_of(self) -> Mapping[ChargeType, Tax]:
@@ -422,6 +569,8 @@ class RateVersion:
     @cached_property
     def cut_months(self) -> frozenset[int]:
         months: set[int] = set()
+        if self.day_count is DayCount.ACTUAL_ACTUAL:
+            months.add(1)  # each calendar year's days are prorated over that year's length
         for component in self.charges:
             if component.season is not None:
                 months |= component.season.boundaries
@@ -443,6 +592,18 @@ def _is_water_consumption(component: Component) -> bool:
         isinstance(component, (ConsumptionBlocks, VolumetricRate))
         and component.charge_type is ChargeType.WATER
     )
+
+
+def _bases(component: Component) -> list[tuple[str, Basis]]:
+    """Each basis ``component`` publishes a figure in, with where it is given."""
+    found = []
+    basis = getattr(component, "basis", None)
+    if isinstance(basis, Basis):
+        found.append(("basis", basis))
+    cap = getattr(component, "cap", None)
+    if isinstance(cap, VolumeCap):
+        found.append(("cap.basis", cap.basis))
+    return found
 
 
 def _has_late_rate(component: Component) -> bool:

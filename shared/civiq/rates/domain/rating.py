@@ -30,21 +30,26 @@ from civiq.core.money import CENT, RATE_PLACES, Money
 from civiq.metering.domain.meters import VOLUME_PLACES, MeterSize
 from civiq.rates.domain.charges import ChargeLine, ChargeType, RatedBill, TaxLine, Unit
 from civiq.rates.domain.rates import (
-    ALLOWANCE_BASIS_DAYS,
-    ANNUAL_BASIS_DAYS,
+    PER_YEAR,
+    YEAR_DAYS,
+    Basis,
     CartSize,
     Charge,
     ConsumptionBlocks,
+    DayCount,
     FixedCharge,
+    MinimumCharge,
+    Per,
     RateSchedule,
     RateVersion,
     SewerCharge,
     StormwaterCharge,
+    VolumeCap,
     VolumetricRate,
     WasteCharge,
     check_price,
 )
-from civiq.rates.domain.requirements import AnnualCharge, Unpriced, annual_price, billed_types
+from civiq.rates.domain.requirements import PricedCharge, Unpriced, billed_types, price_of
 
 ZERO = Decimal(0)
 ONE = Decimal(1)
@@ -128,6 +133,77 @@ def share_by_days(volume: Decimal, days: Sequence[int]) -> list[Decimal]:
 
 def rounded(amount: Decimal) -> Decimal:
     return Money(amount).rounded().amount
+
+
+@dataclass(frozen=True, slots=True)
+class _Term:
+    """Part of a figure published per some basis that a stretch of days bills: the figure
+    times ``numerator / denominator`` (a yearly figure on a quarterly bill: 1/4), times
+    ``days / basis_days`` when those are set (62 of 60 days)."""
+
+    numerator: int
+    denominator: int
+    days: int | None
+    basis_days: int | None
+
+    def scaled(self, figure: Decimal) -> Decimal:
+        if self.days is None or self.basis_days is None:
+            return figure * self.numerator / self.denominator
+        return figure * self.numerator * self.days / (self.denominator * self.basis_days)
+
+    def unit_price(self, figure: Decimal) -> Decimal:
+        """The figure a line shows: the published one, or its multiple for the line's basis."""
+        if self.numerator == self.denominator:
+            return figure
+        return (figure * self.numerator / self.denominator).quantize(RATE_PLACES, ROUND_HALF_UP)
+
+
+def _terms(
+    basis: Basis, version: RateVersion, scope: list[_Piece], days: int, bill_days: int
+) -> list[_Term]:
+    """How a figure per ``basis`` is prorated over ``days`` (the ``scope`` pieces) of a bill of
+    ``bill_days`` under ``version``'s day count."""
+    if basis.days is not None:  # N days are N days, whatever the day count
+        return [_Term(1, 1, days, basis.days)]
+    per_year = PER_YEAR.get(basis.per, 1)
+    if version.day_count is DayCount.FIXED_PERIOD:
+        assert version.periods_per_year is not None
+        numerator, denominator = (
+            (1, 1) if basis.per is Per.PERIOD else (per_year, version.periods_per_year)
+        )
+        if days == bill_days:
+            return [_Term(numerator, denominator, None, None)]
+        return [_Term(numerator, denominator, days, bill_days)]
+    if basis.per is Per.PERIOD:
+        return [_Term(1, 1, None, None)] if days == bill_days else [_Term(1, 1, days, bill_days)]
+    if version.day_count is DayCount.ACTUAL_365:
+        return [_Term(per_year, 1, days, YEAR_DAYS)]
+    by_year: dict[int, int] = {}
+    for piece in scope:  # actual/actual: pieces never cross 1 January
+        by_year[piece.first.year] = by_year.get(piece.first.year, 0) + piece.days
+    return [
+        _Term(per_year, 1, year_days, _year_length(year)) for year, year_days in by_year.items()
+    ]
+
+
+def _year_length(year: int) -> int:
+    return 366 if year % 4 == 0 and (year % 100 != 0 or year % 400 == 0) else YEAR_DAYS
+
+
+def _scaled(figure: Decimal, terms: list[_Term]) -> Decimal:
+    if len(terms) == 1:
+        return terms[0].scaled(figure)
+    return sum((term.scaled(figure) for term in terms), ZERO)
+
+
+def _volume_cap(
+    cap: VolumeCap | None, version: RateVersion, scope: list[_Piece], days: int, bill_days: int
+) -> Decimal | None:
+    """The most volume a capped component charges over ``days``, to the litre."""
+    if cap is None:
+        return None
+    terms = _terms(cap.basis, version, scope, days, bill_days)
+    return _scaled(cap.volume, terms).quantize(VOLUME_PLACES, ROUND_HALF_UP)
 
 
 @dataclass(slots=True)
@@ -301,9 +377,17 @@ def _rate_stretch(stretch: _Stretch, request: RatingInput, bill: _Bill) -> None:
                 version.effective_from,
             )
             bill.add(line, rounded(water_use[1] * fraction), version)
-    for charge_type, per_30_days in version.minimums.items():
-        if charge_type in billed:
-            _top_up(charge_type, per_30_days, version, all_days, bill, first_line)
+    for minimum in version.minimums:
+        if minimum.charge_type in billed:
+            terms = _terms(minimum.basis, version, pieces, all_days, request.days)
+            _top_up(
+                minimum,
+                rounded(_scaled(minimum.amount, terms)),
+                version,
+                all_days,
+                bill,
+                first_line,
+            )
 
 
 def _is_water_consumption(component: Charge) -> bool:
@@ -324,19 +408,26 @@ def _charge(
     """The lines of one component over ``days`` and ``volume``, each with its amount after the
     due date."""
     season = component.season.name if component.season is not None else None
-    if isinstance(component, FixedCharge):
+    bill_days = request.days
+    if isinstance(component, (FixedCharge, StormwaterCharge, WasteCharge)):
+        terms = _terms(component.basis, version, scope, days, bill_days)
         price = _price(component, request)
-        share = request.meter_share
-        return [_prorated(component, version, price, request.meter_size, days, season, share)]
-    if isinstance(component, StormwaterCharge):
-        price = _price(component, request)
-        share = request.property_share
-        return [_prorated(component, version, price, request.property_type, days, season, share)]
-    if isinstance(component, WasteCharge):
-        price = _price(component, request)
-        return [_prorated(component, version, price, request.cart_size, days, season, ONE)]
+        chosen_by: MeterSize | PropertyType | CartSize | None
+        if isinstance(component, FixedCharge):
+            chosen_by, share = request.meter_size, request.meter_share
+        elif isinstance(component, StormwaterCharge):
+            chosen_by, share = request.property_type, request.property_share
+        else:
+            chosen_by, share = request.cart_size, ONE
+        return [
+            _prorated(component, version, price, chosen_by, term, season, share) for term in terms
+        ]
+    cap = _volume_cap(component.cap, version, scope, days, bill_days)
+    if cap is not None:
+        volume = min(volume, cap)
     if isinstance(component, ConsumptionBlocks):
-        return _blocks(component, version, days, volume, season)
+        terms = _terms(component.basis, version, scope, days, bill_days)
+        return _blocks(component, version, days, volume, season, terms)
     if isinstance(component, VolumetricRate):
         return _volumetric(component, version, scope, volume, season)
     if isinstance(component, SewerCharge):
@@ -344,10 +435,10 @@ def _charge(
     raise TypeError(f"not a charging component: {component!r}")
 
 
-def _price(charge: AnnualCharge, request: RatingInput) -> Decimal:
-    """The annual amount of ``charge`` for the account, by the rule billing checks accounts by
-    when they are opened (:func:`civiq.rates.domain.requirements.unpriced`)."""
-    price = annual_price(charge, request)
+def _price(charge: PricedCharge, request: RatingInput) -> Decimal:
+    """The price of ``charge`` for the account, by the rule billing checks accounts by when
+    they are opened (:func:`civiq.rates.domain.requirements.unpriced`)."""
+    price = price_of(charge, request)
     if isinstance(price, Unpriced):
         raise InvalidInput(price.message, price.attribute)
     return price
@@ -356,25 +447,31 @@ def _price(charge: AnnualCharge, request: RatingInput) -> Decimal:
 def _prorated(
     component: FixedCharge | StormwaterCharge | WasteCharge,
     version: RateVersion,
-    annual: Decimal,
+    price: Decimal,
     chosen_by: MeterSize | PropertyType | CartSize | None,
-    days: int,
+    term: _Term,
     season: str | None,
     share: Decimal,
 ) -> tuple[ChargeLine, Decimal]:
-    """``share`` of an annual charge for ``days``: a unit's part of its building's meter or
-    property (1 for its own)."""
-    amount = rounded(share * annual * days / ANNUAL_BASIS_DAYS)
+    """``share`` (a unit's part of its building's meter or property, 1 for its own) of a
+    charge of ``price`` per its basis, for the part of it ``term`` bills."""
+    unit_price = term.unit_price(price)
+    if term.days is None or term.basis_days is None:
+        amount = rounded(share * unit_price)
+        unit = Unit.BILL
+    else:
+        amount = rounded(share * unit_price * term.days / term.basis_days)
+        unit = Unit.DAY
     line = ChargeLine(
         component.charge_type,
         component.kind,
         share,
-        Unit.DAY,
-        annual,
+        unit,
+        unit_price,
         amount,
         version.effective_from,
-        days=days,
-        basis_days=ANNUAL_BASIS_DAYS,
+        days=term.days,
+        basis_days=term.basis_days,
         season=season,
         detail=chosen_by,
     )
@@ -387,9 +484,10 @@ def _blocks(
     days: int,
     volume: Decimal,
     season: str | None,
+    terms: list[_Term],
 ) -> list[tuple[ChargeLine, Decimal]]:
-    """Each block takes the volume up to its allowance for ``days`` (limit x days / 30, to the
-    litre), above what the blocks before it took."""
+    """Each block takes the volume up to its allowance for ``days`` (its limit prorated from
+    the component's basis, to the litre), above what the blocks before it took."""
     lines = []
     taken = ZERO
     for tier, block in enumerate(component.blocks, 1):
@@ -398,7 +496,7 @@ def _blocks(
         if block.limit is None:
             top = volume
         else:
-            allowance = block.limit * days / ALLOWANCE_BASIS_DAYS
+            allowance = _scaled(block.limit, terms)
             top = min(volume, allowance.quantize(VOLUME_PLACES, ROUND_HALF_UP))
         quantity = top - taken
         if quantity > 0:
@@ -489,16 +587,17 @@ def _per_m3(
 
 
 def _top_up(
-    charge_type: ChargeType,
-    per_30_days: Decimal,
+    component: MinimumCharge,
+    minimum: Decimal,
     version: RateVersion,
     days: int,
     bill: _Bill,
     first_line: int,
 ) -> None:
-    """A ``minimum`` line bringing the charge type's lines of this version up to its minimum
-    for ``days`` (the after-due amount tops up the after-due lines the same way)."""
-    minimum = rounded(per_30_days * days / ALLOWANCE_BASIS_DAYS)
+    """A ``minimum`` line bringing the charge type's lines of this version up to ``minimum``,
+    the component's amount for ``days`` (the after-due amount tops up the after-due lines the
+    same way)."""
+    charge_type = component.charge_type
     charged = late_charged = ZERO
     for line, late in zip(bill.lines[first_line:], bill.late[first_line:], strict=True):
         if line.charge_type is charge_type:

@@ -1,8 +1,8 @@
-"""What a rate version needs of an account to price its charges: the attributes its annual
+"""What a rate version needs of an account to price its charges: the attributes its priced
 charges are keyed by (a fixed charge by meter size, stormwater by property type, waste by cart
 size), for the charge types of the account's services.
 
-One rule for both sides: rating prices each annual charge with :func:`annual_price`, and
+One rule for both sides: rating prices each priced charge with :func:`price_of`, and
 :func:`unpriced` lists what an account lacks for a whole version, which billing checks when an
 account is opened or changed. An account accepted then is never refused by rating for want of
 an attribute.
@@ -27,12 +27,12 @@ from civiq.rates.domain.rates import (
     WasteCharge,
 )
 
-AnnualCharge: TypeAlias = FixedCharge | StormwaterCharge | WasteCharge
-ANNUAL_CHARGES = (FixedCharge, StormwaterCharge, WasteCharge)
+PricedCharge: TypeAlias = FixedCharge | StormwaterCharge | WasteCharge
+PRICED_CHARGES = (FixedCharge, StormwaterCharge, WasteCharge)
 
 
 class Priced(Protocol):
-    """What annual charges are keyed by (a rating input, or an account's attributes)."""
+    """What priced charges are keyed by (a rating input, or an account's attributes)."""
 
     @property
     def meter_size(self) -> MeterSize | None: ...
@@ -47,7 +47,7 @@ class Priced(Protocol):
 @dataclass(frozen=True, slots=True)
 class PricingAttributes:
     """An account as rates see it: its services (which charge types it is billed) and what its
-    annual charges are keyed by."""
+    priced charges are keyed by."""
 
     services: frozenset[ServiceType]
     meter_size: MeterSize | None = None
@@ -70,15 +70,15 @@ def billed_types(services: Collection[ServiceType]) -> frozenset[ChargeType]:
     return frozenset(billed)
 
 
-def annual_price(charge: AnnualCharge, priced: Priced) -> Decimal | Unpriced:
-    """The annual amount ``charge`` asks of ``priced``, or why it has none."""
+def price_of(charge: PricedCharge, priced: Priced) -> Decimal | Unpriced:
+    """The price (per the charge's basis) ``charge`` asks of ``priced``, or why it has none."""
     key = getattr(priced, charge.priced_by)
     if key is None:
         return Unpriced(
             charge.priced_by,
             f"{charge.priced_by} is required: the schedule has a {charge.described} by it",
         )
-    price: Decimal | None = charge.annual.get(key)
+    price: Decimal | None = charge.prices.get(key)
     if price is None:
         return Unpriced(charge.priced_by, f"the rate schedule has no {charge.described} for {key}")
     return price
@@ -90,8 +90,8 @@ def unpriced(version: RateVersion, attributes: PricingAttributes) -> tuple[Unpri
     billed = billed_types(attributes.services)
     found: dict[str, Unpriced] = {}
     for charge in version.charges:
-        if isinstance(charge, ANNUAL_CHARGES) and charge.charge_type in billed:
-            price = annual_price(charge, attributes)
+        if isinstance(charge, PRICED_CHARGES) and charge.charge_type in billed:
+            price = price_of(charge, attributes)
             if isinstance(price, Unpriced):
                 found.setdefault(price.attribute, price)
     return tuple(found.values())

@@ -6,11 +6,17 @@ posted in (:class:`RateVersionSpec`), and it is stored in that shape too.
 
 Components share one shape, told apart by ``component``; the fields a kind does not use are
 refused, so errors name the field as sent (``versions.0.components.1.blocks.2.limit``).
+
+Every figure is typed as the bylaw publishes it, with its ``basis`` (``{"per": "days", "days":
+60}``, ``{"per": "quarter"}``...): prices and minimums with ``prices``/``amount`` and a basis,
+block allowances with a basis. Two older names say their basis themselves and stay accepted:
+``annual`` (prices per year) and ``per_30_days`` (a minimum per 30 days).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
@@ -39,19 +45,27 @@ from civiq.metering.domain.meters import MeterSize
 from civiq.rates.domain.charges import ChargeLine, ChargeType, RatedBill, TaxLine, Unit
 from civiq.rates.domain.rates import (
     CONSUMPTION_TYPES,
+    MAX_BASIS_DAYS,
+    PER_30_DAYS,
+    PER_YEAR_BASIS,
+    PERIODS_PER_YEAR,
     SERVICE_OF,
+    Basis,
     Block,
     Component,
     ComponentKind,
     ConsumptionBlocks,
+    DayCount,
     FixedCharge,
     MinimumCharge,
+    Per,
     RateSchedule,
     RateVersion,
     Season,
     SewerCharge,
     StormwaterCharge,
     Tax,
+    VolumeCap,
     VolumetricRate,
     WasteCharge,
 )
@@ -77,28 +91,36 @@ ScheduleId = Annotated[
     ),
 ]
 
+_PRICED = frozenset({"annual", "prices", "basis", "season"})
 _FIELDS: Mapping[ComponentKind, frozenset[str]] = {
-    ComponentKind.FIXED: frozenset({"charge_type", "annual", "season"}),
-    ComponentKind.BLOCKS: frozenset({"charge_type", "blocks", "season"}),
-    ComponentKind.VOLUMETRIC: frozenset({"charge_type", "blocks", "season"}),
-    ComponentKind.SEWER: frozenset({"percent", "rate", "late_rate", "winter_cap", "season"}),
-    ComponentKind.STORMWATER: frozenset({"annual", "season"}),
-    ComponentKind.WASTE: frozenset({"annual", "season"}),
-    ComponentKind.MINIMUM: frozenset({"charge_type", "per_30_days"}),
+    ComponentKind.FIXED: _PRICED | {"charge_type"},
+    ComponentKind.BLOCKS: frozenset({"charge_type", "blocks", "basis", "cap", "season"}),
+    ComponentKind.VOLUMETRIC: frozenset({"charge_type", "blocks", "cap", "season"}),
+    ComponentKind.SEWER: frozenset({"percent", "rate", "late_rate", "winter_cap", "cap", "season"}),
+    ComponentKind.STORMWATER: _PRICED,
+    ComponentKind.WASTE: _PRICED,
+    ComponentKind.MINIMUM: frozenset({"charge_type", "per_30_days", "amount", "basis"}),
 }
 _REQUIRED: Mapping[ComponentKind, frozenset[str]] = {
-    ComponentKind.FIXED: frozenset({"charge_type", "annual"}),
-    ComponentKind.BLOCKS: frozenset({"charge_type", "blocks"}),
+    ComponentKind.FIXED: frozenset({"charge_type"}),
+    ComponentKind.BLOCKS: frozenset({"charge_type", "blocks", "basis"}),
     ComponentKind.VOLUMETRIC: frozenset({"charge_type", "blocks"}),
     ComponentKind.SEWER: frozenset(),
-    ComponentKind.STORMWATER: frozenset({"annual"}),
-    ComponentKind.WASTE: frozenset({"annual"}),
-    ComponentKind.MINIMUM: frozenset({"charge_type", "per_30_days"}),
+    ComponentKind.STORMWATER: frozenset(),
+    ComponentKind.WASTE: frozenset(),
+    ComponentKind.MINIMUM: frozenset({"charge_type"}),
+}
+# A figure with its basis, or under the older name that says its basis: (new, old).
+_FIGURES: Mapping[ComponentKind, tuple[str, str]] = {
+    ComponentKind.FIXED: ("prices", "annual"),
+    ComponentKind.STORMWATER: ("prices", "annual"),
+    ComponentKind.WASTE: ("prices", "annual"),
+    ComponentKind.MINIMUM: ("amount", "per_30_days"),
 }
 
 
 _OPTIONAL = frozenset().union(*_FIELDS.values())
-# The keys of each kind's annual prices.
+# The keys of each kind's prices.
 _ANNUAL_KEYS: Mapping[ComponentKind, type[StrEnum]] = {
     ComponentKind.FIXED: MeterSize,
     ComponentKind.STORMWATER: PropertyType,
@@ -128,6 +150,7 @@ _SEWER = {
                 "rate": False,
                 "late_rate": False,
                 "season": False,
+                "cap": False,
                 "winter_cap": {"const": False},
             },
         },
@@ -136,17 +159,38 @@ _SEWER = {
 }
 
 
+_VOLUMETRIC = {
+    "anyOf": [{"not": {"required": ["cap"]}}, {"properties": {"blocks": {"maxItems": 1}}}]
+}
+
+
+def _figure_rule(new: str, old: str) -> dict[str, Any]:
+    """The figure with its basis, or under its older name (which says its basis) without one."""
+    return {
+        "oneOf": [
+            {"required": [new, "basis"], "properties": {old: False}},
+            {"required": [old], "properties": {new: False, "basis": False}},
+        ]
+    }
+
+
 def _kind_rule(kind: ComponentKind) -> dict[str, Any]:
-    """What ``kind`` requires and refuses, its charge types and its annual prices' keys."""
+    """What ``kind`` requires and refuses, its charge types and its prices' keys."""
     fields: dict[str, Any] = {name: False for name in sorted(_OPTIONAL - _FIELDS[kind])}
     if kind in _ANNUAL_KEYS:
         keys = [key.value for key in _ANNUAL_KEYS[kind]]
-        fields["annual"] = {"minProperties": 1, "propertyNames": {"enum": keys}}
+        for name in ("annual", "prices"):
+            fields[name] = {"minProperties": 1, "propertyNames": {"enum": keys}}
     if kind in _CHARGE_TYPES:
         fields["charge_type"] = {"enum": [charge.value for charge in _CHARGE_TYPES[kind]]}
-    then = {"required": sorted(_REQUIRED[kind]), "properties": fields}
-    sewer = _SEWER if kind is ComponentKind.SEWER else {}
-    return when({"component": {"const": kind.value}}, then | sewer)
+    then: dict[str, Any] = {"required": sorted(_REQUIRED[kind]), "properties": fields}
+    if kind in _FIGURES:
+        then |= _figure_rule(*_FIGURES[kind])
+    elif kind is ComponentKind.SEWER:
+        then |= _SEWER
+    elif kind is ComponentKind.VOLUMETRIC:
+        then |= _VOLUMETRIC
+    return when({"component": {"const": kind.value}}, then)
 
 
 def _at_most_one(**fields: str) -> dict[str, Any]:
@@ -178,7 +222,26 @@ _WATER_CONSUMPTION = {
     },
     "required": ["component", "charge_type"],
 }
+_NOT_PER_DAYS = {"properties": {"per": {"not": {"const": Per.DAYS.value}}}}
+_FIXED_PERIOD = when(
+    {"day_count": {"const": DayCount.FIXED_PERIOD.value}},
+    {
+        "required": ["periods_per_year"],
+        "properties": {
+            "components": {
+                "items": {
+                    "properties": {
+                        "basis": _NOT_PER_DAYS,
+                        "cap": {"properties": {"basis": _NOT_PER_DAYS}},
+                    }
+                }
+            }
+        },
+    },
+    {"properties": {"periods_per_year": False}},
+)
 _VERSION_RULES = (
+    _FIXED_PERIOD,
     # at most one minimum per charge type, one tax per charge type
     {
         "properties": {
@@ -219,11 +282,49 @@ class SeasonSpec(Request):
             return Season(self.name, self.first_month, self.last_month)
 
 
+BasisDays = Annotated[WholeNumber, Field(ge=1, le=MAX_BASIS_DAYS)]
+
+
+class BasisSpec(Request):
+    """What a figure is per: ``days`` (with how many: 1 is per day, 60 per 60 days), the billing
+    ``period``, a ``month``, a ``quarter`` or a ``year``."""
+
+    model_config = rules(
+        when(
+            {"per": {"const": Per.DAYS.value}},
+            {"required": ["days"]},
+            {"properties": {"days": False}},
+        ),
+        {"properties": {"days": {"minimum": 1, "maximum": MAX_BASIS_DAYS}}},
+    )
+
+    per: Per
+    days: Omissible[BasisDays] = unused(description="With per days: how many")
+
+    def to_domain(self) -> Basis:
+        return Basis(self.per, self.days)
+
+
+class CapSpec(Request):
+    """No charge on the volume above ``volume`` m3 per ``basis`` (scaled to the days billed)."""
+
+    volume: Volume = Field(
+        description="Cubic metres, up to 3 decimals, above zero",
+        json_schema_extra={"not": {"pattern": r"^0*(\.0*)?$"}},
+    )
+    basis: BasisSpec
+
+    def to_domain(self) -> VolumeCap:
+        with field_prefix("basis"):
+            basis = self.basis.to_domain()
+        return VolumeCap(Decimal(self.volume), basis)
+
+
 class BlockSpec(Request):
     limit: Volume | None = Field(
         default=None,
-        description="Up to this many m3 (per 30 days for blocks, per calendar year for "
-        "volumetric thresholds); none for the last block",
+        description="Up to this many m3 (per the component's basis for blocks, per calendar "
+        "year for volumetric thresholds); none for the last block",
     )
     rate: Price = Field(description="Dollars per m3, up to 4 decimals")
     late_rate: Price | None = Field(
@@ -239,11 +340,13 @@ class BlockSpec(Request):
 class ComponentSpec(Request):
     """One rate component. Which fields apply depends on ``component``:
 
-    fixed: charge_type (water or sewer), annual by meter size; blocks: charge_type, blocks
-    (limits per 30 days); volumetric: charge_type, blocks (one block: a single rate; more:
-    thresholds on the year's volume); sewer: percent of the water consumption charges or rate
-    per m3, late_rate, winter_cap; stormwater: annual by property type; waste: annual by cart
-    size; minimum: charge_type, per_30_days. Every kind but minimum may have a season.
+    fixed: charge_type (water or sewer), prices by meter size; blocks: charge_type, blocks
+    (limits per the basis), cap; volumetric: charge_type, blocks (one block: a single rate, which
+    may have a cap; more: thresholds on the year's volume); sewer: percent of the water
+    consumption charges or rate per m3, late_rate, winter_cap, cap; stormwater: prices by
+    property type; waste: prices by cart size; minimum: charge_type, amount. Prices, amounts and
+    block limits are per their ``basis`` (prices may be sent as ``annual``, per year, and an
+    amount as ``per_30_days``). Every kind but minimum may have a season.
     """
 
     model_config = rules(*(_kind_rule(kind) for kind in ComponentKind))
@@ -251,8 +354,12 @@ class ComponentSpec(Request):
     component: ComponentKind
     charge_type: Omissible[ChargeType] = unused()
     annual: Omissible[dict[str, Price]] = unused(
-        description="Dollars a year by meter size, property type or cart size"
+        description="Dollars a year by meter size, property type or cart size (prices per year)"
     )
+    prices: Omissible[dict[str, Price]] = unused(
+        description="Dollars per the basis by meter size, property type or cart size"
+    )
+    basis: Omissible[BasisSpec] = unused()
     blocks: Omissible[list[BlockSpec]] = unused(
         min_length=1,
         max_length=20,
@@ -265,8 +372,10 @@ class ComponentSpec(Request):
     winter_cap: Omissible[bool] = unused(
         description="Bill sewer on at most the winter average daily volume"
     )
+    cap: Omissible[CapSpec] = unused()
     season: Omissible[SeasonSpec] = unused()
-    per_30_days: Omissible[Price] = unused(description="Minimum dollars")
+    amount: Omissible[Price] = unused(description="Minimum dollars per the basis")
+    per_30_days: Omissible[Price] = unused(description="Minimum dollars per 30 days")
 
     def to_domain(self) -> Component:
         kind = self.component
@@ -276,10 +385,23 @@ class ComponentSpec(Request):
             raise InvalidInput(f"{name} does not apply to a {kind} component", name)
         for name in sorted(_REQUIRED[kind] - given):
             raise InvalidInput(f"{name} is required for a {kind} component", name)
+        if kind in _FIGURES:
+            _check_figure(given, *_FIGURES[kind])
         season = self.season.to_domain() if self.season is not None else None
+        basis = None
+        if self.basis is not None:
+            with field_prefix("basis"):
+                basis = self.basis.to_domain()
+        cap = None
+        if self.cap is not None:
+            with field_prefix("cap"):
+                cap = self.cap.to_domain()
         if kind is ComponentKind.MINIMUM:
-            assert self.charge_type is not None and self.per_30_days is not None
-            return MinimumCharge(self.charge_type, Decimal(self.per_30_days))
+            assert self.charge_type is not None
+            if self.per_30_days is not None:
+                return MinimumCharge(self.charge_type, Decimal(self.per_30_days), PER_30_DAYS)
+            assert self.amount is not None and basis is not None
+            return MinimumCharge(self.charge_type, Decimal(self.amount), basis)
         if kind is ComponentKind.SEWER:
             return SewerCharge(
                 _decimal(self.percent),
@@ -287,6 +409,7 @@ class ComponentSpec(Request):
                 _decimal(self.late_rate),
                 bool(self.winter_cap),
                 season,
+                cap,
             )
         if kind in (ComponentKind.BLOCKS, ComponentKind.VOLUMETRIC):
             assert self.charge_type is not None and self.blocks is not None
@@ -295,17 +418,46 @@ class ComponentSpec(Request):
                 with field_prefix(f"blocks.{index}"):
                     blocks.append(block.to_domain())
             if kind is ComponentKind.BLOCKS:
-                return ConsumptionBlocks(self.charge_type, blocks, season)
-            return VolumetricRate(self.charge_type, blocks, season)
-        assert self.annual is not None
+                assert basis is not None
+                return ConsumptionBlocks(self.charge_type, blocks, season, basis, cap)
+            return VolumetricRate(self.charge_type, blocks, season, cap)
+        sent = self.prices if self.prices is not None else self.annual
+        assert sent is not None
+        if basis is None:
+            basis = PER_YEAR_BASIS
         # Keys as sent: the domain turns them into sizes, types or carts, naming a bad one.
-        annual: Any = {key: Decimal(price) for key, price in self.annual.items()}
-        if kind is ComponentKind.FIXED:
-            assert self.charge_type is not None
-            return FixedCharge(self.charge_type, annual, season)
-        if kind is ComponentKind.STORMWATER:
-            return StormwaterCharge(annual, season)
-        return WasteCharge(annual, season)
+        prices: Any = {key: Decimal(price) for key, price in sent.items()}
+        with _sent_as("prices" if self.prices is not None else "annual"):
+            if kind is ComponentKind.FIXED:
+                assert self.charge_type is not None
+                return FixedCharge(self.charge_type, prices, season, basis)
+            if kind is ComponentKind.STORMWATER:
+                return StormwaterCharge(prices, season, basis)
+            return WasteCharge(prices, season, basis)
+
+
+@contextmanager
+def _sent_as(name: str) -> Iterator[None]:
+    """Errors on the domain's ``prices`` named as the client sent them (``annual``)."""
+    try:
+        yield
+    except InvalidInput as error:
+        error.rename(
+            lambda field: name + field[6:] if field and field.startswith("prices") else field
+        )
+        raise
+
+
+def _check_figure(given: set[str], new: str, old: str) -> None:
+    """The figure with its basis, or under its older name (which says its basis) without one."""
+    if old in given:
+        for name in (new, "basis"):
+            if name in given:
+                raise InvalidInput(f"{name} does not apply with {old}", name)
+        return
+    for name in (new, "basis"):
+        if name not in given:
+            raise InvalidInput(f"{name} is required (or {old})", name)
 
 
 class TaxSpec(Request):
@@ -331,6 +483,16 @@ class RateVersionSpec(Request):
     taxes: list[TaxSpec] = Field(
         default_factory=list, max_length=10, description="Charge types not listed are exempt"
     )
+    day_count: DayCount = Field(
+        default=DayCount.ACTUAL_365,
+        description="How figures per year, quarter, month or period are prorated: actual/365, "
+        "actual/actual (each calendar year over its own length) or fixed-period (each bill is "
+        "one of periods_per_year, whatever its days)",
+    )
+    periods_per_year: Omissible[WholeNumber] = unused(
+        json_schema_extra=leave_out(enum=list(PERIODS_PER_YEAR)),
+        description="With a fixed-period day count: bills a year",
+    )
 
     def to_domain(self) -> RateVersion:
         components = []
@@ -341,7 +503,14 @@ class RateVersionSpec(Request):
         for index, tax in enumerate(self.taxes):
             with field_prefix(f"taxes.{index}"):
                 taxes.append(tax.to_domain())
-        return RateVersion(self.effective_from, self.effective_to, components, taxes)
+        return RateVersion(
+            self.effective_from,
+            self.effective_to,
+            components,
+            taxes,
+            self.day_count,
+            self.periods_per_year,
+        )
 
     @classmethod
     def of(cls, version: RateVersion) -> RateVersionSpec:
