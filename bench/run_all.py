@@ -35,6 +35,7 @@ BENCHMARKS = (
     "workflow_times",
     "search",
     "rating",
+    "rate_simulation",
     "statement_render",
     "billing_cycle",
     "payments",
@@ -46,10 +47,12 @@ TIMEOUT_S = 240
 # search loads 50,000 accounts into in-process moto first (about 6 minutes on 2 cores);
 # billing_cycle loads 10,000 accounts with meters and reads, then bills them (see its docstring);
 # payments opens ~50 accounts in the local stack; remittance loads a town into moto (docstrings);
+# rate_simulation re-rates 50,000 generated accounts' years twice in memory (about 3 minutes);
 # read_reminders loads 360 accounts into moto and reminds them five times; ledger_digest loads
 # 1,000 accounts into moto and digests them three times
 TIMEOUTS = {
     "search": 2400,
+    "rate_simulation": 900,
     "billing_cycle": 5400,
     "payments": 1200,
     "remittance": 1800,

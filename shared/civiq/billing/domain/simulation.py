@@ -57,6 +57,13 @@ class AccountYear:
         return sum((period.volume for period in self.periods), ZERO)
 
 
+def percent_change(current: Decimal, draft: Decimal) -> Decimal | None:
+    """``draft`` against ``current`` as a percent of ``current``, to 0.1 (None: nothing now)."""
+    if not current:
+        return None
+    return ((draft - current) * HUNDRED / current).quantize(PERCENT_PLACES)
+
+
 @dataclass(frozen=True, slots=True)
 class Rerated:
     """One account's year of bills (taxes included) under the current and the draft rates."""
@@ -74,10 +81,7 @@ class Rerated:
 
     @property
     def change_percent(self) -> Decimal | None:
-        """The change as a percent of the current bills, to 0.1 (None: billed nothing now)."""
-        if not self.current:
-            return None
-        return (self.change * HUNDRED / self.current).quantize(PERCENT_PLACES)
+        return percent_change(self.current, self.draft)
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,9 +98,7 @@ class Revenue:
 
     @property
     def change_percent(self) -> Decimal | None:
-        if not self.current:
-            return None
-        return (self.change * HUNDRED / self.current).quantize(PERCENT_PLACES)
+        return percent_change(self.current, self.draft)
 
 
 @dataclass(frozen=True, slots=True)
