@@ -42,9 +42,20 @@ def bearer(role: Role = Role.CLERK) -> dict[str, str]:
     return {"Content-Type": "application/json", "Authorization": f"Bearer {token}"}
 
 
-def call(client: Client, method: str, path: str, body: Any = None, role: Role = Role.CLERK) -> Any:
+def call(
+    client: Client,
+    method: str,
+    path: str,
+    body: Any = None,
+    role: Role = Role.CLERK,
+    key: str | None = None,
+) -> Any:
+    """``method`` on ``path`` as a staff member of ``role`` (with an Idempotency-Key if given)."""
+    sent = bearer(role)
+    if key is not None:
+        sent["Idempotency-Key"] = key
     raw = None if body is None else json.dumps(body)
-    return getattr(client.http, method.lower())(path, headers=bearer(role), body=raw)
+    return getattr(client.http, method.lower())(path, headers=sent, body=raw)
 
 
 def ok(response: Any, status: int = 200) -> Any:

@@ -13,7 +13,7 @@ import pytest
 from chalice.test import Client
 
 from civiq.core.staff import Role
-from tests.helpers.api import headers, token
+from tests.helpers.api import call
 from tests.helpers.builders import open_body
 from tests.helpers.emulator import BUS, LEDGER_TABLE, TABLE
 from tests.helpers.files import load_event
@@ -45,21 +45,6 @@ CATALOGUE = {
         "certificate": fee("60.00", "Tax certificate", "Certificat fiscal", HST),
     },
 }
-
-
-def call(
-    client: Client,
-    method: str,
-    path: str,
-    body: Any = None,
-    role: Role = Role.CLERK,
-    key: str | None = None,
-) -> Any:
-    sent = headers(token(role))
-    if key is not None:
-        sent["Idempotency-Key"] = key
-    raw = None if body is None else json.dumps(body)
-    return getattr(client.http, method.lower())(path, headers=sent, body=raw)
 
 
 @pytest.fixture

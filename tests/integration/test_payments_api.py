@@ -18,7 +18,7 @@ from civiq.billing.adapters.dynamodb import DynamoStatements
 from civiq.core.audit import AuditEntry
 from civiq.core.staff import Role
 from civiq.payments.domain.webhooks import sign
-from tests.helpers.api import headers, token
+from tests.helpers.api import call
 from tests.helpers.builders import open_body
 from tests.helpers.emulator import REGION, WEBHOOK_SECRET
 from tests.helpers.statement_builders import issue_with_ledger, statement
@@ -28,21 +28,6 @@ API = "/api/v1/utility"
 WEBHOOK = f"{API}/webhooks/payments"
 RECEIVED = date.today() - timedelta(days=1)  # a local date in any time zone
 SERVED_SINCE = date.today() - timedelta(days=90)  # the account takes payments from then
-
-
-def call(
-    client: Client,
-    method: str,
-    path: str,
-    body: Any = None,
-    role: Role = Role.CLERK,
-    key: str | None = None,
-) -> Any:
-    sent = headers(token(role))
-    if key is not None:
-        sent["Idempotency-Key"] = key
-    raw = None if body is None else json.dumps(body)
-    return getattr(client.http, method.lower())(path, headers=sent, body=raw)
 
 
 def cheque(amount: str = "60.00", **overrides: Any) -> dict[str, Any]:

@@ -64,8 +64,24 @@ def percent_change(current: Decimal, draft: Decimal) -> Decimal | None:
     return ((draft - current) * HUNDRED / current).quantize(PERCENT_PLACES)
 
 
+class CurrentAndDraft:
+    """A figure under the current rates and under the draft, and how it changes."""
+
+    __slots__ = ()
+    current: Decimal
+    draft: Decimal
+
+    @property
+    def change(self) -> Decimal:
+        return self.draft - self.current
+
+    @property
+    def change_percent(self) -> Decimal | None:
+        return percent_change(self.current, self.draft)
+
+
 @dataclass(frozen=True, slots=True)
-class Rerated:
+class Rerated(CurrentAndDraft):
     """One account's year of bills (taxes included) under the current and the draft rates."""
 
     account_id: str
@@ -75,30 +91,14 @@ class Rerated:
     current: Decimal
     draft: Decimal
 
-    @property
-    def change(self) -> Decimal:
-        return self.draft - self.current
-
-    @property
-    def change_percent(self) -> Decimal | None:
-        return percent_change(self.current, self.draft)
-
 
 @dataclass(frozen=True, slots=True)
-class Revenue:
+class Revenue(CurrentAndDraft):
     """What one charge type or customer class brings in (before tax), current and draft."""
 
     name: str
     current: Decimal
     draft: Decimal
-
-    @property
-    def change(self) -> Decimal:
-        return self.draft - self.current
-
-    @property
-    def change_percent(self) -> Decimal | None:
-        return percent_change(self.current, self.draft)
 
 
 @dataclass(frozen=True, slots=True)
