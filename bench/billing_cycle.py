@@ -7,9 +7,12 @@ defined; then the cycle's period runs through the real ASL in moto's Step Functi
 functions/statement_renderer (real WeasyPrint), in this process.
 
 Figures: wall time of the run, accounts billed per second, DynamoDB requests (by operation) per
-account billed, counted exactly at botocore, PDF render time per statement, the process's peak
-memory (moto, the table and the functions share it), and a projection of a 300,000-account
-cycle's AWS cost from those counts and durations (prices in PRICES, ca-central-1, on-demand).
+account billed, counted exactly at botocore, with their request units computed from the items'
+sizes (bench/request_units.py; each request's call site is listed in the notes), PDF render
+CPU time per statement, the process's peak memory (moto, the table and the functions share it),
+and a projection of a 300,000-account cycle's AWS cost with its breakdown (:func:`_cost`: prices
+in PRICES, ca-central-1 list prices, each function's memory and architecture as template.yaml
+deploys it, the workflow's transitions from its ASL).
 
 Rendering is sampled (RENDERED statements through WeasyPrint, the rest get a copy of the last
 PDF: :class:`SampledRenderer`), because this process renders on one core where AWS renders
@@ -30,7 +33,7 @@ import resource
 import statistics
 import time
 import uuid
-from collections import Counter
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from types import SimpleNamespace
@@ -38,7 +41,8 @@ from typing import Any
 from unittest.mock import patch
 
 from bench.common import REPO, Figure, figure, note, quiet_logging, run_benchmark
-from bench.search import DynamoMeter, partition_queries
+from bench.request_units import RequestUnits, Window
+from bench.search import partition_queries
 
 ACCOUNTS = int(os.environ.get("CIVIQ_BENCH_CYCLE_ACCOUNTS", "10000"))
 RENDERED = int(os.environ.get("CIVIQ_BENCH_CYCLE_RENDERED", "300"))
@@ -53,17 +57,23 @@ PERIOD_END = date(2026, 9, 30)
 # two cores and stretch each task's measured duration (what a Lambda would be billed for).
 CONCURRENCY = 1
 FUNCTIONS = {"billing-tasks": "billing_tasks", "statement-renderer": "statement_renderer"}
-PRICES = {  # USD, ca-central-1 on-demand list prices (check before quoting)
+PRICES = {  # USD, ca-central-1 list prices (on-demand; check before quoting)
     "dynamodb_write_request_unit": 0.6875 / 1e6,
     "dynamodb_read_request_unit": 0.1375 / 1e6,
     "lambda_gb_second_arm": 0.0000133334,
     "lambda_request": 0.20 / 1e6,
-    "step_functions_transition": 0.025 / 1000,
+    "step_functions_transition": 0.025 / 1000,  # standard workflows
     "s3_put": 0.0055 / 1000,
-    "eventbridge_event": 1.00 / 1e6,
+    "eventbridge_event": 1.00 / 1e6,  # custom events (64 KB chunks)
+    "sqs_request": 0.40 / 1e6,  # standard queues
 }
-BILLING_MEMORY_GB = 0.5  # template.yaml: BillingTasksFunction
-RENDERER_MEMORY_GB = 1.5  # template.yaml: StatementRendererFunction
+FUNCTION_RESOURCES = {
+    "billing-tasks": "BillingTasksFunction",
+    "statement-renderer": "StatementRendererFunction",
+}
+# An SQS target's message: EventBridge's SendMessage, then the consumer's ReceiveMessage and
+# DeleteMessageBatch, 10 messages each (the event source mapping's batches)
+SQS_REQUESTS_PER_MESSAGE = 1 + 2 / 10
 
 
 def _environment() -> dict[str, str]:
@@ -93,14 +103,17 @@ class SampledRenderer:
 
     def render_pdf(self, template: str, language: Any, context: Any) -> bytes:
         if len(self.seconds) < self.sample:
-            started = time.perf_counter()
+            started = time.thread_time()
             self.last = bytes(self.real.render_pdf(template, language, context))
-            self.seconds.append(time.perf_counter() - started)
+            self.seconds.append(time.thread_time() - started)
         return self.last
 
 
 class Tasks:
-    """The two task functions behind moto's Lambda, timed per call."""
+    """The two task functions behind moto's Lambda, timed per call in CPU seconds of the thread
+    running them (as the renders are): the machine is shared, and wall time would count other
+    processes' work. moto's own work answering the DynamoDB, S3 and EventBridge requests is in
+    it, where a Lambda would wait on the network."""
 
     def __init__(self) -> None:
         from infra.local.lambda_runtime import import_isolated
@@ -129,14 +142,14 @@ class Tasks:
     ) -> bytes:
         event = json.loads(body)
         task = event.get("task", "issue_statements")
-        started = time.perf_counter()
+        started = time.thread_time()
         try:
             result = self.handlers[function_name.rsplit(":", 1)[-1]].handler(event, _Context())
         except Exception as exc:  # reported to Step Functions as the function's error
             self.errors.append(f"{task}: {type(exc).__name__}: {exc}")
             response["x-amz-function-error"] = "Unhandled"
             return json.dumps({"errorType": type(exc).__name__, "errorMessage": str(exc)}).encode()
-        self.seconds.setdefault(task, []).append(time.perf_counter() - started)
+        self.seconds.setdefault(task, []).append(time.thread_time() - started)
         return json.dumps(result).encode()
 
 
@@ -242,37 +255,115 @@ def _meters_and_reads(accounts: list[Any]) -> int:
     return reads
 
 
+@dataclass(frozen=True)
+class Deployed:
+    """What template.yaml deploys for the cycle: each function's memory (GB), the ARM price
+    check, and how many SQS queues receive each StatementIssued."""
+
+    memory_gb: dict[str, float]
+    statement_issued_queues: int
+
+    @classmethod
+    def of_template(cls) -> Deployed:
+        from infra.local.packaging import load_template
+
+        template = load_template()
+        defaults = template.get("Globals", {}).get("Function", {})
+        resources = template["Resources"]
+        memory, architectures = {}, set()
+        for function, logical_id in FUNCTION_RESOURCES.items():
+            properties = {**defaults, **resources[logical_id]["Properties"]}
+            memory[function] = int(properties["MemorySize"]) / 1024
+            architectures.update(properties["Architectures"])
+        if architectures != {"arm64"}:
+            raise AssertionError(f"the prices are arm64's; the template says {architectures}")
+        queues = 0
+        for rule in resources.values():
+            if rule["Type"] != "AWS::Events::Rule":
+                continue
+            types = rule["Properties"].get("EventPattern", {}).get("detail-type")
+            if types is None or "StatementIssued" in types:
+                targets = rule["Properties"].get("Targets", [])
+                queues += sum(1 for t in targets if "Queue" in str(t))
+        return cls(memory, queues)
+
+
+def _transitions(batches: int) -> int:
+    """Standard-workflow state transitions of a run that completes: the states entered on the
+    workflow's success path (a Choice's first rule), and per batch its child execution's states
+    plus one for the child's start."""
+    machine = json.loads((REPO / "infra" / "statemachines" / "billing_cycle.asl.json").read_text())
+
+    def path(states: dict[str, Any], start: str) -> list[dict[str, Any]]:
+        visited, name = [], start
+        while name is not None:
+            state = states[name]
+            visited.append(state)
+            name = state["Choices"][0]["Next"] if state["Type"] == "Choice" else state.get("Next")
+        return visited
+
+    top = path(machine["States"], machine["StartAt"])
+    per_batch = sum(
+        1 + len(path(s["ItemProcessor"]["States"], s["ItemProcessor"]["StartAt"]))
+        for s in top
+        if s["Type"] == "Map"
+    )
+    return len(top) + per_batch * batches
+
+
 def _cost(
-    requests: Counter[str], billed: int, tasks: Tasks, batches: int, render_s: float
-) -> list[Figure]:
-    """A 300,000-account cycle, scaled from this run's counts and durations."""
+    window: Window, billed: int, tasks: Tasks, batches: int, render_s: float
+) -> tuple[list[Figure], dict[str, float]]:
+    """A 300,000-account cycle at ca-central-1 list prices, scaled from this run: DynamoDB's
+    request units from the items' sizes, each function's duration at its deployed memory (every
+    statement's PDF rendered at the sampled median), the workflow's transitions, S3 PUTs,
+    EventBridge events and their SQS deliveries as counted here. Not included: what the
+    events' consumers then do (the audit writer, autopay), CloudWatch Logs, storage."""
+    deployed = Deployed.of_template()
     scale = 300_000 / billed
-    writes = requests["TransactWriteItems"] * 5 * 2 + requests["PutItem"] + requests["UpdateItem"]
-    reads = requests["GetItem"] + requests["Query"] * 2 + requests["BatchGetItem"]
-    dynamodb = (
-        writes * PRICES["dynamodb_write_request_unit"]
-        + reads * PRICES["dynamodb_read_request_unit"]
-    ) * scale
-    billing_s = sum(tasks.seconds["bill_batch"]) * scale
-    issue_s = sum(tasks.seconds["issue_statements"]) - sum(tasks.renderer.seconds)
-    rendering_s = (issue_s + billed * render_s) * scale
-    lambda_usd = (billing_s * BILLING_MEMORY_GB + rendering_s * RENDERER_MEMORY_GB) * PRICES[
-        "lambda_gb_second_arm"
-    ] + 2 * batches * scale * PRICES["lambda_request"]
-    # a batch: its child execution's states (start, 2 tasks, end) plus the map's bookkeeping
-    transitions = (8 * batches + 6) * scale
-    states_usd = transitions * PRICES["step_functions_transition"]
-    s3_usd = 300_000 * PRICES["s3_put"]
-    events_usd = 300_000 * PRICES["eventbridge_event"]
-    total = dynamodb + lambda_usd + states_usd + s3_usd + events_usd
-    return [
-        figure("cycle_300k_dynamodb_usd", dynamodb, "USD"),
-        figure("cycle_300k_lambda_usd", lambda_usd, "USD"),
-        figure("cycle_300k_step_functions_usd", states_usd, "USD"),
-        figure("cycle_300k_s3_and_events_usd", s3_usd + events_usd, "USD"),
-        figure("cycle_300k_total_usd", total, "USD"),
-        figure("cycle_300k_lambda_hours", (billing_s + rendering_s) / 3600, "h"),
+    sampled = sum(tasks.renderer.seconds)
+    seconds = {
+        "billing-tasks": sum(
+            sum(durations)
+            for task, durations in tasks.seconds.items()
+            if task != "issue_statements"
+        ),
+        "statement-renderer": sum(tasks.seconds["issue_statements"]) - sampled + billed * render_s,
+    }
+    invocations = sum(len(durations) for durations in tasks.seconds.values())
+    events = window.billed("eventbridge", "PutEvents")
+    usd = {
+        "dynamodb_reads": window.read_units * PRICES["dynamodb_read_request_unit"],
+        "dynamodb_writes": window.write_units * PRICES["dynamodb_write_request_unit"],
+        "lambda_billing_tasks": seconds["billing-tasks"]
+        * deployed.memory_gb["billing-tasks"]
+        * PRICES["lambda_gb_second_arm"],
+        "lambda_statement_renderer": seconds["statement-renderer"]
+        * deployed.memory_gb["statement-renderer"]
+        * PRICES["lambda_gb_second_arm"],
+        "lambda_requests": invocations * PRICES["lambda_request"],
+        "step_functions": _transitions(batches) * PRICES["step_functions_transition"],
+        "s3_puts": window.billed("s3", "PutObject") * PRICES["s3_put"],
+        "eventbridge": events * PRICES["eventbridge_event"],
+        "sqs": events
+        * deployed.statement_issued_queues
+        * SQS_REQUESTS_PER_MESSAGE
+        * PRICES["sqs_request"],
+    }
+    usd = {item: value * scale for item, value in usd.items()}
+    lambda_hours = sum(seconds.values()) * scale / 3600
+    figures = [figure(f"cycle_300k_{item}_usd", value, "USD") for item, value in usd.items()]
+    figures += [
+        figure("cycle_300k_total_usd", sum(usd.values()), "USD"),
+        figure("cycle_300k_lambda_hours", lambda_hours, "h"),
+        figure("cycle_read_request_units_per_account", window.read_units / billed, "RRU"),
+        figure("cycle_write_request_units_per_account", window.write_units / billed, "WRU"),
+        figure("cycle_billing_tasks_memory_gb", deployed.memory_gb["billing-tasks"], "GB"),
+        figure(
+            "cycle_statement_renderer_memory_gb", deployed.memory_gb["statement-renderer"], "GB"
+        ),
     ]
+    return figures, usd
 
 
 def run() -> list[Figure]:
@@ -285,7 +376,7 @@ def run() -> list[Figure]:
     quiet_logging()
     os.environ.pop("AWS_ENDPOINT_URL", None)
     os.environ.update(_environment())
-    meter = DynamoMeter()
+    meter = RequestUnits(REGION)
     meter.install()
     executing = {"stepfunctions": {"execute_state_machine": True}, "lambda": {"use_docker": False}}
     with (
@@ -369,10 +460,12 @@ def run() -> list[Figure]:
             figure(f"cycle_{op.lower()}_per_account", n / billed, "requests")
             for op, n in sorted(requests.items())
         ),
-        figure("cycle_bill_batch_median_s", statistics.median(tasks.seconds["bill_batch"]), "s"),
+        figure(
+            "cycle_bill_batch_cpu_median_s", statistics.median(tasks.seconds["bill_batch"]), "s"
+        ),
         figure("cycle_statements_rendered_by_weasyprint", len(tasks.renderer.seconds), "PDFs"),
-        figure("cycle_render_median_ms", 1000 * render_s, "ms"),
-        figure("cycle_store_and_announce_ms_per_statement", 1000 * issue_s / billed, "ms"),
+        figure("cycle_render_cpu_median_ms", 1000 * render_s, "ms"),
+        figure("cycle_store_and_announce_cpu_ms_per_statement", 1000 * issue_s / billed, "ms"),
         figure(
             "cycle_wall_s_every_pdf_rendered_projected",
             wall + (billed - len(tasks.renderer.seconds)) * render_s,
@@ -381,7 +474,17 @@ def run() -> list[Figure]:
         figure("cycle_process_peak_rss_mb", peak_kb / 1024, "MB"),
         figure("cycle_process_rss_growth_during_run_mb", (peak_kb - usage_before) / 1024, "MB"),
     ]
-    return figures + _cost(requests, billed, tasks, finished.batches, render_s)
+    for operation, site, count, rru, wru in window.by_site():
+        note(
+            f"{operation} {site}: {count / billed:.3f} per account, "
+            f"{rru / billed:.2f} RRU, {wru / billed:.2f} WRU"
+        )
+        if operation == "TransactWriteItems" and wru / billed >= 1:
+            parts = ", ".join(f"{k} {u / billed:.2f}" for k, u in window.parts(site).items())
+            note(f"  its WRU per account by item: {parts}")
+    cost, usd = _cost(window, billed, tasks, finished.batches, render_s)
+    note("300,000 accounts: " + ", ".join(f"{item} ${value:.2f}" for item, value in usd.items()))
+    return figures + cost
 
 
 if __name__ == "__main__":

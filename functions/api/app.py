@@ -16,6 +16,7 @@ from chalicelib.routes import (
     payments,
     processor_exceptions,
     properties,
+    rate_simulations,
     rates,
     remittances,
     transfers,
@@ -33,6 +34,7 @@ app.register_blueprint(transfers.blueprint)
 app.register_blueprint(billing.blueprint)
 app.register_blueprint(meters.blueprint)
 app.register_blueprint(rates.blueprint)
+app.register_blueprint(rate_simulations.blueprint)
 app.register_blueprint(dashboard.blueprint)
 app.register_blueprint(exports.blueprint)
 app.register_blueprint(payments.blueprint)

@@ -105,6 +105,7 @@ class Town:
     west: Decimal = Decimal("-74.6800")
     east: Decimal = Decimal("-74.5600")
     area_codes: tuple[str, ...] = ("613", "343", "819")
+    routes: tuple[str, ...] = ROUTES
 
 
 DEFAULT_TOWN = Town()
@@ -388,7 +389,7 @@ class _Builder:
             "property_type": property_type,
             "roll_number": self.roll_number(street, parcel),
             "location": self.pin(street, number),
-            "route": ROUTES[street.index % len(ROUTES)],
+            "route": self.town.routes[street.index % len(self.town.routes)],
         }
         if units:
             body["units"] = units

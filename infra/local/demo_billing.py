@@ -19,19 +19,19 @@ from typing import Any
 
 from civiq.billing.domain.cycles import CycleDefinition, Frequency
 from infra.local.demo import API, DemoLoadError, Send
-from infra.local.demo_rates import SCHEDULE_ID, sample_schedule
+from infra.local.demo_rates import SCHEDULE_ID, town_schedule
 
 CYCLE_ID = "residential"
 CYCLE_ROUTES = ("1", "2", "3")
-FIRST_PERIOD_END = date(2026, 1, 31)  # bimonthly, month ends: the rates took effect on Jan 1
+FIRST_PERIOD_END = date(2025, 1, 31)  # bimonthly, month ends, since the 2025 rates took effect
 INSTALLED_ON = "2024-06-01"
 DAILY_USE = Decimal("0.45")  # m3 a day for a household: about 27 m3 every two months
 LEAK_FACTOR = 5
 
 
-def cycle(routes: tuple[str, ...] = CYCLE_ROUTES) -> CycleDefinition:
+def cycle(routes: tuple[str, ...] = CYCLE_ROUTES, cycle_id: str = CYCLE_ID) -> CycleDefinition:
     return CycleDefinition(
-        CYCLE_ID,
+        cycle_id,
         "Residential (bimonthly)",
         Frequency.BIMONTHLY,
         routes,
@@ -54,10 +54,10 @@ def cycle_body(definition: CycleDefinition) -> dict[str, Any]:
 
 
 def define_rates_and_cycle(send: Send, definition: CycleDefinition | None = None) -> None:
-    """The town's rates and its cycle through the API (a supervisor's ``send``); defined
-    already (409) is as good."""
-    _call(send, "POST", f"{API}/rates", sample_schedule(), expected=(201, 409))
-    _call(send, "POST", f"{API}/cycles", cycle_body(definition or cycle()), expected=(201, 409))
+    """The town's rates (last year's and this year's) and its cycle through the API (a
+    supervisor's ``send``); defined already (409) is as good."""
+    call_api(send, "POST", f"{API}/rates", town_schedule(), expected=(201, 409))
+    call_api(send, "POST", f"{API}/cycles", cycle_body(definition or cycle()), expected=(201, 409))
 
 
 @dataclass(frozen=True)
@@ -67,7 +67,8 @@ class DemoRun:
     reads: int
 
 
-def _read_days(definition: CycleDefinition, last: date) -> Iterator[date]:
+def period_ends(definition: CycleDefinition, last: date) -> Iterator[date]:
+    """Every period end of the cycle up to ``last``: the days its meters are read."""
     index = 0
     while (end := definition.period_end(index)) <= last:
         yield end
@@ -87,7 +88,7 @@ def _meters_of(accounts: list[dict[str, Any]], send: Send) -> list[_Meter]:
     an individually metered building."""
     meters = []
     for property_id in sorted({a["property_id"] for a in accounts}):
-        prop = _call(send, "GET", f"{API}/properties/{property_id}", {}, expected=(200,))
+        prop = call_api(send, "GET", f"{API}/properties/{property_id}", {}, expected=(200,))
         units = [a["service_address"]["unit"] for a in accounts if a["property_id"] == property_id]
         kind = prop["property_type"]
         if prop["units"] and prop["meters"]["arrangement"] == "individual":
@@ -97,25 +98,35 @@ def _meters_of(accounts: list[dict[str, Any]], send: Send) -> list[_Meter]:
     return meters
 
 
-def load_billing(
-    accounts: list[dict[str, Any]], send: Send, today: date, seed: int = 11
-) -> DemoRun:
-    """Meters, reads, rates and the cycle through the API (a supervisor's ``send``), then run
-    the cycle's latest ended period and wait for it."""
+@dataclass(frozen=True)
+class MeterReads:
+    """A demo meter and its register on each period end it is read (``None``: the read is
+    missing and the run estimates it)."""
+
+    meter_id: str
+    reads: dict[date, Decimal | None]
+
+
+def install_meters(
+    accounts: list[dict[str, Any]],
+    send: Send,
+    definition: CycleDefinition,
+    last: date,
+    seed: int = 11,
+) -> list[MeterReads]:
+    """A meter on every demo place through the API (installed, with its first value), and the
+    register it will show on each period end up to ``last``: a household's use with some
+    variation; one meter shows a leak on ``last`` and one misses its read there. Serials name
+    the cycle, so two demo towns on one stack (as tests make) never share one."""
     rng = random.Random(seed)  # noqa: S311 - demo data, not secrets
-    definition = cycle()
-    period_end = definition.latest_period_end(today)
-    if period_end is None:
-        raise DemoLoadError(f"no billing period has ended by {today}")
-    define_rates_and_cycle(send, definition)
-    reads = 0
     places = _meters_of(accounts, send)
     singles = [m for m in places if m.accounts == 1]
     leaking = singles[1] if len(singles) > 2 else None
     missing_last = singles[2] if len(singles) > 2 else None
+    installed = []
     for number, place in enumerate(places, start=1):
         large = place.property_type in ("multi-residential", "mixed-use", "commercial")
-        meter = _call(
+        meter = call_api(
             send,
             "POST",
             f"{API}/meters",
@@ -124,7 +135,7 @@ def load_billing(
                 "unit": place.unit,
                 "installed_on": INSTALLED_ON,
                 "meter": {
-                    "serial": f"PAE-{number:05d}",
+                    "serial": f"PAE-{definition.cycle_id[:12].upper()}-{number:05d}",
                     "size": "25mm" if large and place.unit is None else "15mm",
                     "meter_type": "displacement",
                 },
@@ -132,9 +143,9 @@ def load_billing(
             },
         )
         register = Decimal(0)
-        days = list(_read_days(definition, period_end))
         previous = date.fromisoformat(INSTALLED_ON)
-        for day in days:
+        reads: dict[date, Decimal | None] = {}
+        for day in period_ends(definition, last):
             use = (
                 place.accounts
                 * DAILY_USE
@@ -142,36 +153,72 @@ def load_billing(
                 * Decimal(rng.randint(80, 120))
                 / 100
             )
-            if place is leaking and day == period_end:
+            if place is leaking and day == last:
                 use *= LEAK_FACTOR
             register += use.quantize(Decimal("0.001"))
             previous = day
-            if place is missing_last and day == period_end:
+            reads[day] = None if place is missing_last and day == last else register
+        installed.append(MeterReads(meter["id"], reads))
+    return installed
+
+
+def post_reads(send: Send, meters: list[MeterReads], days: list[date]) -> int:
+    """Each meter's reads on ``days`` through the API (a read posted again is accepted as
+    the same read); returns how many were posted."""
+    posted = 0
+    for meter in meters:
+        for day in days:
+            value = meter.reads.get(day)
+            if value is None:
                 continue
-            _call(
+            call_api(
                 send,
                 "POST",
-                f"{API}/meters/{meter['id']}/readings",
-                {"read_on": day.isoformat(), "value": str(register)},
+                f"{API}/meters/{meter.meter_id}/readings",
+                {"read_on": day.isoformat(), "value": str(value)},
             )
-            reads += 1
-    run = _call(
-        send, "POST", f"{API}/cycles/{CYCLE_ID}/runs", {"period_end": period_end.isoformat()}
+            posted += 1
+    return posted
+
+
+def run_period(send: Send, definition: CycleDefinition, period_end: date) -> dict[str, Any]:
+    """Start the cycle's run of one period (the same run if it was started before) and wait
+    for it to finish."""
+    run = call_api(
+        send,
+        "POST",
+        f"{API}/cycles/{definition.cycle_id}/runs",
+        {"period_end": period_end.isoformat()},
     )
-    return DemoRun(_wait_for(send, run["id"]), len(places), reads)
+    return _wait_for(send, run["id"])
+
+
+def load_billing(
+    accounts: list[dict[str, Any]], send: Send, today: date, seed: int = 11
+) -> DemoRun:
+    """Meters, reads, rates and the cycle through the API (a supervisor's ``send``), then run
+    the cycle's latest ended period and wait for it."""
+    definition = cycle()
+    period_end = definition.latest_period_end(today)
+    if period_end is None:
+        raise DemoLoadError(f"no billing period has ended by {today}")
+    define_rates_and_cycle(send, definition)
+    meters = install_meters(accounts, send, definition, period_end, seed)
+    reads = post_reads(send, meters, list(period_ends(definition, period_end)))
+    return DemoRun(run_period(send, definition, period_end), len(meters), reads)
 
 
 def _wait_for(send: Send, run_id: str, timeout: float = 120) -> dict[str, Any]:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        run = _call(send, "GET", f"{API}/runs/{run_id}", {}, expected=(200,))
+        run = call_api(send, "GET", f"{API}/runs/{run_id}", {}, expected=(200,))
         if run["status"] != "running":
             return run
         time.sleep(0.2)
     raise DemoLoadError(f"the demo billing run {run_id} did not finish in {timeout:.0f} s")
 
 
-def _call(
+def call_api(
     send: Send,
     method: str,
     path: str,

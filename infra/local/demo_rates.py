@@ -11,10 +11,14 @@ miscellaneous charges (water and wastewater are exempt). :func:`sample_schedule`
 from __future__ import annotations
 
 import copy
+from decimal import Decimal
 from typing import Any
 
 SCHEDULE_ID = "pointe-aux-erables"
 EFFECTIVE_FROM = "2026-01-01"
+PREVIOUS_EFFECTIVE_FROM = "2025-01-01"  # the year before: every figure 4% lower
+PREVIOUS_EFFECTIVE_TO = "2025-12-31"
+PREVIOUS_YEAR_FACTOR = Decimal("0.96")
 
 FIXED_WATER_BY_METER = {  # dollars a year; AWWA capacity ratios 1 : 1.5 : 2.5 : 5 : 8 : 16 ...
     "15mm": "372.00",
@@ -75,3 +79,28 @@ def sample_schedule() -> dict[str, Any]:
         "name": "Pointe-aux-Érables water, wastewater, stormwater and waste rates",
         "versions": [sample_version()],
     }
+
+
+def _lower(figure: str, places: str) -> str:
+    return str((Decimal(figure) * PREVIOUS_YEAR_FACTOR).quantize(Decimal(places)))
+
+
+def previous_version() -> dict[str, Any]:
+    """The rates of the year before (closed on Dec 31): the same bylaw with every figure 4%
+    lower, as councils raise rates each January."""
+    version = sample_version(PREVIOUS_EFFECTIVE_FROM)
+    version["effective_to"] = PREVIOUS_EFFECTIVE_TO
+    for component in version["components"]:
+        if "annual" in component:
+            component["annual"] = {k: _lower(v, "0.01") for k, v in component["annual"].items()}
+        for block in component.get("blocks", ()):
+            block["rate"] = _lower(block["rate"], "0.0001")
+    return version
+
+
+def town_schedule() -> dict[str, Any]:
+    """The demo town's schedule with its history: last year's rates, then this year's (what
+    `make run` bills 13 months of history with)."""
+    schedule = sample_schedule()
+    schedule["versions"] = [previous_version(), *schedule["versions"]]
+    return schedule

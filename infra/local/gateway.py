@@ -97,6 +97,10 @@ class LocalApiGateway:
         self._stage = stage
         self._max_body = max_body
 
+    def serves(self, path: str, method: str = "GET") -> bool:
+        """Whether the API has a route for ``method`` on ``path``."""
+        return any(r.method == method and r.pattern.fullmatch(path) for r in self._routes)
+
     def handle(
         self, method: str, target: str, headers: dict[str, str], body: bytes
     ) -> tuple[int, dict[str, str], bytes]:

@@ -27,11 +27,12 @@ import shutil
 import sys
 import tempfile
 import threading
+import time
 import traceback
 import uuid
 import zipfile
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -62,9 +63,11 @@ class LambdaContext:
     function_version: str = "$LATEST"
     log_group_name: str = "/aws/lambda/local"
     log_stream_name: str = "local"
+    timeout_seconds: int = 3  # the function's Timeout, as Lambda counts it down
+    started: float = field(default_factory=time.monotonic)
 
     def get_remaining_time_in_millis(self) -> int:
-        return 30_000
+        return max(0, int((self.started + self.timeout_seconds - time.monotonic()) * 1000))
 
 
 def _unpack(code: bytes, into: Path) -> Path:
@@ -172,6 +175,7 @@ def invoke(
         invoked_function_arn=fn.function_arn,
         memory_limit_in_mb=int(fn.memory_size or 128),
         aws_request_id=str(uuid.uuid4()),
+        timeout_seconds=int(fn.timeout or 3),
     )
     try:
         result = handler(event, context)

@@ -1,7 +1,7 @@
 """`make run`: the whole system on this machine, on the embedded emulator (moto).
 
 Starts moto, provisions template.yaml into it, loads a small demo municipality through the real
-API (accounts, then meters, reads, rates and a billing cycle whose latest ended period it bills),
+API (accounts, then 13 months of reads, bills, payments and penalties: infra/local/demo_history),
 serves the API on http://127.0.0.1:8000 and stays up until Ctrl-C, firing every scheduled rule
 (rate() and cron(), at the UTC instants EventBridge would) while it runs. Start-up prints a short
 summary (URLs, tokens, the webhook secret, how to point boto3 or the aws CLI at the emulator, the
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import signal
 import threading
 import time
@@ -23,7 +24,7 @@ from civiq.core.dates import MUNICIPAL_TIME_ZONE, local_today
 from civiq.core.staff import Role
 from civiq.platform.tokens import LocalTokens
 from infra.local.demo import gateway_sender, load_via_api, municipality
-from infra.local.demo_billing import DemoRun, load_billing
+from infra.local.demo_history import ARREARS_BILLS, DemoHistory, load_history, webhooks_only
 from infra.local.gateway import LocalApiGateway, load_routes
 from infra.local.stack import REGION, STACK_NAME, LocalStack
 
@@ -39,6 +40,12 @@ def local_gateway(stack: LocalStack) -> LocalApiGateway:
 def webhook_url(api_url: str) -> str:
     """Where the sandbox payment processor posts its events: the local gateway's route."""
     return f"{api_url}/api/v1/utility/webhooks/payments"
+
+
+def portal_url(api_url: str) -> str:
+    """The statements' "your account online" link: PORTAL_URL when set, else the local API's
+    /portal on the port it listens on."""
+    return os.environ.get("PORTAL_URL") or f"{api_url}/portal"
 
 
 def serve_api(stack: LocalStack, port: int) -> Any:
@@ -70,13 +77,17 @@ def print_summary(
     api_url: str,
     tokens: dict[str, str],
     accounts: list[dict[str, Any]],
-    billing: DemoRun,
+    billing: DemoHistory,
+    portal: str | None = None,
 ) -> None:
-    """What a newcomer needs: where things are, how to call them, what is loaded, what fires."""
+    """What a newcomer needs: where things are, how to call them, what is loaded, what fires;
+    ``portal``: the portal's address when the local API serves it."""
     outputs = stack.outputs
-    run = billing.run
+    run = billing.latest.run
     print(f"\nCiVQ local stack (moto on {stack.endpoint}, provisioned from template.yaml)\n")
     print(f"  API        {api_url}/api/v1/utility/accounts")
+    if portal is not None:
+        print(f"  Portal     {portal}")
     for role, token in tokens.items():
         print(f"  {role.capitalize():<10} token (12 h): {token}")
     print(f'  Try        curl -H "Authorization: Bearer <token>" {api_url}/api/v1/utility/accounts')
@@ -98,14 +109,23 @@ def print_summary(
         f"  LEDGER_DIGEST_KEY_ID={outputs['LedgerDigestKeyArn']}"
     )
     print(
-        f"\n  Demo town: {len(accounts)} accounts, {billing.meters} meters, {billing.reads} reads;"
-        f" latest run {run['id']} ({run['status']}): {run['billed']} billed,"
+        f"\n  Demo town: {len(accounts)} accounts, {billing.latest.meters} meters,"
+        f" {billing.latest.reads} reads; {len(billing.periods) + 1} bimonthly runs since"
+        f" {billing.periods[0]:%Y-%m}: {billing.statements} statements, {billing.payments}"
+        " payments at the counter (autopay besides)"
+    )
+    print(
+        f"    latest run {run['id']} ({run['status']}): {run['billed']} billed,"
         f" {run['skipped']} skipped, {run['failed']} failed"
     )
+    shows = {account_id: "autopay" for account_id in billing.autopay}
+    shows[billing.arrears] = f"in arrears: {ARREARS_BILLS - 1} bills past due, with penalties"
+    shows[billing.past_due] = "past due: the previous bill, with its penalty"
     for account in accounts:
         print(
             f"    {account['account_number_display']}  {account['id']}"
             f"  {account['holder']['name']} ({account['language']})"
+            + (f"  <- {shows[account['id']]}" if account["id"] in shows else "")
         )
     print(f"\n  Scheduled rules (EventBridge cron() is UTC; local time {MUNICIPAL_TIME_ZONE}):")
     now = datetime.now(UTC)
@@ -140,18 +160,22 @@ def main() -> None:
     stopped = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopped.set())
     api_url = f"http://127.0.0.1:{args.port}"
-    stack = LocalStack.launch(parameters={"SandboxWebhookUrl": webhook_url(api_url)})
+    portal = portal_url(api_url)
+    stack = LocalStack.launch(
+        parameters={"SandboxWebhookUrl": webhook_url(api_url), "PortalUrl": portal}
+    )
     gateway = local_gateway(stack)
     clerk = staff_token(stack, Role.CLERK)
     supervisor = staff_token(stack, Role.SUPERVISOR)
     accounts = load_demo(gateway, clerk, args.demo_accounts)
-    billing = load_billing(
-        accounts, gateway_sender(gateway.handle, supervisor), local_today(SystemClock())
-    )
+    with webhooks_only(gateway, args.port):  # autopay charges are answered through it
+        billing = load_history(stack, gateway, accounts, local_today(SystemClock()))
     stack.fire_schedule(*ledger_digest_schedule(stack))  # now, so `make reconcile` has a digest
     stack.run_schedules()
 
-    print_summary(stack, api_url, {"clerk": clerk, "supervisor": supervisor}, accounts, billing)
+    tokens = {"clerk": clerk, "supervisor": supervisor}
+    served = portal.startswith(f"{api_url}/") and gateway.serves(portal.removeprefix(api_url))
+    print_summary(stack, api_url, tokens, accounts, billing, portal if served else None)
     # Listen last: once :8000 answers, everything above has been printed.
     server = gateway.serve(port=args.port)
     logging.disable(logging.NOTSET)  # from here on, the functions' logs as CloudWatch has them

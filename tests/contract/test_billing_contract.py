@@ -19,6 +19,7 @@ from civiq.billing.domain.cycles import (
     Outcome,
     RunStatus,
 )
+from civiq.billing.ports import Attachment
 from civiq.billing.services.billing import issue_statement
 from civiq.core.audit import AuditEntry
 from civiq.core.errors import Conflict, NotFound, VersionConflict
@@ -240,13 +241,58 @@ def test_a_statement_gets_one_document_and_its_announcement(billing: Billing) ->
         sample["detail"]["data"],
     )
 
-    assert billing.statements.attach_document(issued, "statements/a.pdf", [event])
-    assert not billing.statements.attach_document(issued, "statements/b.pdf", [event])
+    first = Attachment(issued, "statements/a.pdf", (event,))
+    assert billing.statements.attach_documents([first]) == [first]
+    again = Attachment(issued, "statements/b.pdf", (replace(event, event_id="EV-2"),))
+    assert billing.statements.attach_documents([again]) == []
     assert billing.statements.get(account.account_id, issued.statement_id).document_key == (
         "statements/a.pdf"
     )
     pending = billing.stores.outbox.pending(NOW.replace(year=2027), 10)
     assert [e.event_id for e in pending if e.event_type == "StatementIssued"] == ["EV-1"]
+
+
+def test_documents_attach_many_to_a_request_and_skip_those_attached_before(
+    billing: Billing,
+) -> None:
+    """40 statements: more than one transaction holds (33 with their announcement and its
+    history entry); the fifth, attached before (a concurrent render), keeps its document and
+    its announcement is not written, the 39 others are attached with theirs."""
+    attachments = []
+    for n in range(40):
+        account = billing.stores.open(f"Holder {n}", f"{n} Rue Laurier")
+        issued = statement(
+            account_id=account.account_id, statement_id=f"{account.account_number}-20261031"
+        )
+        issue_with_ledger(
+            billing.statements, issued, entry(f"S{n}", f"ACCOUNT#{account.account_id}")
+        )
+        event = DomainEvent(
+            f"EV-{n:02d}",
+            "StatementIssued",
+            1,
+            NOW,
+            Actor("civiq-billing", "system"),
+            "corr",
+            f"ACCOUNT#{account.account_id}",
+            {"statement_id": issued.statement_id},
+        )
+        attachments.append(Attachment(issued, f"statements/{n}.pdf", (event,)))
+    earlier = replace(attachments[4], key="statements/earlier.pdf", events=())
+    assert billing.statements.attach_documents([earlier]) == [earlier]
+
+    attached = billing.statements.attach_documents(attachments)
+
+    assert attached == attachments[:4] + attachments[5:]
+    for attachment in attachments:
+        stored = billing.statements.get(
+            attachment.statement.account_id, attachment.statement.statement_id
+        )
+        expected = earlier.key if attachment is attachments[4] else attachment.key
+        assert stored.document_key == expected
+    pending = billing.stores.outbox.pending(NOW.replace(year=2027), 100)
+    announced = sorted(e.event_id for e in pending if e.event_type == "StatementIssued")
+    assert announced == [f"EV-{n:02d}" for n in range(40) if n != 4]
 
 
 def test_issuing_for_an_unknown_account_writes_nothing(billing: Billing) -> None:

@@ -15,6 +15,7 @@ from civiq.billing.adapters.dynamodb import OPEN_SHARDS, shard_of
 from civiq.billing.domain.statements import Statement, StatementKind
 from civiq.core.audit import AuditEntry
 from civiq.core.errors import Conflict, NotFound
+from civiq.core.export_formats import ExportFormat
 from civiq.core.language import Language
 from civiq.core.money import Money
 from civiq.platform.dynamodb import pages
@@ -22,7 +23,7 @@ from civiq.rates.domain.charges import ChargeType
 from civiq.reporting.adapters.dynamodb_dashboard import DynamoDashboard
 from civiq.reporting.adapters.dynamodb_exports import DynamoExports
 from civiq.reporting.adapters.memory import InMemoryDashboard, InMemoryExports
-from civiq.reporting.domain.exports import Export, ExportFormat, ExportStatus, ReportKind
+from civiq.reporting.domain.exports import Export, ExportStatus, ReportKind
 from tests.helpers.statement_builders import issue_with_ledger, statement
 from tests.helpers.stores import Billing
 

@@ -10,8 +10,10 @@ from collections.abc import Iterator
 import pytest
 
 from civiq.core.staff import Role
+from infra.local.demo_billing import define_rates_and_cycle
 from infra.local.run import serve_api, staff_token, webhook_url
 from infra.local.stack import LocalStack, free_port
+from tests.helpers.stack import http_sender
 
 
 @pytest.fixture(scope="session")
@@ -35,8 +37,12 @@ def stack(api_port: int) -> Iterator[LocalStack]:
 
 @pytest.fixture(scope="session")
 def api_url(stack: LocalStack, api_port: int) -> Iterator[str]:
+    """The API, with the demo town's rates and the cycle that bills its routes defined first:
+    once a cycle exists, an account opens only on a route one bills, whichever test runs first."""
     server = serve_api(stack, api_port)
-    yield f"http://127.0.0.1:{api_port}"
+    url = f"http://127.0.0.1:{api_port}"
+    define_rates_and_cycle(http_sender(url, staff_token(stack, Role.SUPERVISOR)))
+    yield url
     server.shutdown()
 
 

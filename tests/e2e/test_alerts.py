@@ -10,12 +10,16 @@ from typing import Any
 import pytest
 import requests
 
+from civiq.core.staff import Role
+from infra.local.demo_billing import cycle, define_rates_and_cycle
+from infra.local.run import staff_token
 from infra.local.stack import LocalStack
 from tests.helpers.polling import wait_for
-from tests.helpers.stack import audit_items
+from tests.helpers.stack import audit_items, http_sender
 
 pytestmark = pytest.mark.e2e
 UTILITY = "/api/v1/utility"
+ROUTE = "E2E-ALERTS"
 ADDRESS = {
     "street": "12 Rue Principale",
     "city": "Gatineau",
@@ -33,10 +37,14 @@ def post(api_url: str, path: str, body: dict[str, Any], clerk: dict[str, str]) -
 def test_a_high_read_notifies_the_account_holder_in_their_language(
     stack: LocalStack, api_url: str, clerk: dict[str, str]
 ) -> None:
-    # A route of its own: the session's billing-cycle test bills the demo routes.
+    # A route of its own, billed by a cycle of its own: the session's billing-cycle test bills
+    # the demo routes, and an account opens only on a route a cycle bills.
+    supervisor = http_sender(api_url, staff_token(stack, Role.SUPERVISOR))
+    define_rates_and_cycle(supervisor, cycle((ROUTE,), cycle_id="e2e-alerts"))
     holder = {"name": "Émilie Leblanc", "preferences": {"language": "fr"}}
-    place = {"address": ADDRESS, "route": "E2E-ALERTS"}
-    account = post(api_url, "/accounts", {"customer": holder, "property": place}, clerk)
+    place = {"address": ADDRESS, "route": ROUTE}
+    opened = {"customer": holder, "property": place, "cart_size": "medium"}
+    account = post(api_url, "/accounts", opened, clerk)
     meter = {"serial": "E2E-LEAK-1", "size": "16mm", "meter_type": "displacement"}
     body = {"property_id": account["property_id"], "installed_on": "2025-01-01", "meter": meter}
     installed = post(api_url, "/meters", body | {"first_value": "0"}, clerk)

@@ -26,6 +26,7 @@ from hypothesis import HealthCheck, settings
 from chalicelib.settings import ApiSettings
 from civiq.accounts.domain.account_numbers import luhn_check_digit
 from civiq.core.staff import Role
+from civiq.rates.domain.charges import ChargeType
 from tests.helpers.api import token
 from tests.helpers.emulator import BUS, LEDGER_TABLE, REGION, SIGNING_KEY_SECRET_ID, TABLE
 
@@ -111,6 +112,7 @@ def configured_app(
     sqs = boto3.client("sqs", region_name=REGION)
     for setting in (
         "EXPORT_QUEUE_URL",
+        "RATE_SIMULATION_QUEUE_URL",
         "PROCESSOR_EVENTS_QUEUE_URL",
         "REMITTANCE_QUEUE_URL",
         "SANDBOX_PROCESSOR_QUEUE_URL",
@@ -143,6 +145,8 @@ LISTS = ("x-tiers", "x-periods")
 CHECK_DIGIT = "x-check-digit"
 SHARES = "x-shares-of"
 MEMBER = "x-in"  # one of the values of the list at this path from the object
+UNIQUE = "x-unique"  # no two items of the list with the same value of this field
+CHARGE_TYPES = "x-charge-types"  # components' codes: built-in, or defined in this list
 
 
 def objects(value: Any) -> Iterable[dict[str, Any]]:
@@ -163,13 +167,35 @@ def stated_rules(document: Any) -> list[tuple[str, str, Any, frozenset[str]]]:
     for node in objects(document):
         fields = frozenset(node.get("properties") or {})
         for name, declared in (node.get("properties") or {}).items():
-            for keyword in (*ORDER, *LISTS, CHECK_DIGIT, SHARES):
+            for keyword in (*ORDER, *LISTS, CHECK_DIGIT, SHARES, UNIQUE, CHARGE_TYPES):
                 if isinstance(declared, dict) and keyword in declared:
                     found.append((keyword, name, declared[keyword], fields))
     return found
 
 
 RULES = stated_rules(schema.raw_schema)
+
+
+def charge_types_by_kind(document: Any) -> dict[str, list[str]]:
+    """The built-in charge types each kind of rate component takes, as its rule (if component
+    is this kind, then charge_type is one of these or not a built-in one) states them."""
+    found = {}
+    for node in objects(document):
+        kind = at_path(node, "if.properties.component.const")
+        choices = at_path(node, "then.properties.charge_type.anyOf")
+        if isinstance(kind, str) and isinstance(choices, list):
+            found[kind] = choices[0]["enum"]
+    return found
+
+
+def at_path(node: dict[str, Any], path: str) -> Any:
+    for name in path.split("."):
+        node = node.get(name) if isinstance(node, dict) else None
+    return node
+
+
+KIND_CHARGE_TYPES = charge_types_by_kind(schema.raw_schema)
+BUILT_IN = tuple(charge.value for charge in ChargeType)
 
 
 def ordered(keyword: str, text: str) -> Any:
@@ -198,12 +224,6 @@ def periods(items: list[dict[str, Any]], keys: list[str]) -> list[dict[str, Any]
     return kept
 
 
-def at_path(node: dict[str, Any], path: str) -> Any:
-    for name in path.split("."):
-        node = node.get(name) if isinstance(node, dict) else None
-    return node
-
-
 def shared_by(units: list[str]) -> dict[str, Any]:
     """A meter shared equally by ``units`` (shares of 4 decimals adding up to 1), or, with fewer
     than two, one meter each."""
@@ -213,6 +233,36 @@ def shared_by(units: list[str]) -> dict[str, Any]:
     shares = {unit: str(share) for unit in units}
     shares[units[-1]] = str(1 - share * (len(units) - 1))
     return {"arrangement": "shared", "shares": shares}
+
+
+def unique(items: list[Any], key: str) -> list[Any]:
+    """The first item of each value of ``key``."""
+    firsts = {item.get(key): item for item in reversed(items) if isinstance(item, dict)}
+    return [item for item in items if firsts.get(item.get(key)) is item]
+
+
+def charged_as_defined(components: list[Any], definitions: Any) -> list[Any]:
+    """Each component's charge type built in, or a code of ``definitions`` whose service its
+    kind takes (else one that does, or its kind's first built-in type); the first minimum of
+    each service kept."""
+    services: dict[str, str] = {}
+    for definition in definitions or ():
+        services.setdefault(definition.get("code"), definition.get("service"))
+    minimums: set[str] = set()
+    kept = []
+    for component in components:
+        kind, code = component.get("component"), component.get("charge_type")
+        taken = KIND_CHARGE_TYPES.get(kind) or []
+        if taken and code not in (None, *BUILT_IN) and services.get(code) not in taken:
+            fitting = [defined for defined, service in services.items() if service in taken]
+            component["charge_type"] = code = (fitting or taken)[0]
+        if kind == "minimum":
+            service = services.get(code, code)
+            if service in minimums:
+                continue
+            minimums.add(service)
+        kept.append(component)
+    return kept
 
 
 def with_check_digit(number: str) -> str:
@@ -245,6 +295,10 @@ def keep_rule(node: dict[str, Any], keyword: str, name: str, argument: Any) -> N
     value = node[name]
     if keyword in LISTS and isinstance(value, list) and value:
         node[name] = (tiers if keyword == "x-tiers" else periods)(value, argument)
+    elif keyword == UNIQUE and isinstance(value, list):
+        node[name] = unique(value, argument)
+    elif keyword == CHARGE_TYPES and isinstance(value, list) and value:
+        node[name] = charged_as_defined(value, node.get(argument))
     elif keyword == SHARES and isinstance(value, dict) and value.get("arrangement") == "shared":
         node[name] = shared_by(node.get(argument) or [])
     elif keyword == MEMBER and isinstance(value, str):

@@ -17,6 +17,7 @@ from civiq.accounts.adapters.dynamodb_properties import DynamoPropertyRepository
 from civiq.accounts.adapters.dynamodb_workflows import DynamoBalances
 from civiq.accounts.services.recording import Recorder
 from civiq.billing.adapters.dynamodb import DynamoRuns, DynamoStatements
+from civiq.billing.ports import Attachment
 from civiq.billing.services.billing import BillAccount
 from civiq.core.audit import AuditEntry
 from civiq.core.clock import SystemClock
@@ -176,7 +177,7 @@ def test_statements_are_listed_read_and_fetched_through_a_short_lived_link(
 
         key = f"statements/{account['id']}/2026-10-31/{issued.statement_id}.pdf"
         boto3.client("s3", region_name=REGION).put_object(Bucket=BUCKET, Key=key, Body=b"%PDF")
-        statements.attach_document(issued, key, [])
+        statements.attach_documents([Attachment(issued, key, ())])
         link = call(client, "GET", f"{path}/{issued.statement_id}/document", role=Role.CLERK)
         assert link.status_code == 200
         url = urlparse(link.json_body["url"])

@@ -89,6 +89,7 @@ RENDERERS = {
     "FinalBillFunction": {"statements/"},
     "ReceiptFunction": {"receipts/"},
     "ReportExportFunction": {"exports/"},
+    "RateSimulationFunction": {"rate-simulations/"},
 }
 RENDERER_OBJECT_WRITES = {
     "s3:PutObject",

@@ -130,9 +130,12 @@ def readings_bucket(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture
 def export_queue(aws: None, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Where report exports are asked for (the worker is not run here)."""
+    """Where report exports and rate simulations are asked for (their workers are not run
+    here)."""
     queue = boto3.client("sqs", region_name=REGION).create_queue(QueueName="exports")
     monkeypatch.setenv("EXPORT_QUEUE_URL", queue["QueueUrl"])
+    queue = boto3.client("sqs", region_name=REGION).create_queue(QueueName="rate-simulations")
+    monkeypatch.setenv("RATE_SIMULATION_QUEUE_URL", queue["QueueUrl"])
 
 
 @pytest.fixture
@@ -624,6 +627,24 @@ def test_every_route_answers_without_a_scan(
         assert used == Counter({"GetItem": 1, "PutItem": 1}), used  # the run, the export
         _, used = call("GET", f"{API}/exports/{{id}}", 200, id=export["id"])
         assert used == Counter({"GetItem": 1}), used
+
+        # rate-change simulations (the worker that runs them has its own tests)
+        simulations = f"{API}/rate-simulations"
+        draft = {"schedule_id": SCHEDULE_ID, "draft_schedule_id": SCHEDULE_ID}
+        key = {"Idempotency-Key": "no-scan-simulation-1"}
+        simulation, used = call("POST", simulations, 202, draft, role=Role.SUPERVISOR, headers=key)
+        # the schedule and the draft's; the job; the key's record (in progress, then the answer)
+        assert used == Counter({"GetItem": 2, "PutItem": 2, "UpdateItem": 1}), used
+        _, used = call("GET", simulations, 200, role=Role.SUPERVISOR)
+        assert used == Counter({"Query": 1}), used
+        simulation_path = simulations + "/{id}"
+        _, used = call("GET", simulation_path, 200, role=Role.SUPERVISOR, id=simulation["id"])
+        assert used == Counter({"GetItem": 1}), used
+        export_path = simulation_path + "/export"
+        _, used = call(
+            "GET", export_path, 409, query="format=csv", role=Role.SUPERVISOR, id=simulation["id"]
+        )
+        assert used == Counter({"GetItem": 1}), used  # not done: no link yet
 
         # the API document (no DynamoDB at all)
         _, used = call("GET", "/api/v1/openapi.json", 200)

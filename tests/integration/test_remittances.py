@@ -275,8 +275,9 @@ def test_a_line_paid_before_its_account_opened_waits_for_a_clerk(
     """The number is exact, but the account opened after the bank took the money: it was meant
     for another account (or the date is wrong). Nothing is posted until a clerk decides, and a
     clerk cannot post it to an account opened after it either."""
-    today = date.today().isoformat()
-    newcomer = open_account(client, "Marie Tremblay", "1 Rue A", owed=None, since=today)
+    # yesterday here is no later than today in the municipality's time zone, and after PAID
+    opened = (date.today() - timedelta(days=1)).isoformat()
+    newcomer = open_account(client, "Marie Tremblay", "1 Rue A", owed=None, since=opened)
     earlier = open_account(client, "Marie Tremblay", "9 Rue Z", owed="x")
     text = "\n".join(
         [
@@ -304,7 +305,7 @@ def test_a_line_paid_before_its_account_opened_waits_for_a_clerk(
     assert refused.status_code == 400, refused.json_body
     error = refused.json_body["error"]
     assert error["field"] == "account_id"
-    assert f"before the account opened on {today}" in error["message"]
+    assert f"before the account opened on {opened}" in error["message"]
     assert get(client, f"{location}/lines")["items"][0]["status"] == "exception"
 
     decision = {"action": "post", "account_id": earlier["id"], "note": "her previous account"}

@@ -228,6 +228,42 @@ def test_move_out_settles_by_balance_and_policy(
     assert account(owner.account_id).status is AccountStatus.ACTIVE
 
 
+FORWARDING = {
+    "street": "220 Bayfield St",
+    "unit": "4",
+    "city": "Barrie",
+    "province": "ON",
+    "postal_code": "L4M 3B9",
+}
+
+
+def assert_final_bill_forwarded(account_id: str) -> None:
+    """The closing account keeps the forwarding address (its history shows it given) and its
+    final bill is addressed to it."""
+    forwarding = Address(**FORWARDING)
+    assert account(account_id).forwarding_address == forwarding
+    (statement,) = DynamoStatements().recent(account_id, 5)
+    assert statement.kind is StatementKind.FINAL
+    assert statement.recipient.mailing_address == forwarding
+    entries = DynamoAuditLog().entries_for(f"ACCOUNT#{account_id}", 100, None).items
+    (requested,) = [e for e in entries if e.action == "FinalBillRequested"]
+    assert requested.detail["changes"]["forwarding_address.street"] == {
+        "before": None,
+        "after": "220 Bayfield St",
+    }
+
+
+def test_a_move_outs_final_bill_goes_to_its_forwarding_address(harness: Harness) -> None:
+    _, tenant = duplex()
+    part = {**move_out_part(tenant.account_id), "forwarding_address": FORWARDING}
+
+    arn = harness.run("move", "MV3", move_input("MV3", move_out=part))
+
+    done = harness.finished(arn)
+    assert done["status"] == "SUCCEEDED", done.get("cause")
+    assert_final_bill_forwarded(tenant.account_id)
+
+
 def test_combined_move_with_every_response_lost_changes_nothing_twice(harness: Harness) -> None:
     owner, tenant = duplex()
     harness.lose_first_response = True
@@ -299,6 +335,7 @@ def submit(owner: Account, transfer_id: str = "TR1", **changes: Any) -> None:
         property_id=owner.property_id,
         closing_date=changes.pop("closing_date", date(2026, 11, 25)),
         buyer=changes.pop("buyer", person("Bea Buyer")),
+        forwarding_address=changes.pop("forwarding_address", None),
     )
     SubmitTransfer(
         DynamoAccountRepository(),
@@ -385,6 +422,20 @@ def test_transfer_escalates_after_the_approval_window_then_completes_when_approv
     assert account(tenant.account_id).owner_customer_id == transfer.buyer_customer_id
     assert DynamoTransfers().open_transfer_of(owner.property_id) is None
     assert history("TRANSFER#TR1")[-2:] == ["TransferDecided", "OwnershipTransferred"]
+
+
+def test_a_sellers_final_bill_goes_to_the_forwarding_address_the_sale_gave(
+    harness: Harness,
+) -> None:
+    owner, _ = duplex()
+    submit(owner, "TR5", forwarding_address=Address(**FORWARDING))
+    wait_for(lambda: waiting_on_token(harness, "TR5"))
+
+    decide("TR5", Decision.APPROVE)
+
+    done = harness.finished(execution_of(harness, "TR5"))
+    assert done["status"] == "SUCCEEDED", done.get("cause")
+    assert_final_bill_forwarded(owner.account_id)
 
 
 def test_rejected_transfer_ends_without_changing_the_property(harness: Harness) -> None:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from chalicelib.composition import api
 
 if TYPE_CHECKING:
-    from civiq.billing.wiring import BillingServices
+    from civiq.billing.wiring import BillingServices, RateSimulationServices
 
 
 @cache
@@ -31,4 +31,18 @@ def billing() -> BillingServices:
         billing_cycle_state_machine_arn=settings.billing_cycle_state_machine_arn,
         documents_bucket=settings.documents_bucket,
         statement_renderer_function=settings.statement_renderer_function,
+    )
+
+
+@cache
+def rate_simulations() -> RateSimulationServices:
+    from civiq.billing.wiring import rate_simulation_services
+
+    settings = api().settings
+    if not (settings.rate_simulation_queue_url and settings.documents_bucket):
+        raise RuntimeError("RATE_SIMULATION_QUEUE_URL and DOCUMENTS_BUCKET must be set")
+    return rate_simulation_services(
+        settings,
+        rate_simulation_queue_url=settings.rate_simulation_queue_url,
+        documents_bucket=settings.documents_bucket,
     )

@@ -36,6 +36,8 @@ class ApiSettings(CommonSettings):
     statement_renderer_function: str | None = None
     # Report exports are made by functions/report_export, asked for on this queue.
     export_queue_url: str | None = Field(default=None, min_length=10)
+    # Rate-change simulations are run by functions/rate_simulation, asked for on this queue.
+    rate_simulation_queue_url: str | None = Field(default=None, min_length=10)
     # Staff payments: Idempotency-Key records (Powertools), and the ledger's rules.
     idempotency_table_name: str | None = Field(default=None, min_length=3)
     idempotency_key_hours: int = Field(default=72, ge=1, le=24 * 30)

@@ -4,20 +4,26 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Protocol
 
 from civiq.accounts.domain.accounts import Account
+from civiq.accounts.domain.properties import Property
 from civiq.billing.domain.cycles import (
     AccountOutcome,
     BatchRecord,
     BillingRun,
     CycleDefinition,
 )
+from civiq.billing.domain.simulation import SimulationReport
+from civiq.billing.domain.simulation_jobs import RateSimulation
 from civiq.billing.domain.statements import Statement
 from civiq.core.audit import AuditEntry
 from civiq.core.events import DomainEvent
+from civiq.core.language import Language
 from civiq.core.ports import Page
 from civiq.ledger.domain.journal import AccountLedger, Posting
+from civiq.metering.domain.metering import InstalledMeter
 
 
 class CycleRepository(Protocol):
@@ -113,20 +119,38 @@ class StatementRepository(Protocol):
         atomically. Both statements are kept. Raises LedgerMoved as :meth:`issue` does."""
         ...
 
-    def attach_document(
-        self, statement: Statement, key: str, events: Sequence[DomainEvent]
-    ) -> bool:
-        """Record the rendered PDF's key with ``events`` (to the outbox) atomically; False when
-        a document was attached before."""
+    def attach_documents(self, attachments: Sequence[Attachment]) -> list[Attachment]:
+        """Record each rendered PDF's key with its events (to the outbox), atomically for each
+        statement and many statements to a request; those attached now (a statement whose
+        document was attached before keeps it, and its events are not written)."""
         ...
 
 
 @dataclass(frozen=True)
+class Attachment:
+    """A statement's rendered document (its key) and the events announcing it."""
+
+    statement: Statement
+    key: str
+    events: tuple[DomainEvent, ...]
+
+
+@dataclass(frozen=True)
+class Premises:
+    """A property with the meters ever installed at it, as read together."""
+
+    prop: Property
+    meters: tuple[InstalledMeter, ...]  # by installation date
+
+
+@dataclass(frozen=True)
 class AccountOnFile:
-    """An account and its ledger as they stood when read together (one item holds both)."""
+    """An account and its ledger as they stood when read together (one item holds both), with
+    its premises when they were read with it (else billing reads them)."""
 
     account: Account
     ledger: AccountLedger
+    premises: Premises | None = None
 
 
 class AccountsOnFile(Protocol):
@@ -152,3 +176,43 @@ class StatementDocuments(Protocol):
         """Have the statements' PDFs rendered and StatementIssued announced (asynchronously:
         the renderer is idempotent, a repeated request changes nothing)."""
         ...
+
+
+class RateSimulationRepository(Protocol):
+    def create(self, simulation: RateSimulation) -> None:
+        """Record a new simulation job; Conflict if its id exists."""
+        ...
+
+    def get(self, simulation_id: str) -> RateSimulation:
+        """Raises NotFound (field ``id``)."""
+        ...
+
+    def listing(self, limit: int, cursor: str | None) -> Page[RateSimulation]:
+        """Jobs newest first, without their reports."""
+        ...
+
+    def finish(self, simulation_id: str, report: SimulationReport, finished_at: datetime) -> bool:
+        """Mark a job done with its report; False (nothing changed) when it is done already."""
+        ...
+
+    def fail(self, simulation_id: str, reason: str) -> None:
+        """Record why the last run failed (a done job is left as it is)."""
+        ...
+
+
+class SimulationQueue(Protocol):
+    def send(self, simulation_id: str) -> None:
+        """Ask the rate-simulation worker to run the job."""
+        ...
+
+
+class SimulationFiles(Protocol):
+    """The exports of a simulation, kept for staff to fetch through presigned GETs."""
+
+    def put(self, key: str, body: bytes, content_type: str, file_name: str) -> None: ...
+
+
+class SimulationDocument(Protocol):
+    """The report as a PDF in one language."""
+
+    def render(self, simulation: RateSimulation, language: Language) -> bytes: ...

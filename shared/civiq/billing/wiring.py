@@ -20,6 +20,8 @@ from civiq.accounts.domain.account_numbers import AccountNumberScheme
 from civiq.accounts.services.recording import Recorder
 from civiq.billing.adapters.dynamodb import DynamoCycles, DynamoRuns, DynamoStatements
 from civiq.billing.adapters.dynamodb_accounts_on_file import DynamoAccountsOnFile
+from civiq.billing.adapters.dynamodb_simulations import DynamoRateSimulations
+from civiq.billing.adapters.simulation_queue import SqsSimulationQueue
 from civiq.billing.adapters.statement_rendering import LambdaStatementDocuments
 from civiq.billing.services.billing import BillAccount, BillBatch
 from civiq.billing.services.cycles import (
@@ -32,7 +34,9 @@ from civiq.billing.services.cycles import (
 from civiq.billing.services.preview import EstimateUnrecorded, PreviewBill
 from civiq.billing.services.rebill import RebillStatement
 from civiq.billing.services.requirements import CycleRequirements
+from civiq.billing.services.simulation_jobs import RequestRateSimulation, RunRateSimulation
 from civiq.core.clock import SystemClock
+from civiq.core.export_formats import ExportFormat
 from civiq.core.ids import UlidGenerator
 from civiq.core.ports import Clock, IdGenerator
 from civiq.core.publishing import PublishEvents
@@ -267,4 +271,69 @@ def produce_final_bill(settings: DocumentSettings) -> ProduceFinalBill:
         billable.bill_account(clock, ids, recorder),
         _issue_statements(settings, billable.statements, events, clock, ids),
         recorder,
+    )
+
+
+@dataclass(frozen=True)
+class RateSimulationServices:
+    """Rate-change simulations asked for by supervisors, and links to their exports (the API's
+    routes)."""
+
+    simulations: DynamoRateSimulations
+    request: RequestRateSimulation
+    links: S3DocumentLinks
+
+
+def rate_simulation_services(
+    settings: CommonSettings, *, rate_simulation_queue_url: str, documents_bucket: str
+) -> RateSimulationServices:
+    configure_table(settings)
+    simulations = DynamoRateSimulations()
+    return RateSimulationServices(
+        simulations=simulations,
+        request=RequestRateSimulation(
+            simulations,
+            SqsSimulationQueue(client(settings, "sqs"), rate_simulation_queue_url),
+            DynamoRateSchedules(),
+            Recorder.system(time_zone(settings)),
+        ),
+        links=S3DocumentLinks(client(settings, "s3"), documents_bucket),
+    )
+
+
+def run_rate_simulation(settings: DocumentSettings) -> RunRateSimulation:
+    """Each asked-for simulation run over the city, its exports written
+    (functions/rate_simulation)."""
+    from civiq.billing.adapters.simulation_documents import (
+        PdfSimulationDocument,
+        S3SimulationFiles,
+    )
+    from civiq.billing.adapters.simulation_export import simulation_csv, simulation_xlsx
+    from civiq.billing.services.simulation import SimulateRateChange
+
+    configure_table(settings)
+    zone = time_zone(settings)
+    clock = SystemClock()
+    billable = Billable.on_dynamodb()
+    simulate = SimulateRateChange(
+        accounts=billable.accounts,
+        properties=billable.properties,
+        meters=billable.metering,
+        statements=billable.statements,
+        cycles=DynamoCycles(),
+        rates=DynamoRateSchedules(),
+        recorder=Recorder(clock, UlidGenerator(), zone),
+    )
+    return RunRateSimulation(
+        simulations=DynamoRateSimulations(),
+        simulate=simulate,
+        tables={
+            ExportFormat.CSV: simulation_csv,
+            ExportFormat.XLSX: simulation_xlsx,
+        },
+        files=S3SimulationFiles(client(settings, "s3"), settings.documents_bucket),
+        document=PdfSimulationDocument(
+            pdf_renderer(settings.templates_dir), settings.municipality_name, clock, zone
+        ),
+        clock=clock,
     )

@@ -6,11 +6,14 @@ only the document-rendering functions import it, never the API function.
 
 from __future__ import annotations
 
+import base64
 import logging
 import os
+import re
 from collections.abc import Callable, Mapping
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
@@ -37,7 +40,8 @@ def use_layer_fontconfig(config_dir: Path = LAYER_FONTCONFIG_DIR) -> None:
 
 use_layer_fontconfig()
 
-from weasyprint import HTML  # noqa: E402 (fontconfig must be configured before)
+from weasyprint import CSS, HTML  # noqa: E402 (fontconfig must be configured before)
+from weasyprint.text.fonts import FontConfiguration  # noqa: E402
 
 # Abbreviations for tables and chart labels (the Canadian Press / OQLF forms).
 SHORT_MONTHS: Mapping[Language, tuple[str, ...]] = {
@@ -100,6 +104,23 @@ def _language_filter(format_value: Callable[..., str]) -> Callable[..., str]:
     return in_language
 
 
+# A document's own style sheets: plain ``<style>`` elements, in document order.
+STYLE_ELEMENT = re.compile(r"<style>(.*?)</style>", re.DOTALL)
+
+# Distinct style sheets kept parsed per renderer: a few per template.
+PARSED_STYLESHEETS = 32
+
+
+def split_style_elements(html: str) -> tuple[str, tuple[str, ...]]:
+    """The document without its plain ``<style>`` elements, and their texts in document order."""
+    return STYLE_ELEMENT.sub("", html), tuple(STYLE_ELEMENT.findall(html))
+
+
+def svg_data_url(svg: str) -> str:
+    """An SVG document as a ``data:`` URL, for an ``<img>``."""
+    return "data:image/svg+xml;base64," + base64.b64encode(str(svg).encode()).decode("ascii")
+
+
 FILTERS: Mapping[str, Callable[..., str]] = {
     "format_date": _language_filter(format_date),
     "short_date": _language_filter(format_short_date),
@@ -107,19 +128,26 @@ FILTERS: Mapping[str, Callable[..., str]] = {
     "number": _language_filter(format_number),
     "money": _language_filter(format_money),
     "percent": _language_filter(format_percent),
+    "svg_data_url": svg_data_url,
 }
 
 
 class WeasyPrintRenderer:
     """Renders ``templates/<name>.html.j2`` with the language's message catalog to a tagged PDF.
 
-    The Jinja environment and the catalogs are built once per renderer (once per Lambda
-    container), not per document.
+    The Jinja environment, the catalogs, the font configuration (Pango's font map and its
+    caches) and the parsed style sheets are built once per renderer (once per Lambda
+    container), not per document: a template's ``<style>`` elements are taken out of the HTML
+    and handed to WeasyPrint already parsed, in the same order. WeasyPrint gives style sheets
+    passed that way the user origin, below the author origin: the documents' only other author
+    styles are ``style`` attributes, which win over both anyway.
     """
 
     def __init__(self, templates_dir: Path) -> None:
         self._base_url = str(templates_dir)
         self._catalogs = Catalogs(templates_dir)
+        self._font_config = FontConfiguration()
+        self._stylesheet = lru_cache(maxsize=PARSED_STYLESHEETS)(self._parse_stylesheet)
         # Templates never change inside a deployed package: skip the per-render mtime checks.
         self._env = Environment(
             loader=FileSystemLoader(templates_dir),
@@ -160,8 +188,15 @@ class WeasyPrintRenderer:
 
     def render_pdf(self, template: str, language: Language, context: Mapping[str, object]) -> bytes:
         """PDF/UA-1 output: WeasyPrint tags the structure and writes /Lang and the title."""
-        html = self.render_html(template, language, context)
-        return HTML(string=html, base_url=self._base_url).write_pdf(pdf_variant="pdf/ua-1")
+        html, styles = split_style_elements(self.render_html(template, language, context))
+        return HTML(string=html, base_url=self._base_url).write_pdf(
+            pdf_variant="pdf/ua-1",
+            stylesheets=[self._stylesheet(style) for style in styles],
+            font_config=self._font_config,
+        )
+
+    def _parse_stylesheet(self, text: str) -> CSS:
+        return CSS(string=text, base_url=self._base_url, font_config=self._font_config)
 
     def render_html(self, template: str, language: Language, context: Mapping[str, object]) -> str:
         """The HTML that :meth:`render_pdf` lays out: what the document says, for tests."""

@@ -7,10 +7,11 @@ from datetime import date, datetime
 from typing import BinaryIO, Protocol
 
 from civiq.billing.domain.statements import Statement
+from civiq.core.export_formats import ExportFormat
 from civiq.core.money import Money
 from civiq.core.ports import Page
 from civiq.reporting.domain.dashboard import Aggregates, BillingTotals, OpenStatement, PastDue
-from civiq.reporting.domain.exports import Cell, Export, ExportFormat, Report
+from civiq.reporting.domain.exports import Cell, Export, Report
 
 
 class DashboardReader(Protocol):

@@ -16,6 +16,7 @@ from civiq.accounts.adapters.dynamodb_workflows import DynamoBalances
 from civiq.accounts.services.recording import Recorder
 from civiq.billing.adapters.dynamodb import DynamoCycles, DynamoRuns
 from civiq.core.clock import SystemClock
+from civiq.core.export_formats import ExportFormat
 from civiq.core.settings import CommonSettings
 from civiq.platform.catalogs import default_templates_dir
 from civiq.platform.runtime import client, configure_table, pdf_renderer, time_zone
@@ -23,7 +24,6 @@ from civiq.platform.s3 import S3DocumentLinks
 from civiq.reporting.adapters.dynamodb_dashboard import DynamoDashboard
 from civiq.reporting.adapters.dynamodb_exports import DynamoExports
 from civiq.reporting.adapters.export_queue import SqsExportQueue
-from civiq.reporting.domain.exports import ExportFormat
 from civiq.reporting.services.dashboard import Dashboard
 from civiq.reporting.services.exports import ProduceExport, RequestExport
 

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from civiq.billing.domain.cycles import CycleDefinition, Frequency, cycle_of_route, run_id_of
+from civiq.billing.domain.cycles import (
+    CycleDefinition,
+    Frequency,
+    add_months,
+    cycle_of_route,
+    run_id_of,
+)
+from civiq.billing.schemas.billing import CycleIn
 from civiq.core.errors import Conflict, InvalidInput
 
 
@@ -121,3 +129,47 @@ def test_a_route_is_billed_by_the_cycle_that_lists_it() -> None:
     with pytest.raises(Conflict) as error:
         cycle_of_route([east, west], "9")
     assert error.value.field == "route"
+
+
+def test_a_four_monthly_cycle_bills_three_periods_a_year() -> None:
+    four_monthly = cycle(frequency=Frequency.FOUR_MONTHLY, first_period_end=date(2026, 4, 30))
+    assert [four_monthly.period_end(i) for i in range(4)] == [
+        date(2026, 4, 30),
+        date(2026, 8, 31),
+        date(2026, 12, 31),
+        date(2027, 4, 30),
+    ]
+    assert four_monthly.period_start(date(2026, 8, 31)) == date(2026, 4, 30)
+    assert four_monthly.period_start_before(date(2026, 8, 31)) == date(2026, 4, 30)
+    # the daily scheduler starts the period ending 31 August once its 5 read days have passed
+    assert four_monthly.latest_period_end(date(2026, 9, 4)) == date(2026, 4, 30)
+    assert four_monthly.latest_period_end(date(2026, 9, 5)) == date(2026, 8, 31)
+    with pytest.raises(InvalidInput):
+        four_monthly.check_period_end(date(2026, 6, 30))
+
+
+@pytest.mark.parametrize("frequency", list(Frequency))
+def test_every_frequency_is_accepted_by_the_cycle_request(frequency: Frequency) -> None:
+    sent = {
+        "name": "Residential",
+        "frequency": frequency.value,
+        "routes": ["1"],
+        "rate_schedule_id": "water-2026",
+        "first_period_end": "2026-03-31",
+    }
+    defined = CycleIn.model_validate_json(json.dumps(sent)).to_domain("residential-a")
+    assert defined.frequency is frequency
+    assert defined.period_end(1) == add_months(date(2026, 3, 31), frequency.months, 31)
+
+
+@given(st.sampled_from(list(Frequency)), st.dates(date(2026, 3, 31), date(2040, 1, 1)))
+def test_the_latest_period_end_of_any_frequency_is_within_one_period(
+    frequency: Frequency, today: date
+) -> None:
+    defined = cycle(frequency=frequency, first_period_end=date(2026, 3, 31), read_days=0)
+    end = defined.latest_period_end(today)
+    assert end is not None and end <= today
+    defined.check_period_end(end)
+    assert defined.period_start(end) < end
+    index = next(i for i in range(200) if defined.period_end(i) == end)
+    assert defined.period_end(index + 1) > today

@@ -58,9 +58,11 @@ CHARGE_KINDS = (
     "volumetric",
     "sewer-percent",
     "sewer-volumetric",
+    "sewer-volume-percent",
     "stormwater",
     "waste",
     "minimum",
+    "minimum-bill",
     "miscellaneous",
 )
 

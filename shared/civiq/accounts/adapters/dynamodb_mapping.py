@@ -76,6 +76,9 @@ def account_item(account: Account) -> AccountItem:
         welcome_letter_key=account.welcome_letter_key,
         route=account.route,
         cart_size=account.cart_size.value if account.cart_size else None,
+        forwarding_address=as_record(account.forwarding_address)
+        if account.forwarding_address
+        else None,
     )
 
 
@@ -129,6 +132,7 @@ def account_of(item: AccountItem) -> Account:
         welcome_letter_key=item.welcome_letter_key,
         route=item.route,
         cart_size=CartSize(item.cart_size) if item.cart_size else None,
+        forwarding_address=_address(item.forwarding_address),
     )
 
 
@@ -170,6 +174,9 @@ def property_item(prop: Property) -> PropertyItem:
         owner_customer_id=prop.owner_customer_id,
         route=prop.route,
         created_at=prop.created_at,
+        attributes=dict(prop.attributes) or None,
+        impervious_area=str(prop.impervious_area) if prop.impervious_area is not None else None,
+        dwelling_units=prop.dwelling_units,
     )
 
 
@@ -194,6 +201,11 @@ def property_of(item: PropertyItem) -> Property:
         ),
         owner_customer_id=item.owner_customer_id,
         route=item.route,
+        attributes=dict(item.attributes or {}),
+        impervious_area=(
+            Decimal(item.impervious_area) if item.impervious_area is not None else None
+        ),
+        dwelling_units=int(item.dwelling_units) if item.dwelling_units is not None else None,
         version=int(item.version or 1),
     )
 

@@ -42,6 +42,7 @@ from civiq.accounts.domain.transfers import Decision, Transfer, TransferStatus
 from civiq.core.addresses import Address
 from civiq.core.errors import Conflict, NotFound, VersionConflict
 from civiq.core.events import Actor, DomainEvent
+from civiq.core.history import as_record
 from civiq.core.language import Language
 from civiq.core.money import Money
 from civiq.core.ports import Page
@@ -306,6 +307,7 @@ def transfer_record(t: Transfer) -> dict[str, Any]:
         "reason": t.reason,
         "buyer_account_ids": list(t.buyer_account_ids),
         "completed_at": _iso(t.completed_at),
+        "forwarding_address": as_record(t.forwarding_address) if t.forwarding_address else None,
     }
 
 
@@ -316,6 +318,7 @@ def _datetime(text: str | None) -> datetime | None:
 def transfer_of(record: dict[str, Any], version: int) -> Transfer:
     decided_by = record.get("decided_by")
     new_buyer = record.get("new_buyer")
+    forwarding = record.get("forwarding_address")
     return Transfer(
         transfer_id=record["transfer_id"],
         property_id=record["property_id"],
@@ -337,5 +340,6 @@ def transfer_of(record: dict[str, Any], version: int) -> Transfer:
         reason=record.get("reason"),
         buyer_account_ids=tuple(record.get("buyer_account_ids") or ()),
         completed_at=_datetime(record.get("completed_at")),
+        forwarding_address=Address(**forwarding) if forwarding else None,
         version=version,
     )

@@ -167,6 +167,8 @@ class Account:
     closed_at: datetime | None = None
     cart_size: CartSize | None = None  # the waste cart, for accounts with waste service
     route: str = DEFAULT_ROUTE  # the property's meter-reading route: cycles bill by route
+    # Where the final bill goes after a move-out or a sale, when the holder asked for it
+    forwarding_address: Address | None = None
     version: int = 1
     welcome_letter_key: str | None = field(default=None)
 
@@ -230,14 +232,16 @@ class Account:
         """A refreshed snapshot after the customer's details changed (allowed when closed)."""
         return self.revised(holder=holder)
 
-    def moved_out(self, on: date) -> Account:
-        """Services end on ``on``; the account waits for its final bill to be settled."""
+    def moved_out(self, on: date, forwarding_address: Address | None = None) -> Account:
+        """Services end on ``on``; the account waits for its final bill to be settled, which
+        is mailed to ``forwarding_address`` when one is given."""
         self._require_open("move out")
         if on < min((s.start_date for s in self.services), default=on):
             raise InvalidInput("move-out date is before the services started", "move_out_date")
         return self.revised(
             services=tuple(s.ended(on) for s in self.services),
             status=AccountStatus.FINAL_BILLED,
+            forwarding_address=forwarding_address or self.forwarding_address,
         )
 
     def closed(self, at: datetime) -> Account:

@@ -19,12 +19,15 @@ from civiq.accounts.domain.properties import Property
 
 class BillingAttribute(StrEnum):
     """What billing may lack: a cycle billing the account's route, or an attribute its rates are
-    keyed by (its meter's size, its property's type, its waste cart)."""
+    keyed by (its meter's size, its property's type, attributes or impervious area, its waste
+    cart)."""
 
     ROUTE = "route"
     METER_SIZE = "meter_size"
     PROPERTY_TYPE = "property_type"
     CART_SIZE = "cart_size"
+    ATTRIBUTES = "attributes"
+    IMPERVIOUS_AREA = "impervious_area"
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,6 +17,11 @@ SHARE_PLACES = Decimal("0.0001")
 CONSUMPTION_PLACES = Decimal("0.001")  # cubic metres: litre precision
 ROUTE = re.compile(r"[A-Z0-9-]{1,12}")
 DEFAULT_ROUTE = "1"  # a town with one meter-reading route
+SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,39}")  # an attribute's name or value: zone, rural
+MAX_ATTRIBUTES = 20
+AREA_PLACES = Decimal("0.01")  # square metres
+MAX_AREA = Decimal(10) ** 9
+MAX_DWELLING_UNITS = 10_000
 
 
 class PropertyType(StrEnum):
@@ -72,6 +77,52 @@ def check_unit(value: str, field: str = "unit") -> str:
     if not UNIT.fullmatch(value):
         raise InvalidInput("unit must be 1 to 20 letters, digits, spaces or dashes", field)
     return value.strip()
+
+
+def check_attributes(attributes: Mapping[str, str]) -> Mapping[str, str]:
+    """What rates may price a property by besides its type (``{"zone": "rural",
+    "sewer-connection": "not-connected"}``): lower-case slugs, names and values."""
+    if len(attributes) > MAX_ATTRIBUTES:
+        raise InvalidInput(f"a property has at most {MAX_ATTRIBUTES} attributes", "attributes")
+    for name, value in attributes.items():
+        if not isinstance(name, str) or not SLUG.fullmatch(name):
+            raise InvalidInput(
+                "an attribute's name is 1 to 40 lower-case letters, digits or dashes",
+                f"attributes.{name}",
+            )
+        if not isinstance(value, str) or not SLUG.fullmatch(value):
+            raise InvalidInput(
+                "an attribute's value is 1 to 40 lower-case letters, digits or dashes",
+                f"attributes.{name}",
+            )
+    return dict(attributes)
+
+
+def check_impervious_area(area: Decimal | None, field: str = "impervious_area") -> None:
+    """Roof and hard surface, square metres to 2 decimals (stormwater may be priced by it)."""
+    if area is None:
+        return
+    if (
+        not isinstance(area, Decimal)
+        or not area.is_finite()
+        or area < 0
+        or area >= MAX_AREA
+        or area != area.quantize(AREA_PLACES)
+    ):
+        raise InvalidInput(
+            "impervious area is square metres, zero or more, with up to 2 decimals", field
+        )
+
+
+def check_dwelling_units(count: int | None, field: str = "dwelling_units") -> None:
+    if count is None:
+        return
+    if (
+        isinstance(count, bool)
+        or not isinstance(count, int)
+        or not 1 <= count <= MAX_DWELLING_UNITS
+    ):
+        raise InvalidInput(f"dwelling units are 1 to {MAX_DWELLING_UNITS:,}", field)
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,10 +181,16 @@ class Property:
     location: GeoPoint | None = None
     owner_customer_id: str | None = None
     route: str = DEFAULT_ROUTE
+    attributes: Mapping[str, str] = field(default_factory=dict)
+    impervious_area: Decimal | None = None
+    dwelling_units: int | None = None
     version: int = 1
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "route", check_route(self.route))
+        object.__setattr__(self, "attributes", check_attributes(self.attributes))
+        check_impervious_area(self.impervious_area)
+        check_dwelling_units(self.dwelling_units)
         if self.roll_number is not None:
             object.__setattr__(self, "roll_number", normalize_roll_number(self.roll_number))
         if self.address.unit is not None:
@@ -147,6 +204,11 @@ class Property:
         shared = set(self.meters.shares)
         if shared and shared != set(units):
             raise InvalidInput("a shared meter needs one share for every unit", "meters.shares")
+
+    @property
+    def dwellings(self) -> int:
+        """How many dwelling units rates count: as given, else the units listed, else 1."""
+        return self.dwelling_units or len(self.units) or 1
 
     def check_unit(self, unit: str | None, field: str = "unit") -> None:
         """An account's unit must be one of the property's units (or none when it has none)."""

@@ -16,6 +16,7 @@ from enum import StrEnum
 
 from civiq.accounts.domain.customers import Customer
 from civiq.accounts.domain.moves import FinalReading
+from civiq.core.addresses import Address
 from civiq.core.errors import Conflict, Forbidden, InvalidInput
 from civiq.core.events import Actor
 
@@ -59,6 +60,7 @@ class Transfer:
     reason: str | None = None
     buyer_account_ids: tuple[str, ...] = ()
     completed_at: datetime | None = None
+    forwarding_address: Address | None = None  # the seller's final bill goes there
     version: int = 1
 
     def __post_init__(self) -> None:

@@ -276,6 +276,9 @@ class AccountResponse(Payload):
     autopay: bool
     opened_at: datetime
     closed_at: datetime | None
+    forwarding_address: AddressOut | None = Field(
+        description="Where the final bill of a move-out or sale is mailed, when one was given"
+    )
     version: int
     welcome_letter_key: str | None
 
@@ -303,6 +306,9 @@ class AccountResponse(Payload):
             owner_customer_id=account.owner_customer_id,
             landlord_copies=account.landlord_copies,
             cart_size=account.cart_size,
+            forwarding_address=AddressOut.of(account.forwarding_address)
+            if account.forwarding_address
+            else None,
             language=account.language,
             services=[
                 ServiceOut(

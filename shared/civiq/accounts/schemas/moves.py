@@ -19,6 +19,7 @@ from civiq.core.events import Actor
 from civiq.core.ids import DeterministicIds
 from civiq.core.ports import Execution
 from civiq.core.schemas import (
+    AddressIn,
     Omissible,
     Payload,
     Request,
@@ -62,10 +63,17 @@ class MoveOutIn(Request):
     account_id: Id
     move_out_date: date = Field(description="Services end on this day (today or earlier)")
     final_reading: FinalReadingIn
+    forwarding_address: AddressIn | None = Field(
+        default=None,
+        description="Where the final bill is mailed; omit for the holder's mailing address",
+    )
 
     def to_command(self) -> MoveOutCommand:
         reading = self.final_reading.to_domain(self.move_out_date, "move_out.final_reading")
-        return MoveOutCommand(self.account_id, self.move_out_date, reading)
+        forwarding = None
+        if self.forwarding_address is not None:
+            forwarding = self.forwarding_address.to_domain("move_out.forwarding_address")
+        return MoveOutCommand(self.account_id, self.move_out_date, reading, forwarding)
 
 
 class ServiceStartIn(Request):
@@ -138,8 +146,12 @@ class MoveRequest(Request):
         return self
 
     def move_id(self) -> str:
-        """Derived from the request: the same request again is the same move (and execution)."""
-        return DeterministicIds(f"move:{self.model_dump_json()}").peek(1)
+        """Derived from the request: the same request again is the same move (and execution);
+        one without a forwarding address derives what it did before they existed."""
+        unsent = None
+        if self.move_out is not None and self.move_out.forwarding_address is None:
+            unsent = {"move_out": {"forwarding_address"}}
+        return DeterministicIds(f"move:{self.model_dump_json(exclude=unsent)}").peek(1)
 
     def to_command(self) -> MoveCommand:
         return MoveCommand(

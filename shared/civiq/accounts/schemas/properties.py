@@ -12,7 +12,10 @@ from pydantic.json_schema import JsonDict
 
 from civiq.accounts.domain.properties import (
     DEFAULT_ROUTE,
+    MAX_ATTRIBUTES,
+    MAX_DWELLING_UNITS,
     ROUTE,
+    SLUG,
     UNIT,
     MeterArrangement,
     MeterConfiguration,
@@ -28,6 +31,7 @@ from civiq.accounts.schemas.customers import AccountLinkOut
 from civiq.accounts.services.properties import NewProperty, PropertyEdits
 from civiq.core.errors import Problems, field_prefix
 from civiq.core.schemas import (
+    WHOLE,
     AddressIn,
     AddressOut,
     LocationIn,
@@ -58,6 +62,37 @@ RollNumber = Annotated[str, checked(normalize_roll_number)]
 Route = Annotated[str, checked(check_route)]
 UNITS: JsonDict = {"uniqueItems": True}
 ROUTE_PATTERN: JsonDict = {"pattern": f"^{ROUTE.pattern}$"}
+# What rates may price a property by besides its type: {"zone": "rural"}, lower-case slugs.
+Slug = Annotated[str, Field(pattern=f"^{SLUG.pattern}$", max_length=40)]
+Attributes = Annotated[
+    dict[Slug, Slug],
+    Field(
+        max_length=MAX_ATTRIBUTES,
+        description="What rates may price the property by besides its type, e.g. "
+        '{"zone": "rural", "sewer-connection": "not-connected"}',
+        # pydantic states the keys' pattern only for the values' schema: every key is a slug
+        json_schema_extra={
+            "additionalProperties": False,
+            "propertyNames": {"pattern": f"^{SLUG.pattern}$", "maxLength": 40},
+        },
+    ),
+]
+Area = Annotated[
+    str,
+    Field(
+        pattern=r"^[0-9]{1,9}(\.[0-9]{1,2})?$",
+        description="Roof and hard surface in square metres, up to 2 decimals",
+    ),
+]
+DwellingUnits = Annotated[
+    int,
+    Field(
+        ge=1,
+        le=MAX_DWELLING_UNITS,
+        description="Dwelling units rates count (default: the units listed, or 1)",
+    ),
+    WHOLE,
+]
 # A property's meters: shared, they name each of its units (units) once, and their shares add
 # up to 1 (rules no JSON Schema states: x-shares-of).
 SHARES_OF_UNITS: JsonDict = {"x-shares-of": "units"}
@@ -103,6 +138,9 @@ class PropertyIn(Request):
         description="Meter-reading route (billing cycles)",
         json_schema_extra=ROUTE_PATTERN,
     )
+    attributes: Attributes = Field(default_factory=dict)
+    impervious_area: Area | None = None
+    dwelling_units: DwellingUnits | None = None
 
     def edits(self, field: str = "") -> PropertyEdits:
         """``field``: where this property sits in the request, for error names. Every problem
@@ -126,6 +164,9 @@ class PropertyIn(Request):
             meters=meters,
             location=location,
             route=route,
+            attributes=dict(self.attributes),
+            impervious_area=_area(self.impervious_area),
+            dwelling_units=self.dwelling_units,
         )
 
     def to_new(self, field: str = "", owner_customer_id: str | None = None) -> NewProperty:
@@ -138,8 +179,9 @@ class RegisterPropertyRequest(PropertyIn):
 
 
 class PropertyUpdate(Versioned):
-    """Only what is named changes: a field left out keeps its value; ``roll_number`` and
-    ``location`` named null are removed (null elsewhere keeps the value)."""
+    """Only what is named changes: a field left out keeps its value; ``roll_number``,
+    ``location``, ``impervious_area`` and ``dwelling_units`` named null are removed (null
+    elsewhere keeps the value); ``attributes`` named replace them all."""
 
     address: AddressIn | None = Field(default=None, description="Civic address, without a unit")
     property_type: PropertyType | None = None
@@ -158,6 +200,9 @@ class PropertyUpdate(Versioned):
         description="Meter-reading route",
         json_schema_extra=ROUTE_PATTERN,
     )
+    attributes: Attributes | None = None
+    impervious_area: Area | None = None
+    dwelling_units: DwellingUnits | None = None
 
     def over(self, current: Property) -> PropertyEdits:
         named = self.model_fields_set
@@ -173,7 +218,22 @@ class PropertyUpdate(Versioned):
                 else current.location
             ),
             route=check_route(self.route) if self.route is not None else current.route,
+            attributes=(
+                dict(self.attributes) if self.attributes is not None else current.attributes
+            ),
+            impervious_area=(
+                _area(self.impervious_area)
+                if "impervious_area" in named
+                else current.impervious_area
+            ),
+            dwelling_units=(
+                self.dwelling_units if "dwelling_units" in named else current.dwelling_units
+            ),
         )
+
+
+def _area(text: str | None) -> Decimal | None:
+    return Decimal(text) if text is not None else None
 
 
 class RollNumberQuery(Request):
@@ -200,6 +260,9 @@ class PropertyResponse(Payload):
     location: LocationOut | None
     owner_customer_id: str | None
     route: str
+    attributes: dict[str, str]
+    impervious_area: str | None
+    dwelling_units: int | None = Field(description="As given; none: the units listed, or 1")
     created_at: datetime
     version: int
     accounts: list[AccountLinkOut] | None = None
@@ -224,6 +287,11 @@ class PropertyResponse(Payload):
             else None,
             owner_customer_id=prop.owner_customer_id,
             route=prop.route,
+            attributes=dict(prop.attributes),
+            impervious_area=(
+                str(prop.impervious_area) if prop.impervious_area is not None else None
+            ),
+            dwelling_units=prop.dwelling_units,
             created_at=prop.created_at,
             version=prop.version,
             accounts=[AccountLinkOut.of(a) for a in accounts] if accounts is not None else None,

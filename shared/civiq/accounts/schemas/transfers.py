@@ -15,7 +15,17 @@ from civiq.accounts.services.customers import NewCustomer
 from civiq.accounts.services.transfers import TransferCommand
 from civiq.core.errors import InvalidInput
 from civiq.core.ids import DeterministicIds
-from civiq.core.schemas import ActorOut, Omissible, PageQuery, Payload, Request, exactly_one, rules
+from civiq.core.schemas import (
+    ActorOut,
+    AddressIn,
+    AddressOut,
+    Omissible,
+    PageQuery,
+    Payload,
+    Request,
+    exactly_one,
+    rules,
+)
 
 Id = Annotated[str, Field(min_length=1, max_length=40)]
 
@@ -42,10 +52,16 @@ class TransferRequest(Request):
     final_reading: FinalReadingIn | None = Field(
         default=None, description="Read on the closing date; omit for an estimate"
     )
+    forwarding_address: AddressIn | None = Field(
+        default=None,
+        description="Where the seller's final bill is mailed; omit for their mailing address",
+    )
 
     def transfer_id(self) -> str:
-        """Derived from the request: the same request again is the same transfer."""
-        return DeterministicIds(f"transfer:{self.model_dump_json()}").peek(1)
+        """Derived from the request: the same request again is the same transfer (one without
+        a forwarding address derives what it did before forwarding addresses existed)."""
+        unsent = {"forwarding_address"} if self.forwarding_address is None else None
+        return DeterministicIds(f"transfer:{self.model_dump_json(exclude=unsent)}").peek(1)
 
     def to_command(self) -> TransferCommand:
         buyer: str | NewCustomer
@@ -57,12 +73,16 @@ class TransferRequest(Request):
         reading = None
         if self.final_reading is not None:
             reading = self.final_reading.to_domain(self.closing_date, "final_reading")
+        forwarding = None
+        if self.forwarding_address is not None:
+            forwarding = self.forwarding_address.to_domain("forwarding_address")
         return TransferCommand(
             transfer_id=self.transfer_id(),
             property_id=self.property_id,
             closing_date=self.closing_date,
             buyer=buyer,
             final_reading=reading,
+            forwarding_address=forwarding,
         )
 
 
@@ -105,6 +125,9 @@ class TransferResponse(Payload):
     decided_by: ActorOut | None
     decided_at: datetime | None
     completed_at: datetime | None
+    forwarding_address: AddressOut | None = Field(
+        description="Where the seller's final bill is mailed (null: their mailing address)"
+    )
     version: int
 
     @classmethod
@@ -139,6 +162,9 @@ class TransferResponse(Payload):
             else None,
             decided_at=transfer.decided_at,
             completed_at=transfer.completed_at,
+            forwarding_address=AddressOut.of(transfer.forwarding_address)
+            if transfer.forwarding_address
+            else None,
             version=transfer.version,
         )
 

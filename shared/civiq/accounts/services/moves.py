@@ -43,6 +43,7 @@ from civiq.accounts.services.open_account import (
 )
 from civiq.accounts.services.recording import Recorder
 from civiq.accounts.services.workflow_steps import OPEN, FinalBill, FinalBilled, new_event
+from civiq.core.addresses import Address
 from civiq.core.dates import MUNICIPAL_TIME_ZONE, local_today
 from civiq.core.errors import Conflict, DomainError, InvalidInput, NotFound, field_prefix
 from civiq.core.events import Actor
@@ -60,6 +61,7 @@ class MoveOutCommand:
     account_id: str
     move_out_date: date
     final_reading: FinalReading
+    forwarding_address: Address | None = None  # None: the holder's mailing address
 
 
 @dataclass(frozen=True)
@@ -259,6 +261,7 @@ class RecordMoveOut:
             actor,
             correlation_id,
             also=[("MoveOutCompleted", completed)],
+            forwarding_address=command.forwarding_address,
         )
 
 

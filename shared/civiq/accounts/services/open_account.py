@@ -243,4 +243,6 @@ def _fields(command: OpenAccountCommand) -> RequestFields:
         **request_fields("property", "cart_size"),
         BillingAttribute.ROUTE: "property.route",
         BillingAttribute.PROPERTY_TYPE: "property.property_type",
+        BillingAttribute.ATTRIBUTES: "property.attributes",
+        BillingAttribute.IMPERVIOUS_AREA: "property.impervious_area",
     }

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
 
 from civiq.accounts.domain.accounts import Account
 from civiq.accounts.domain.properties import (
@@ -30,6 +32,9 @@ class NewProperty:
     location: GeoPoint | None = None
     owner_customer_id: str | None = None
     route: str = DEFAULT_ROUTE
+    attributes: Mapping[str, str] = field(default_factory=dict)
+    impervious_area: Decimal | None = None
+    dwelling_units: int | None = None
 
     def build(self, property_id: str, now: datetime) -> Property:
         return Property(
@@ -43,6 +48,9 @@ class NewProperty:
             location=self.location,
             owner_customer_id=self.owner_customer_id,
             route=self.route,
+            attributes=self.attributes,
+            impervious_area=self.impervious_area,
+            dwelling_units=self.dwelling_units,
         )
 
 
@@ -88,6 +96,9 @@ class PropertyEdits:
     meters: MeterConfiguration
     location: GeoPoint | None
     route: str = DEFAULT_ROUTE
+    attributes: Mapping[str, str] = field(default_factory=dict)
+    impervious_area: Decimal | None = None
+    dwelling_units: int | None = None
 
 
 @dataclass(frozen=True)

@@ -44,6 +44,7 @@ from civiq.accounts.services.open_account import (
 from civiq.accounts.services.recording import Recorder, Step
 from civiq.accounts.services.settle_account import SettleAccount
 from civiq.accounts.services.workflow_steps import OPEN, SYSTEM, FinalBill, commit, new_event
+from civiq.core.addresses import Address
 from civiq.core.dates import MUNICIPAL_TIME_ZONE, local_today
 from civiq.core.errors import Conflict, InvalidInput, NotFound, VersionConflict, field_prefix
 from civiq.core.events import Actor
@@ -87,6 +88,7 @@ class TransferCommand:
     closing_date: date
     buyer: str | NewCustomer  # an existing customer's id, or a new customer
     final_reading: FinalReading | None = None  # None: an estimate for the closing date
+    forwarding_address: Address | None = None  # None: the seller's mailing address
 
 
 @dataclass(frozen=True)
@@ -167,6 +169,7 @@ class SubmitTransfer:
             submitted_at=self.clock.now(),
             submitted_by=actor,
             new_buyer=new_buyer,
+            forwarding_address=command.forwarding_address,
         )
 
     def _buyer(self, command: TransferCommand, seller: str) -> tuple[str, Customer | None]:
@@ -331,6 +334,7 @@ class FinalBillSeller:
                 transfer_id,
                 approver(transfer),
                 correlation_id,
+                forwarding_address=transfer.forwarding_address,
             )
             if billed.request is not None:
                 requests.append(billed.request)

@@ -15,6 +15,7 @@ from civiq.accounts.domain.accounts import Account, AccountStatus
 from civiq.accounts.domain.moves import FinalBillReason, FinalReading
 from civiq.accounts.ports import AccountRepository, Change, Changes
 from civiq.accounts.services.recording import Recorder, Step
+from civiq.core.addresses import Address
 from civiq.core.audit import AuditEntry
 from civiq.core.events import Actor, DomainEvent
 from civiq.core.history import subject_of
@@ -99,16 +100,18 @@ class FinalBill:
         actor: Actor,
         correlation_id: str,
         also: list[tuple[str, dict[str, Any]]] | None = None,
+        forwarding_address: Address | None = None,
     ) -> FinalBilled:
         """``also``: more (event type, payload) to publish with the change, payloads completed
-        with the account's status. A retry (the services ended already, on ``on``) changes
-        nothing and asks for the same final bill, which billing produces once."""
+        with the account's status; ``forwarding_address``: where the final bill is mailed, kept
+        on the account (its history shows it). A retry (the services ended already, on ``on``)
+        changes nothing and asks for the same final bill, which billing produces once."""
         before = self.accounts.get(account_id)
         if before.status not in OPEN:
             ended_here = bool(before.services) and all(s.end_date == on for s in before.services)
             request = final_bill_request(before, on, reading, reason, reference_id)
             return FinalBilled(before, False, request if ended_here else None)
-        after = before.moved_out(on)
+        after = before.moved_out(on, forwarding_address)
         payload = final_bill_request(after, on, reading, reason, reference_id)
         step = Step(after, "FinalBillRequested", before, ("FinalBillRequested", payload))
         change = self.recorder.change([step], actor, correlation_id)

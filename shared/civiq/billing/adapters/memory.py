@@ -18,10 +18,9 @@ from civiq.billing.domain.cycles import (
     RunStatus,
 )
 from civiq.billing.domain.statements import Statement, StatementStatus
-from civiq.billing.ports import AccountOnFile
+from civiq.billing.ports import AccountOnFile, Attachment
 from civiq.core.audit import AuditEntry
 from civiq.core.errors import Conflict, NotFound, VersionConflict
-from civiq.core.events import DomainEvent
 from civiq.core.fakes import page_of
 from civiq.core.money import Money
 from civiq.core.ports import Page
@@ -181,18 +180,20 @@ class InMemoryStatements:
     def _post(self, posting: Posting) -> None:
         self.ledger.post(posting)
 
-    def attach_document(
-        self, statement: Statement, key: str, events: Sequence[DomainEvent]
-    ) -> bool:
-        stored = self.get(statement.account_id, statement.statement_id)
-        if stored.document_key is not None:
-            return False
-        self.statements[(statement.account_id, statement.statement_id)] = replace(
-            stored, document_key=key
-        )
-        self.store.outbox.update({e.event_id: e for e in events})
-        self.store.history.update({e.event_id: AuditEntry.of(e) for e in events})
-        return True
+    def attach_documents(self, attachments: Sequence[Attachment]) -> list[Attachment]:
+        attached = []
+        for attachment in attachments:
+            statement, events = attachment.statement, attachment.events
+            stored = self.get(statement.account_id, statement.statement_id)
+            if stored.document_key is not None:
+                continue
+            self.statements[(statement.account_id, statement.statement_id)] = replace(
+                stored, document_key=attachment.key
+            )
+            self.store.outbox.update({e.event_id: e for e in events})
+            self.store.history.update({e.event_id: AuditEntry.of(e) for e in events})
+            attached.append(attachment)
+        return attached
 
 
 class InMemoryAccountsOnFile:

@@ -31,6 +31,7 @@ from civiq.ledger.domain.fees import is_fee_line
 from civiq.ledger.domain.journal import EntriesSince, EntryKind, LedgerEntry, carries_a_statement
 from civiq.metering.domain.metering import Reading, ReadStatus, trued_up_volume
 from civiq.metering.domain.meters import VOLUME_PLACES
+from civiq.rates.domain.charges import ChargeLine, ChargeType, RatedBill, TaxLine, Unit
 
 WINTER_MONTHS = frozenset({1, 2, 3})  # a sewer cap averages January to March
 ZERO = Decimal(0)
@@ -137,7 +138,8 @@ def billed_volume(readings: Sequence[Reading], period: BillingPeriod) -> Decimal
 
     An actual read bills its volume less the estimates billed before it (trued up); a read
     waiting for review holds the whole account back. A true-up larger than the period's use
-    bills zero: the over-estimate is not credited back as a negative volume.
+    bills zero: the over-estimate (:func:`over_estimated_volume`) is credited on its own lines,
+    at the rates the estimates were billed at (:func:`estimate_credit`).
     """
     inside = [r for r in readings if period.start < r.read_on <= period.end and r.counts]
     if any(r.status is ReadStatus.PENDING_REVIEW for r in inside):
@@ -146,6 +148,92 @@ def billed_volume(readings: Sequence[Reading], period: BillingPeriod) -> Decimal
         return None
     volume = sum((trued_up_volume(r, readings) for r in inside if r.billable), ZERO)
     return max(volume, ZERO).quantize(VOLUME_PLACES)
+
+
+def over_estimated_volume(readings: Sequence[Reading], period: BillingPeriod) -> Decimal:
+    """The volume the estimates before the period's actual reads billed beyond what those reads
+    measured (0 when the reads measured at least as much)."""
+    inside = [r for r in readings if period.start < r.read_on <= period.end and r.billable]
+    volume = sum((trued_up_volume(r, readings) for r in inside), ZERO)
+    return max(-volume, ZERO).quantize(VOLUME_PLACES)
+
+
+@dataclass(frozen=True, slots=True)
+class EstimatedPeriod:
+    """An estimated statement an over-estimate is credited back to, and how much of it."""
+
+    statement: Statement
+    billed: Decimal  # the volume it billed
+    credited: Decimal  # the part of that volume the actual read showed was not used
+
+
+def credited_back(over: Decimal, recent: Sequence[Statement]) -> tuple[EstimatedPeriod, ...]:
+    """Where an over-estimate of ``over`` m3 goes back: to the estimated statements of
+    ``recent`` (newest first), newest first, each credited at most the volume it billed. What
+    no statement at hand billed is left out (the caller credits it as best it can)."""
+    periods = []
+    left = over
+    for statement in recent:
+        if left <= 0:
+            break
+        if not statement.estimated:
+            break  # an actual read before it: the estimates trued up now are all newer
+        billed = sum((read.volume for read in statement.reads), ZERO)
+        credited = min(left, billed)
+        if credited > 0:
+            periods.append(EstimatedPeriod(statement, billed, credited))
+            left -= credited
+    return tuple(periods)
+
+
+ESTIMATE_CREDIT = "estimate-credit"
+PRICE_PLACES = Decimal("0.0001")
+
+
+def estimate_credit(
+    billed: RatedBill, corrected: RatedBill, volume: Decimal
+) -> tuple[tuple[ChargeLine, ...], tuple[TaxLine, ...]]:
+    """The credit of an over-estimate of ``volume`` m3: what an estimated period's charges
+    (``billed``, rated at the volume billed) were above the same period rated at the volume the
+    actual read showed (``corrected``), per charge type and per tax.
+
+    Each credit line prints as ``-volume m3 x the average price per m3`` of the difference (the
+    price itself under one price per m3; the average of the blocks it came from under blocks),
+    its amount the difference to the cent. Charges that do not depend on the volume (fixed,
+    stormwater, waste) are the same in both and are not credited.
+    """
+    lines = []
+    for kind in dict.fromkeys(line.charge_type for line in billed.lines):
+        difference = _total(billed.lines, kind) - _total(corrected.lines, kind)
+        if difference <= 0:
+            continue
+        lines.append(
+            ChargeLine(
+                charge_type=kind,
+                kind=ESTIMATE_CREDIT,
+                quantity=-volume,
+                unit=Unit.CUBIC_METRE,
+                unit_price=(difference / volume).quantize(PRICE_PLACES),
+                amount=-difference,
+                rate_effective_from=billed.lines[0].rate_effective_from,
+            )
+        )
+    taxes = []
+    for tax in billed.taxes:
+        same = [
+            t
+            for t in corrected.taxes
+            if (t.charge_type, t.name, t.rate) == (tax.charge_type, tax.name, tax.rate)
+        ]
+        base = tax.base - sum((t.base for t in same), ZERO)
+        amount = tax.amount - sum((t.amount for t in same), ZERO)
+        if amount > 0:
+            taxes.append(TaxLine(tax.charge_type, tax.name, tax.rate, -base, -amount))
+    return tuple(lines), tuple(taxes)
+
+
+def _total(lines: Sequence[ChargeLine], kind: ChargeType) -> Decimal:
+    return sum((line.amount for line in lines if line.charge_type is kind), ZERO)
 
 
 def unit_share(config: MeterConfiguration, unit: str | None, volume: Decimal) -> Decimal:

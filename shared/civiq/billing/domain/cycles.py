@@ -1,6 +1,6 @@
 """Billing cycles and their runs.
 
-A cycle bills the accounts on its meter-reading routes every one, two or three months. Its
+A cycle bills the accounts on its meter-reading routes every one, two, three or four months. Its
 periods end on the same day of the month as its ``first_period_end`` (clamped to the month's
 last day; a first period ending on a month's last day ends every period on one), so a cycle
 never drifts. A run bills one period: its id is the cycle and the period
@@ -30,10 +30,11 @@ class Frequency(StrEnum):
     MONTHLY = "monthly"
     BIMONTHLY = "bimonthly"
     QUARTERLY = "quarterly"
+    FOUR_MONTHLY = "four-monthly"  # three bills a year
 
     @property
     def months(self) -> int:
-        return {"monthly": 1, "bimonthly": 2, "quarterly": 3}[self.value]
+        return {"monthly": 1, "bimonthly": 2, "quarterly": 3, "four-monthly": 4}[self.value]
 
 
 def add_months(day: date, months: int, anchor_day: int) -> date:

@@ -232,8 +232,9 @@ def _add(
     by_class: _Totals,
     taxes: list[Decimal],
 ) -> None:
-    for line in bill.lines:
-        by_type.add(str(line.charge_type), side, line.amount)
+    for line in bill.lines:  # a schedule's own charge type (fire protection) on its own row
+        name = str(line.charge_type) if line.category is None else line.category.code
+        by_type.add(name, side, line.amount)
     by_class.add(customer_class, side, bill.subtotal)
     taxes[side] += bill.tax_total
 

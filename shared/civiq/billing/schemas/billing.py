@@ -239,6 +239,12 @@ class ChargeLineOut(Payload):
     detail: str | None
     amount: str
     rate_effective_from: date
+    percent: str | None = Field(
+        default=None, description="Only this percent of the quantity is charged"
+    )
+    included_volume: str | None = Field(
+        default=None, description="The m3 a fixed charge includes for its days"
+    )
 
     @classmethod
     def of(cls, line: ChargeLine) -> ChargeLineOut:
@@ -255,6 +261,8 @@ class ChargeLineOut(Payload):
             detail=line.detail,
             amount=money(line.amount),
             rate_effective_from=line.rate_effective_from,
+            percent=None if line.percent is None else str(line.percent),
+            included_volume=None if line.included_volume is None else str(line.included_volume),
         )
 
 

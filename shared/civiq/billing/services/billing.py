@@ -23,6 +23,9 @@ from civiq.billing.domain.billing import (
     balance_forward,
     billed_services,
     billed_volume,
+    credited_back,
+    estimate_credit,
+    over_estimated_volume,
     period_for,
     read_end,
     unit_share,
@@ -35,15 +38,18 @@ from civiq.billing.domain.statements import (
     MeterRead,
     Recipient,
     Statement,
+    StatementKind,
     StatementStatus,
     UsagePoint,
 )
 from civiq.billing.ports import (
     AccountOnFile,
     AccountsOnFile,
+    Premises,
     RunRepository,
     StatementRepository,
 )
+from civiq.billing.services.pricing import dwelling_units, meter_owner
 from civiq.core.audit import AuditEntry
 from civiq.core.errors import Conflict, DomainError
 from civiq.core.events import Actor
@@ -53,9 +59,10 @@ from civiq.ledger.domain.journal import AccountLedger
 from civiq.ledger.ports import JournalReader
 from civiq.ledger.services.posting import post_until_settled
 from civiq.metering.domain.metering import InstalledMeter, Reading
-from civiq.metering.domain.meters import MeterSize
+from civiq.metering.domain.meters import Meter, MeterOwner, MeterSize
 from civiq.metering.ports import MeterRepository, ReadingRepository
 from civiq.metering.services.readings import RecordEstimate
+from civiq.rates.domain.charges import ChargeLine, RatedBill, TaxLine
 from civiq.rates.domain.rates import RateSchedule
 from civiq.rates.domain.rating import RatingInput, rate
 
@@ -117,6 +124,9 @@ class MeteredUse:
     reads: tuple[MeterRead, ...]
     meter_size: MeterSize | None
     meter_share: Decimal  # the unit's share of a shared meter (1: its own meter)
+    meter_owner: MeterOwner | None = None  # of the meter the fixed charge is sized by
+    # What earlier estimates billed beyond what this period's actual reads measured
+    over_estimated: Decimal = Decimal(0)
 
 
 @dataclass(frozen=True)
@@ -149,7 +159,10 @@ class BillAccount:
         nominal = period_for(account, previous, request)
         if isinstance(nominal, Skip):
             return AccountOutcome(account_id, Outcome.SKIPPED, nominal.value)
-        drafted = self.draft(account, nominal, request, schedule, recent, ledger=read)
+        premises = on_file.premises if on_file is not None else None
+        drafted = self.draft(
+            account, nominal, request, schedule, recent, ledger=read, premises=premises
+        )
         if isinstance(drafted, Skip):
             return AccountOutcome(account_id, Outcome.SKIPPED, drafted.value)
         entry = self.entry(account, drafted, "StatementCreated")
@@ -181,14 +194,19 @@ class BillAccount:
         *,
         replacing: Statement | None = None,
         ledger: AccountLedger | None = None,
+        premises: Premises | None = None,
     ) -> Statement | Skip:
         """The statement for ``nominal`` (moved to the account's latest read in it, unless it
         ``replaces`` a statement, which keeps that statement's period), not yet issued; its
         balance forward itemizes the ledger's entries since ``recent[0]`` (BalanceForwardMismatch
         when they do not explain the balance), up to the head of ``ledger`` when the account's
-        ledger was read with it."""
-        prop = self.properties.get(account.property_id)
-        serving = _serving(self.meters.at_property(prop.property_id), account, nominal)
+        ledger was read with it; its property and meters are ``premises`` when they were read
+        with it."""
+        if premises is None:
+            prop = self.properties.get(account.property_id)
+            premises = Premises(prop, tuple(self.meters.at_property(prop.property_id)))
+        prop = premises.prop
+        serving = _serving(premises.meters, account, nominal)
         histories = {m.meter_id: list(self.readings.of_meter(m.meter_id)) for m in serving}
         period = (
             nominal
@@ -204,21 +222,25 @@ class BillAccount:
             UsagePoint(s.bill.period_end, s.bill.days, _volume_of(s), s.estimated)
             for s in reversed(recent)
         ]
-        bill = rate(
-            schedule,
-            RatingInput(
-                period_start=period.start,
-                period_end=period.end,
-                volume=use.volume,
-                meter_size=use.meter_size,
-                property_type=prop.property_type,
-                services=billed_services(account, period),
-                cart_size=account.cart_size,
-                year_to_date_volume=year_to_date_volume(history, period),
-                winter_daily_average=winter_daily_average(history),
-                meter_share=use.meter_share,
-                property_share=property_share(prop, account.service_address.unit),
-            ),
+        rated = RatingInput(
+            period_start=period.start,
+            period_end=period.end,
+            volume=use.volume,
+            meter_size=use.meter_size,
+            property_type=prop.property_type,
+            services=billed_services(account, period),
+            cart_size=account.cart_size,
+            year_to_date_volume=year_to_date_volume(history, period),
+            winter_daily_average=winter_daily_average(history),
+            meter_share=use.meter_share,
+            property_share=property_share(prop, account.service_address.unit),
+            attributes=prop.attributes,
+            impervious_area=prop.impervious_area,
+            dwelling_units=dwelling_units(prop, account.service_address.unit),
+            meter_owner=use.meter_owner,
+        )
+        bill = with_estimate_credit(
+            rate(schedule, rated), schedule, rated, history, recent, use.over_estimated
         )
         # Since the previous statement's ledger head (from the first entry: a first statement,
         # or one issued before statements kept their head, which balance_forward places)
@@ -240,9 +262,7 @@ class BillAccount:
             cycle_id=request.cycle_id,
             run_id=request.run_id,
             language=account.language,
-            recipient=Recipient(
-                account.holder.name, account.holder.mailing_address or account.service_address
-            ),
+            recipient=recipient_of(account, request.kind),
             service_address=account.service_address,
             issued_on=request.issued_on,
             due_on=request.due_on,
@@ -266,9 +286,10 @@ class BillAccount:
         histories: dict[str, list[Reading]],
         request: BillingRequest,
     ) -> MeteredUse | Skip:
-        volume = Decimal(0)
+        volume = over = Decimal(0)
         reads: list[MeterRead] = []
         sizes: list[MeterSize] = []
+        measuring: list[Meter] = []
         share = Decimal(1)
         for installed in serving:
             history = histories[installed.meter_id]
@@ -285,18 +306,22 @@ class BillAccount:
             if isinstance(used, Skip):
                 return used
             sizes.append(installed.meter.size)
+            measuring.append(installed.meter)
             if used is None:
                 continue
             shared, building_volume = installed.unit is None and bool(prop.meters.shares), used
+            over_here = over_estimated_volume(history, period)
             if shared:
                 used = unit_share(prop.meters, account.service_address.unit, used)
+                over_here = unit_share(prop.meters, account.service_address.unit, over_here)
                 share = property_share(prop, account.service_address.unit)
             volume += used
+            over += over_here
             read = _meter_read(installed, history, period, used)
             if shared:
                 read = replace(read, building_volume=building_volume, share=share)
             reads.append(read)
-        return MeteredUse(volume, tuple(reads), largest(sizes), share)
+        return MeteredUse(volume, tuple(reads), largest(sizes), share, meter_owner(measuring), over)
 
     def entry(self, account: Account, statement: Statement, action: str) -> AuditEntry:
         return AuditEntry(
@@ -315,6 +340,69 @@ class BillAccount:
                 "total_due": str(statement.total_due),
             },
         )
+
+
+def with_estimate_credit(
+    bill: RatedBill,
+    schedule: RateSchedule,
+    rated: RatingInput,
+    history: Sequence[UsagePoint],
+    recent: Sequence[Statement],
+    over: Decimal,
+) -> RatedBill:
+    """``bill`` with the credit of an over-estimate of ``over`` m3: each estimated statement
+    it goes back to (:func:`credited_back`) rated again for its own period, at the volume it
+    billed and at that volume less its part of the over-estimate, with the account's current
+    meter, property and services; the difference is credited (:func:`estimate_credit`). What
+    no statement at hand billed is credited at this period's rates, rated the same way."""
+    if over <= 0:
+        return bill
+    periods = credited_back(over, recent)
+    lines: list[ChargeLine] = []
+    taxes: list[TaxLine] = []
+    for estimated in periods:
+        then = estimated.statement.bill
+        earlier = [p for p in history if p.period_end < then.period_end]
+        billed = replace(
+            rated,
+            period_start=then.period_start,
+            period_end=then.period_end,
+            volume=estimated.billed,
+            year_to_date_volume=year_to_date_volume(
+                earlier, BillingPeriod(then.period_start, then.period_end)
+            ),
+            winter_daily_average=winter_daily_average(earlier),
+        )
+        corrected = replace(billed, volume=estimated.billed - estimated.credited)
+        credit = estimate_credit(
+            rate(schedule, billed), rate(schedule, corrected), estimated.credited
+        )
+        lines += credit[0]
+        taxes += credit[1]
+    left = over - sum((p.credited for p in periods), Decimal(0))
+    if left > 0:  # estimated before the statements at hand: at this period's rates
+        plus = replace(rated, volume=rated.volume + left)
+        credit = estimate_credit(rate(schedule, plus), bill, left)
+        lines += credit[0]
+        taxes += credit[1]
+    credited = sum((line.amount for line in lines), Decimal(0))
+    credited += sum((tax.amount for tax in taxes), Decimal(0))
+    after_due = bill.total_after_due
+    return replace(
+        bill,
+        lines=(*bill.lines, *lines),
+        taxes=(*bill.taxes, *taxes),
+        total_after_due=None if after_due is None else after_due + credited,
+    )
+
+
+def recipient_of(account: Account, kind: StatementKind) -> Recipient:
+    """Who the statement is mailed to, and where: a final bill to the forwarding address the
+    move-out or sale gave, else (and any other statement) to the holder's mailing address, or
+    the service address when the holder has none."""
+    holder = account.holder
+    forwarding = account.forwarding_address if kind is StatementKind.FINAL else None
+    return Recipient(holder.name, forwarding or holder.mailing_address or account.service_address)
 
 
 def largest(sizes: Sequence[MeterSize]) -> MeterSize | None:

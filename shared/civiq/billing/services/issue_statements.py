@@ -6,9 +6,12 @@ without a document yet; the announcement is written with the document's key, ato
 goes out exactly once. In a run, a statement that cannot be rendered or stored fails its account
 (recorded with the batch, counted in the run) and the batch goes on.
 
-The statements are read together (one request per 100), and their announcements, each in the
-outbox from its attaching transaction, are published together once the batch is rendered: a
-crash before that leaves them in the outbox, which the relay publishes.
+The statements are read together (one request per 100). Once the batch's PDFs are stored, their
+keys are attached with the announcements (to the outbox) in transactions of 33 statements, each
+statement's document and announcement together; the announcements are then published together:
+a crash before the attaching renders the batch's statements again when it is retried (the PDFs
+are overwritten, nothing is announced twice), a crash after it leaves them in the outbox, which
+the relay publishes.
 """
 
 from __future__ import annotations
@@ -20,9 +23,10 @@ from dataclasses import dataclass
 from civiq.accounts.domain.account_numbers import AccountNumberScheme
 from civiq.billing.domain.cycles import AccountOutcome, Outcome, not_rendered
 from civiq.billing.domain.statements import Statement
-from civiq.billing.ports import RunRepository, StatementRepository
+from civiq.billing.ports import Attachment, RunRepository, StatementRepository
 from civiq.billing.services.billing import BILLING
 from civiq.billing.services.statement_document import statement_context, statement_key
+from civiq.core.dates import local_today
 from civiq.core.events import DomainEvent
 from civiq.core.letterhead import Letterhead as MunicipalLetterhead
 from civiq.core.ports import Clock, DocumentRenderer, DocumentStore, IdGenerator
@@ -63,11 +67,8 @@ class IssueStatements:
 
         What rendering or storing one raises propagates: a final bill or a rebill fails, and
         its caller retries or reports it."""
-        announced = [
-            event
-            for statement in self._undocumented(outcomes)
-            if (event := self._attach(statement, self._document(statement))) is not None
-        ]
+        documented = [(s, self._document(s)) for s in self._undocumented(outcomes)]
+        announced = self._attach(documented)
         self._publish(announced)
         return len(announced)
 
@@ -75,7 +76,7 @@ class IssueStatements:
         """Like calling it, for a run's batch: a statement whose PDF cannot be rendered or
         stored is reported (its account failed, the error's type its reason) and the others go
         on. A failure to announce (the table) still stops the batch: the workflow retries it."""
-        announced, unrendered = [], []
+        documented, unrendered = [], []
         for statement in self._undocumented(outcomes):
             try:
                 key = self._document(statement)
@@ -89,8 +90,8 @@ class IssueStatements:
                 )
                 unrendered.append(not_rendered(statement.account_id, statement.statement_id, error))
                 continue
-            if (event := self._attach(statement, key)) is not None:
-                announced.append(event)
+            documented.append((statement, key))
+        announced = self._attach(documented)
         self._publish(announced)
         return Issuance(len(announced), tuple(unrendered))
 
@@ -114,6 +115,7 @@ class IssueStatements:
             head.portal_url,
             numbering=head.numbering,
             letterhead=head.municipality,
+            printed_on=local_today(self.clock),
         )
         pdf = self.renderer.render_pdf(TEMPLATE, statement.language, context)
         self.documents.put_pdf(
@@ -123,11 +125,16 @@ class IssueStatements:
         )
         return key
 
-    def _attach(self, statement: Statement, key: str) -> DomainEvent | None:
-        """Attach the document with the statement's announcement (to the outbox): the
-        announcement, or None when a document was attached before."""
-        event = self._announcement(statement, key)
-        return event if self.statements.attach_document(statement, key, [event]) else None
+    def _attach(self, documented: Sequence[tuple[Statement, str]]) -> list[DomainEvent]:
+        """Attach the stored documents with their statements' announcements (to the outbox),
+        many statements to a request: the announcements of those attached now (not of a
+        statement whose document was attached before)."""
+        attachments = [
+            Attachment(statement, key, (self._announcement(statement, key),))
+            for statement, key in documented
+        ]
+        attached = self.statements.attach_documents(attachments)
+        return [event for attachment in attached for event in attachment.events]
 
     def _publish(self, announced: Sequence[DomainEvent]) -> None:
         if announced:

@@ -21,6 +21,7 @@ from civiq.accounts.domain.billability import BillingAttribute, BillingProfile, 
 from civiq.billing.domain.cycles import cycle_of_route
 from civiq.billing.ports import CycleRepository
 from civiq.billing.services.billing import largest
+from civiq.billing.services.pricing import meter_owner
 from civiq.core.errors import Conflict
 from civiq.metering.ports import MeterRepository
 from civiq.rates.domain.requirements import PricingAttributes, unpriced
@@ -45,13 +46,20 @@ class CycleRequirements:
             return [Unmet(BillingAttribute.ROUTE, unbilled.message)]
         version = self.rates.get(cycle.rate_schedule_id).current_version(profile.on)
         serving = [
-            m.meter.size
+            m.meter
             for m in self.meters.at_property(profile.prop.property_id)
             if m.unit in (profile.unit, None) and m.meter.in_service_on(profile.on)
         ]
-        meter_size = largest(serving)
+        meter_size = largest([meter.size for meter in serving])
+        prop = profile.prop
         attributes = PricingAttributes(
-            profile.services, meter_size, profile.prop.property_type, profile.cart_size
+            profile.services,
+            meter_size,
+            prop.property_type,
+            profile.cart_size,
+            prop.attributes,
+            prop.impervious_area,
+            meter_owner(serving),
         )
         return [
             Unmet(BillingAttribute(u.attribute), u.message)

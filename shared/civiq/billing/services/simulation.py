@@ -30,6 +30,7 @@ from civiq.billing.domain.simulation import AccountYear, SimulationReport, simul
 from civiq.billing.domain.statements import Statement, StatementStatus
 from civiq.billing.ports import CycleRepository, StatementRepository
 from civiq.billing.services.billing import largest, property_share
+from civiq.billing.services.pricing import dwelling_units, meter_owner
 from civiq.metering.domain.metering import InstalledMeter
 from civiq.metering.ports import MeterRepository
 from civiq.rates.domain.rates import RateVersion
@@ -52,14 +53,18 @@ class SimulateRateChange:
     rates: RateScheduleRepository
     recorder: Recorder
 
-    def __call__(self, schedule_id: str, draft: RateVersion) -> SimulationReport:
-        """``draft`` against the version of the schedule in effect today, both applied to the
-        whole year."""
+    def __call__(
+        self, schedule_id: str, draft: RateVersion, year_ending: date | None = None
+    ) -> SimulationReport:
+        """``draft`` against the version of the schedule in effect on ``year_ending`` (today by
+        default), both applied to the year of bills ending that day."""
         schedule = self.rates.get(schedule_id)
-        today = self.recorder.today()
-        current = schedule.current_version(today)
+        last_day = year_ending or self.recorder.today()
+        current = schedule.current_version(last_day)
         return simulate(
-            spanning(schedule, current), spanning(schedule, draft), self.years(schedule_id, today)
+            spanning(schedule, current),
+            spanning(schedule, draft),
+            self.years(schedule_id, last_day),
         )
 
     def years(self, schedule_id: str, today: date) -> Iterator[AccountYear]:
@@ -121,4 +126,8 @@ def rating_input(
         winter_daily_average=winter_daily_average(history),
         meter_share=share if shared_meter else ONE,
         property_share=share,
+        attributes=prop.attributes,
+        impervious_area=prop.impervious_area,
+        dwelling_units=dwelling_units(prop, unit),
+        meter_owner=meter_owner([m.meter for m in serving]),
     )

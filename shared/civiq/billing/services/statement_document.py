@@ -18,6 +18,7 @@ from decimal import Decimal
 from typing import Literal
 
 from civiq.accounts.domain.account_numbers import AccountNumberScheme
+from civiq.billing.domain.billing import ESTIMATE_CREDIT
 from civiq.billing.domain.statements import (
     USAGE_HISTORY_PERIODS,
     Direction,
@@ -28,7 +29,7 @@ from civiq.billing.domain.statements import (
 from civiq.core.addresses import Address
 from civiq.core.letterhead import Letterhead
 from civiq.ledger.domain.journal import EntryKind
-from civiq.rates.domain.charges import ChargeLine, ChargeType, TaxLine, Unit
+from civiq.rates.domain.charges import ChargeCategory, ChargeLine, ChargeType, TaxLine, Unit
 
 # A meter size ("20mm") reads the same in both languages, spaced as both write it: "20 mm".
 MILLIMETRES = re.compile(r"(\d+)\s*mm")
@@ -56,7 +57,16 @@ class Label:
     text: str
 
 
-CalculationForm = Literal["volume", "days", "count", "prorated", "percent"]
+CalculationForm = Literal[
+    "volume",
+    "volume_percent",
+    "days",
+    "count",
+    "prorated",
+    "percent",
+    "rounding",
+    "estimate_credit",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +76,8 @@ class Calculation:
     ``form`` is one of:
 
     - ``volume``: ``quantity`` m³ x ``unit_price`` ("25.000 m³ x $1.8500");
+    - ``volume_percent``: ``quantity`` m³ x ``percent`` (a fraction) x ``unit_price``
+      ("40.000 m³ x 90% x $1.4201"): sewer on a share of the water volume;
     - ``days``: ``quantity`` days x ``unit_price`` per day;
     - ``count``: ``quantity`` x ``unit_price`` (a charge per bill);
     - ``prorated``: [``quantity`` x] ``days`` of ``basis_days`` days x ``unit_price`` for
@@ -73,7 +85,11 @@ class Calculation:
     - ``percent``: ``unit_price`` (a fraction) of ``quantity`` dollars ("80% of $89.43"): a
       ``sewer-percent`` line, which rating (:mod:`civiq.rates.domain.rating`) writes with the water
       use charges it is a share of as ``quantity`` and the share as ``unit_price``. Taxes
-      print the same way.
+      print the same way;
+    - ``rounding``: nothing (a rounding line: the statement's rounding sentence explains it);
+    - ``estimate_credit``: the m³ (``-quantity``) an earlier estimate billed above what the
+      meter read, credited (:func:`civiq.billing.domain.billing.estimate_credit`) at the
+      average price per m³ ``unit_price`` of what it billed.
 
     Rating writes annual charges (fixed, stormwater, waste) as ``prorated``, consumption as
     ``volume`` and minimums and miscellaneous charges as ``count``.
@@ -84,6 +100,7 @@ class Calculation:
     unit_price: Decimal
     days: int | None = None
     basis_days: int | None = None
+    percent: Decimal | None = None
 
 
 UNIT_FORMS: dict[Unit, CalculationForm] = {
@@ -100,12 +117,21 @@ class LineRow:
     qualifiers: tuple[Label, ...]  # season, then detail: printed in parentheses
     calculation: Calculation
     amount: Decimal
+    amount_after_due: Decimal | None = None  # set when the statement prints that column
+    included_volume: Decimal | None = None  # m³ a fixed charge includes for its days
 
 
 @dataclass(frozen=True, slots=True)
 class ChargeGroup:
+    """The lines of a built-in charge type, or of one a rate schedule defines (``names``: its
+    heading by language code, with its ``total`` and after-due total printed below it)."""
+
     charge_type: str  # the catalog key is ``charge_type.<charge_type>``
     lines: tuple[LineRow, ...]
+    names: dict[str, str] | None = None
+    pass_through: bool = False
+    total: Decimal | None = None
+    total_after_due: Decimal | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,6 +140,8 @@ class TaxRow:
     charge_type: str
     calculation: Calculation
     amount: Decimal
+    names: dict[str, str] | None = None  # a schedule's own charge type's, by language code
+    amount_after_due: Decimal | None = None  # set when the statement prints that column
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,6 +201,7 @@ def statement_context(
     *,
     numbering: AccountNumberScheme,
     letterhead: Letterhead | None = None,
+    printed_on: date | None = None,
 ) -> dict[str, object]:
     """The template context of ``statement`` (render it in ``statement.language``).
 
@@ -181,10 +210,15 @@ def statement_context(
     name alone without it). ``portal_url`` is the configured portal's address, linked as is.
     Credits (payments among them) are negative in the summary, so its rows add up to the total
     as printed.
+
+    An autopaid statement says its amount will be withdrawn on its issue day; printed on
+    ``printed_on`` after that day, it says the amount was paid automatically on that day.
     """
     bill = statement.bill
     after_due = bill.total_after_due
+    after_due_column = after_due is not None and _priced_later(statement)
     autopaid = statement.autopay and statement.total_due > 0
+    printed_later = printed_on is not None and printed_on > statement.issued_on
     return {
         "municipality_name": municipality_name,
         "letterhead": letterhead or Letterhead(municipality_name),
@@ -207,10 +241,18 @@ def statement_context(
         "in_credit": statement.total_due < 0,
         # Autopay charges the statement as it is issued: no stub, nothing to pay by the due date.
         "autopaid": autopaid,
+        "autopay_collected": autopaid and printed_later,
+        "autopay_on": statement.issued_on,
         "amount_due_after": None if after_due is None else statement.balance_forward + after_due,
-        "charge_groups": charge_groups(bill.lines),
+        "charge_groups": charge_groups(bill.lines, after_due_column),
         "subtotal": bill.subtotal,
-        "taxes": tuple(tax_row(tax) for tax in bill.taxes),
+        "taxes": tuple(tax_row(tax, after_due_column) for tax in bill.taxes),
+        # A line dearer after the due date (Toronto's after-due rate): a column of the amounts
+        # then, down to the bill's total then.
+        "after_due_column": after_due_column,
+        "subtotal_after_due": sum((line.late_amount for line in bill.lines), Decimal(0)),
+        "new_charges_after_due": after_due,
+        "rounding": bill.rounding.value,
         "reads": tuple(statement.reads),
         "estimated": statement.estimated or any(p.estimated for p in statement.usage_history),
         "chart": usage_chart(statement.usage_history),
@@ -240,17 +282,53 @@ def mailing_lines(address: Address) -> tuple[str, str]:
     return f"{unit}{address.street}", f"{address.city} {address.province} {address.postal_code}"
 
 
-def charge_groups(lines: Sequence[ChargeLine]) -> tuple[ChargeGroup, ...]:
-    """The lines under their service, services in the order of :class:`ChargeType`, lines in
-    the order rating produced them (blocks by tier)."""
-    return tuple(
-        ChargeGroup(kind.value, tuple(line_row(line) for line in lines if line.charge_type is kind))
-        for kind in ChargeType
-        if any(line.charge_type is kind for line in lines)
+def _priced_later(statement: Statement) -> bool:
+    """Whether a line of a statement to be paid by its due date costs more after it."""
+    if statement.autopay and statement.total_due > 0:
+        return False
+    bill = statement.bill
+    return any(line.amount_after_due is not None for line in bill.lines) or any(
+        tax.amount_after_due is not None for tax in bill.taxes
     )
 
 
-def line_row(line: ChargeLine) -> LineRow:
+def charge_groups(
+    lines: Sequence[ChargeLine], after_due_column: bool = False
+) -> tuple[ChargeGroup, ...]:
+    """The lines under their service, services in the order of :class:`ChargeType`, each
+    followed by the charge types a schedule defines within it (by code), lines in the order
+    rating produced them (blocks by tier)."""
+    grouped: dict[tuple[ChargeType, str], list[ChargeLine]] = {}
+    for line in lines:
+        code = "" if line.category is None else line.category.code
+        grouped.setdefault((line.charge_type, code), []).append(line)
+    order = {kind: index for index, kind in enumerate(ChargeType)}
+    return tuple(
+        _group(kind, group, after_due_column)
+        for (kind, _), group in sorted(grouped.items(), key=lambda i: (order[i[0][0]], i[0][1]))
+    )
+
+
+def _group(kind: ChargeType, lines: list[ChargeLine], after_due_column: bool) -> ChargeGroup:
+    rows = tuple(line_row(line, after_due_column) for line in lines)
+    category = lines[0].category
+    if category is None:
+        return ChargeGroup(kind.value, rows)
+    return ChargeGroup(
+        kind.value,
+        rows,
+        _names(category),
+        category.pass_through,
+        sum((line.amount for line in lines), Decimal(0)),
+        sum((line.late_amount for line in lines), Decimal(0)) if after_due_column else None,
+    )
+
+
+def _names(category: ChargeCategory) -> dict[str, str]:
+    return {"en": category.name_en, "fr": category.name_fr}
+
+
+def line_row(line: ChargeLine, after_due_column: bool = False) -> LineRow:
     qualifiers: list[Label] = []
     if line.season:
         qualifiers.append(Label(f"charge.season.{line.season}", line.season))
@@ -262,6 +340,8 @@ def line_row(line: ChargeLine) -> LineRow:
         qualifiers=tuple(qualifiers),
         calculation=calculation(line),
         amount=line.amount,
+        amount_after_due=line.late_amount if after_due_column else None,
+        included_volume=line.included_volume,
     )
 
 
@@ -277,6 +357,14 @@ def calculation(line: ChargeLine) -> Calculation:
     a price per day as "62 days x $0.4100", a price per billing period as "1 x $24.92"."""
     if line.kind == "sewer-percent":
         return Calculation("percent", line.quantity, line.unit_price)
+    if line.kind == ESTIMATE_CREDIT:
+        return Calculation("estimate_credit", line.quantity, line.unit_price)
+    if line.kind == "rounding":
+        return Calculation("rounding", line.quantity, line.unit_price)
+    if line.percent is not None:
+        return Calculation(
+            "volume_percent", line.quantity, line.unit_price, percent=line.percent / 100
+        )
     if line.basis_days == 1 and line.days is not None:
         return Calculation("days", line.quantity * line.days, line.unit_price)
     if line.basis_days is not None:
@@ -284,12 +372,15 @@ def calculation(line: ChargeLine) -> Calculation:
     return Calculation(UNIT_FORMS[line.unit], line.quantity, line.unit_price)
 
 
-def tax_row(tax: TaxLine) -> TaxRow:
+def tax_row(tax: TaxLine, after_due_column: bool = False) -> TaxRow:
+    late = tax.amount if tax.amount_after_due is None else tax.amount_after_due
     return TaxRow(
         name=Label(f"statement.tax.{tax.name.lower()}", tax.name),
         charge_type=tax.charge_type.value,
         calculation=Calculation("percent", tax.base, tax.rate),
         amount=tax.amount,
+        names=None if tax.category is None else _names(tax.category),
+        amount_after_due=late if after_due_column else None,
     )
 
 

@@ -31,7 +31,7 @@ from civiq.core.errors import Conflict, NotFound, VersionConflict
 from civiq.core.history import as_record
 from civiq.core.ports import Page
 from civiq.metering.domain.metering import InstalledMeter, Reading, ReadSource, ReadStatus, flag_of
-from civiq.metering.domain.meters import Meter, MeterSize, MeterType
+from civiq.metering.domain.meters import Meter, MeterOwner, MeterSize, MeterType
 from civiq.metering.domain.reading_imports import ReadingImport, RowError
 from civiq.metering.domain.readings import EstimateBasis
 from civiq.metering.ports import MeteringChange
@@ -165,6 +165,7 @@ def meter_of(record: dict[str, Any]) -> InstalledMeter:
             register_digits=int(m["register_digits"]),
             multiplier=Decimal(m["multiplier"]),
             removed_on=_day(m.get("removed_on")),
+            owner=MeterOwner(m.get("owner", MeterOwner.MUNICIPALITY)),
         ),
         property_id=record["property_id"],
         unit=record["unit"],

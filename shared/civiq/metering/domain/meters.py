@@ -42,6 +42,13 @@ class MeterType(StrEnum):
     ELECTROMAGNETIC = "electromagnetic"
 
 
+class MeterOwner(StrEnum):
+    """Who owns the meter: some bylaws price the daily basic charge by it."""
+
+    MUNICIPALITY = "municipality"
+    CUSTOMER = "customer"
+
+
 class ReadFlag(StrEnum):
     ROLLOVER = "rollover"  # the register wrapped past zero: billed normally
     BACKWARDS = "backwards"  # lower than the previous read and not a wrap: staff review
@@ -58,8 +65,14 @@ class Meter:
     register_digits: int = 6
     multiplier: Decimal = Decimal(1)
     removed_on: date | None = None
+    owner: MeterOwner = MeterOwner.MUNICIPALITY
 
     def __post_init__(self) -> None:
+        try:
+            object.__setattr__(self, "owner", MeterOwner(self.owner))
+        except ValueError as exc:
+            allowed = ", ".join(owner.value for owner in MeterOwner)
+            raise InvalidInput(f"owner is one of {allowed}", "owner") from exc
         if not self.serial.strip():
             raise InvalidInput("serial is required", "serial")
         if not 3 <= self.register_digits <= 9:

@@ -17,7 +17,7 @@ from civiq.metering.domain.metering import (
     ReadSource,
     ReviewDecision,
 )
-from civiq.metering.domain.meters import VOLUME_PLACES, MeterSize, MeterType
+from civiq.metering.domain.meters import VOLUME_PLACES, MeterOwner, MeterSize, MeterType
 from civiq.metering.domain.reading_imports import ReadingImport, RowError
 from civiq.metering.ports import Upload
 from civiq.metering.services.meters import ExchangeCommand, InstallCommand, MeterSpec
@@ -49,10 +49,19 @@ class MeterIn(Request):
         default=6, ge=3, le=9, description="Wheels before rollover"
     )
     multiplier: Multiplier = "1"
+    owner: MeterOwner = Field(
+        default=MeterOwner.MUNICIPALITY,
+        description="Who owns the meter (a basic charge may be priced by it)",
+    )
 
     def to_spec(self) -> MeterSpec:
         return MeterSpec(
-            self.serial, self.size, self.meter_type, self.register_digits, Decimal(self.multiplier)
+            self.serial,
+            self.size,
+            self.meter_type,
+            self.register_digits,
+            Decimal(self.multiplier),
+            self.owner,
         )
 
 
@@ -133,6 +142,7 @@ class MeterOut(Payload):
     meter_type: MeterType
     register_digits: int
     multiplier: str
+    owner: MeterOwner
     property_id: str
     unit: str | None
     installed_on: date
@@ -151,6 +161,7 @@ class MeterOut(Payload):
             meter_type=meter.meter_type,
             register_digits=meter.register_digits,
             multiplier=str(meter.multiplier),
+            owner=meter.owner,
             property_id=installed.property_id,
             unit=installed.unit,
             installed_on=meter.installed_on,

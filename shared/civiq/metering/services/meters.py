@@ -30,7 +30,7 @@ from civiq.metering.domain.metering import (
     ReadStatus,
     normalize_serial,
 )
-from civiq.metering.domain.meters import Meter, MeterSize, MeterType
+from civiq.metering.domain.meters import Meter, MeterOwner, MeterSize, MeterType
 from civiq.metering.ports import MeteringChanges, MeterRepository, ReadingRepository
 from civiq.metering.services.history import MeteringAudit
 from civiq.metering.services.readings import (
@@ -50,6 +50,7 @@ class MeterSpec:
     meter_type: MeterType
     register_digits: int = 6
     multiplier: Decimal = Decimal(1)
+    owner: MeterOwner = MeterOwner.MUNICIPALITY
 
     def build(self, meter_id: str, installed_on: date) -> Meter:
         return Meter(
@@ -60,6 +61,7 @@ class MeterSpec:
             installed_on=installed_on,
             register_digits=self.register_digits,
             multiplier=self.multiplier,
+            owner=self.owner,
         )
 
     def describes(self, meter: Meter) -> bool:
@@ -69,7 +71,15 @@ class MeterSpec:
             self.meter_type,
             self.register_digits,
             self.multiplier,
-        ) == (meter.serial, meter.size, meter.meter_type, meter.register_digits, meter.multiplier)
+            self.owner,
+        ) == (
+            meter.serial,
+            meter.size,
+            meter.meter_type,
+            meter.register_digits,
+            meter.multiplier,
+            meter.owner,
+        )
 
 
 @dataclass(frozen=True)

@@ -95,6 +95,7 @@ class AccountItem(TableItem):
     welcome_letter_key = UnicodeAttribute(null=True)
     route = UnicodeAttribute()
     cart_size = UnicodeAttribute(null=True)
+    forwarding_address = JSONAttribute(null=True)
     version = VersionAttribute()
 
 
@@ -133,6 +134,9 @@ class PropertyItem(TableItem):
     owner_customer_id = UnicodeAttribute(null=True)
     route = UnicodeAttribute()
     created_at = UTCDateTimeAttribute()
+    attributes = JSONAttribute(null=True)  # absent on properties stored before rates used them
+    impervious_area = UnicodeAttribute(null=True)  # square metres, a decimal string
+    dwelling_units = NumberAttribute(null=True)
     version = VersionAttribute()
 
 

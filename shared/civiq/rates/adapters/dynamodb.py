@@ -23,12 +23,11 @@ from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 
 from civiq.core.audit import AuditEntry
 from civiq.core.errors import Conflict, NotFound, VersionConflict
-from civiq.core.history import as_record
 from civiq.platform.dynamodb import keys
 from civiq.platform.dynamodb.table import TableItem, TableMeta
 from civiq.platform.dynamodb.transactions import Connected, Transaction
 from civiq.rates.domain.rates import RateSchedule
-from civiq.rates.schemas.rates import RateVersionSpec
+from civiq.rates.schemas.rates import RateVersionSpec, version_record
 
 _VERSIONS = TypeAdapter(list[RateVersionSpec])
 LEGACY_BLOCKS_BASIS = {"per": "days", "days": 30}  # what blocks stored without a basis meant
@@ -64,7 +63,7 @@ def _item(schedule: RateSchedule) -> RateScheduleItem:
         gsi1sk=schedule.schedule_id,
         schedule_id=schedule.schedule_id,
         name=schedule.name,
-        versions=json.dumps([as_record(v) for v in schedule.versions]),
+        versions=json.dumps([version_record(v) for v in schedule.versions]),
     )
 
 

@@ -30,26 +30,28 @@ Conventions (what the bylaw figures mean):
 from __future__ import annotations
 
 import bisect
+import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
-from decimal import Decimal
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from enum import StrEnum
 from functools import cached_property
 from types import MappingProxyType
 from typing import ClassVar, TypeAlias, TypeVar
 
 from civiq.accounts.domain.accounts import CartSize, ServiceType
-from civiq.accounts.domain.properties import PropertyType
+from civiq.accounts.domain.properties import SLUG, PropertyType
 from civiq.core.errors import Conflict, InvalidInput
 from civiq.core.money import RATE_PLACES
 from civiq.metering.domain.meters import MeterSize
-from civiq.rates.domain.charges import ChargeType
+from civiq.rates.domain.charges import ChargeCategory, ChargeType, Rounding
 
 YEAR_DAYS = 365
 PERIODS_PER_YEAR = (1, 2, 3, 4, 6, 12)  # yearly, half-yearly, four-monthly ... monthly bills
 MAX_BASIS_DAYS = 366
 PERCENT_PLACES = Decimal("0.01")
+HUNDRED = Decimal(100)
 PRICE_CEILING = 10**9  # no bylaw figure comes near; keeps every product within Decimal precision
 CONSUMPTION_TYPES = (ChargeType.WATER, ChargeType.SEWER)  # charged by meter size or volume
 # The service an account needs for a charge type to be billed (miscellaneous needs none).
@@ -71,6 +73,10 @@ class ComponentKind(StrEnum):
     STORMWATER = "stormwater"
     WASTE = "waste"
     MINIMUM = "minimum"
+    PROPERTY = "property"
+    STORMWATER_UNITS = "stormwater-units"
+    STORMWATER_TIERS = "stormwater-tiers"
+    MINIMUM_BILL = "minimum-bill"
 
 
 class Per(StrEnum):
@@ -156,6 +162,13 @@ def check_price(value: Decimal, field_name: str, places: Decimal = RATE_PLACES) 
     if value != value.quantize(places):
         decimals = -places.as_tuple().exponent  # type: ignore[operator]
         raise InvalidInput(f"has at most {decimals} decimal places", field_name)
+
+
+def _check_percent(value: Decimal, field_name: str) -> None:
+    """A percentage from 0 to 100 with at most 2 decimals."""
+    check_price(value, field_name, PERCENT_PLACES)
+    if value > HUNDRED:
+        raise InvalidInput("a percentage is at most 100", field_name)
 
 
 def _charge_type(component: object, allowed: Sequence[ChargeType]) -> None:
@@ -264,12 +277,26 @@ def _check_blocks(blocks: Sequence[Block]) -> tuple[Block, ...]:
 
 @dataclass(frozen=True, slots=True)
 class FixedCharge:
-    """A charge by meter size (water or sewer), per ``basis``, prorated. Kind ``fixed``."""
+    """A charge by meter size (water or sewer), per ``basis``, prorated. Kind ``fixed``.
+
+    With ``included_volume`` (m3 per the same basis, prorated like the price, to the litre, and
+    shared like it on a shared meter), the charge pays for that much water: the consumption
+    charges of the same charge type bill only the volume above it. The included volume is the
+    bottom of the volume: blocks and annual thresholds keep their limits on the whole volume
+    and bill what lies above the included volume; a cap limits the whole volume first. A
+    seasonal fixed charge's included volume covers its season's volume only.
+
+    ``customer_owned_prices`` are the prices for a meter the customer owns, by size; a size it
+    does not list costs a customer's own meter the same as the municipality's.
+    """
 
     charge_type: ChargeType
     prices: Mapping[MeterSize, Decimal]
     season: Season | None = None
     basis: Basis = PER_YEAR_BASIS
+    category: str | None = None  # a charge type the version defines, printed on its own
+    included_volume: Decimal | None = None
+    customer_owned_prices: Mapping[MeterSize, Decimal] | None = None  # a customer's own meter
     kind: ClassVar[str] = "fixed"
     priced_by: ClassVar[str] = "meter_size"  # the rating attribute ``prices`` is keyed by
     described: ClassVar[str] = "fixed charge"
@@ -278,20 +305,26 @@ class FixedCharge:
     def __post_init__(self) -> None:
         _charge_type(self, CONSUMPTION_TYPES)
         object.__setattr__(self, "prices", _price_table(self.prices, MeterSize, "prices"))
+        if self.customer_owned_prices is not None:
+            owned = _price_table(self.customer_owned_prices, MeterSize, "customer_owned_prices")
+            object.__setattr__(self, "customer_owned_prices", owned)
         _check_basis(self.basis)
+        if self.included_volume is not None:
+            check_price(self.included_volume, "included_volume", Decimal("0.001"))
 
 
 @dataclass(frozen=True, slots=True)
 class ConsumptionBlocks:
-    """Blocks whose limits are allowances per ``basis``, scaled to the days billed (an
-    inclining block rate, usually); with a ``cap``, the volume above it is not charged. Kind
-    ``block``; lines are numbered by tier from 1."""
+    """Blocks whose limits are allowances per ``basis``, scaled to the days billed; their rates
+    may incline or decline from block to block; with a ``cap``, the volume above it is not
+    charged. Kind ``block``; lines are numbered by tier from 1."""
 
     charge_type: ChargeType
     blocks: Sequence[Block]
     season: Season | None = None
     basis: Basis = PER_30_DAYS
     cap: VolumeCap | None = None
+    category: str | None = None  # a charge type the version defines, printed on its own
     kind: ClassVar[str] = "block"
     component: ComponentKind = field(default=ComponentKind.BLOCKS, init=False)
 
@@ -312,6 +345,7 @@ class VolumetricRate:
     blocks: Sequence[Block]
     season: Season | None = None
     cap: VolumeCap | None = None
+    category: str | None = None  # a charge type the version defines, printed on its own
     kind: ClassVar[str] = "volumetric"
     component: ComponentKind = field(default=ComponentKind.VOLUMETRIC, init=False)
 
@@ -336,6 +370,12 @@ class SewerCharge:
     volume times the days billed (summer watering does not reach the sewer); an account without
     a winter average is billed on its whole volume. With ``cap``, it bills at most the cap's
     volume (scaled to the days billed), and at most the winter volume too when both apply.
+
+    With ``volume_percent`` (or ``volume_percent_by_class``, by property type, the customer
+    class), the per-m3 charge bills that percent of the water volume (kind
+    ``sewer-volume-percent``: volume x percent x rate, rounded once): the caps limit the water
+    volume first, the percent is taken of what is left. A class not listed is billed on
+    ``volume_percent``, or on its whole volume when that is not given.
     """
 
     percent: Decimal | None = None
@@ -344,6 +384,9 @@ class SewerCharge:
     winter_cap: bool = False
     season: Season | None = None
     cap: VolumeCap | None = None
+    category: str | None = None  # a charge type the version defines, printed on its own
+    volume_percent: Decimal | None = None
+    volume_percent_by_class: Mapping[PropertyType, Decimal] | None = None
     charge_type: ClassVar[ChargeType] = ChargeType.SEWER
     component: ComponentKind = field(default=ComponentKind.SEWER, init=False)
 
@@ -353,7 +396,14 @@ class SewerCharge:
         _check_cap(self.cap)
         if self.percent is not None:
             check_price(self.percent, "percent", PERCENT_PLACES)
-            for name in ("late_rate", "winter_cap", "season", "cap"):
+            for name in (
+                "late_rate",
+                "winter_cap",
+                "season",
+                "cap",
+                "volume_percent",
+                "volume_percent_by_class",
+            ):
                 if getattr(self, name):
                     raise InvalidInput(f"{name} applies only to a rate per m3", name)
             return
@@ -363,10 +413,32 @@ class SewerCharge:
             check_price(self.late_rate, "late_rate")
             if self.late_rate < self.rate:
                 raise InvalidInput("late_rate is at least the rate", "late_rate")
+        if self.volume_percent is not None:
+            _check_percent(self.volume_percent, "volume_percent")
+        if self.volume_percent_by_class is not None:
+            by_class = _price_table(
+                self.volume_percent_by_class, PropertyType, "volume_percent_by_class"
+            )
+            for key, percent in by_class.items():
+                _check_percent(percent, f"volume_percent_by_class.{key}")
+            object.__setattr__(self, "volume_percent_by_class", by_class)
 
     @property
     def kind(self) -> str:
-        return "sewer-percent" if self.percent is not None else "sewer-volumetric"
+        if self.percent is not None:
+            return "sewer-percent"
+        if self.volume_percent is not None or self.volume_percent_by_class:
+            return "sewer-volume-percent"
+        return "sewer-volumetric"
+
+    def volume_percent_of(self, property_type: PropertyType) -> Decimal | None:
+        """The percent of the water volume a per-m3 charge bills ``property_type`` (None: all
+        of it)."""
+        by_class = self.volume_percent_by_class or {}
+        percent = by_class.get(property_type, self.volume_percent)
+        if percent is None and by_class:
+            return HUNDRED
+        return percent
 
 
 @dataclass(frozen=True, slots=True)
@@ -376,6 +448,7 @@ class StormwaterCharge:
     prices: Mapping[PropertyType, Decimal]
     season: Season | None = None
     basis: Basis = PER_YEAR_BASIS
+    category: str | None = None  # a charge type the version defines, printed on its own
     charge_type: ClassVar[ChargeType] = ChargeType.STORMWATER
     kind: ClassVar[str] = "stormwater"
     priced_by: ClassVar[str] = "property_type"
@@ -394,6 +467,7 @@ class WasteCharge:
     prices: Mapping[CartSize, Decimal]
     season: Season | None = None
     basis: Basis = PER_YEAR_BASIS
+    category: str | None = None  # a charge type the version defines, printed on its own
     charge_type: ClassVar[ChargeType] = ChargeType.WASTE
     kind: ClassVar[str] = "waste"
     priced_by: ClassVar[str] = "cart_size"
@@ -405,6 +479,220 @@ class WasteCharge:
         _check_basis(self.basis)
 
 
+class Metering(StrEnum):
+    """Which accounts a property charge applies to: all, those with a meter, or those without
+    one (a flat charge for unmetered properties)."""
+
+    ANY = "any"
+    METERED = "metered"
+    UNMETERED = "unmetered"
+
+
+PROPERTY_TYPE = "property_type"  # a property charge priced by the property's type
+
+
+@dataclass(frozen=True, slots=True)
+class PropertyCharge:
+    """A charge by one property attribute, per ``basis``, prorated. Kind ``property``.
+
+    ``by`` is ``property_type`` or the name of one of the property's ``attributes`` (``zone``,
+    ``sewer-connection``); ``prices`` are by its value, ``default`` for a value not listed (or
+    an attribute the property lacks). With ``per_dwelling_unit``, the price is per dwelling unit
+    billed (a multi-unit building's flat rate). ``metering`` limits it to accounts with a meter,
+    or to those without one (a flat charge for unmetered properties).
+    """
+
+    charge_type: ChargeType
+    by: str
+    prices: Mapping[str, Decimal]
+    default: Decimal | None = None
+    per_dwelling_unit: bool = False
+    metering: Metering = Metering.ANY
+    season: Season | None = None
+    basis: Basis = PER_YEAR_BASIS
+    category: str | None = None  # a charge type the version defines, printed on its own
+    kind: ClassVar[str] = "property"
+    described: ClassVar[str] = "property charge"
+    component: ComponentKind = field(default=ComponentKind.PROPERTY, init=False)
+
+    def __post_init__(self) -> None:
+        _charge_type(self, tuple(SERVICE_OF))
+        if self.by != PROPERTY_TYPE and not SLUG.fullmatch(self.by):
+            raise InvalidInput(
+                "by is property_type or an attribute's name (lower-case letters, digits, dashes)",
+                "by",
+            )
+        if not self.prices and self.default is None:
+            raise InvalidInput("give prices, a default price, or both", "prices")
+        by_type = self.by == PROPERTY_TYPE
+        types = ", ".join(t.value for t in PropertyType)
+        for value, price in self.prices.items():
+            if by_type and value not in tuple(PropertyType):
+                raise InvalidInput(f"{value!r} is not one of {types}", f"prices.{value}")
+            if not by_type and not SLUG.fullmatch(value):
+                raise InvalidInput(
+                    "a value is lower-case letters, digits and dashes", f"prices.{value}"
+                )
+            check_price(price, f"prices.{value}")
+        object.__setattr__(
+            self, "prices", MappingProxyType({str(k): v for k, v in self.prices.items()})
+        )
+        if self.default is not None:
+            check_price(self.default, "default")
+        try:
+            object.__setattr__(self, "metering", Metering(self.metering))
+        except ValueError as exc:
+            allowed = ", ".join(m.value for m in Metering)
+            raise InvalidInput(f"metering is one of {allowed}", "metering") from exc
+        _check_basis(self.basis)
+
+    @property
+    def priced_by(self) -> str:
+        """What an account lacks when the charge has no price for it."""
+        return PROPERTY_TYPE if self.by == PROPERTY_TYPE else "attributes"
+
+    def applies(self, metered: bool) -> bool:
+        """Whether it charges an account with (``metered``) or without a meter."""
+        if self.metering is Metering.ANY:
+            return True
+        return metered is (self.metering is Metering.METERED)
+
+
+class UnitRounding(StrEnum):
+    """How an area is rounded to billing units."""
+
+    UP = "up"
+    NEAREST = "nearest"  # half up
+    DOWN = "down"
+
+
+UNIT_ROUNDING: Mapping[UnitRounding, str] = MappingProxyType(
+    {
+        UnitRounding.UP: ROUND_CEILING,
+        UnitRounding.NEAREST: ROUND_HALF_UP,
+        UnitRounding.DOWN: ROUND_FLOOR,
+    }
+)
+AREA_PLACES = Decimal("0.01")  # square metres
+
+
+@dataclass(frozen=True, slots=True)
+class StormwaterUnits:
+    """Stormwater in billing units of impervious area (roof and hard surface): the property's
+    area over ``unit_area`` m2, rounded (``unit_rounding``) to ``unit_places`` decimals, at least
+    ``minimum_units`` and at most ``maximum_units``, at ``price`` per unit per ``basis``,
+    prorated. Kind ``stormwater-units``."""
+
+    unit_area: Decimal
+    price: Decimal
+    unit_rounding: UnitRounding = UnitRounding.NEAREST
+    unit_places: int = 0
+    minimum_units: Decimal | None = None
+    maximum_units: Decimal | None = None
+    season: Season | None = None
+    basis: Basis = PER_YEAR_BASIS
+    category: str | None = None  # a charge type the version defines, printed on its own
+    charge_type: ClassVar[ChargeType] = ChargeType.STORMWATER
+    kind: ClassVar[str] = "stormwater-units"
+    priced_by: ClassVar[str] = "impervious_area"
+    described: ClassVar[str] = "stormwater charge by impervious area"
+    component: ComponentKind = field(default=ComponentKind.STORMWATER_UNITS, init=False)
+
+    def __post_init__(self) -> None:
+        check_price(self.unit_area, "unit_area", AREA_PLACES)
+        if self.unit_area == 0:
+            raise InvalidInput("a billing unit's area is above zero", "unit_area")
+        check_price(self.price, "price")
+        try:
+            object.__setattr__(self, "unit_rounding", UnitRounding(self.unit_rounding))
+        except ValueError as exc:
+            allowed = ", ".join(r.value for r in UnitRounding)
+            raise InvalidInput(f"unit_rounding is one of {allowed}", "unit_rounding") from exc
+        if self.unit_places not in (0, 1):
+            raise InvalidInput("billing units have 0 or 1 decimal places", "unit_places")
+        for name in ("minimum_units", "maximum_units"):
+            units = getattr(self, name)
+            if units is not None:
+                check_price(units, name, self.places)
+        if (
+            self.minimum_units is not None
+            and self.maximum_units is not None
+            and self.maximum_units < self.minimum_units
+        ):
+            raise InvalidInput("maximum_units is at least minimum_units", "maximum_units")
+        _check_basis(self.basis)
+
+    @property
+    def places(self) -> Decimal:
+        return Decimal(1).scaleb(-self.unit_places)
+
+    def units(self, area: Decimal) -> Decimal:
+        """The billing units of ``area`` m2."""
+        units = (area / self.unit_area).quantize(self.places, UNIT_ROUNDING[self.unit_rounding])
+        if self.minimum_units is not None:
+            units = max(units, self.minimum_units)
+        if self.maximum_units is not None:
+            units = min(units, self.maximum_units)
+        return units
+
+
+@dataclass(frozen=True, slots=True)
+class AreaTier:
+    """Up to ``limit`` m2 of impervious area (cumulative; None for the last, unlimited tier),
+    ``price`` per the component's basis."""
+
+    limit: Decimal | None
+    price: Decimal
+
+    def __post_init__(self) -> None:
+        if self.limit is not None:
+            check_price(self.limit, "limit", AREA_PLACES)
+            if self.limit == 0:
+                raise InvalidInput("a tier's limit is above zero", "limit")
+        check_price(self.price, "price")
+
+
+@dataclass(frozen=True, slots=True)
+class StormwaterTiers:
+    """Stormwater by tiers of impervious area: the price of the first tier whose limit the
+    property's area does not exceed, per ``basis``, prorated. Kind ``stormwater-tiers``; its
+    line is numbered by tier from 1."""
+
+    tiers: Sequence[AreaTier]
+    season: Season | None = None
+    basis: Basis = PER_YEAR_BASIS
+    category: str | None = None  # a charge type the version defines, printed on its own
+    charge_type: ClassVar[ChargeType] = ChargeType.STORMWATER
+    kind: ClassVar[str] = "stormwater-tiers"
+    priced_by: ClassVar[str] = "impervious_area"
+    described: ClassVar[str] = "stormwater charge by impervious area"
+    component: ComponentKind = field(default=ComponentKind.STORMWATER_TIERS, init=False)
+
+    def __post_init__(self) -> None:
+        tiers = tuple(self.tiers)
+        if not tiers:
+            raise InvalidInput("at least one tier is required", "tiers")
+        last = len(tiers) - 1
+        previous = Decimal(0)
+        for index, tier in enumerate(tiers):
+            where = f"tiers.{index}.limit"
+            if (tier.limit is None) != (index == last):
+                raise InvalidInput("only the last tier is unlimited, and it has no limit", where)
+            if tier.limit is not None:
+                if tier.limit <= previous:
+                    raise InvalidInput("tier limits are in ascending order", where)
+                previous = tier.limit
+        object.__setattr__(self, "tiers", tiers)
+        _check_basis(self.basis)
+
+    def tier_of(self, area: Decimal) -> int:
+        """The index of the tier ``area`` m2 falls in."""
+        for index, tier in enumerate(self.tiers):
+            if tier.limit is None or area <= tier.limit:
+                return index
+        raise AssertionError("the last tier is unlimited")
+
+
 @dataclass(frozen=True, slots=True)
 class MinimumCharge:
     """The least a charge type costs, ``amount`` per ``basis`` scaled to the days billed: when
@@ -413,8 +701,30 @@ class MinimumCharge:
     charge_type: ChargeType
     amount: Decimal
     basis: Basis = PER_30_DAYS
+    category: str | None = None  # a charge type the version defines, printed on its own
     kind: ClassVar[str] = "minimum"
     component: ComponentKind = field(default=ComponentKind.MINIMUM, init=False)
+
+    def __post_init__(self) -> None:
+        _charge_type(self, tuple(SERVICE_OF))
+        check_price(self.amount, "amount")
+        _check_basis(self.basis)
+
+
+@dataclass(frozen=True, slots=True)
+class MinimumBill:
+    """The least a bill costs, ``amount`` per ``basis`` scaled to the days billed: when the
+    service charges of a version's days (every charge type, after the per-type minimums, before
+    tax; not one-off miscellaneous charges) add up to less, a line of kind ``minimum-bill`` tops
+    them up. The line is a ``charge_type`` line (water unless given), taxed as that type's lines;
+    an account not billed that charge type has no minimum bill."""
+
+    amount: Decimal
+    basis: Basis = PER_30_DAYS
+    charge_type: ChargeType = ChargeType.WATER
+    category: str | None = None  # a charge type the version defines, printed on its own
+    kind: ClassVar[str] = "minimum-bill"
+    component: ComponentKind = field(default=ComponentKind.MINIMUM_BILL, init=False)
 
     def __post_init__(self) -> None:
         _charge_type(self, tuple(SERVICE_OF))
@@ -438,10 +748,59 @@ class Tax:
             raise InvalidInput("a tax rate is a fraction, at most 1", "rate")
 
 
+CHARGE_TYPE_CODE = re.compile(r"[a-z][a-z0-9-]{0,39}")
+
+
+@dataclass(frozen=True, slots=True)
+class DefinedChargeType:
+    """A charge type a version defines within a built-in ``service`` (which service an account
+    needs for it; miscellaneous: every account). Its lines are taxed by its own ``tax`` when it
+    has one (a rate of 0 exempts them), else as its service's."""
+
+    code: str
+    name_en: str
+    name_fr: str
+    service: ChargeType
+    gl_code: str | None = None
+    tax: Tax | None = None
+    pass_through: bool = False
+
+    def __post_init__(self) -> None:
+        if not CHARGE_TYPE_CODE.fullmatch(self.code) or self.code in tuple(ChargeType):
+            raise InvalidInput(
+                "a code is lower-case letters, digits and dashes, not a built-in charge type",
+                "code",
+            )
+        for name in ("name_en", "name_fr"):
+            if not getattr(self, name).strip():
+                raise InvalidInput("a charge type needs a name in each language", name)
+        try:
+            object.__setattr__(self, "service", ChargeType(self.service))
+        except ValueError as exc:
+            allowed = ", ".join(t.value for t in ChargeType)
+            raise InvalidInput(f"service is one of {allowed}", "service") from exc
+        if self.tax is not None and self.tax.charge_type is not self.service:
+            raise InvalidInput("the tax is on the charge type's service", "tax")
+
+    @property
+    def category(self) -> ChargeCategory:
+        return ChargeCategory(
+            self.code, self.name_en, self.name_fr, self.gl_code, self.pass_through
+        )
+
+
 Charge: TypeAlias = (
-    FixedCharge | ConsumptionBlocks | VolumetricRate | SewerCharge | StormwaterCharge | WasteCharge
+    FixedCharge
+    | ConsumptionBlocks
+    | VolumetricRate
+    | SewerCharge
+    | StormwaterCharge
+    | WasteCharge
+    | PropertyCharge
+    | StormwaterUnits
+    | StormwaterTiers
 )
-Component: TypeAlias = Charge | MinimumCharge
+Component: TypeAlias = Charge | MinimumCharge | MinimumBill
 COMPONENT_TYPES = (
     FixedCharge,
     ConsumptionBlocks,
@@ -449,7 +808,11 @@ COMPONENT_TYPES = (
     SewerCharge,
     StormwaterCharge,
     WasteCharge,
+    PropertyCharge,
+    StormwaterUnits,
+    StormwaterTiers,
     MinimumCharge,
+    MinimumBill,
 )
 
 
@@ -474,6 +837,8 @@ class RateVersion:
     taxes: Sequence[Tax] = ()
     day_count: DayCount = DayCount.ACTUAL_365
     periods_per_year: int | None = None
+    charge_types: Sequence[DefinedChargeType] = ()
+    rounding: Rounding = Rounding.LINE
 
     def __post_init__(self) -> None:
         if self.effective_to is not None and self.effective_to < self.effective_from:
@@ -493,6 +858,10 @@ class RateVersion:
                         f"components.{index}.charge_type",
                     )
                 minimums.add(component.charge_type)
+            if isinstance(component, MinimumBill) and any(
+                isinstance(c, MinimumBill) for c in components[:index]
+            ):
+                raise InvalidInput("a second minimum bill", f"components.{index}.component")
         if not any(_is_water_consumption(c) for c in components):
             for index, component in enumerate(components):
                 if isinstance(component, SewerCharge) and component.percent is not None:
@@ -507,8 +876,40 @@ class RateVersion:
                     f"a second tax on {tax.charge_type}", f"taxes.{index}.charge_type"
                 )
             taxed.add(tax.charge_type)
+        self._check_charge_types(components)
         object.__setattr__(self, "components", components)
         object.__setattr__(self, "taxes", tuple(self.taxes))
+
+    def _check_charge_types(self, components: tuple[Component, ...]) -> None:
+        """Each defined code once; each component's category one of them, of its type."""
+        try:
+            object.__setattr__(self, "rounding", Rounding(self.rounding))
+        except ValueError as exc:
+            allowed = ", ".join(policy.value for policy in Rounding)
+            raise InvalidInput(f"rounding is one of {allowed}", "rounding") from exc
+        defined: dict[str, DefinedChargeType] = {}
+        for index, definition in enumerate(self.charge_types):
+            if not isinstance(definition, DefinedChargeType):
+                raise InvalidInput("not a charge type", f"charge_types.{index}")
+            if definition.code in defined:
+                raise InvalidInput(
+                    f"{definition.code} is defined twice", f"charge_types.{index}.code"
+                )
+            defined[definition.code] = definition
+        for index, component in enumerate(components):
+            code = component.category
+            if code is None:
+                continue
+            where = f"components.{index}.charge_type"
+            if code not in defined:
+                raise InvalidInput(f"{code} is not a charge type this version defines", where)
+            if defined[code].service is not component.charge_type:
+                raise InvalidInput(
+                    f"{code} is a {defined[code].service} charge type; this component charges "
+                    f"{component.charge_type}",
+                    where,
+                )
+        object.__setattr__(self, "charge_types", tuple(self.charge_types))
 
     def _check_day_count(self, components: tuple[Component, ...]) -> None:
         try:
@@ -544,27 +945,44 @@ class RateVersion:
 
     def closed_on(self, last_day: date) -> RateVersion:
         """This version ending on ``last_day`` (a later version starts the day after)."""
-        return RateVersion(
-            self.effective_from,
-            last_day,
-            self.components,
-            self.taxes,
-            self.day_count,
-            self.periods_per_year,
-        )
+        return replace(self, effective_to=last_day)
 
     @cached_property
     def charges(self) -> tuple[Charge, ...]:
         """The components that charge (all but minimums), in order."""
-        return tuple(c for c in self.components if not isinstance(c, MinimumCharge))
+        return tuple(c for c in self.components if not isinstance(c, (MinimumCharge, MinimumBill)))
 
     @cached_property
     def minimums(self) -> tuple[MinimumCharge, ...]:
         return tuple(c for c in self.components if isinstance(c, MinimumCharge))
 
     @cached_property
+    def minimum_bill(self) -> MinimumBill | None:
+        return next((c for c in self.components if isinstance(c, MinimumBill)), None)
+
+    @cached_property
     def tax_of(self) -> Mapping[ChargeType, Tax]:
         return MappingProxyType({tax.charge_type: tax for tax in self.taxes})
+
+    @cached_property
+    def categories(self) -> Mapping[str, ChargeCategory]:
+        """The charge types it defines, as lines carry them, by code."""
+        return MappingProxyType({d.code: d.category for d in self.charge_types})
+
+    @cached_property
+    def category_taxes(self) -> Mapping[str, Tax | None]:
+        """The tax on each defined charge type's lines (None: exempt)."""
+        return MappingProxyType(
+            {
+                d.code: self.tax_of.get(d.service) if d.tax is None else d.tax
+                for d in self.charge_types
+            }
+        )
+
+    def tax_on(self, charge_type: ChargeType, category: str | None) -> Tax | None:
+        """The tax on lines of ``charge_type`` (of its defined ``category``, when given)."""
+        tax = self.tax_of.get(charge_type) if category is None else self.category_taxes[category]
+        return None if tax is None or tax.rate == 0 else tax
 
     @cached_property
     def cut_months(self) -> frozenset[int]:
@@ -585,6 +1003,14 @@ class RateVersion:
     @cached_property
     def sewer_on_water_charges(self) -> bool:
         return any(isinstance(c, SewerCharge) and c.percent is not None for c in self.charges)
+
+    @cached_property
+    def bills_unmetered(self) -> bool:
+        """Whether it has a flat charge for unmetered accounts: then its fixed charges by meter
+        size charge only accounts with a meter (else an account without one lacks a size)."""
+        return any(
+            isinstance(c, PropertyCharge) and c.metering is Metering.UNMETERED for c in self.charges
+        )
 
 
 def _is_water_consumption(component: Component) -> bool:

@@ -17,8 +17,8 @@ are billed, and taxed, under the version in effect on the period's last day.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
@@ -27,10 +27,18 @@ from civiq.accounts.domain.properties import PropertyType
 from civiq.core.dates import period_first_day
 from civiq.core.errors import InvalidInput
 from civiq.core.money import CENT, RATE_PLACES, Money
-from civiq.metering.domain.meters import VOLUME_PLACES, MeterSize
-from civiq.rates.domain.charges import ChargeLine, ChargeType, RatedBill, TaxLine, Unit
+from civiq.metering.domain.meters import VOLUME_PLACES, MeterOwner, MeterSize
+from civiq.rates.domain.charges import (
+    ChargeLine,
+    ChargeType,
+    RatedBill,
+    Rounding,
+    TaxLine,
+    Unit,
+)
 from civiq.rates.domain.rates import (
     PER_YEAR,
+    PROPERTY_TYPE,
     YEAR_DAYS,
     Basis,
     CartSize,
@@ -38,18 +46,28 @@ from civiq.rates.domain.rates import (
     ConsumptionBlocks,
     DayCount,
     FixedCharge,
+    MinimumBill,
     MinimumCharge,
     Per,
+    PropertyCharge,
     RateSchedule,
     RateVersion,
     SewerCharge,
     StormwaterCharge,
+    StormwaterTiers,
+    StormwaterUnits,
     VolumeCap,
     VolumetricRate,
     WasteCharge,
     check_price,
 )
-from civiq.rates.domain.requirements import PricedCharge, Unpriced, billed_types, price_of
+from civiq.rates.domain.requirements import (
+    PricedCharge,
+    Unpriced,
+    applies,
+    billed_types,
+    price_of,
+)
 
 ZERO = Decimal(0)
 ONE = Decimal(1)
@@ -80,6 +98,9 @@ class RatingInput:
     ``year_to_date_volume``: the volume billed earlier in the calendar year of the period's
     first day (annual thresholds count from it). ``winter_daily_average``: m3 per day, for a
     sewer charge capped at winter use; None when the account has no winter history.
+    ``meter_size`` None: the account has no meter. ``attributes``, ``impervious_area`` (m2):
+    the property's, for charges priced by them; ``dwelling_units``: how many a charge per
+    dwelling unit bills (a whole building's, or 1 for one unit's account).
     """
 
     period_start: date
@@ -94,6 +115,10 @@ class RatingInput:
     miscellaneous: Sequence[MiscellaneousCharge] = ()
     meter_share: Decimal = ONE  # a unit's share of a shared meter: its part of the fixed charge
     property_share: Decimal = ONE  # a unit's share of its property: its part of stormwater
+    attributes: Mapping[str, str] = field(default_factory=dict)
+    impervious_area: Decimal | None = None
+    dwelling_units: int = 1
+    meter_owner: MeterOwner | None = None
     billed: frozenset[ChargeType] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -107,6 +132,12 @@ class RatingInput:
             share = getattr(self, name)
             if not 0 < share <= 1 or share != share.quantize(SHARE_PLACES):
                 raise InvalidInput("a share is above 0, at most 1, to 4 decimals", name)
+        if self.impervious_area is not None:
+            _check_amount(self.impervious_area, "impervious_area")
+        if isinstance(self.dwelling_units, bool) or not (
+            isinstance(self.dwelling_units, int) and self.dwelling_units >= 1
+        ):
+            raise InvalidInput("dwelling units are a whole number, at least 1", "dwelling_units")
         for index, charge in enumerate(self.miscellaneous):
             if not isinstance(charge, MiscellaneousCharge):
                 raise InvalidInput("not a miscellaneous charge", f"miscellaneous.{index}")
@@ -214,6 +245,11 @@ class _Piece:
     days: int
     volume: Decimal = ZERO
     year_before: Decimal = ZERO  # volume billed earlier in this piece's calendar year
+    included: dict[ChargeType, Decimal] = field(default_factory=dict)  # in its fixed charges
+
+    def included_of(self, charge_type: ChargeType) -> Decimal:
+        """The part of this piece's volume the fixed charges of ``charge_type`` include."""
+        return min(self.volume, self.included.get(charge_type, ZERO))
 
 
 @dataclass(slots=True)
@@ -230,14 +266,27 @@ class _Bill:
 
     lines: list[ChargeLine] = field(default_factory=list)
     late: list[Decimal] = field(default_factory=list)
-    taxed: dict[tuple[ChargeType, str, Decimal], list[Decimal]] = field(default_factory=dict)
+    taxed: dict[tuple[ChargeType, str | None, str, Decimal], list[Decimal]] = field(
+        default_factory=dict
+    )
 
-    def add(self, line: ChargeLine, late: Decimal, version: RateVersion) -> None:
+    def add(
+        self, line: ChargeLine, late: Decimal, version: RateVersion, category: str | None = None
+    ) -> None:
+        """``line`` under its version's defined ``category`` (when given), with its after-due
+        amount when that differs, added to its tax's bases."""
+        if category is not None or late != line.amount:
+            line = replace(
+                line,
+                category=None if category is None else version.categories[category],
+                amount_after_due=None if late == line.amount else late,
+            )
         self.lines.append(line)
         self.late.append(late)
-        tax = version.tax_of.get(line.charge_type)
+        tax = version.tax_on(line.charge_type, category)
         if tax is not None:
-            bases = self.taxed.setdefault((tax.charge_type, tax.name, tax.rate), [ZERO, ZERO])
+            key = (line.charge_type, category, tax.name, tax.rate)
+            bases = self.taxed.setdefault(key, [ZERO, ZERO])
             bases[0] += line.amount
             bases[1] += late
 
@@ -275,20 +324,82 @@ def rate(schedule: RateSchedule, request: RatingInput) -> RatedBill:
             detail=charge.description,
         )
         bill.add(line, amount, last_version)
-    bill.lines.sort(key=lambda line: TYPE_ORDER[line.charge_type])
+    if last_version.rounding is not Rounding.LINE:
+        _round_totals(bill, last_version)
+    bill.lines.sort(key=_line_order)
     taxes = [
-        TaxLine(charge_type, name, tax_rate, bases[0], rounded(bases[0] * tax_rate))
-        for (charge_type, name, tax_rate), bases in sorted(
-            bill.taxed.items(), key=lambda item: (TYPE_ORDER[item[0][0]], item[0][1])
+        _tax_line(key, bases, last_version)
+        for key, bases in sorted(
+            bill.taxed.items(),
+            key=lambda item: (TYPE_ORDER[item[0][0]], item[0][1] or "", item[0][2]),
         )
     ]
     total_after_due = None
     if any(stretch.version.has_late_rates for stretch in stretches):
-        late_taxes = sum((rounded(b[1] * key[2]) for key, b in bill.taxed.items()), ZERO)
-        total_after_due = sum(bill.late, ZERO) + late_taxes
+        late_lines = sum((line.late_amount for line in bill.lines), ZERO)
+        total_after_due = late_lines + sum((_late(tax) for tax in taxes), ZERO)
     return RatedBill(
-        request.period_start, request.period_end, tuple(bill.lines), tuple(taxes), total_after_due
+        request.period_start,
+        request.period_end,
+        tuple(bill.lines),
+        tuple(taxes),
+        total_after_due,
+        last_version.rounding,
     )
+
+
+def _line_order(line: ChargeLine) -> tuple[int, str]:
+    """Built-in charge types in their order, each followed by the ones a version defines in it."""
+    return TYPE_ORDER[line.charge_type], "" if line.category is None else line.category.code
+
+
+def _tax_line(
+    key: tuple[ChargeType, str | None, str, Decimal], bases: list[Decimal], version: RateVersion
+) -> TaxLine:
+    charge_type, category, name, tax_rate = key
+    amount, late = rounded(bases[0] * tax_rate), rounded(bases[1] * tax_rate)
+    return TaxLine(
+        charge_type,
+        name,
+        tax_rate,
+        bases[0],
+        amount,
+        None if category is None else version.categories[category],
+        None if late == amount else late,
+    )
+
+
+def _late(tax: TaxLine) -> Decimal:
+    return tax.amount if tax.amount_after_due is None else tax.amount_after_due
+
+
+def _round_totals(bill: _Bill, version: RateVersion) -> None:
+    """Each charge type's lines (or, per bill, all of them) total their exact amounts rounded
+    once: a ``rounding`` line adds the difference from the sum of the lines as rounded.
+
+    A charge type's rounding line is part of its taxable amount; the bill's is untaxed (it
+    belongs to no charge type's lines; it is printed with the other charges)."""
+    per_type = version.rounding is Rounding.CHARGE_TYPE
+    groups: dict[tuple[ChargeType, str | None], list[ChargeLine]] = {}
+    for line in bill.lines:
+        if per_type:
+            code = None if line.category is None else line.category.code
+            groups.setdefault((line.charge_type, code), []).append(line)
+        else:
+            groups.setdefault((ChargeType.MISCELLANEOUS, None), []).append(line)
+    for (charge_type, code), lines in groups.items():
+        exact = rounded(sum((line.exact_amount for line in lines), ZERO))
+        difference = exact - sum((line.amount for line in lines), ZERO)
+        if not difference:
+            continue
+        line = ChargeLine(
+            charge_type, "rounding", ONE, Unit.BILL, difference, difference, version.effective_from
+        )
+        if per_type:
+            bill.add(line, difference, version, code)
+        else:
+            bill.lines.append(line)
+            bill.late.append(difference)
 
 
 def _stretches(schedule: RateSchedule, first_day: date, last_day: date) -> list[_Stretch]:
@@ -341,6 +452,7 @@ def _rate_stretch(stretch: _Stretch, request: RatingInput, bill: _Bill) -> None:
     water_use = [ZERO, ZERO]  # the water consumption lines' amounts, and after the due date
     needs_water_use = version.sewer_on_water_charges and ChargeType.SEWER in billed
     percent_sewers: list[SewerCharge] = []
+    _include_volumes(version, pieces, request)
     for component in version.charges:
         water = _is_water_consumption(component)
         if component.charge_type not in billed and not (water and needs_water_use):
@@ -362,7 +474,7 @@ def _rate_stretch(stretch: _Stretch, request: RatingInput, bill: _Bill) -> None:
                 water_use[0] += line.amount
                 water_use[1] += late
             if component.charge_type in billed:
-                bill.add(line, late, version)
+                bill.add(line, late, version, component.category)
     for sewer in percent_sewers:
         assert sewer.percent is not None
         if water_use[0] or water_use[1]:
@@ -376,7 +488,7 @@ def _rate_stretch(stretch: _Stretch, request: RatingInput, bill: _Bill) -> None:
                 rounded(water_use[0] * fraction),
                 version.effective_from,
             )
-            bill.add(line, rounded(water_use[1] * fraction), version)
+            bill.add(line, rounded(water_use[1] * fraction), version, sewer.category)
     for minimum in version.minimums:
         if minimum.charge_type in billed:
             terms = _terms(minimum.basis, version, pieces, all_days, request.days)
@@ -388,6 +500,42 @@ def _rate_stretch(stretch: _Stretch, request: RatingInput, bill: _Bill) -> None:
                 bill,
                 first_line,
             )
+    minimum_bill = version.minimum_bill
+    if minimum_bill is not None and minimum_bill.charge_type in billed:
+        terms = _terms(minimum_bill.basis, version, pieces, all_days, request.days)
+        _top_up(
+            minimum_bill,
+            rounded(_scaled(minimum_bill.amount, terms)),
+            version,
+            all_days,
+            bill,
+            first_line,
+        )
+
+
+def _include_volumes(version: RateVersion, pieces: list[_Piece], request: RatingInput) -> None:
+    """Each fixed charge's included volume for its days (its pieces: its season's, or all),
+    shared among its pieces by days, as the volume they include of its charge type."""
+    for component in version.charges:
+        if not isinstance(component, FixedCharge) or component.included_volume is None:
+            continue
+        season = component.season
+        scope = [p for p in pieces if season is None or p.first.month in season.months]
+        if not scope:
+            continue
+        days = sum(piece.days for piece in scope)
+        terms = _terms(component.basis, version, scope, days, request.days)
+        volume = sum((_included(component, term, request.meter_share) for term in terms), ZERO)
+        for piece, share in zip(scope, share_by_days(volume, [p.days for p in scope]), strict=True):
+            charge_type = component.charge_type
+            piece.included[charge_type] = piece.included.get(charge_type, ZERO) + share
+
+
+def _included(component: FixedCharge, term: _Term, share: Decimal) -> Decimal:
+    """The volume ``component`` includes for the part of it ``term`` bills (a shared meter's
+    unit: its ``share``), to the litre."""
+    assert component.included_volume is not None
+    return (term.scaled(component.included_volume) * share).quantize(VOLUME_PLACES, ROUND_HALF_UP)
 
 
 def _is_water_consumption(component: Charge) -> bool:
@@ -410,6 +558,8 @@ def _charge(
     season = component.season.name if component.season is not None else None
     bill_days = request.days
     if isinstance(component, (FixedCharge, StormwaterCharge, WasteCharge)):
+        if not applies(component, request, version):
+            return []
         terms = _terms(component.basis, version, scope, days, bill_days)
         price = _price(component, request)
         chosen_by: MeterSize | PropertyType | CartSize | None
@@ -422,16 +572,19 @@ def _charge(
         return [
             _prorated(component, version, price, chosen_by, term, season, share) for term in terms
         ]
+    if isinstance(component, (PropertyCharge, StormwaterUnits, StormwaterTiers)):
+        return _by_property(component, version, scope, days, request, season)
     cap = _volume_cap(component.cap, version, scope, days, bill_days)
     if cap is not None:
         volume = min(volume, cap)
+    included = sum((piece.included_of(component.charge_type) for piece in scope), ZERO)
     if isinstance(component, ConsumptionBlocks):
         terms = _terms(component.basis, version, scope, days, bill_days)
-        return _blocks(component, version, days, volume, season, terms)
+        return _blocks(component, version, days, volume, season, terms, included)
     if isinstance(component, VolumetricRate):
-        return _volumetric(component, version, scope, volume, season)
+        return _volumetric(component, version, scope, max(ZERO, volume - included), season)
     if isinstance(component, SewerCharge):
-        return _sewer_by_volume(component, version, days, volume, request, season)
+        return _sewer_by_volume(component, version, days, volume, request, season, included)
     raise TypeError(f"not a charging component: {component!r}")
 
 
@@ -444,17 +597,66 @@ def _price(charge: PricedCharge, request: RatingInput) -> Decimal:
     return price
 
 
+def _by_property(
+    component: PropertyCharge | StormwaterUnits | StormwaterTiers,
+    version: RateVersion,
+    scope: list[_Piece],
+    days: int,
+    request: RatingInput,
+    season: str | None,
+) -> list[tuple[ChargeLine, Decimal]]:
+    """A charge by the property: by one of its attributes (times the dwelling units billed, or
+    the unit's share of the property), or by its impervious area in billing units or tiers (the
+    unit's share of it); the line's detail names the attribute's value or the area."""
+    if not applies(component, request, version):
+        return []
+    price = _price(component, request)
+    tier = None
+    if isinstance(component, PropertyCharge):
+        quantity = (
+            Decimal(request.dwelling_units)
+            if component.per_dwelling_unit
+            else request.property_share
+        )
+        value = (
+            request.property_type
+            if component.by == PROPERTY_TYPE
+            else request.attributes.get(component.by)
+        )
+        # a property type as such (the statement words it), an attribute with its name
+        detail = (
+            value if component.by == PROPERTY_TYPE or value is None else f"{component.by}: {value}"
+        )
+    else:
+        area = request.impervious_area
+        assert area is not None  # else _price refused it
+        detail = f"{area}\u00a0m²"
+        if isinstance(component, StormwaterUnits):
+            quantity = component.units(area) * request.property_share
+        else:
+            tier = component.tier_of(area) + 1
+            quantity = request.property_share
+    if not quantity or not price:
+        return []
+    terms = _terms(component.basis, version, scope, days, request.days)
+    return [
+        _prorated(component, version, price, detail, term, season, quantity, tier) for term in terms
+    ]
+
+
 def _prorated(
-    component: FixedCharge | StormwaterCharge | WasteCharge,
+    component: PricedCharge,
     version: RateVersion,
     price: Decimal,
-    chosen_by: MeterSize | PropertyType | CartSize | None,
+    chosen_by: str | None,
     term: _Term,
     season: str | None,
     share: Decimal,
+    tier: int | None = None,
 ) -> tuple[ChargeLine, Decimal]:
-    """``share`` (a unit's part of its building's meter or property, 1 for its own) of a
-    charge of ``price`` per its basis, for the part of it ``term`` bills."""
+    """``share`` (a unit's part of its building's meter or property, 1 for its own; or how
+    many dwelling or billing units) of a charge of ``price`` per its basis, for the part of it
+    ``term`` bills."""
     unit_price = term.unit_price(price)
     if term.days is None or term.basis_days is None:
         amount = rounded(share * unit_price)
@@ -472,8 +674,14 @@ def _prorated(
         version.effective_from,
         days=term.days,
         basis_days=term.basis_days,
+        tier=tier,
         season=season,
         detail=chosen_by,
+        included_volume=(
+            _included(component, term, share)
+            if isinstance(component, FixedCharge) and component.included_volume is not None
+            else None
+        ),
     )
     return line, amount
 
@@ -485,11 +693,13 @@ def _blocks(
     volume: Decimal,
     season: str | None,
     terms: list[_Term],
+    included: Decimal = ZERO,
 ) -> list[tuple[ChargeLine, Decimal]]:
     """Each block takes the volume up to its allowance for ``days`` (its limit prorated from
-    the component's basis, to the litre), above what the blocks before it took."""
+    the component's basis, to the litre), above what the blocks before it took; the
+    ``included`` volume (a fixed charge's) is the bottom of the volume, billed by no block."""
     lines = []
-    taken = ZERO
+    taken = included
     for tier, block in enumerate(component.blocks, 1):
         if taken >= volume:
             break
@@ -516,8 +726,9 @@ def _volumetric(
     volume: Decimal,
     season: str | None,
 ) -> list[tuple[ChargeLine, Decimal]]:
-    """A single rate on the whole volume; with annual thresholds, each piece's volume is placed
-    after the volume billed earlier in its calendar year."""
+    """A single rate on the whole ``volume`` (what the fixed charges do not include); with
+    annual thresholds, each piece's volume is placed after the volume billed earlier in its
+    calendar year, and only the part above its included volume is billed."""
     blocks = component.blocks
     if len(blocks) == 1:
         if not volume:
@@ -526,7 +737,8 @@ def _volumetric(
         return [_per_m3(component, version, volume, block.rate, block.late_rate, season)]
     quantities = [ZERO] * len(blocks)
     for piece in scope:
-        start, end = piece.year_before, piece.year_before + piece.volume
+        end = piece.year_before + piece.volume
+        start = piece.year_before + piece.included_of(component.charge_type)
         lower = ZERO
         for index, block in enumerate(blocks):
             upper = end if block.limit is None else min(end, block.limit)
@@ -549,14 +761,23 @@ def _sewer_by_volume(
     volume: Decimal,
     request: RatingInput,
     season: str | None,
+    included: Decimal = ZERO,
 ) -> list[tuple[ChargeLine, Decimal]]:
+    """The water volume (at most the winter volume, with a winter cap) above the ``included``
+    volume, or the class's percent of it, at the rate per m3."""
     assert component.rate is not None
     winter = request.winter_daily_average
     if component.winter_cap and winter is not None:
         volume = min(volume, (winter * days).quantize(VOLUME_PLACES, ROUND_HALF_UP))
-    if not volume:
+    volume = max(ZERO, volume - included)
+    percent = component.volume_percent_of(request.property_type)
+    if not volume or percent == 0:
         return []
-    return [_per_m3(component, version, volume, component.rate, component.late_rate, season)]
+    return [
+        _per_m3(
+            component, version, volume, component.rate, component.late_rate, season, percent=percent
+        )
+    ]
 
 
 def _per_m3(
@@ -568,9 +789,12 @@ def _per_m3(
     season: str | None,
     tier: int | None = None,
     days: int | None = None,
+    percent: Decimal | None = None,
 ) -> tuple[ChargeLine, Decimal]:
-    amount = rounded(quantity * price)
-    late = amount if late_price is None else rounded(quantity * late_price)
+    """``quantity`` m3 (``percent`` of them, when given) at ``price``, rounded once."""
+    charged = quantity if percent is None else quantity * percent / HUNDRED
+    amount = rounded(charged * price)
+    late = amount if late_price is None else rounded(charged * late_price)
     line = ChargeLine(
         component.charge_type,
         component.kind,
@@ -582,12 +806,13 @@ def _per_m3(
         days=days,
         tier=tier,
         season=season,
+        percent=percent,
     )
     return line, late
 
 
 def _top_up(
-    component: MinimumCharge,
+    component: MinimumCharge | MinimumBill,
     minimum: Decimal,
     version: RateVersion,
     days: int,
@@ -596,17 +821,25 @@ def _top_up(
 ) -> None:
     """A ``minimum`` line bringing the charge type's lines of this version up to ``minimum``,
     the component's amount for ``days`` (the after-due amount tops up the after-due lines the
-    same way)."""
+    same way); a ``minimum-bill`` line brings all of them up to it."""
     charge_type = component.charge_type
+    whole_bill = isinstance(component, MinimumBill)
     charged = late_charged = ZERO
     for line, late in zip(bill.lines[first_line:], bill.late[first_line:], strict=True):
-        if line.charge_type is charge_type:
+        if whole_bill or line.charge_type is charge_type:
             charged += line.amount
             late_charged += late
     if charged >= minimum:
         return
     top_up = minimum - charged
     line = ChargeLine(
-        charge_type, "minimum", ONE, Unit.BILL, top_up, top_up, version.effective_from, days=days
+        charge_type,
+        component.kind,
+        ONE,
+        Unit.BILL,
+        top_up,
+        top_up,
+        version.effective_from,
+        days=days,
     )
-    bill.add(line, max(ZERO, minimum - late_charged), version)
+    bill.add(line, max(ZERO, minimum - late_charged), version, component.category)

@@ -16,9 +16,10 @@ from pynamodb.exceptions import DoesNotExist, PutError, UpdateError
 from pynamodb.expressions.update import Action
 
 from civiq.core.errors import Conflict, NotFound
+from civiq.core.export_formats import ExportFormat
 from civiq.core.language import Language
 from civiq.platform.dynamodb.table import TableItem, TableMeta
-from civiq.reporting.domain.exports import Export, ExportFormat, ExportStatus, ReportKind
+from civiq.reporting.domain.exports import Export, ExportStatus, ReportKind
 
 EXPORT_SK = "EXPORT"
 

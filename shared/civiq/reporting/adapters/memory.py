@@ -18,6 +18,7 @@ from civiq.accounts.domain.accounts import AccountStatus
 from civiq.billing.adapters.memory import InMemoryStatements
 from civiq.billing.domain.statements import Statement
 from civiq.core.errors import Conflict, NotFound
+from civiq.core.export_formats import ExportFormat
 from civiq.core.fakes import page_of
 from civiq.core.money import Money
 from civiq.core.ports import Page
@@ -29,7 +30,7 @@ from civiq.reporting.domain.dashboard import (
     PastDue,
     month_of,
 )
-from civiq.reporting.domain.exports import Export, ExportFormat, ExportStatus
+from civiq.reporting.domain.exports import Export, ExportStatus
 
 
 def _run_key(statement: Statement) -> str:

@@ -27,9 +27,10 @@ from typing import Any, BinaryIO
 
 import xlsxwriter
 
+from civiq.core.export_formats import ExportFormat
 from civiq.core.language import Language
 from civiq.core.ports import DocumentRenderer
-from civiq.reporting.domain.exports import PDF_MAX_ROWS, Cell, CellKind, ExportFormat, Report
+from civiq.reporting.domain.exports import PDF_MAX_ROWS, Cell, CellKind, Report
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 XLSX_NUMBER_FORMATS: Mapping[CellKind, str] = {

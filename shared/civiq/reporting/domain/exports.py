@@ -19,6 +19,7 @@ from enum import StrEnum
 
 from civiq.billing.domain.statements import Statement
 from civiq.core.errors import InvalidInput
+from civiq.core.export_formats import ExportFormat
 from civiq.core.language import Language
 from civiq.rates.domain.charges import ChargeType
 
@@ -48,20 +49,6 @@ def is_month_list(run_id: str) -> bool:
 class ReportKind(StrEnum):
     BILLING = "billing"
     CONSUMPTION = "consumption"
-
-
-class ExportFormat(StrEnum):
-    CSV = "csv"
-    XLSX = "xlsx"
-    PDF = "pdf"
-
-    @property
-    def content_type(self) -> str:
-        return {
-            "csv": "text/csv; charset=utf-8",
-            "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            "pdf": "application/pdf",
-        }[self.value]
 
 
 class ExportStatus(StrEnum):

@@ -12,6 +12,7 @@ from civiq.accounts.domain.accounts import AccountStatus
 from civiq.billing.domain.cycles import BillingRun, Frequency, Outcome, RunStatus
 from civiq.billing.domain.statements import Statement
 from civiq.billing.schemas.billing import StatementSummaryOut, money
+from civiq.core.export_formats import ExportFormat
 from civiq.core.language import Language
 from civiq.core.schemas import PageQuery, Payload, Request
 from civiq.rates.domain.charges import ChargeType
@@ -27,7 +28,6 @@ from civiq.reporting.domain.exports import (
     MONTH_LIST,
     RUN_ID,
     Export,
-    ExportFormat,
     ExportStatus,
     ReportKind,
 )

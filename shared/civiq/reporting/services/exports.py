@@ -20,11 +20,11 @@ from civiq.billing.domain.statements import Statement
 from civiq.billing.ports import RunRepository
 from civiq.core.dates import MUNICIPAL_TIME_ZONE, local_today
 from civiq.core.events import Actor
+from civiq.core.export_formats import ExportFormat
 from civiq.core.language import Language
 from civiq.core.ports import Clock
 from civiq.reporting.domain.exports import (
     Export,
-    ExportFormat,
     ExportStatus,
     Report,
     ReportKind,

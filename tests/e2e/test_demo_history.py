@@ -1,0 +1,99 @@
+"""The demo town's 13 months of history, as `make run` loads it into the local stack: a
+statement for every bimonthly period since, issued on its own day, paid by most, charged by
+autopay, and one account in arrears and one past due with their penalties; loading it again adds
+nothing."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from civiq.billing.domain.cycles import add_months
+from civiq.core.clock import SystemClock
+from civiq.core.dates import local_today
+from civiq.core.staff import Role
+from infra.local.demo import Send, Town, load_via_api, municipality
+from infra.local.demo_billing import cycle, define_rates_and_cycle
+from infra.local.demo_history import ARREARS_BILLS, HISTORY_MONTHS, load_history
+from infra.local.run import local_gateway, staff_token
+from infra.local.stack import LocalStack
+from tests.helpers.stack import http_sender
+
+pytestmark = pytest.mark.e2e
+
+ROUTES = ("71", "72", "73")  # a town of its own: no other test's run bills its accounts
+
+
+def _statements(clerk: Send, account_id: str) -> list[dict[str, Any]]:
+    _, page = clerk("GET", f"/api/v1/utility/accounts/{account_id}/statements", {})
+    return sorted(page["items"], key=lambda s: s["period_end"])
+
+
+def _ledger(clerk: Send, account_id: str) -> dict[str, Any]:
+    _, page = clerk("GET", f"/api/v1/utility/accounts/{account_id}/ledger?limit=200", {})
+    return dict(page)
+
+
+def _kinds(ledger: dict[str, Any], kind: str) -> list[dict[str, Any]]:
+    return [e for e in ledger["items"] if e["kind"] == kind]
+
+
+def test_the_demo_town_has_thirteen_months_of_bills_payments_and_arrears(
+    stack: LocalStack, api_url: str
+) -> None:
+    clerk = http_sender(api_url, staff_token(stack, Role.CLERK))
+    town = Town(name="Val-des-Historiques", municipality_code="0415", routes=ROUTES)
+    definition = cycle(ROUTES, cycle_id="demo-history")
+    # its routes are billed before its accounts open (an account opens on a billed route)
+    define_rates_and_cycle(http_sender(api_url, staff_token(stack, Role.SUPERVISOR)), definition)
+    accounts = load_via_api(municipality(accounts=6, seed=7, town=town), clerk)
+    today = local_today(SystemClock())
+
+    history = load_history(stack, local_gateway(stack), accounts, today, definition)
+
+    assert history.latest.run["status"] == "completed", history.latest.run
+    statements = {a["id"]: _statements(clerk, a["id"]) for a in accounts}
+    for account_id, bills in statements.items():
+        assert len(bills) == len(history.periods) + 1, account_id
+        first, latest = bills[0], bills[-1]
+        # the first bill's period starts at least 13 months back: 12-month views are full
+        assert date.fromisoformat(first["period_start"]) <= add_months(
+            today, -HISTORY_MONTHS, today.day
+        )
+        assert latest["issued_on"] == today.isoformat()
+        for bill in bills[:-1]:  # issued on its own day: the run 5 days after the period
+            period_end = date.fromisoformat(bill["period_end"])
+            assert bill["issued_on"] == (period_end + timedelta(days=5)).isoformat()
+
+    paid_at_counter = [
+        a["id"] for a in accounts if a["id"] not in {history.arrears, history.past_due}
+    ]
+    assert history.autopay
+    for account_id in paid_at_counter:
+        ledger = _ledger(clerk, account_id)
+        assert not _kinds(ledger, "penalty"), account_id
+        if account_id in history.autopay:  # charged on each statement, today's included
+            assert len(_kinds(ledger, "payment")) == len(history.periods) + 1, account_id
+            assert Decimal(ledger["balance"]) == 0, account_id
+        else:  # all paid but the latest, not due yet
+            assert len(_kinds(ledger, "payment")) == len(history.periods), account_id
+            latest = statements[account_id][-1]
+            assert Decimal(ledger["balance"]) == Decimal(latest["total_due"]), account_id
+
+    arrears = _ledger(clerk, history.arrears)
+    unpaid = statements[history.arrears][-ARREARS_BILLS:]
+    assert len(_kinds(arrears, "penalty")) == ARREARS_BILLS - 1
+    assert Decimal(arrears["balance"]) > sum(Decimal(s["new_charges"]) for s in unpaid)
+    past_due = _ledger(clerk, history.past_due)
+    assert len(_kinds(past_due, "penalty")) == 1
+    assert len(_kinds(past_due, "payment")) == len(history.periods) - 1
+
+    again = load_history(stack, local_gateway(stack), accounts, today, definition)
+
+    assert again.statements == history.statements and again.payments == history.payments
+    for account in accounts:
+        assert _statements(clerk, account["id"]) == statements[account["id"]]
+    assert _ledger(clerk, history.arrears)["items"] == arrears["items"]
