@@ -5,8 +5,9 @@ waits: the account settles only once its final bill is issued. A bill that canno
 raises its domain error by name (FinalBillBlocked, InvalidInput, NotFound...), so the step fails
 and the workflow's failure handler puts it in the staff work queue with the reason.
 
-Idempotent: the final read is recorded once per meter and date, and an account has one final
-statement, so a retried step (or a rerun from the work queue) bills nothing twice.
+Idempotent: the final read is recorded once per meter and date, the final-read fee once per move
+or transfer, and an account has one final statement, so a retried step (or a rerun from the work
+queue) bills and charges nothing twice.
 """
 
 from __future__ import annotations
@@ -47,7 +48,9 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     statements = []
     for request in task.final_bills:
         reading = FinalReading.from_payload(request.final_reading.model_dump(mode="json"))
-        outcome = produce_final_bill()(request.account_id, reading, task.correlation_id)
+        outcome = produce_final_bill()(
+            request.account_id, reading, request.reference_id, task.correlation_id
+        )
         logger.info(
             "final bill",
             extra={

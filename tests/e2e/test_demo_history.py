@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+import requests
 
 from civiq.billing.domain.cycles import add_months
 from civiq.core.clock import SystemClock
@@ -18,8 +19,10 @@ from civiq.core.staff import Role
 from infra.local.demo import Send, Town, load_via_api, municipality
 from infra.local.demo_billing import cycle, define_rates_and_cycle
 from infra.local.demo_history import ARREARS_BILLS, HISTORY_MONTHS, load_history
+from infra.local.demo_rates import SCHEDULE_ID, previous_version
 from infra.local.run import local_gateway, staff_token
 from infra.local.stack import LocalStack
+from tests.helpers.polling import wait_for
 from tests.helpers.stack import http_sender
 
 pytestmark = pytest.mark.e2e
@@ -44,6 +47,8 @@ def _kinds(ledger: dict[str, Any], kind: str) -> list[dict[str, Any]]:
 def test_the_demo_town_has_thirteen_months_of_bills_payments_and_arrears(
     stack: LocalStack, api_url: str
 ) -> None:
+    """Thirteen months of history through the real functions; then a rate-change simulation
+    runs on its year of bills in the stack's own worker."""
     clerk = http_sender(api_url, staff_token(stack, Role.CLERK))
     town = Town(name="Val-des-Historiques", municipality_code="0415", routes=ROUTES)
     definition = cycle(ROUTES, cycle_id="demo-history")
@@ -97,3 +102,29 @@ def test_the_demo_town_has_thirteen_months_of_bills_payments_and_arrears(
     for account in accounts:
         assert _statements(clerk, account["id"]) == statements[account["id"]]
     assert _ledger(clerk, history.arrears)["items"] == arrears["items"]
+
+    simulated = _simulate(api_url, staff_token(stack, Role.SUPERVISOR), previous_version())
+    report = simulated["report"]
+    # every demo account has a year of bills; last year's rates (every figure 4% lower) bill less
+    assert report["accounts"] >= len(accounts) and report["unrated_count"] == 0, report
+    assert report["bills"] >= len(accounts) * (len(history.periods) - 1), report
+    revenue = report["revenue"]
+    assert Decimal(revenue["draft"]) < Decimal(revenue["current"]), revenue
+    assert Decimal(report["change_dollars"]["median"]) < 0, report["change_dollars"]
+    assert {t["label"] for t in report["typical_bills"]} == {"low", "median", "high"}
+
+
+def _simulate(api_url: str, token: str, draft: dict[str, Any]) -> dict[str, Any]:
+    """A simulation of ``draft`` on the demo town's year of bills, run by the stack's worker."""
+    headers = {"Authorization": f"Bearer {token}", "Idempotency-Key": "demo-history-simulation"}
+    simulations = f"{api_url}/api/v1/utility/rate-simulations"
+    body = {"schedule_id": SCHEDULE_ID, "draft": draft}
+    asked = requests.post(simulations, json=body, headers=headers, timeout=60)
+    assert asked.status_code == 202, asked.text
+
+    def done() -> dict[str, Any] | None:
+        job = requests.get(f"{simulations}/{asked.json()['id']}", headers=headers, timeout=60)
+        answer: dict[str, Any] = job.json()
+        return answer if answer["status"] == "done" else None
+
+    return dict(wait_for(done, timeout=300, interval=1))

@@ -29,7 +29,9 @@ from civiq.billing.services.issue_statements import IssueBatch, IssueStatements,
 from civiq.billing.services.rebill import RebillStatement
 from civiq.billing.services.requirements import CycleRequirements
 from civiq.core.fakes import FakeRenderer, InMemoryDocuments, RecordingWorkflow
-from civiq.ledger.adapters.memory import InMemoryLedger
+from civiq.ledger.adapters.memory import InMemoryFeeCatalogues, InMemoryLedger
+from civiq.ledger.services.fees import ChargeFee
+from civiq.ledger.services.posting import Announcer, PaymentLedger
 from civiq.metering.domain.meters import MeterSize
 from civiq.rates.adapters.memory import InMemoryRateSchedules
 from civiq.rates.domain.charges import ChargeType
@@ -110,6 +112,15 @@ class BillingWorld(World):
             self.recorder.ids,
         )
         self.issue_batch = IssueBatch(self.issue, self.runs)
+        self.fees = InMemoryFeeCatalogues(self.store)
+        self.books = PaymentLedger(
+            self.ledger,
+            self.ledger,
+            self.store,
+            Announcer(self.clock, self.recorder.ids),
+            self.events,
+            self.recorder.time_zone,
+        )
         self.final_bill = ProduceFinalBill(
             self.store,
             m,
@@ -119,6 +130,7 @@ class BillingWorld(World):
             self.bill_account,
             self.issue,
             self.recorder,
+            ChargeFee(self.books, self.fees),
         )
         self.documents_requested = InlineStatementDocuments(self.issue)
         self.rebill = RebillStatement(

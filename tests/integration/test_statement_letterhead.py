@@ -104,6 +104,46 @@ def test_without_a_contact_block_nothing_empty_is_printed(
     assert ("Mail to" if language is Language.EN else "Adresse postale") not in text
 
 
+# A municipality's full contact block: a long name, both office address lines, the hours and a
+# remittance address of its own, as a francophone Ontario municipality configures it.
+FULL_LETTERHEAD = Letterhead(
+    "Ville de Saint-Laurent",
+    phone="705-555-0100",
+    email="eau@saint-laurent.ca",
+    office_address=address_lines("1234, boul. des Érables | Saint-Laurent ON K0A 1B0"),
+    office_hours={Language.EN: "Mon-Fri 8:30-4:30", Language.FR: "lun.-ven. 8 h 30-16 h 30"},
+    remittance_address=address_lines("C.P. 400 | Saint-Laurent ON K0A 1B0"),
+)
+STUB = {
+    Language.EN: ["Payment stub", "Amount enclosed:"],
+    Language.FR: ["Talon de paiement", "Montant versé :"],
+}
+LETTER_POINTS = (612, 792)
+
+
+@pytest.mark.parametrize("language", list(Language))
+def test_a_typical_statement_with_a_full_letterhead_is_one_letter_page_stub_included(
+    renderer: WeasyPrintRenderer, language: Language
+) -> None:
+    """The resident tears the stub off the bottom of the page: a one-page bill whose stub
+    spilled onto a second sheet could not be returned."""
+    context = statement_context(
+        build.statement(),
+        FULL_LETTERHEAD.name,
+        "https://portal.saint-laurent.example.ca",
+        numbering=AccountNumberScheme(),
+        letterhead=FULL_LETTERHEAD,
+    )
+
+    pages = PdfReader(io.BytesIO(renderer.render_pdf("statement", language, context))).pages
+
+    assert len(pages) == 1
+    assert tuple(round(side) for side in pages[0].mediabox[2:]) == LETTER_POINTS
+    text = pages[0].extract_text().replace("\u00a0", " ")
+    for expected in [*STUB[language], "Saint-Laurent ON K0A 1B0"]:
+        assert expected in text
+
+
 RECEIPT_ROWS = {
     # Two statements issued and due the same days (a final bill and the cycle's last regular
     # one), told apart by the periods they bill; 100.00 + 59.90 = 159.90 paid.

@@ -118,7 +118,7 @@ def final_bill_after_a_sale() -> Statement:
     )
 
     outcome = world.final_bill(
-        account.account_id, FinalReading(date(2026, 11, 15), D("121.5")), "corr-sale"
+        account.account_id, FinalReading(date(2026, 11, 15), D("121.5")), "TR1", "corr-sale"
     )
 
     return world.statements.get(account.account_id, outcome.statement_id or "")

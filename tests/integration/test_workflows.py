@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from datetime import date
+from decimal import Decimal
 from typing import Any
 from unittest.mock import patch
 
@@ -39,6 +40,9 @@ from civiq.core.dates import MUNICIPAL_TIME_ZONE
 from civiq.core.events import Actor
 from civiq.core.ids import UlidGenerator
 from civiq.core.money import Money
+from civiq.ledger.adapters.dynamodb_fees import DynamoFeeCatalogues
+from civiq.ledger.domain.fees import FINAL_READ, Fee, FeeCatalogue, FeeTax, FeeVersion
+from civiq.ledger.services.fees import ConfigureFees
 from civiq.metering.adapters.dynamodb import DynamoMetering
 from civiq.platform.dynamodb import keys
 from civiq.platform.dynamodb.audit import DynamoAuditLog
@@ -54,6 +58,7 @@ from tests.helpers.workflows import (
     executing_workflows,
     open_account,
     person,
+    recorder,
 )
 
 CLERK = {"subject": "clerk-7", "role": "clerk"}
@@ -262,6 +267,37 @@ def test_a_move_outs_final_bill_goes_to_its_forwarding_address(harness: Harness)
     done = harness.finished(arn)
     assert done["status"] == "SUCCEEDED", done.get("cause")
     assert_final_bill_forwarded(tenant.account_id)
+
+
+def test_a_move_outs_final_bill_itemizes_the_final_read_fee_charged_once(harness: Harness) -> None:
+    _, tenant = duplex()
+    final_read = FeeVersion(
+        date(2026, 1, 1),
+        Decimal("30.00"),
+        "Final meter reading fee",
+        "Frais de relevé final",
+        "4115-final-reads",
+        FeeTax("HST", "TVH", Decimal("0.13")),
+    )
+    ConfigureFees(DynamoFeeCatalogues(), recorder())(
+        FeeCatalogue.of([Fee(FINAL_READ, (final_read,))]), SUPERVISOR, "c-fees"
+    )
+    harness.lose_first.add("final-bill")  # it charged and billed, then is retried
+
+    arn = harness.run("move", "MV4", move_input("MV4", move_out=move_out_part(tenant.account_id)))
+
+    done = harness.finished(arn)
+    assert done["status"] == "SUCCEEDED", done.get("cause")
+    assert harness.calls.count("final-bill") == 2
+    (statement,) = DynamoStatements().recent(tenant.account_id, 5)
+    # 30.00 x 0.13 = 3.90, on the final statement (the tenant reads French)
+    assert [(line.amount, line.text) for line in statement.since] == [
+        (Decimal("30.00"), "Frais de relevé final"),
+        (Decimal("3.90"), "TVH 13\u00a0% sur Frais de relevé final"),
+    ]
+    assert statement.total_due == statement.bill.total + Decimal("33.90")
+    assert DynamoBalances().balance_of(tenant.account_id).amount == statement.total_due
+    assert history(f"ACCOUNT#{tenant.account_id}").count("FeeCharged") == 1
 
 
 def test_combined_move_with_every_response_lost_changes_nothing_twice(harness: Harness) -> None:

@@ -253,8 +253,12 @@ def issue_batch(settings: DocumentSettings) -> IssueBatch:
 
 
 def produce_final_bill(settings: DocumentSettings) -> ProduceFinalBill:
-    """A final bill, rated, rendered and announced, for each request (functions/final_bill)."""
+    """A final bill, rated, rendered and announced, for each request (functions/final_bill),
+    with the final-read fee charged first."""
+    from civiq.billing.adapters.payment_ledger import dynamo_payment_ledger
     from civiq.billing.services.final_bills import ProduceFinalBill
+    from civiq.ledger.adapters.dynamodb_fees import DynamoFeeCatalogues
+    from civiq.ledger.services.fees import ChargeFee
 
     configure_table(settings)
     events = publish_events(settings)
@@ -271,6 +275,7 @@ def produce_final_bill(settings: DocumentSettings) -> ProduceFinalBill:
         billable.bill_account(clock, ids, recorder),
         _issue_statements(settings, billable.statements, events, clock, ids),
         recorder,
+        ChargeFee(dynamo_payment_ledger(settings), DynamoFeeCatalogues()),
     )
 
 

@@ -1,8 +1,9 @@
 """Payments, refunds, remittances, processor events and their exceptions, late penalties and
 autopay, wired to DynamoDB, S3, SQS and EventBridge from settings: the one place their services
-(and the ledger's, which they post through) are built, for the API (``payments_composition.py``,
+(and the fees') are built, for the API (``payments_composition.py``,
 ``remittances_composition.py``, ``processor_exceptions_composition.py``), the processor-event,
-remittance, late-penalty, autopay and fee-charger functions.
+remittance, late-penalty, autopay and fee-charger functions. The ledger they post through is
+built by :func:`civiq.billing.adapters.payment_ledger.dynamo_payment_ledger`, as final bills' is.
 
 The API imports this module at its cold start: what only the other functions build (their
 settings, late penalties, autopay) is imported by the functions building it.
@@ -23,16 +24,17 @@ from civiq.accounts.domain.account_numbers import AccountNumberScheme
 from civiq.accounts.services.find_account import FindAccount
 from civiq.accounts.services.recording import Recorder
 from civiq.billing.adapters.dynamodb import post_to_statements
+from civiq.billing.adapters.payment_ledger import dynamo_payment_ledger
 from civiq.core.clock import SystemClock
 from civiq.core.ids import UlidGenerator
 from civiq.core.ports import AuditLog
 from civiq.core.settings import CommonSettings
 from civiq.ledger.adapters.dynamodb_fees import DynamoFeeCatalogues
-from civiq.ledger.adapters.dynamodb_postings import DynamoLedger, DynamoPayments
+from civiq.ledger.adapters.dynamodb_postings import DynamoLedger
 from civiq.ledger.domain.journal import AllocationOrder
 from civiq.ledger.ports import FeeCatalogueRepository, LedgerRepository, PaymentRepository
 from civiq.ledger.services.fees import ChargeFee, ChargeOpeningFee, ConfigureFees
-from civiq.ledger.services.posting import Announcer, PaymentLedger
+from civiq.ledger.services.posting import PaymentLedger
 from civiq.payments.adapters.dynamodb_processor_events import DynamoProcessorEvents
 from civiq.payments.adapters.dynamodb_processor_exceptions import DynamoProcessorExceptions
 from civiq.payments.adapters.dynamodb_remittances import DynamoRemittances
@@ -69,19 +71,6 @@ if TYPE_CHECKING:
     from civiq.payments.config import AutopaySettings, PaymentSettings, PenaltySettings
     from civiq.payments.services.autopay import ChargeAutopay
     from civiq.payments.services.late_penalties import ApplyLatePenalties
-
-
-def dynamo_payment_ledger(settings: CommonSettings) -> PaymentLedger:
-    """The ledger's shared dependencies (models configured for ``settings``' table)."""
-    configure_table(settings)
-    return PaymentLedger(
-        DynamoLedger(post_to_statements),
-        DynamoPayments(),
-        DynamoAccountRepository(),
-        Announcer(SystemClock(), UlidGenerator()),
-        publish_events(settings),
-        time_zone(settings),
-    )
 
 
 def processor_refunds(settings: CommonSettings, queue_url: str | None) -> ProcessorRefunds | None:

@@ -221,7 +221,7 @@ def test_a_final_bill_runs_to_the_move_out_read_at_the_routes_rates(world: Billi
     moved_out(world, account.account_id, date(2026, 11, 15))
 
     outcome = world.final_bill(
-        account.account_id, FinalReading(date(2026, 11, 15), D("121.5")), "corr-move"
+        account.account_id, FinalReading(date(2026, 11, 15), D("121.5")), "MV1", "corr-move"
     )
 
     statement = world.statements.get(account.account_id, outcome.statement_id or "")
@@ -235,7 +235,7 @@ def test_a_final_bill_runs_to_the_move_out_read_at_the_routes_rates(world: Billi
     assert statement.document_key is not None
     assert [e["kind"] for e in world.published("StatementIssued")] == ["final"]
     again = world.final_bill(
-        account.account_id, FinalReading(date(2026, 11, 15), D("121.5")), "corr-move"
+        account.account_id, FinalReading(date(2026, 11, 15), D("121.5")), "MV1", "corr-move"
     )
     assert again.outcome is Outcome.SKIPPED and len(world.statements.statements) == 1
 
@@ -249,7 +249,7 @@ def test_a_final_bill_without_a_read_is_estimated(world: BillingWorld) -> None:
     moved_out(world, account.account_id, date(2026, 11, 15))
 
     outcome = world.final_bill(
-        account.account_id, FinalReading.estimated(date(2026, 11, 15)), "corr-move"
+        account.account_id, FinalReading.estimated(date(2026, 11, 15)), "MV1", "corr-move"
     )
 
     statement = world.statements.get(account.account_id, outcome.statement_id or "")
@@ -260,7 +260,7 @@ def test_a_final_bill_needs_a_cycle_for_the_route(world: BillingWorld) -> None:
     account = world.account()
     moved_out(world, account.account_id, date(2026, 11, 15))
     with pytest.raises(Conflict) as error:
-        world.final_bill(account.account_id, FinalReading.estimated(date(2026, 11, 15)), "c")
+        world.final_bill(account.account_id, FinalReading.estimated(date(2026, 11, 15)), "MV1", "c")
     assert error.value.field == "route"
 
 

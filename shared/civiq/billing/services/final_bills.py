@@ -1,6 +1,7 @@
 """Final bills: when services end (a move-out, a sale), bill the account through that day with
 the same rating as a cycle, at the rates of the cycle that bills its route, and issue the
-statement at once.
+statement at once. The fee catalogue's final-read fee in effect on the final read's day, if it
+has one, is charged first, so the final statement itemizes it.
 
 The move and transfer workflows wait for it: an account settles (and may close) only on the
 balance its final bill left. A final bill that cannot be produced (a read waiting for review,
@@ -23,6 +24,8 @@ from civiq.billing.ports import CycleRepository
 from civiq.billing.services.billing import BILLING, BillAccount
 from civiq.billing.services.issue_statements import IssueStatements
 from civiq.core.errors import Conflict
+from civiq.ledger.domain.fees import FINAL_READ
+from civiq.ledger.services.fees import ChargeFee
 from civiq.metering.ports import MeterRepository
 from civiq.metering.services.readings import ReadingCommand, RecordReading
 from civiq.rates.ports import RateScheduleRepository
@@ -50,12 +53,16 @@ class ProduceFinalBill:
     bill_account: BillAccount
     issue: IssueStatements
     recorder: Recorder
+    charge_fee: ChargeFee
 
     def __call__(
-        self, account_id: str, reading: FinalReading, correlation_id: str
+        self, account_id: str, reading: FinalReading, reference_id: str, correlation_id: str
     ) -> AccountOutcome:
-        """Bill through ``reading.read_on``; the final read is recorded on the account's meter
-        when one meter serves it (an estimate is asked for, or several meters: estimated).
+        """Bill through ``reading.read_on`` the final bill that ``reference_id`` (the move or
+        the transfer) asked for; the final read is recorded on the account's meter when one
+        meter serves it (an estimate is asked for, or several meters: estimated). When a read was
+        taken, the final-read fee is charged once per ``reference_id``, however often this is
+        retried.
         Raises (FinalBillBlocked, InvalidInput, NotFound) when it cannot be produced."""
         account = self.accounts.get(account_id)
         cycle = cycle_of_route(self.cycles.all(), account.route)
@@ -68,6 +75,16 @@ class ProduceFinalBill:
         if reading.value_m3 is not None and len(serving) == 1:
             command = ReadingCommand(serving[0].meter_id, reading.read_on, reading.value_m3)
             self.record_reading(command, BILLING, correlation_id)
+        if reading.value_m3 is not None:  # the fee pays for a read taken, not an estimate
+            self.charge_fee.if_configured(
+                account_id,
+                FINAL_READ,
+                reference_id,
+                BILLING,
+                correlation_id,
+                because="FinalBillRequested",
+                on=reading.read_on,
+            )
         today = self.recorder.today()
         request = BillingRequest(
             kind=StatementKind.FINAL,
