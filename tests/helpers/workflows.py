@@ -236,8 +236,9 @@ def recorder() -> Recorder:
     return Recorder(SystemClock(), UlidGenerator())
 
 
-def metered_account(name: str, street: str) -> tuple[Account, InstalledMeter]:
-    """An owner with water and sewer since September, and a 15 mm meter read 0 in January."""
+def metered_account(name: str, street: str, route: str = "1") -> tuple[Account, InstalledMeter]:
+    """An owner (on ``route``) with water and sewer since September, and a 15 mm meter read 0
+    in January."""
     services = tuple(
         Service(kind, date(2026, 9, 1)) for kind in (ServiceType.WATER, ServiceType.SEWER)
     )
@@ -245,7 +246,9 @@ def metered_account(name: str, street: str) -> tuple[Account, InstalledMeter]:
         OpenAccountCommand(
             customer=person(name),
             property=NewProperty(
-                Address(street, "Gatineau", "QC", "J8X 1A1"), PropertyType.SINGLE_FAMILY
+                Address(street, "Gatineau", "QC", "J8X 1A1"),
+                PropertyType.SINGLE_FAMILY,
+                route=route,
             ),
             services=services,
         )
@@ -276,8 +279,12 @@ STORMWATER_ONLY = RateSchedule(
 )
 
 
-def define_cycle(schedule: RateSchedule, first_period_end: date = date(2026, 9, 30)) -> None:
-    """``schedule`` and a monthly cycle of route 1 whose periods end at month ends."""
+def define_cycle(
+    schedule: RateSchedule,
+    first_period_end: date = date(2026, 9, 30),
+    routes: tuple[str, ...] = ("1",),
+) -> None:
+    """``schedule`` and a monthly cycle of ``routes`` whose periods end at month ends."""
     entry = AuditEntry(
         uuid.uuid4().hex,
         f"RATE#{schedule.schedule_id}",
@@ -293,7 +300,7 @@ def define_cycle(schedule: RateSchedule, first_period_end: date = date(2026, 9, 
         "residential-a",
         "Residential A",
         Frequency.MONTHLY,
-        ("1",),
+        routes,
         schedule.schedule_id,
         first_period_end,
     )

@@ -238,3 +238,16 @@ def test_what_the_api_asks_for_and_answers_is_documented(document: dict[str, Any
     assert {"200", "202"} <= set(paths["/api/v1/utility/transfers"]["post"]["responses"])
     version = document["components"]["schemas"]["ClosureRequest"]["properties"]["version"]
     assert version["type"] == "integer"
+
+
+def test_statement_lines_describe_their_category_and_amount_after_due(
+    document: dict[str, Any],
+) -> None:
+    """Shown only on the lines that have them, as the rate quote shows them."""
+    statement = document["components"]["schemas"]["StatementResponse"]["properties"]
+    for field in ("lines", "taxes"):
+        line = resolve(document, statement[field]["items"]["$ref"])
+        assert {"category", "amount_after_due"} <= set(line["properties"])
+        assert {"category", "amount_after_due"}.isdisjoint(line["required"])
+        (category, _) = line["properties"]["category"]["anyOf"]
+        assert category == {"$ref": "#/components/schemas/ChargeCategoryOut"}

@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 from datetime import date, datetime
 from decimal import Decimal as D
 from types import ModuleType
@@ -23,6 +24,10 @@ from pypdf import PdfReader
 
 from civiq.accounts.adapters.dynamodb_properties import DynamoPropertyRepository
 from civiq.billing.adapters.dynamodb import DynamoStatements
+from civiq.billing.adapters.dynamodb_simulations import DynamoRateSimulations
+from civiq.billing.adapters.simulation_queue import SqsSimulationQueue
+from civiq.billing.schemas.simulations import SimulationReportOut
+from civiq.billing.services.simulation import SimulateRateChange
 from civiq.core.audit import AuditEntry
 from civiq.core.dates import MUNICIPAL_TIME_ZONE
 from civiq.core.staff import Role
@@ -100,9 +105,9 @@ def worker(queues: tuple[str, str]) -> ModuleType:
     return load_handler("rate_simulation")
 
 
-def billed_house(name: str, street: str, volume: str) -> str:
-    """A house on route 1 billed once for ``PERIOD``, as the cycle rated it."""
-    account, _ = metered_account(name, street)
+def billed_house(name: str, street: str, volume: str, route: str = "1") -> str:
+    """A house on ``route`` billed once for ``PERIOD``, as the cycle rated it."""
+    account, _ = metered_account(name, street, route)
     bill = rate(
         FLAT,
         RatingInput(
@@ -221,6 +226,57 @@ def test_a_draft_is_simulated_in_the_background_and_its_report_and_exports_fetch
     assert xlsx.startswith(b"PK")
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf_fr)).pages)
     assert "Simulation d\u2019un changement de tarifs" in text and "333,90" in text
+
+
+def test_a_city_on_two_routes_is_simulated_in_two_parts_merged_as_in_one_pass(
+    chalice_app: Any, queues: tuple[str, str], worker: ModuleType
+) -> None:
+    define_cycle(FLAT, routes=("1", "2"))
+    low = billed_house("Élise Tremblay", "12 Rue Laurier", "10", route="1")
+    high = billed_house("Marc Roy", "14 Rue Laurier", "40", route="1")
+    middle = billed_house("Ana Silva", "3 Rue Champlain", "25", route="2")
+    body = {"schedule_id": "flat-2026", "draft": DRAFT, "year_ending": "2026-11-30"}
+    with Client(chalice_app) as client:
+        asked = ok(call(client, "POST", SIMULATIONS, body, SUP, key="simulate-0008"), 202)
+        # The first part (route 1) fixes the routes and queues the second
+        assert deliver(worker, queues[0]) == {"batchItemFailures": []}
+        halfway = ok(call(client, "GET", f"{SIMULATIONS}/{asked['id']}", role=SUP))
+        assert DynamoRateSimulations().part_done(asked["id"], 0) == 1  # marked again: still one
+        # The first part delivered again: run again, counted once (or nothing if the job is done)
+        SqsSimulationQueue(boto3.client("sqs", region_name=REGION), queues[0]).send(asked["id"])
+        assert deliver(worker, queues[0]) == {"batchItemFailures": []}
+        assert deliver(worker, queues[0]) == {"batchItemFailures": []}
+        done = ok(call(client, "GET", f"{SIMULATIONS}/{asked['id']}", role=SUP))
+
+    assert (halfway["status"], halfway["report"]) == ("pending", None)
+    assert done["status"] == "done"
+    report = done["report"]
+    # As in the test above, plus the route-2 house: 25 m3, current 61.00 + 50.00 + 25.00 =
+    # 136.00; draft 73.20 + 62.50 + 31.25 = 166.95 (+30.95, 22.8%)
+    assert (report["accounts"], report["bills"]) == (3, 3)
+    assert (report["revenue"]["current"], report["revenue"]["draft"]) == ("408.00", "500.85")
+    # Changes 19.70, 30.95, 42.20: the median is the second (rank ceil(1.5) = 2), p90 the third
+    assert report["change_dollars"] == {
+        "median": "30.95",
+        "percentile_90": "42.20",
+        "largest": "42.20",
+        "largest_account_id": high,
+    }
+    assert report["change_percent"]["median"] == "22.8"  # 21.6, 22.8, 23.3
+    # Volumes 10, 25, 40: the low user the first, the median the second, the high the third
+    assert [t["account_id"] for t in report["typical_bills"]] == [low, middle, high]
+    simulator = worker.run_rate_simulation().simulator
+    assert isinstance(simulator, SimulateRateChange)
+    one_pass = simulator(
+        "flat-2026",
+        RateVersionSpec.model_validate_json(json.dumps(DRAFT)).to_domain(),
+        date(2026, 11, 30),
+    )
+    assert report == SimulationReportOut.of(one_pass).model_dump(mode="json")
+    documents = boto3.client("s3", region_name=REGION)
+    bucket = os.environ["DOCUMENTS_BUCKET"]
+    parts = documents.list_objects_v2(Bucket=bucket, Prefix=f"rate-simulations/{asked['id']}/")
+    assert [o["Key"].rsplit("/", 1)[1] for o in parts["Contents"]] == ["00000.json", "00001.json"]
 
 
 def test_a_run_that_fails_is_a_failed_job_with_its_reason_and_its_message_is_retried(

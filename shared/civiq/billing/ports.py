@@ -15,7 +15,7 @@ from civiq.billing.domain.cycles import (
     BillingRun,
     CycleDefinition,
 )
-from civiq.billing.domain.simulation import SimulationReport
+from civiq.billing.domain.simulation import SimulationPart, SimulationReport
 from civiq.billing.domain.simulation_jobs import RateSimulation
 from civiq.billing.domain.statements import Statement
 from civiq.core.audit import AuditEntry
@@ -199,11 +199,27 @@ class RateSimulationRepository(Protocol):
         """Record why the last run failed (a done job is left as it is)."""
         ...
 
+    def plan(self, simulation_id: str, routes: Sequence[str]) -> tuple[str, ...]:
+        """Fix the routes of a job's parts, unless fixed already: the routes fixed."""
+        ...
+
+    def part_done(self, simulation_id: str, part: int) -> int:
+        """Mark a part done, atomically and once: how many parts are done now."""
+        ...
+
 
 class SimulationQueue(Protocol):
-    def send(self, simulation_id: str) -> None:
-        """Ask the rate-simulation worker to run the job."""
+    def send(self, simulation_id: str, part: int = 0) -> None:
+        """Ask the rate-simulation worker to run a part of the job (the first part plans it)."""
         ...
+
+
+class SimulationParts(Protocol):
+    """Each part's accounts, kept until the last part merges them into the report."""
+
+    def put(self, simulation_id: str, part: int, result: SimulationPart) -> None: ...
+
+    def get(self, simulation_id: str, part: int) -> SimulationPart: ...
 
 
 class SimulationFiles(Protocol):

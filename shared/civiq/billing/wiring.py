@@ -306,14 +306,17 @@ def rate_simulation_services(
     )
 
 
-def run_rate_simulation(settings: DocumentSettings) -> RunRateSimulation:
-    """Each asked-for simulation run over the city, its exports written
-    (functions/rate_simulation)."""
+def run_rate_simulation(
+    settings: DocumentSettings, *, rate_simulation_queue_url: str
+) -> RunRateSimulation:
+    """Each asked-for simulation run over the city a route at a time, its exports written
+    (functions/rate_simulation; it queues a job's other parts on its own queue)."""
     from civiq.billing.adapters.simulation_documents import (
         PdfSimulationDocument,
         S3SimulationFiles,
     )
     from civiq.billing.adapters.simulation_export import simulation_csv, simulation_xlsx
+    from civiq.billing.adapters.simulation_parts import S3SimulationParts
     from civiq.billing.services.simulation import SimulateRateChange
 
     configure_table(settings)
@@ -329,14 +332,17 @@ def run_rate_simulation(settings: DocumentSettings) -> RunRateSimulation:
         rates=DynamoRateSchedules(),
         recorder=Recorder(clock, UlidGenerator(), zone),
     )
+    s3 = client(settings, "s3")
     return RunRateSimulation(
         simulations=DynamoRateSimulations(),
-        simulate=simulate,
+        simulator=simulate,
+        parts=S3SimulationParts(s3, settings.documents_bucket),
+        queue=SqsSimulationQueue(client(settings, "sqs"), rate_simulation_queue_url),
         tables={
             ExportFormat.CSV: simulation_csv,
             ExportFormat.XLSX: simulation_xlsx,
         },
-        files=S3SimulationFiles(client(settings, "s3"), settings.documents_bucket),
+        files=S3SimulationFiles(s3, settings.documents_bucket),
         document=PdfSimulationDocument(
             pdf_renderer(settings.templates_dir), settings.municipality_name, clock, zone
         ),

@@ -17,8 +17,10 @@ from civiq.billing.domain.simulation import (
     AccountYear,
     Revenue,
     SimulationReport,
+    merge,
     percentile,
     simulate,
+    simulate_part,
     spanning,
     statistics,
 )
@@ -119,6 +121,18 @@ def test_revenue_by_charge_type_and_customer_class_current_beside_draft() -> Non
     assert report.revenue.change_percent == D("29.7")  # 196 / 660 = 29.69%
     assert report.taxes == Revenue("taxes", D(0), D(0))
     assert [(u.account_id, u.reason) for u in report.unrated] == [("D", "invalid_input:meter_size")]
+
+
+@pytest.mark.parametrize("split", [0, 1, 2, 3, 4])
+def test_the_town_simulated_in_parts_and_merged_is_the_one_pass_report(split: int) -> None:
+    current, draft = spanning(CURRENT, CURRENT.versions[0]), spanning(CURRENT, DRAFT)
+    # Every cut of A, B, C, D into two parts (the first, or the last, part may be empty)
+    parts = [
+        simulate_part(current, draft, TOWN[:split]),
+        simulate_part(current, draft, TOWN[split:]),
+    ]
+
+    assert merge(parts) == town_report()
 
 
 def test_the_distribution_of_bill_changes_in_dollars_and_percent() -> None:

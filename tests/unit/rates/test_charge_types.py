@@ -27,6 +27,7 @@ from civiq.rates.domain.charges import ChargeCategory, ChargeType
 from civiq.rates.domain.rates import (
     DefinedChargeType,
     FixedCharge,
+    MinimumCharge,
     RateSchedule,
     RateVersion,
     StormwaterCharge,
@@ -264,3 +265,28 @@ def test_the_simulator_reports_a_defined_type_on_its_own_row() -> None:
     rows = {row.name: (row.current, row.draft) for row in report.by_charge_type}
     # water 22.40 under both; fire supply 8.80 in the draft only
     assert rows == {"water": (D("22.40"), D("22.40")), "fire-supply": (D(0), D("8.80"))}
+
+
+def test_a_minimum_of_a_defined_type_tops_up_only_its_lines() -> None:
+    # fire supply at least 5.00 per 30 days: 5.00 x 61/30 = 10.1667 -> 10.17; its line is 8.80,
+    # so a fire supply line of 10.17 - 8.80 = 1.37 (the water line's 22.40 does not count)
+    fire_minimum = MinimumCharge(WATER, D("5.00"), category="fire-supply")
+    bill = rate(schedule(OTTAWA_WATER, OTTAWA_FIRE, fire_minimum), request())
+    (top_up,) = [line for line in bill.lines if line.kind == "minimum"]
+    assert top_up.amount == D("1.37")
+    assert top_up.category is not None and top_up.category.code == "fire-supply"
+    assert bill.total == D("32.57")  # 22.40 + 8.80 + 1.37
+
+
+def test_a_minimum_of_a_built_in_type_still_counts_its_defined_types_lines() -> None:
+    # water at least 15.00 per 30 days: 15.00 x 61/30 = 30.50; water 22.40 + fire supply 8.80
+    # = 31.20 is more: no top-up
+    water_minimum = MinimumCharge(WATER, D("15.00"))
+    met = rate(schedule(OTTAWA_WATER, OTTAWA_FIRE, water_minimum), request())
+    assert [line.kind for line in met.lines] == ["fixed", "fixed"]
+    # at least 16.00: 16.00 x 61/30 = 32.5333 -> 32.53; a water line of 32.53 - 31.20 = 1.33
+    higher = rate(
+        schedule(OTTAWA_WATER, OTTAWA_FIRE, replace(water_minimum, amount=D("16.00"))), request()
+    )
+    (top_up,) = [line for line in higher.lines if line.kind == "minimum"]
+    assert (top_up.category, top_up.amount) == (None, D("1.33"))

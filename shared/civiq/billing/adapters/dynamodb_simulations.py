@@ -2,19 +2,23 @@
 
 item            PK                SK                 notes
 simulation      RATE_SIMULATIONS  SIMULATION#<id>    what was asked (the draft in the rate API's
-                                                     shape), status, and once done the report
+                                                     shape), status, and once done the report;
+                                                     the routes of its parts and the parts done
 
 Every job is in one partition: a city asks for a few a year, and the ids are ULIDs, so one Query
 lists them newest first. The report is the API's shape (its unrated accounts capped), well under
 the item limit; the exports hold the rest. Finishing is conditional on the job not being done,
-so a redelivered message finishes it once.
+so a redelivered message finishes it once. A part is marked done by adding its number to a set
+(ADD is atomic, and adding it again changes nothing): the set's size is the parts done.
 """
 
 from __future__ import annotations
 
+import json
+from collections.abc import Sequence
 from datetime import date, datetime
 
-from pynamodb.attributes import UnicodeAttribute, UTCDateTimeAttribute
+from pynamodb.attributes import NumberSetAttribute, UnicodeAttribute, UTCDateTimeAttribute
 from pynamodb.exceptions import DoesNotExist, PutError, UpdateError
 from pynamodb.expressions.update import Action
 
@@ -50,6 +54,8 @@ class RateSimulationItem(TableItem):
     finished_at = UTCDateTimeAttribute(null=True)
     failure = UnicodeAttribute(null=True)
     report = UnicodeAttribute(null=True)  # JSON: SimulationReportOut
+    routes = UnicodeAttribute(null=True)  # JSON: a list, a part per route, in order
+    parts_done = NumberSetAttribute(null=True)
 
 
 def _simulation_of(item: RateSimulationItem, with_report: bool = True) -> RateSimulation:
@@ -67,6 +73,7 @@ def _simulation_of(item: RateSimulationItem, with_report: bool = True) -> RateSi
         finished_at=item.finished_at,
         failure=item.failure,
         report=None if report is None else report.to_domain(),
+        routes=None if item.routes is None else tuple(json.loads(item.routes)),
     )
 
 
@@ -138,6 +145,28 @@ class DynamoRateSimulations:
                 RateSimulationItem.failure.set(reason),
             ],
         )
+
+    def plan(self, simulation_id: str, routes: Sequence[str]) -> tuple[str, ...]:
+        item = RateSimulationItem(pk=SIMULATIONS_PK, sk=simulation_sk(simulation_id))
+        try:
+            item.update(
+                actions=[RateSimulationItem.routes.set(json.dumps(list(routes)))],
+                condition=RateSimulationItem.sk.exists()
+                & RateSimulationItem.routes.does_not_exist(),
+            )
+        except UpdateError as exc:
+            if not _conditional_failed(exc):
+                raise
+            return self.get(simulation_id).routes or ()
+        return tuple(routes)
+
+    def part_done(self, simulation_id: str, part: int) -> int:
+        item = RateSimulationItem(pk=SIMULATIONS_PK, sk=simulation_sk(simulation_id))
+        item.update(
+            actions=[RateSimulationItem.parts_done.add({part})],
+            condition=RateSimulationItem.sk.exists(),
+        )
+        return len(item.parts_done or ())
 
     @staticmethod
     def _update_unfinished(simulation_id: str, actions: list[Action]) -> bool:

@@ -1,4 +1,5 @@
-"""The rate-simulation queue on SQS: one message per job, read by functions/rate_simulation."""
+"""The rate-simulation queue on SQS: a message per part of a job, read by
+functions/rate_simulation (the first part's names the job alone)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ class SqsSimulationQueue:
         self._sqs = sqs_client
         self._url = queue_url
 
-    def send(self, simulation_id: str) -> None:
-        body = SimulationMessage(simulation_id=simulation_id).model_dump_json()
+    def send(self, simulation_id: str, part: int = 0) -> None:
+        message = SimulationMessage(simulation_id=simulation_id, part=part)
+        body = message.model_dump_json(exclude_defaults=True)
         self._sqs.send_message(QueueUrl=self._url, MessageBody=body)

@@ -171,11 +171,30 @@ class _Totals:
         return [Revenue(name, *self.by_name[name]) for name in names]
 
 
+@dataclass(frozen=True)
+class SimulationPart:
+    """Some of the accounts simulated (a route's): their rows and their revenue added up, what
+    :func:`merge` needs to report on the whole city as if it were simulated in one pass."""
+
+    rerated: Sequence[Rerated]  # in the order the accounts came
+    unrated: Sequence[Unrated]
+    by_charge_type: Sequence[Revenue]  # in order of first appearance
+    by_customer_class: Sequence[Revenue]
+    taxes: Revenue
+
+
 def simulate(
     current: RateSchedule, draft: RateSchedule, years: Iterable[AccountYear]
 ) -> SimulationReport:
     """Each account's year rated under ``current`` and ``draft`` (schedules covering every
     period: see :func:`spanning`), added up into the report."""
+    return merge([simulate_part(current, draft, years)])
+
+
+def simulate_part(
+    current: RateSchedule, draft: RateSchedule, years: Iterable[AccountYear]
+) -> SimulationPart:
+    """Some accounts' years rated under ``current`` and ``draft``, not yet a report."""
     by_type = _Totals({})
     by_class = _Totals({})
     taxes = [ZERO, ZERO]
@@ -203,6 +222,33 @@ def simulate(
                 sum((bill.total for bill in bills[1]), ZERO),
             )
         )
+    return SimulationPart(
+        rerated=rerated,
+        unrated=unrated,
+        by_charge_type=by_type.rows(by_type.by_name),
+        by_customer_class=by_class.rows(by_class.by_name),
+        taxes=Revenue("taxes", *taxes),
+    )
+
+
+def merge(parts: Iterable[SimulationPart]) -> SimulationReport:
+    """The report on ``parts`` taken in order, each read once: the same figures as simulating
+    their accounts in one pass (revenue is added up exactly; the accounts keep their order, so
+    ties among equal changes and volumes fall the same way). Only each account's row is kept
+    until the end: the percentiles need them all."""
+    by_type = _Totals({})
+    by_class = _Totals({})
+    taxes = [ZERO, ZERO]
+    rerated: list[Rerated] = []
+    unrated: list[Unrated] = []
+    for part in parts:
+        for totals, rows in ((by_type, part.by_charge_type), (by_class, part.by_customer_class)):
+            for row in rows:
+                totals.add(row.name, 0, row.current)
+                totals.add(row.name, 1, row.draft)
+        taxes = [taxes[0] + part.taxes.current, taxes[1] + part.taxes.draft]
+        rerated.extend(part.rerated)
+        unrated.extend(part.unrated)
     class_revenue = by_class.rows(sorted(by_class.by_name))
     return SimulationReport(
         accounts=len(rerated),

@@ -5,14 +5,18 @@ the current rates, the draft version (given inline, or the latest version of a d
 copied when the job is asked for, so the job keeps what was simulated even if that schedule
 changes), and the year of bills it is applied to (the 365 days to ``year_ending``).
 
-Pending until the worker finishes it. A failed run is marked failed with its reason and tried
-again (SQS redelivers it, then staff retry it from the work queue): only a done job is final.
-The report and its exports (CSV, XLSX, a PDF per language) are written once, under
-``rate-simulations/<id>``.
+The city is simulated in parts, one per meter-reading route of the schedule's cycles (the
+routes are fixed on the job by its first part), each run by its own worker invocation and kept
+as a file under ``rate-simulations/<id>/parts/``; the invocation that completes the last part
+merges them into the report. Pending until then. A failed part marks the job failed with its
+reason and is tried again (SQS redelivers it, then staff retry it from the work queue): only a
+done job is final. The report and its exports (CSV, XLSX, a PDF per language) are written
+once, under ``rate-simulations/<id>``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
@@ -41,6 +45,21 @@ def export_key(simulation_id: str, export_format: ExportFormat, language: Langua
     return f"{SIMULATIONS_PREFIX}{simulation_id}.{export_format.value}"
 
 
+def part_key(simulation_id: str, part: int) -> str:
+    """Where a part's accounts are kept until the report is merged."""
+    return f"{SIMULATIONS_PREFIX}{simulation_id}/parts/{part:05d}.json"
+
+
+def part_count(routes: Sequence[str]) -> int:
+    """A part per route; one (with no account) when the schedule bills no route."""
+    return max(len(routes), 1)
+
+
+def part_routes(routes: Sequence[str], part: int) -> Sequence[str]:
+    """The routes simulated by ``part`` (numbered from 0)."""
+    return routes[part : part + 1]
+
+
 def export_file_name(
     simulation: RateSimulation, export_format: ExportFormat, language: Language
 ) -> str:
@@ -64,3 +83,4 @@ class RateSimulation:
     finished_at: datetime | None = None
     failure: str | None = None
     report: SimulationReport | None = None  # once done
+    routes: tuple[str, ...] | None = None  # the parts' routes, once its first part has run

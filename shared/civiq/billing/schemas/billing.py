@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from annotated_types import Interval
 from pydantic import Field
@@ -35,6 +35,7 @@ from civiq.core.language import Language
 from civiq.core.schemas import WHOLE, AddressOut, Name, Payload, Request, Versioned
 from civiq.ledger.domain.journal import EntryKind
 from civiq.rates.domain.charges import ChargeLine, ChargeType, TaxLine, Unit
+from civiq.rates.schemas.rates import ChargeCategoryOut
 
 CycleId = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{1,38}[a-z0-9]$")]
 UNIQUE: JsonDict = {"uniqueItems": True}
@@ -46,6 +47,19 @@ FIRST_DAY = "The period's first day: the day after the previous period's end"
 
 def money(amount: object) -> str:
     return f"{amount:.2f}"
+
+
+def _optional_money(amount: object | None) -> str | None:
+    return None if amount is None else money(amount)
+
+
+def _left_out_unless_set(description: str) -> Any:
+    """A line's field only some lines have: left out of the response when unset."""
+    return Field(default=None, exclude_if=lambda value: value is None, description=description)
+
+
+CATEGORY = "The schedule's own charge type the line is printed and totalled under"
+AFTER_DUE = "The amount when paid after the due date, when it differs"
 
 
 # A meter-reading route, as the cycle stores it (capitals: routes typed in lower case are taken
@@ -245,6 +259,8 @@ class ChargeLineOut(Payload):
     included_volume: str | None = Field(
         default=None, description="The m3 a fixed charge includes for its days"
     )
+    category: ChargeCategoryOut | None = _left_out_unless_set(CATEGORY)
+    amount_after_due: str | None = _left_out_unless_set(AFTER_DUE)
 
     @classmethod
     def of(cls, line: ChargeLine) -> ChargeLineOut:
@@ -263,6 +279,8 @@ class ChargeLineOut(Payload):
             rate_effective_from=line.rate_effective_from,
             percent=None if line.percent is None else str(line.percent),
             included_volume=None if line.included_volume is None else str(line.included_volume),
+            category=ChargeCategoryOut.of(line.category),
+            amount_after_due=_optional_money(line.amount_after_due),
         )
 
 
@@ -272,6 +290,8 @@ class TaxLineOut(Payload):
     rate: str
     base: str
     amount: str
+    category: ChargeCategoryOut | None = _left_out_unless_set(CATEGORY)
+    amount_after_due: str | None = _left_out_unless_set(AFTER_DUE)
 
     @classmethod
     def of(cls, tax: TaxLine) -> TaxLineOut:
@@ -281,6 +301,8 @@ class TaxLineOut(Payload):
             rate=str(tax.rate),
             base=money(tax.base),
             amount=money(tax.amount),
+            category=ChargeCategoryOut.of(tax.category),
+            amount_after_due=_optional_money(tax.amount_after_due),
         )
 
 

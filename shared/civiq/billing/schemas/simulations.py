@@ -275,6 +275,8 @@ class SimulationExportOut(Payload):
 
 
 class SimulationMessage(Request):
-    """The rate-simulation queue's message: which job to run."""
+    """The rate-simulation queue's message: which part of which job to run. The request's
+    message names the job alone: its first part, which queues the others."""
 
     simulation_id: str = Field(min_length=1, max_length=40)
+    part: int = Field(default=0, ge=0, le=100_000)

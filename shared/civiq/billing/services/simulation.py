@@ -26,7 +26,14 @@ from civiq.billing.domain.billing import (
     winter_daily_average,
     year_to_date_volume,
 )
-from civiq.billing.domain.simulation import AccountYear, SimulationReport, simulate, spanning
+from civiq.billing.domain.simulation import (
+    AccountYear,
+    SimulationPart,
+    SimulationReport,
+    merge,
+    simulate_part,
+    spanning,
+)
 from civiq.billing.domain.statements import Statement, StatementStatus
 from civiq.billing.ports import CycleRepository, StatementRepository
 from civiq.billing.services.billing import largest, property_share
@@ -57,26 +64,39 @@ class SimulateRateChange:
         self, schedule_id: str, draft: RateVersion, year_ending: date | None = None
     ) -> SimulationReport:
         """``draft`` against the version of the schedule in effect on ``year_ending`` (today by
-        default), both applied to the year of bills ending that day."""
-        schedule = self.rates.get(schedule_id)
+        default), both applied to the year of bills ending that day, in one pass."""
         last_day = year_ending or self.recorder.today()
-        current = schedule.current_version(last_day)
-        return simulate(
-            spanning(schedule, current),
-            spanning(schedule, draft),
-            self.years(schedule_id, last_day),
+        routes = self.routes(schedule_id)
+        return merge([self.part(schedule_id, draft, last_day, routes)])
+
+    def routes(self, schedule_id: str) -> list[str]:
+        """The routes of the cycles the schedule bills, in order (NotFound: no schedule)."""
+        self.rates.get(schedule_id)
+        return sorted(
+            {
+                route
+                for cycle in self.cycles.all()
+                if cycle.rate_schedule_id == schedule_id
+                for route in cycle.routes
+            }
         )
 
-    def years(self, schedule_id: str, today: date) -> Iterator[AccountYear]:
-        """Each billed account's year, read as the simulation consumes it."""
+    def part(
+        self, schedule_id: str, draft: RateVersion, year_ending: date, routes: Sequence[str]
+    ) -> SimulationPart:
+        """The accounts on ``routes`` simulated, to be merged with the other routes'."""
+        schedule = self.rates.get(schedule_id)
+        current = schedule.current_version(year_ending)
+        return simulate_part(
+            spanning(schedule, current),
+            spanning(schedule, draft),
+            self.years(routes, year_ending),
+        )
+
+    def years(self, routes: Sequence[str], today: date) -> Iterator[AccountYear]:
+        """Each billed account's year on ``routes``, read as the simulation consumes it."""
         since = today - timedelta(days=SIMULATED_DAYS)
-        routes = {
-            route
-            for cycle in self.cycles.all()
-            if cycle.rate_schedule_id == schedule_id
-            for route in cycle.routes
-        }
-        for route in sorted(routes):
+        for route in routes:
             for summary in self.accounts.on_route(route):
                 recent = self.statements.recent(summary.account_id, STATEMENTS_READ)
                 billed = [

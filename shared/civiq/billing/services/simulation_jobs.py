@@ -1,24 +1,29 @@
 """Rate-change simulations as background jobs: a supervisor asks for one; a worker runs it.
 
 API -> RequestRateSimulation (the job, pending, then a message on the simulation queue) -> SQS
--> RunRateSimulation (every billed account's year read page by page as the simulator consumes
-it; the exports written to the documents bucket; the job marked done with its report). A whole
-city is never simulated inside an API request.
+-> RunRateSimulation, a part at a time: the first part fixes the job's routes (a part per
+route) and queues the other parts; each part simulates its route's accounts (read page by page
+as the simulator consumes them), keeps them as a file and marks itself done on the job; the part
+that completes the job merges the files in order into the report, writes the exports to the
+documents bucket and marks the job done. Neither a whole city nor a whole job runs inside one
+request or one invocation.
 
-A run that fails marks the job failed with its reason and raises: SQS delivers the message
+A part that fails marks the job failed with its reason and raises: SQS delivers its message
 again, then dead-letters it into the staff work queue, whose retry sends it back. A message for
-a job already done changes nothing; a redelivered one rewrites the same keys.
+a job already done changes nothing; a redelivered one rewrites the same keys and counts nothing
+twice (a part is marked done once).
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
+from typing import Protocol
 
 from civiq.accounts.services.recording import Recorder
-from civiq.billing.domain.simulation import SimulationReport
+from civiq.billing.domain.simulation import SimulationPart, SimulationReport, merge
 from civiq.billing.domain.simulation_jobs import (
     INLINE_DRAFT,
     ExportFormat,
@@ -26,11 +31,14 @@ from civiq.billing.domain.simulation_jobs import (
     SimulationStatus,
     export_file_name,
     export_key,
+    part_count,
+    part_routes,
 )
 from civiq.billing.ports import (
     RateSimulationRepository,
     SimulationDocument,
     SimulationFiles,
+    SimulationParts,
     SimulationQueue,
 )
 from civiq.core.errors import DomainError, InvalidInput, NotFound
@@ -43,7 +51,15 @@ from civiq.rates.ports import RateScheduleRepository
 logger = logging.getLogger("civiq")
 FAILURE_LIMIT = 500  # characters of a failure's reason kept on the job
 
-Simulate = Callable[[str, RateVersion, date], SimulationReport]
+
+class RateChangeSimulator(Protocol):
+    def routes(self, schedule_id: str) -> list[str]: ...
+
+    def part(
+        self, schedule_id: str, draft: RateVersion, year_ending: date, routes: Sequence[str]
+    ) -> SimulationPart: ...
+
+
 Table = Callable[[SimulationReport], bytes]  # a report as a CSV or XLSX file
 
 
@@ -105,19 +121,34 @@ class RequestRateSimulation:
 @dataclass(frozen=True)
 class RunRateSimulation:
     simulations: RateSimulationRepository
-    simulate: Simulate
+    simulator: RateChangeSimulator
+    parts: SimulationParts
+    queue: SimulationQueue
     tables: Mapping[ExportFormat, Table]
     files: SimulationFiles
     document: SimulationDocument
     clock: Clock
 
-    def __call__(self, simulation_id: str) -> RateSimulation:
+    def __call__(self, simulation_id: str, part: int = 0) -> RateSimulation:
+        """Run ``part`` of the job; the job as it is after (done once its last part ran)."""
         simulation = self.simulations.get(simulation_id)
         if simulation.status is SimulationStatus.DONE:
             logger.info("rate simulation already done; nothing to do")
             return simulation
         try:
-            report = self.simulate(simulation.schedule_id, simulation.draft, simulation.year_ending)
+            routes = self._plan(simulation) if part == 0 else simulation.routes
+            if routes is None or part >= part_count(routes):
+                raise InvalidInput(f"the job has no part {part}", "part")
+            result = self.simulator.part(
+                simulation.schedule_id,
+                simulation.draft,
+                simulation.year_ending,
+                part_routes(routes, part),
+            )
+            self.parts.put(simulation_id, part, result)
+            if self.simulations.part_done(simulation_id, part) < part_count(routes):
+                return simulation
+            report = merge(self.parts.get(simulation_id, n) for n in range(part_count(routes)))
             done = replace(simulation, report=report)
             self._export(done)
         except Exception as error:
@@ -126,6 +157,16 @@ class RunRateSimulation:
         finished_at = self.clock.now()
         self.simulations.finish(simulation_id, report, finished_at)
         return replace(done, status=SimulationStatus.DONE, finished_at=finished_at)
+
+    def _plan(self, simulation: RateSimulation) -> tuple[str, ...]:
+        """Fix the job's routes (once: a redelivered first part finds them) and queue its other
+        parts (again when redelivered: a part run twice counts once)."""
+        routes = self.simulations.plan(
+            simulation.simulation_id, self.simulator.routes(simulation.schedule_id)
+        )
+        for part in range(1, part_count(routes)):
+            self.queue.send(simulation.simulation_id, part)
+        return routes
 
     def _export(self, simulation: RateSimulation) -> None:
         assert simulation.report is not None

@@ -33,6 +33,9 @@ from civiq.rates.domain.charges import ChargeCategory, ChargeLine, ChargeType, T
 
 # A meter size ("20mm") reads the same in both languages, spaced as both write it: "20 mm".
 MILLIMETRES = re.compile(r"(\d+)\s*mm")
+# An area a price was chosen by, as rating words it ("312.50 m²"): the statement prints the
+# number the way its language writes numbers ("312,50 m²" in French).
+SQUARE_METRES = re.compile(r"(\d+(?:\.\d+)?)\u00a0m²")
 
 # The consumption chart, in SVG user units (points at the template's size). The plot leaves
 # a left band for the axis labels as wide as the data table's header column, and gives each
@@ -51,10 +54,12 @@ NICE_STEPS = (Decimal(1), Decimal(2), Decimal("2.5"), Decimal(5), Decimal(10))
 class Label:
     """A name that comes from configuration (a season, a size, a property type, a tax, a
     clerk's description of a charge): the catalog's wording under ``key`` where the catalog
-    has it, else ``text`` as configured."""
+    has it, else ``text`` as configured. With ``area`` (square metres), the label is that area,
+    written in the language rendered instead."""
 
     key: str
     text: str
+    area: Decimal | None = None
 
 
 CalculationForm = Literal[
@@ -348,6 +353,9 @@ def line_row(line: ChargeLine, after_due_column: bool = False) -> LineRow:
 def detail_label(detail: str) -> Label:
     """What chose the price (a meter size, a property type, a cart size), or a miscellaneous
     charge's description."""
+    area = SQUARE_METRES.fullmatch(detail)
+    if area:
+        return Label(f"charge.detail.{detail}", detail, area=Decimal(area[1]))
     size = MILLIMETRES.fullmatch(detail)
     return Label(f"charge.detail.{detail}", f"{size[1]}\u00a0mm" if size else detail)
 

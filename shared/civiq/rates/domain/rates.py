@@ -696,7 +696,8 @@ class StormwaterTiers:
 @dataclass(frozen=True, slots=True)
 class MinimumCharge:
     """The least a charge type costs, ``amount`` per ``basis`` scaled to the days billed: when
-    its lines add up to less, a line of kind ``minimum`` tops them up."""
+    its lines add up to less, a line of kind ``minimum`` tops them up. With a ``category``, the
+    least that defined charge type's lines cost; without, all the charge type's lines count."""
 
     charge_type: ChargeType
     amount: Decimal

@@ -821,12 +821,16 @@ def _top_up(
 ) -> None:
     """A ``minimum`` line bringing the charge type's lines of this version up to ``minimum``,
     the component's amount for ``days`` (the after-due amount tops up the after-due lines the
-    same way); a ``minimum-bill`` line brings all of them up to it."""
-    charge_type = component.charge_type
+    same way): with a category, only that category's lines; without one, all the type's lines,
+    its categories' too. A ``minimum-bill`` line brings all of them up to it."""
+    charge_type, category = component.charge_type, component.category
     whole_bill = isinstance(component, MinimumBill)
     charged = late_charged = ZERO
     for line, late in zip(bill.lines[first_line:], bill.late[first_line:], strict=True):
-        if whole_bill or line.charge_type is charge_type:
+        if whole_bill or (
+            line.charge_type is charge_type
+            and (category is None or (line.category is not None and line.category.code == category))
+        ):
             charged += line.amount
             late_charged += late
     if charged >= minimum:
