@@ -8,11 +8,9 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Any
 
 import pytest
 
-from civiq.accounts.domain.accounts import CartSize, ServiceType
 from civiq.accounts.domain.properties import PropertyType
 from civiq.billing.services.statement_document import Calculation, calculation
 from civiq.core.errors import InvalidInput
@@ -22,24 +20,22 @@ from civiq.rates.domain.rates import (
     PER_30_DAYS,
     Basis,
     Block,
-    Component,
     ConsumptionBlocks,
     DayCount,
     FixedCharge,
     MinimumCharge,
     Per,
-    RateSchedule,
     RateVersion,
     SewerCharge,
     StormwaterCharge,
     VolumeCap,
     VolumetricRate,
 )
-from civiq.rates.domain.rating import RatingInput, rate
+from civiq.rates.domain.rating import rate
+from tests.helpers.rating import JAN_1, request, schedule
 
 D = Decimal
 WATER, SEWER = ChargeType.WATER, ChargeType.SEWER
-JAN_1 = date(2026, 1, 1)
 PER_60_DAYS = Basis(Per.DAYS, 60)
 PER_PERIOD = Basis(Per.PERIOD)
 PER_QUARTER = Basis(Per.QUARTER)
@@ -56,27 +52,6 @@ BARRIE_BLOCKS = ConsumptionBlocks(
     ],
     basis=PER_60_DAYS,
 )
-
-
-def schedule(
-    *components: Component, day_count: DayCount = DayCount.ACTUAL_365, periods: int | None = None
-) -> RateSchedule:
-    version = RateVersion(JAN_1, None, components, (), day_count, periods)
-    return RateSchedule("town", "Town of Example", [version])
-
-
-def request(start: date, end: date, volume: str, **changes: Any) -> RatingInput:
-    fields: dict[str, Any] = {
-        "period_start": start,
-        "period_end": end,
-        "volume": D(volume),
-        "meter_size": MeterSize.MM16,
-        "property_type": PropertyType.SINGLE_FAMILY,
-        "services": frozenset(ServiceType),
-        "cart_size": CartSize.MEDIUM,
-    }
-    fields.update(changes)
-    return RatingInput(**fields)
 
 
 def lines(bill: RatedBill) -> list[tuple[str, Decimal, Decimal, int | None, int | None, Decimal]]:

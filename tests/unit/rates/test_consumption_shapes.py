@@ -19,7 +19,7 @@ import pytest
 from pydantic import ValidationError
 
 from civiq.accounts.domain.account_numbers import AccountNumberScheme
-from civiq.accounts.domain.accounts import CartSize, ServiceType
+from civiq.accounts.domain.accounts import ServiceType
 from civiq.accounts.domain.properties import PropertyType
 from civiq.billing.services.statement_document import statement_context
 from civiq.core.errors import InvalidInput
@@ -32,14 +32,11 @@ from civiq.rates.domain.rates import (
     PER_30_DAYS,
     Basis,
     Block,
-    Component,
     ConsumptionBlocks,
     DayCount,
     FixedCharge,
     MinimumBill,
     Per,
-    RateSchedule,
-    RateVersion,
     Season,
     SewerCharge,
     StormwaterCharge,
@@ -47,7 +44,7 @@ from civiq.rates.domain.rates import (
     VolumeCap,
     VolumetricRate,
 )
-from civiq.rates.domain.rating import RatingInput, rate
+from civiq.rates.domain.rating import rate
 from civiq.rates.schemas.rates import (
     NewRateSchedule,
     QuoteResponse,
@@ -56,39 +53,15 @@ from civiq.rates.schemas.rates import (
     version_record,
 )
 from tests.helpers import statement_builders as build
+from tests.helpers.rating import request, schedule
 
 D = Decimal
 WATER, SEWER = ChargeType.WATER, ChargeType.SEWER
-JAN_1 = date(2026, 1, 1)
 PER_60_DAYS = Basis(Per.DAYS, 60)
 PER_PERIOD = Basis(Per.PERIOD)
 PER_QUARTER = Basis(Per.QUARTER)
 PER_YEAR = Basis(Per.YEAR)
 MESSAGES = Path(__file__).parents[3] / "templates" / "messages"
-
-
-def schedule(
-    *components: Component,
-    taxes: tuple[Tax, ...] = (),
-    day_count: DayCount = DayCount.ACTUAL_365,
-    periods: int | None = None,
-) -> RateSchedule:
-    version = RateVersion(JAN_1, None, components, taxes, day_count, periods)
-    return RateSchedule("town", "Town of Example", [version])
-
-
-def request(start: date, end: date, volume: str, **changes: Any) -> RatingInput:
-    fields: dict[str, Any] = {
-        "period_start": start,
-        "period_end": end,
-        "volume": D(volume),
-        "meter_size": MeterSize.MM16,
-        "property_type": PropertyType.SINGLE_FAMILY,
-        "services": frozenset(ServiceType),
-        "cart_size": CartSize.MEDIUM,
-    }
-    fields.update(changes)
-    return RatingInput(**fields)
 
 
 def amounts(bill: RatedBill) -> list[tuple[str, Decimal]]:
