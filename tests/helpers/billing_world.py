@@ -94,7 +94,9 @@ class BillingWorld(World):
             self.recorder.ids,
         )
         self.bill_batch = BillBatch(
-            self.bill_account, self.runs, InMemoryAccountsOnFile(self.store, self.ledger)
+            self.bill_account,
+            self.runs,
+            InMemoryAccountsOnFile(self.store, self.ledger, self.statements),
         )
         self.rates = InMemoryRateSchedules(self.store)
         self.rates.schedules[SCHEDULE.schedule_id] = SCHEDULE

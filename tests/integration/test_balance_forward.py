@@ -28,7 +28,7 @@ from civiq.billing.domain.billing import BillingPeriod, BillingRequest
 from civiq.billing.domain.cycles import Outcome
 from civiq.billing.domain.statements import Direction, ForwardLine, Statement, StatementKind
 from civiq.billing.schemas.billing import StatementResponse
-from civiq.billing.services.billing import BillAccount
+from civiq.billing.services.billing import BillAccount, past_of
 from civiq.billing.services.issue_statements import IssueStatements, Letterhead
 from civiq.billing.services.rebill import rebill_id
 from civiq.core.audit import AuditEntry
@@ -314,7 +314,7 @@ def test_a_rebill_and_the_statement_after_it_itemize_what_happened_since(town: T
         _period_of(wrong),
         _request_of(wrong, town.books.today()),
         SCHEDULE,
-        [first],
+        past_of([first]),
         replacing=wrong,
     )
     assert isinstance(drafted, Statement)

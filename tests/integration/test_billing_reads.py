@@ -1,5 +1,6 @@
-"""What billing reads from the table, and how: a batch's premises in one Query per property, and
-statement records stored compressed (records stored before as JSON text still read)."""
+"""What billing reads from the table, and how: a batch's premises in one Query per property, its
+accounts' latest statements in one BatchGetItem per 100, and statement records stored compressed
+(records stored before as JSON text still read)."""
 
 from __future__ import annotations
 
@@ -73,3 +74,36 @@ def test_a_statement_is_stored_compressed_and_one_stored_as_json_text_still_read
     )
 
     assert DynamoStatements().get(account.account_id, issued.statement_id) == issued
+
+
+def test_a_batch_reads_each_accounts_latest_statement_with_the_account(aws: None) -> None:
+    billed, _ = metered_account("Élise Tremblay", "12 Rue Laurier")
+    never_billed, _ = metered_account("Marc Gagnon", "3 Rue Champlain")
+    statements = DynamoStatements()
+    for period_end in ("20260831", "20261031"):
+        issued = statement(
+            account_id=billed.account_id, statement_id=f"{billed.account_number}-{period_end}"
+        )
+        entry = AuditEntry(
+            period_end,
+            f"ACCOUNT#{billed.account_id}",
+            "StatementCreated",
+            "b",
+            "system",
+            NOW,
+            "c",
+            {},
+        )
+        issue_with_ledger(statements, issued, entry)
+    calls: Counter[str] = Counter()
+    AccountItem._get_connection().connection.client.meta.events.register(
+        "before-call.dynamodb",
+        lambda event_name, **_: calls.update([event_name.rsplit(".", 1)[1]]),
+        unique_id="count-latest",
+    )
+
+    on_file = DynamoAccountsOnFile().several([billed.account_id, never_billed.account_id])
+
+    assert on_file[billed.account_id].latest == issued
+    assert on_file[never_billed.account_id].latest is None
+    assert calls["BatchGetItem"] == 2  # the accounts, then the statements they name

@@ -146,11 +146,13 @@ class Premises:
 @dataclass(frozen=True)
 class AccountOnFile:
     """An account and its ledger as they stood when read together (one item holds both), with
-    its premises when they were read with it (else billing reads them)."""
+    its premises and its latest issued statement when they were read with it (else billing
+    reads them)."""
 
     account: Account
     ledger: AccountLedger
     premises: Premises | None = None
+    latest: Statement | None = None
 
 
 class AccountsOnFile(Protocol):

@@ -22,10 +22,13 @@ def world() -> BillingWorld:
     return BillingWorld()
 
 
-def over_estimated(world: BillingWorld, actual: str) -> tuple[Statement, Statement]:
+def over_estimated(
+    world: BillingWorld, actual: str, *, read_with_the_account: bool = False
+) -> tuple[Statement, Statement]:
     """An account billed on an estimate for October-November 2026 (no read came), then on the
     actual read of January 31, 2027 (``actual``; accepted by staff when flagged); the two
-    statements."""
+    statements. The second is billed as a cycle's batch bills it when
+    ``read_with_the_account`` (from the latest statement read with the account)."""
     account = world.account()
     meter = world.meter(world.properties.get(account.property_id))
     for on, value in [("2026-03-31", "60"), ("2026-05-31", "80"), ("2026-07-31", "100")]:
@@ -51,7 +54,12 @@ def over_estimated(world: BillingWorld, actual: str) -> tuple[Statement, Stateme
         issued_on=date(2027, 2, 3),
         due_on=date(2027, 2, 24),
     )
-    second = world.bill_account(account.account_id, request, SCHEDULE)
+    on_file = (
+        world.bill_batch.on_file.several([account.account_id])[account.account_id]
+        if read_with_the_account
+        else None
+    )
+    second = world.bill_account(account.account_id, request, SCHEDULE, on_file)
     return (
         world.statements.get(account.account_id, first.statement_id or ""),
         world.statements.get(account.account_id, second.statement_id or ""),
@@ -81,6 +89,16 @@ def test_an_over_estimate_is_credited_at_the_rates_it_was_billed_at(world: Billi
     # 20.05 + 8.00 + 6.40 + 20.38 = 54.83
     assert estimated.bill.total + trued_up.bill.total == D("54.83")
     assert world.balances.balance_of(trued_up.account_id).amount == D("54.83")
+
+
+def test_a_cycle_credits_an_over_estimate_as_it_is_credited_from_the_statements(
+    world: BillingWorld,
+) -> None:
+    _, from_the_statements = over_estimated(BillingWorld(), "124")
+    _, in_a_cycle = over_estimated(world, "124", read_with_the_account=True)
+
+    assert in_a_cycle.bill == from_the_statements.bill
+    assert any(line.kind == ESTIMATE_CREDIT for line in in_a_cycle.bill.lines)
 
 
 def test_an_actual_read_above_the_estimate_bills_the_rest_without_a_credit(

@@ -121,6 +121,7 @@ class InMemoryStatements:
         self.ledger = ledger if ledger is not None else InMemoryLedger(store)
         self.statements: dict[tuple[str, str], Statement] = {}
         self.totals: dict[str, Counter[str]] = {}
+        self.latest: dict[str, str] = {}  # account id: its latest issued statement's id
 
     def _of(self, account_id: str) -> list[Statement]:
         found = [s for (a, _), s in self.statements.items() if a == account_id]
@@ -146,6 +147,7 @@ class InMemoryStatements:
             return False
         self._post(posting)  # first: LedgerMoved writes nothing
         self.statements[(statement.account_id, statement.statement_id)] = statement
+        self.latest[statement.account_id] = statement.statement_id
         owed = self.balances.balance_of(statement.account_id)
         self.balances.owed[statement.account_id] = owed + Money(statement.bill.total)
         month = self.totals.setdefault(f"{statement.issued_on:%Y-%m}", Counter())
@@ -172,6 +174,7 @@ class InMemoryStatements:
         key = (cancelled.account_id, cancelled.statement_id)
         self.statements[key] = replace(stored, status=StatementStatus.CANCELLED)
         self.statements[(rebill.account_id, rebill.statement_id)] = rebill
+        self.latest[rebill.account_id] = rebill.statement_id
         owed = self.balances.balance_of(rebill.account_id)
         moved = Money(rebill.bill.total - cancelled.bill.total)
         self.balances.owed[rebill.account_id] = owed + moved
@@ -197,20 +200,29 @@ class InMemoryStatements:
 
 
 class InMemoryAccountsOnFile:
-    def __init__(self, store: InMemoryStore, ledger: InMemoryLedger) -> None:
+    def __init__(
+        self, store: InMemoryStore, ledger: InMemoryLedger, statements: InMemoryStatements
+    ) -> None:
         self.store = store
         self.ledger = ledger
+        self.statements = statements
 
     def several(self, account_ids: Sequence[str]) -> Mapping[str, AccountOnFile]:
         found = {}
         for account_id in account_ids:
             try:
                 found[account_id] = AccountOnFile(
-                    self.store.get(account_id), self.ledger.state(account_id)
+                    self.store.get(account_id),
+                    self.ledger.state(account_id),
+                    latest=self._latest(account_id),
                 )
             except NotFound:
                 continue
         return found
+
+    def _latest(self, account_id: str) -> Statement | None:
+        statement_id = self.statements.latest.get(account_id)
+        return None if statement_id is None else self.statements.get(account_id, statement_id)
 
 
 class InMemoryManifests:

@@ -8,7 +8,7 @@ and the period end, and the statement store refuses a second one.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import ROUND_DOWN, Decimal
@@ -130,6 +130,39 @@ class MeteredUse:
 
 
 @dataclass(frozen=True)
+class Past:
+    """What billing needs of an account's issued statements (cancelled ones left out): the
+    latest, the usage the consumption chart shows before the new period (oldest first), and
+    the statements themselves, newest first, read only when asked (an over-estimate's credit
+    goes back to them)."""
+
+    previous: Statement | None
+    history: tuple[UsagePoint, ...]
+    read: Callable[[], Sequence[Statement]]
+
+    def statements(self) -> Sequence[Statement]:
+        return self.read()
+
+
+def past_of(issued: Sequence[Statement]) -> Past:
+    """The past of an account's issued statements at hand, newest first (cancelled ones are
+    left out, and any beyond what the chart shows)."""
+    kept = [s for s in issued if s.status is StatementStatus.ISSUED][: USAGE_HISTORY_PERIODS - 1]
+    history = tuple(
+        UsagePoint(s.bill.period_end, s.bill.days, _volume_of(s), s.estimated)
+        for s in reversed(kept)
+    )
+    return Past(kept[0] if kept else None, history, lambda: kept)
+
+
+def past_after(latest: Statement, read: Callable[[], Sequence[Statement]]) -> Past:
+    """The past that ends with ``latest``, the account's latest issued statement: its chart
+    is the history (each point is what the statement it stands for billed), so no other
+    statement is read unless ``read`` is asked."""
+    return Past(latest, tuple(latest.usage_history[-(USAGE_HISTORY_PERIODS - 1) :]), read)
+
+
+@dataclass(frozen=True)
 class BillAccount:
     accounts: AccountRepository
     properties: PropertyRepository
@@ -152,8 +185,9 @@ class BillAccount:
         (else read here)."""
         account = on_file.account if on_file is not None else self.accounts.get(account_id)
         read = on_file.ledger if on_file is not None else None
-        recent = self.issued(account_id)
-        previous = recent[0] if recent else None
+        latest = on_file.latest if on_file is not None else None
+        past = self.past(account_id, latest)
+        previous = past.previous
         if previous is not None and request.run_id and previous.run_id == request.run_id:
             return AccountOutcome(account_id, Outcome.BILLED, statement_id=previous.statement_id)
         nominal = period_for(account, previous, request)
@@ -161,7 +195,7 @@ class BillAccount:
             return AccountOutcome(account_id, Outcome.SKIPPED, nominal.value)
         premises = on_file.premises if on_file is not None else None
         drafted = self.draft(
-            account, nominal, request, schedule, recent, ledger=read, premises=premises
+            account, nominal, request, schedule, past, ledger=read, premises=premises
         )
         if isinstance(drafted, Skip):
             return AccountOutcome(account_id, Outcome.SKIPPED, drafted.value)
@@ -177,6 +211,13 @@ class BillAccount:
     ) -> None:
         reissue_statement(self.statements, self.ledger, cancelled, rebill, entries)
 
+    def past(self, account_id: str, latest: Statement | None = None) -> Past:
+        """The account's issued statements as billing needs them: from ``latest``, its latest
+        issued statement when the account named it (the rest read only if asked), else read."""
+        if latest is not None and latest.status is StatementStatus.ISSUED and latest.usage_history:
+            return past_after(latest, lambda: self.issued(account_id))
+        return past_of(self.issued(account_id))
+
     def issued(self, account_id: str) -> list[Statement]:
         """The account's issued statements (cancelled ones left out), newest first, as many as
         the consumption chart shows before the new one."""
@@ -190,7 +231,7 @@ class BillAccount:
         nominal: BillingPeriod,
         request: BillingRequest,
         schedule: RateSchedule,
-        recent: Sequence[Statement],
+        past: Past,
         *,
         replacing: Statement | None = None,
         ledger: AccountLedger | None = None,
@@ -198,10 +239,10 @@ class BillAccount:
     ) -> Statement | Skip:
         """The statement for ``nominal`` (moved to the account's latest read in it, unless it
         ``replaces`` a statement, which keeps that statement's period), not yet issued; its
-        balance forward itemizes the ledger's entries since ``recent[0]`` (BalanceForwardMismatch
-        when they do not explain the balance), up to the head of ``ledger`` when the account's
-        ledger was read with it; its property and meters are ``premises`` when they were read
-        with it."""
+        balance forward itemizes the ledger's entries since ``past.previous``
+        (BalanceForwardMismatch when they do not explain the balance), up to the head of
+        ``ledger`` when the account's ledger was read with it; its property and meters are
+        ``premises`` when they were read with it."""
         if premises is None:
             prop = self.properties.get(account.property_id)
             premises = Premises(prop, tuple(self.meters.at_property(prop.property_id)))
@@ -218,10 +259,7 @@ class BillAccount:
         use = self._metered_use(account, prop, period, serving, histories, request)
         if isinstance(use, Skip):
             return use
-        history = [
-            UsagePoint(s.bill.period_end, s.bill.days, _volume_of(s), s.estimated)
-            for s in reversed(recent)
-        ]
+        history = past.history
         rated = RatingInput(
             period_start=period.start,
             period_end=period.end,
@@ -240,11 +278,11 @@ class BillAccount:
             meter_owner=use.meter_owner,
         )
         bill = with_estimate_credit(
-            rate(schedule, rated), schedule, rated, history, recent, use.over_estimated
+            rate(schedule, rated), schedule, rated, history, past, use.over_estimated
         )
         # Since the previous statement's ledger head (from the first entry: a first statement,
         # or one issued before statements kept their head, which balance_forward places)
-        previous = recent[0] if recent else None
+        previous = past.previous
         after = previous.ledger_sequence if previous is not None else None
         journal = (
             self.ledger.entries_after(ledger, after or 0)
@@ -347,7 +385,7 @@ def with_estimate_credit(
     schedule: RateSchedule,
     rated: RatingInput,
     history: Sequence[UsagePoint],
-    recent: Sequence[Statement],
+    past: Past,
     over: Decimal,
 ) -> RatedBill:
     """``bill`` with the credit of an over-estimate of ``over`` m3: each estimated statement
@@ -357,7 +395,7 @@ def with_estimate_credit(
     no statement at hand billed is credited at this period's rates, rated the same way."""
     if over <= 0:
         return bill
-    periods = credited_back(over, recent)
+    periods = credited_back(over, past.statements())
     lines: list[ChargeLine] = []
     taxes: list[TaxLine] = []
     for estimated in periods:

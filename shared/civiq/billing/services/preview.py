@@ -73,7 +73,7 @@ class PreviewBill:
         account = self.accounts.get(account_id)
         cycle = cycle_of_route(self.cycles.all(), account.route)
         today = self.recorder.today()
-        recent = self.bill_account.issued(account_id)
+        past = self.bill_account.past(account_id)
         request = BillingRequest(
             kind=StatementKind.REGULAR,
             cycle_id=cycle.cycle_id,
@@ -84,11 +84,11 @@ class PreviewBill:
             issued_on=today,
             due_on=today + timedelta(days=cycle.due_days),
         )
-        nominal = period_for(account, recent[0] if recent else None, request)
+        nominal = period_for(account, past.previous, request)
         if isinstance(nominal, Skip):
             raise Conflict(f"the account has no bill to preview: {nominal.value}", "account")
         schedule = self.rates.get(cycle.rate_schedule_id)
-        drafted = self.bill_account.draft(account, nominal, request, schedule, recent)
+        drafted = self.bill_account.draft(account, nominal, request, schedule, past)
         if isinstance(drafted, Skip):
             raise Conflict(f"the account has no bill to preview: {drafted.value}", "account")
         return BillPreview(drafted, period_end_of(drafted), schedule.schedule_id)

@@ -19,7 +19,7 @@ from civiq.billing.domain.billing import BillingPeriod, BillingRequest, Skip
 from civiq.billing.domain.cycles import cycle_of_route
 from civiq.billing.domain.statements import Statement, StatementKind, StatementStatus
 from civiq.billing.ports import CycleRepository, StatementDocuments, StatementRepository
-from civiq.billing.services.billing import BillAccount
+from civiq.billing.services.billing import BillAccount, past_of
 from civiq.core.errors import Conflict
 from civiq.core.events import Actor
 from civiq.rates.ports import RateScheduleRepository
@@ -77,7 +77,7 @@ class RebillStatement:
             BillingPeriod(bill.period_start, bill.period_end),
             request,
             self.rates.get(cycle.rate_schedule_id),
-            issued[1:],
+            past_of(issued[1:]),
             replacing=cancelled,
         )
         if isinstance(drafted, Skip):

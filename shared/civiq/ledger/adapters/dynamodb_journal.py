@@ -22,13 +22,14 @@ allowed PutItem alone, and its resource policy refuses every other write to ever
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
 from pynamodb.attributes import JSONAttribute, NumberAttribute, UnicodeAttribute
 from pynamodb.exceptions import DoesNotExist
+from pynamodb.expressions.update import Action
 
 from civiq.core.errors import Conflict, NotFound
 from civiq.core.money import CENT, Money
@@ -151,8 +152,9 @@ def ledger_of(account_id: str, item: LedgerAccountItem) -> AccountLedger:
     )
 
 
-def journal(transaction: Transaction, posting: Posting) -> None:
-    """Add ``posting``'s guard, entries and account update to ``transaction``."""
+def journal(transaction: Transaction, posting: Posting, also: Sequence[Action] = ()) -> None:
+    """Add ``posting``'s guard, entries and account update to ``transaction``; ``also``: what
+    the posting's author sets on the account item with it (one transaction writes an item once)."""
     basis = posting.basis
     pk = keys.account_pk(basis.account_id)
     head = posting.head
@@ -182,6 +184,7 @@ def journal(transaction: Transaction, posting: Posting) -> None:
     actions: list[Any] = [
         LedgerAccountItem.credit_cents.set(Money(posting.credit)),
         LedgerAccountItem.open_statements.set(open_now),
+        *also,
     ]
     if head is not None and posting.entries:
         actions += [
