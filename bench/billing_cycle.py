@@ -1,10 +1,13 @@
 """A billing cycle of 10,000 accounts end to end in one process, and what it would cost in AWS.
 
-The demo town's accounts are loaded directly (``load_direct``); each gets a meter with three
+The demo town's accounts are loaded directly (``load_direct``); each gets a meter with four
 bimonthly reads through the metering services; the town's rates and a bimonthly cycle are
-defined; then the cycle's period runs through the real ASL in moto's Step Functions interpreter
+defined; then the cycle's periods run through the real ASL in moto's Step Functions interpreter
 (Distributed Map over the batches), whose Lambda tasks are functions/billing_tasks and
-functions/statement_renderer (real WeasyPrint), in this process.
+functions/statement_renderer (real WeasyPrint), in this process. The measured run is a cycle's
+usual one, not its first: every account has a statement from the period before, and two in
+three have paid since (``PAYING``, through the payment service), so their balance forward
+itemizes a payment.
 
 Figures: wall time of the run, accounts billed per second, DynamoDB requests (by operation) per
 account billed, counted exactly at botocore, with their request units computed from the items'
@@ -51,8 +54,11 @@ REGION = "ca-central-1"
 TABLE = "civiq-bench-cycle"
 BUS = "civiq-bench-cycle-bus"
 BUCKET = "civiq-bench-cycle-documents"
-READS = ("2026-05-31", "2026-07-31", "2026-09-30")
-PERIOD_END = date(2026, 9, 30)
+READS = ("2026-05-31", "2026-07-31", "2026-09-30", "2026-11-30")
+FIRST_PERIOD_END = date(2026, 9, 30)  # billed first, not measured
+PERIOD_END = date(2026, 11, 30)  # the measured run
+PAID_ON = date(2026, 10, 20)
+PAYING = 2 / 3  # of the accounts pay their first statement between the two runs
 # One batch at a time: moto runs every task in this process, so parallel batches only share its
 # two cores and stretch each task's measured duration (what a Lambda would be billed for).
 CONCURRENCY = 1
@@ -134,8 +140,13 @@ class Tasks:
 
         # the renderer's wiring imports the class late (civiq.platform.runtime.pdf_renderer)
         pdf.WeasyPrintRenderer = sampled  # type: ignore[assignment,misc]
-        self.seconds: dict[str, list[float]] = {"bill_batch": [], "issue_statements": []}
+        self.reset()
         self.errors: list[str] = []
+
+    def reset(self) -> None:
+        """Time (and sample renders) from now on."""
+        self.seconds: dict[str, list[float]] = {"bill_batch": [], "issue_statements": []}
+        self.renderer.seconds = []
 
     def invoke(
         self, function_name: str, qualifier: Any, body: Any, headers: Any, response: Any
@@ -253,6 +264,33 @@ def _meters_and_reads(accounts: list[Any]) -> int:
         if number % 1000 == 999:
             note(f"meters: {number + 1}/{len(places)}")
     return reads
+
+
+def _payments(accounts: list[Any]) -> int:
+    """``PAYING`` of the accounts pay what their statement asks, through the payment service
+    (as a clerk records a cheque); how many paid."""
+    from civiq.billing.adapters.dynamodb import DynamoStatements
+    from civiq.billing.adapters.payment_ledger import dynamo_payment_ledger
+    from civiq.core.events import Actor
+    from civiq.core.settings import CommonSettings
+    from civiq.ledger.domain.payments import PaymentChannel, PaymentMethod
+    from civiq.payments.services.payments import PostPayment, ReceivedPayment
+
+    post = PostPayment(dynamo_payment_ledger(CommonSettings()))  # type: ignore[call-arg]
+    clerk = Actor("bench-clerk", "clerk")
+    paying = [a for n, a in enumerate(accounts) if n % 3 < round(3 * PAYING)]
+    for account in paying:
+        (statement,) = DynamoStatements().recent(account.account_id, 1)
+        received = ReceivedPayment(
+            f"bench-{account.account_id}",
+            account.account_id,
+            statement.total_due,
+            PaymentMethod.CHEQUE,
+            PaymentChannel.STAFF,
+            PAID_ON,
+        )
+        post(received, clerk, "bench")
+    return len(paying)
 
 
 @dataclass(frozen=True)
@@ -432,15 +470,26 @@ def run() -> list[Figure]:
             start = StartRun(
                 DynamoCycles(), DynamoRuns(), StepFunctionsWorkflow(sfn, machine), recorder
             )
-            usage_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-            with meter.window() as window:
-                began = time.monotonic()
-                run = start("residential", PERIOD_END, actor, "bench")
+
+            def bill(period_end: date) -> str:
+                run = start("residential", period_end, actor, "bench")
                 execution = machine.replace(":stateMachine:", ":execution:") + f":{run.run_id}-1"
                 while sfn.describe_execution(executionArn=execution)["status"] == "RUNNING":
                     time.sleep(1)
+                return run.run_id
+
+            started = time.monotonic()
+            first = DynamoRuns().get(bill(FIRST_PERIOD_END))
+            paid = _payments(accounts)
+            elapsed = time.monotonic() - started
+            note(f"first run: {first.counts}, then {paid} payments: {elapsed:.0f} s")
+            tasks.reset()
+            usage_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+            with meter.window() as window:
+                began = time.monotonic()
+                run_id = bill(PERIOD_END)
                 wall = time.monotonic() - began
-            finished = DynamoRuns().get(run.run_id)
+            finished = DynamoRuns().get(run_id)
             peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     billed = finished.counts.get(Outcome.BILLED, 0)
     if tasks.errors or billed == 0:

@@ -9,6 +9,8 @@ reads the property with its meters, once per property of the batch (the units of
 share it), where a GetItem and a Query of the links took two requests per account. The account
 item names its latest issued statement, which a second BatchGetItem reads for 100 accounts:
 billing needs no Query of each account's statements (that statement's chart is the history).
+That read is eventually consistent, as the Query was: a statement it misses (issued a moment
+ago) leaves billing to query the account's statements.
 """
 
 from __future__ import annotations
@@ -52,7 +54,9 @@ class DynamoAccountsOnFile:
             statement.account_id: statement
             for statement in (
                 statement_of(item.record, item.document_key)
-                for item in map(StatementItem.from_raw_data, _batch_get_all(latest_keys))
+                for item in map(
+                    StatementItem.from_raw_data, _batch_get_all(latest_keys, consistent=False)
+                )
             )
         }
         premises = {p: premises_of(p) for p in dict.fromkeys(a.property_id for a, _ in read)}
@@ -101,22 +105,24 @@ def _query_range(partition: str, low: str, high: str) -> list[dict[str, Any]]:
             return items
 
 
-def _batch_get_all(keys_to_get: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _batch_get_all(
+    keys_to_get: list[dict[str, Any]], consistent: bool = True
+) -> list[dict[str, Any]]:
     """The raw items of ``keys_to_get``, 100 to a request."""
     return [
         raw
         for start in range(0, len(keys_to_get), BATCH_GET_LIMIT)
-        for raw in _batch_get(keys_to_get[start : start + BATCH_GET_LIMIT])
+        for raw in _batch_get(keys_to_get[start : start + BATCH_GET_LIMIT], consistent)
     ]
 
 
-def _batch_get(keys_to_get: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The raw items of ``keys_to_get`` (at most 100), strongly consistent, asking again for
-    what DynamoDB leaves unprocessed."""
+def _batch_get(keys_to_get: list[dict[str, Any]], consistent: bool) -> list[dict[str, Any]]:
+    """The raw items of ``keys_to_get`` (at most 100), asking again for what DynamoDB leaves
+    unprocessed."""
     items: list[dict[str, Any]] = []
     while keys_to_get:
         page, unprocessed = AccountItem._batch_get_page(
-            keys_to_get, consistent_read=True, attributes_to_get=None
+            keys_to_get, consistent_read=consistent, attributes_to_get=None
         )
         items.extend(page or [])
         keys_to_get = list(unprocessed or [])
