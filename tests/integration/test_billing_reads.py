@@ -14,6 +14,7 @@ from civiq.billing.adapters.dynamodb import DynamoStatements, StatementItem, sta
 from civiq.billing.adapters.dynamodb_accounts_on_file import DynamoAccountsOnFile
 from civiq.core.audit import AuditEntry
 from civiq.core.history import as_record
+from civiq.ledger.adapters.dynamodb_journal import DynamoJournal
 from civiq.metering.adapters.dynamodb import DynamoMetering
 from civiq.platform.dynamodb import keys
 from civiq.platform.dynamodb.table import AccountItem, PropertyItem
@@ -105,5 +106,8 @@ def test_a_batch_reads_each_accounts_latest_statement_with_the_account(aws: None
     on_file = DynamoAccountsOnFile().several([billed.account_id, never_billed.account_id])
 
     assert on_file[billed.account_id].latest == issued
+    head = DynamoJournal().state(billed.account_id).head
+    assert head is not None and on_file[billed.account_id].posted_through == head.sequence
     assert on_file[never_billed.account_id].latest is None
+    assert on_file[never_billed.account_id].posted_through is None
     assert calls["BatchGetItem"] == 2  # the accounts, then the statements they name

@@ -153,6 +153,8 @@ class AccountOnFile:
     ledger: AccountLedger
     premises: Premises | None = None
     latest: Statement | None = None
+    # the ledger head the latest statement's posting left (None: not known)
+    posted_through: int | None = None
 
 
 class AccountsOnFile(Protocol):

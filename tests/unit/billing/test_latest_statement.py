@@ -1,20 +1,27 @@
 """A cycle bills from the account's latest statement, read with the account, instead of a query
 of its statements: the balance forward, the consumption chart and an over-estimate's credit come
-out as they do from the statements themselves."""
+out as they do from the statements themselves; the ledger's entries are read only when something
+was posted after that statement."""
 
 from __future__ import annotations
 
 import calendar
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
+from decimal import Decimal as D
 
 import pytest
 
 from civiq.billing.domain.billing import BillingRequest
-from civiq.billing.domain.statements import StatementKind
+from civiq.billing.domain.statements import Direction, ForwardLine, Statement, StatementKind
 from civiq.billing.services.billing import Past
+from civiq.ledger.domain.journal import AccountLedger, EntriesSince, EntryKind
+from civiq.ledger.domain.payments import PaymentChannel, PaymentMethod
+from civiq.ledger.ports import JournalReader
+from civiq.payments.services.payments import PostPayment, ReceivedPayment
 from tests.helpers.billing_world import SCHEDULE, BillingWorld
 from tests.helpers.builders import SUPERVISOR
+from tests.helpers.metering_world import CLERK
 
 MONTHS = 16  # more than the chart shows, so its oldest point drops off
 # in effect from before the first month billed (the world's clock is in December 2026)
@@ -86,3 +93,69 @@ def test_a_rebill_becomes_the_latest_statement(world: BillingWorld) -> None:
     latest = world.bill_batch.on_file.several([account.account_id])[account.account_id].latest
     assert latest == replace(rebill, document_key=latest.document_key if latest else None)
     assert world.bill_account.past(account.account_id, latest).previous == latest
+
+
+@dataclass
+class CountingJournal:
+    """The ledger billing reads, counting the reads of entries."""
+
+    ledger: JournalReader
+    entry_reads: int = 0
+
+    def state(self, account_id: str) -> AccountLedger:
+        return self.ledger.state(account_id)
+
+    def entries_since(self, account_id: str, after: int) -> EntriesSince:
+        self.entry_reads += 1
+        return self.ledger.entries_since(account_id, after)
+
+    def entries_after(self, ledger: AccountLedger, after: int) -> EntriesSince:
+        self.entry_reads += 1
+        return self.ledger.entries_after(ledger, after)
+
+
+def billed_twice(world: BillingWorld, paid: str | None) -> tuple[Statement, int]:
+    """An account billed for two months through a cycle's read of it, paying ``paid`` between;
+    the second statement, and how often billing read ledger entries for it."""
+    account = world.account(started=date(2026, 8, 1))
+    meter = world.meter(world.properties.get(account.property_id))
+    for on, value in [("2026-08-01", "100"), ("2026-08-31", "110"), ("2026-09-30", "125")]:
+        world.read(meter, on, value)
+    journal = CountingJournal(world.ledger)
+    bill = replace(world.bill_account, ledger=journal)
+    for end in (date(2026, 8, 31), date(2026, 9, 30)):
+        if end.month == 9 and paid is not None:
+            received = ReceivedPayment(
+                "P-1",
+                account.account_id,
+                D(paid),
+                PaymentMethod.CHEQUE,
+                PaymentChannel.STAFF,
+                date(2026, 9, 15),
+            )
+            PostPayment(world.books)(received, CLERK, "c")
+        journal.entry_reads = 0
+        on_file = world.bill_batch.on_file.several([account.account_id])[account.account_id]
+        outcome = bill(account.account_id, monthly(end), SINCE_2025, on_file)
+    return world.statements.get(account.account_id, outcome.statement_id or ""), (
+        journal.entry_reads
+    )
+
+
+def test_nothing_posted_since_the_latest_statement_reads_no_ledger_entries(
+    world: BillingWorld,
+) -> None:
+    statement, entry_reads = billed_twice(world, paid=None)
+
+    assert entry_reads == 0
+    assert statement.since == ()
+    assert statement.total_due == statement.previous_balance + statement.bill.total
+    assert statement.total_due == world.ledger.state(statement.account_id).balance
+
+
+def test_a_payment_since_the_latest_statement_is_read_and_itemized(world: BillingWorld) -> None:
+    statement, entry_reads = billed_twice(world, paid="10.00")
+
+    assert entry_reads == 1
+    assert statement.since == (ForwardLine(EntryKind.PAYMENT, Direction.CREDIT, D("10.00")),)
+    assert statement.total_due == world.ledger.state(statement.account_id).balance

@@ -226,18 +226,26 @@ class StatementItem(TableItem):
 
 
 class BillingAccountItem(TableItem):
-    """Billing's attribute of an account item: its latest issued statement, set with the
-    ledger posting that issues it, so a cycle reads it with the account (one BatchGetItem for
-    100) instead of a Query of the account's statements each."""
+    """Billing's attributes of an account item: its latest issued statement and the ledger
+    head that statement's posting left, set with that posting, so a cycle reads them with the
+    account (one BatchGetItem for 100) instead of a Query of the account's statements each, and
+    of its ledger entries when none was posted since."""
 
     class Meta(TableMeta):
         pass
 
     latest_statement = UnicodeAttribute(null=True)
+    latest_statement_head = NumberAttribute(null=True)
 
 
-def latest_statement_is(statement: Statement) -> Action:
-    return BillingAccountItem.latest_statement.set(statement.statement_id)
+def latest_statement_is(statement: Statement, posting: Posting) -> list[Action]:
+    head = posting.head
+    return [
+        BillingAccountItem.latest_statement.set(statement.statement_id),
+        BillingAccountItem.latest_statement_head.set(head.sequence)
+        if head is not None
+        else BillingAccountItem.latest_statement_head.remove(),
+    ]
 
 
 class TotalsItem(TableItem):
@@ -614,7 +622,7 @@ class DynamoStatements(Connected):
         transaction = Transaction()
         self._put(transaction, statement, posting.statements[-1].owed)
         self._charge(transaction, statement.account_id, statement.issued_on, [(statement, 1)])
-        journal(transaction, posting, [latest_statement_is(statement)])
+        journal(transaction, posting, latest_statement_is(statement, posting))
         transaction.history([entry])
         try:
             transaction.run(self._client())
@@ -654,7 +662,7 @@ class DynamoStatements(Connected):
             transaction, rebill.account_id, rebill.issued_on, [(cancelled, -1), (rebill, 1)]
         )
         # only the latest statement is rebilled: the rebill is the latest now
-        journal(transaction, posting, [latest_statement_is(rebill)])
+        journal(transaction, posting, latest_statement_is(rebill, posting))
         transaction.history(entries)
         transaction.run(self._client())
 

@@ -8,7 +8,8 @@ GetItems each. A property's item and its meters' links share its partition and s
 reads the property with its meters, once per property of the batch (the units of a building
 share it), where a GetItem and a Query of the links took two requests per account. The account
 item names its latest issued statement, which a second BatchGetItem reads for 100 accounts:
-billing needs no Query of each account's statements (that statement's chart is the history).
+billing needs no Query of each account's statements (that statement's chart is the history),
+nor of its ledger entries when its head is still where that statement's posting left it.
 That read is eventually consistent, as the Query was: a statement it misses (issued a moment
 ago) leaves billing to query the account's statements.
 """
@@ -42,14 +43,19 @@ class DynamoAccountsOnFile:
         ]
         read = []
         latest_keys = []
+        posted_through = {}
         for raw in _batch_get_all(wanted):
             account = mapping.account_of(AccountItem.from_raw_data(raw))
             read.append(
                 (account, ledger_of(account.account_id, LedgerAccountItem.from_raw_data(raw)))
             )
-            latest = BillingAccountItem.from_raw_data(raw).latest_statement
-            if latest is not None:
-                latest_keys.append({"PK": raw["PK"], "SK": {"S": statement_sk(latest)}})
+            billing = BillingAccountItem.from_raw_data(raw)
+            if billing.latest_statement is not None:
+                latest_keys.append(
+                    {"PK": raw["PK"], "SK": {"S": statement_sk(billing.latest_statement)}}
+                )
+            if billing.latest_statement_head is not None:
+                posted_through[account.account_id] = int(billing.latest_statement_head)
         latest_of = {
             statement.account_id: statement
             for statement in (
@@ -66,6 +72,7 @@ class DynamoAccountsOnFile:
                 ledger,
                 premises[account.property_id],
                 latest_of.get(account.account_id),
+                posted_through.get(account.account_id),
             )
             for account, ledger in read
         }

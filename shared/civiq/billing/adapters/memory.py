@@ -121,7 +121,8 @@ class InMemoryStatements:
         self.ledger = ledger if ledger is not None else InMemoryLedger(store)
         self.statements: dict[tuple[str, str], Statement] = {}
         self.totals: dict[str, Counter[str]] = {}
-        self.latest: dict[str, str] = {}  # account id: its latest issued statement's id
+        # account id: its latest issued statement's id, and the ledger head its posting left
+        self.latest: dict[str, tuple[str, int | None]] = {}
 
     def _of(self, account_id: str) -> list[Statement]:
         found = [s for (a, _), s in self.statements.items() if a == account_id]
@@ -147,7 +148,7 @@ class InMemoryStatements:
             return False
         self._post(posting)  # first: LedgerMoved writes nothing
         self.statements[(statement.account_id, statement.statement_id)] = statement
-        self.latest[statement.account_id] = statement.statement_id
+        self.latest[statement.account_id] = (statement.statement_id, _sequence(posting))
         owed = self.balances.balance_of(statement.account_id)
         self.balances.owed[statement.account_id] = owed + Money(statement.bill.total)
         month = self.totals.setdefault(f"{statement.issued_on:%Y-%m}", Counter())
@@ -174,7 +175,7 @@ class InMemoryStatements:
         key = (cancelled.account_id, cancelled.statement_id)
         self.statements[key] = replace(stored, status=StatementStatus.CANCELLED)
         self.statements[(rebill.account_id, rebill.statement_id)] = rebill
-        self.latest[rebill.account_id] = rebill.statement_id
+        self.latest[rebill.account_id] = (rebill.statement_id, _sequence(posting))
         owed = self.balances.balance_of(rebill.account_id)
         moved = Money(rebill.bill.total - cancelled.bill.total)
         self.balances.owed[rebill.account_id] = owed + moved
@@ -199,6 +200,10 @@ class InMemoryStatements:
         return attached
 
 
+def _sequence(posting: Posting) -> int | None:
+    return posting.head.sequence if posting.head is not None else None
+
+
 class InMemoryAccountsOnFile:
     def __init__(
         self, store: InMemoryStore, ledger: InMemoryLedger, statements: InMemoryStatements
@@ -211,18 +216,16 @@ class InMemoryAccountsOnFile:
         found = {}
         for account_id in account_ids:
             try:
+                latest, posted_through = self.statements.latest.get(account_id, (None, None))
                 found[account_id] = AccountOnFile(
                     self.store.get(account_id),
                     self.ledger.state(account_id),
-                    latest=self._latest(account_id),
+                    latest=None if latest is None else self.statements.get(account_id, latest),
+                    posted_through=posted_through,
                 )
             except NotFound:
                 continue
         return found
-
-    def _latest(self, account_id: str) -> Statement | None:
-        statement_id = self.statements.latest.get(account_id)
-        return None if statement_id is None else self.statements.get(account_id, statement_id)
 
 
 class InMemoryManifests:

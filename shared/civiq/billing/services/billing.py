@@ -55,7 +55,7 @@ from civiq.core.errors import Conflict, DomainError
 from civiq.core.events import Actor
 from civiq.core.history import subject_of
 from civiq.core.ports import Clock, IdGenerator
-from civiq.ledger.domain.journal import AccountLedger
+from civiq.ledger.domain.journal import AccountLedger, EntriesSince
 from civiq.ledger.ports import JournalReader
 from civiq.ledger.services.posting import post_until_settled
 from civiq.metering.domain.metering import InstalledMeter, Reading
@@ -139,9 +139,21 @@ class Past:
     previous: Statement | None
     history: tuple[UsagePoint, ...]
     read: Callable[[], Sequence[Statement]]
+    # the ledger head the previous statement's posting left, when known
+    posted_through: int | None = None
 
     def statements(self) -> Sequence[Statement]:
         return self.read()
+
+    def nothing_posted_since(self, ledger: AccountLedger) -> bool:
+        """Whether ``ledger`` (the account's, as read) has no entry after the previous
+        statement's own: its head is where that statement's posting left it."""
+        return (
+            self.previous is not None
+            and self.previous.ledger_sequence is not None
+            and ledger.head is not None
+            and ledger.head.sequence == self.posted_through
+        )
 
 
 def past_of(issued: Sequence[Statement]) -> Past:
@@ -155,11 +167,14 @@ def past_of(issued: Sequence[Statement]) -> Past:
     return Past(kept[0] if kept else None, history, lambda: kept)
 
 
-def past_after(latest: Statement, read: Callable[[], Sequence[Statement]]) -> Past:
+def past_after(
+    latest: Statement, read: Callable[[], Sequence[Statement]], posted_through: int | None = None
+) -> Past:
     """The past that ends with ``latest``, the account's latest issued statement: its chart
     is the history (each point is what the statement it stands for billed), so no other
     statement is read unless ``read`` is asked."""
-    return Past(latest, tuple(latest.usage_history[-(USAGE_HISTORY_PERIODS - 1) :]), read)
+    history = tuple(latest.usage_history[-(USAGE_HISTORY_PERIODS - 1) :])
+    return Past(latest, history, read, posted_through)
 
 
 @dataclass(frozen=True)
@@ -185,8 +200,11 @@ class BillAccount:
         (else read here)."""
         account = on_file.account if on_file is not None else self.accounts.get(account_id)
         read = on_file.ledger if on_file is not None else None
-        latest = on_file.latest if on_file is not None else None
-        past = self.past(account_id, latest)
+        past = (
+            self.past(account_id, on_file.latest, on_file.posted_through)
+            if on_file is not None
+            else self.past(account_id)
+        )
         previous = past.previous
         if previous is not None and request.run_id and previous.run_id == request.run_id:
             return AccountOutcome(account_id, Outcome.BILLED, statement_id=previous.statement_id)
@@ -211,11 +229,16 @@ class BillAccount:
     ) -> None:
         reissue_statement(self.statements, self.ledger, cancelled, rebill, entries)
 
-    def past(self, account_id: str, latest: Statement | None = None) -> Past:
+    def past(
+        self,
+        account_id: str,
+        latest: Statement | None = None,
+        posted_through: int | None = None,
+    ) -> Past:
         """The account's issued statements as billing needs them: from ``latest``, its latest
         issued statement when the account named it (the rest read only if asked), else read."""
         if latest is not None and latest.status is StatementStatus.ISSUED and latest.usage_history:
-            return past_after(latest, lambda: self.issued(account_id))
+            return past_after(latest, lambda: self.issued(account_id), posted_through)
         return past_of(self.issued(account_id))
 
     def issued(self, account_id: str) -> list[Statement]:
@@ -284,11 +307,14 @@ class BillAccount:
         # or one issued before statements kept their head, which balance_forward places)
         previous = past.previous
         after = previous.ledger_sequence if previous is not None else None
-        journal = (
-            self.ledger.entries_after(ledger, after or 0)
-            if ledger is not None
-            else self.ledger.entries_since(account.account_id, after or 0)
-        )
+        head = ledger.head if ledger is not None else None
+        if ledger is not None and head is not None and past.nothing_posted_since(ledger):
+            # the entries since are the previous statement's own, which it does not itemize
+            journal = EntriesSince(ledger.account_id, head.sequence, head, ledger.balance, ())
+        elif ledger is not None:
+            journal = self.ledger.entries_after(ledger, after or 0)
+        else:
+            journal = self.ledger.entries_since(account.account_id, after or 0)
         forward = balance_forward(previous, journal, replacing)
         estimated = any(r.estimated for r in use.reads)
         current = UsagePoint(period.end, period.days, use.volume, estimated)
