@@ -278,6 +278,27 @@ def test_a_minimum_of_a_defined_type_tops_up_only_its_lines() -> None:
     assert bill.total == D("32.57")  # 22.40 + 8.80 + 1.37
 
 
+def test_a_defined_type_with_its_own_minimum_is_left_out_of_its_services_minimum() -> None:
+    # fire supply at least 5.00 per 30 days, water at least 15.00 per 30 days (61 days):
+    # fire supply 8.80 is topped up by 10.17 - 8.80 = 1.37; water's 15.00 x 61/30 = 30.50
+    # counts only the water line, 22.40: a water top-up of 30.50 - 22.40 = 8.10
+    fire_minimum = MinimumCharge(WATER, D("5.00"), category="fire-supply")
+    water_minimum = MinimumCharge(WATER, D("15.00"))
+    bill = rate(schedule(OTTAWA_WATER, OTTAWA_FIRE, fire_minimum, water_minimum), request())
+    top_ups = [(line.category, line.amount) for line in bill.lines if line.kind == "minimum"]
+    assert [(c.code if c else None, amount) for c, amount in top_ups] == [
+        (None, D("8.10")),  # the built-in type's lines come first
+        ("fire-supply", D("1.37")),
+    ]
+    assert bill.total == D("40.67")  # 22.40 + 8.80 + 1.37 + 8.10
+
+
+def test_a_second_minimum_of_one_charge_type_is_refused() -> None:
+    fire_minimum = MinimumCharge(WATER, D("5.00"), category="fire-supply")
+    with pytest.raises(InvalidInput, match="a second minimum for fire-supply"):
+        schedule(OTTAWA_WATER, OTTAWA_FIRE, fire_minimum, replace(fire_minimum, amount=D("6")))
+
+
 def test_a_minimum_of_a_built_in_type_still_counts_its_defined_types_lines() -> None:
     # water at least 15.00 per 30 days: 15.00 x 61/30 = 30.50; water 22.40 + fire supply 8.80
     # = 31.20 is more: no top-up

@@ -848,17 +848,18 @@ class RateVersion:
         if not components:
             raise InvalidInput("a version needs at least one component", "components")
         self._check_day_count(components)
-        minimums: set[ChargeType] = set()
+        minimums: set[tuple[ChargeType, str | None]] = set()
         for index, component in enumerate(components):
             if not isinstance(component, COMPONENT_TYPES):
                 raise InvalidInput("not a rate component", f"components.{index}")
             if isinstance(component, MinimumCharge):
-                if component.charge_type in minimums:
+                of = (component.charge_type, component.category)
+                if of in minimums:
                     raise InvalidInput(
-                        f"a second minimum for {component.charge_type}",
+                        f"a second minimum for {component.category or component.charge_type}",
                         f"components.{index}.charge_type",
                     )
-                minimums.add(component.charge_type)
+                minimums.add(of)
             if isinstance(component, MinimumBill) and any(
                 isinstance(c, MinimumBill) for c in components[:index]
             ):

@@ -822,14 +822,17 @@ def _top_up(
     """A ``minimum`` line bringing the charge type's lines of this version up to ``minimum``,
     the component's amount for ``days`` (the after-due amount tops up the after-due lines the
     same way): with a category, only that category's lines; without one, all the type's lines,
-    its categories' too. A ``minimum-bill`` line brings all of them up to it."""
+    its categories' too but those with a minimum of their own. A ``minimum-bill`` line brings
+    all of them up to it."""
     charge_type, category = component.charge_type, component.category
     whole_bill = isinstance(component, MinimumBill)
+    own_minimum = {m.category for m in version.minimums if m.category is not None}
     charged = late_charged = ZERO
     for line, late in zip(bill.lines[first_line:], bill.late[first_line:], strict=True):
+        code = line.category.code if line.category is not None else None
         if whole_bill or (
             line.charge_type is charge_type
-            and (category is None or (line.category is not None and line.category.code == category))
+            and (code == category if category is not None else code not in own_minimum)
         ):
             charged += line.amount
             late_charged += late

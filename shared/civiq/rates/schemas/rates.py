@@ -865,7 +865,8 @@ class RateVersionSpec(Request):
         min_length=1,
         max_length=50,
         description="A charge_type not built in is a code of charge_types whose service the "
-        "component's kind takes; at most one minimum per service",
+        "component's kind takes; at most one minimum per charge type (a built-in type's counts "
+        "the lines of its service's defined types that have none of their own)",
         json_schema_extra={"x-charge-types": "charge_types"},
     )
     taxes: list[TaxSpec] = Field(
