@@ -22,6 +22,7 @@ from civiq.billing.adapters.memory import (
     InMemoryStatements,
 )
 from civiq.billing.domain.cycles import BillingRun, CycleDefinition, Frequency
+from civiq.billing.domain.statements import Statement
 from civiq.billing.services.billing import BillAccount, BillBatch
 from civiq.billing.services.cycles import DefineCycle, PrepareRun, StartRun, SummarizeRun
 from civiq.billing.services.final_bills import ProduceFinalBill
@@ -192,3 +193,13 @@ class BillingWorld(World):
     def run(self) -> BillingRun:
         self.cycle()
         return self.start("residential-a", PERIOD_END, CLERK, "corr-run")
+
+    def billed_by_a_run(self, account: Account, *reads: tuple[str, str]) -> Statement:
+        """``account``'s statement of a run of the cycle, its meter installed and read
+        (day, register) first."""
+        meter = self.meter(self.properties.get(account.property_id))
+        for on, value in reads:
+            self.read(meter, on, value)
+        run = self.run()
+        outcome = self.bill_account(account.account_id, run.request(), SCHEDULE)
+        return self.statements.get(account.account_id, outcome.statement_id or "")

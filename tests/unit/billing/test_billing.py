@@ -237,7 +237,9 @@ def test_a_final_bill_runs_to_the_move_out_read_at_the_routes_rates(world: Billi
     again = world.final_bill(
         account.account_id, FinalReading(date(2026, 11, 15), D("121.5")), "MV1", "corr-move"
     )
-    assert again.outcome is Outcome.SKIPPED and len(world.statements.statements) == 1
+    assert (again.outcome, again.statement_id) == (Outcome.BILLED, statement.statement_id)
+    assert len(world.statements.statements) == 1
+    assert [e["kind"] for e in world.published("StatementIssued")] == ["final"]  # once
 
 
 def test_a_final_bill_without_a_read_is_estimated(world: BillingWorld) -> None:

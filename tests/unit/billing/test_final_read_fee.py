@@ -1,9 +1,11 @@
 """The final-read fee: charged by the final bill of a move-out or a sale, on the terms in effect on
 the final read's day, once per move or transfer however often the step is retried, and itemized
-(with its tax) on the final statement; no fee configured, nothing charged."""
+(with its tax) on the final statement; no fee configured, or no final statement to itemize it,
+nothing charged. A retried final bill issues the statement an earlier attempt billed."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal as D
 
@@ -112,7 +114,7 @@ def test_a_retried_final_bill_charges_the_fee_once(world: BillingWorld) -> None:
 
     again = world.final_bill(account_id, FinalReading(MOVED_OUT, D("121.5")), "TR7", "corr-2")
 
-    assert again.outcome is Outcome.SKIPPED
+    assert (again.outcome, again.statement_id) == (Outcome.BILLED, statement.statement_id)
     assert fee_entries(world, account_id) == [
         ("Frais de relevé final", D("30.00")),
         ("TVH 13\u00a0% sur Frais de relevé final", D("3.90")),
@@ -146,3 +148,37 @@ def test_an_estimated_final_read_is_not_charged_the_final_read_fee(world: Billin
 
     assert fee_entries(world, statement.account_id) == []
     assert statement.total_due == statement.bill.total
+
+
+def test_no_fee_is_charged_when_the_final_bill_has_nothing_left_to_bill(
+    world: BillingWorld,
+) -> None:
+    configure(world, Fee(FINAL_READ, (final_read_fee(date(2026, 1, 1), "30.00"),)))
+    account = world.account()
+    regular = world.billed_by_a_run(account, ("2026-09-30", "100"), ("2026-11-30", "130"))
+    last_day = regular.bill.period_end  # the regular bill reaches the move-out day already
+    before = world.store.get(account.account_id)
+    world.store.commit(
+        world.recorder.change([Step(before.moved_out(last_day), "MovedOut", before)], CLERK, "c")
+    )
+
+    outcome = world.final_bill(
+        account.account_id, FinalReading(last_day, D("130")), "MV9", "corr-move"
+    )
+
+    assert (outcome.outcome, outcome.reason) == (Outcome.SKIPPED, "already-billed")
+    assert fee_entries(world, account.account_id) == []
+    assert world.ledger.state(account.account_id).balance == regular.total_due
+
+
+def test_a_final_bill_stopped_before_its_pdf_is_rendered_when_retried(world: BillingWorld) -> None:
+    statement = final_bill(world, "MV3")
+    key = (statement.account_id, statement.statement_id)
+    world.statements.statements[key] = replace(statement, document_key=None)  # as if it stopped
+    announced = len(world.published("StatementIssued"))
+
+    again = world.final_bill(statement.account_id, FinalReading(MOVED_OUT, D("121.5")), "MV3", "c2")
+
+    assert again.statement_id == statement.statement_id
+    assert world.statements.get(*key).document_key is not None
+    assert len(world.published("StatementIssued")) == announced + 1

@@ -1,7 +1,8 @@
 """Final bills: when services end (a move-out, a sale), bill the account through that day with
 the same rating as a cycle, at the rates of the cycle that bills its route, and issue the
 statement at once. The fee catalogue's final-read fee in effect on the final read's day, if it
-has one, is charged first, so the final statement itemizes it.
+has one, is charged first, so the final statement itemizes it (and not at all when the final
+bill has nothing left to bill: no statement would ever show it).
 
 The move and transfer workflows wait for it: an account settles (and may close) only on the
 balance its final bill left. A final bill that cannot be produced (a read waiting for review,
@@ -12,14 +13,14 @@ lands in the staff work queue with the reason; it is never skipped quietly.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 
 from civiq.accounts.domain.moves import FinalReading
 from civiq.accounts.ports import AccountRepository
 from civiq.accounts.services.recording import Recorder
-from civiq.billing.domain.billing import BillingRequest, Skip
+from civiq.billing.domain.billing import BillingRequest, Skip, period_for
 from civiq.billing.domain.cycles import AccountOutcome, Outcome, cycle_of_route
-from civiq.billing.domain.statements import StatementKind
+from civiq.billing.domain.statements import Statement, StatementKind
 from civiq.billing.ports import CycleRepository
 from civiq.billing.services.billing import BILLING, BillAccount
 from civiq.billing.services.issue_statements import IssueStatements
@@ -75,16 +76,6 @@ class ProduceFinalBill:
         if reading.value_m3 is not None and len(serving) == 1:
             command = ReadingCommand(serving[0].meter_id, reading.read_on, reading.value_m3)
             self.record_reading(command, BILLING, correlation_id)
-        if reading.value_m3 is not None:  # the fee pays for a read taken, not an estimate
-            self.charge_fee.if_configured(
-                account_id,
-                FINAL_READ,
-                reference_id,
-                BILLING,
-                correlation_id,
-                because="FinalBillRequested",
-                on=reading.read_on,
-            )
         today = self.recorder.today()
         request = BillingRequest(
             kind=StatementKind.FINAL,
@@ -96,7 +87,27 @@ class ProduceFinalBill:
             issued_on=today,
             due_on=today + timedelta(days=cycle.due_days),
         )
-        outcome = self.bill_account(account_id, request, self.rates.get(cycle.rate_schedule_id))
+        previous = self.bill_account.past(account_id).previous
+        billable = not isinstance(period_for(account, previous, request), Skip)
+        # the fee pays for a read taken, not an estimate, and is itemized on the final statement:
+        # none is charged when the final bill has nothing left to bill
+        if reading.value_m3 is not None and billable:
+            self.charge_fee.if_configured(
+                account_id,
+                FINAL_READ,
+                reference_id,
+                BILLING,
+                correlation_id,
+                because="FinalBillRequested",
+                on=reading.read_on,
+            )
+        if previous is not None and _final_bill_through(previous, reading.read_on):
+            # billed by an earlier attempt, which may have stopped before its PDF: it is issued
+            # (rendered and announced) now if it was not then
+            outcome = AccountOutcome(account_id, Outcome.BILLED, statement_id=previous.statement_id)
+        else:
+            schedule = self.rates.get(cycle.rate_schedule_id)
+            outcome = self.bill_account(account_id, request, schedule)
         if outcome.outcome is Outcome.SKIPPED and outcome.reason not in NOTHING_LEFT_TO_BILL:
             raise FinalBillBlocked(
                 f"the final bill of account {account.account_number} is blocked: {outcome.reason}",
@@ -104,3 +115,7 @@ class ProduceFinalBill:
             )
         self.issue([outcome])
         return outcome
+
+
+def _final_bill_through(statement: Statement, day: date) -> bool:
+    return statement.kind is StatementKind.FINAL and statement.bill.period_end == day
