@@ -1,0 +1,97 @@
+"""Make a payment arrangement for an account's arrears, within the municipality's policy.
+
+The same use case serves a clerk and a resident (through the portal): who asks is the actor, and
+the policy is the same for both. What is arranged is what the ledger says is past due today; the
+terms asked for are checked against the policy and the debtor's broken arrangements, and every
+reason to refuse is given at once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from civiq.accounts.services.recording import Recorder
+from civiq.collections.domain.arrangements import (
+    Arrangement,
+    ArrangementPolicy,
+    ArrangementTerms,
+    InstalmentFrequency,
+    arrears,
+    broken_on,
+    instalments,
+    refusals,
+)
+from civiq.collections.ports import Arrangements
+from civiq.core.audit import AuditEntry
+from civiq.core.errors import Conflict, InvalidInput
+from civiq.core.events import Actor
+from civiq.ledger.ports import JournalReader
+
+
+@dataclass(frozen=True)
+class ArrangementAsked:
+    account_id: str
+    down_payment: Decimal
+    instalments: int
+    frequency: InstalmentFrequency
+    first_due: date
+
+
+@dataclass(frozen=True)
+class MakeArrangement:
+    arrangements: Arrangements
+    ledger: JournalReader
+    policy: ArrangementPolicy
+    recorder: Recorder
+
+    def __call__(self, asked: ArrangementAsked, actor: Actor, correlation_id: str) -> Arrangement:
+        """Raises NotFound (no such account), InvalidInput (every term the policy refuses),
+        Conflict (an arrangement is in force)."""
+        today = self.recorder.today()
+        owed = arrears(self.ledger.state(asked.account_id), today)
+        history = self.arrangements.of_account(asked.account_id)
+        terms = ArrangementTerms(
+            owed,
+            asked.down_payment,
+            asked.instalments,
+            asked.frequency,
+            asked.first_due,
+            today,
+        )
+        if any(a.ended_on is None for a in history):
+            raise Conflict("the account has an arrangement in force", "account_id")
+        refused = refusals(terms, self.policy, broken_on(history))
+        if refused:
+            raise InvalidInput.of(refused)
+        arrangement = Arrangement(
+            arrangement_id=self.recorder.ids.new_id(),
+            account_id=asked.account_id,
+            terms=terms,
+            instalments=instalments(terms, self.policy),
+            made_by=actor.subject,
+            made_at=self.recorder.clock.now(),
+        )
+        self.arrangements.make(arrangement, self._entry(arrangement, actor, correlation_id))
+        return arrangement
+
+    def _entry(self, arrangement: Arrangement, actor: Actor, correlation_id: str) -> AuditEntry:
+        terms = arrangement.terms
+        return AuditEntry(
+            entry_id=self.recorder.ids.new_id(),
+            subject_id=f"ACCOUNT#{arrangement.account_id}",
+            action="ArrangementMade",
+            actor_subject=actor.subject,
+            actor_role=actor.role,
+            occurred_at=arrangement.made_at,
+            correlation_id=correlation_id,
+            detail={
+                "arrangement_id": arrangement.arrangement_id,
+                "owed": str(terms.owed),
+                "down_payment": str(terms.down_payment),
+                "instalments": [
+                    [i.due_on.isoformat(), str(i.amount)] for i in arrangement.instalments
+                ],
+            },
+        )

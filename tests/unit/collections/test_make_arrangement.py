@@ -1,0 +1,117 @@
+"""Making an arrangement: it covers what the ledger says is past due, for whoever asks within the
+policy; every refused term is named at once; one arrangement at a time, and a debtor who broke
+too many lately is refused."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, date, datetime
+from decimal import Decimal as D
+
+import pytest
+
+from civiq.collections.adapters.memory import InMemoryArrangements
+from civiq.collections.domain.arrangements import (
+    ArrangementPolicy,
+    ArrangementStatus,
+    InstalmentFrequency,
+)
+from civiq.collections.services.arrangements import ArrangementAsked, MakeArrangement
+from civiq.core.errors import Conflict, InvalidInput, NotFound
+from civiq.core.events import Actor
+from tests.helpers.billing_world import BillingWorld
+
+RESIDENT = Actor("resident-portal:ID00000004", "resident")
+TODAY = date(2027, 1, 10)  # the statement of Nov. 30 is past due
+
+
+@pytest.fixture
+def world() -> BillingWorld:
+    return BillingWorld()
+
+
+def owing(world: BillingWorld) -> tuple[str, D]:
+    """An account whose November statement is past due on TODAY, and what it owes."""
+    account = world.account()
+    statement = world.billed_by_a_run(account, ("2026-09-30", "100"), ("2026-11-30", "130"))
+    assert statement.due_on < TODAY
+    later = datetime(2027, 1, 10, 15, tzinfo=UTC)
+    world.clock.advance(seconds=(later - world.clock.now()).total_seconds())
+    return account.account_id, statement.total_due
+
+
+def make(world: BillingWorld, policy: ArrangementPolicy | None = None) -> MakeArrangement:
+    return MakeArrangement(
+        InMemoryArrangements(), world.ledger, policy or ArrangementPolicy(), world.recorder
+    )
+
+
+def asked(account_id: str, down: str = "28.05", count: int = 2) -> ArrangementAsked:
+    return ArrangementAsked(
+        account_id, D(down), count, InstalmentFrequency.MONTHLY, date(2027, 2, 1)
+    )
+
+
+def test_an_arrangement_covers_the_arrears_the_ledger_shows(world: BillingWorld) -> None:
+    account_id, owed = owing(world)  # 120.00 x 61/365 + 60.00 + 48.00 = 128.05
+    arrange = make(world)
+
+    arrangement = arrange(asked(account_id), RESIDENT, "corr-a")
+
+    assert arrangement.terms.owed == owed == D("128.05")
+    assert arrangement.terms.made_on == TODAY
+    # 128.05 - 28.05 = 100.00 in two: 50.00 on Feb. 1 and Mar. 1
+    assert [(i.due_on, i.amount) for i in arrangement.instalments] == [
+        (date(2027, 2, 1), D("50.00")),
+        (date(2027, 3, 1), D("50.00")),
+    ]
+    assert arrangement.made_by == RESIDENT.subject
+    assert arrangement.status is ArrangementStatus.ACTIVE
+    (entry,) = arrange.arrangements.history  # type: ignore[attr-defined]
+    assert (entry.subject_id, entry.action, entry.actor_role) == (
+        f"ACCOUNT#{account_id}",
+        "ArrangementMade",
+        "resident",
+    )
+
+
+def test_every_term_refused_is_named(world: BillingWorld) -> None:
+    account_id, _ = owing(world)
+    policy = ArrangementPolicy(min_down_payment_percent=D("25"), max_instalments=6)
+
+    with pytest.raises(InvalidInput) as refused:
+        make(world, policy)(asked(account_id, down="10.00", count=9), RESIDENT, "c")
+
+    assert [e.field for e in refused.value.errors] == ["down_payment", "instalments"]
+
+
+def test_one_arrangement_at_a_time(world: BillingWorld) -> None:
+    account_id, _ = owing(world)
+    arrange = make(world)
+    arrange(asked(account_id), RESIDENT, "c1")
+
+    with pytest.raises(Conflict):
+        arrange(asked(account_id), RESIDENT, "c2")
+
+
+def test_a_debtor_who_broke_too_many_lately_is_refused(world: BillingWorld) -> None:
+    account_id, _ = owing(world)
+    arrange = make(world, ArrangementPolicy(broken_limit=1))
+    first = arrange(asked(account_id), RESIDENT, "c1")
+    kept = arrange.arrangements.arrangements  # type: ignore[attr-defined]
+    kept[0] = replace(first, status=ArrangementStatus.BROKEN, ended_on=date(2027, 1, 5))
+
+    with pytest.raises(InvalidInput) as refused:
+        arrange(asked(account_id), RESIDENT, "c2")
+
+    assert [e.field for e in refused.value.errors] == ["account"]
+
+
+def test_no_arrears_nothing_to_arrange_and_no_account_not_found(world: BillingWorld) -> None:
+    account = world.account()
+    with pytest.raises(InvalidInput) as refused:
+        make(world)(asked(account.account_id, down="0.00"), RESIDENT, "c")
+    assert refused.value.errors[0].field == "owed"
+
+    with pytest.raises(NotFound):
+        make(world)(asked("no-such-account"), RESIDENT, "c")
