@@ -6,6 +6,7 @@ from chalice import Chalice
 from chalicelib import http, openapi
 from chalicelib.routes import (
     accounts,
+    arrangements,
     billing,
     customers,
     dashboard,
@@ -39,6 +40,7 @@ app.register_blueprint(dashboard.blueprint)
 app.register_blueprint(exports.blueprint)
 app.register_blueprint(payments.blueprint)
 app.register_blueprint(fees.blueprint)
+app.register_blueprint(arrangements.blueprint)
 app.register_blueprint(webhooks.blueprint)
 app.register_blueprint(remittances.blueprint)
 app.register_blueprint(processor_exceptions.blueprint)

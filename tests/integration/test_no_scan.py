@@ -534,6 +534,19 @@ def test_every_route_answers_without_a_scan(
             id=account_id,
         )
         assert used["TransactWriteItems"] == 1 and "Scan" not in used, used
+        # arrangements: none yet, and none made (the fee charged today is not past due)
+        _, used = call("GET", f"{ACCOUNTS}/{{id}}/arrangements", 200, id=account_id)
+        assert used == Counter({"GetItem": 1, "Query": 1}), used
+        terms = {"instalments": 3, "frequency": "monthly", "first_due": "2099-01-01"}
+        _, used = call(
+            "POST",
+            f"{ACCOUNTS}/{{id}}/arrangements",
+            400,
+            terms,
+            headers={"Idempotency-Key": "no-scan-arrangement-1"},
+            id=account_id,
+        )
+        assert "Scan" not in used, used
         event = json.dumps(
             {
                 "id": "evt_noscan1",

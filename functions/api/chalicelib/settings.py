@@ -52,6 +52,19 @@ class ApiSettings(CommonSettings):
     remittance_queue_url: str | None = Field(default=None, min_length=10)
     # A card or PAD payment is refunded through the payment gateway (the sandbox's queue).
     sandbox_processor_queue_url: str | None = Field(default=None, min_length=10)
+    # Payment arrangements: the municipality's policy
+    arrangement_max_instalments: int = Field(default=12, ge=1, le=120)
+    arrangement_min_instalment: Decimal = Field(
+        default=Decimal("25.00"), ge=0, le=100_000, decimal_places=2
+    )
+    arrangement_min_down_payment_percent: Decimal = Field(
+        default=Decimal(0), ge=0, lt=100, decimal_places=2
+    )
+    arrangement_interest_percent_per_year: Decimal = Field(
+        default=Decimal(0), ge=0, le=30, decimal_places=2
+    )
+    arrangement_grace_days: int = Field(default=5, ge=0, le=60)
+    arrangement_broken_limit: int = Field(default=2, ge=1, le=20)
 
     @model_validator(mode="after")
     def _auth_is_configured(self) -> ApiSettings:

@@ -17,6 +17,11 @@ RATE_PLACES = Decimal("0.0001")
 ROUNDING = ROUND_HALF_UP
 
 
+def dollars(amount: Decimal | int) -> str:
+    """An amount as the API and events write it: dollars and cents ("150.00", "-25.00")."""
+    return f"{amount:.2f}"
+
+
 def to_decimal(value: str | int | Decimal) -> Decimal:
     """Exact decimal from a string, an int or a Decimal; floats are refused."""
     if isinstance(value, (bool, float)):

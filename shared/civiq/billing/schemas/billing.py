@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Annotated, Any
 
 from annotated_types import Interval
@@ -32,6 +33,7 @@ from civiq.billing.domain.statements import (
 )
 from civiq.billing.services.preview import BillPreview, PeriodEnd
 from civiq.core.language import Language
+from civiq.core.money import dollars as money
 from civiq.core.schemas import WHOLE, AddressOut, Name, Payload, Request, Versioned
 from civiq.ledger.domain.journal import EntryKind
 from civiq.rates.domain.charges import ChargeLine, ChargeType, TaxLine, Unit
@@ -45,11 +47,7 @@ EXCEPTIONS_SHOWN = 100  # a run's skipped and failed accounts listed with its pr
 FIRST_DAY = "The period's first day: the day after the previous period's end"
 
 
-def money(amount: object) -> str:
-    return f"{amount:.2f}"
-
-
-def _optional_money(amount: object | None) -> str | None:
+def _optional_money(amount: Decimal | None) -> str | None:
     return None if amount is None else money(amount)
 
 

@@ -25,8 +25,8 @@ from civiq.billing.domain.simulation_jobs import (
     RateSimulation,
     SimulationStatus,
 )
-from civiq.billing.schemas.billing import money
 from civiq.core.language import Language
+from civiq.core.money import dollars as money
 from civiq.core.schemas import Cursor, Omissible, PageQuery, Payload, Request, exactly_one, rules
 from civiq.rates.schemas.rates import RateVersionSpec, ScheduleId
 

@@ -8,10 +8,12 @@ reason to refuse is given at once.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from civiq.accounts.ports import AccountRepository
 from civiq.accounts.services.recording import Recorder
 from civiq.collections.domain.arrangements import (
     Arrangement,
@@ -95,3 +97,15 @@ class MakeArrangement:
                 ],
             },
         )
+
+
+@dataclass(frozen=True)
+class AccountArrangements:
+    """An account's arrangements, newest first (NotFound: no such account)."""
+
+    accounts: AccountRepository
+    arrangements: Arrangements
+
+    def __call__(self, account_id: str) -> Sequence[Arrangement]:
+        self.accounts.get(account_id)
+        return self.arrangements.of_account(account_id)

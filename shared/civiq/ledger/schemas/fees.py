@@ -16,6 +16,7 @@ from pydantic import Field, TypeAdapter
 from pydantic.json_schema import JsonDict
 
 from civiq.core.errors import field_prefix
+from civiq.core.money import dollars as money
 from civiq.core.schemas import DollarsIn, Payload, Request, WholeNumber, not_before
 from civiq.ledger.domain.fees import CODE_PATTERN, Fee, FeeCatalogue, FeeTax, FeeVersion
 from civiq.ledger.domain.journal import LedgerEntry
@@ -36,10 +37,6 @@ TaxRate = Annotated[
     ),
 ]
 Wording = Annotated[str, Field(min_length=2, max_length=80)]
-
-
-def money(amount: Decimal) -> str:
-    return f"{amount:.2f}"
 
 
 class FeeTaxSpec(Request):

@@ -20,6 +20,7 @@ from civiq.core.audit import AuditEntry
 from civiq.core.errors import NotFound, check_version
 from civiq.core.events import Actor, DomainEvent
 from civiq.core.history import changes
+from civiq.core.money import dollars as money
 from civiq.ledger.domain.fees import (
     NEW_ACCOUNT,
     FeeCatalogue,
@@ -31,7 +32,7 @@ from civiq.ledger.domain.journal import AccountLedger, LedgerEntry, Posting, Sta
 from civiq.ledger.domain.journal import unbilled as unbilled_item
 from civiq.ledger.domain.payments import derived_id
 from civiq.ledger.ports import FeeCatalogueRepository
-from civiq.ledger.services.posting import Draft, PaymentLedger, money
+from civiq.ledger.services.posting import Draft, PaymentLedger
 
 FEES_SUBJECT = "FEES"  # the catalogue's history
 

@@ -12,7 +12,6 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
@@ -92,10 +91,6 @@ class PaymentLedger:
         if draft is not None and draft.events:
             self.events.after_commit(draft.events)
         return draft
-
-
-def money(amount: Decimal) -> str:
-    return f"{amount:.2f}"
 
 
 @dataclass(frozen=True)

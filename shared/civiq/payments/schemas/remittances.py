@@ -7,15 +7,12 @@ from typing import Literal
 
 from pydantic import Field
 
+from civiq.core.money import dollars as money
 from civiq.core.schemas import Cursor, Omissible, Payload, Request, rules, when
 from civiq.payments.domain.remittance import REQUIRED
 from civiq.payments.domain.remittance_files import LineOutcome, RemittanceCounts, RemittanceFile
 
 RemittanceId = Field(pattern=r"^RM-[0-9A-F]{20}$")
-
-
-def money(amount: object) -> str:
-    return f"{amount:.2f}"
 
 
 class ChunkMessage(Payload):

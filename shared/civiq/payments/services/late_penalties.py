@@ -20,6 +20,7 @@ from enum import Enum
 
 from civiq.core.errors import DomainError
 from civiq.core.events import Actor
+from civiq.core.money import dollars as money
 from civiq.ledger.domain.journal import (
     AccountLedger,
     EntryKind,
@@ -28,7 +29,7 @@ from civiq.ledger.domain.journal import (
     StatementChange,
     append,
 )
-from civiq.ledger.services.posting import Draft, PaymentLedger, money
+from civiq.ledger.services.posting import Draft, PaymentLedger
 from civiq.payments.domain.penalties import PenaltyPolicy, after_due_extra, assess, penalty_reason
 from civiq.payments.ports import PastDueStatement, PastDueStatements
 

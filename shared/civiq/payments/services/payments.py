@@ -12,6 +12,7 @@ from civiq.accounts.domain.accounts import Account
 from civiq.core.errors import Conflict, InvalidInput
 from civiq.core.events import Actor
 from civiq.core.money import CENT
+from civiq.core.money import dollars as money
 from civiq.ledger.domain.fees import (
     DISHONOURED_PAYMENT,
     FeeCharge,
@@ -44,7 +45,7 @@ from civiq.ledger.domain.payments import (
     check_refund,
 )
 from civiq.ledger.ports import FeeCatalogueRepository
-from civiq.ledger.services.posting import Draft, PaymentLedger, money
+from civiq.ledger.services.posting import Draft, PaymentLedger
 from civiq.payments.domain.processor_payments import fold
 from civiq.payments.ports import PaymentGateway, ProcessorEvents, RefundRequest
 

@@ -11,9 +11,10 @@ from pydantic import ConfigDict, Field
 from civiq.accounts.domain.accounts import AccountStatus
 from civiq.billing.domain.cycles import BillingRun, Frequency, Outcome, RunStatus
 from civiq.billing.domain.statements import Statement
-from civiq.billing.schemas.billing import StatementSummaryOut, money
+from civiq.billing.schemas.billing import StatementSummaryOut
 from civiq.core.export_formats import ExportFormat
 from civiq.core.language import Language
+from civiq.core.money import dollars as money
 from civiq.core.schemas import PageQuery, Payload, Request
 from civiq.rates.domain.charges import ChargeType
 from civiq.reporting.domain.dashboard import (

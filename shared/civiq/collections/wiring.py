@@ -1,0 +1,33 @@
+"""Collections wired to DynamoDB from settings: the one place its services are built (the API's
+arrangements routes)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from civiq.accounts.adapters.dynamodb_accounts import DynamoAccountRepository
+from civiq.accounts.services.recording import Recorder
+from civiq.collections.adapters.dynamodb import DynamoArrangements
+from civiq.collections.domain.arrangements import ArrangementPolicy
+from civiq.collections.services.arrangements import AccountArrangements, MakeArrangement
+from civiq.core.settings import CommonSettings
+from civiq.ledger.adapters.dynamodb_journal import DynamoJournal
+from civiq.platform.runtime import configure_table, time_zone
+
+
+@dataclass(frozen=True)
+class ArrangementServices:
+    make: MakeArrangement
+    of_account: AccountArrangements
+
+
+def arrangement_services(
+    settings: CommonSettings, policy: ArrangementPolicy
+) -> ArrangementServices:
+    configure_table(settings)
+    arrangements = DynamoArrangements()
+    recorder = Recorder.system(time_zone(settings))
+    return ArrangementServices(
+        MakeArrangement(arrangements, DynamoJournal(), policy, recorder),
+        AccountArrangements(DynamoAccountRepository(), arrangements),
+    )
