@@ -1,9 +1,11 @@
 """Arrangements, against the in-memory fake and DynamoDB alike: an arrangement reads back as
-made (its terms and instalments to the cent), and a second one is refused, keeping nothing,
-while one is in force."""
+made (its terms and instalments to the cent); a second one is refused, keeping nothing, while
+one is in force; the arrangements due for their check are found by day, checked again later or
+ended once (newest first)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal as D
 from typing import Any
@@ -16,6 +18,7 @@ from civiq.collections.adapters.memory import InMemoryArrangements
 from civiq.collections.domain.arrangements import (
     Arrangement,
     ArrangementPolicy,
+    ArrangementStatus,
     ArrangementTerms,
     InstalmentFrequency,
     instalments,
@@ -26,6 +29,7 @@ from tests.helpers.stores import NOW, Stores
 
 ACCOUNT = "01HACCOUNT0000000000000001"
 POLICY = ArrangementPolicy(interest_percent_per_year=D("7.5"))
+FIRST_CHECK = date(2026, 12, 20)
 
 
 def arrangements_of(stores: Stores) -> Any:
@@ -45,14 +49,15 @@ def arrangement(arrangement_id: str, minutes: int = 0) -> Arrangement:
         instalments(terms, POLICY),
         "clerk-1",
         NOW + timedelta(minutes=minutes),
+        ledger_head=7,
     )
 
 
-def entry(made: Arrangement) -> AuditEntry:
+def entry(made: Arrangement, action: str = "ArrangementMade") -> AuditEntry:
     return AuditEntry(
-        f"E-{made.arrangement_id}",
+        f"E-{made.arrangement_id}-{action}",
         f"ACCOUNT#{ACCOUNT}",
-        "ArrangementMade",
+        action,
         "clerk-1",
         "clerk",
         made.made_at,
@@ -65,7 +70,7 @@ def test_an_arrangement_reads_back_as_made(stores: Stores) -> None:
     kept = arrangements_of(stores)
     made = arrangement("A1")
 
-    kept.make(made, entry(made))
+    kept.make(made, FIRST_CHECK, entry(made))
 
     assert kept.of_account(ACCOUNT) == [made]
     assert kept.of_account("01HACCOUNT0000000000000002") == []
@@ -75,10 +80,34 @@ def test_an_arrangement_reads_back_as_made(stores: Stores) -> None:
 def test_one_arrangement_is_in_force_at_a_time(stores: Stores) -> None:
     kept = arrangements_of(stores)
     first = arrangement("A1")
-    kept.make(first, entry(first))
+    kept.make(first, FIRST_CHECK, entry(first))
     second = arrangement("A2", minutes=5)
 
     with pytest.raises(Conflict):
-        kept.make(second, entry(second))
+        kept.make(second, FIRST_CHECK, entry(second))
 
     assert kept.of_account(ACCOUNT) == [first]
+
+
+def test_the_arrangements_due_for_their_check_are_found_checked_again_and_ended(
+    stores: Stores,
+) -> None:
+    kept = arrangements_of(stores)
+    made = arrangement("A1")
+    kept.make(made, FIRST_CHECK, entry(made))
+
+    assert kept.due_for_check(FIRST_CHECK - timedelta(days=1)) == []
+    assert kept.due_for_check(FIRST_CHECK) == [made]
+    kept.recheck(made, date(2027, 1, 3))
+    assert kept.due_for_check(date(2027, 1, 2)) == []
+    assert kept.due_for_check(date(2027, 1, 3)) == [made]
+
+    broken = replace(made, status=ArrangementStatus.BROKEN, ended_on=date(2027, 1, 3))
+    kept.end(made, broken, entry(made, "ArrangementBroken"))
+    kept.end(made, broken, entry(made, "ArrangementBroken"))  # a rerun: ended, nothing happens
+
+    assert kept.due_for_check(date(2027, 12, 31)) == []
+    assert kept.of_account(ACCOUNT) == [broken]
+    second = arrangement("A2", minutes=5)
+    kept.make(second, FIRST_CHECK, entry(second))  # none in force any more
+    assert [a.arrangement_id for a in kept.of_account(ACCOUNT)] == ["A2", "A1"]

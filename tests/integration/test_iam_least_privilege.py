@@ -40,8 +40,9 @@ LEDGER_WRITERS = {
     "LatePenaltiesFunction",
     "FeeChargerFunction",
 }
-# The ledger's other readers: the digest job (heads and journals).
-LEDGER_READERS = {"LedgerDigestFunction"}
+# The ledger's other readers: the digest job (heads and journals), the arrangement check (the
+# payments since each arrangement was made).
+LEDGER_READERS = {"LedgerDigestFunction", "ArrangementCheckFunction"}
 # What a writer may do to the ledger table besides reading: add an item (a condition on it is a
 # read). Entries, guards and refunds are put on condition they do not exist.
 LEDGER_WRITES = {"dynamodb:PutItem"}

@@ -6,11 +6,14 @@ from decimal import Decimal
 
 from pydantic import Field, model_validator
 
-from civiq.core.settings import STATE_MACHINE_ARN, AuthMode, CommonSettings
+from civiq.collections.config import ArrangementSettings
+from civiq.core.settings import STATE_MACHINE_ARN, AuthMode
 from civiq.ledger.domain.journal import AllocationOrder
 
 
-class ApiSettings(CommonSettings):
+class ApiSettings(ArrangementSettings):
+    """The API's settings (the payment-arrangement policy among them)."""
+
     auth_mode: AuthMode = AuthMode.COGNITO
     # The local token key's secret (ARN or name) in Secrets Manager: its value is read at run
     # time, never from the environment.
@@ -52,19 +55,6 @@ class ApiSettings(CommonSettings):
     remittance_queue_url: str | None = Field(default=None, min_length=10)
     # A card or PAD payment is refunded through the payment gateway (the sandbox's queue).
     sandbox_processor_queue_url: str | None = Field(default=None, min_length=10)
-    # Payment arrangements: the municipality's policy
-    arrangement_max_instalments: int = Field(default=12, ge=1, le=120)
-    arrangement_min_instalment: Decimal = Field(
-        default=Decimal("25.00"), ge=0, le=100_000, decimal_places=2
-    )
-    arrangement_min_down_payment_percent: Decimal = Field(
-        default=Decimal(0), ge=0, lt=100, decimal_places=2
-    )
-    arrangement_interest_percent_per_year: Decimal = Field(
-        default=Decimal(0), ge=0, le=30, decimal_places=2
-    )
-    arrangement_grace_days: int = Field(default=5, ge=0, le=60)
-    arrangement_broken_limit: int = Field(default=2, ge=1, le=20)
 
     @model_validator(mode="after")
     def _auth_is_configured(self) -> ApiSettings:

@@ -1,5 +1,5 @@
 """Collections wired to DynamoDB from settings: the one place its services are built (the API's
-arrangements routes)."""
+arrangements routes, the daily arrangement check)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,13 @@ from dataclasses import dataclass
 from civiq.accounts.adapters.dynamodb_accounts import DynamoAccountRepository
 from civiq.accounts.services.recording import Recorder
 from civiq.collections.adapters.dynamodb import DynamoArrangements
+from civiq.collections.config import ArrangementSettings
 from civiq.collections.domain.arrangements import ArrangementPolicy
-from civiq.collections.services.arrangements import AccountArrangements, MakeArrangement
+from civiq.collections.services.arrangements import (
+    AccountArrangements,
+    CheckArrangements,
+    MakeArrangement,
+)
 from civiq.core.settings import CommonSettings
 from civiq.ledger.adapters.dynamodb_journal import DynamoJournal
 from civiq.platform.runtime import configure_table, time_zone
@@ -30,4 +35,14 @@ def arrangement_services(
     return ArrangementServices(
         MakeArrangement(arrangements, DynamoJournal(), policy, recorder),
         AccountArrangements(DynamoAccountRepository(), arrangements),
+    )
+
+
+def check_arrangements(settings: ArrangementSettings) -> CheckArrangements:
+    configure_table(settings)
+    return CheckArrangements(
+        DynamoArrangements(),
+        DynamoJournal(),
+        settings.arrangement_policy(),
+        Recorder.system(time_zone(settings)),
     )

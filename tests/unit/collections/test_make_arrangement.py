@@ -1,6 +1,7 @@
 """Making an arrangement: it covers what the ledger says is past due, for whoever asks within the
 policy; every refused term is named at once; one arrangement at a time, and a debtor who broke
-too many lately is refused."""
+too many lately is refused. The daily check keeps, breaks or completes it from the payments
+since it was made, once."""
 
 from __future__ import annotations
 
@@ -16,9 +17,16 @@ from civiq.collections.domain.arrangements import (
     ArrangementStatus,
     InstalmentFrequency,
 )
-from civiq.collections.services.arrangements import ArrangementAsked, MakeArrangement
+from civiq.collections.services.arrangements import (
+    ArrangementAsked,
+    CheckArrangements,
+    Checked,
+    MakeArrangement,
+)
 from civiq.core.errors import Conflict, InvalidInput, NotFound
 from civiq.core.events import Actor
+from civiq.ledger.domain.payments import PaymentChannel, PaymentMethod
+from civiq.payments.services.payments import PostPayment, ReceivedPayment
 from tests.helpers.billing_world import BillingWorld
 
 RESIDENT = Actor("resident-portal:ID00000004", "resident")
@@ -115,3 +123,54 @@ def test_no_arrears_nothing_to_arrange_and_no_account_not_found(world: BillingWo
 
     with pytest.raises(NotFound):
         make(world)(asked("no-such-account"), RESIDENT, "c")
+
+
+def check(world: BillingWorld, arrange: MakeArrangement, on: date) -> Checked:
+    later = datetime.combine(on, datetime.min.time(), UTC).replace(hour=15)
+    world.clock.advance(seconds=(later - world.clock.now()).total_seconds())
+    return CheckArrangements(arrange.arrangements, world.ledger, arrange.policy, world.recorder)(
+        "corr-check"
+    )
+
+
+def pay(world: BillingWorld, account_id: str, payment_id: str, amount: str) -> None:
+    received = ReceivedPayment(
+        payment_id,
+        account_id,
+        D(amount),
+        PaymentMethod.CHEQUE,
+        PaymentChannel.STAFF,
+        world.recorder.today(),
+    )
+    PostPayment(world.books)(received, RESIDENT, "corr-pay")
+
+
+def test_the_daily_check_keeps_breaks_and_completes(world: BillingWorld) -> None:
+    account_id, _ = owing(world)
+    arrange = make(world)
+    arrange(asked(account_id), RESIDENT, "corr-a")  # 28.05 today, 50.00 Feb. 1 and Mar. 1
+    pay(world, account_id, "P-1", "28.05")
+
+    # the down payment's grace ends Jan. 15: paid, kept; next checked Feb. 7
+    assert check(world, arrange, date(2027, 1, 16)) == Checked(kept=1, broken=0, completed=0)
+    assert check(world, arrange, date(2027, 2, 6)) == Checked(0, 0, 0)
+    pay(world, account_id, "P-2", "30.00")  # part of February's 50.00
+    assert check(world, arrange, date(2027, 2, 7)) == Checked(kept=0, broken=1, completed=0)
+    (broken,) = arrange.arrangements.of_account(account_id)
+    assert (broken.status, broken.ended_on) == (ArrangementStatus.BROKEN, date(2027, 2, 7))
+    assert check(world, arrange, date(2027, 2, 8)) == Checked(0, 0, 0)  # ended: not checked
+    assert [e.action for e in arrange.arrangements.history] == [  # type: ignore[attr-defined]
+        "ArrangementMade",
+        "ArrangementBroken",
+    ]
+
+
+def test_an_arrangement_paid_in_full_is_completed(world: BillingWorld) -> None:
+    account_id, owed = owing(world)
+    arrange = make(world)
+    arrange(asked(account_id), RESIDENT, "corr-a")
+    pay(world, account_id, "P-1", str(owed))
+
+    assert check(world, arrange, date(2027, 1, 16)) == Checked(kept=0, broken=0, completed=1)
+    (completed,) = arrange.arrangements.of_account(account_id)
+    assert completed.status is ArrangementStatus.COMPLETED

@@ -4,11 +4,16 @@ item                    PK                     SK                               
 arrangement             ACCOUNT#<account id>   ARRANGEMENT#<made at>#<id>          the record;
                                                                                    newest last
 arrangement in force    ACCOUNT#<account id>   ARRANGEMENT-IN-FORCE                one per
-                                                                                   account
+                                                                                   account; GSI2
+                                                                                   ARRANGEMENT-
+                                                                                   CHECKS / <next
+                                                                                   check>#<account>
 
 The claim on the account is written with the arrangement, in one transaction with its history
 entry: a second arrangement cannot be made while one is in force, however many are asked for at
-once. (It is deleted when the arrangement ends.)
+once. It carries a copy of the record and the day of its next check, so the daily check finds
+the arrangements due in one Query of the index (never a Scan); it is deleted, in one
+transaction with the arrangement's new record and its history entry, when the arrangement ends.
 """
 
 from __future__ import annotations
@@ -19,6 +24,8 @@ from decimal import Decimal
 from typing import Any
 
 from pynamodb.attributes import JSONAttribute, UnicodeAttribute
+from pynamodb.exceptions import UpdateError
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 
 from civiq.collections.domain.arrangements import (
     Arrangement,
@@ -46,11 +53,31 @@ class ArrangementItem(TableItem):
     record = JSONAttribute()
 
 
+class ArrangementChecks(GlobalSecondaryIndex["ArrangementInForce"]):
+    class Meta:
+        index_name = "GSI2"
+        projection = AllProjection()
+
+    gsi2pk = UnicodeAttribute(hash_key=True, attr_name="GSI2PK")
+    gsi2sk = UnicodeAttribute(range_key=True, attr_name="GSI2SK")
+
+
 class ArrangementInForce(TableItem):
     class Meta(TableMeta):
         pass
 
+    gsi2pk = UnicodeAttribute(attr_name="GSI2PK")
+    gsi2sk = UnicodeAttribute(attr_name="GSI2SK")
+    by_check = ArrangementChecks()
     arrangement_id = UnicodeAttribute()
+    record = JSONAttribute()
+
+
+CHECKS_PK = "ARRANGEMENT-CHECKS"
+
+
+def check_sk(on: date, account_id: str) -> str:
+    return f"{on.isoformat()}#{account_id}"
 
 
 def arrangement_sk(arrangement: Arrangement) -> str:
@@ -67,11 +94,19 @@ class DynamoArrangements(Connected):
         )
         return [arrangement_of(item.record) for item in found]
 
-    def make(self, arrangement: Arrangement, entry: AuditEntry) -> None:
+    def make(self, arrangement: Arrangement, first_check: date, entry: AuditEntry) -> None:
         pk = keys.account_pk(arrangement.account_id)
+        record = as_record(arrangement)
         transaction = Transaction()
         transaction.put(
-            ArrangementInForce(pk=pk, sk=IN_FORCE_SK, arrangement_id=arrangement.arrangement_id),
+            ArrangementInForce(
+                pk=pk,
+                sk=IN_FORCE_SK,
+                gsi2pk=CHECKS_PK,
+                gsi2sk=check_sk(first_check, arrangement.account_id),
+                arrangement_id=arrangement.arrangement_id,
+                record=record,
+            ),
             ArrangementInForce.pk.does_not_exist(),
             lambda: Conflict("the account has an arrangement in force", "account_id"),
         )
@@ -80,12 +115,48 @@ class DynamoArrangements(Connected):
                 pk=pk,
                 sk=arrangement_sk(arrangement),
                 arrangement_id=arrangement.arrangement_id,
-                record=as_record(arrangement),
+                record=record,
             ),
             ArrangementItem.pk.does_not_exist(),
         )
         transaction.history([entry])
         transaction.run(self._client())
+
+    def due_for_check(self, day: date) -> Sequence[Arrangement]:
+        found = ArrangementInForce.by_check.query(
+            CHECKS_PK, ArrangementInForce.gsi2sk < f"{day.isoformat()}~"
+        )
+        return [arrangement_of(item.record) for item in found]
+
+    def recheck(self, arrangement: Arrangement, on: date) -> None:
+        claim = ArrangementInForce(pk=keys.account_pk(arrangement.account_id), sk=IN_FORCE_SK)
+        try:
+            claim.update(
+                actions=[ArrangementInForce.gsi2sk.set(check_sk(on, arrangement.account_id))],
+                condition=ArrangementInForce.arrangement_id == arrangement.arrangement_id,
+            )
+        except UpdateError as error:
+            if error.cause_response_code != "ConditionalCheckFailedException":
+                raise  # else it ended meanwhile: nothing to check again
+
+    def end(self, before: Arrangement, after: Arrangement, entry: AuditEntry) -> None:
+        pk = keys.account_pk(before.account_id)
+        transaction = Transaction()
+        transaction.delete(
+            ArrangementInForce(pk=pk, sk=IN_FORCE_SK),
+            ArrangementInForce.arrangement_id == before.arrangement_id,
+            lambda: Conflict("the arrangement is no longer in force", "arrangement_id"),
+        )
+        transaction.update(
+            ArrangementItem(pk=pk, sk=arrangement_sk(before)),
+            [ArrangementItem.record.set(as_record(after))],
+            ArrangementItem.pk.exists(),
+        )
+        transaction.history([entry])
+        try:
+            transaction.run(self._client())
+        except Conflict:
+            return  # ended by an earlier run
 
 
 def arrangement_of(record: Mapping[str, Any]) -> Arrangement:
@@ -112,6 +183,7 @@ def arrangement_of(record: Mapping[str, Any]) -> Arrangement:
         ),
         made_by=record["made_by"],
         made_at=datetime.fromisoformat(record["made_at"]),
+        ledger_head=int(record["ledger_head"]),
         status=ArrangementStatus(record["status"]),
         ended_on=date.fromisoformat(record["ended_on"]) if record["ended_on"] else None,
     )

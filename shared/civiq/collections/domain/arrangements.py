@@ -26,7 +26,7 @@ from enum import StrEnum
 
 from civiq.core.errors import FieldError
 from civiq.core.money import CENT, Money
-from civiq.ledger.domain.journal import AccountLedger
+from civiq.ledger.domain.journal import AccountLedger, EntryKind, LedgerEntry
 
 ZERO = Decimal(0)
 DAYS_A_YEAR = Decimal(365)
@@ -114,13 +114,38 @@ class Arrangement:
     instalments: tuple[Instalment, ...]
     made_by: str  # who made it: a clerk, or the resident through the portal
     made_at: datetime
+    ledger_head: int  # the account's ledger head when it was made: the entries after it count
     status: ArrangementStatus = ArrangementStatus.ACTIVE
     ended_on: date | None = None
+
+    def check_on(self, grace_days: int, after: date) -> date:
+        """The day after ``after`` when it is next checked: the first day past a payment's
+        grace (the down payment's, then each instalment's), or past the last one's."""
+        grace = timedelta(days=grace_days + 1)
+        down = Instalment(0, self.terms.made_on, self.terms.down_payment, ZERO)
+        days = [i.due_on + grace for i in (down, *self.instalments)]
+        return next((day for day in days if day > after), days[-1])
 
 
 def arrears(ledger: AccountLedger, today: date) -> Decimal:
     """What the account owes past due today: its open items due before today."""
     return sum((item.owed for item in ledger.open_statements if item.due_on < today), ZERO)
+
+
+def paid_toward(entries: Iterable[LedgerEntry]) -> list[tuple[date, Decimal]]:
+    """What the account paid, by day, in ``entries``: its payments, less what was refunded,
+    charged back or dishonoured of them."""
+    entries = list(entries)
+    payments = {e.entry_id for e in entries if e.kind is EntryKind.PAYMENT}
+    return [
+        (entry.occurred_at.date(), -entry.amount)
+        for entry in entries
+        if entry.kind in (EntryKind.PAYMENT, EntryKind.REFUND)
+        or (
+            entry.kind is EntryKind.REVERSAL
+            and (entry.source.kind == "payment" or entry.source.source_id in payments)
+        )
+    ]
 
 
 def broken_on(history: Iterable[Arrangement]) -> list[date]:
