@@ -72,3 +72,15 @@ def table_items() -> list[dict[str, Any]]:
 def ledger_items() -> list[dict[str, Any]]:
     """Every item of the ledger table (a scan: tests only)."""
     return boto3.client("dynamodb", region_name=REGION).scan(TableName=LEDGER_TABLE)["Items"]
+
+
+def function_environment(monkeypatch: Any, **extra: str) -> None:
+    """A deployed function's environment on the emulator: its table, ledger table and bus,
+    and ``extra`` (NAME: value)."""
+    for name, value in {
+        "TABLE_NAME": TABLE,
+        "LEDGER_TABLE_NAME": LEDGER_TABLE,
+        "EVENT_BUS_NAME": BUS,
+        **extra,
+    }.items():
+        monkeypatch.setenv(name, value)

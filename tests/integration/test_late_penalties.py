@@ -41,7 +41,7 @@ from civiq.payments.services.payments import PostPayment, ReceivedPayment
 from civiq.platform.dynamodb import keys
 from infra.local import dynamodb_transactions
 from infra.local.lambda_runtime import import_isolated
-from tests.helpers.emulator import BUS, LEDGER_TABLE, TABLE
+from tests.helpers.emulator import function_environment
 from tests.helpers.files import REPO
 from tests.helpers.statement_builders import (
     issue_with_ledger,
@@ -344,15 +344,9 @@ class Context:
 def test_the_scheduled_function_applies_penalties_and_stops_when_out_of_time(
     town: Town, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    for name, value in {
-        "TABLE_NAME": TABLE,
-        "LEDGER_TABLE_NAME": LEDGER_TABLE,
-        "EVENT_BUS_NAME": BUS,
-        "PENALTY_KIND": "flat-fee",
-        "PENALTY_FEE": "12.50",
-        "PENALTY_GRACE_DAYS": "5",
-    }.items():
-        monkeypatch.setenv(name, value)
+    function_environment(
+        monkeypatch, PENALTY_KIND="flat-fee", PENALTY_FEE="12.50", PENALTY_GRACE_DAYS="5"
+    )
     code = REPO / "functions" / "late_penalties"
     function = import_isolated(code, code / "handler.py", "_late_penalties_test")
     today = datetime.now(TORONTO).date()  # the function runs on the system clock

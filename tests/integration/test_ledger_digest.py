@@ -24,7 +24,7 @@ from civiq.ledger.domain.digests import Digest, SignedDigest, parse_heads
 from civiq.platform.dynamodb import keys
 from infra.local import cfn_patches
 from tests.helpers.digests import DigestVault, create_digest_vault, reseal
-from tests.helpers.emulator import BUS, LEDGER_TABLE, REGION, TABLE
+from tests.helpers.emulator import REGION, TABLE, function_environment
 from tests.helpers.files import load_event
 from tests.helpers.handlers import Context, load_handler
 from tests.helpers.stores import Books, Stores, dynamodb_stores
@@ -71,13 +71,7 @@ def town(
     monkeypatch: pytest.MonkeyPatch,
 ) -> Iterator[Town]:
     vault = create_digest_vault(template_resources)
-    for name, value in {
-        "TABLE_NAME": TABLE,
-        "LEDGER_TABLE_NAME": LEDGER_TABLE,
-        "EVENT_BUS_NAME": BUS,
-        **vault.environment(),
-    }.items():
-        monkeypatch.setenv(name, value)
+    function_environment(monkeypatch, **vault.environment())
     books.issue(date(2026, 9, 30), "80.00")
     books.issue(date(2026, 11, 30), "95.50")
     books.pay("P-1", "100.00")
