@@ -1,5 +1,6 @@
 """Every scheduled rule the template creates is one the local runner can fire: the daily cron()
-rules as well as the rate() ones, each with a target."""
+rules as well as the rate() ones, each with a target; the daily arrangement check answers when
+fired."""
 
 from __future__ import annotations
 
@@ -26,6 +27,7 @@ def test_every_scheduled_rule_of_the_template_has_a_next_instant(stack: LocalSta
     )
     assert of("BillingSchedulerFunction")[0] == datetime(2026, 12, 7, 10, 0, tzinfo=UTC)
     assert of("LatePenaltiesFunction")[0] == datetime(2026, 12, 7, 11, 0, tzinfo=UTC)
+    assert of("ArrangementCheckFunction")[0] == datetime(2026, 12, 7, 11, 30, tzinfo=UTC)
     assert of("ReadReminderSchedulerFunction")[0] == datetime(2026, 12, 7, 12, 0, tzinfo=UTC)
     # rate(): counted from the runner's start
     assert of("OutboxRelayFunction") == (
@@ -33,3 +35,15 @@ def test_every_scheduled_rule_of_the_template_has_a_next_instant(stack: LocalSta
         "rate(5 minutes)",
     )
     assert {expression.split("(")[0] for _, expression in by_target.values()} == {"cron", "rate"}
+
+
+def test_the_daily_arrangement_check_runs_on_the_local_stack(stack: LocalStack) -> None:
+    (rule, target) = next(
+        (rule, target)
+        for rule, _, target in stack.scheduled_targets()
+        if target.rsplit(":", 1)[-1] == stack.physical_ids["ArrangementCheckFunction"]
+    )
+
+    answer = stack.fire_schedule(rule, target)
+
+    assert answer == {"kept": 0, "broken": 0, "completed": 0}  # none in force here
