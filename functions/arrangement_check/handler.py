@@ -13,7 +13,7 @@ from aws_lambda_powertools import Logger
 from aws_lambda_powertools.logging.utils import copy_config_to_registered_loggers
 
 from civiq.collections.config import ArrangementSettings
-from civiq.collections.services.arrangements import CheckArrangements
+from civiq.collections.services.arrangement_check import CheckArrangements
 from civiq.collections.wiring import check_arrangements
 
 logger = Logger(service="civiq-arrangement-check")

@@ -10,11 +10,8 @@ from civiq.accounts.services.recording import Recorder
 from civiq.collections.adapters.dynamodb import DynamoArrangements
 from civiq.collections.config import ArrangementSettings
 from civiq.collections.domain.arrangements import ArrangementPolicy
-from civiq.collections.services.arrangements import (
-    AccountArrangements,
-    CheckArrangements,
-    MakeArrangement,
-)
+from civiq.collections.services.arrangement_check import CheckArrangements
+from civiq.collections.services.arrangements import AccountArrangements, MakeArrangement
 from civiq.core.settings import CommonSettings
 from civiq.ledger.adapters.dynamodb_journal import DynamoJournal
 from civiq.platform.runtime import configure_table, time_zone

@@ -17,12 +17,8 @@ from civiq.collections.domain.arrangements import (
     ArrangementStatus,
     InstalmentFrequency,
 )
-from civiq.collections.services.arrangements import (
-    ArrangementAsked,
-    CheckArrangements,
-    Checked,
-    MakeArrangement,
-)
+from civiq.collections.services.arrangement_check import CheckArrangements, Checked
+from civiq.collections.services.arrangements import ArrangementAsked, MakeArrangement
 from civiq.core.errors import Conflict, InvalidInput, NotFound
 from civiq.core.events import Actor
 from civiq.ledger.domain.payments import PaymentChannel, PaymentMethod

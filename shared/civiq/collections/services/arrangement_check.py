@@ -1,0 +1,90 @@
+"""The daily check of the payment arrangements in force (functions/arrangement_check)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from civiq.accounts.services.recording import Recorder
+from civiq.collections.domain.arrangements import (
+    Arrangement,
+    ArrangementPolicy,
+    ArrangementStatus,
+    Compliance,
+    Standing,
+    compliance,
+    paid_toward,
+)
+from civiq.collections.ports import Arrangements
+from civiq.core.audit import AuditEntry
+from civiq.core.events import Actor
+from civiq.ledger.ports import JournalReader
+
+
+@dataclass(frozen=True)
+class Checked:
+    kept: int
+    broken: int
+    completed: int
+
+
+@dataclass(frozen=True)
+class CheckArrangements:
+    """The daily check: each arrangement whose next payment's grace ended is checked against
+    what the account paid since it was made; kept, it is checked again past the next payment's
+    grace; missed, it is broken; paid in full, it is completed. Each end is recorded once (the
+    store ends an arrangement only while it is in force), so a rerun changes nothing."""
+
+    arrangements: Arrangements
+    ledger: JournalReader
+    policy: ArrangementPolicy
+    recorder: Recorder
+
+    def __call__(self, correlation_id: str) -> Checked:
+        today = self.recorder.today()
+        counts = {standing: 0 for standing in Standing}
+        for arrangement in self.arrangements.due_for_check(today):
+            since = self.ledger.entries_since(arrangement.account_id, arrangement.ledger_head)
+            found = compliance(
+                arrangement.terms,
+                arrangement.instalments,
+                paid_toward(since.entries),
+                today,
+                self.policy.grace_days,
+            )
+            counts[found.standing] += 1
+            if found.standing is Standing.KEPT:
+                next_check = arrangement.check_on(self.policy.grace_days, today)
+                self.arrangements.recheck(arrangement, next_check)
+                continue
+            status = (
+                ArrangementStatus.BROKEN
+                if found.standing is Standing.MISSED
+                else ArrangementStatus.COMPLETED
+            )
+            ended = replace(arrangement, status=status, ended_on=today)
+            self.arrangements.end(arrangement, ended, self._entry(ended, found, correlation_id))
+        return Checked(counts[Standing.KEPT], counts[Standing.MISSED], counts[Standing.COMPLETED])
+
+    def _entry(self, ended: Arrangement, found: Compliance, correlation_id: str) -> AuditEntry:
+        missed = found.missed
+        return AuditEntry(
+            entry_id=self.recorder.ids.new_id(),
+            subject_id=f"ACCOUNT#{ended.account_id}",
+            action="ArrangementBroken"
+            if ended.status is ArrangementStatus.BROKEN
+            else "ArrangementCompleted",
+            actor_subject=CHECK.subject,
+            actor_role=CHECK.role,
+            occurred_at=self.recorder.clock.now(),
+            correlation_id=correlation_id,
+            detail={
+                "arrangement_id": ended.arrangement_id,
+                "due": str(found.due),
+                "paid": str(found.paid),
+                "missed_instalment": None if missed is None else missed.number,
+                "missed_due_on": None if missed is None else missed.due_on.isoformat(),
+            },
+        )
+
+
+CHECK = Actor(subject="civiq-arrangement-check", role="system")
