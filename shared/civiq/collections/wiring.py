@@ -27,11 +27,12 @@ def arrangement_services(
     settings: CommonSettings, policy: ArrangementPolicy
 ) -> ArrangementServices:
     configure_table(settings)
+    accounts = DynamoAccountRepository()
     arrangements = DynamoArrangements()
     recorder = Recorder.system(time_zone(settings))
     return ArrangementServices(
-        MakeArrangement(arrangements, DynamoJournal(), policy, recorder),
-        AccountArrangements(DynamoAccountRepository(), arrangements),
+        MakeArrangement(accounts, arrangements, DynamoJournal(), policy, recorder),
+        AccountArrangements(accounts, arrangements),
     )
 
 

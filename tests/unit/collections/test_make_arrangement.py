@@ -11,6 +11,7 @@ from decimal import Decimal as D
 
 import pytest
 
+from civiq.accounts.domain.accounts import HolderRole, ServiceType
 from civiq.collections.adapters.memory import InMemoryArrangements
 from civiq.collections.domain.arrangements import (
     ArrangementPolicy,
@@ -24,6 +25,8 @@ from civiq.core.events import Actor
 from civiq.ledger.domain.payments import PaymentChannel, PaymentMethod
 from civiq.payments.services.payments import PostPayment, ReceivedPayment
 from tests.helpers.billing_world import BillingWorld
+from tests.helpers.builders import command, services
+from tests.helpers.metering_world import CLERK
 
 RESIDENT = Actor("resident-portal:ID00000004", "resident")
 TODAY = date(2027, 1, 10)  # the statement of Nov. 30 is past due
@@ -46,7 +49,11 @@ def owing(world: BillingWorld) -> tuple[str, D]:
 
 def make(world: BillingWorld, policy: ArrangementPolicy | None = None) -> MakeArrangement:
     return MakeArrangement(
-        InMemoryArrangements(), world.ledger, policy or ArrangementPolicy(), world.recorder
+        world.store,
+        InMemoryArrangements(),
+        world.ledger,
+        policy or ArrangementPolicy(),
+        world.recorder,
     )
 
 
@@ -170,3 +177,29 @@ def test_an_arrangement_paid_in_full_is_completed(world: BillingWorld) -> None:
     assert check(world, arrange, date(2027, 1, 16)) == Checked(kept=0, broken=0, completed=1)
     (completed,) = arrange.arrangements.of_account(account_id)
     assert completed.status is ArrangementStatus.COMPLETED
+
+
+def test_a_debtors_broken_arrangement_follows_them_to_their_other_account(
+    world: BillingWorld,
+) -> None:
+    account_id, _ = owing(world)
+    debtor = world.store.get(account_id).holder.customer_id
+    moved = world.open(
+        command(
+            debtor,
+            world.property().property_id,
+            holder_role=HolderRole.OWNER,
+            services=services(ServiceType.WATER, start=date(2026, 10, 1)),
+        ),
+        CLERK,
+        "corr-open-2",
+    )
+    arrange = make(world, ArrangementPolicy(broken_limit=1))
+    first = arrange(asked(account_id), RESIDENT, "c1")
+    kept = arrange.arrangements.arrangements  # type: ignore[attr-defined]
+    kept[0] = replace(first, status=ArrangementStatus.BROKEN, ended_on=date(2027, 1, 5))
+
+    with pytest.raises(InvalidInput) as refused:
+        arrange(asked(moved.account_id), RESIDENT, "c2")
+
+    assert "account" in [e.field for e in refused.value.errors]

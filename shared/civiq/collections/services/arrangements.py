@@ -3,8 +3,8 @@ list an account's arrangements.
 
 The same use case serves a clerk and a resident (through the portal): who asks is the actor, and
 the policy is the same for both. What is arranged is what the ledger says is past due today; the
-terms asked for are checked against the policy and the debtor's broken arrangements, and every
-reason to refuse is given at once.
+terms asked for are checked against the policy and the arrangements the debtor (the account's
+holder) broke on any account they hold, and every reason to refuse is given at once.
 """
 
 from __future__ import annotations
@@ -44,6 +44,7 @@ class ArrangementAsked:
 
 @dataclass(frozen=True)
 class MakeArrangement:
+    accounts: AccountRepository
     arrangements: Arrangements
     ledger: JournalReader
     policy: ArrangementPolicy
@@ -53,6 +54,7 @@ class MakeArrangement:
         """Raises NotFound (no such account), InvalidInput (every term the policy refuses),
         Conflict (an arrangement is in force)."""
         today = self.recorder.today()
+        account = self.accounts.get(asked.account_id)
         ledger = self.ledger.state(asked.account_id)
         owed = arrears(ledger, today)
         history = self.arrangements.of_account(asked.account_id)
@@ -66,7 +68,7 @@ class MakeArrangement:
         )
         if any(a.ended_on is None for a in history):
             raise Conflict("the account has an arrangement in force", "account_id")
-        refused = refusals(terms, self.policy, broken_on(history))
+        refused = refusals(terms, self.policy, self._broken_by(account.holder.customer_id))
         if refused:
             raise InvalidInput.of(refused)
         arrangement = Arrangement(
@@ -82,6 +84,12 @@ class MakeArrangement:
         entry = self._entry(arrangement, actor, correlation_id)
         self.arrangements.make(arrangement, first_check, entry)
         return arrangement
+
+    def _broken_by(self, debtor: str) -> list[date]:
+        """The days the arrangements of every account ``debtor`` holds were broken: a debtor's
+        record follows them from one address to the next."""
+        held = [a for a in self.accounts.of_customer(debtor) if a.holder_customer_id == debtor]
+        return [day for a in held for day in broken_on(self.arrangements.of_account(a.account_id))]
 
     def _entry(self, arrangement: Arrangement, actor: Actor, correlation_id: str) -> AuditEntry:
         terms = arrangement.terms
