@@ -50,7 +50,16 @@ from civiq.metering.services.readings import ReadingCommand, RecordReading
 from civiq.platform.dynamodb.outbox import DynamoOutbox
 from civiq.platform.eventbridge import EventBridgePublisher
 from civiq.rates.adapters.dynamodb import DynamoRateSchedules
-from civiq.rates.domain.rates import RateSchedule, RateVersion, StormwaterCharge
+from civiq.rates.domain.charges import ChargeType
+from civiq.rates.domain.rates import (
+    Block,
+    FixedCharge,
+    RateSchedule,
+    RateVersion,
+    SewerCharge,
+    StormwaterCharge,
+    VolumetricRate,
+)
 from infra.local.lambda_runtime import import_isolated
 from tests.helpers.emulator import BUCKET, BUS, LEDGER_TABLE, REGION, TABLE
 from tests.helpers.files import REPO
@@ -58,6 +67,23 @@ from tests.helpers.handlers import Context
 from tests.helpers.polling import wait_for
 
 CLERK = Actor("supervisor-3", "supervisor")
+# What a metered account's bills are checked against: 365.00 a year for its 15 mm meter (1.00 a
+# day), water at 2.00 a m3, sewer at half the water charge.
+FLAT = RateSchedule(
+    "flat-2026",
+    "Flat 2026",
+    (
+        RateVersion(
+            date(2026, 1, 1),
+            None,
+            (
+                FixedCharge(ChargeType.WATER, {MeterSize.MM15: D("365.00")}),
+                VolumetricRate(ChargeType.WATER, (Block(None, D("2.0000")),)),
+                SewerCharge(percent=D("50")),
+            ),
+        ),
+    ),
+)
 
 
 def definition(asl: str, **substitutions: str) -> str:

@@ -3,7 +3,6 @@ its own reads, meter and cycle's rates, and written nowhere."""
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal as D
 from typing import Any
 
@@ -13,35 +12,9 @@ from civiq.billing.adapters.dynamodb import DynamoStatements
 from civiq.core.clock import SystemClock
 from civiq.core.dates import MUNICIPAL_TIME_ZONE, local_today
 from civiq.metering.adapters.dynamodb import DynamoMetering
-from civiq.metering.domain.meters import MeterSize
-from civiq.rates.domain.charges import ChargeType
-from civiq.rates.domain.rates import (
-    Block,
-    FixedCharge,
-    RateSchedule,
-    RateVersion,
-    SewerCharge,
-    VolumetricRate,
-)
 from tests.helpers.api import API, call
 from tests.helpers.emulator import table_items
-from tests.helpers.workflows import define_cycle, metered_account, read
-
-FLAT = RateSchedule(
-    "flat-2026",
-    "Flat 2026",
-    (
-        RateVersion(
-            date(2026, 1, 1),
-            None,
-            (
-                FixedCharge(ChargeType.WATER, {MeterSize.MM15: D("365.00")}),
-                VolumetricRate(ChargeType.WATER, (Block(None, D("2.0000")),)),
-                SewerCharge(percent=D("50")),
-            ),
-        ),
-    ),
-)
+from tests.helpers.workflows import FLAT, define_cycle, metered_account, read
 
 
 def test_a_clerk_previews_the_next_bill_through_the_latest_read(

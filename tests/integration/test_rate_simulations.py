@@ -37,7 +37,6 @@ from civiq.rates.domain.charges import ChargeType
 from civiq.rates.domain.rates import (
     Block,
     FixedCharge,
-    RateSchedule,
     RateVersion,
     SewerCharge,
     VolumetricRate,
@@ -49,26 +48,11 @@ from tests.helpers.emulator import REGION
 from tests.helpers.files import load_event
 from tests.helpers.handlers import Context, load_handler
 from tests.helpers.statement_builders import issue_with_ledger, meter_read, statement
-from tests.helpers.workflows import define_cycle, metered_account
+from tests.helpers.workflows import FLAT, define_cycle, metered_account
 
 SIMULATIONS = f"{API}/rate-simulations"
 SUP = Role.SUPERVISOR
 PERIOD = (date(2026, 8, 31), date(2026, 10, 31))  # from the read of 31 August: 61 days
-FLAT = RateSchedule(
-    "flat-2026",
-    "Flat 2026",
-    (
-        RateVersion(
-            date(2026, 1, 1),
-            None,
-            (
-                FixedCharge(ChargeType.WATER, {MeterSize.MM15: D("365.00")}),
-                VolumetricRate(ChargeType.WATER, (Block(None, D("2.0000")),)),
-                SewerCharge(percent=D("50")),
-            ),
-        ),
-    ),
-)
 # The draft: the fixed charge up to 438.00 a year, water up to 2.5000 a m3, sewer unchanged;
 # sent as the rates API takes a version.
 DRAFT = RateVersionSpec.of(

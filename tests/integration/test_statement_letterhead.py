@@ -228,42 +228,6 @@ def test_an_autopaid_statement_says_when_it_is_withdrawn_and_has_no_stub(
     assert not any(words in text for words in absent)
 
 
-SHARED_METER = {
-    # 240.000 m³ through the building's meter x the unit's 0.25 share = 60.000 m³
-    Language.EN: (
-        "Shared meter: the building\u2019s use 240.000 m³ \u00d7 your unit\u2019s share 25% "
-        "= 60.000 m³"
-    ),
-    Language.FR: (
-        "Compteur partagé : consommation de l\u2019immeuble 240,000 m³ \u00d7 "
-        "part de votre logement 25 % = 60,000 m³"
-    ),
-}
-
-
-@pytest.mark.parametrize("language", list(Language))
-def test_a_unit_on_a_shared_meter_sees_its_share_of_the_building_use(
-    renderer: WeasyPrintRenderer, language: Language
-) -> None:
-    read = build.meter_read(
-        previous_value=D("1000.000"),
-        current_value=D("1240.000"),
-        volume=D("60.000"),
-        building_volume=D("240.000"),
-        share=D("0.25"),
-    )
-    context = statement_context(
-        build.statement(reads=[read]),
-        "Town of Barrie",
-        "https://portal.barrie.example.ca",
-        numbering=AccountNumberScheme(),
-    )
-
-    text = text_of(renderer.render_pdf("statement", language, context))
-
-    assert SHARED_METER[language] in text
-
-
 BILINGUAL = {
     Language.EN: ("Utility statement / Relevé de compte", "Account number / Numéro de compte"),
     Language.FR: ("Relevé de compte / Utility statement", "Numéro de compte / Account number"),
