@@ -105,6 +105,7 @@ def test_the_arrangements_due_for_their_check_are_found_checked_again_and_ended(
     broken = replace(made, status=ArrangementStatus.BROKEN, ended_on=date(2027, 1, 3))
     kept.end(made, broken, entry(made, "ArrangementBroken"))
     kept.end(made, broken, entry(made, "ArrangementBroken"))  # a rerun: ended, nothing happens
+    kept.recheck(made, date(2027, 2, 1))  # a check that raced the end: nothing happens
 
     assert kept.due_for_check(date(2027, 12, 31)) == []
     assert kept.of_account(ACCOUNT) == [broken]

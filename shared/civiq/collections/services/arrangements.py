@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from civiq.accounts.domain.accounts import Account
 from civiq.accounts.ports import AccountRepository
 from civiq.accounts.services.recording import Recorder
 from civiq.collections.domain.arrangements import (
@@ -68,7 +69,7 @@ class MakeArrangement:
         )
         if any(a.ended_on is None for a in history):
             raise Conflict("the account has an arrangement in force", "account_id")
-        refused = refusals(terms, self.policy, self._broken_by(account.holder.customer_id))
+        refused = refusals(terms, self.policy, self._broken_by(account, history))
         if refused:
             raise InvalidInput.of(refused)
         arrangement = Arrangement(
@@ -85,11 +86,19 @@ class MakeArrangement:
         self.arrangements.make(arrangement, first_check, entry)
         return arrangement
 
-    def _broken_by(self, debtor: str) -> list[date]:
-        """The days the arrangements of every account ``debtor`` holds were broken: a debtor's
-        record follows them from one address to the next."""
-        held = [a for a in self.accounts.of_customer(debtor) if a.holder_customer_id == debtor]
-        return [day for a in held for day in broken_on(self.arrangements.of_account(a.account_id))]
+    def _broken_by(self, account: Account, history: Sequence[Arrangement]) -> list[date]:
+        """The days the arrangements of every account ``account``'s holder holds were broken
+        (``history``: this account's, read already): a debtor's record follows them from one
+        address to the next."""
+        debtor = account.holder.customer_id
+        others = [
+            a.account_id
+            for a in self.accounts.of_customer(debtor)
+            if a.holder_customer_id == debtor and a.account_id != account.account_id
+        ]
+        return broken_on(history) + [
+            day for other in others for day in broken_on(self.arrangements.of_account(other))
+        ]
 
     def _entry(self, arrangement: Arrangement, actor: Actor, correlation_id: str) -> AuditEntry:
         terms = arrangement.terms
