@@ -195,16 +195,18 @@ class BillAccount:
         request: BillingRequest,
         schedule: RateSchedule,
         on_file: AccountOnFile | None = None,
+        past: Past | None = None,
     ) -> AccountOutcome:
-        """Bill the account; ``on_file``: the account with its ledger as a batch read them
-        (else read here)."""
+        """Bill the account; ``on_file``: the account with its ledger as a batch read them,
+        ``past``: its issued statements as the caller read them (else read here)."""
         account = on_file.account if on_file is not None else self.accounts.get(account_id)
         read = on_file.ledger if on_file is not None else None
-        past = (
-            self.past(account_id, on_file.latest, on_file.posted_through)
-            if on_file is not None
-            else self.past(account_id)
-        )
+        if past is None:
+            past = (
+                self.past(account_id, on_file.latest, on_file.posted_through)
+                if on_file is not None
+                else self.past(account_id)
+            )
         previous = past.previous
         if previous is not None and request.run_id and previous.run_id == request.run_id:
             return AccountOutcome(account_id, Outcome.BILLED, statement_id=previous.statement_id)

@@ -87,7 +87,8 @@ class ProduceFinalBill:
             issued_on=today,
             due_on=today + timedelta(days=cycle.due_days),
         )
-        previous = self.bill_account.past(account_id).previous
+        past = self.bill_account.past(account_id)
+        previous = past.previous
         billable = not isinstance(period_for(account, previous, request), Skip)
         # the fee pays for a read taken, not an estimate, and is itemized on the final statement:
         # none is charged when the final bill has nothing left to bill
@@ -107,7 +108,7 @@ class ProduceFinalBill:
             outcome = AccountOutcome(account_id, Outcome.BILLED, statement_id=previous.statement_id)
         else:
             schedule = self.rates.get(cycle.rate_schedule_id)
-            outcome = self.bill_account(account_id, request, schedule)
+            outcome = self.bill_account(account_id, request, schedule, past=past)
         if outcome.outcome is Outcome.SKIPPED and outcome.reason not in NOTHING_LEFT_TO_BILL:
             raise FinalBillBlocked(
                 f"the final bill of account {account.account_number} is blocked: {outcome.reason}",
