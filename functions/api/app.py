@@ -8,6 +8,7 @@ from chalicelib.routes import (
     accounts,
     arrangements,
     billing,
+    collection_cases,
     customers,
     dashboard,
     exports,
@@ -41,6 +42,7 @@ app.register_blueprint(exports.blueprint)
 app.register_blueprint(payments.blueprint)
 app.register_blueprint(fees.blueprint)
 app.register_blueprint(arrangements.blueprint)
+app.register_blueprint(collection_cases.blueprint)
 app.register_blueprint(webhooks.blueprint)
 app.register_blueprint(remittances.blueprint)
 app.register_blueprint(processor_exceptions.blueprint)

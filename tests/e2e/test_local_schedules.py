@@ -1,6 +1,6 @@
 """Every scheduled rule the template creates is one the local runner can fire: the daily cron()
-rules as well as the rate() ones, each with a target; the daily arrangement check answers when
-fired."""
+rules as well as the rate() ones, each with a target; the daily arrangement check and the daily
+opening of collection cases answer when fired."""
 
 from __future__ import annotations
 
@@ -28,6 +28,7 @@ def test_every_scheduled_rule_of_the_template_has_a_next_instant(stack: LocalSta
     assert of("BillingSchedulerFunction")[0] == datetime(2026, 12, 7, 10, 0, tzinfo=UTC)
     assert of("LatePenaltiesFunction")[0] == datetime(2026, 12, 7, 11, 0, tzinfo=UTC)
     assert of("ArrangementCheckFunction")[0] == datetime(2026, 12, 7, 11, 30, tzinfo=UTC)
+    assert of("CaseOpeningFunction")[0] == datetime(2026, 12, 7, 11, 45, tzinfo=UTC)
     assert of("ReadReminderSchedulerFunction")[0] == datetime(2026, 12, 7, 12, 0, tzinfo=UTC)
     # rate(): counted from the runner's start
     assert of("OutboxRelayFunction") == (
@@ -37,13 +38,24 @@ def test_every_scheduled_rule_of_the_template_has_a_next_instant(stack: LocalSta
     assert {expression.split("(")[0] for _, expression in by_target.values()} == {"cron", "rate"}
 
 
-def test_the_daily_arrangement_check_runs_on_the_local_stack(stack: LocalStack) -> None:
+def fire(stack: LocalStack, logical_id: str) -> object:
     (rule, target) = next(
         (rule, target)
         for rule, _, target in stack.scheduled_targets()
-        if target.rsplit(":", 1)[-1] == stack.physical_ids["ArrangementCheckFunction"]
+        if target.rsplit(":", 1)[-1] == stack.physical_ids[logical_id]
     )
+    return stack.fire_schedule(rule, target)
 
-    answer = stack.fire_schedule(rule, target)
+
+def test_the_daily_arrangement_check_runs_on_the_local_stack(stack: LocalStack) -> None:
+    answer = fire(stack, "ArrangementCheckFunction")
 
     assert answer == {"kept": 0, "broken": 0, "completed": 0}  # none in force here
+
+
+def test_the_daily_opening_of_collection_cases_runs_on_the_local_stack(stack: LocalStack) -> None:
+    first = fire(stack, "CaseOpeningFunction")
+    again = fire(stack, "CaseOpeningFunction")
+
+    assert isinstance(first, dict) and set(first) == {"opened", "already", "not_followed"}
+    assert again == {"opened": 0, "already": 0, "not_followed": 0}  # through yesterday already

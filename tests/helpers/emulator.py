@@ -21,6 +21,11 @@ SIGNING_KEY = "integration-test-signing-key-0123456789"
 # Their Secrets Manager secrets (the API's environment names them, as the template's ARNs).
 WEBHOOK_SECRET_ID = "civiq-test-webhook"
 SIGNING_KEY_SECRET_ID = "civiq-test-signing-key"
+# The collection-case state machine's ARN as the API's environment names it (tests that run
+# cases create it from the ASL under this name).
+COLLECTION_CASE_MACHINE = (
+    f"arn:aws:states:{REGION}:123456789012:stateMachine:civiq-test-collection-case"
+)
 AWS_ENVIRONMENT = {
     "AWS_ACCESS_KEY_ID": "testing",
     "AWS_SECRET_ACCESS_KEY": "testing",

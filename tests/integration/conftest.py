@@ -18,6 +18,7 @@ from infra.local.demo_rates import SCHEDULE_ID, sample_schedule
 from tests.helpers.emulator import (
     BUCKET,
     BUS,
+    COLLECTION_CASE_MACHINE,
     IDEMPOTENCY_TABLE,
     LEDGER_TABLE,
     REGION,
@@ -43,6 +44,7 @@ def chalice_app(aws: None, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
         "STATEMENT_RENDERER_FUNCTION": "statement-renderer",  # created by tests that rebill
         "IDEMPOTENCY_TABLE_NAME": IDEMPOTENCY_TABLE,
         "WEBHOOK_SECRET_ID": WEBHOOK_SECRET_ID,
+        "COLLECTION_CASE_STATE_MACHINE_ARN": COLLECTION_CASE_MACHINE,
     }.items():
         monkeypatch.setenv(name, value)
     monkeypatch.syspath_prepend(str(REPO / "functions" / "api"))

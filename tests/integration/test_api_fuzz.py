@@ -28,7 +28,14 @@ from civiq.accounts.domain.account_numbers import luhn_check_digit
 from civiq.core.staff import Role
 from civiq.rates.domain.charges import ChargeType
 from tests.helpers.api import token
-from tests.helpers.emulator import BUS, LEDGER_TABLE, REGION, SIGNING_KEY_SECRET_ID, TABLE
+from tests.helpers.emulator import (
+    BUS,
+    COLLECTION_CASE_MACHINE,
+    LEDGER_TABLE,
+    REGION,
+    SIGNING_KEY_SECRET_ID,
+    TABLE,
+)
 
 DOCUMENT = "/api/v1/openapi.json"
 EXAMPLES_PER_OPERATION = 8
@@ -89,6 +96,7 @@ def served_schema() -> Any:
             "EVENT_BUS_NAME": BUS,
             "AUTH_MODE": "local",
             "LOCAL_SIGNING_KEY_SECRET_ID": SIGNING_KEY_SECRET_ID,
+            "COLLECTION_CASE_STATE_MACHINE_ARN": COLLECTION_CASE_MACHINE,
         }.items():
             environment.setenv(name, value)
         import app

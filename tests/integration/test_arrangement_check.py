@@ -22,7 +22,7 @@ from civiq.collections.domain.arrangements import (
 from civiq.core.audit import AuditEntry
 from civiq.platform.dynamodb.audit import DynamoAuditLog
 from infra.local.lambda_runtime import import_isolated
-from tests.helpers.emulator import function_environment
+from tests.helpers.emulator import COLLECTION_CASE_MACHINE, function_environment
 from tests.helpers.files import REPO
 from tests.helpers.handlers import Context
 from tests.helpers.workflows import metered_account
@@ -33,7 +33,7 @@ TORONTO = ZoneInfo("America/Toronto")
 def test_the_scheduled_function_breaks_a_missed_arrangement_once(
     aws: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    function_environment(monkeypatch)
+    function_environment(monkeypatch, COLLECTION_CASE_STATE_MACHINE_ARN=COLLECTION_CASE_MACHINE)
     account, _ = metered_account("Élise Tremblay", "12 Rue Laurier")
     today = datetime.now(TORONTO).date()  # the function runs on the system clock
     made_on = today - timedelta(days=6)  # its down payment's grace (5 days) ended yesterday

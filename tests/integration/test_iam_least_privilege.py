@@ -42,7 +42,13 @@ LEDGER_WRITERS = {
 }
 # The ledger's other readers: the digest job (heads and journals), the arrangement check (the
 # payments since each arrangement was made).
-LEDGER_READERS = {"LedgerDigestFunction", "ArrangementCheckFunction"}
+LEDGER_READERS = {
+    "LedgerDigestFunction",
+    "ArrangementCheckFunction",
+    "CollectionCaseTaskFunction",
+    "CasePaymentsFunction",
+    "CaseOpeningFunction",
+}
 # What a writer may do to the ledger table besides reading: add an item (a condition on it is a
 # read). Entries, guards and refunds are put on condition they do not exist.
 LEDGER_WRITES = {"dynamodb:PutItem"}

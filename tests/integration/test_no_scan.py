@@ -112,12 +112,12 @@ class Driver:
 
 @pytest.fixture
 def workflows(aws: None, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Stand-in state machines for the move, transfer and billing workflows: their executions are
-    started and described, not run (the workflows have tests of their own)."""
+    """Stand-in state machines for the move, transfer, billing and case workflows: their
+    executions are started and described, not run (the workflows have tests of their own)."""
     sfn = boto3.client("stepfunctions", region_name=REGION)
     definition = json.dumps({"StartAt": "Wait", "States": {"Wait": {"Type": "Pass", "End": True}}})
     role = "arn:aws:iam::123456789012:role/workflow"
-    for name in ("MOVE", "TRANSFER", "BILLING_CYCLE"):
+    for name in ("MOVE", "TRANSFER", "BILLING_CYCLE", "COLLECTION_CASE"):
         machine = sfn.create_state_machine(name=name.lower(), definition=definition, roleArn=role)
         monkeypatch.setenv(f"{name}_STATE_MACHINE_ARN", machine["stateMachineArn"])
 
@@ -545,6 +545,31 @@ def test_every_route_answers_without_a_scan(
             terms,
             headers={"Idempotency-Key": "no-scan-arrangement-1"},
             id=account_id,
+        )
+        assert "Scan" not in used, used
+        # collection cases: the account's own (one Query); one opened (the owner's first bill is
+        # past due), paused for a dispute and resumed; a second refused; the cases open, the
+        # tasks and the ladders are one Query each
+        _, used = call("GET", f"{ACCOUNTS}/{{id}}/collection-cases", 200, id=account_id)
+        assert used == Counter({"GetItem": 1, "Query": 1}), used
+        for status in (201, 409):
+            _, used = call("POST", "/api/v1/ar/cases", status, {"account_id": account_id})
+            assert "Scan" not in used, used
+        for action, body in (("pause", {"reason": "dispute"}), ("resume", None)):
+            path = f"{ACCOUNTS}/{{id}}/collection-case/{action}"
+            _, used = call("POST", path, 200, body, id=account_id)
+            assert "Scan" not in used, used
+        for listing in ("cases", "tasks", "stages"):
+            _, used = call("GET", f"/api/v1/ar/{listing}", 200)
+            assert used == Counter({"Query": 1}), used
+        ladder = {"stages": [{"code": "reminder", "days_past_due": 30, "minimum": "10.00"}]}
+        _, used = call(
+            "PUT",
+            "/api/v1/ar/stages/{customer_class}",
+            200,
+            ladder,
+            role=Role.SUPERVISOR,
+            customer_class="commercial",
         )
         assert "Scan" not in used, used
         event = json.dumps(

@@ -1,5 +1,5 @@
-"""The API's side of collections (payment arrangements), built at its first request by
-:mod:`civiq.collections.wiring` from the settings of :mod:`chalicelib.composition`."""
+"""The API's side of collections (payment arrangements and collection cases), built at its first
+request by :mod:`civiq.collections.wiring` from the settings of :mod:`chalicelib.composition`."""
 
 from __future__ import annotations
 
@@ -9,12 +9,26 @@ from typing import TYPE_CHECKING
 from chalicelib.composition import api
 
 if TYPE_CHECKING:
-    from civiq.collections.wiring import ArrangementServices
+    from civiq.collections.services.casework import Casework
+    from civiq.collections.wiring import ArrangementServices, CaseServices
+
+
+@cache
+def _casework() -> Casework:
+    from civiq.collections.wiring import casework
+
+    return casework(api().settings)
 
 
 @cache
 def arrangements() -> ArrangementServices:
     from civiq.collections.wiring import arrangement_services
 
-    settings = api().settings
-    return arrangement_services(settings, settings.arrangement_policy())
+    return arrangement_services(_casework(), api().settings)
+
+
+@cache
+def cases() -> CaseServices:
+    from civiq.collections.wiring import case_services
+
+    return case_services(_casework())

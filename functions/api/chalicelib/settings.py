@@ -6,13 +6,14 @@ from decimal import Decimal
 
 from pydantic import Field, model_validator
 
-from civiq.collections.config import ArrangementSettings
+from civiq.collections.config import CollectionSettings
 from civiq.core.settings import STATE_MACHINE_ARN, AuthMode
 from civiq.ledger.domain.journal import AllocationOrder
 
 
-class ApiSettings(ArrangementSettings):
-    """The API's settings (the payment-arrangement policy among them)."""
+class ApiSettings(CollectionSettings):
+    """The API's settings (collections' among them: the arrangement policy, the cases' workflow
+    and dunning defaults)."""
 
     auth_mode: AuthMode = AuthMode.COGNITO
     # The local token key's secret (ARN or name) in Secrets Manager: its value is read at run
@@ -23,8 +24,6 @@ class ApiSettings(ArrangementSettings):
     # A bearer token living longer than this is refused; Cognito's access tokens live a day at
     # most, so no longer-lived token is legitimate.
     max_token_lifetime_hours: int = Field(default=24, ge=1, le=24)
-    account_number_prefix: str = "UB"
-    account_number_width: int = Field(default=7, ge=4, le=12)
     max_body_bytes: int = Field(default=65_536, ge=1_024)
     # The move and transfer workflows (the template sets both; their routes need them).
     move_state_machine_arn: str | None = Field(default=None, pattern=STATE_MACHINE_ARN)

@@ -1,14 +1,18 @@
 """Settings of collections from the environment, validated once at cold start: the payment
-arrangement policy (the API, which makes arrangements, and the daily check, which keeps them)."""
+arrangement policy (the API, which makes arrangements, and the daily check, which keeps them),
+and the collection cases' workflow and dunning defaults (the API, the check and the case
+functions)."""
 
 from __future__ import annotations
 
 from decimal import Decimal
+from pathlib import Path
 
 from pydantic import Field
 
 from civiq.collections.domain.arrangements import ArrangementPolicy
-from civiq.core.settings import CommonSettings
+from civiq.collections.domain.dunning import DunningPolicy
+from civiq.core.settings import STATE_MACHINE_ARN, CommonSettings
 
 
 class ArrangementSettings(CommonSettings):
@@ -33,4 +37,26 @@ class ArrangementSettings(CommonSettings):
             interest_percent_per_year=self.arrangement_interest_percent_per_year,
             grace_days=self.arrangement_grace_days,
             broken_limit=self.arrangement_broken_limit,
+        )
+
+
+class CollectionSettings(ArrangementSettings):
+    """Arrangements and cases together: making or breaking an arrangement pauses or resumes
+    the account's case."""
+
+    collection_case_state_machine_arn: str = Field(pattern=STATE_MACHINE_ARN)
+    # the days between two stages of a case at least, and the shortest notice of disconnection
+    # the bylaw allows (the default ladder's shutoff warning gives exactly that)
+    collection_days_between_stages: int = Field(default=7, ge=1, le=60)
+    collection_shutoff_notice_days: int = Field(default=14, ge=1, le=120)
+    # the notices are worded from the catalogs
+    templates_dir: Path | None = None
+    municipality_name: str = "Municipality"
+    account_number_prefix: str = "UB"
+    account_number_width: int = Field(default=7, ge=4, le=12)
+
+    def dunning_policy(self) -> DunningPolicy:
+        return DunningPolicy(
+            days_between_stages=self.collection_days_between_stages,
+            min_shutoff_notice_days=self.collection_shutoff_notice_days,
         )

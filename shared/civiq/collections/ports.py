@@ -1,13 +1,18 @@
-"""Ports of collections: where arrangements are kept. Adapters implement them (in memory)."""
+"""Ports of collections: where arrangements, cases and their ladders are kept. Adapters
+implement them (DynamoDB, and in memory)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Protocol
 
 from civiq.collections.domain.arrangements import Arrangement
+from civiq.collections.domain.dunning import Case, CollectionTask, Ladder
 from civiq.core.audit import AuditEntry
+from civiq.core.events import DomainEvent
+from civiq.core.ports import Page
 
 
 class Arrangements(Protocol):
@@ -28,7 +33,82 @@ class Arrangements(Protocol):
         """Check ``arrangement`` (in force) again on ``on``."""
         ...
 
-    def end(self, before: Arrangement, after: Arrangement, entry: AuditEntry) -> None:
-        """Record how ``before`` ended (``after``) with its history entry; nothing when it is no
-        longer in force (ended by an earlier run)."""
+    def end(
+        self,
+        before: Arrangement,
+        after: Arrangement,
+        entry: AuditEntry,
+        events: Sequence[DomainEvent] = (),
+    ) -> bool:
+        """Record how ``before`` ended (``after``) with its history entry and ``events`` (the
+        notices of a breach); False, writing nothing, when it is no longer in force (ended by
+        an earlier run)."""
+        ...
+
+
+@dataclass(frozen=True)
+class CaseChange:
+    """What a case decision writes, all at once: the case after it, the events (the stage
+    advanced, its notices) and history entries it emits, and the staff tasks it opens.
+    ``ledger_sequence``: the ledger head the decision read (None: not read); the change is
+    written only while the account's ledger is still there."""
+
+    after: Case
+    ledger_sequence: int | None = None
+    events: Sequence[DomainEvent] = ()
+    entries: Sequence[AuditEntry] = ()
+    tasks: Sequence[CollectionTask] = ()
+
+
+class Cases(Protocol):
+    def current(self, account_id: str) -> Case | None:
+        """The account's case that is not closed (open or paused), if any."""
+        ...
+
+    def of_account(self, account_id: str) -> Sequence[Case]:
+        """The account's cases, newest first."""
+        ...
+
+    def open(self, change: CaseChange) -> None:
+        """Keep a new case (``change.after``); Conflict, writing nothing, when the account has
+        a case that is not closed; LedgerMoved when its ledger moved since it was read."""
+        ...
+
+    def save(self, before: Case, change: CaseChange) -> None:
+        """Replace ``before`` by ``change.after``; CaseMoved, writing nothing, when the case
+        changed since ``before`` was read, LedgerMoved when the ledger did."""
+        ...
+
+    def current_cases(self, limit: int, after: str | None) -> Page[Case]:
+        """The cases not closed, by account id, from after the ``after`` cursor."""
+        ...
+
+    def open_tasks(self, limit: int, after: str | None) -> Page[CollectionTask]:
+        """Staff tasks still to do, oldest first, from after the ``after`` cursor."""
+        ...
+
+
+class Ladders(Protocol):
+    def stored(self) -> Sequence[Ladder]:
+        """The ladders the municipality configured (the default ladder serves the others)."""
+        ...
+
+    def put(self, ladder: Ladder, entry: AuditEntry) -> None:
+        """Keep ``ladder`` for its customer class and revenue category, with its history
+        entry."""
+        ...
+
+
+class OpeningMarks(Protocol):
+    def last_opened_through(self) -> date | None:
+        """The last due date whose delinquent accounts the daily opening went through."""
+        ...
+
+    def mark(self, through: date) -> None: ...
+
+
+class PastDueStatements(Protocol):
+    def due_between(self, first: date, last: date) -> Iterator[str]:
+        """The accounts owing on a statement due from ``first`` to ``last`` (inclusive), each
+        once per statement, read from the open statements' index (never a scan)."""
         ...

@@ -1,20 +1,64 @@
-"""Collections wired to DynamoDB from settings: the one place its services are built (the API's
-arrangements routes, the daily arrangement check)."""
+"""Collections wired to DynamoDB, Step Functions and EventBridge from settings: the one place
+its services are built (the API's arrangement and case routes, the daily arrangement check, the
+collection-case function)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from civiq.accounts.adapters.dynamodb_accounts import DynamoAccountRepository
+from civiq.accounts.adapters.dynamodb_customers import DynamoCustomerRepository
+from civiq.accounts.adapters.dynamodb_properties import DynamoPropertyRepository
+from civiq.accounts.domain.account_numbers import AccountNumberScheme
 from civiq.accounts.services.recording import Recorder
 from civiq.collections.adapters.dynamodb import DynamoArrangements
-from civiq.collections.config import ArrangementSettings
-from civiq.collections.domain.arrangements import ArrangementPolicy
+from civiq.collections.adapters.dynamodb_cases import (
+    DynamoCases,
+    DynamoLadders,
+    DynamoOpeningMarks,
+    DynamoPastDueStatements,
+)
+from civiq.collections.config import CollectionSettings
 from civiq.collections.services.arrangement_check import CheckArrangements
 from civiq.collections.services.arrangements import AccountArrangements, MakeArrangement
-from civiq.core.settings import CommonSettings
+from civiq.collections.services.case_advance import AdvanceCase
+from civiq.collections.services.case_holds import PauseCase, ResumeCase
+from civiq.collections.services.case_ladders import CollectionLadders, SetLadder
+from civiq.collections.services.case_opening import OpenCase, OpenDelinquentCases
+from civiq.collections.services.case_payments import FollowPayment
+from civiq.collections.services.case_views import CaseViews
+from civiq.collections.services.casework import Casework
 from civiq.ledger.adapters.dynamodb_journal import DynamoJournal
-from civiq.platform.runtime import configure_table, time_zone
+from civiq.notices.adapters.wording import CatalogWording
+from civiq.notices.services.alerts import Notifier
+from civiq.platform.catalogs import Catalogs, default_templates_dir
+from civiq.platform.runtime import client, configure_table, publish_events, time_zone
+from civiq.platform.stepfunctions import StepFunctionsWorkflow
+
+
+def casework(settings: CollectionSettings) -> Casework:
+    configure_table(settings)
+    accounts = DynamoAccountRepository()
+    customers = DynamoCustomerRepository()
+    wording = CatalogWording(
+        Catalogs(settings.templates_dir or default_templates_dir()), settings.municipality_name
+    )
+    numbering = AccountNumberScheme(settings.account_number_prefix, settings.account_number_width)
+    return Casework(
+        accounts=accounts,
+        customers=customers,
+        cases=DynamoCases(),
+        arrangements=DynamoArrangements(),
+        ladders=DynamoLadders(),
+        ledger=DynamoJournal(),
+        workflow=StepFunctionsWorkflow(
+            client(settings, "stepfunctions"), settings.collection_case_state_machine_arn
+        ),
+        notifier=Notifier(accounts, customers, wording, numbering),
+        events=publish_events(settings),
+        policy=settings.dunning_policy(),
+        recorder=Recorder.system(time_zone(settings)),
+    )
 
 
 @dataclass(frozen=True)
@@ -23,24 +67,71 @@ class ArrangementServices:
     of_account: AccountArrangements
 
 
-def arrangement_services(
-    settings: CommonSettings, policy: ArrangementPolicy
-) -> ArrangementServices:
-    configure_table(settings)
-    accounts = DynamoAccountRepository()
-    arrangements = DynamoArrangements()
-    recorder = Recorder.system(time_zone(settings))
+def arrangement_services(work: Casework, settings: CollectionSettings) -> ArrangementServices:
     return ArrangementServices(
-        MakeArrangement(accounts, arrangements, DynamoJournal(), policy, recorder),
-        AccountArrangements(accounts, arrangements),
+        MakeArrangement(
+            work.accounts,
+            work.arrangements,
+            work.ledger,
+            settings.arrangement_policy(),
+            work.recorder,
+            PauseCase(work),
+        ),
+        AccountArrangements(work.accounts, work.arrangements),
     )
 
 
-def check_arrangements(settings: ArrangementSettings) -> CheckArrangements:
-    configure_table(settings)
+def _open_case(work: Casework) -> OpenCase:
+    return OpenCase(work, DynamoPropertyRepository())
+
+
+@dataclass(frozen=True)
+class CaseServices:
+    open: OpenCase
+    pause: PauseCase
+    resume: ResumeCase
+    views: CaseViews
+    set_ladder: SetLadder
+    ladders: CollectionLadders
+
+
+def case_services(work: Casework) -> CaseServices:
+    return CaseServices(
+        open=_open_case(work),
+        pause=PauseCase(work),
+        resume=ResumeCase(work),
+        views=CaseViews(work.accounts, work.cases),
+        set_ladder=SetLadder(work.ladders, work.policy, work.recorder),
+        ladders=CollectionLadders(work.ladders, work.policy),
+    )
+
+
+def check_arrangements(settings: CollectionSettings) -> CheckArrangements:
+    work = casework(settings)
     return CheckArrangements(
-        DynamoArrangements(),
-        DynamoJournal(),
+        work.arrangements,
+        work.ledger,
         settings.arrangement_policy(),
-        Recorder.system(time_zone(settings)),
+        work.recorder,
+        ResumeCase(work),
+        _open_case(work),
+    )
+
+
+@dataclass(frozen=True)
+class CaseTasks:
+    """The collection-case function's work: its workflow's task, the payments it follows, and
+    the daily opening of cases."""
+
+    advance: AdvanceCase
+    follow_payment: FollowPayment
+    open_delinquent: OpenDelinquentCases
+
+
+def case_tasks(settings: CollectionSettings) -> CaseTasks:
+    work = casework(settings)
+    return CaseTasks(
+        AdvanceCase(work),
+        FollowPayment(work),
+        OpenDelinquentCases(_open_case(work), DynamoPastDueStatements(), DynamoOpeningMarks()),
     )

@@ -118,6 +118,7 @@ class RecordingWorkflow:
 
     def __init__(self) -> None:
         self.started: dict[str, Mapping[str, Any]] = {}
+        self.stopped: dict[str, str] = {}  # name -> cause
 
     def start(self, name: str, payload: Mapping[str, Any]) -> bool:
         if name in self.started:
@@ -125,10 +126,17 @@ class RecordingWorkflow:
         self.started[name] = dict(payload)
         return True
 
+    def stop(self, name: str, cause: str) -> bool:
+        if name not in self.started or name in self.stopped:
+            return False
+        self.stopped[name] = cause
+        return True
+
     def describe(self, name: str) -> Execution | None:
         if name not in self.started:
             return None
-        return Execution(name, "RUNNING", datetime.now(UTC), None, self.started[name], None)
+        status = "ABORTED" if name in self.stopped else "RUNNING"
+        return Execution(name, status, datetime.now(UTC), None, self.started[name], None)
 
 
 class RecordingCallbacks:

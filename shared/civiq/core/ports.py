@@ -102,6 +102,10 @@ class Workflow(Protocol):
 
     def describe(self, name: str) -> Execution | None: ...
 
+    def stop(self, name: str, cause: str) -> bool:
+        """Stop the execution ``name``; False when it is not running (ended, or never started)."""
+        ...
+
 
 class Callbacks(Protocol):
     """Answers to a workflow waiting on a task token."""

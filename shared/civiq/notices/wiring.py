@@ -15,6 +15,7 @@ from civiq.accounts.services.recording import Recorder
 from civiq.billing.adapters.dynamodb import DynamoCycles, DynamoStatements
 from civiq.core.settings import DocumentSettings
 from civiq.notices.adapters.dynamodb import DynamoNotificationLog
+from civiq.notices.adapters.receipts import CatalogReceiptWording, S3ReceiptDocuments
 from civiq.notices.adapters.reminder_queue import SqsReminderQueue
 from civiq.notices.adapters.wording import CatalogWording
 from civiq.notices.config import AlertSettings, LetterStarterSettings, ReadReminderSettings
@@ -90,10 +91,6 @@ def remind_route(settings: ReadReminderSettings) -> RemindRoute:
 def issue_receipt(settings: DocumentSettings) -> IssueReceipt:
     """Each posted payment's receipt: a PDF stored in S3 and a message to the holder
     (functions/receipts)."""
-    # The receipt adapters import civiq.platform.pdf (and so WeasyPrint): imported here, as
-    # the alert functions import this module too and must not load it.
-    from civiq.notices.adapters.receipts import CatalogReceiptWording, S3ReceiptDocuments
-
     configure_table(settings)
     templates = settings.templates_dir or default_templates_dir()
     return IssueReceipt(

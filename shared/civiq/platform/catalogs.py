@@ -58,6 +58,14 @@ def format_number(value: Decimal, language: Language, places: int = 0) -> str:
     return f"-{digits}" if value < 0 else digits
 
 
+def format_money(amount: Decimal, language: Language, places: int = 2) -> str:
+    """Dollars as each language writes them: "$1,234.56" / "1 234,56 $"; "-$10.00" /
+    "-10,00 $" for a credit. Unit prices pass ``places=4`` ("$1.8500")."""
+    digits = format_number(abs(amount), language, places)
+    sign = "-" if amount < 0 else ""
+    return f"{sign}{digits}{NBSP}$" if language is Language.FR else f"{sign}${digits}"
+
+
 class Catalogs:
     """Both languages' catalogs, read once (once per Lambda container)."""
 

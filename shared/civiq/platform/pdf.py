@@ -21,7 +21,7 @@ from jinja2.runtime import Context
 from markupsafe import Markup, escape
 
 from civiq.core.language import Language
-from civiq.platform.catalogs import NBSP, Catalogs, format_date, format_number
+from civiq.platform.catalogs import NBSP, Catalogs, format_date, format_money, format_number
 from civiq.platform.catalogs import default_templates_dir as default_templates_dir
 
 # Where Lambda mounts the PdfLayer's fontconfig configuration (infra/pdf/layer.py).
@@ -78,14 +78,6 @@ def format_short_date(day: date, language: Language) -> str:
 def format_short_month(day: date, language: Language) -> str:
     """The month a period ends in, for a narrow column: "Sept. 2026" / "sept. 2026"."""
     return f"{SHORT_MONTHS[language][day.month - 1]} {day.year}"
-
-
-def format_money(amount: Decimal, language: Language, places: int = 2) -> str:
-    """Dollars as each language writes them: "$1,234.56" / "1 234,56 $"; "-$10.00" /
-    "-10,00 $" for a credit. Unit prices pass ``places=4`` ("$1.8500")."""
-    digits = format_number(abs(amount), language, places)
-    sign = "-" if amount < 0 else ""
-    return f"{sign}{digits}{NBSP}$" if language is Language.FR else f"{sign}${digits}"
 
 
 def format_percent(rate: Decimal, language: Language) -> str:

@@ -30,6 +30,16 @@ class StepFunctionsWorkflow:
             return False
         return True
 
+    def stop(self, name: str, cause: str) -> bool:
+        """StopExecution answers a stopped or finished execution without an error, so whether it
+        was running is read first (a race with its end is harmless: stopping a finished execution
+        changes nothing)."""
+        found = self._execution(name)
+        if found is None or found.status != "RUNNING":
+            return False
+        self._sfn.stop_execution(executionArn=self.execution_arn(name), cause=cause[:32768])
+        return True
+
     def describe(self, name: str) -> Execution | None:
         """The work named ``name`` as it stands: a failed run that staff retried from the work
         queue is reported by its latest rerun (under ``name``)."""

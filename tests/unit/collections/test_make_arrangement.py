@@ -12,20 +12,18 @@ from decimal import Decimal as D
 import pytest
 
 from civiq.accounts.domain.accounts import HolderRole, ServiceType
-from civiq.collections.adapters.memory import InMemoryArrangements
 from civiq.collections.domain.arrangements import (
     ArrangementPolicy,
     ArrangementStatus,
     InstalmentFrequency,
 )
-from civiq.collections.services.arrangement_check import CheckArrangements, Checked
+from civiq.collections.domain.dunning import CaseStatus, StepKind
+from civiq.collections.services.arrangement_check import Checked
 from civiq.collections.services.arrangements import ArrangementAsked, MakeArrangement
 from civiq.core.errors import Conflict, InvalidInput, NotFound
 from civiq.core.events import Actor
-from civiq.ledger.domain.payments import PaymentChannel, PaymentMethod
-from civiq.payments.services.payments import PostPayment, ReceivedPayment
-from tests.helpers.billing_world import BillingWorld
 from tests.helpers.builders import command, services
+from tests.helpers.collections_world import CollectionsWorld
 from tests.helpers.metering_world import CLERK
 
 RESIDENT = Actor("resident-portal:ID00000004", "resident")
@@ -33,11 +31,11 @@ TODAY = date(2027, 1, 10)  # the statement of Nov. 30 is past due
 
 
 @pytest.fixture
-def world() -> BillingWorld:
-    return BillingWorld()
+def world() -> CollectionsWorld:
+    return CollectionsWorld()
 
 
-def owing(world: BillingWorld) -> tuple[str, D]:
+def owing(world: CollectionsWorld) -> tuple[str, D]:
     """An account whose November statement is past due on TODAY, and what it owes."""
     account = world.account()
     statement = world.billed_by_a_run(account, ("2026-09-30", "100"), ("2026-11-30", "130"))
@@ -47,14 +45,8 @@ def owing(world: BillingWorld) -> tuple[str, D]:
     return account.account_id, statement.total_due
 
 
-def make(world: BillingWorld, policy: ArrangementPolicy | None = None) -> MakeArrangement:
-    return MakeArrangement(
-        world.store,
-        InMemoryArrangements(),
-        world.ledger,
-        policy or ArrangementPolicy(),
-        world.recorder,
-    )
+def make(world: CollectionsWorld, policy: ArrangementPolicy | None = None) -> MakeArrangement:
+    return world.arrange(policy)
 
 
 def asked(account_id: str, down: str = "28.05", count: int = 2) -> ArrangementAsked:
@@ -63,7 +55,7 @@ def asked(account_id: str, down: str = "28.05", count: int = 2) -> ArrangementAs
     )
 
 
-def test_an_arrangement_covers_the_arrears_the_ledger_shows(world: BillingWorld) -> None:
+def test_an_arrangement_covers_the_arrears_the_ledger_shows(world: CollectionsWorld) -> None:
     account_id, owed = owing(world)  # 120.00 x 61/365 + 60.00 + 48.00 = 128.05
     arrange = make(world)
 
@@ -86,7 +78,7 @@ def test_an_arrangement_covers_the_arrears_the_ledger_shows(world: BillingWorld)
     )
 
 
-def test_every_term_refused_is_named(world: BillingWorld) -> None:
+def test_every_term_refused_is_named(world: CollectionsWorld) -> None:
     account_id, _ = owing(world)
     policy = ArrangementPolicy(min_down_payment_percent=D("25"), max_instalments=6)
 
@@ -96,7 +88,7 @@ def test_every_term_refused_is_named(world: BillingWorld) -> None:
     assert [e.field for e in refused.value.errors] == ["down_payment", "instalments"]
 
 
-def test_one_arrangement_at_a_time(world: BillingWorld) -> None:
+def test_one_arrangement_at_a_time(world: CollectionsWorld) -> None:
     account_id, _ = owing(world)
     arrange = make(world)
     arrange(asked(account_id), RESIDENT, "c1")
@@ -105,7 +97,7 @@ def test_one_arrangement_at_a_time(world: BillingWorld) -> None:
         arrange(asked(account_id), RESIDENT, "c2")
 
 
-def test_a_debtor_who_broke_too_many_lately_is_refused(world: BillingWorld) -> None:
+def test_a_debtor_who_broke_too_many_lately_is_refused(world: CollectionsWorld) -> None:
     account_id, _ = owing(world)
     arrange = make(world, ArrangementPolicy(broken_limit=1))
     first = arrange(asked(account_id), RESIDENT, "c1")
@@ -118,7 +110,7 @@ def test_a_debtor_who_broke_too_many_lately_is_refused(world: BillingWorld) -> N
     assert [e.field for e in refused.value.errors] == ["account"]
 
 
-def test_no_arrears_nothing_to_arrange_and_no_account_not_found(world: BillingWorld) -> None:
+def test_no_arrears_nothing_to_arrange_and_no_account_not_found(world: CollectionsWorld) -> None:
     account = world.account()
     with pytest.raises(InvalidInput) as refused:
         make(world)(asked(account.account_id, down="0.00"), RESIDENT, "c")
@@ -128,27 +120,15 @@ def test_no_arrears_nothing_to_arrange_and_no_account_not_found(world: BillingWo
         make(world)(asked("no-such-account"), RESIDENT, "c")
 
 
-def check(world: BillingWorld, arrange: MakeArrangement, on: date) -> Checked:
-    later = datetime.combine(on, datetime.min.time(), UTC).replace(hour=15)
-    world.clock.advance(seconds=(later - world.clock.now()).total_seconds())
-    return CheckArrangements(arrange.arrangements, world.ledger, arrange.policy, world.recorder)(
-        "corr-check"
-    )
+def check(world: CollectionsWorld, arrange: MakeArrangement, on: date) -> Checked:
+    return world.check(on, arrange.policy)
 
 
-def pay(world: BillingWorld, account_id: str, payment_id: str, amount: str) -> None:
-    received = ReceivedPayment(
-        payment_id,
-        account_id,
-        D(amount),
-        PaymentMethod.CHEQUE,
-        PaymentChannel.STAFF,
-        world.recorder.today(),
-    )
-    PostPayment(world.books)(received, RESIDENT, "corr-pay")
+def pay(world: CollectionsWorld, account_id: str, payment_id: str, amount: str) -> None:
+    world.pay(account_id, payment_id, amount)
 
 
-def test_the_daily_check_keeps_breaks_and_completes(world: BillingWorld) -> None:
+def test_the_daily_check_keeps_breaks_and_completes(world: CollectionsWorld) -> None:
     account_id, _ = owing(world)
     arrange = make(world)
     arrange(asked(account_id), RESIDENT, "corr-a")  # 28.05 today, 50.00 Feb. 1 and Mar. 1
@@ -168,7 +148,7 @@ def test_the_daily_check_keeps_breaks_and_completes(world: BillingWorld) -> None
     ]
 
 
-def test_an_arrangement_paid_in_full_is_completed(world: BillingWorld) -> None:
+def test_an_arrangement_paid_in_full_is_completed(world: CollectionsWorld) -> None:
     account_id, owed = owing(world)
     arrange = make(world)
     arrange(asked(account_id), RESIDENT, "corr-a")
@@ -180,7 +160,7 @@ def test_an_arrangement_paid_in_full_is_completed(world: BillingWorld) -> None:
 
 
 def test_a_debtors_broken_arrangement_follows_them_to_their_other_account(
-    world: BillingWorld,
+    world: CollectionsWorld,
 ) -> None:
     account_id, _ = owing(world)
     debtor = world.store.get(account_id).holder.customer_id
@@ -203,3 +183,35 @@ def test_a_debtors_broken_arrangement_follows_them_to_their_other_account(
         arrange(asked(moved.account_id), RESIDENT, "c2")
 
     assert "account" in [e.field for e in refused.value.errors]
+
+
+def test_an_arrangement_stops_the_ladder_and_a_broken_one_resumes_it(
+    world: CollectionsWorld,
+) -> None:
+    account_id, _ = owing(world)
+    case = world.open_case(account_id, CLERK, "corr-open")
+    arrange = make(world)
+    made = arrange(asked(account_id), RESIDENT, "corr-a")  # 28.05 today, 50.00 Feb. 1, Mar. 1
+
+    paused = world.cases.current(account_id)
+    assert paused is not None and paused.status is CaseStatus.PAUSED
+    assert paused.paused_by == f"arrangement:{made.arrangement_id}"
+    assert world.case_workflow.stopped == {case.execution: f"paused: {paused.paused_by}"}
+    pay(world, account_id, "P-1", "28.05")
+    assert check(world, arrange, date(2027, 1, 16)).kept == 1  # kept: the case stays paused
+    assert world.cases.current(account_id) == paused
+
+    assert check(world, arrange, date(2027, 2, 7)).broken == 1  # February's not paid
+
+    breach = [e.detail for e in world.arrangements.events]
+    assert [(n["kind"], n["recipient"]["channel"]) for n in breach] == [
+        ("arrangement-broken", "mail"),
+        ("arrangement-broken", "email"),
+    ]
+    assert breach[0]["facts"]["missed_due_on"] == "2027-02-01"
+    resumed = world.cases.current(account_id)
+    assert resumed is not None and (resumed.status, resumed.run) == (CaseStatus.OPEN, 2)
+    assert resumed.execution in world.case_workflow.started
+    assert world.check(date(2027, 2, 7)) == Checked(0, 0, 0)  # ended once: nothing again
+    step = world.advance(resumed.case_id, account_id, resumed.execution, None, "corr-step")
+    assert step.case.steps[-1].kind is StepKind.ADVANCED  # the ladder goes on where it stopped

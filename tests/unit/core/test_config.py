@@ -35,6 +35,10 @@ def environment(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
     monkeypatch.setenv("TABLE_NAME", "civiq-main")
     monkeypatch.setenv("LEDGER_TABLE_NAME", "civiq-ledger")
     monkeypatch.setenv("EVENT_BUS_NAME", "civiq-bus")
+    monkeypatch.setenv(
+        "COLLECTION_CASE_STATE_MACHINE_ARN",
+        "arn:aws:states:ca-central-1:123456789012:stateMachine:civiq-collection-case",
+    )
     return monkeypatch
 
 

@@ -36,6 +36,7 @@ from civiq.collections.domain.arrangements import (
 )
 from civiq.core.audit import AuditEntry
 from civiq.core.errors import Conflict
+from civiq.core.events import DomainEvent
 from civiq.core.history import as_record
 from civiq.platform.dynamodb import keys
 from civiq.platform.dynamodb.table import TableItem, TableMeta
@@ -139,7 +140,13 @@ class DynamoArrangements(Connected):
             if error.cause_response_code != "ConditionalCheckFailedException":
                 raise  # else it ended meanwhile: nothing to check again
 
-    def end(self, before: Arrangement, after: Arrangement, entry: AuditEntry) -> None:
+    def end(
+        self,
+        before: Arrangement,
+        after: Arrangement,
+        entry: AuditEntry,
+        events: Sequence[DomainEvent] = (),
+    ) -> bool:
         pk = keys.account_pk(before.account_id)
         transaction = Transaction()
         transaction.delete(
@@ -153,10 +160,12 @@ class DynamoArrangements(Connected):
             ArrangementItem.pk.exists(),
         )
         transaction.history([entry])
+        transaction.events(events)
         try:
             transaction.run(self._client())
         except Conflict:
-            return  # ended by an earlier run
+            return False  # ended by an earlier run
+        return True
 
 
 def arrangement_of(record: Mapping[str, Any]) -> Arrangement:

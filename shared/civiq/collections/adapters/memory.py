@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from civiq.collections.domain.arrangements import Arrangement
+from civiq.collections.domain.dunning import Case, CaseMoved, CaseStatus, CollectionTask, Ladder
+from civiq.collections.ports import CaseChange
 from civiq.core.audit import AuditEntry
 from civiq.core.errors import Conflict
+from civiq.core.events import DomainEvent
+from civiq.core.ports import Page
+from civiq.ledger.domain.journal import LedgerMoved
+from civiq.ledger.ports import JournalReader
 
 
 class InMemoryArrangements:
@@ -15,6 +24,7 @@ class InMemoryArrangements:
         self.arrangements: list[Arrangement] = []
         self.history: list[AuditEntry] = []
         self.checks: dict[str, date] = {}  # arrangement id (in force): its next check
+        self.events: list[DomainEvent] = []
 
     def of_account(self, account_id: str) -> Sequence[Arrangement]:
         found = [a for a in self.arrangements if a.account_id == account_id]
@@ -38,8 +48,129 @@ class InMemoryArrangements:
         if arrangement.arrangement_id in self.checks:
             self.checks[arrangement.arrangement_id] = on
 
-    def end(self, before: Arrangement, after: Arrangement, entry: AuditEntry) -> None:
+    def end(
+        self,
+        before: Arrangement,
+        after: Arrangement,
+        entry: AuditEntry,
+        events: Sequence[DomainEvent] = (),
+    ) -> bool:
         if self.checks.pop(before.arrangement_id, None) is None:
-            return
+            return False
         self.arrangements[self.arrangements.index(before)] = after
         self.history.append(entry)
+        self.events.extend(events)
+        return True
+
+
+class InMemoryCases:
+    """Cases kept as the DynamoDB adapter keeps them: a change is written only while the case
+    and the account's ledger (read from ``ledger``) are as the decision read them."""
+
+    def __init__(self, ledger: JournalReader) -> None:
+        self._ledger = ledger
+        self.cases: list[Case] = []
+        self.tasks: list[CollectionTask] = []
+        self.events: list[DomainEvent] = []
+        self.history: list[AuditEntry] = []
+        self._lock = threading.Lock()
+
+    def current(self, account_id: str) -> Case | None:
+        return next(
+            (
+                c
+                for c in self.cases
+                if c.account_id == account_id and c.status is not CaseStatus.CLOSED
+            ),
+            None,
+        )
+
+    def of_account(self, account_id: str) -> Sequence[Case]:
+        return [c for c in reversed(self.cases) if c.account_id == account_id]
+
+    def open(self, change: CaseChange) -> None:
+        with self._lock:
+            if self.current(change.after.account_id) is not None:
+                raise Conflict("the account has a collection case open", "account_id")
+            self._check_ledger(change)
+            self.cases.append(change.after)
+            self._keep(change)
+
+    def save(self, before: Case, change: CaseChange) -> None:
+        with self._lock:
+            if self.current(before.account_id) != before:
+                raise CaseMoved(before.case_id)
+            self._check_ledger(change)
+            self.cases[self.cases.index(before)] = change.after
+            self._keep(change)
+
+    def current_cases(self, limit: int, after: str | None) -> Page[Case]:
+        found = sorted(
+            (c for c in self.cases if c.status is not CaseStatus.CLOSED),
+            key=lambda c: c.account_id,
+        )
+        return _page(found, limit, after, lambda c: c.account_id)
+
+    def open_tasks(self, limit: int, after: str | None) -> Page[CollectionTask]:
+        found = sorted(
+            (t for t in self.tasks if t.done_on is None), key=lambda t: (t.created_on, t.task_id)
+        )
+        return _page(found, limit, after, lambda t: f"{t.created_on.isoformat()}.{t.task_id}")
+
+    def _check_ledger(self, change: CaseChange) -> None:
+        if change.ledger_sequence is None:
+            return
+        head = self._ledger.state(change.after.account_id).head
+        if (head.sequence if head is not None else 0) != change.ledger_sequence:
+            raise LedgerMoved(change.after.account_id)
+
+    def _keep(self, change: CaseChange) -> None:
+        self.tasks.extend(change.tasks)
+        self.events.extend(change.events)
+        self.history.extend(change.entries)
+        self.history.extend(AuditEntry.of(e) for e in change.events)
+
+
+def _page(items: list[Any], limit: int, after: str | None, key: Callable[[Any], str]) -> Page[Any]:
+    following = [i for i in items if after is None or key(i) > after]
+    page = following[:limit]
+    return Page(page, key(page[-1]) if len(following) > limit else None)
+
+
+@dataclass
+class InMemoryLadders:
+    ladders: dict[tuple[str, str], Ladder] = field(default_factory=dict)
+    history: list[AuditEntry] = field(default_factory=list)
+
+    def stored(self) -> Sequence[Ladder]:
+        return list(self.ladders.values())
+
+    def put(self, ladder: Ladder, entry: AuditEntry) -> None:
+        self.ladders[(ladder.customer_class.value, ladder.revenue_category)] = ladder
+        self.history.append(entry)
+
+
+@dataclass
+class InMemoryOpeningMarks:
+    through: date | None = None
+
+    def last_opened_through(self) -> date | None:
+        return self.through
+
+    def mark(self, through: date) -> None:
+        self.through = through
+
+
+@dataclass
+class InMemoryPastDueStatements:
+    """The accounts owing on statements due in a range, from the in-memory ledger's open
+    statements (``accounts``: the account ids to look at)."""
+
+    ledger: JournalReader
+    accounts: list[str] = field(default_factory=list)
+
+    def due_between(self, first: date, last: date) -> Iterator[str]:
+        for account_id in self.accounts:
+            for statement in self.ledger.state(account_id).open_statements:
+                if first <= statement.due_on <= last and statement.owed > 0:
+                    yield account_id

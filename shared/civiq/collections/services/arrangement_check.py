@@ -1,7 +1,13 @@
-"""The daily check of the payment arrangements in force (functions/arrangement_check)."""
+"""The daily check of the payment arrangements in force (functions/arrangement_check).
+
+A broken arrangement is ended with its notice to the holder, in one transaction, and the
+account's collection case resumes where it left off (or opens, when the account had none); a
+completed one lets the case resume too, which closes it when nothing is past due any more.
+"""
 
 from __future__ import annotations
 
+from contextlib import suppress
 from dataclasses import dataclass, replace
 
 from civiq.accounts.services.recording import Recorder
@@ -14,8 +20,12 @@ from civiq.collections.domain.arrangements import (
     compliance,
     paid_toward,
 )
+from civiq.collections.domain.dunning import arrangement_hold
 from civiq.collections.ports import Arrangements
+from civiq.collections.services.case_holds import ResumeCase
+from civiq.collections.services.case_opening import OpenCase
 from civiq.core.audit import AuditEntry
+from civiq.core.errors import Conflict
 from civiq.core.events import Actor
 from civiq.ledger.ports import JournalReader
 
@@ -38,6 +48,8 @@ class CheckArrangements:
     ledger: JournalReader
     policy: ArrangementPolicy
     recorder: Recorder
+    resume_case: ResumeCase
+    open_case: OpenCase
 
     def __call__(self, correlation_id: str) -> Checked:
         today = self.recorder.today()
@@ -62,8 +74,26 @@ class CheckArrangements:
                 else ArrangementStatus.COMPLETED
             )
             ended = replace(arrangement, status=status, ended_on=today)
-            self.arrangements.end(arrangement, ended, self._entry(ended, found, correlation_id))
+            self._end(arrangement, ended, found, correlation_id)
         return Checked(counts[Standing.KEPT], counts[Standing.MISSED], counts[Standing.COMPLETED])
+
+    def _end(
+        self, before: Arrangement, ended: Arrangement, found: Compliance, correlation_id: str
+    ) -> None:
+        work = self.resume_case.work
+        today = self.recorder.today()
+        events = []
+        if found.missed is not None:
+            _, late = work.late(before.account_id, today)
+            events = work.breach_events(ended, found.missed, late, today, correlation_id)
+        entry = self._entry(ended, found, correlation_id)
+        if self.arrangements.end(before, ended, entry, events):
+            work.events.after_commit(events)
+        hold = arrangement_hold(before.arrangement_id)
+        resumed = self.resume_case(before.account_id, CHECK, correlation_id, held_by=hold)
+        if resumed is None and found.missed is not None:
+            with suppress(Conflict):  # a case already, or too little past due to follow
+                self.open_case(before.account_id, CHECK, correlation_id)
 
     def _entry(self, ended: Arrangement, found: Compliance, correlation_id: str) -> AuditEntry:
         missed = found.missed

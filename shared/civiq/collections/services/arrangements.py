@@ -1,5 +1,6 @@
 """Make a payment arrangement for an account's arrears, within the municipality's policy, and
-list an account's arrangements.
+list an account's arrangements. The account's collection case, if it has one, is paused while
+the arrangement is in force.
 
 The same use case serves a clerk and a resident (through the portal): who asks is the actor, and
 the policy is the same for both. What is arranged is what the ledger says is past due today; the
@@ -27,7 +28,9 @@ from civiq.collections.domain.arrangements import (
     instalments,
     refusals,
 )
+from civiq.collections.domain.dunning import arrangement_hold
 from civiq.collections.ports import Arrangements
+from civiq.collections.services.case_holds import PauseCase
 from civiq.core.audit import AuditEntry
 from civiq.core.errors import Conflict, InvalidInput
 from civiq.core.events import Actor
@@ -50,6 +53,7 @@ class MakeArrangement:
     ledger: JournalReader
     policy: ArrangementPolicy
     recorder: Recorder
+    pause_case: PauseCase
 
     def __call__(self, asked: ArrangementAsked, actor: Actor, correlation_id: str) -> Arrangement:
         """Raises NotFound (no such account), InvalidInput (every term the policy refuses),
@@ -84,6 +88,11 @@ class MakeArrangement:
         first_check = arrangement.check_on(self.policy.grace_days, today)
         entry = self._entry(arrangement, actor, correlation_id)
         self.arrangements.make(arrangement, first_check, entry)
+        # the account's collection case waits while the arrangement is kept (should this stop
+        # short, the case's next advance pauses it: it finds the arrangement in force)
+        self.pause_case(
+            asked.account_id, arrangement_hold(arrangement.arrangement_id), actor, correlation_id
+        )
         return arrangement
 
     def _broken_by(self, account: Account, history: Sequence[Arrangement]) -> list[date]:

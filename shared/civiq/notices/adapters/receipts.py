@@ -1,8 +1,4 @@
-"""The receipt ports: PDFs on S3, and messages worded from the catalogs (``receipt.message.*``).
-
-The wording writes dollars with the PDF renderer's own ``format_money``, so this module imports
-WeasyPrint with it: only the receipts function, which renders the PDF anyway, uses it.
-"""
+"""The receipt ports: PDFs on S3, and messages worded from the catalogs (``receipt.message.*``)."""
 
 from __future__ import annotations
 
@@ -13,8 +9,7 @@ from botocore.exceptions import ClientError
 from civiq.ledger.domain.payments import PaymentMethod
 from civiq.notices.domain.alerts import Message
 from civiq.notices.domain.receipts import Receipt
-from civiq.platform.catalogs import Catalogs, format_date
-from civiq.platform.pdf import format_money
+from civiq.platform.catalogs import Catalogs, format_date, format_money
 from civiq.platform.s3 import S3DocumentStore
 
 MISSING = frozenset({"404", "NoSuchKey", "NotFound"})  # HeadObject answers 404 without a body

@@ -1,5 +1,5 @@
 """Plain-text notification messages from the message catalogs (``alert.<kind>.subject`` and
-``.body``), with dates and numbers written as the recipient's language writes them."""
+``.body``), with dates, dollars and numbers written as the recipient's language writes them."""
 
 from __future__ import annotations
 
@@ -8,14 +8,17 @@ from datetime import date
 from decimal import Decimal
 
 from civiq.core.language import Language
+from civiq.core.money import Money
 from civiq.notices.domain.alerts import Message, NotificationKind
-from civiq.platform.catalogs import Catalogs, format_date, format_number
+from civiq.platform.catalogs import Catalogs, format_date, format_money, format_number
 
 
 def _written(value: object, language: Language) -> object:
-    """Dates in running text; cubic metres without trailing zeros (never rounded)."""
+    """Dates in running text; dollars; cubic metres without trailing zeros (never rounded)."""
     if isinstance(value, date):
         return format_date(value, language)
+    if isinstance(value, Money):
+        return format_money(value.amount, language)
     if isinstance(value, Decimal):
         return format_number(value.normalize(), language)
     return value

@@ -24,6 +24,7 @@ from civiq.billing.domain.cycles import CycleDefinition
 from civiq.core.addresses import Address
 from civiq.core.history import as_record
 from civiq.core.language import Language
+from civiq.core.money import Money
 
 
 class NotificationKind(StrEnum):
@@ -31,6 +32,12 @@ class NotificationKind(StrEnum):
     READ_SCHEDULED = "read-scheduled"  # the meter will be read around a date
     # worded by civiq.notices.services.receipts (receipt.message.*)
     PAYMENT_RECEIPT = "payment-receipt"
+    # collection notices: a stage of a collection case, and a broken payment arrangement
+    COLLECTION_REMINDER = "collection-reminder"
+    COLLECTION_SECOND_NOTICE = "collection-second-notice"
+    COLLECTION_DEMAND = "collection-demand"
+    COLLECTION_SHUTOFF_WARNING = "collection-shutoff-warning"
+    ARRANGEMENT_BROKEN = "arrangement-broken"
 
     @property
     def catalog_key(self) -> str:
@@ -51,16 +58,20 @@ class Recipient:
     postal_address: Address | None = None
 
 
-def needs_service_address(customer: Customer) -> bool:
-    """True when the message goes by mail to the service address (no mailing address)."""
-    by_mail = customer.preferences.contact_method is ContactMethod.MAIL
+def needs_service_address(customer: Customer, channel: ContactMethod | None = None) -> bool:
+    """True when the message goes by mail (``channel``, None: the customer's preferred one) to
+    the service address, the customer having no mailing address."""
+    by_mail = (channel or customer.preferences.contact_method) is ContactMethod.MAIL
     return by_mail and customer.contact.mailing_address is None
 
 
-def recipient_for(customer: Customer, service_address: Address | None) -> Recipient:
-    """The customer as a recipient; ``service_address`` is needed when
-    :func:`needs_service_address` says so (ValueError without it)."""
-    channel = customer.preferences.contact_method
+def recipient_for(
+    customer: Customer, service_address: Address | None, channel: ContactMethod | None = None
+) -> Recipient:
+    """The customer as a recipient by ``channel`` (None: the one they prefer);
+    ``service_address`` is needed for mail when :func:`needs_service_address` says so, or when
+    mail is asked of a customer without a mailing address (ValueError without it)."""
+    channel = channel or customer.preferences.contact_method
     recipient = Recipient(customer.customer_id, customer.name, customer.language, channel)
     contact = customer.contact
     if channel is ContactMethod.EMAIL:
@@ -98,7 +109,35 @@ class ReadScheduled:
     read_on: date
 
 
-Facts: TypeAlias = HighConsumption | ReadScheduled
+@dataclass(frozen=True, slots=True)
+class CollectionNotice:
+    """A stage of a collection case reached: what is past due since when, and by when to pay
+    (a shutoff warning: the day service may be disconnected, no sooner)."""
+
+    kind: NotificationKind
+    case_id: str
+    stage: str
+    past_due: Decimal
+    oldest_due_on: date
+    days_past_due: int
+    pay_by: date
+    shutoff_on: date | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ArrangementBreach:
+    """A payment arrangement broken: the instalment missed, and what is past due now."""
+
+    arrangement_id: str
+    missed_due_on: date
+    missed_amount: Decimal
+    past_due: Decimal
+    pay_by: date
+
+    kind = NotificationKind.ARRANGEMENT_BROKEN
+
+
+Facts: TypeAlias = HighConsumption | ReadScheduled | CollectionNotice | ArrangementBreach
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,7 +162,9 @@ class Notification:
     def kind(self) -> NotificationKind:
         if isinstance(self.facts, HighConsumption):
             return NotificationKind.HIGH_CONSUMPTION
-        return NotificationKind.READ_SCHEDULED
+        if isinstance(self.facts, ReadScheduled):
+            return NotificationKind.READ_SCHEDULED
+        return self.facts.kind
 
     @property
     def language(self) -> Language:
@@ -146,8 +187,23 @@ class Notification:
                 "daily_use": facts.daily_use,
                 "usual_daily_use": facts.usual_daily_use,
             }
-        else:
+        elif isinstance(facts, ReadScheduled):
             said["read_on"] = facts.read_on
+        elif isinstance(facts, CollectionNotice):
+            said |= {
+                "past_due": Money(facts.past_due),
+                "oldest_due_on": facts.oldest_due_on,
+                "days_past_due": facts.days_past_due,
+                "pay_by": facts.pay_by,
+                "shutoff_on": facts.shutoff_on or facts.pay_by,
+            }
+        else:
+            said |= {
+                "missed_due_on": facts.missed_due_on,
+                "missed_amount": Money(facts.missed_amount),
+                "past_due": Money(facts.past_due),
+                "pay_by": facts.pay_by,
+            }
         return said
 
     def payload(self, message: Message) -> dict[str, Any]:
@@ -155,6 +211,7 @@ class Notification:
         recipient = self.recipient
         postal = recipient.postal_address
         facts = as_record(self.facts)
+        facts.pop("kind", None)
         if isinstance(self.facts, HighConsumption):
             facts["days"] = self.facts.days
         return {

@@ -94,11 +94,43 @@ class PaymentReceiptFactsV1(_Strict):
     document_key: str  # the receipt PDF in the documents bucket
 
 
-FACTS = {
+class CollectionNoticeFactsV1(_Strict):
+    """A collection stage reached: ``past_due`` since ``oldest_due_on`` (the oldest unpaid
+    bill's due date), to be paid by ``pay_by``; a shutoff warning names ``shutoff_on``, the
+    first day service may be disconnected."""
+
+    case_id: str
+    stage: str
+    past_due: str = Field(pattern=AMOUNT)
+    oldest_due_on: date
+    days_past_due: int = Field(ge=1)
+    pay_by: date
+    shutoff_on: date | None
+
+
+class ArrangementBreachFactsV1(_Strict):
+    """A payment arrangement broken: the instalment missed and what is past due now."""
+
+    arrangement_id: str
+    missed_due_on: date
+    missed_amount: str = Field(pattern=AMOUNT)
+    past_due: str = Field(pattern=AMOUNT)
+    pay_by: date
+
+
+COLLECTION_NOTICES = (
+    NotificationKind.COLLECTION_REMINDER,
+    NotificationKind.COLLECTION_SECOND_NOTICE,
+    NotificationKind.COLLECTION_DEMAND,
+    NotificationKind.COLLECTION_SHUTOFF_WARNING,
+)
+FACTS: dict[NotificationKind, type[BaseModel]] = {
     NotificationKind.HIGH_CONSUMPTION: HighConsumptionFactsV1,
     NotificationKind.READ_SCHEDULED: ReadScheduledFactsV1,
     NotificationKind.PAYMENT_RECEIPT: PaymentReceiptFactsV1,
+    NotificationKind.ARRANGEMENT_BROKEN: ArrangementBreachFactsV1,
 }
+FACTS.update(dict.fromkeys(COLLECTION_NOTICES, CollectionNoticeFactsV1))
 
 
 class NotificationRequestedV1(_Strict):
@@ -110,7 +142,13 @@ class NotificationRequestedV1(_Strict):
     language: Language
     recipient: RecipientV1
     message: MessageV1
-    facts: HighConsumptionFactsV1 | ReadScheduledFactsV1 | PaymentReceiptFactsV1
+    facts: (
+        HighConsumptionFactsV1
+        | ReadScheduledFactsV1
+        | PaymentReceiptFactsV1
+        | CollectionNoticeFactsV1
+        | ArrangementBreachFactsV1
+    )
 
     @model_validator(mode="after")
     def _facts_of_its_kind(self) -> NotificationRequestedV1:

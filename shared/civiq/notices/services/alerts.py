@@ -28,6 +28,7 @@ from itertools import islice
 
 from civiq.accounts.domain.account_numbers import AccountNumberScheme
 from civiq.accounts.domain.accounts import AccountStatus
+from civiq.accounts.domain.customers import ContactMethod
 from civiq.accounts.ports import AccountRepository, AccountSummary, CustomerRepository
 from civiq.accounts.services.recording import Recorder
 from civiq.billing.domain.cycles import run_id_of
@@ -75,13 +76,14 @@ class Notifier:
     wording: Wording
     numbering: AccountNumberScheme
 
-    def recipient(self, summary: AccountSummary) -> Recipient:
-        """One read (the customer), two when mail goes to the service address."""
+    def recipient(self, summary: AccountSummary, channel: ContactMethod | None = None) -> Recipient:
+        """By ``channel`` (None: the one the holder prefers). One read (the customer), two when
+        mail goes to the service address."""
         customer = self.customers.get(summary.holder_customer_id)
         service_address = None
-        if needs_service_address(customer):
+        if needs_service_address(customer, channel):
             service_address = self.accounts.get(summary.account_id).service_address
-        return recipient_for(customer, service_address)
+        return recipient_for(customer, service_address, channel)
 
     def event(
         self,
@@ -90,13 +92,16 @@ class Notifier:
         facts: Facts,
         occurred_at: datetime,
         correlation_id: str,
+        recipient: Recipient | None = None,
+        actor: Actor = SYSTEM,
     ) -> DomainEvent:
+        """``recipient``: None for the holder by the channel they prefer."""
         notification = Notification(
             notification_id,
             summary.account_id,
             summary.account_number,
             summary.service_address,
-            self.recipient(summary),
+            recipient or self.recipient(summary),
             facts,
         )
         message = self.wording.word(
@@ -107,7 +112,7 @@ class Notifier:
             event_type=NOTIFICATION_REQUESTED,
             version=1,
             occurred_at=occurred_at,
-            actor=SYSTEM,
+            actor=actor,
             correlation_id=correlation_id,
             subject_id=f"ACCOUNT#{summary.account_id}",
             detail=notification.payload(message),

@@ -110,6 +110,11 @@ def account_pk(account_id: str) -> str:
     return f"ACCOUNT#{account_id}"
 
 
+def account_id_of(pk: str) -> str:
+    """The account id of an item in an account's partition."""
+    return pk.removeprefix(account_pk(""))
+
+
 def account_number_key(number: str) -> str:
     return f"ACCOUNTNO#{number}"
 

@@ -1,0 +1,108 @@
+"""A billing world with collection cases on the in-memory adapters: an account billed, its
+statement falling past due, and the case services over it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from decimal import Decimal as D
+
+from civiq.accounts.adapters.memory import InMemoryCustomers
+from civiq.accounts.domain.account_numbers import AccountNumberScheme
+from civiq.collections.adapters.memory import (
+    InMemoryArrangements,
+    InMemoryCases,
+    InMemoryLadders,
+    InMemoryOpeningMarks,
+    InMemoryPastDueStatements,
+)
+from civiq.collections.domain.arrangements import ArrangementPolicy
+from civiq.collections.domain.dunning import DunningPolicy
+from civiq.collections.services.arrangement_check import CheckArrangements, Checked
+from civiq.collections.services.arrangements import MakeArrangement
+from civiq.collections.services.case_advance import AdvanceCase
+from civiq.collections.services.case_holds import PauseCase, ResumeCase
+from civiq.collections.services.case_opening import OpenCase, OpenDelinquentCases
+from civiq.collections.services.case_payments import FollowPayment
+from civiq.collections.services.casework import Casework
+from civiq.core.fakes import RecordingWorkflow
+from civiq.ledger.domain.payments import PaymentChannel, PaymentMethod
+from civiq.notices.adapters.wording import CatalogWording
+from civiq.notices.services.alerts import Notifier
+from civiq.payments.services.payments import PostPayment, ReceivedPayment
+from civiq.platform.catalogs import Catalogs, default_templates_dir
+from tests.helpers.billing_world import BillingWorld
+from tests.helpers.metering_world import CLERK
+
+
+@dataclass
+class CollectionsWorld(BillingWorld):
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        self.customers = InMemoryCustomers(self.store)
+        self.case_workflow = RecordingWorkflow()
+        self.cases = InMemoryCases(self.ledger)
+        self.ladders = InMemoryLadders()
+        self.arrangements = InMemoryArrangements()
+        self.past_due_statements = InMemoryPastDueStatements(self.ledger)
+        self.opening_marks = InMemoryOpeningMarks()
+        wording = CatalogWording(Catalogs(default_templates_dir()), "Town of Example")
+        self.work = Casework(
+            accounts=self.store,
+            customers=self.customers,
+            cases=self.cases,
+            arrangements=self.arrangements,
+            ladders=self.ladders,
+            ledger=self.ledger,
+            workflow=self.case_workflow,
+            notifier=Notifier(self.store, self.customers, wording, AccountNumberScheme()),
+            events=self.events,
+            policy=DunningPolicy(),
+            recorder=self.recorder,
+        )
+        self.open_case = OpenCase(self.work, self.properties)
+        self.open_delinquent = OpenDelinquentCases(
+            self.open_case, self.past_due_statements, self.opening_marks
+        )
+        self.advance = AdvanceCase(self.work)
+        self.follow_payment = FollowPayment(self.work)
+        self.pause = PauseCase(self.work)
+        self.resume = ResumeCase(self.work)
+
+    def arrange(self, policy: ArrangementPolicy | None = None) -> MakeArrangement:
+        return MakeArrangement(
+            self.store,
+            self.arrangements,
+            self.ledger,
+            policy or ArrangementPolicy(),
+            self.recorder,
+            self.pause,
+        )
+
+    def check(self, on: date, policy: ArrangementPolicy | None = None) -> Checked:
+        """The daily arrangement check on ``on``."""
+        self.on(on)
+        return CheckArrangements(
+            self.arrangements,
+            self.ledger,
+            policy or ArrangementPolicy(),
+            self.recorder,
+            self.resume,
+            self.open_case,
+        )("corr-check")
+
+    def on(self, day: date) -> None:
+        """Move the clock to ``day``, 15:00 UTC (10:00 in the municipality)."""
+        later = datetime.combine(day, datetime.min.time(), UTC).replace(hour=15)
+        self.clock.advance(seconds=(later - self.clock.now()).total_seconds())
+
+    def pay(self, account_id: str, payment_id: str, amount: str) -> None:
+        received = ReceivedPayment(
+            payment_id,
+            account_id,
+            D(amount),
+            PaymentMethod.CHEQUE,
+            PaymentChannel.STAFF,
+            self.recorder.today(),
+        )
+        PostPayment(self.books)(received, CLERK, "corr-pay")
