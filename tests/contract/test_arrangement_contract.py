@@ -23,8 +23,8 @@ from civiq.collections.domain.arrangements import (
     InstalmentFrequency,
     instalments,
 )
-from civiq.core.audit import AuditEntry
 from civiq.core.errors import Conflict
+from civiq.core.events import Actor, DomainEvent
 from tests.helpers.stores import NOW, Stores
 
 ACCOUNT = "01HACCOUNT0000000000000001"
@@ -53,15 +53,15 @@ def arrangement(arrangement_id: str, minutes: int = 0) -> Arrangement:
     )
 
 
-def entry(made: Arrangement, action: str = "ArrangementMade") -> AuditEntry:
-    return AuditEntry(
+def entry(made: Arrangement, action: str = "ArrangementCreated") -> DomainEvent:
+    return DomainEvent(
         f"E-{made.arrangement_id}-{action}",
-        f"ACCOUNT#{ACCOUNT}",
         action,
-        "clerk-1",
-        "clerk",
+        1,
         made.made_at,
+        Actor("clerk-1", "clerk"),
         "corr",
+        f"ACCOUNT#{ACCOUNT}",
         {"arrangement_id": made.arrangement_id},
     )
 
@@ -103,8 +103,8 @@ def test_the_arrangements_due_for_their_check_are_found_checked_again_and_ended(
     assert kept.due_for_check(date(2027, 1, 3)) == [made]
 
     broken = replace(made, status=ArrangementStatus.BROKEN, ended_on=date(2027, 1, 3))
-    kept.end(made, broken, entry(made, "ArrangementBroken"))
-    kept.end(made, broken, entry(made, "ArrangementBroken"))  # a rerun: ended, nothing happens
+    assert kept.end(made, broken, [entry(made, "ArrangementBroken")])
+    assert not kept.end(made, broken, [entry(made, "ArrangementBroken")])  # a rerun: nothing
     kept.recheck(made, date(2027, 2, 1))  # a check that raced the end: nothing happens
 
     assert kept.due_for_check(date(2027, 12, 31)) == []

@@ -19,7 +19,7 @@ from civiq.collections.domain.arrangements import (
     InstalmentFrequency,
     instalments,
 )
-from civiq.core.audit import AuditEntry
+from civiq.core.events import Actor, DomainEvent
 from civiq.platform.dynamodb.audit import DynamoAuditLog
 from infra.local.lambda_runtime import import_isolated
 from tests.helpers.emulator import COLLECTION_CASE_MACHINE, function_environment
@@ -49,17 +49,17 @@ def test_the_scheduled_function_breaks_a_missed_arrangement_once(
         datetime.now(UTC) - timedelta(days=6),
         ledger_head=0,
     )
-    entry = AuditEntry(
+    created = DomainEvent(
         "E-ARR-1",
-        f"ACCOUNT#{account.account_id}",
-        "ArrangementMade",
-        "clerk-1",
-        "clerk",
+        "ArrangementCreated",
+        1,
         made.made_at,
+        Actor("clerk-1", "clerk"),
         "c",
+        f"ACCOUNT#{account.account_id}",
         {},
     )
-    DynamoArrangements().make(made, today, entry)
+    DynamoArrangements().make(made, today, created)
     code = REPO / "functions" / "arrangement_check"
     function = import_isolated(code, code / "handler.py", "_arrangement_check_test")
     scheduled = {"id": "sched-1", "detail-type": "Scheduled Event", "source": "aws.events"}

@@ -20,9 +20,10 @@ class Arrangements(Protocol):
         """The account's arrangements, newest first."""
         ...
 
-    def make(self, arrangement: Arrangement, first_check: date, entry: AuditEntry) -> None:
-        """Keep a new arrangement in force, to be checked on ``first_check``, with its history
-        entry; Conflict, keeping nothing, when the account has one in force."""
+    def make(self, arrangement: Arrangement, first_check: date, event: DomainEvent) -> None:
+        """Keep a new arrangement in force, to be checked on ``first_check``, with its event
+        (ArrangementCreated, its own history entry); Conflict, keeping nothing, when the account
+        has one in force."""
         ...
 
     def due_for_check(self, day: date) -> Sequence[Arrangement]:
@@ -33,16 +34,10 @@ class Arrangements(Protocol):
         """Check ``arrangement`` (in force) again on ``on``."""
         ...
 
-    def end(
-        self,
-        before: Arrangement,
-        after: Arrangement,
-        entry: AuditEntry,
-        events: Sequence[DomainEvent] = (),
-    ) -> bool:
-        """Record how ``before`` ended (``after``) with its history entry and ``events`` (the
-        notices of a breach); False, writing nothing, when it is no longer in force (ended by
-        an earlier run)."""
+    def end(self, before: Arrangement, after: Arrangement, events: Sequence[DomainEvent]) -> bool:
+        """Record how ``before`` ended (``after``) with ``events`` (how it ended, and the
+        notices of a breach; each its own history entry); False, writing nothing, when it is no
+        longer in force (ended by an earlier run)."""
         ...
 
 

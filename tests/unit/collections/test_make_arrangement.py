@@ -22,6 +22,7 @@ from civiq.collections.services.arrangement_check import Checked
 from civiq.collections.services.arrangements import ArrangementAsked, MakeArrangement
 from civiq.core.errors import Conflict, InvalidInput, NotFound
 from civiq.core.events import Actor
+from civiq.event_catalog import EVENT_SCHEMAS
 from tests.helpers.builders import command, services
 from tests.helpers.collections_world import CollectionsWorld
 from tests.helpers.metering_world import CLERK
@@ -73,7 +74,7 @@ def test_an_arrangement_covers_the_arrears_the_ledger_shows(world: CollectionsWo
     (entry,) = arrange.arrangements.history  # type: ignore[attr-defined]
     assert (entry.subject_id, entry.action, entry.actor_role) == (
         f"ACCOUNT#{account_id}",
-        "ArrangementMade",
+        "ArrangementCreated",
         "resident",
     )
 
@@ -143,8 +144,10 @@ def test_the_daily_check_keeps_breaks_and_completes(world: CollectionsWorld) -> 
     assert (broken.status, broken.ended_on) == (ArrangementStatus.BROKEN, date(2027, 2, 7))
     assert check(world, arrange, date(2027, 2, 8)) == Checked(0, 0, 0)  # ended: not checked
     assert [e.action for e in arrange.arrangements.history] == [  # type: ignore[attr-defined]
-        "ArrangementMade",
+        "ArrangementCreated",
         "ArrangementBroken",
+        "NotificationRequested",  # the breach notice, by mail
+        "NotificationRequested",  # and by email
     ]
 
 
@@ -203,7 +206,11 @@ def test_an_arrangement_stops_the_ladder_and_a_broken_one_resumes_it(
 
     assert check(world, arrange, date(2027, 2, 7)).broken == 1  # February's not paid
 
-    breach = [e.detail for e in world.arrangements.events]
+    for event in world.arrangements.events:  # each as the event catalogue describes it
+        EVENT_SCHEMAS[(event.event_type, event.version)].model_validate(event.detail)
+    breach = [
+        e.detail for e in world.arrangements.events if e.event_type == "NotificationRequested"
+    ]
     assert [(n["kind"], n["recipient"]["channel"]) for n in breach] == [
         ("arrangement-broken", "mail"),
         ("arrangement-broken", "email"),

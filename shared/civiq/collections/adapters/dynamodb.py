@@ -9,11 +9,12 @@ arrangement in force    ACCOUNT#<account id>   ARRANGEMENT-IN-FORCE             
                                                                                    CHECKS / <next
                                                                                    check>#<account>
 
-The claim on the account is written with the arrangement, in one transaction with its history
-entry: a second arrangement cannot be made while one is in force, however many are asked for at
-once. It carries a copy of the record and the day of its next check, so the daily check finds
-the arrangements due in one Query of the index (never a Scan); it is deleted, in one
-transaction with the arrangement's new record and its history entry, when the arrangement ends.
+The claim on the account is written with the arrangement, in one transaction with its event
+(ArrangementCreated, also its history entry): a second arrangement cannot be made while one is
+in force, however many are asked for at once. It carries a copy of the record and the day of
+its next check, so the daily check finds the arrangements due in one Query of the index (never a
+Scan); it is deleted, in one transaction with the arrangement's new record and its events, when
+the arrangement ends.
 """
 
 from __future__ import annotations
@@ -34,7 +35,6 @@ from civiq.collections.domain.arrangements import (
     Instalment,
     InstalmentFrequency,
 )
-from civiq.core.audit import AuditEntry
 from civiq.core.errors import Conflict
 from civiq.core.events import DomainEvent
 from civiq.core.history import as_record
@@ -95,7 +95,7 @@ class DynamoArrangements(Connected):
         )
         return [arrangement_of(item.record) for item in found]
 
-    def make(self, arrangement: Arrangement, first_check: date, entry: AuditEntry) -> None:
+    def make(self, arrangement: Arrangement, first_check: date, event: DomainEvent) -> None:
         pk = keys.account_pk(arrangement.account_id)
         record = as_record(arrangement)
         transaction = Transaction()
@@ -120,7 +120,7 @@ class DynamoArrangements(Connected):
             ),
             ArrangementItem.pk.does_not_exist(),
         )
-        transaction.history([entry])
+        transaction.events([event])
         transaction.run(self._client())
 
     def due_for_check(self, day: date) -> Sequence[Arrangement]:
@@ -140,13 +140,7 @@ class DynamoArrangements(Connected):
             if error.cause_response_code != "ConditionalCheckFailedException":
                 raise  # else it ended meanwhile: nothing to check again
 
-    def end(
-        self,
-        before: Arrangement,
-        after: Arrangement,
-        entry: AuditEntry,
-        events: Sequence[DomainEvent] = (),
-    ) -> bool:
+    def end(self, before: Arrangement, after: Arrangement, events: Sequence[DomainEvent]) -> bool:
         pk = keys.account_pk(before.account_id)
         transaction = Transaction()
         transaction.delete(
@@ -159,7 +153,6 @@ class DynamoArrangements(Connected):
             [ArrangementItem.record.set(as_record(after))],
             ArrangementItem.pk.exists(),
         )
-        transaction.history([entry])
         transaction.events(events)
         try:
             transaction.run(self._client())

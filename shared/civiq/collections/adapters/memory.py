@@ -30,12 +30,12 @@ class InMemoryArrangements:
         found = [a for a in self.arrangements if a.account_id == account_id]
         return sorted(found, key=lambda a: a.made_at, reverse=True)
 
-    def make(self, arrangement: Arrangement, first_check: date, entry: AuditEntry) -> None:
+    def make(self, arrangement: Arrangement, first_check: date, event: DomainEvent) -> None:
         if any(a.ended_on is None for a in self.of_account(arrangement.account_id)):
             raise Conflict("the account has an arrangement in force", "account_id")
         self.arrangements.append(arrangement)
         self.checks[arrangement.arrangement_id] = first_check
-        self.history.append(entry)
+        self._record([event])
 
     def due_for_check(self, day: date) -> Sequence[Arrangement]:
         return [
@@ -48,19 +48,16 @@ class InMemoryArrangements:
         if arrangement.arrangement_id in self.checks:
             self.checks[arrangement.arrangement_id] = on
 
-    def end(
-        self,
-        before: Arrangement,
-        after: Arrangement,
-        entry: AuditEntry,
-        events: Sequence[DomainEvent] = (),
-    ) -> bool:
+    def end(self, before: Arrangement, after: Arrangement, events: Sequence[DomainEvent]) -> bool:
         if self.checks.pop(before.arrangement_id, None) is None:
             return False
         self.arrangements[self.arrangements.index(before)] = after
-        self.history.append(entry)
-        self.events.extend(events)
+        self._record(events)
         return True
+
+    def _record(self, events: Sequence[DomainEvent]) -> None:
+        self.events.extend(events)
+        self.history.extend(AuditEntry.of(e) for e in events)
 
 
 class InMemoryCases:

@@ -8,6 +8,7 @@ from datetime import date
 from pydantic import BaseModel, ConfigDict, Field
 
 from civiq.billing.schemas.events import AMOUNT
+from civiq.collections.domain.arrangements import InstalmentFrequency
 
 
 class _Strict(BaseModel):
@@ -32,6 +33,39 @@ class CollectionStageAdvancedV1(_Strict):
     staff_task: bool
 
 
+class InstalmentV1(_Strict):
+    due_on: date
+    amount: str = Field(pattern=AMOUNT)
+
+
+class ArrangementCreatedV1(_Strict):
+    """A payment arrangement made for ``owed`` (the arrears it covers): the down payment (the
+    first instalment, due the day it was made, when above zero) and the instalments."""
+
+    arrangement_id: str
+    account_id: str
+    owed: str = Field(pattern=AMOUNT)
+    down_payment: str = Field(pattern=AMOUNT)
+    frequency: InstalmentFrequency
+    instalments: list[InstalmentV1]
+
+
+class ArrangementEndedV1(_Strict):
+    """An arrangement broken (``missed_instalment``: the first not paid by its due date and
+    grace) or completed: what was due by then, and what was paid toward it."""
+
+    arrangement_id: str
+    account_id: str
+    ended_on: date
+    due: str = Field(pattern=AMOUNT)
+    paid: str = Field(pattern=AMOUNT)
+    missed_instalment: int | None
+    missed_due_on: date | None
+
+
 COLLECTION_EVENT_SCHEMAS: dict[tuple[str, int], type[BaseModel]] = {
     ("CollectionStageAdvanced", 1): CollectionStageAdvancedV1,
+    ("ArrangementCreated", 1): ArrangementCreatedV1,
+    ("ArrangementBroken", 1): ArrangementEndedV1,
+    ("ArrangementCompleted", 1): ArrangementEndedV1,
 }

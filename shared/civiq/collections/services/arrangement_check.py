@@ -24,9 +24,9 @@ from civiq.collections.domain.dunning import arrangement_hold
 from civiq.collections.ports import Arrangements
 from civiq.collections.services.case_holds import ResumeCase
 from civiq.collections.services.case_opening import OpenCase
-from civiq.core.audit import AuditEntry
 from civiq.core.errors import Conflict
-from civiq.core.events import Actor
+from civiq.core.events import Actor, DomainEvent
+from civiq.core.money import dollars as money
 from civiq.ledger.ports import JournalReader
 
 
@@ -82,12 +82,11 @@ class CheckArrangements:
     ) -> None:
         work = self.resume_case.work
         today = self.recorder.today()
-        events = []
+        events = [self._ended(ended, found, correlation_id)]
         if found.missed is not None:
             _, late = work.late(before.account_id, today)
-            events = work.breach_events(ended, found.missed, late, today, correlation_id)
-        entry = self._entry(ended, found, correlation_id)
-        if self.arrangements.end(before, ended, entry, events):
+            events += work.breach_events(ended, found.missed, late, today, correlation_id)
+        if self.arrangements.end(before, ended, events):
             work.events.after_commit(events)
         hold = arrangement_hold(before.arrangement_id)
         resumed = self.resume_case(before.account_id, CHECK, correlation_id, held_by=hold)
@@ -95,22 +94,24 @@ class CheckArrangements:
             with suppress(Conflict):  # a case already, or too little past due to follow
                 self.open_case(before.account_id, CHECK, correlation_id)
 
-    def _entry(self, ended: Arrangement, found: Compliance, correlation_id: str) -> AuditEntry:
+    def _ended(self, ended: Arrangement, found: Compliance, correlation_id: str) -> DomainEvent:
+        """ArrangementBroken (the instalment missed) or ArrangementCompleted."""
         missed = found.missed
-        return AuditEntry(
-            entry_id=self.recorder.ids.new_id(),
-            subject_id=f"ACCOUNT#{ended.account_id}",
-            action="ArrangementBroken"
-            if ended.status is ArrangementStatus.BROKEN
-            else "ArrangementCompleted",
-            actor_subject=CHECK.subject,
-            actor_role=CHECK.role,
+        broken = ended.status is ArrangementStatus.BROKEN
+        return DomainEvent(
+            event_id=self.recorder.ids.new_id(),
+            event_type="ArrangementBroken" if broken else "ArrangementCompleted",
+            version=1,
             occurred_at=self.recorder.clock.now(),
+            actor=CHECK,
             correlation_id=correlation_id,
+            subject_id=f"ACCOUNT#{ended.account_id}",
             detail={
                 "arrangement_id": ended.arrangement_id,
-                "due": str(found.due),
-                "paid": str(found.paid),
+                "account_id": ended.account_id,
+                "ended_on": ended.ended_on.isoformat() if ended.ended_on else None,
+                "due": money(found.due),
+                "paid": money(found.paid),
                 "missed_instalment": None if missed is None else missed.number,
                 "missed_due_on": None if missed is None else missed.due_on.isoformat(),
             },

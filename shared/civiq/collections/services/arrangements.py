@@ -31,9 +31,9 @@ from civiq.collections.domain.arrangements import (
 from civiq.collections.domain.dunning import arrangement_hold
 from civiq.collections.ports import Arrangements
 from civiq.collections.services.case_holds import PauseCase
-from civiq.core.audit import AuditEntry
 from civiq.core.errors import Conflict, InvalidInput
-from civiq.core.events import Actor
+from civiq.core.events import Actor, DomainEvent
+from civiq.core.money import dollars as money
 from civiq.ledger.ports import JournalReader
 
 
@@ -86,8 +86,9 @@ class MakeArrangement:
             ledger_head=ledger.head.sequence if ledger.head is not None else 0,
         )
         first_check = arrangement.check_on(self.policy.grace_days, today)
-        entry = self._entry(arrangement, actor, correlation_id)
-        self.arrangements.make(arrangement, first_check, entry)
+        created = self._created(arrangement, actor, correlation_id)
+        self.arrangements.make(arrangement, first_check, created)
+        self.pause_case.work.events.after_commit([created])
         # the account's collection case waits while the arrangement is kept (should this stop
         # short, the case's next advance pauses it: it finds the arrangement in force)
         self.pause_case(
@@ -109,22 +110,25 @@ class MakeArrangement:
             day for other in others for day in broken_on(self.arrangements.of_account(other))
         ]
 
-    def _entry(self, arrangement: Arrangement, actor: Actor, correlation_id: str) -> AuditEntry:
+    def _created(self, arrangement: Arrangement, actor: Actor, correlation_id: str) -> DomainEvent:
         terms = arrangement.terms
-        return AuditEntry(
-            entry_id=self.recorder.ids.new_id(),
-            subject_id=f"ACCOUNT#{arrangement.account_id}",
-            action="ArrangementMade",
-            actor_subject=actor.subject,
-            actor_role=actor.role,
+        return DomainEvent(
+            event_id=self.recorder.ids.new_id(),
+            event_type="ArrangementCreated",
+            version=1,
             occurred_at=arrangement.made_at,
+            actor=actor,
             correlation_id=correlation_id,
+            subject_id=f"ACCOUNT#{arrangement.account_id}",
             detail={
                 "arrangement_id": arrangement.arrangement_id,
-                "owed": str(terms.owed),
-                "down_payment": str(terms.down_payment),
+                "account_id": arrangement.account_id,
+                "owed": money(terms.owed),
+                "down_payment": money(terms.down_payment),
+                "frequency": terms.frequency.value,
                 "instalments": [
-                    [i.due_on.isoformat(), str(i.amount)] for i in arrangement.instalments
+                    {"due_on": i.due_on.isoformat(), "amount": money(i.amount)}
+                    for i in arrangement.instalments
                 ],
             },
         )
