@@ -29,6 +29,7 @@ from civiq.ledger.domain.payments import PaymentChannel, PaymentMethod
 from civiq.payments.services.payments import PostPayment, ReceivedPayment
 from civiq.payments.wiring import dynamo_payment_ledger
 from civiq.platform.dynamodb.audit import DynamoAuditLog
+from civiq.reporting.adapters.dynamodb_dashboard import DynamoDashboard
 from infra.local.lambda_runtime import import_isolated
 from tests.helpers.emulator import BUS, REGION
 from tests.helpers.files import REPO
@@ -104,6 +105,7 @@ def test_a_case_climbs_its_whole_ladder_one_stage_at_a_time(harness: Harness) ->
     assert len(notices) == len(kinds)  # each notice once
     tasks = services.views.tasks(10, None).items
     assert [t.stage for t in tasks] == ["escalation", "write-off-review"]
+    assert DynamoDashboard().aggregates().shutoff_warned == 1  # the dashboard's count
 
 
 def payments_queue() -> str:

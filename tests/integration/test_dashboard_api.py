@@ -179,7 +179,7 @@ def test_the_summary_reads_every_figure_from_the_aggregates(town: Any) -> None:
     assert summary["delinquency"] == {
         "past_due_statements": 2,  # the one due nine days ago and the old one
         "past_due_amount": money(TOTAL * 2),
-        "shutoff_warned_statements": 0,
+        "shutoff_warned_accounts": 0,
     }
 
 

@@ -29,6 +29,7 @@ from civiq.collections.domain.dunning import (
     pause,
     reanchor,
     resume,
+    shutoff_warnings_change,
 )
 from civiq.ledger.domain.journal import OpenStatement
 
@@ -169,6 +170,12 @@ def test_a_shutoff_warning_names_the_bylaws_notice_period() -> None:
         case, on = moved.case, max(moved.case.next_on or on, on)
     assert moved.reached is not None and moved.reached.code == "shutoff-warning"
     assert case.steps[-1].shutoff_on == case.steps[-1].on + timedelta(days=14)
+    # the dashboard counts the account while its case is not closed
+    before = replace(case, steps=case.steps[:-1])
+    assert shutoff_warnings_change(before, case) == 1
+    assert shutoff_warnings_change(case, pause(case, "dispute", on)) == 0
+    paid = reanchor(LADDER, case, past_due((), on), on)
+    assert shutoff_warnings_change(case, paid) == -1
 
 
 @pytest.mark.parametrize("paid_meanwhile", [False, True])

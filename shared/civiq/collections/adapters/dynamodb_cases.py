@@ -9,6 +9,9 @@ current case         ACCOUNT#<account id>   CASE-CURRENT                 while o
 staff task           ACCOUNT#<account id>   CASE-TASK#<task id>          GSI2 CASE-TASKS-OPEN /
                                                                          <created on>.<id> while
                                                                          to do
+shutoff warned       TOTALS                 SHUTOFF-WARNED#<n>           accounts under a shutoff
+                                                                         warning, ADDed by a case's
+                                                                         change (the dashboard's)
 ladder               COLLECTION-LADDERS     <class>#<category>           one Query reads them all
 opening mark         COLLECTION-OPENING     MARK                         the due date opened through
 
@@ -46,6 +49,7 @@ from civiq.collections.domain.dunning import (
     Stage,
     Step,
     StepKind,
+    shutoff_warnings_change,
 )
 from civiq.collections.ports import CaseChange
 from civiq.core.audit import AuditEntry
@@ -57,6 +61,7 @@ from civiq.ledger.domain.journal import LedgerMoved
 from civiq.platform.dynamodb import keys
 from civiq.platform.dynamodb.table import TableItem, TableMeta
 from civiq.platform.dynamodb.transactions import Connected, Transaction
+from civiq.reporting.adapters.dynamodb_dashboard import TotalsRow
 
 CASE_PREFIX = "CASE#"
 CURRENT_SK = "CASE-CURRENT"
@@ -154,7 +159,7 @@ class DynamoCases(Connected):
             CaseItem(pk=keys.account_pk(case.account_id), sk=case_sk(case), record=as_record(case)),
             CaseItem.pk.does_not_exist(),
         )
-        self._with(transaction, change)
+        self._with(transaction, change, None)
         transaction.run(self._client())
 
     def save(self, before: Case, change: CaseChange) -> None:
@@ -173,7 +178,7 @@ class DynamoCases(Connected):
             [CaseItem.record.set(as_record(case))],
             CaseItem.pk.exists(),
         )
-        self._with(transaction, change)
+        self._with(transaction, change, before)
         transaction.run(self._client())
 
     def current_cases(self, limit: int, after: str | None) -> Page[Case]:
@@ -203,9 +208,14 @@ class DynamoCases(Connected):
         )
 
     @staticmethod
-    def _with(transaction: Transaction, change: CaseChange) -> None:
-        """The ledger check, the events, history entries and tasks of ``change``."""
+    def _with(transaction: Transaction, change: CaseChange, before: Case | None) -> None:
+        """The ledger check, the events, history entries and tasks of ``change``, and the count
+        of accounts under a shutoff warning when it moves."""
         account_id = change.after.account_id
+        moved = shutoff_warnings_change(before, change.after)
+        if moved:
+            pk, sk = keys.shutoff_warned_key(account_id)
+            transaction.update(TotalsRow(pk=pk, sk=sk), [TotalsRow.shutoff_warned.add(moved)])
         if change.ledger_sequence is not None:
             at_head = (
                 LedgerAccountItem.ledger_sequence == change.ledger_sequence

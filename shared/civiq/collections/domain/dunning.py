@@ -270,6 +270,18 @@ class Case:
     def stage_of(self, ladder: Ladder) -> Stage | None:
         return ladder.stages[self.stage] if self.stage != NO_STAGE else None
 
+    @property
+    def under_shutoff_warning(self) -> bool:
+        """A shutoff warning went out and the case is not closed (the dashboard counts these)."""
+        warned = any(s.shutoff_on is not None for s in self.steps)
+        return warned and self.status is not CaseStatus.CLOSED
+
+
+def shutoff_warnings_change(before: Case | None, after: Case) -> int:
+    """How the count of accounts under a shutoff warning moves with ``before`` -> ``after``."""
+    was = before is not None and before.under_shutoff_warning
+    return int(after.under_shutoff_warning) - int(was)
+
 
 @dataclass(frozen=True)
 class CollectionTask:

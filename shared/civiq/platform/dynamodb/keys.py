@@ -153,11 +153,17 @@ def search_sk(term: str, account_id: str) -> str:
 
 ACCOUNT_COUNT_SHARDS = 8
 TOTALS_PK = "TOTALS"  # maintained aggregates the dashboard reads: one partition, one Query
+SHUTOFF_WARNED_PREFIX = "SHUTOFF-WARNED#"  # accounts under a shutoff warning, sharded
 
 
 def account_counts_key(account_id: str) -> tuple[str, str]:
     shard = zlib.crc32(account_id.encode()) % ACCOUNT_COUNT_SHARDS
     return TOTALS_PK, f"ACCOUNTS#{shard}"
+
+
+def shutoff_warned_key(account_id: str) -> tuple[str, str]:
+    shard = zlib.crc32(account_id.encode()) % ACCOUNT_COUNT_SHARDS
+    return TOTALS_PK, f"{SHUTOFF_WARNED_PREFIX}{shard}"
 
 
 def counter_pk(name: str) -> str:

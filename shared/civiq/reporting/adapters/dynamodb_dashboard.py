@@ -1,7 +1,8 @@
 """The dashboard's reads on the single table: the TOTALS partition and the statement indexes.
 
 read                      request(s)
-aggregates                one Query of partition TOTALS (MONTH#, OUTSTANDING#, ACCOUNTS# items)
+aggregates                one Query of partition TOTALS (MONTH#, OUTSTANDING#, ACCOUNTS#,
+                          SHUTOFF-WARNED# items)
 month totals              one Query of TOTALS, SK between MONTH#<first># and MONTH#<last>#~
 past due (count, owed)    one Query per OPEN#<n> shard of GSI2 (8), SK < today, open_cents only
 past-due page             at most one Query per shard (8), merged by due date; the cursor holds
@@ -20,6 +21,8 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Any
+
+from pynamodb.attributes import NumberAttribute
 
 from civiq.accounts.domain.accounts import AccountStatus
 from civiq.billing.adapters.dynamodb import (
@@ -55,6 +58,7 @@ class TotalsRow(TotalsItem, AccountCountsItem):
         pass
 
     collected_cents = CentsAttribute(null=True)  # payments ADD it to month items
+    shutoff_warned = NumberAttribute(null=True)  # collection cases ADD it to SHUTOFF-WARNED#
 
 
 def _cents(value: Money | None) -> Money:
@@ -98,6 +102,9 @@ class DynamoDashboard:
                 status: sum(_count(r, status) for r in by_kind[ACCOUNTS_PREFIX])
                 for status in AccountStatus
             },
+            shutoff_warned=sum(
+                int(r.shutoff_warned or 0) for r in by_kind[keys.SHUTOFF_WARNED_PREFIX]
+            ),
         )
 
     def month_totals(self, first: str, last: str) -> Mapping[str, BillingTotals]:

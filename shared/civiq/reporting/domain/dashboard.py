@@ -79,11 +79,13 @@ def month_series(
 @dataclass(frozen=True, slots=True)
 class Aggregates:
     """Everything the dashboard keeps in one place: billing totals by issue month, the
-    outstanding balance, and how many accounts have each status."""
+    outstanding balance, how many accounts have each status, and how many are under a shutoff
+    warning."""
 
     months: Mapping[str, BillingTotals]
     outstanding: Money
     accounts: Mapping[AccountStatus, int]
+    shutoff_warned: int = 0  # accounts whose collection case sent a shutoff warning, still open
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,8 +116,7 @@ class PastDue:
 @dataclass(frozen=True, slots=True)
 class Delinquency:
     past_due: PastDue
-    # Statements a shutoff warning went out for: collections (seed 002) sends them; none yet.
-    shutoff_warned: int = 0
+    shutoff_warned: int = 0  # accounts under a shutoff warning (their case not closed)
 
 
 @dataclass(frozen=True, slots=True)

@@ -75,9 +75,8 @@ class AccountCountsOut(Payload):
 class DelinquencyOut(Payload):
     past_due_statements: int = Field(description="Open statements due before today")
     past_due_amount: str = Field(description="What is still owed on them")
-    shutoff_warned_statements: int = Field(
-        description="Statements a shutoff warning was sent for: collections (seed 002) sends "
-        "them; 0 until then"
+    shutoff_warned_accounts: int = Field(
+        description="Accounts whose collection case sent a shutoff warning and is not closed"
     )
 
 
@@ -110,7 +109,7 @@ class DashboardResponse(Payload):
             delinquency=DelinquencyOut(
                 past_due_statements=past_due.count,
                 past_due_amount=money(past_due.owed.amount),
-                shutoff_warned_statements=summary.delinquency.shutoff_warned,
+                shutoff_warned_accounts=summary.delinquency.shutoff_warned,
             ),
         )
 

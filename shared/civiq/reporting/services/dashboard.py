@@ -46,8 +46,9 @@ class Dashboard:
 
     def summary(self, months: int = SUMMARY_MONTHS) -> DashboardSummary:
         today = self.today()
-        delinquency = Delinquency(self.reader.past_due(today))
-        return DashboardSummary.of(self.reader.aggregates(), delinquency, today, months)
+        aggregates = self.reader.aggregates()
+        delinquency = Delinquency(self.reader.past_due(today), aggregates.shutoff_warned)
+        return DashboardSummary.of(aggregates, delinquency, today, months)
 
     def cycles_with_runs(self, runs_per_cycle: int = RUNS_PER_CYCLE) -> list[CycleRuns]:
         """Every cycle with its latest runs and their billed, skipped and failed counts."""
