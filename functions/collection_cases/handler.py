@@ -30,6 +30,7 @@ from civiq.payments.schemas.events import PaymentPostedV1
 from civiq.platform.sqs import process_domain_events
 
 logger = Logger(service="civiq-collection-cases")
+STOP_BEFORE_MS = 60_000  # the daily opening stops a minute before Lambda's limit
 copy_config_to_registered_loggers(source_logger=logger, include={"civiq"})
 
 
@@ -69,6 +70,7 @@ def payments(event: dict[str, Any], context: Any) -> dict[str, Any]:
 def open_cases(event: dict[str, Any], context: Any) -> dict[str, Any]:
     cid = str(event.get("id", "scheduled"))
     logger.set_correlation_id(cid)
-    result = asdict(tasks().open_delinquent(cid))
+    more_time = lambda: context.get_remaining_time_in_millis() > STOP_BEFORE_MS  # noqa: E731
+    result = asdict(tasks().open_delinquent(cid, more_time))
     logger.info("cases opened", extra=result)
     return result

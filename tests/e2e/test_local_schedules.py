@@ -57,5 +57,6 @@ def test_the_daily_opening_of_collection_cases_runs_on_the_local_stack(stack: Lo
     first = fire(stack, "CaseOpeningFunction")
     again = fire(stack, "CaseOpeningFunction")
 
-    assert isinstance(first, dict) and set(first) == {"opened", "already", "not_followed"}
-    assert again == {"opened": 0, "already": 0, "not_followed": 0}  # through yesterday already
+    assert isinstance(first, dict) and first["complete"] is True
+    assert set(first) == {"opened", "already", "not_followed", "complete"}
+    assert again == {"opened": 0, "already": 0, "not_followed": 0, "complete": True}

@@ -103,7 +103,11 @@ class OpeningMarks(Protocol):
 
 
 class PastDueStatements(Protocol):
-    def due_between(self, first: date, last: date) -> Iterator[str]:
-        """The accounts owing on a statement due from ``first`` to ``last`` (inclusive), each
-        once per statement, read from the open statements' index (never a scan)."""
+    def shards(self) -> int:
+        """How many lists the open statements are kept in (an account's are all in one)."""
+        ...
+
+    def due_between(self, shard: int, first: date, last: date) -> Iterator[str]:
+        """The accounts of list ``shard`` owing on a statement due from ``first`` to ``last``
+        (inclusive), once per statement, read from the open statements' index (never a scan)."""
         ...

@@ -103,10 +103,14 @@ def test_the_daily_opening_follows_bills_that_fell_due_once(world: CollectionsWo
     account, due_on, _ = delinquent(world)
     world.past_due_statements.accounts.append(account.account_id)
 
+    stopped = world.open_delinquent("corr-daily", more_time=lambda: False)
+    assert (stopped.opened, stopped.complete) == (0, False)
+    assert world.opening_marks.through is None  # the next run goes through the same days
+
     first = world.open_delinquent("corr-daily")
     again = world.open_delinquent("corr-daily")
 
-    assert (first.opened, again.opened) == (1, 0)
+    assert (first.opened, first.complete, again.opened) == (1, True, 0)
     assert world.opening_marks.through == due_on  # through yesterday
     assert len(world.cases.cases) == 1
 

@@ -274,16 +274,18 @@ class DynamoOpeningMarks:
 
 
 class DynamoPastDueStatements:
-    def due_between(self, first: date, last: date) -> Iterator[str]:
-        """One Query per shard of the open statements' index (pages of 1 MB)."""
-        for shard in range(OPEN_SHARDS):
-            found = StatementItem.open_by_due_date.query(
-                open_statements_pk(shard),
-                StatementItem.gsi2sk.between(f"{first.isoformat()}#", f"{last.isoformat()}#~"),
-                attributes_to_get=["PK"],
-            )
-            for item in found:
-                yield keys.account_id_of(item.pk)
+    def shards(self) -> int:
+        return OPEN_SHARDS
+
+    def due_between(self, shard: int, first: date, last: date) -> Iterator[str]:
+        """One Query of the shard of the open statements' index (pages of 1 MB)."""
+        found = StatementItem.open_by_due_date.query(
+            open_statements_pk(shard),
+            StatementItem.gsi2sk.between(f"{first.isoformat()}#", f"{last.isoformat()}#~"),
+            attributes_to_get=["PK"],
+        )
+        for item in found:
+            yield keys.account_id_of(item.pk)
 
 
 # --- records -------------------------------------------------------------------------------------

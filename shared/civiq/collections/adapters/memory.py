@@ -166,7 +166,10 @@ class InMemoryPastDueStatements:
     ledger: JournalReader
     accounts: list[str] = field(default_factory=list)
 
-    def due_between(self, first: date, last: date) -> Iterator[str]:
+    def shards(self) -> int:
+        return 1
+
+    def due_between(self, shard: int, first: date, last: date) -> Iterator[str]:
         for account_id in self.accounts:
             for statement in self.ledger.state(account_id).open_statements:
                 if first <= statement.due_on <= last and statement.owed > 0:

@@ -90,7 +90,7 @@ class CheckArrangements:
             work.events.after_commit(events)
         hold = arrangement_hold(before.arrangement_id)
         resumed = self.resume_case(before.account_id, CHECK, correlation_id, held_by=hold)
-        if resumed is None and found.missed is not None:
+        if resumed is None:  # no case was waiting for it: one opens if enough is past due
             with suppress(Conflict):  # a case already, or too little past due to follow
                 self.open_case(before.account_id, CHECK, correlation_id)
 

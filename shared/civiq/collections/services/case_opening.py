@@ -8,8 +8,10 @@ only when that is at least the first stage's minimum; its workflow is started wi
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 
 from civiq.accounts.ports import PropertyRepository
 from civiq.collections.domain.dunning import (
@@ -77,42 +79,77 @@ class OpenCase:
 
 @dataclass(frozen=True)
 class Opened:
-    opened: int
-    already: int  # a case open or paused already
-    not_followed: int  # an arrangement in force, or too little past due
+    """What one daily opening did; ``complete`` is False when it stopped for time (the next run
+    goes through the same days again, and finds the cases this one opened)."""
+
+    opened: int = 0
+    already: int = 0  # a case open or paused already
+    not_followed: int = 0  # an arrangement in force, or too little past due
+    complete: bool = True
+
+    def __add__(self, other: Opened) -> Opened:
+        return Opened(
+            self.opened + other.opened,
+            self.already + other.already,
+            self.not_followed + other.not_followed,
+            self.complete and other.complete,
+        )
+
+
+def _always() -> bool:
+    return True
 
 
 @dataclass(frozen=True)
 class OpenDelinquentCases:
     """Daily: a case for each account owing on a bill that fell due since the last opening (up
     to yesterday: a bill due today is not late). The accounts come from the open statements'
-    index by due date, never from a scan; the day opened through is kept, so a missed day is
-    caught up by the next run, and a rerun opens nothing twice. A case found open has its
-    workflow started if an earlier run stopped between the case and its start."""
+    index by due date, never from a scan, one thread per list (an account's statements are all
+    in one list, so no two threads open a case for one account). The day opened through is kept
+    once every list is through, so a missed day, or a run stopped for time, is caught up by the
+    next run, and a rerun opens nothing twice. A case found open has its workflow started if an
+    earlier run stopped between the case and its start."""
 
     open_case: OpenCase
     statements: PastDueStatements
     marks: OpeningMarks
 
-    def __call__(self, correlation_id: str) -> Opened:
+    def __call__(self, correlation_id: str, more_time: Callable[[], bool] = _always) -> Opened:
         work = self.open_case.work
         through = work.recorder.today() - timedelta(days=1)
         last = self.marks.last_opened_through() or through - timedelta(days=LOOKBACK_DAYS)
-        counts = {"opened": 0, "already": 0, "not_followed": 0}
         if last >= through:
-            return Opened(**counts)
-        for account_id in dict.fromkeys(self.statements.due_between(last + timedelta(1), through)):
+            return Opened()
+        first = last + timedelta(days=1)
+        shards = range(self.statements.shards())
+        with ThreadPoolExecutor(len(shards), thread_name_prefix="case-opening") as pool:
+            runs = pool.map(
+                lambda shard: self._shard(shard, first, through, correlation_id, more_time),
+                shards,
+            )
+            opened = sum(runs, Opened())
+        if opened.complete:
+            self.marks.mark(through)
+        return opened
+
+    def _shard(
+        self, shard: int, first: date, through: date, cid: str, more_time: Callable[[], bool]
+    ) -> Opened:
+        work = self.open_case.work
+        run = Opened()
+        for account_id in dict.fromkeys(self.statements.due_between(shard, first, through)):
+            if not more_time():
+                return run + Opened(complete=False)
             current = work.cases.current(account_id)
             if current is not None:
                 if current.status is CaseStatus.OPEN:
                     work.start(current)
-                counts["already"] += 1
+                run += Opened(already=1)
                 continue
             try:
-                self.open_case(account_id, COLLECTIONS, correlation_id)
+                self.open_case(account_id, COLLECTIONS, cid)
             except Conflict:
-                counts["not_followed"] += 1
+                run += Opened(not_followed=1)
                 continue
-            counts["opened"] += 1
-        self.marks.mark(through)
-        return Opened(**counts)
+            run += Opened(opened=1)
+        return run
