@@ -42,6 +42,7 @@ BENCHMARKS = (
     "remittance",
     "read_reminders",
     "ledger_digest",
+    "collection_cases",
 )
 TIMEOUT_S = 240
 # search loads 50,000 accounts into in-process moto first (about 6 minutes on 2 cores);
@@ -58,6 +59,7 @@ TIMEOUTS = {
     "remittance": 1800,
     "read_reminders": 900,
     "ledger_digest": 900,
+    "collection_cases": 900,
 }
 RESULTS = REPO / "bench" / "results" / "latest.json"
 

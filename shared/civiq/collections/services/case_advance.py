@@ -57,8 +57,11 @@ class AdvanceCase:
         def ours(case: Case) -> bool:
             return case.case_id == case_id and case.execution == first_run_name(execution)
 
+        read: list[Case] = []  # the case as the last decision read it
+
         def decision(reading: Reading) -> CaseChange | None:
             case = reading.case
+            read[:] = [case]
             if not ours(case) or case.status is not CaseStatus.OPEN:
                 return None
             held = work.arrangement_in_force(account_id)
@@ -103,8 +106,8 @@ class AdvanceCase:
             )
             return CaseChange(after, reading.ledger_sequence, entries=[entry])
 
-        work.decide(account_id, on, decision)
-        case = work.cases.current(account_id)
+        change = work.decide(account_id, on, decision)
+        case = change.after if change is not None else next(iter(read), None)
         if case is None or not ours(case) or case.status is not CaseStatus.OPEN:
             return CaseStep(None, None)
         if case.next_on is None:

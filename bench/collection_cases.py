@@ -1,0 +1,216 @@
+"""What a collection case costs: the exact AWS requests of opening one, of each stage advance
+and of a payment that closes it, and the time those take on in-process moto.
+
+Set-up (in-process moto, ``mock_aws``): the main and ledger tables from template.yaml, a town of
+``ACCOUNTS`` accounts written directly (``load_direct``), each owing one statement due
+``DAYS_PAST_DUE`` days ago (issued through billing's adapter, so its charges are on the ledger).
+The services are the deployed ones (:func:`civiq.collections.wiring.case_tasks` and
+``case_services``) over DynamoDB, Step Functions and EventBridge; the state machine is a stand-in
+(executions are started and stopped, not run: the ASL's own run is tested in
+tests/integration/test_collection_case_workflow.py).
+
+1. Every account's case is opened by the daily opening (``OpenDelinquentCases``), as the
+   scheduled function does.
+2. Each case is advanced through its whole default ladder, the task called as its execution
+   calls it, each time as of the day the execution waited for.
+3. A payment in full is posted to each account and followed (``FollowPayment``): the case closes
+   and its execution is stopped.
+
+Every AWS call is counted at botocore's single entry point, by service and operation, per
+account and per stage. Timings are moto's on this machine: quote medians, not AWS figures.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from bench.common import Figure, figure, median, note, quiet_logging, run_benchmark
+from bench.payments import create_tables
+
+ACCOUNTS = int(os.environ.get("CIVIQ_BENCH_CASE_ACCOUNTS", "100"))
+DAYS_PAST_DUE = 31
+REGION = "ca-central-1"
+TABLE = "civiq-bench-cases"
+BUS = "civiq-bench-bus"
+STAGES = 6  # the default ladder
+
+
+class Spy:
+    """Every AWS call (service, operation) while installed."""
+
+    def __init__(self) -> None:
+        self.calls: Counter[tuple[str, str]] = Counter()
+        self._lock = threading.Lock()
+
+    @contextmanager
+    def installed(self) -> Iterator[Spy]:
+        from botocore.client import BaseClient
+
+        original = getattr(BaseClient, "_make_api_call")  # noqa: B009 - private, untyped
+        spy = self
+
+        def make_api_call(client: Any, operation: str, params: dict[str, Any]) -> Any:
+            with spy._lock:
+                spy.calls[(client.meta.service_model.service_name, operation)] += 1
+            return original(client, operation, params)
+
+        setattr(BaseClient, "_make_api_call", make_api_call)  # noqa: B010
+        try:
+            yield self
+        finally:
+            setattr(BaseClient, "_make_api_call", original)  # noqa: B010
+
+    def taken(self) -> Counter[tuple[str, str]]:
+        with self._lock:
+            calls, self.calls = self.calls, Counter()
+        return calls
+
+
+def per(calls: Counter[tuple[str, str]], count: int, service: str | None = None) -> float:
+    return sum(n for (s, _), n in calls.items() if service in (None, s)) / count
+
+
+def _owing(accounts: list[tuple[str, str]], today: date) -> None:
+    from civiq.billing.adapters.dynamodb import DynamoStatements
+    from tests.helpers.statement_builders import issue_with_ledger, issued_entry, owing_statement
+
+    statements = DynamoStatements()
+    due_on = today - timedelta(days=DAYS_PAST_DUE)
+    for account_id, number in accounts:
+        issued = owing_statement(account_id, number, due_on, "240.00")
+        assert issue_with_ledger(statements, issued, issued_entry(issued))
+
+
+def run() -> list[Figure]:
+    import boto3
+    from moto import mock_aws
+
+    from civiq.collections.config import CollectionSettings
+    from civiq.collections.wiring import case_tasks, casework
+    from civiq.core.events import Actor
+    from civiq.ledger.domain.payments import PaymentChannel, PaymentMethod
+    from civiq.payments.services.payments import PostPayment, ReceivedPayment
+    from civiq.payments.wiring import dynamo_payment_ledger
+    from civiq.platform.dynamodb.table import configure_models
+    from civiq.platform.runtime import time_zone
+    from infra.local.demo import load_direct, municipality
+
+    quiet_logging()
+    os.environ.pop("AWS_ENDPOINT_URL", None)
+    os.environ.update(
+        {
+            "AWS_REGION": REGION,
+            "AWS_DEFAULT_REGION": REGION,
+            "AWS_ACCESS_KEY_ID": "bench",
+            "AWS_SECRET_ACCESS_KEY": "bench",
+            "TABLE_NAME": TABLE,
+            "LEDGER_TABLE_NAME": f"{TABLE}-ledger",
+            "EVENT_BUS_NAME": BUS,
+        }
+    )
+    spy = Spy()
+    with mock_aws():
+        create_tables(TABLE)
+        configure_models(TABLE, f"{TABLE}-ledger", REGION, None)
+        boto3.client("events", region_name=REGION).create_event_bus(Name=BUS)
+        machine = boto3.client("stepfunctions", region_name=REGION).create_state_machine(
+            name="bench-collection-case",
+            definition=json.dumps({"StartAt": "Done", "States": {"Done": {"Type": "Succeed"}}}),
+            roleArn="arn:aws:iam::123456789012:role/bench",
+        )["stateMachineArn"]
+        os.environ["COLLECTION_CASE_STATE_MACHINE_ARN"] = machine
+        load_direct(municipality(accounts=ACCOUNTS))
+        dynamodb = boto3.client("dynamodb", region_name=REGION)
+        accounts = [
+            (item["PK"]["S"].removeprefix("ACCOUNT#"), item["account_number"]["S"])
+            for page in dynamodb.get_paginator("scan").paginate(
+                TableName=TABLE,
+                FilterExpression="SK = :account",
+                ExpressionAttributeValues={":account": {"S": "ACCOUNT"}},
+            )
+            for item in page["Items"]
+        ]
+        settings = CollectionSettings()
+        today = datetime.now(time_zone(settings)).date()
+        _owing(accounts, today)
+        note(f"{len(accounts)} accounts, each owing a statement {DAYS_PAST_DUE} days past due")
+        tasks = case_tasks(settings)
+        cases = casework(settings).cases
+        with spy.installed():
+            started = time.perf_counter()
+            opened = tasks.open_delinquent("bench-open")
+            open_seconds = time.perf_counter() - started
+            open_calls = spy.taken()
+            assert opened.opened == len(accounts), opened
+            advance_times: list[float] = []
+            advance_calls: Counter[tuple[str, str]] = Counter()
+            for account_id, _ in accounts:
+                case = cases.current(account_id)
+                assert case is not None
+                spy.taken()
+                woke_for: date | None = None
+                for _ in range(STAGES):
+                    began = time.perf_counter()
+                    step = tasks.advance(case.case_id, account_id, case.execution, woke_for, "b")
+                    advance_times.append(time.perf_counter() - began)
+                    woke_for = step.wake_at.date() if step.wake_at else None
+                advance_calls += spy.taken()
+            books = dynamo_payment_ledger(settings)
+            payment_calls: Counter[tuple[str, str]] = Counter()
+            follow_times: list[float] = []
+            for n, (account_id, _) in enumerate(accounts):
+                received = ReceivedPayment(
+                    f"P-{n}",
+                    account_id,
+                    Decimal("240.00"),
+                    PaymentMethod.CHEQUE,
+                    PaymentChannel.STAFF,
+                    today,
+                )
+                PostPayment(books)(received, Actor("bench", "clerk"), "bench-pay")
+                spy.taken()
+                began = time.perf_counter()
+                closed = tasks.follow_payment(account_id, "bench-pay")
+                follow_times.append(time.perf_counter() - began)
+                assert closed is not None and closed.ended is not None
+                payment_calls += spy.taken()
+    count = len(accounts)
+    advances = count * STAGES
+    return [
+        figure("accounts", count, "accounts"),
+        figure("open_requests_per_case", per(open_calls, count), "requests"),
+        figure("open_dynamodb_requests_per_case", per(open_calls, count, "dynamodb"), "requests"),
+        figure("open_seconds_per_case", open_seconds / count, "s"),
+        figure("advance_requests_per_stage", per(advance_calls, advances), "requests"),
+        figure(
+            "advance_dynamodb_requests_per_stage",
+            per(advance_calls, advances, "dynamodb"),
+            "requests",
+        ),
+        figure(
+            "advance_eventbridge_requests_per_stage",
+            per(advance_calls, advances, "events"),
+            "requests",
+        ),
+        figure("advance_median_ms", median(advance_times) * 1000, "ms"),
+        figure("payment_follow_requests_per_case", per(payment_calls, count), "requests"),
+        figure(
+            "payment_follow_dynamodb_requests_per_case",
+            per(payment_calls, count, "dynamodb"),
+            "requests",
+        ),
+        figure("payment_follow_median_ms", median(follow_times) * 1000, "ms"),
+    ]
+
+
+if __name__ == "__main__":
+    run_benchmark("collection_cases", run)
