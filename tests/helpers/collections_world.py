@@ -29,6 +29,7 @@ from civiq.core.fakes import RecordingWorkflow
 from civiq.ledger.domain.payments import PaymentChannel, PaymentMethod
 from civiq.notices.adapters.wording import CatalogWording
 from civiq.notices.services.alerts import Notifier
+from civiq.payments.adapters.memory import InMemoryPaymentTroubles
 from civiq.payments.services.payments import PostPayment, ReceivedPayment
 from civiq.platform.catalogs import Catalogs, default_templates_dir
 from tests.helpers.billing_world import BillingWorld
@@ -46,6 +47,7 @@ class CollectionsWorld(BillingWorld):
         self.arrangements = InMemoryArrangements()
         self.past_due_statements = InMemoryPastDueStatements(self.ledger)
         self.opening_marks = InMemoryOpeningMarks()
+        self.troubles = InMemoryPaymentTroubles()
         wording = CatalogWording(Catalogs(default_templates_dir()), "Town of Example")
         self.work = Casework(
             accounts=self.store,
@@ -59,6 +61,7 @@ class CollectionsWorld(BillingWorld):
             events=self.events,
             policy=DunningPolicy(),
             recorder=self.recorder,
+            troubles=self.troubles,
         )
         self.open_case = OpenCase(self.work, self.properties)
         self.open_delinquent = OpenDelinquentCases(

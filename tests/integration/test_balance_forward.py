@@ -48,6 +48,7 @@ from civiq.ledger.services.posting import Announcer, PaymentLedger
 from civiq.metering.adapters.dynamodb import DynamoMetering
 from civiq.metering.services.readings import RecordEstimate
 from civiq.payments.adapters.dynamodb_past_due import DynamoPastDue
+from civiq.payments.adapters.dynamodb_payment_troubles import DynamoPaymentTroubles
 from civiq.payments.domain.penalties import PenaltyPolicy
 from civiq.payments.services.late_penalties import ApplyLatePenalties, PenaltyRun
 from civiq.payments.services.payments import (
@@ -228,9 +229,9 @@ def test_a_payment_and_a_late_penalty_print_as_two_lines_through_the_statement_p
     town.pay(account, "P-100", "100.00")
     town.on(date(2026, 11, 20))  # four days past due, 28.05 still owed
     flat = PenaltyPolicy.parse(kind="flat-fee", fee="1.25")
-    assert ApplyLatePenalties(town.books, DynamoPastDue(), flat)("corr-penalties") == PenaltyRun(
-        assessed=1, applied=1
-    )
+    assert ApplyLatePenalties(town.books, DynamoPastDue(), flat, DynamoPaymentTroubles())(
+        "corr-penalties"
+    ) == PenaltyRun(assessed=1, applied=1)
     read(meter, "2026-11-30", "55")
     second = town.bill(account, date(2026, 11, 30))
 

@@ -34,7 +34,8 @@ from civiq.ledger.domain.journal import EntryKind, LedgerEntry, verify_chain
 from civiq.ledger.domain.payments import PaymentChannel, PaymentMethod
 from civiq.ledger.services.posting import Announcer, PaymentLedger
 from civiq.payments.adapters.dynamodb_past_due import DynamoPastDue
-from civiq.payments.adapters.memory import InMemoryPastDue
+from civiq.payments.adapters.dynamodb_payment_troubles import DynamoPaymentTroubles
+from civiq.payments.adapters.memory import InMemoryPastDue, InMemoryPaymentTroubles
 from civiq.payments.domain.penalties import PenaltyPolicy
 from civiq.payments.services.late_penalties import ApplyLatePenalties, PenaltyRun
 from civiq.payments.services.payments import PostPayment, ReceivedPayment
@@ -65,6 +66,7 @@ class Town:
     past_due: Any
     books: PaymentLedger
     published: Published
+    troubles: Any
 
     def account(self, n: int) -> Account:
         return self.stores.open(f"Holder {n}", f"{n} Rue Laval")
@@ -93,7 +95,7 @@ class Town:
         )
 
     def job(self, policy: PenaltyPolicy = MONTHLY) -> ApplyLatePenalties:
-        return ApplyLatePenalties(self.books, self.past_due, policy, page_size=2)
+        return ApplyLatePenalties(self.books, self.past_due, policy, self.troubles, page_size=2)
 
     def owed(self, account: Account) -> dict[str, D]:
         basis = self.ledger.state(account.account_id)
@@ -160,7 +162,12 @@ def town(stores: Stores) -> Town:
         PublishEvents(stores.outbox, published),
         TORONTO,
     )
-    return Town(stores, clock, ledger, statements, past_due, books, published)
+    troubles: Any = (
+        InMemoryPaymentTroubles()
+        if isinstance(stores.accounts, InMemoryStore)
+        else DynamoPaymentTroubles()
+    )
+    return Town(stores, clock, ledger, statements, past_due, books, published, troubles)
 
 
 def test_only_past_due_statements_still_owing_get_one_penalty(town: Town) -> None:
@@ -308,7 +315,7 @@ def test_requests_per_penalty_and_a_rerun_reads_no_ledger(
     accounts = [town.account(n) for n in range(1, 7)]
     for account in accounts:
         town.issue(account, date(2026, 11, 20), "100.00")
-    job = ApplyLatePenalties(town.books, town.past_due, MONTHLY, page_size=100)
+    job = ApplyLatePenalties(town.books, town.past_due, MONTHLY, town.troubles, page_size=100)
 
     dynamodb_requests.clear()
     assert job("corr-1").applied == 6
@@ -317,10 +324,12 @@ def test_requests_per_penalty_and_a_rerun_reads_no_ledger(
     assert job("corr-2").already_applied == 6
     rerun = dict(dynamodb_requests)
 
-    # per penalty: one consistent read of the account, one transaction, and the outbox item
-    # deleted once the event is on the bus; the lists read in one Query each (8), the
-    # postings done in one batch read per list that had statements
-    assert first["GetItem"] == first["TransactWriteItems"] == first["DeleteItem"] == 6
+    # per penalty: one read of the account's payment troubles (none: not shielded), one
+    # consistent read of the account, one transaction, and the outbox item deleted once the
+    # event is on the bus; the lists read in one Query each (8), the postings done in one
+    # batch read per list that had statements
+    assert first["GetItem"] == 2 * 6
+    assert first["TransactWriteItems"] == first["DeleteItem"] == 6
     assert first["Query"] == 8
     assert first["BatchGetItem"] <= 6
     assert rerun.keys() == {"Query", "BatchGetItem"}
@@ -366,6 +375,7 @@ def test_the_scheduled_function_applies_penalties_and_stops_when_out_of_time(
         "not_owed": 0,
         "failed": 0,
         "complete": False,
+        "shielded": 0,
     }
     assert (done["applied"], done["assessed"], done["complete"]) == (1, 1, True)
     assert (again["already_applied"], again["applied"]) == (1, 0)

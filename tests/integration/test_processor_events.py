@@ -9,9 +9,11 @@ import itertools
 import json
 import time
 from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
 from decimal import Decimal as D
 from types import ModuleType, SimpleNamespace
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from botocore.stub import Stubber
@@ -22,10 +24,12 @@ from civiq.core.audit import AuditEntry
 from civiq.ledger.adapters.dynamodb_postings import DynamoLedger, DynamoPayments
 from civiq.ledger.domain.journal import verify_chain
 from civiq.ledger.domain.payments import PaymentStatus
+from civiq.payments.adapters.dynamodb_payment_troubles import DynamoPaymentTroubles
 from civiq.payments.adapters.dynamodb_processor_exceptions import DynamoProcessorExceptions
 from civiq.payments.domain.processor_exceptions import ExceptionReason
 from civiq.payments.schemas.processor_events import read_delivery
 from civiq.platform.dynamodb import transactions
+from civiq.platform.dynamodb.audit import DynamoAuditLog
 from infra.local import dynamodb_transactions
 from tests.helpers.emulator import BUS, LEDGER_TABLE, TABLE
 from tests.helpers.files import load_event
@@ -191,3 +195,23 @@ def test_throttling_and_conflicts_leave_nothing_half_written(
     apply_event(event, "c")
     apply_event(event, "c")
     assert sound(account.account_id) == owed - D("187.42")
+
+
+@pytest.mark.parametrize("stores", ["dynamodb"], indirect=True)
+def test_a_failure_on_the_processors_side_shields_the_account_once(
+    worker: ModuleType, account: Any
+) -> None:
+    declined = sample("failed", account.account_number, "declined")
+    ours = sample("failed", account.account_number, "ours")
+    ours["data"]["failure_reason"] = "processing_error"
+
+    assert deliver(worker, declined) == {"batchItemFailures": []}
+    assert DynamoPaymentTroubles().latest(account.account_id) is None  # the payer's doing
+    for _ in range(2):  # a redelivery records nothing twice
+        assert deliver(worker, ours) == {"batchItemFailures": []}
+
+    today = datetime.now(ZoneInfo("America/Toronto")).date()
+    assert DynamoPaymentTroubles().latest(account.account_id) == today
+    history = DynamoAuditLog().entries_for(f"ACCOUNT#{account.account_id}", 50, None).items
+    failed = [e for e in history if e.action == "PaymentAttemptFailed"]
+    assert [e.detail["reason"] for e in failed] == ["processing_error"]

@@ -13,6 +13,7 @@ from pydantic import Field
 from civiq.collections.domain.arrangements import ArrangementPolicy
 from civiq.collections.domain.dunning import DunningPolicy
 from civiq.core.settings import STATE_MACHINE_ARN, CommonSettings
+from civiq.payments.domain.payment_troubles import SHIELD_DAYS
 
 
 class ArrangementSettings(CommonSettings):
@@ -49,6 +50,8 @@ class CollectionSettings(ArrangementSettings):
     # the bylaw allows (the default ladder's shutoff warning gives exactly that)
     collection_days_between_stages: int = Field(default=7, ge=1, le=60)
     collection_shutoff_notice_days: int = Field(default=14, ge=1, le=120)
+    # days after a payment attempt failed on our side that no stage advances
+    payment_shield_days: int = Field(default=SHIELD_DAYS, ge=0, le=30)
     # the notices are worded from the catalogs
     templates_dir: Path | None = None
     municipality_name: str = "Municipality"

@@ -31,6 +31,7 @@ from civiq.collections.services.casework import Casework
 from civiq.ledger.adapters.dynamodb_journal import DynamoJournal
 from civiq.notices.adapters.wording import CatalogWording
 from civiq.notices.services.alerts import Notifier
+from civiq.payments.adapters.dynamodb_payment_troubles import DynamoPaymentTroubles
 from civiq.platform.catalogs import Catalogs, default_templates_dir
 from civiq.platform.runtime import client, configure_table, publish_events, time_zone
 from civiq.platform.stepfunctions import StepFunctionsWorkflow
@@ -58,6 +59,8 @@ def casework(settings: CollectionSettings) -> Casework:
         events=publish_events(settings),
         policy=settings.dunning_policy(),
         recorder=Recorder.system(time_zone(settings)),
+        troubles=DynamoPaymentTroubles(),
+        shield_days=settings.payment_shield_days,
     )
 
 

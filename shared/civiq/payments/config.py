@@ -13,6 +13,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from civiq.core.errors import InvalidInput
 from civiq.core.settings import CommonSettings
 from civiq.ledger.domain.journal import AllocationOrder
+from civiq.payments.domain.payment_troubles import SHIELD_DAYS
 from civiq.payments.domain.penalties import PenaltyPolicy
 
 
@@ -35,6 +36,8 @@ class PenaltySettings(CommonSettings):
     penalty_fee: str = "0"  # dollars and cents
     penalty_grace_days: str = "0"
     penalty_minimum: str = "0"  # a statement owing at most this is not penalized
+    # days after a payment attempt failed on our side that the account is not penalized
+    payment_shield_days: int = Field(default=SHIELD_DAYS, ge=0, le=30)
 
     def policy(self) -> PenaltyPolicy:
         try:

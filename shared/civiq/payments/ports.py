@@ -13,6 +13,7 @@ from typing import Protocol
 from civiq.core.audit import AuditEntry
 from civiq.core.events import DomainEvent
 from civiq.core.ports import Page
+from civiq.payments.domain.payment_troubles import PaymentTrouble
 from civiq.payments.domain.processor_exceptions import (
     Assignment,
     ExceptionStatus,
@@ -174,4 +175,15 @@ class PastDueStatements(Protocol):
     def posted(self, guards: Sequence[tuple[str, str]]) -> set[tuple[str, str]]:
         """Which of these (account id, posting guard) pairs were posted: what a rerun
         skips without reading each account's ledger."""
+        ...
+
+
+class PaymentTroubles(Protocol):
+    def record(self, trouble: PaymentTrouble, entry: AuditEntry) -> bool:
+        """Keep ``trouble`` (the account's latest day of trouble moves to it if later) with its
+        history entry; False, writing nothing, when its reference was recorded before."""
+        ...
+
+    def latest(self, account_id: str) -> date | None:
+        """The day of the account's latest failed attempt on our side, if any."""
         ...

@@ -35,6 +35,7 @@ from civiq.ledger.domain.journal import AllocationOrder
 from civiq.ledger.ports import FeeCatalogueRepository, LedgerRepository, PaymentRepository
 from civiq.ledger.services.fees import ChargeFee, ChargeOpeningFee, ConfigureFees
 from civiq.ledger.services.posting import PaymentLedger
+from civiq.payments.adapters.dynamodb_payment_troubles import DynamoPaymentTroubles
 from civiq.payments.adapters.dynamodb_processor_events import DynamoProcessorEvents
 from civiq.payments.adapters.dynamodb_processor_exceptions import DynamoProcessorExceptions
 from civiq.payments.adapters.dynamodb_remittances import DynamoRemittances
@@ -223,6 +224,7 @@ def apply_processor_event(settings: PaymentSettings) -> ApplyProcessorEvent:
         exception_journal(settings),
         processor_postings(settings, settings.allocation_order),
         AccountNumberScheme(settings.account_number_prefix, settings.account_number_width),
+        DynamoPaymentTroubles(),
     )
 
 
@@ -273,7 +275,13 @@ def apply_late_penalties(settings: PenaltySettings) -> ApplyLatePenalties:
     from civiq.payments.services.late_penalties import ApplyLatePenalties
 
     books = dynamo_payment_ledger(settings)
-    return ApplyLatePenalties(books, DynamoPastDue(), settings.policy())
+    return ApplyLatePenalties(
+        books,
+        DynamoPastDue(),
+        settings.policy(),
+        DynamoPaymentTroubles(),
+        shield_days=settings.payment_shield_days,
+    )
 
 
 def charge_autopay(settings: AutopaySettings) -> ChargeAutopay:

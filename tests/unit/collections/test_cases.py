@@ -20,14 +20,17 @@ from civiq.collections.domain.arrangements import (
 from civiq.collections.domain.dunning import NO_STAGE, Case, CaseEnd, CaseStatus, StepKind
 from civiq.collections.ports import CaseChange
 from civiq.collections.schemas.events import CollectionStageAdvancedV1
+from civiq.core.audit import AuditEntry
 from civiq.core.envelope import envelope_from_eventbridge
 from civiq.core.errors import Conflict, NotFound
 from civiq.core.events import DomainEvent
 from civiq.event_catalog import payload_of
 from civiq.notices.schemas.events import NotificationRequestedV1
+from civiq.payments.domain.payment_troubles import PaymentTrouble
 from tests.helpers.collections_world import CollectionsWorld
 from tests.helpers.files import load_event
 from tests.helpers.metering_world import CLERK
+from tests.helpers.stores import NOW
 
 SAMPLE = "eventbridge/collection_stage_advanced.json"
 
@@ -244,3 +247,26 @@ def test_a_paused_case_advances_no_stage_and_resumes_under_a_new_execution(
         StepKind.RESUMED,
         StepKind.ADVANCED,
     ]
+
+
+def test_a_payment_attempt_failed_on_our_side_holds_the_next_stage_for_a_while(
+    world: CollectionsWorld,
+) -> None:
+    account, due_on, _ = delinquent(world)
+    case = world.open_case(account.account_id, CLERK, "corr-open")
+    stage_day = due_on + timedelta(days=30)
+    subject = f"ACCOUNT#{account.account_id}"
+    entry = AuditEntry("E-T1", subject, "PaymentAttemptFailed", "p", "system", NOW, "c", {})
+    failed_on = stage_day - timedelta(days=1)
+    world.troubles.record(
+        PaymentTrouble(account.account_id, failed_on, "gateway_timeout", "pay_1"), entry
+    )
+
+    held = step_to(world, case, stage_day)
+
+    assert held.case.stage == NO_STAGE and notices(world.cases.events) == []
+    assert held.case.steps[-1].kind is StepKind.HELD
+    assert held.case.steps[-1].reason == "a payment attempt failed on our side"
+    assert held.case.next_on == failed_on + timedelta(days=6)  # the day after the 5-day shield
+    reached = step_to(world, case, held.case.next_on)
+    assert reached.case.stage == 0 and notices(world.cases.events)

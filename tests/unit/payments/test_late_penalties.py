@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal as D
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -19,6 +19,7 @@ from civiq.accounts.domain.accounts import Account, Service, ServiceType
 from civiq.accounts.services.open_account import OpenAccount
 from civiq.billing.adapters.memory import InMemoryStatements
 from civiq.billing.domain.statements import Statement
+from civiq.core.audit import AuditEntry
 from civiq.core.fakes import FixedClock, RecordingPublisher, SequentialIds
 from civiq.core.ports import Page
 from civiq.core.publishing import PublishEvents
@@ -26,8 +27,9 @@ from civiq.ledger.adapters.memory import InMemoryLedger
 from civiq.ledger.domain.journal import EntryKind, LedgerEntry, verify_chain
 from civiq.ledger.domain.payments import PaymentChannel, PaymentMethod, PaymentStatus
 from civiq.ledger.services.posting import Announcer, PaymentLedger
-from civiq.payments.adapters.memory import InMemoryPastDue
+from civiq.payments.adapters.memory import InMemoryPastDue, InMemoryPaymentTroubles
 from civiq.payments.config import PenaltySettings
+from civiq.payments.domain.payment_troubles import PaymentTrouble, on_our_side
 from civiq.payments.domain.penalties import PenaltyKind, PenaltyPolicy
 from civiq.payments.ports import PastDueStatement
 from civiq.payments.schemas.penalty_events import LatePenaltyAppliedV1
@@ -59,6 +61,7 @@ class World:
     books: PaymentLedger
     published: RecordingPublisher
     opener: OpenAccount
+    troubles: InMemoryPaymentTroubles
 
     def account(self, n: int) -> Account:
         """An account served since the start of the year: it takes payments from then."""
@@ -97,7 +100,7 @@ class World:
         )
 
     def job(self, policy: PenaltyPolicy = MONTHLY, page_size: int = 2) -> ApplyLatePenalties:
-        return ApplyLatePenalties(self.books, self.past_due, policy, page_size)
+        return ApplyLatePenalties(self.books, self.past_due, policy, self.troubles, page_size)
 
     def owed(self, account: Account) -> dict[str, D]:
         basis = self.ledger.state(account.account_id)
@@ -140,6 +143,7 @@ def world(open_account: OpenAccount, store: InMemoryStore) -> World:
         books,
         published,
         open_account,
+        InMemoryPaymentTroubles(),
     )
 
 
@@ -166,6 +170,34 @@ def test_only_past_due_statements_still_owing_get_a_penalty(world: World) -> Non
         assert world.penalties(account) == []
     assert settled.statement_id not in world.owed(paid)
     world.assert_sound(late)
+
+
+def test_a_payment_attempt_that_failed_on_our_side_shields_the_account_for_a_while(
+    world: World,
+) -> None:
+    """The processor failed two days ago: no penalty while the shield (5 days) lasts, then
+    the statement is penalized as usual if it is still owed; the payer's own failures shield
+    nothing."""
+    late, declined = world.account(1), world.account(2)
+    overdue = world.issue(late, date(2026, 11, 20), "200.00")
+    world.issue(declined, date(2026, 11, 20), "100.00")
+    two_days_ago = TODAY - timedelta(days=2)
+    entry = AuditEntry(
+        "E-T1", f"ACCOUNT#{late.account_id}", "PaymentAttemptFailed", "p", "system", RUN_AT, "c", {}
+    )
+    world.troubles.record(
+        PaymentTrouble(late.account_id, two_days_ago, "processing_error", "pay_1"), entry
+    )
+    assert not on_our_side("card_declined")
+
+    shielded = world.job()("corr-run")
+
+    assert shielded == PenaltyRun(assessed=2, applied=1, shielded=1)
+    assert world.penalties(late) == []
+    world.clock.advance(seconds=4 * 86_400)  # the shield's last day was yesterday
+    later = world.job()("corr-later")
+    assert (later.applied, later.already_applied, later.shielded) == (1, 1, 0)
+    assert world.owed(late) == {overdue.statement_id: D("202.50")}
 
 
 def test_the_penalty_event_says_what_was_charged_and_matches_its_schema(world: World) -> None:
@@ -342,7 +374,7 @@ def test_a_statement_paid_after_it_was_listed_gets_no_penalty(world: World) -> N
     world.issue(late, date(2026, 11, 20), "100.00")
     listing = PaidOnceListed(world.past_due, lambda _: world.pay(late, "P-1", "100.00"))
 
-    run = ApplyLatePenalties(world.books, listing, MONTHLY)("corr-run")
+    run = ApplyLatePenalties(world.books, listing, MONTHLY, world.troubles)("corr-run")
 
     assert run == PenaltyRun(assessed=1, not_owed=1)
     assert world.penalties(late) == []
@@ -386,7 +418,9 @@ def test_an_account_that_cannot_be_posted_to_is_counted_and_the_rest_go_on(
             return Page([ghost, *page.items], page.next_cursor) if cursor is None else page
 
     listing = WithGhost(world.past_due, None)
-    run = ApplyLatePenalties(world.books, listing, MONTHLY, page_size=10)("corr-run")
+    run = ApplyLatePenalties(world.books, listing, MONTHLY, world.troubles, page_size=10)(
+        "corr-run"
+    )
 
     # the ghost is listed once in each of the three lists
     assert run == PenaltyRun(assessed=4, applied=1, failed=3)

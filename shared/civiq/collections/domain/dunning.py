@@ -419,10 +419,17 @@ class Advance:
     reached: Stage | None = None
 
 
-def advance(ladder: Ladder, case: Case, late: PastDue, today: date) -> Advance:
+def advance(
+    ladder: Ladder,
+    case: Case,
+    late: PastDue,
+    today: date,
+    shielded_through: date | None = None,
+) -> Advance:
     """The case on ``today`` with the ledger's ``late``: re-anchored; then the next stage reached
     when its day has come and enough is past due (one stage at most: a case never skips one);
-    held, to look again later, when its day came below its minimum."""
+    held, to look again later, when its day came below its minimum, or while the account is
+    shielded (``shielded_through``: a payment attempt failed on our side lately)."""
     case = reanchor(ladder, case, late, today)
     if case.status is not CaseStatus.OPEN or case.next_on is None or case.next_on > today:
         return Advance(case)
@@ -432,6 +439,11 @@ def advance(ladder: Ladder, case: Case, late: PastDue, today: date) -> Advance:
     if case.past_due < stage.minimum:
         step = Step(StepKind.HELD, today, case.anchor, case.past_due, stage.code, rule)
         look_again = today + timedelta(days=HOLD_DAYS)
+        return Advance(replace(case, steps=(*case.steps, step), next_on=look_again))
+    if shielded_through is not None and shielded_through >= today:
+        reason = "a payment attempt failed on our side"
+        step = Step(StepKind.HELD, today, case.anchor, case.past_due, stage.code, rule, reason)
+        look_again = shielded_through + timedelta(days=1)
         return Advance(replace(case, steps=(*case.steps, step), next_on=look_again))
     shutoff_on = (
         today + timedelta(days=stage.shutoff_notice_days)

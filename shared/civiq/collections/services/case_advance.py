@@ -76,7 +76,10 @@ class AdvanceCase:
                 )
                 return CaseChange(after, entries=[entry])
             ladder = work.ladder(case)
-            moved = advance(ladder, case, reading.late, on)
+            shield = (
+                work.shielded_through(account_id) if case.next_on and case.next_on <= on else None
+            )
+            moved = advance(ladder, case, reading.late, on, shield)
             after = moved.case
             if after == case:
                 return None

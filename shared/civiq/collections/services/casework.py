@@ -44,6 +44,8 @@ from civiq.notices.domain.alerts import (
     recipient_for,
 )
 from civiq.notices.services.alerts import Notifier, notification_id
+from civiq.payments.domain.payment_troubles import SHIELD_DAYS, shielded_through
+from civiq.payments.ports import PaymentTroubles
 
 COLLECTIONS = Actor("civiq-collections", "system")
 ATTEMPTS = 5  # decisions taken again after the case or the ledger moved
@@ -82,6 +84,8 @@ class Casework:
     events: PublishEvents
     policy: DunningPolicy
     recorder: Recorder
+    troubles: PaymentTroubles
+    shield_days: int = SHIELD_DAYS
 
     def ladder(self, case: Case) -> Ladder:
         return self.policy.ladder_for(
@@ -92,6 +96,11 @@ class Casework:
         return next(
             (a for a in self.arrangements.of_account(account_id) if a.ended_on is None), None
         )
+
+    def shielded_through(self, account_id: str) -> date | None:
+        """The last day the account is shielded from new stages (a payment attempt failed on
+        our side lately), if it is."""
+        return shielded_through(self.troubles.latest(account_id), self.shield_days)
 
     def late(self, account_id: str, on: date) -> tuple[AccountLedger, PastDue]:
         ledger = self.ledger.state(account_id)

@@ -18,6 +18,7 @@ from civiq.core.fakes import SharedStore, page_of
 from civiq.core.ports import Page
 from civiq.ledger.adapters.memory import InMemoryLedger
 from civiq.ledger.domain.journal import is_statement
+from civiq.payments.domain.payment_troubles import PaymentTrouble
 from civiq.payments.domain.processor_exceptions import (
     Assignment,
     ExceptionStatus,
@@ -131,3 +132,20 @@ class InMemoryProcessorExceptions:
     def _written(self, entry: AuditEntry, event: DomainEvent) -> None:
         self.store.history[entry.entry_id] = entry
         self.store.outbox[event.event_id] = event
+
+
+class InMemoryPaymentTroubles:
+    def __init__(self) -> None:
+        self.troubles: dict[str, PaymentTrouble] = {}  # by reference
+        self.history: list[AuditEntry] = []
+
+    def record(self, trouble: PaymentTrouble, entry: AuditEntry) -> bool:
+        if trouble.reference in self.troubles:
+            return False
+        self.troubles[trouble.reference] = trouble
+        self.history.append(entry)
+        return True
+
+    def latest(self, account_id: str) -> date | None:
+        days = [t.on for t in self.troubles.values() if t.account_id == account_id]
+        return max(days, default=None)

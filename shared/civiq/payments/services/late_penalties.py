@@ -7,6 +7,10 @@ part of the statement (its owed amount rises, so the next payment pays it), and 
 ``LatePenaltyApplied`` event. The posting's guard ``penalty:<statement id>`` makes it once per
 statement (per account and period: a rebill counts as the statement it replaces) whatever the
 retries, reruns or overlapping runs.
+
+A statement whose account tried to pay and failed on our side lately (the processor or CiVQ, not
+the payer: :mod:`civiq.payments.domain.payment_troubles`) is shielded: it is not penalized while
+the shield lasts, and a later run penalizes it if it is still owed then.
 """
 
 from __future__ import annotations
@@ -30,8 +34,9 @@ from civiq.ledger.domain.journal import (
     append,
 )
 from civiq.ledger.services.posting import Draft, PaymentLedger
+from civiq.payments.domain.payment_troubles import SHIELD_DAYS, shielded
 from civiq.payments.domain.penalties import PenaltyPolicy, after_due_extra, assess, penalty_reason
-from civiq.payments.ports import PastDueStatement, PastDueStatements
+from civiq.payments.ports import PastDueStatement, PastDueStatements, PaymentTroubles
 
 logger = logging.getLogger("civiq")  # configured by each function (copy_config)
 
@@ -54,14 +59,15 @@ class Outcome(Enum):
     APPLIED = "applied"
     ALREADY_APPLIED = "already applied"
     NOT_OWED = "not owed"
+    SHIELDED = "shielded"
     FAILED = "failed"
 
 
 @dataclass(frozen=True)
 class PenaltyRun:
     """What one run did. ``assessed`` = ``applied`` + ``already_applied`` + ``not_owed`` +
-    ``failed``; ``complete`` is False when the run stopped for time before the end of the
-    lists."""
+    ``shielded`` + ``failed``; ``complete`` is False when the run stopped for time before the
+    end of the lists."""
 
     assessed: int = 0
     applied: int = 0
@@ -69,6 +75,7 @@ class PenaltyRun:
     not_owed: int = 0  # paid meanwhile, owing at most the minimum, or a penalty of nothing
     failed: int = 0  # logged, and tried again by the next run
     complete: bool = True
+    shielded: int = 0  # a payment attempt failed on our side lately: a later run decides
 
     def __add__(self, other: PenaltyRun) -> PenaltyRun:
         return PenaltyRun(
@@ -78,6 +85,7 @@ class PenaltyRun:
             self.not_owed + other.not_owed,
             self.failed + other.failed,
             self.complete and other.complete,
+            self.shielded + other.shielded,
         )
 
     def counted(self, outcome: Outcome) -> PenaltyRun:
@@ -87,6 +95,7 @@ class PenaltyRun:
             already_applied=int(outcome is Outcome.ALREADY_APPLIED),
             not_owed=int(outcome is Outcome.NOT_OWED),
             failed=int(outcome is Outcome.FAILED),
+            shielded=int(outcome is Outcome.SHIELDED),
         )
 
 
@@ -99,7 +108,9 @@ class ApplyLatePenalties:
     books: PaymentLedger
     statements: PastDueStatements
     policy: PenaltyPolicy
+    troubles: PaymentTroubles
     page_size: int = PAGE
+    shield_days: int = SHIELD_DAYS
 
     def __call__(self, cid: str, more_time: Callable[[], bool] = _always) -> PenaltyRun:
         """Penalize every statement past due today (municipal date). The lists are worked
@@ -136,6 +147,8 @@ class ApplyLatePenalties:
                 return run
 
     def _apply(self, statement: PastDueStatement, today: date, cid: str) -> Outcome:
+        if shielded(self.troubles.latest(statement.account_id), self.shield_days, today):
+            return Outcome.SHIELDED
         extra = after_due_extra(statement.bill)
         now = self.books.announcer.clock.now()
         statement_id = statement.statement_id

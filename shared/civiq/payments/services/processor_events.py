@@ -20,19 +20,26 @@ from datetime import timedelta
 
 from civiq.accounts.domain.account_numbers import AccountNumberScheme
 from civiq.accounts.domain.accounts import Account, AccountStatus
+from civiq.core.audit import AuditEntry
 from civiq.core.errors import DomainError, InvalidInput, NotFound
 from civiq.core.events import Actor
 from civiq.core.ports import Clock
 from civiq.ledger.domain.journal import LedgerMoved
+from civiq.payments.domain.payment_troubles import PaymentTrouble, on_our_side
 from civiq.payments.domain.processor_exceptions import (
     Assignment,
     Delivery,
     ExceptionReason,
     Refusal,
 )
-from civiq.payments.domain.processor_payments import Effect, fold
+from civiq.payments.domain.processor_payments import (
+    Effect,
+    ProcessorEvent,
+    ProcessorPayment,
+    fold,
+)
 from civiq.payments.domain.webhooks import verify
-from civiq.payments.ports import ProcessorEventQueue, ProcessorEvents
+from civiq.payments.ports import PaymentTroubles, ProcessorEventQueue, ProcessorEvents
 from civiq.payments.services.processor_exceptions import ExceptionJournal
 from civiq.payments.services.processor_postings import PostProcessorPayment
 
@@ -74,6 +81,7 @@ class ApplyProcessorEvent:
     journal: ExceptionJournal
     poster: PostProcessorPayment
     numbering: AccountNumberScheme
+    troubles: PaymentTroubles
 
     def __call__(self, delivery: Delivery, cid: str) -> Handled:
         """Post what the payment's events require, or keep the event for a clerk (once per
@@ -89,8 +97,10 @@ class ApplyProcessorEvent:
         except ValueError as contradiction:
             refusal = Refusal(ExceptionReason.CONTRADICTORY_EVENTS, str(contradiction))
             return self._kept(delivery, refusal, cid)
-        if payment.paid_at is None:
-            return Handled()  # failed: nothing to post, whichever account it was for
+        if payment.paid_at is None:  # failed: nothing to post, whichever account it was for
+            if on_our_side(payment.failure_reason):
+                self._trouble(payment, event, cid)
+            return Handled()
         assigned = self.journal.exceptions.assignment(payment.processor_payment_id)
         if assigned is None:
             target = self._account(payment.account_number)
@@ -111,6 +121,34 @@ class ApplyProcessorEvent:
             )
             refusal = Refusal(ExceptionReason.REFUSED_BY_LEDGER, refused.message, (target,))
             return self._kept(delivery, refusal, cid)
+
+    def _trouble(self, payment: ProcessorPayment, event: ProcessorEvent, cid: str) -> None:
+        """The payer tried and the processor failed: the account is shielded for a while from
+        penalties and collection stages (an unknown account number: nobody to shield)."""
+        target = self._account(payment.account_number)
+        if isinstance(target, Refusal):
+            return
+        reason = payment.failure_reason or "processing_error"
+        clock = self.poster.books.announcer.clock
+        trouble = PaymentTrouble(
+            target, self.poster.books.today(), reason, payment.processor_payment_id
+        )
+        entry = AuditEntry(
+            entry_id=event.event_id,
+            subject_id=f"ACCOUNT#{target}",
+            action="PaymentAttemptFailed",
+            actor_subject=PROCESSOR.subject,
+            actor_role=PROCESSOR.role,
+            occurred_at=clock.now(),
+            correlation_id=cid,
+            detail={
+                "processor_payment_id": payment.processor_payment_id,
+                "amount": f"{payment.amount:.2f}",
+                "reason": reason,
+                "on_our_side": True,
+            },
+        )
+        self.troubles.record(trouble, entry)
 
     def _account(self, number: str) -> str | Refusal:
         """The account a payment to ``number`` goes to: the account itself while it is open or
