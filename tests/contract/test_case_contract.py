@@ -6,7 +6,7 @@ current ones; staff tasks page oldest first; ladders and the opening mark read b
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal as D
 from typing import Any
 
@@ -21,6 +21,7 @@ from civiq.collections.adapters.dynamodb_cases import (
     DynamoOpeningMarks,
 )
 from civiq.collections.adapters.memory import InMemoryCases, InMemoryLadders, InMemoryOpeningMarks
+from civiq.collections.domain.contacts import Contact, ContactChannel, ContactOutcome
 from civiq.collections.domain.dunning import (
     CaseEnd,
     CaseMoved,
@@ -28,11 +29,14 @@ from civiq.collections.domain.dunning import (
     CollectionTask,
     CustomerClass,
     DunningPolicy,
+    Promise,
     advance,
+    assigned,
     close,
     open_case,
     past_due,
     pause,
+    promised,
 )
 from civiq.collections.ports import CaseChange
 from civiq.core.audit import AuditEntry
@@ -173,3 +177,52 @@ def test_ladders_and_the_opening_mark_read_back(world: World) -> None:
     assert world.marks.last_opened_through() is None
     world.marks.mark(date(2026, 12, 5))
     assert world.marks.last_opened_through() == date(2026, 12, 5)
+
+
+def test_worklists_hold_each_staff_members_cases_most_past_due_first(world: World) -> None:
+    small, large = world.owing(6, "40.00"), world.owing(7, "400.00")
+    for account_id in (small, large):
+        world.cases.open(world.opened(account_id))
+
+    assert [c.account_id for c in world.cases.worklist(None, 10, None).items] == [large, small]
+    case = world.cases.current(small)
+    world.cases.save(case, CaseChange(assigned(case, "staff-7", date(2026, 11, 21))))
+
+    assert [c.account_id for c in world.cases.worklist("staff-7", 10, None).items] == [small]
+    first = world.cases.worklist(None, 1, None)
+    assert [c.account_id for c in first.items] == [large] and first.next_cursor is None
+
+
+def test_contacts_are_kept_with_the_change_of_their_case(world: World) -> None:
+    account_id = world.owing(8)
+    opened = world.opened(account_id)
+    world.cases.open(opened)
+    on = date(2026, 11, 25)
+    contacts = [
+        Contact(
+            f"K-{n}",
+            account_id,
+            opened.after.case_id,
+            NOW + timedelta(minutes=n),
+            "staff-7",
+            ContactChannel.PHONE,
+            outcome,
+            None,
+            amount,
+            by,
+        )
+        for n, (outcome, amount, by) in enumerate(
+            [
+                (ContactOutcome.NO_ANSWER, None, None),
+                (ContactOutcome.PROMISE_TO_PAY, D("120.00"), date(2026, 12, 5)),
+            ]
+        )
+    ]
+    promise = Promise(D("120.00"), date(2026, 12, 5), "K-1")
+
+    world.cases.save(
+        opened.after, CaseChange(promised(opened.after, promise, on), contacts=contacts)
+    )
+
+    assert world.cases.contacts(account_id) == contacts[::-1]  # newest first
+    assert world.cases.current(account_id).promise == promise

@@ -194,10 +194,12 @@ class BillingWorld(World):
         self.cycle()
         return self.start("residential-a", PERIOD_END, CLERK, "corr-run")
 
-    def billed_by_a_run(self, account: Account, *reads: tuple[str, str]) -> Statement:
-        """``account``'s statement of a run of the cycle, its meter installed and read
-        (day, register) first."""
-        meter = self.meter(self.properties.get(account.property_id))
+    def billed_by_a_run(
+        self, account: Account, *reads: tuple[str, str], serial: str = "SN-1001"
+    ) -> Statement:
+        """``account``'s statement of a run of the cycle, its meter (``serial``) installed and
+        read (day, register) first."""
+        meter = self.meter(self.properties.get(account.property_id), serial=serial)
         for on, value in reads:
             self.read(meter, on, value)
         run = self.run()

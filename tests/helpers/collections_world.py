@@ -21,6 +21,8 @@ from civiq.collections.domain.dunning import DunningPolicy
 from civiq.collections.services.arrangement_check import CheckArrangements, Checked
 from civiq.collections.services.arrangements import MakeArrangement
 from civiq.collections.services.case_advance import AdvanceCase
+from civiq.collections.services.case_assignment import AssignCase
+from civiq.collections.services.case_contacts import RecordContact
 from civiq.collections.services.case_holds import PauseCase, ResumeCase
 from civiq.collections.services.case_opening import OpenCase, OpenDelinquentCases
 from civiq.collections.services.case_payments import FollowPayment
@@ -71,6 +73,8 @@ class CollectionsWorld(BillingWorld):
         self.follow_payment = FollowPayment(self.work)
         self.pause = PauseCase(self.work)
         self.resume = ResumeCase(self.work)
+        self.record_contact = RecordContact(self.work)
+        self.assign = AssignCase(self.work)
 
     def arrange(self, policy: ArrangementPolicy | None = None) -> MakeArrangement:
         return MakeArrangement(

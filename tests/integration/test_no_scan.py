@@ -555,11 +555,19 @@ def test_every_route_answers_without_a_scan(
         for status in (201, 409):
             _, used = call("POST", "/api/v1/ar/cases", status, {"account_id": account_id})
             assert "Scan" not in used, used
-        for action, body in (("pause", {"reason": "dispute"}), ("resume", None)):
-            path = f"{ACCOUNTS}/{{id}}/collection-case/{action}"
-            _, used = call("POST", path, 200, body, id=account_id)
+        case_path = f"{ACCOUNTS}/{{id}}/collection-case"
+        for action, body in (
+            ("pause", {"reason": "dispute"}),
+            ("resume", None),
+            ("assign", {"assignee": "staff-9"}),
+            ("contacts", {"channel": "phone", "outcome": "no-answer"}),
+        ):
+            status = 201 if action == "contacts" else 200
+            _, used = call("POST", f"{case_path}/{action}", status, body, id=account_id)
             assert "Scan" not in used, used
-        for listing in ("cases", "tasks", "stages"):
+        _, used = call("GET", f"{case_path}/contacts", 200, id=account_id)
+        assert used == Counter({"GetItem": 1, "Query": 1}), used
+        for listing in ("cases", "tasks", "stages", "worklist"):
             _, used = call("GET", f"/api/v1/ar/{listing}", 200)
             assert used == Counter({"Query": 1}), used
         ladder = {"stages": [{"code": "reminder", "days_past_due": 30, "minimum": "10.00"}]}

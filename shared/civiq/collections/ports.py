@@ -9,6 +9,7 @@ from datetime import date
 from typing import Protocol
 
 from civiq.collections.domain.arrangements import Arrangement
+from civiq.collections.domain.contacts import Contact
 from civiq.collections.domain.dunning import Case, CollectionTask, Ladder
 from civiq.core.audit import AuditEntry
 from civiq.core.events import DomainEvent
@@ -53,6 +54,7 @@ class CaseChange:
     events: Sequence[DomainEvent] = ()
     entries: Sequence[AuditEntry] = ()
     tasks: Sequence[CollectionTask] = ()
+    contacts: Sequence[Contact] = ()
 
 
 class Cases(Protocol):
@@ -80,6 +82,15 @@ class Cases(Protocol):
 
     def open_tasks(self, limit: int, after: str | None) -> Page[CollectionTask]:
         """Staff tasks still to do, oldest first, from after the ``after`` cursor."""
+        ...
+
+    def worklist(self, assignee: str | None, limit: int, after: str | None) -> Page[Case]:
+        """The cases not closed on ``assignee``'s worklist (None: nobody's yet), most past due
+        first, from after the ``after`` cursor."""
+        ...
+
+    def contacts(self, account_id: str) -> Sequence[Contact]:
+        """The contacts recorded on the account's cases, newest first."""
         ...
 
 

@@ -22,6 +22,8 @@ from civiq.collections.config import CollectionSettings
 from civiq.collections.services.arrangement_check import CheckArrangements
 from civiq.collections.services.arrangements import AccountArrangements, MakeArrangement
 from civiq.collections.services.case_advance import AdvanceCase
+from civiq.collections.services.case_assignment import AssignCase
+from civiq.collections.services.case_contacts import RecordContact
 from civiq.collections.services.case_holds import PauseCase, ResumeCase
 from civiq.collections.services.case_ladders import CollectionLadders, SetLadder
 from civiq.collections.services.case_opening import OpenCase, OpenDelinquentCases
@@ -96,6 +98,8 @@ class CaseServices:
     views: CaseViews
     set_ladder: SetLadder
     ladders: CollectionLadders
+    record_contact: RecordContact
+    assign: AssignCase
 
 
 def case_services(work: Casework) -> CaseServices:
@@ -106,6 +110,8 @@ def case_services(work: Casework) -> CaseServices:
         views=CaseViews(work.accounts, work.cases),
         set_ladder=SetLadder(work.ladders, work.policy, work.recorder),
         ladders=CollectionLadders(work.ladders, work.policy),
+        record_contact=RecordContact(work),
+        assign=AssignCase(work),
     )
 
 

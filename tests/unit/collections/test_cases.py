@@ -17,12 +17,20 @@ from civiq.collections.domain.arrangements import (
     ArrangementTerms,
     InstalmentFrequency,
 )
-from civiq.collections.domain.dunning import NO_STAGE, Case, CaseEnd, CaseStatus, StepKind
+from civiq.collections.domain.contacts import ContactChannel, ContactOutcome
+from civiq.collections.domain.dunning import (
+    NO_STAGE,
+    Case,
+    CaseEnd,
+    CaseStatus,
+    StepKind,
+)
 from civiq.collections.ports import CaseChange
 from civiq.collections.schemas.events import CollectionStageAdvancedV1
+from civiq.collections.services.case_contacts import ContactTold
 from civiq.core.audit import AuditEntry
 from civiq.core.envelope import envelope_from_eventbridge
-from civiq.core.errors import Conflict, NotFound
+from civiq.core.errors import Conflict, InvalidInput, NotFound
 from civiq.core.events import DomainEvent
 from civiq.event_catalog import payload_of
 from civiq.notices.schemas.events import NotificationRequestedV1
@@ -270,3 +278,70 @@ def test_a_payment_attempt_failed_on_our_side_holds_the_next_stage_for_a_while(
     assert held.case.next_on == failed_on + timedelta(days=6)  # the day after the 5-day shield
     reached = step_to(world, case, held.case.next_on)
     assert reached.case.stage == 0 and notices(world.cases.events)
+
+
+# --- contacts, promises and worklists ------------------------------------------------------------
+
+
+def told(account_id: str, outcome: str, **promise: Any) -> ContactTold:
+    return ContactTold(account_id, ContactChannel.PHONE, ContactOutcome(outcome), **promise)
+
+
+def test_a_promise_to_pay_holds_the_next_stage_until_its_day_is_over(
+    world: CollectionsWorld,
+) -> None:
+    account, due_on, owed = delinquent(world)
+    case = world.open_case(account.account_id, CLERK, "corr-open")
+    world.on(due_on + timedelta(days=25))
+    by = due_on + timedelta(days=35)
+    promise = told(account.account_id, "promise-to-pay", promised_amount=owed, promised_by=by)
+
+    contact = world.record_contact(promise, CLERK, "corr-contact")
+
+    assert world.cases.contacts(account.account_id) == [contact]
+    held = step_to(world, case, due_on + timedelta(days=30))
+    assert held.case.stage == NO_STAGE and held.case.next_on == by + timedelta(days=1)
+    assert held.case.steps[-1].reason == f"a promise to pay {owed:.2f} by {by.isoformat()}"
+    kept = world.cases.current(account.account_id)
+    assert (
+        kept is not None
+        and kept.promise is not None
+        and kept.promise.contact_id == contact.contact_id
+    )
+    # broken: the day after, the ladder goes on
+    assert step_to(world, case, by + timedelta(days=1)).case.stage == 0
+
+
+def test_contacts_are_refused_field_by_field_and_need_a_case(world: CollectionsWorld) -> None:
+    account, _, _ = delinquent(world)
+    with pytest.raises(Conflict, match="no collection case"):
+        world.record_contact(told(account.account_id, "no-answer"), CLERK, "c")
+    world.open_case(account.account_id, CLERK, "corr-open")
+    far = world.recorder.today() + timedelta(days=31)
+
+    with pytest.raises(InvalidInput) as refused:
+        world.record_contact(
+            told(account.account_id, "promise-to-pay", promised_by=far), CLERK, "c"
+        )
+
+    assert {e.field for e in refused.value.errors} == {"promised_amount", "promised_by"}
+    with pytest.raises(InvalidInput) as refused:
+        world.record_contact(
+            told(account.account_id, "no-answer", promised_amount=D("5.00")), CLERK, "c"
+        )
+    assert [e.field for e in refused.value.errors] == ["promised_amount"]
+    assert world.cases.contacts(account.account_id) == []
+
+
+def test_a_dispute_on_a_contact_pauses_the_case(world: CollectionsWorld) -> None:
+    account, _, _ = delinquent(world)
+    case = world.open_case(account.account_id, CLERK, "corr-open")
+
+    world.record_contact(told(account.account_id, "dispute"), CLERK, "corr-contact")
+
+    paused = world.cases.current(account.account_id)
+    assert paused is not None and (paused.status, paused.paused_by) == (
+        CaseStatus.PAUSED,
+        "dispute",
+    )
+    assert world.case_workflow.stopped == {case.execution: "paused: dispute"}

@@ -32,6 +32,8 @@ else:
 blueprint = Blueprint(__name__)
 CASES = "/api/v1/ar/cases"
 TASKS = "/api/v1/ar/tasks"
+WORKLIST = "/api/v1/ar/worklist"
+UNASSIGNED = "unassigned"
 STAGES = "/api/v1/ar/stages"
 ACCOUNT_CASES = "/api/v1/utility/accounts/{id}/collection-cases"
 ACCOUNT_CASE = "/api/v1/utility/accounts/{id}/collection-case"
@@ -87,6 +89,47 @@ def resume_collection_case(
     if case is None:
         raise Conflict("the account has no collection case paused", "id")
     return json_response(schemas.CaseOut.of(case))
+
+
+@staff_route(blueprint, ACCOUNT_CASE + "/assign", "POST", Role.CLERK, tag=TAG)
+def assign_collection_case(
+    request: Request, staff: StaffIdentity, id: str, body: schemas.AssignRequest
+) -> Reply[schemas.CaseOut]:
+    """Put the account's case on a staff member's worklist (null: on nobody's)."""
+    case = cases().assign(id, body.assignee, staff.as_actor(), correlation_id(request))
+    return json_response(schemas.CaseOut.of(case))
+
+
+@staff_route(blueprint, ACCOUNT_CASE + "/contacts", "POST", Role.CLERK, tag=TAG, status=201)
+def record_collection_contact(
+    request: Request, staff: StaffIdentity, id: str, body: schemas.ContactRequest
+) -> Reply[schemas.ContactOut]:
+    """Record a contact with the holder and its outcome (a promise to pay holds the next stage
+    until its day is over; a dispute pauses the case)."""
+    contact = cases().record_contact(body.told(id), staff.as_actor(), correlation_id(request))
+    return json_response(schemas.ContactOut.of(contact), 201)
+
+
+@staff_route(blueprint, ACCOUNT_CASE + "/contacts", "GET", Role.CLERK, tag=TAG)
+def list_collection_contacts(id: str) -> Reply[schemas.ContactList]:
+    """The contacts recorded on the account's cases, newest first."""
+    found = cases().views.contacts(id)
+    return json_response(schemas.ContactList(contacts=[schemas.ContactOut.of(c) for c in found]))
+
+
+@staff_route(blueprint, WORKLIST, "GET", Role.CLERK, tag=TAG)
+def collection_worklist(
+    staff: StaffIdentity, query: schemas.WorklistQuery
+) -> Reply[schemas.CaseList]:
+    """A staff member's cases, most past due first (yours unless ``assignee`` says whose)."""
+    assignee = query.assignee or staff.subject
+    whose = None if assignee == UNASSIGNED else assignee
+    page = cases().views.worklist(whose, query.limit, query.cursor)
+    return json_response(
+        schemas.CaseList(
+            cases=[schemas.CaseOut.of(c) for c in page.items], next_cursor=page.next_cursor
+        )
+    )
 
 
 @staff_route(blueprint, TASKS, "GET", Role.CLERK, tag=TAG)

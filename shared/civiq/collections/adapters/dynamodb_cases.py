@@ -5,7 +5,11 @@ case                 ACCOUNT#<account id>   CASE#<opened on>#<case id>   the rec
 current case         ACCOUNT#<account id>   CASE-CURRENT                 while open or paused: a
                                                                          copy of the record and
                                                                          its fingerprint; GSI2
-                                                                         CASES-CURRENT / <account>
+                                                                         CASES-CURRENT / <account>;
+                                                                         GSI1 WORKLIST#<assignee>
+                                                                         / <cents inverted>.<acct>
+contact              ACCOUNT#<account id>   CASE-CONTACT#<at>#<id>       put once, with the change
+                                                                         of the case it was on
 staff task           ACCOUNT#<account id>   CASE-TASK#<task id>          GSI2 CASE-TASKS-OPEN /
                                                                          <created on>.<id> while
                                                                          to do
@@ -27,7 +31,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterator, Mapping, Sequence
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -36,6 +40,7 @@ from pynamodb.exceptions import DoesNotExist
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 
 from civiq.billing.adapters.dynamodb import OPEN_SHARDS, StatementItem, open_statements_pk
+from civiq.collections.domain.contacts import Contact, ContactChannel, ContactOutcome
 from civiq.collections.domain.dunning import (
     Anchor,
     Case,
@@ -46,10 +51,12 @@ from civiq.collections.domain.dunning import (
     CustomerClass,
     Ladder,
     Notice,
+    Promise,
     Stage,
     Step,
     StepKind,
     shutoff_warnings_change,
+    worklist_key,
 )
 from civiq.collections.ports import CaseChange
 from civiq.core.audit import AuditEntry
@@ -70,6 +77,9 @@ CURRENT_CASES_PK = "CASES-CURRENT"
 OPEN_TASKS_PK = "CASE-TASKS-OPEN"
 LADDERS_PK = "COLLECTION-LADDERS"
 OPENING_KEY = ("COLLECTION-OPENING", "MARK")
+CONTACT_PREFIX = "CASE-CONTACT#"
+WORKLIST_PREFIX = "WORKLIST#"
+UNASSIGNED = "-"  # not a staff subject (those never are a lone hyphen)
 
 
 class ByGsi2(GlobalSecondaryIndex[Any]):
@@ -88,10 +98,22 @@ class CaseItem(TableItem):
     record = JSONAttribute()
 
 
+class ByGsi1(GlobalSecondaryIndex[Any]):
+    class Meta:
+        index_name = "GSI1"
+        projection = AllProjection()
+
+    gsi1pk = UnicodeAttribute(hash_key=True, attr_name="GSI1PK")
+    gsi1sk = UnicodeAttribute(range_key=True, attr_name="GSI1SK")
+
+
 class CurrentCaseItem(TableItem):
     class Meta(TableMeta):
         pass
 
+    gsi1pk = UnicodeAttribute(attr_name="GSI1PK")
+    gsi1sk = UnicodeAttribute(attr_name="GSI1SK")
+    on_worklist = ByGsi1()
     gsi2pk = UnicodeAttribute(attr_name="GSI2PK")
     gsi2sk = UnicodeAttribute(attr_name="GSI2SK")
     listed = ByGsi2()
@@ -110,6 +132,13 @@ class TaskItem(TableItem):
     record = JSONAttribute()
 
 
+class ContactItem(TableItem):
+    class Meta(TableMeta):
+        pass
+
+    record = JSONAttribute()
+
+
 class RecordItem(TableItem):
     """A ladder, or the opening mark."""
 
@@ -117,6 +146,10 @@ class RecordItem(TableItem):
         pass
 
     record = JSONAttribute()
+
+
+def worklist_pk(assignee: str | None) -> str:
+    return f"{WORKLIST_PREFIX}{assignee or UNASSIGNED}"
 
 
 def case_sk(case: Case) -> str:
@@ -196,10 +229,29 @@ class DynamoCases(Connected):
         tasks = [task_of(item.record) for item in page]
         return Page(tasks, page[-1].gsi2sk if more and page else None)
 
+    def worklist(self, assignee: str | None, limit: int, after: str | None) -> Page[Case]:
+        condition = CurrentCaseItem.gsi1sk > after if after else None
+        found = list(
+            CurrentCaseItem.on_worklist.query(worklist_pk(assignee), condition, limit=limit + 1)
+        )
+        page = [case_of(item.record) for item in found[:limit]]
+        more = len(found) > limit
+        return Page(page, worklist_key(page[-1]) if more else None)
+
+    def contacts(self, account_id: str) -> Sequence[Contact]:
+        found = ContactItem.query(
+            keys.account_pk(account_id),
+            ContactItem.sk.startswith(CONTACT_PREFIX),
+            scan_index_forward=False,
+        )
+        return [contact_of(item.record) for item in found]
+
     def _current(self, case: Case) -> CurrentCaseItem:
         return CurrentCaseItem(
             pk=keys.account_pk(case.account_id),
             sk=CURRENT_SK,
+            gsi1pk=worklist_pk(case.assigned_to),
+            gsi1sk=worklist_key(case),
             gsi2pk=CURRENT_CASES_PK,
             gsi2sk=case.account_id,
             case_id=case.case_id,
@@ -231,6 +283,15 @@ class DynamoCases(Connected):
             )
         transaction.events(change.events)
         transaction.history(change.entries)
+        for contact in change.contacts:
+            transaction.put(
+                ContactItem(
+                    pk=keys.account_pk(contact.account_id),
+                    sk=f"{CONTACT_PREFIX}{contact.at.isoformat()}#{contact.contact_id}",
+                    record=as_record(contact),
+                ),
+                ContactItem.pk.does_not_exist(),
+            )
         for task in change.tasks:
             transaction.put(
                 TaskItem(
@@ -333,6 +394,32 @@ def case_of(record: Mapping[str, Any]) -> Case:
         ),
         paused_by=record["paused_by"],
         ended=CaseEnd(record["ended"]) if record["ended"] else None,
+        assigned_to=record.get("assigned_to"),
+        promise=_promise(record.get("promise")),
+    )
+
+
+def _promise(record: Mapping[str, Any] | None) -> Promise | None:
+    if record is None:
+        return None
+    return Promise(
+        Decimal(record["amount"]), date.fromisoformat(record["by"]), record["contact_id"]
+    )
+
+
+def contact_of(record: Mapping[str, Any]) -> Contact:
+    amount = record["promised_amount"]
+    return Contact(
+        contact_id=record["contact_id"],
+        account_id=record["account_id"],
+        case_id=record["case_id"],
+        at=datetime.fromisoformat(record["at"]),
+        by=record["by"],
+        channel=ContactChannel(record["channel"]),
+        outcome=ContactOutcome(record["outcome"]),
+        note=record["note"],
+        promised_amount=Decimal(amount) if amount is not None else None,
+        promised_by=_date(record["promised_by"]),
     )
 
 

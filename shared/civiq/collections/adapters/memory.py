@@ -9,7 +9,15 @@ from datetime import date
 from typing import Any
 
 from civiq.collections.domain.arrangements import Arrangement
-from civiq.collections.domain.dunning import Case, CaseMoved, CaseStatus, CollectionTask, Ladder
+from civiq.collections.domain.contacts import Contact
+from civiq.collections.domain.dunning import (
+    Case,
+    CaseMoved,
+    CaseStatus,
+    CollectionTask,
+    Ladder,
+    worklist_key,
+)
 from civiq.collections.ports import CaseChange
 from civiq.core.audit import AuditEntry
 from civiq.core.errors import Conflict
@@ -68,6 +76,7 @@ class InMemoryCases:
         self._ledger = ledger
         self.cases: list[Case] = []
         self.tasks: list[CollectionTask] = []
+        self.contact_log: list[Contact] = []
         self.events: list[DomainEvent] = []
         self.history: list[AuditEntry] = []
         self._lock = threading.Lock()
@@ -114,6 +123,21 @@ class InMemoryCases:
         )
         return _page(found, limit, after, lambda t: f"{t.created_on.isoformat()}.{t.task_id}")
 
+    def worklist(self, assignee: str | None, limit: int, after: str | None) -> Page[Case]:
+        found = sorted(
+            (
+                c
+                for c in self.cases
+                if c.status is not CaseStatus.CLOSED and c.assigned_to == assignee
+            ),
+            key=worklist_key,
+        )
+        return _page(found, limit, after, worklist_key)
+
+    def contacts(self, account_id: str) -> Sequence[Contact]:
+        found = [c for c in self.contact_log if c.account_id == account_id]
+        return sorted(found, key=lambda c: (c.at, c.contact_id), reverse=True)
+
     def _check_ledger(self, change: CaseChange) -> None:
         if change.ledger_sequence is None:
             return
@@ -123,6 +147,7 @@ class InMemoryCases:
 
     def _keep(self, change: CaseChange) -> None:
         self.tasks.extend(change.tasks)
+        self.contact_log.extend(change.contacts)
         self.events.extend(change.events)
         self.history.extend(change.entries)
         self.history.extend(AuditEntry.of(e) for e in change.events)

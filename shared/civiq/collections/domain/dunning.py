@@ -36,6 +36,7 @@ SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,39}")
 UTILITY = "utility"  # the revenue category of utility statements
 NO_STAGE = -1
 HOLD_DAYS = 30  # a case held below a stage's minimum looks again at most this long after
+WORKLIST_TOP = 10**12  # cents: more than any account owes
 
 
 class CustomerClass(StrEnum):
@@ -215,6 +216,8 @@ class StepKind(StrEnum):
     HELD = "held"  # a stage's date came, below its minimum
     PAUSED = "paused"
     RESUMED = "resumed"
+    PROMISED = "promised"  # the holder promised to pay: no stage before the day is over
+    ASSIGNED = "assigned"  # put on a staff member's worklist
     CLOSED = "closed"
 
 
@@ -261,6 +264,8 @@ class Case:
     steps: tuple[Step, ...] = field(default_factory=tuple)
     paused_by: str | None = None  # "arrangement:<id>", "dispute"
     ended: CaseEnd | None = None
+    assigned_to: str | None = None  # the staff member whose worklist it is on
+    promise: Promise | None = None  # the holder's latest promise to pay
 
     @property
     def execution(self) -> str:
@@ -277,10 +282,38 @@ class Case:
         return warned and self.status is not CaseStatus.CLOSED
 
 
+def worklist_key(case: Case) -> str:
+    """Where a case sorts on a worklist: most past due first (cents inverted), then by account."""
+    cents = int(case.past_due * 100)
+    return f"{WORKLIST_TOP - cents:013d}.{case.account_id}"
+
+
 def shutoff_warnings_change(before: Case | None, after: Case) -> int:
     """How the count of accounts under a shutoff warning moves with ``before`` -> ``after``."""
     was = before is not None and before.under_shutoff_warning
     return int(after.under_shutoff_warning) - int(was)
+
+
+@dataclass(frozen=True)
+class Promise:
+    """A promise to pay ``amount`` by ``by``, taken by staff on a contact: no stage advances
+    until that day is over."""
+
+    amount: Decimal
+    by: date
+    contact_id: str
+
+    @property
+    def hold(self) -> Hold:
+        return Hold(self.by, f"a promise to pay {self.amount:.2f} by {self.by.isoformat()}")
+
+
+@dataclass(frozen=True)
+class Hold:
+    """No stage advances through ``through`` (inclusive), for ``reason``."""
+
+    through: date
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -420,16 +453,12 @@ class Advance:
 
 
 def advance(
-    ladder: Ladder,
-    case: Case,
-    late: PastDue,
-    today: date,
-    shielded_through: date | None = None,
+    ladder: Ladder, case: Case, late: PastDue, today: date, holds: Sequence[Hold] = ()
 ) -> Advance:
     """The case on ``today`` with the ledger's ``late``: re-anchored; then the next stage reached
     when its day has come and enough is past due (one stage at most: a case never skips one);
-    held, to look again later, when its day came below its minimum, or while the account is
-    shielded (``shielded_through``: a payment attempt failed on our side lately)."""
+    held, to look again later, when its day came below its minimum, or while a hold lasts (a
+    promise to pay, a payment attempt that failed on our side)."""
     case = reanchor(ladder, case, late, today)
     if case.status is not CaseStatus.OPEN or case.next_on is None or case.next_on > today:
         return Advance(case)
@@ -440,10 +469,13 @@ def advance(
         step = Step(StepKind.HELD, today, case.anchor, case.past_due, stage.code, rule)
         look_again = today + timedelta(days=HOLD_DAYS)
         return Advance(replace(case, steps=(*case.steps, step), next_on=look_again))
-    if shielded_through is not None and shielded_through >= today:
-        reason = "a payment attempt failed on our side"
-        step = Step(StepKind.HELD, today, case.anchor, case.past_due, stage.code, rule, reason)
-        look_again = shielded_through + timedelta(days=1)
+    held = [
+        h for h in (*holds, *([case.promise.hold] if case.promise else [])) if h.through >= today
+    ]
+    if held:
+        last = max(held, key=lambda h: h.through)
+        step = Step(StepKind.HELD, today, case.anchor, case.past_due, stage.code, rule, last.reason)
+        look_again = last.through + timedelta(days=1)
         return Advance(replace(case, steps=(*case.steps, step), next_on=look_again))
     shutoff_on = (
         today + timedelta(days=stage.shutoff_notice_days)
@@ -455,6 +487,16 @@ def advance(
     )
     reached = replace(case, stage=following, steps=(*case.steps, step))
     return Advance(schedule(ladder, reached), stage)
+
+
+def promised(case: Case, promise: Promise, today: date) -> Case:
+    step = Step(StepKind.PROMISED, today, case.anchor, case.past_due, reason=promise.hold.reason)
+    return replace(case, promise=promise, steps=(*case.steps, step))
+
+
+def assigned(case: Case, assignee: str | None, today: date) -> Case:
+    step = Step(StepKind.ASSIGNED, today, case.anchor, case.past_due, reason=assignee)
+    return replace(case, assigned_to=assignee, steps=(*case.steps, step))
 
 
 def arrangement_hold(arrangement_id: str) -> str:

@@ -3,12 +3,13 @@ and answers (cases with every step and why, staff tasks, ladders)."""
 
 from __future__ import annotations
 
-from datetime import UTC, date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from civiq.collections.domain.contacts import Contact, ContactChannel, ContactOutcome
 from civiq.collections.domain.dunning import (
     Anchor,
     Case,
@@ -23,8 +24,9 @@ from civiq.collections.domain.dunning import (
     StepKind,
 )
 from civiq.collections.services.case_advance import CaseStep
+from civiq.collections.services.case_contacts import ContactTold
 from civiq.core.money import dollars as money
-from civiq.core.schemas import WHOLE, DollarsIn, Payload, Request
+from civiq.core.schemas import WHOLE, DollarsIn, PageQuery, Payload, Request
 
 ACCOUNT_ID = r"^[0-9A-HJKMNP-TV-Z]{26}$"
 SLUG = r"^[a-z0-9][a-z0-9-]{0,39}$"
@@ -123,6 +125,12 @@ class StepOut(Payload):
         )
 
 
+class PromiseOut(Payload):
+    amount: str
+    by: date
+    contact_id: str
+
+
 class CaseOut(Payload):
     case_id: str
     account_id: str
@@ -136,6 +144,8 @@ class CaseOut(Payload):
     next_stage_on: date | None
     paused_by: str | None
     ended: CaseEnd | None
+    assigned_to: str | None  # the staff member whose worklist it is on
+    promise: PromiseOut | None  # the holder's latest promise to pay
     why: str  # the last stage reached, by which rule, from which item, on which day
     steps: list[StepOut]
 
@@ -155,6 +165,14 @@ class CaseOut(Payload):
             next_stage_on=case.next_on,
             paused_by=case.paused_by,
             ended=case.ended,
+            assigned_to=case.assigned_to,
+            promise=None
+            if case.promise is None
+            else PromiseOut(
+                amount=money(case.promise.amount),
+                by=case.promise.by,
+                contact_id=case.promise.contact_id,
+            ),
             why=why(reached),
             steps=[StepOut.of(s) for s in case.steps],
         )
@@ -281,3 +299,69 @@ class LadderOut(Payload):
 
 class LadderList(Payload):
     ladders: list[LadderOut]
+
+
+STAFF_SUBJECT = r"^[A-Za-z0-9@._:+-]{1,128}$"
+
+
+class AssignRequest(Request):
+    assignee: str | None = Field(
+        pattern=STAFF_SUBJECT, description="The staff member (their sign-in subject); null: nobody"
+    )
+
+
+class WorklistQuery(PageQuery):
+    assignee: str | None = Field(
+        default=None,
+        pattern=STAFF_SUBJECT,
+        description="Whose worklist (default: yours); 'unassigned' for the cases nobody has",
+    )
+
+
+class ContactRequest(Request):
+    channel: ContactChannel
+    outcome: ContactOutcome
+    note: str | None = Field(default=None, min_length=1, max_length=1000)
+    promised_amount: DollarsIn | None = Field(
+        default=None, description="A promise to pay: how much"
+    )
+    promised_by: date | None = Field(
+        default=None, description="A promise to pay: by when (today to 30 days off)"
+    )
+
+    def told(self, account_id: str) -> ContactTold:
+        amount = Decimal(self.promised_amount) if self.promised_amount is not None else None
+        return ContactTold(
+            account_id, self.channel, self.outcome, self.note, amount, self.promised_by
+        )
+
+
+class ContactOut(Payload):
+    contact_id: str
+    case_id: str
+    at: datetime
+    by: str
+    channel: ContactChannel
+    outcome: ContactOutcome
+    note: str | None
+    promised_amount: str | None
+    promised_by: date | None
+
+    @classmethod
+    def of(cls, contact: Contact) -> ContactOut:
+        amount = contact.promised_amount
+        return cls(
+            contact_id=contact.contact_id,
+            case_id=contact.case_id,
+            at=contact.at,
+            by=contact.by,
+            channel=contact.channel,
+            outcome=contact.outcome,
+            note=contact.note,
+            promised_amount=money(amount) if amount is not None else None,
+            promised_by=contact.promised_by,
+        )
+
+
+class ContactList(Payload):
+    contacts: list[ContactOut]

@@ -76,10 +76,8 @@ class AdvanceCase:
                 )
                 return CaseChange(after, entries=[entry])
             ladder = work.ladder(case)
-            shield = (
-                work.shielded_through(account_id) if case.next_on and case.next_on <= on else None
-            )
-            moved = advance(ladder, case, reading.late, on, shield)
+            due = case.next_on is not None and case.next_on <= on  # troubles read only then
+            moved = advance(ladder, case, reading.late, on, work.shield(account_id) if due else [])
             after = moved.case
             if after == case:
                 return None

@@ -1,5 +1,6 @@
-"""What staff read of collection cases: an account's cases with every step and why, the cases
-not closed, and the staff tasks still to do."""
+"""What staff read of collection cases: an account's cases with every step and why, and its
+contacts; the cases not closed, each staff member's worklist, and the staff tasks still to
+do."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from civiq.accounts.ports import AccountRepository
+from civiq.collections.domain.contacts import Contact
 from civiq.collections.domain.dunning import Case, CollectionTask
 from civiq.collections.ports import Cases
 from civiq.core.ports import Page
@@ -27,3 +29,12 @@ class CaseViews:
 
     def tasks(self, limit: int, after: str | None) -> Page[CollectionTask]:
         return self.cases.open_tasks(limit, after)
+
+    def worklist(self, assignee: str | None, limit: int, after: str | None) -> Page[Case]:
+        """A staff member's cases (None: nobody's yet), most past due first."""
+        return self.cases.worklist(assignee, limit, after)
+
+    def contacts(self, account_id: str) -> Sequence[Contact]:
+        """Newest first. Raises NotFound (no such account)."""
+        self.accounts.get(account_id)
+        return self.cases.contacts(account_id)

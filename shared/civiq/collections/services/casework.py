@@ -23,6 +23,7 @@ from civiq.collections.domain.dunning import (
     Case,
     CaseMoved,
     DunningPolicy,
+    Hold,
     Ladder,
     Notice,
     PastDue,
@@ -97,10 +98,11 @@ class Casework:
             (a for a in self.arrangements.of_account(account_id) if a.ended_on is None), None
         )
 
-    def shielded_through(self, account_id: str) -> date | None:
-        """The last day the account is shielded from new stages (a payment attempt failed on
-        our side lately), if it is."""
-        return shielded_through(self.troubles.latest(account_id), self.shield_days)
+    def shield(self, account_id: str) -> list[Hold]:
+        """The account's shield from new stages (a payment attempt failed on our side lately),
+        if it has one."""
+        through = shielded_through(self.troubles.latest(account_id), self.shield_days)
+        return [] if through is None else [Hold(through, "a payment attempt failed on our side")]
 
     def late(self, account_id: str, on: date) -> tuple[AccountLedger, PastDue]:
         ledger = self.ledger.state(account_id)
