@@ -21,6 +21,7 @@ from chalicelib.routes import (
     rate_simulations,
     rates,
     remittances,
+    risk_scores,
     transfers,
     webhooks,
     work_queue,
@@ -43,6 +44,7 @@ app.register_blueprint(payments.blueprint)
 app.register_blueprint(fees.blueprint)
 app.register_blueprint(arrangements.blueprint)
 app.register_blueprint(collection_cases.blueprint)
+app.register_blueprint(risk_scores.blueprint)
 app.register_blueprint(webhooks.blueprint)
 app.register_blueprint(remittances.blueprint)
 app.register_blueprint(processor_exceptions.blueprint)

@@ -41,13 +41,16 @@ LEDGER_WRITERS = {
     "FeeChargerFunction",
 }
 # The ledger's other readers: the digest job (heads and journals), the arrangement check (the
-# payments since each arrangement was made).
+# payments since each arrangement was made), the collection cases' functions, the risk scoring
+# run (each account's journal).
 LEDGER_READERS = {
     "LedgerDigestFunction",
     "ArrangementCheckFunction",
     "CollectionCaseTaskFunction",
     "CasePaymentsFunction",
     "CaseOpeningFunction",
+    "RiskScoringSchedulerFunction",
+    "RiskScoringFunction",
 }
 # What a writer may do to the ledger table besides reading: add an item (a condition on it is a
 # read). Entries, guards and refunds are put on condition they do not exist.

@@ -1,5 +1,6 @@
-"""The API's side of collections (payment arrangements and collection cases), built at its first
-request by :mod:`civiq.collections.wiring` from the settings of :mod:`chalicelib.composition`."""
+"""The API's side of collections (payment arrangements, collection cases and risk scores), built
+at its first request by :mod:`civiq.collections.wiring` from the settings of
+:mod:`chalicelib.composition`."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from chalicelib.composition import api
 
 if TYPE_CHECKING:
     from civiq.collections.services.casework import Casework
+    from civiq.collections.services.risk_worklist import RiskWorklist
     from civiq.collections.wiring import ArrangementServices, CaseServices
 
 
@@ -32,3 +34,10 @@ def cases() -> CaseServices:
     from civiq.collections.wiring import case_services
 
     return case_services(_casework())
+
+
+@cache
+def risk_worklist() -> RiskWorklist:
+    from civiq.collections.wiring import risk_worklist as build
+
+    return build(api().settings)

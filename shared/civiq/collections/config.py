@@ -1,17 +1,19 @@
 """Settings of collections from the environment, validated once at cold start: the payment
 arrangement policy (the API, which makes arrangements, and the daily check, which keeps them),
 and the collection cases' workflow and dunning defaults (the API, the check and the case
-functions)."""
+functions), and the delinquency risk score's scoring run."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from civiq.collections.domain.arrangements import ArrangementPolicy
 from civiq.collections.domain.dunning import DunningPolicy
+from civiq.collections.domain.risk_scores import Bands
+from civiq.collections.domain.risk_training import TrainingPolicy
 from civiq.core.settings import STATE_MACHINE_ARN, CommonSettings
 from civiq.payments.domain.payment_troubles import SHIELD_DAYS
 
@@ -62,4 +64,36 @@ class CollectionSettings(ArrangementSettings):
         return DunningPolicy(
             days_between_stages=self.collection_days_between_stages,
             min_shutoff_notice_days=self.collection_shutoff_notice_days,
+        )
+
+
+class RiskScoringSettings(CommonSettings):
+    """The delinquency risk score's scoring run (functions/risk_scoring): where it queues its
+    chunks, how it trains, and where its bands start."""
+
+    risk_scoring_queue_url: str | None = Field(default=None, min_length=10)  # the scheduler's
+    risk_band_medium: float = Field(default=0.10, gt=0, lt=1)
+    risk_band_high: float = Field(default=0.30, gt=0, lt=1)
+    risk_retrain_days: int = Field(default=28, ge=1, le=366)
+    risk_training_accounts: int = Field(default=20_000, ge=100, le=300_000)
+    risk_training_cutoffs: int = Field(default=15, ge=6, le=36)
+    risk_training_l2: float = Field(default=1.0, gt=0, le=1000)
+    risk_min_positives: int = Field(default=20, ge=1, le=10_000)
+    risk_chunk_accounts: int = Field(default=250, ge=1, le=1000)
+
+    @model_validator(mode="after")
+    def _bands_in_order(self) -> RiskScoringSettings:
+        if self.risk_band_medium >= self.risk_band_high:
+            raise ValueError("RISK_BAND_MEDIUM must be below RISK_BAND_HIGH")
+        return self
+
+    def bands(self) -> Bands:
+        return Bands(self.risk_band_medium, self.risk_band_high)
+
+    def training_policy(self) -> TrainingPolicy:
+        return TrainingPolicy(
+            cutoffs=self.risk_training_cutoffs,
+            l2=self.risk_training_l2,
+            min_positives=self.risk_min_positives,
+            min_holdout_positives=max(1, self.risk_min_positives // 4),
         )

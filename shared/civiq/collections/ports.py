@@ -1,16 +1,21 @@
-"""Ports of collections: where arrangements, cases and their ladders are kept. Adapters
-implement them (DynamoDB, and in memory)."""
+"""Ports of collections: where arrangements, cases and their ladders are kept, and what the
+delinquency risk score reads and writes. Adapters implement them (DynamoDB, SQS, and in
+memory)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Protocol
 
+from civiq.accounts.domain.accounts import AccountStatus
 from civiq.collections.domain.arrangements import Arrangement
 from civiq.collections.domain.contacts import Contact
 from civiq.collections.domain.dunning import Case, CollectionTask, Ladder
+from civiq.collections.domain.risk_history import AccountHistory
+from civiq.collections.domain.risk_model import RiskModel
+from civiq.collections.domain.risk_scores import RiskScore, ScoringChunk
 from civiq.core.audit import AuditEntry
 from civiq.core.events import DomainEvent
 from civiq.core.ports import Page
@@ -122,3 +127,61 @@ class PastDueStatements(Protocol):
         """The accounts of list ``shard`` owing on a statement due from ``first`` to ``last``
         (inclusive), once per statement, read from the open statements' index (never a scan)."""
         ...
+
+
+class RiskHistories(Protocol):
+    """The accounts' ledger histories, as the delinquency risk score reads them."""
+
+    def account_ids(self, statuses: Collection[AccountStatus]) -> Iterator[str]:
+        """Every account of these statuses, page by page as the caller reads them."""
+        ...
+
+    def of_accounts(self, account_ids: Sequence[str], since: date) -> Sequence[AccountHistory]:
+        """Their histories from ``since`` (an unknown id is left out)."""
+        ...
+
+
+class RiskModels(Protocol):
+    """The trained models, each kept once under its version."""
+
+    def latest(self) -> RiskModel | None:
+        """The model trained last (None: none yet)."""
+        ...
+
+    def get(self, version: str) -> RiskModel:
+        """Raises NotFound."""
+        ...
+
+    def save(self, model: RiskModel) -> None:
+        """Keep ``model`` (the same version again changes nothing)."""
+        ...
+
+
+class RiskScores(Protocol):
+    """Each account's latest score, listed by score, highest first."""
+
+    def get(self, account_id: str) -> RiskScore:
+        """Raises NotFound (not scored)."""
+        ...
+
+    def several(self, account_ids: Sequence[str]) -> Mapping[str, RiskScore]:
+        """The scores of those accounts that have one."""
+        ...
+
+    def ranked(self, min_score: float, limit: int, cursor: str | None) -> Page[RiskScore]:
+        """Scores of at least ``min_score``, highest first (then by account id)."""
+        ...
+
+    def write(self, scores: Sequence[RiskScore]) -> None:
+        """Keep each as its account's score, replacing the one before."""
+        ...
+
+    def remove(self, account_ids: Sequence[str]) -> None:
+        """Forget those accounts' scores (one without is left as it is)."""
+        ...
+
+
+class ScoringQueue(Protocol):
+    """Where a scoring run's chunks of accounts wait to be scored."""
+
+    def send(self, chunks: Sequence[ScoringChunk]) -> None: ...

@@ -1,6 +1,6 @@
-"""Collections wired to DynamoDB, Step Functions and EventBridge from settings: the one place
-its services are built (the API's arrangement and case routes, the daily arrangement check, the
-collection-case function)."""
+"""Collections wired to DynamoDB, Step Functions, SQS and EventBridge from settings: the one
+place its services are built (the API's arrangement, case and risk-score routes, the daily
+arrangement check, the collection-case function, the risk scoring run)."""
 
 from __future__ import annotations
 
@@ -18,7 +18,13 @@ from civiq.collections.adapters.dynamodb_cases import (
     DynamoOpeningMarks,
     DynamoPastDueStatements,
 )
-from civiq.collections.config import CollectionSettings
+from civiq.collections.adapters.dynamodb_risk import (
+    DynamoRiskHistories,
+    DynamoRiskModels,
+    DynamoRiskScores,
+)
+from civiq.collections.adapters.scoring_queue import SqsScoringQueue
+from civiq.collections.config import CollectionSettings, RiskScoringSettings
 from civiq.collections.services.arrangement_check import CheckArrangements
 from civiq.collections.services.arrangements import AccountArrangements, MakeArrangement
 from civiq.collections.services.case_advance import AdvanceCase
@@ -30,6 +36,11 @@ from civiq.collections.services.case_opening import OpenCase, OpenDelinquentCase
 from civiq.collections.services.case_payments import FollowPayment
 from civiq.collections.services.case_views import CaseViews
 from civiq.collections.services.casework import Casework
+from civiq.collections.services.risk_scheduling import ScheduleRiskScoring
+from civiq.collections.services.risk_scoring import ScoreAccounts
+from civiq.collections.services.risk_training import TrainRiskModel
+from civiq.collections.services.risk_worklist import RiskWorklist
+from civiq.core.settings import CommonSettings
 from civiq.ledger.adapters.dynamodb_journal import DynamoJournal
 from civiq.notices.adapters.wording import CatalogWording
 from civiq.notices.services.alerts import Notifier
@@ -144,3 +155,41 @@ def case_tasks(settings: CollectionSettings) -> CaseTasks:
         FollowPayment(work),
         OpenDelinquentCases(_open_case(work), DynamoPastDueStatements(), DynamoOpeningMarks()),
     )
+
+
+def _risk_histories(settings: CommonSettings) -> DynamoRiskHistories:
+    return DynamoRiskHistories(DynamoAccountRepository(), DynamoArrangements(), time_zone(settings))
+
+
+def schedule_risk_scoring(settings: RiskScoringSettings) -> ScheduleRiskScoring:
+    """The weekly scoring run: retrain when due, queue the accounts to score."""
+    if not settings.risk_scoring_queue_url:
+        raise ValueError("RISK_SCORING_QUEUE_URL is required")
+    configure_table(settings)
+    histories = _risk_histories(settings)
+    models = DynamoRiskModels()
+    return ScheduleRiskScoring(
+        histories,
+        models,
+        SqsScoringQueue(client(settings, "sqs"), settings.risk_scoring_queue_url),
+        TrainRiskModel(
+            histories, models, settings.training_policy(), settings.risk_training_accounts
+        ),
+        Recorder.system(time_zone(settings)),
+        settings.risk_retrain_days,
+        settings.risk_chunk_accounts,
+    )
+
+
+def score_accounts(settings: RiskScoringSettings) -> ScoreAccounts:
+    """A chunk of accounts scored (the scoring queue's consumer)."""
+    configure_table(settings)
+    return ScoreAccounts(
+        _risk_histories(settings), DynamoRiskModels(), DynamoRiskScores(), settings.bands()
+    )
+
+
+def risk_worklist(settings: CommonSettings) -> RiskWorklist:
+    """The stored scores, read by the API."""
+    configure_table(settings)
+    return RiskWorklist(DynamoRiskScores())

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from civiq.accounts.domain.accounts import AccountStatus
 from civiq.collections.domain.arrangements import Arrangement
 from civiq.collections.domain.contacts import Contact
 from civiq.collections.domain.dunning import (
@@ -18,10 +19,14 @@ from civiq.collections.domain.dunning import (
     Ladder,
     worklist_key,
 )
+from civiq.collections.domain.risk_history import AccountHistory
+from civiq.collections.domain.risk_model import RiskModel
+from civiq.collections.domain.risk_scores import RiskScore, ScoringChunk
 from civiq.collections.ports import CaseChange
 from civiq.core.audit import AuditEntry
-from civiq.core.errors import Conflict
+from civiq.core.errors import Conflict, NotFound
 from civiq.core.events import DomainEvent
+from civiq.core.fakes import page_of
 from civiq.core.ports import Page
 from civiq.ledger.domain.journal import LedgerMoved
 from civiq.ledger.ports import JournalReader
@@ -199,3 +204,76 @@ class InMemoryPastDueStatements:
             for statement in self.ledger.state(account_id).open_statements:
                 if first <= statement.due_on <= last and statement.owed > 0:
                     yield account_id
+
+
+class InMemoryRiskHistories:
+    """Histories as given; an account is closed when its history says so, else active."""
+
+    def __init__(self, histories: Iterable[AccountHistory] = ()) -> None:
+        self.histories = {h.account_id: h for h in histories}
+        self.reads = 0  # accounts read: what a run costs
+
+    def account_ids(self, statuses: Collection[AccountStatus]) -> Iterator[str]:
+        for account_id, history in sorted(self.histories.items()):
+            status = AccountStatus.CLOSED if history.closed_on else AccountStatus.ACTIVE
+            if status in statuses:
+                yield account_id
+
+    def of_accounts(self, account_ids: Sequence[str], since: date) -> Sequence[AccountHistory]:
+        found = [self.histories[a].from_day(since) for a in account_ids if a in self.histories]
+        self.reads += len(found)
+        return found
+
+
+class InMemoryRiskModels:
+    def __init__(self) -> None:
+        self.models: dict[str, RiskModel] = {}
+
+    def latest(self) -> RiskModel | None:
+        return max(self.models.values(), key=lambda m: m.version, default=None)
+
+    def get(self, version: str) -> RiskModel:
+        if version not in self.models:
+            raise NotFound(f"no risk model {version}", "model_version")
+        return self.models[version]
+
+    def save(self, model: RiskModel) -> None:
+        self.models.setdefault(model.version, model)
+
+
+class InMemoryRiskScores:
+    def __init__(self) -> None:
+        self.scores: dict[str, RiskScore] = {}
+        self.writes = 0  # scores written or removed: what a run costs
+
+    def get(self, account_id: str) -> RiskScore:
+        if account_id not in self.scores:
+            raise NotFound(f"account {account_id} has no risk score", "account_id")
+        return self.scores[account_id]
+
+    def several(self, account_ids: Sequence[str]) -> Mapping[str, RiskScore]:
+        return {a: self.scores[a] for a in account_ids if a in self.scores}
+
+    def ranked(self, min_score: float, limit: int, cursor: str | None) -> Page[RiskScore]:
+        found = sorted(
+            (s for s in self.scores.values() if s.score >= min_score),
+            key=lambda s: (-s.score, s.account_id),
+        )
+        return page_of(found, limit, cursor)
+
+    def write(self, scores: Sequence[RiskScore]) -> None:
+        self.writes += len(scores)
+        self.scores.update((s.account_id, s) for s in scores)
+
+    def remove(self, account_ids: Sequence[str]) -> None:
+        for account_id in account_ids:
+            if self.scores.pop(account_id, None) is not None:
+                self.writes += 1
+
+
+class InMemoryScoringQueue:
+    def __init__(self) -> None:
+        self.chunks: list[ScoringChunk] = []
+
+    def send(self, chunks: Sequence[ScoringChunk]) -> None:
+        self.chunks.extend(chunks)
