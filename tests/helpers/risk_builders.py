@@ -1,13 +1,21 @@
-"""Hand-made ledger histories for the delinquency risk score's tests: a charge, a payment, a
-penalty, a returned payment, and the history they make (its statements taken from its
-charges unless given)."""
+"""Hand-made inputs of the delinquency risk score's tests: ledger histories (a charge, a payment,
+a penalty, a returned payment, and the history they make, its statements taken from its
+charges) and a model."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, timedelta
 
+from civiq.collections.domain.risk_features import FEATURES
 from civiq.collections.domain.risk_history import AccountHistory, ArrangementSpan, Bill, Movement
+from civiq.collections.domain.risk_model import (
+    Decile,
+    Evaluation,
+    RiskModel,
+    Standardization,
+    TrainingWindow,
+)
 from civiq.ledger.domain.journal import EntryKind
 
 OPENED = date(2020, 3, 1)
@@ -65,4 +73,50 @@ def history(
         tuple(movements),
         bills,
         tuple(arrangements),
+    )
+
+
+def risk_model(
+    version: str = "20261130-3f9a0c1e",
+    trained_on: date = date(2026, 11, 30),
+    coefficients: Sequence[float] | None = None,
+    intercept: float = -3.123456789012345,
+    standardized: bool = True,
+) -> RiskModel:
+    """A model of every feature: by default weights 0.5, 0.4, ... on values standardized with
+    means 0, 0.1, 0.2... and scales 1, 2, 3...; ``standardized=False``: taken as they are
+    (means 0, scales 1)."""
+    width = len(FEATURES)
+    day = trained_on
+    return RiskModel(
+        version,
+        trained_on,
+        FEATURES,
+        Standardization(
+            tuple(0.1 * j if standardized else 0.0 for j in range(width)),
+            tuple(1.0 + j if standardized else 1.0 for j in range(width)),
+        ),
+        intercept,
+        tuple(coefficients)
+        if coefficients is not None
+        else tuple(0.5 - 0.1 * j for j in range(width)),
+        1.0,
+        TrainingWindow(
+            day - timedelta(days=640),
+            day - timedelta(days=300),
+            day - timedelta(days=210),
+            day - timedelta(days=150),
+            90,
+            60,
+            4321,
+            123,
+        ),
+        Evaluation(
+            987,
+            45,
+            0.8765432109876543,
+            0.0345,
+            45 / 987,
+            tuple(Decile(98, 0.01 * g, 0.011 * g) for g in range(10)),
+        ),
     )

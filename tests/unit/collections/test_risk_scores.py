@@ -9,13 +9,7 @@ from datetime import date
 import pytest
 
 from civiq.collections.domain.risk_features import FEATURES
-from civiq.collections.domain.risk_model import (
-    Evaluation,
-    RiskModel,
-    Standardization,
-    TrainingWindow,
-    sigmoid,
-)
+from civiq.collections.domain.risk_model import RiskModel, sigmoid
 from civiq.collections.domain.risk_scores import (
     Band,
     Bands,
@@ -24,25 +18,15 @@ from civiq.collections.domain.risk_scores import (
     score_account,
 )
 from civiq.core.language import Language
+from tests.helpers.risk_builders import risk_model
 
 DAY = date(2026, 11, 30)
-WINDOW = TrainingWindow(DAY, DAY, DAY, DAY, 90, 60, 0, 0)
-EVALUATION = Evaluation(0, 0, 0.5, 0.0, 0.0, ())
 
 
-def model(coefficients: list[float], intercept: float = -3.0) -> RiskModel:
-    """Every feature standardized as is (mean 0, scale 1)."""
-    width = len(FEATURES)
-    return RiskModel(
-        "20261130-abcdef12",
-        DAY,
-        FEATURES,
-        Standardization((0.0,) * width, (1.0,) * width),
-        intercept,
-        tuple(coefficients),
-        1.0,
-        WINDOW,
-        EVALUATION,
+def model(coefficients: list[float]) -> RiskModel:
+    """Every feature taken as it is (mean 0, scale 1)."""
+    return risk_model(
+        "20261130-abcdef12", coefficients=coefficients, intercept=-3.0, standardized=False
     )
 
 

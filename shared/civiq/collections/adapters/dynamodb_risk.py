@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Collection, Iterator, Mapping, Sequence
-from datetime import date, tzinfo
+from datetime import date, timedelta, tzinfo
 from typing import Any
 
 from pynamodb.attributes import JSONAttribute, NumberAttribute, UnicodeAttribute
@@ -73,6 +73,7 @@ SCORES_PK = "RISK-SCORES"
 POINTS = 10_000  # a score is kept in ten-thousandths
 BATCH_GET_LIMIT = 100
 ACCOUNTS_PAGE = 500
+PENALTY_READ_BACK_DAYS = 62
 
 
 class RiskModelItem(TableItem):
@@ -143,10 +144,11 @@ class DynamoRiskHistories:
     def _history(self, raw: dict[str, Any], since: date) -> AccountHistory:
         account = mapping.account_of(AccountItem.from_raw_data(raw))
         ledger = ledger_of(account.account_id, LedgerAccountItem.from_raw_data(raw))
-        entries = _entries_back_to(
-            account.account_id, ledger.head.sequence if ledger.head else 0, since, self._time_zone
-        )
-        bills = _bills_since(account.account_id, since)
+        head = ledger.head.sequence if ledger.head else 0
+        entries = _entries_back_to(account.account_id, head, since, self._time_zone)
+        # a penalty of the first days may be on a statement issued up to a bill period earlier
+        read = _bills_since(account.account_id, since - timedelta(days=PENALTY_READ_BACK_DAYS))
+        bills = tuple(b for b in read if b.issued_on >= since)
         spans = tuple(
             ArrangementSpan(a.terms.made_on, a.ended_on, a.status is ArrangementStatus.BROKEN)
             for a in reversed(self._arrangements.of_account(account.account_id))
@@ -159,7 +161,7 @@ class DynamoRiskHistories:
             else None,
             since=since,
             opening_cents=cents(ledger.balance) - sum(cents(e.amount) for e in entries),
-            movements=movements_of(entries, bills, self._time_zone),
+            movements=movements_of(entries, read, self._time_zone),
             bills=bills,
             arrangements=spans,
         )
