@@ -23,6 +23,8 @@ from botocore.client import BaseClient
 from chalice.test import Client
 
 from civiq.billing.adapters.dynamodb import OPEN_SHARDS, DynamoStatements
+from civiq.collections.adapters.dynamodb_risk import DynamoRiskScores
+from civiq.collections.domain.risk_scores import Band, RiskScore
 from civiq.core.audit import AuditEntry
 from civiq.core.dates import MUNICIPAL_TIME_ZONE
 from civiq.core.staff import Role
@@ -580,6 +582,12 @@ def test_every_route_answers_without_a_scan(
             customer_class="commercial",
         )
         assert "Scan" not in used, used
+        # risk scores (written by the scoring run, which has its own tests)
+        DynamoRiskScores().write([RiskScore(account_id, 0.42, Band.HIGH, (), "v1", NOW.date())])
+        _, used = call("GET", "/api/v1/ar/scores", 200, query="min_score=0.3&limit=5")
+        assert used == Counter({"Query": 1}), used
+        _, used = call("GET", "/api/v1/ar/scores/{account_id}", 200, account_id=account_id)
+        assert used == Counter({"GetItem": 1}), used
         event = json.dumps(
             {
                 "id": "evt_noscan1",

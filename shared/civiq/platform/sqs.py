@@ -1,4 +1,5 @@
-"""SQS consumers with partial batch failures (Powertools), their records typed at the edge.
+"""SQS consumers with partial batch failures (Powertools), their records typed at the edge, and
+messages put on a queue in batches.
 
 Every queue consumer is one call: :func:`process_messages` parses each record's body into what
 its handler takes (a pydantic model's ``model_validate_json``, say), then handles it;
@@ -10,7 +11,7 @@ is retried and, after the queue's maxReceiveCount, it lands in the DLQ.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 from aws_lambda_powertools import Logger
@@ -25,6 +26,20 @@ from civiq.core.envelope import envelope_from_eventbridge
 from civiq.core.events import DomainEvent
 
 Message = TypeVar("Message")
+MAX_BATCH_ENTRIES = 10  # SendMessageBatch's limit
+
+
+def send_messages(sqs_client: Any, queue_url: str, bodies: Sequence[str]) -> None:
+    """Put ``bodies`` on the queue, ten to a SendMessageBatch; raises ConnectionError when SQS
+    refused any of them (the caller's run fails, and is retried)."""
+    for start in range(0, len(bodies), MAX_BATCH_ENTRIES):
+        batch = bodies[start : start + MAX_BATCH_ENTRIES]
+        response = sqs_client.send_message_batch(
+            QueueUrl=queue_url,
+            Entries=[{"Id": str(n), "MessageBody": body} for n, body in enumerate(batch)],
+        )
+        if response.get("Failed"):
+            raise ConnectionError(f"{len(response['Failed'])} message(s) not sent to {queue_url}")
 
 
 def process_messages(

@@ -30,7 +30,7 @@ TAG = "risk scores"
 @staff_route(blueprint, SCORES, "GET", Role.CLERK, tag=TAG)
 def list_risk_scores(query: schemas.RiskScoreQuery) -> Reply[schemas.RiskScorePage]:
     """Scored accounts, the most likely to become 60 days delinquent first."""
-    page = risk_worklist().ranked(float(query.min_score), query.limit, query.cursor)
+    page = risk_worklist().ranked(query.min_score, query.limit, query.cursor)
     items = [schemas.RiskScoreOut.of(s) for s in page.items]
     return json_response(schemas.RiskScorePage(items=items, next_cursor=page.next_cursor))
 

@@ -74,6 +74,9 @@ POINTS = 10_000  # a score is kept in ten-thousandths
 BATCH_GET_LIMIT = 100
 ACCOUNTS_PAGE = 500
 PENALTY_READ_BACK_DAYS = 62
+# Pages of a Query are read (and billed) whole: small ones stop near the first day wanted.
+ENTRIES_PAGE = 32  # about a year and a half of a bimonthly bill's charge, payment and penalty
+STATEMENTS_PAGE = 8  # about a year and a half of bimonthly statements
 
 
 class RiskModelItem(TableItem):
@@ -197,6 +200,7 @@ def _entries_back_to(
         keys.account_pk(account_id),
         LedgerEntryItem.sk.between(entry_sk(1), entry_sk(head)),
         scan_index_forward=False,
+        page_size=ENTRIES_PAGE,
     ):
         entry = entry_of(item.record)
         if entry.occurred_at.astimezone(time_zone).date() < since:
@@ -214,6 +218,7 @@ def _bills_since(account_id: str, since: date) -> tuple[Bill, ...]:
         keys.account_pk(account_id),
         StatementItem.sk.startswith(STATEMENT_PREFIX),
         scan_index_forward=False,
+        page_size=STATEMENTS_PAGE,
     ):
         statement = statement_of(item.record, item.document_key)
         if statement.issued_on < since:

@@ -1,5 +1,5 @@
 """The scoring queue on SQS: one message per chunk of accounts to score, read by
-functions/risk_scoring (``score_accounts``)."""
+functions/risk_scoring (``score``)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,7 @@ from typing import Any
 
 from civiq.collections.domain.risk_scores import ScoringChunk
 from civiq.collections.schemas.risk_scores import ScoringChunkMessage
-
-MAX_BATCH_ENTRIES = 10  # SendMessageBatch's limit
+from civiq.platform.sqs import send_messages
 
 
 class SqsScoringQueue:
@@ -18,14 +17,5 @@ class SqsScoringQueue:
         self._url = queue_url
 
     def send(self, chunks: Sequence[ScoringChunk]) -> None:
-        for start in range(0, len(chunks), MAX_BATCH_ENTRIES):
-            batch = chunks[start : start + MAX_BATCH_ENTRIES]
-            response = self._sqs.send_message_batch(
-                QueueUrl=self._url,
-                Entries=[
-                    {"Id": str(n), "MessageBody": ScoringChunkMessage.of(c).model_dump_json()}
-                    for n, c in enumerate(batch)
-                ],
-            )
-            if response.get("Failed"):
-                raise ConnectionError(f"{len(response['Failed'])} scoring chunk(s) not sent")
+        bodies = [ScoringChunkMessage.of(c).model_dump_json() for c in chunks]
+        send_messages(self._sqs, self._url, bodies)

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -43,8 +42,8 @@ class ScoringChunkMessage(BaseModel):
 
 
 class RiskScoreQuery(PageQuery):
-    min_score: Annotated[Decimal, Field(strict=False, ge=0, le=1, decimal_places=4)] = Field(
-        default=Decimal(0), description="Only scores at least this high (0 to 1)"
+    min_score: Annotated[float, Field(strict=False, ge=0, le=1)] = Field(
+        default=0.0, description="Only scores at least this high (0 to 1)"
     )
 
 

@@ -70,6 +70,9 @@ work item              WORKITEM#<id>         WORKITEM                 operations
                                                                       WORKQUEUE#<status>
 fee catalogue          FEES                  CATALOGUE                ledger.adapters.
                                                                       dynamodb_fees
+risk model             RISK-MODEL            VERSION#<version>        collections.adapters.
+risk score             ACCOUNT#<id>          RISK-SCORE               dynamodb_risk; GSI2PK
+                                                                      RISK-SCORES
 
 In the ledger table (no index; every item is put once and never updated or deleted, but a
 payment's record, put again whole by each posting that changes it):
@@ -82,7 +85,8 @@ GSI1SK is the item kind (ACCOUNT, PROPERTY) unless said otherwise; GSI2SK is the
 (lists in number order), ``<read date>#<meter id>`` for reads pending review (oldest first),
 ``<due date>#<statement id>`` for open statements, ``<submitted at>#<transfer id>`` for the
 transfers of a status (oldest first), ``<received or decided at>#<event id>`` for processor
-exceptions, or ``<recorded at>#<item id>`` (GSI1SK) for the work items of a status.
+exceptions, or ``<recorded at>#<item id>`` (GSI1SK) for the work items of a status, or
+``<10000 - score in ten-thousandths>#<account id>`` for the risk scores (highest first).
 
 A subject id is the partition key of the entity (``ACCOUNT#<id>``): its history entries live in
 that partition, so history is one Query, and a property's or customer's accounts are one Query
