@@ -32,8 +32,7 @@ from civiq.collections.domain.arrangements import (
 )
 from civiq.collections.domain.risk_history import AccountHistory, Bill, Movement
 from civiq.core.addresses import Address
-from civiq.core.audit import AuditEntry
-from civiq.core.events import Actor
+from civiq.core.events import Actor, DomainEvent
 from civiq.core.fakes import FixedClock, SequentialIds
 from civiq.ledger.adapters.dynamodb_postings import DynamoLedger, DynamoPayments
 from civiq.ledger.domain.journal import EntryKind, Posting, Source, StatementChange, append
@@ -192,11 +191,12 @@ class _Loader:
             at(made_on),
             ledger_head=0,
         )
-        self.arrangements.make(made, made_on, _entry(made, "ArrangementMade", made_on))
+        self.arrangements.make(made, made_on, _event(made, "ArrangementCreated", made_on))
         if ended_on:
             status = ArrangementStatus.BROKEN if broken else ArrangementStatus.COMPLETED
             ended = replace(made, status=status, ended_on=ended_on)
-            self.arrangements.end(made, ended, _entry(made, "ArrangementEnded", ended_on))
+            action = "ArrangementBroken" if broken else "ArrangementCompleted"
+            self.arrangements.end(made, ended, [_event(made, action, ended_on)])
 
     def _close(self, account: Account, on: date) -> None:
         current = DynamoAccountRepository().get(account.account_id)
@@ -207,16 +207,16 @@ class _Loader:
             DynamoChanges().commit(recorder.change([Step(after, "Closed", before)], CLERK, "moved"))
 
 
-def _entry(made: Arrangement, action: str, on: date) -> AuditEntry:
-    return AuditEntry(
-        f"E-{made.arrangement_id}-{action}",
-        f"ACCOUNT#{made.account_id}",
-        action,
-        "clerk-7",
-        "clerk",
+def _event(made: Arrangement, event_type: str, on: date) -> DomainEvent:
+    return DomainEvent(
+        f"E-{made.arrangement_id}-{event_type}",
+        event_type,
+        1,
         at(on),
+        CLERK,
         "arranged",
-        {},
+        f"ACCOUNT#{made.account_id}",
+        {"arrangement_id": made.arrangement_id},
     )
 
 
