@@ -43,6 +43,7 @@ BENCHMARKS = (
     "read_reminders",
     "ledger_digest",
     "collection_cases",
+    "delivery",
 )
 TIMEOUT_S = 240
 # search loads 50,000 accounts into in-process moto first (about 6 minutes on 2 cores);
@@ -50,7 +51,8 @@ TIMEOUT_S = 240
 # payments opens ~50 accounts in the local stack; remittance loads a town into moto (docstrings);
 # rate_simulation re-rates 50,000 generated accounts' years twice in memory (about 3 minutes);
 # read_reminders loads 360 accounts into moto and reminds them five times; ledger_digest loads
-# 1,000 accounts into moto and digests them three times
+# 1,000 accounts into moto and digests them three times; delivery opens 60 accounts in moto,
+# delivers their messages twice, and renders three print-file parts of 200 letters
 TIMEOUTS = {
     "search": 2400,
     "rate_simulation": 900,
@@ -60,6 +62,7 @@ TIMEOUTS = {
     "read_reminders": 900,
     "ledger_digest": 900,
     "collection_cases": 900,
+    "delivery": 900,
 }
 RESULTS = REPO / "bench" / "results" / "latest.json"
 

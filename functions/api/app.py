@@ -9,6 +9,7 @@ from chalicelib.routes import (
     arrangements,
     billing,
     collection_cases,
+    correspondence,
     customers,
     dashboard,
     exports,
@@ -22,6 +23,7 @@ from chalicelib.routes import (
     rates,
     remittances,
     transfers,
+    unsubscribe,
     webhooks,
     work_queue,
 )
@@ -47,4 +49,6 @@ app.register_blueprint(webhooks.blueprint)
 app.register_blueprint(remittances.blueprint)
 app.register_blueprint(processor_exceptions.blueprint)
 app.register_blueprint(work_queue.blueprint)
+app.register_blueprint(correspondence.blueprint)
+app.register_blueprint(unsubscribe.blueprint)
 app.register_blueprint(openapi.blueprint)
