@@ -36,7 +36,7 @@ PART = 200  # PrintFileSettings.print_part_letters' default
 REGION = "ca-central-1"
 TABLE = "civiq-bench-delivery"
 SENDER = "avis@example.ca"
-LINKS_SECRET_ID = "civiq-bench-unsubscribe"
+LINKS_SIGNING = "civiq-bench-unsubscribe"
 
 
 class Context:
@@ -149,7 +149,7 @@ def _requests_per_message() -> list[Figure]:
         boto3.client("events", region_name=REGION).create_event_bus(Name="bench-bus")
         boto3.client("ses", region_name=REGION).verify_email_identity(EmailAddress=SENDER)
         boto3.client("secretsmanager", region_name=REGION).create_secret(
-            Name=LINKS_SECRET_ID, SecretString="bench-unsubscribe-key-0123456789"
+            Name=LINKS_SIGNING, SecretString="bench-unsubscribe-key-0123456789"
         )
         os.environ.update(
             {
@@ -158,7 +158,7 @@ def _requests_per_message() -> list[Figure]:
                 "EVENT_BUS_NAME": "bench-bus",
                 "NOTIFICATION_SENDER_ADDRESS": SENDER,
                 "UNSUBSCRIBE_URL": "https://api.example.ca/api/v1/notices/unsubscribe",
-                "UNSUBSCRIBE_SECRET_ID": LINKS_SECRET_ID,
+                "UNSUBSCRIBE_SECRET_ID": LINKS_SIGNING,
             }
         )
         cases = {
