@@ -44,7 +44,7 @@ from civiq.accounts.services.properties import NewProperty
 from civiq.core.addresses import Address
 from civiq.core.language import Language
 from civiq.platform import secrets
-from tests.helpers.alerts import Timed, deliver, queue_arn, route_to
+from tests.helpers.alerts import Timed, deliver, put_on_bus, queue_arn, route_to
 from tests.helpers.api import call
 from tests.helpers.emulator import (
     BUCKET,
@@ -171,14 +171,7 @@ def request(
             "subject": "High water use: possible leak",
             "body": f"Hello {account.holder.name},\n\nYour meter shows high use.\n\n{MUNICIPALITY}",
         }
-    entry = {
-        "Source": message["source"],
-        "DetailType": message["detail-type"],
-        "Detail": json.dumps(envelope),
-        "EventBusName": BUS,
-    }
-    result = boto3.client("events", region_name=REGION).put_events(Entries=[entry])
-    assert result["FailedEntryCount"] == 0
+    put_on_bus(message)
 
 
 def sent_emails() -> list[Any]:
