@@ -44,6 +44,7 @@ BENCHMARKS = (
     "ledger_digest",
     "collection_cases",
     "risk_scoring",
+    "delivery",
 )
 TIMEOUT_S = 240
 # search loads 50,000 accounts into in-process moto first (about 6 minutes on 2 cores);
@@ -52,7 +53,9 @@ TIMEOUT_S = 240
 # rate_simulation re-rates 50,000 generated accounts' years twice in memory (about 3 minutes);
 # read_reminders loads 360 accounts into moto and reminds them five times; ledger_digest loads
 # 1,000 accounts into moto and digests them three times; risk_scoring scores 1,000,000 generated
-# accounts three times over and writes 40 accounts' histories into moto
+# accounts three times over and writes 40 accounts' histories into moto; delivery opens 60
+# accounts in moto, delivers their messages twice, and renders three print-file parts of 200
+# letters
 TIMEOUTS = {
     "search": 2400,
     "rate_simulation": 900,
@@ -63,6 +66,7 @@ TIMEOUTS = {
     "ledger_digest": 900,
     "collection_cases": 900,
     "risk_scoring": 1200,
+    "delivery": 900,
 }
 RESULTS = REPO / "bench" / "results" / "latest.json"
 

@@ -9,6 +9,7 @@ from chalicelib.routes import (
     arrangements,
     billing,
     collection_cases,
+    correspondence,
     customers,
     dashboard,
     exports,
@@ -23,6 +24,7 @@ from chalicelib.routes import (
     remittances,
     risk_scores,
     transfers,
+    unsubscribe,
     webhooks,
     work_queue,
 )
@@ -49,4 +51,6 @@ app.register_blueprint(webhooks.blueprint)
 app.register_blueprint(remittances.blueprint)
 app.register_blueprint(processor_exceptions.blueprint)
 app.register_blueprint(work_queue.blueprint)
+app.register_blueprint(correspondence.blueprint)
+app.register_blueprint(unsubscribe.blueprint)
 app.register_blueprint(openapi.blueprint)

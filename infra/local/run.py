@@ -162,7 +162,11 @@ def main() -> None:
     api_url = f"http://127.0.0.1:{args.port}"
     portal = portal_url(api_url)
     stack = LocalStack.launch(
-        parameters={"SandboxWebhookUrl": webhook_url(api_url), "PortalUrl": portal}
+        parameters={
+            "SandboxWebhookUrl": webhook_url(api_url),
+            "PortalUrl": portal,
+            "PublicApiUrl": api_url,  # the emails' unsubscribe links
+        }
     )
     gateway = local_gateway(stack)
     clerk = staff_token(stack, Role.CLERK)

@@ -120,6 +120,8 @@ class LocalStack:
             "SandboxStack": "true",
             "AuthMode": "local",
             "PortalUrl": "http://127.0.0.1:8000/portal",
+            # the emails' unsubscribe links open on the local gateway
+            "PublicApiUrl": "http://127.0.0.1:8000",
             "OutboxGraceSeconds": "60",
         }
         stack = cls(endpoint=endpoint, parameters={**defaults, **(parameters or {})}, server=server)
@@ -166,6 +168,18 @@ class LocalStack:
             raise DriftError(f"stack is {stack['StackStatus']}: {stack.get('StackStatusReason')}")
         self.outputs = {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}
         self.check_drift(transformed)
+        self.verify_email_sender()
+
+    def verify_email_sender(self) -> None:
+        """SES sends only from a verified identity. In AWS the template's identity (the sender's
+        domain) is verified by its DKIM records in DNS; the emulator has none (the template's
+        SES resources are AWS only), so the sender's address is verified here. The emulator
+        keeps every email it accepts (moto's ``ses_backends[...].sent_messages``)."""
+        sender = self.parameters.get(
+            "NotificationSenderAddress",
+            self.template["Parameters"]["NotificationSenderAddress"]["Default"],
+        )
+        self.client("ses").verify_email_identity(EmailAddress=sender)
 
     def expected_resources(self, transformed: dict[str, Any]) -> dict[str, str]:
         """Logical id -> type of every resource the template creates with these parameters."""

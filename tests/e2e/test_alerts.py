@@ -1,6 +1,8 @@
 """A possible leak end to end in the local stack: three reads through the API, the third high ->
 HighConsumptionDetected -> rule -> HighConsumptionQueue -> HighConsumptionAlert ->
-NotificationRequested on the bus and in the account's history, as template.yaml wires it."""
+NotificationRequested on the bus and in the account's history -> rule -> NotificationQueue ->
+NotificationSender: by mail (the holder prefers it) into the day's print file, which the print
+file function assembles into S3, as template.yaml wires it."""
 
 from __future__ import annotations
 
@@ -63,8 +65,33 @@ def test_a_high_read_notifies_the_account_holder_in_their_language(
     assert requested["recipient"]["postal_address"]["street"] == "12 Rue Principale"
     assert "a été relevé le 1er juillet 2025" in requested["message"]["body"]
     assert requested["facts"]["volume"] == "480.000"
-    attributes = stack.client("sqs").get_queue_attributes(
-        QueueUrl=stack.outputs["HighConsumptionDeadLetterQueueUrl"],
-        AttributeNames=["ApproximateNumberOfMessages"],
-    )["Attributes"]
-    assert attributes["ApproximateNumberOfMessages"] == "0"
+    for dead_letters in ("HighConsumptionDeadLetterQueueUrl", "NotificationDeadLetterQueueUrl"):
+        attributes = stack.client("sqs").get_queue_attributes(
+            QueueUrl=stack.outputs[dead_letters], AttributeNames=["ApproximateNumberOfMessages"]
+        )["Attributes"]
+        assert attributes["ApproximateNumberOfMessages"] == "0", dead_letters
+
+    # delivered: by mail, queued for the day's print file, which is then assembled
+    path = f"{api_url}{UTILITY}/accounts/{account['id']}/correspondence"
+
+    def delivered() -> dict[str, Any] | None:
+        items = requests.get(path, headers=clerk, timeout=60).json()["items"]
+        return items[0] if items else None
+
+    letter = wait_for(delivered, timeout=60)
+    assert (letter["channel"], letter["status"], letter["fallback_reason"]) == (
+        "mail",
+        "queued-for-print",
+        None,
+    )
+    invoked = stack.client("lambda").invoke(
+        FunctionName=stack.outputs["PrintFileFunctionName"],
+        Payload=json.dumps({"day": letter["print_day"]}),
+    )
+    assembled = json.loads(invoked["Payload"].read())
+    assert (assembled["done"], assembled["letters"]) == (True, 1)
+    stored = stack.client("s3").list_objects_v2(
+        Bucket=stack.outputs["DocumentsBucketName"], Prefix=f"print-files/{letter['print_day']}/"
+    )["Contents"]
+    assert len(stored) == 3  # the letters' PDF and the manifest, in JSON and CSV
+    assert delivered()["status"] == "printed"  # type: ignore[index]

@@ -20,7 +20,8 @@ def test_every_scheduled_rule_of_the_template_has_a_next_instant(stack: LocalSta
     def of(logical_id: str) -> tuple[datetime, str]:
         return by_target[stack.physical_ids[logical_id]]
 
-    # the daily rules name UTC instants: 05:05, 10:00, 11:00 and 12:00 UTC the next day
+    # the daily rules name UTC instants: 05:05, 10:00, 11:00 and 12:00 UTC the next day, and
+    # 22:00 UTC the same day
     assert of("AccountActivationFunction") == (
         datetime(2026, 12, 7, 5, 5, tzinfo=UTC),
         "cron(5 5 * * ? *)",
@@ -30,6 +31,7 @@ def test_every_scheduled_rule_of_the_template_has_a_next_instant(stack: LocalSta
     assert of("ArrangementCheckFunction")[0] == datetime(2026, 12, 7, 11, 30, tzinfo=UTC)
     assert of("CaseOpeningFunction")[0] == datetime(2026, 12, 7, 11, 45, tzinfo=UTC)
     assert of("ReadReminderSchedulerFunction")[0] == datetime(2026, 12, 7, 12, 0, tzinfo=UTC)
+    assert of("PrintFileFunction")[0] == datetime(2026, 12, 6, 22, 0, tzinfo=UTC)
     # rate(): counted from the runner's start
     assert of("OutboxRelayFunction") == (
         datetime(2026, 12, 6, 12, 5, tzinfo=UTC),

@@ -20,11 +20,10 @@ from infra.local.demo import Town, load_via_api, municipality
 from infra.local.run import staff_token
 from infra.local.stack import REGION, LocalStack
 from tests.helpers.stack import http_sender
-from tests.helpers.template_rules import refused_by_rules
+from tests.helpers.template_rules import AWS_ONLY_TYPES, refused_by_rules
 
 pytestmark = pytest.mark.e2e
 API = "/api/v1/utility"
-AWS_ONLY_TYPES = ("AWS::CloudWatch::Alarm", "AWS::Backup::", "AWS::SNS::")
 YESTERDAY = (date.today() - timedelta(days=1)).isoformat()
 
 

@@ -31,6 +31,18 @@ def route_to(detail_type: str, arn: str) -> None:
     bus.put_targets(Rule=detail_type, EventBusName=BUS, Targets=[{"Id": "q", "Arn": arn}])
 
 
+def put_on_bus(message: dict[str, Any]) -> None:
+    """An EventBridge event (a sample of events/eventbridge/, its envelope edited) on the bus."""
+    entry = {
+        "Source": message["source"],
+        "DetailType": message["detail-type"],
+        "Detail": json.dumps(message["detail"]),
+        "EventBusName": BUS,
+    }
+    result = boto3.client("events", region_name=REGION).put_events(Entries=[entry])
+    assert result["FailedEntryCount"] == 0
+
+
 def drain(url: str) -> list[dict[str, Any]]:
     """Every message on the queue (deleted), as JSON."""
     sqs = boto3.client("sqs", region_name=REGION)

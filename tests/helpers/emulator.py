@@ -18,6 +18,7 @@ BUCKET = "civiq-test-documents"
 IDEMPOTENCY_TABLE = "civiq-test-idempotency"
 WEBHOOK_SECRET = "integration-test-webhook-secret-0123456789"
 SIGNING_KEY = "integration-test-signing-key-0123456789"
+UNSUBSCRIBE_KEY = "integration-test-unsubscribe-key-0123456789"
 # Their Secrets Manager secrets (the API's environment names them, as the template's ARNs).
 WEBHOOK_SECRET_ID = "civiq-test-webhook"
 SIGNING_KEY_SECRET_ID = "civiq-test-signing-key"
@@ -26,6 +27,7 @@ SIGNING_KEY_SECRET_ID = "civiq-test-signing-key"
 COLLECTION_CASE_MACHINE = (
     f"arn:aws:states:{REGION}:123456789012:stateMachine:civiq-test-collection-case"
 )
+UNSUBSCRIBE_SECRET_ID = "civiq-test-unsubscribe"
 AWS_ENVIRONMENT = {
     "AWS_ACCESS_KEY_ID": "testing",
     "AWS_SECRET_ACCESS_KEY": "testing",
@@ -36,7 +38,8 @@ AWS_ENVIRONMENT = {
 
 def create_resources(template_resources: dict[str, Any]) -> None:
     """The main, ledger and idempotency tables as template.yaml defines them, the bus, the
-    bucket, and the webhook's and the token key's secrets (inside an active ``mock_aws``)."""
+    bucket, and the webhook's, the token key's and the unsubscribe links' secrets (inside an
+    active ``mock_aws``)."""
     table = template_resources["MainTable"]["Properties"]
     dynamodb = boto3.client("dynamodb", region_name=REGION)
     dynamodb.create_table(
@@ -67,6 +70,7 @@ def create_resources(template_resources: dict[str, Any]) -> None:
     secretsmanager = boto3.client("secretsmanager", region_name=REGION)
     secretsmanager.create_secret(Name=WEBHOOK_SECRET_ID, SecretString=WEBHOOK_SECRET)
     secretsmanager.create_secret(Name=SIGNING_KEY_SECRET_ID, SecretString=SIGNING_KEY)
+    secretsmanager.create_secret(Name=UNSUBSCRIBE_SECRET_ID, SecretString=UNSUBSCRIBE_KEY)
 
 
 def table_items() -> list[dict[str, Any]]:

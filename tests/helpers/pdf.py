@@ -36,3 +36,20 @@ def text_of(pdf: bytes) -> str:
     pages = PdfReader(io.BytesIO(pdf)).pages
     text = " ".join(page.extract_text() for page in pages).replace("\u00a0", " ")
     return " ".join(text.split())
+
+
+def text_placed(pdf: bytes, page: int) -> list[tuple[str, float, float]]:
+    """Each run of text on ``page`` (0-based) with where it starts: inches from the page's left
+    edge and from its top edge (the text matrix through the current transformation)."""
+    reader = PdfReader(io.BytesIO(pdf))
+    height = float(reader.pages[page].mediabox.height)
+    placed: list[tuple[str, float, float]] = []
+
+    def visit(text: str, cm: list[float], tm: list[float], *_: object) -> None:
+        if text.strip():
+            x = tm[4] * cm[0] + tm[5] * cm[2] + cm[4]
+            y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
+            placed.append((text.strip(), x / 72, (height - y) / 72))
+
+    reader.pages[page].extract_text(visitor_text=visit)
+    return placed

@@ -5,6 +5,16 @@ from __future__ import annotations
 
 from typing import Any
 
+# What the emulator cannot create, left out of the local stack (the OnAws condition): moto creates
+# topics (and their inline subscriptions), not the rest of SNS, nor SES's resources.
+AWS_ONLY_TYPES = (
+    "AWS::CloudWatch::Alarm",
+    "AWS::Backup::",
+    "AWS::SNS::Subscription",
+    "AWS::SNS::TopicPolicy",
+    "AWS::SES::",
+)
+
 
 def evaluate(node: Any, template: dict[str, Any], parameters: dict[str, str], region: str) -> Any:
     """A rule's or condition's value, ``parameters`` given (others take their defaults)."""

@@ -258,7 +258,13 @@ def test_customer_edits_keep_every_detail_they_do_not_name(client: Client) -> No
             client, "PUT", f"{path}/preferences", {"version": 4, "preferences": {"ebilling": False}}
         )
     )
-    assert paper["preferences"] == {"language": "fr", "contact_method": "email", "ebilling": False}
+    none_given = {"email_consent": None, "sms_consent": None}
+    assert paper["preferences"] == {
+        "language": "fr",
+        "contact_method": "email",
+        "ebilling": False,
+        **none_given,
+    }
     english = ok(
         call(
             client, "PUT", f"{path}/preferences", {"version": 5, "preferences": {"language": "en"}}
@@ -268,6 +274,7 @@ def test_customer_edits_keep_every_detail_they_do_not_name(client: Client) -> No
         "language": "en",
         "contact_method": "email",
         "ebilling": False,
+        **none_given,
     }
 
 
@@ -296,7 +303,13 @@ def test_customer_changes_reach_their_accounts_and_search(client: Client) -> Non
         )
     )
     # ebilling was not named: it keeps its value
-    assert prefs["preferences"] == {"language": "en", "contact_method": "mail", "ebilling": True}
+    assert prefs["preferences"] == {
+        "language": "en",
+        "contact_method": "mail",
+        "ebilling": True,
+        "email_consent": None,
+        "sms_consent": None,
+    }
     now = ok(call(client, "GET", f"{ACCOUNTS}/{account['id']}"))
     assert now["holder"]["name"] == "Élise Côté-Gagnon"
     assert now["holder"]["email"] == "elise.gagnon@example.ca"

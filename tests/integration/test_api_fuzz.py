@@ -175,7 +175,7 @@ def stated_rules(document: Any) -> list[tuple[str, str, Any, frozenset[str]]]:
     for node in objects(document):
         fields = frozenset(node.get("properties") or {})
         for name, declared in (node.get("properties") or {}).items():
-            for keyword in (*ORDER, *LISTS, CHECK_DIGIT, SHARES, UNIQUE, CHARGE_TYPES):
+            for keyword in (*ORDER, *LISTS, CHECK_DIGIT, SHARES, MEMBER, UNIQUE, CHARGE_TYPES):
                 if isinstance(declared, dict) and keyword in declared:
                     found.append((keyword, name, declared[keyword], fields))
     return found

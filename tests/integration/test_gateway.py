@@ -77,11 +77,16 @@ def setting_path(path: str) -> str:
     return "/" + path.replace("/", "~1")
 
 
-def test_the_open_routes_are_the_webhook_and_the_openapi_document(
+def test_the_open_routes_are_the_webhook_the_openapi_document_and_the_unsubscribe_link(
     open_routes: set[tuple[str, str]],
 ) -> None:
     """A route added without ``staff_route`` must be added here on purpose."""
-    assert open_routes == {WEBHOOK, ("GET", "/api/v1/openapi.json")}
+    assert open_routes == {
+        WEBHOOK,
+        ("GET", "/api/v1/openapi.json"),
+        ("GET", "/api/v1/notices/unsubscribe"),
+        ("POST", "/api/v1/notices/unsubscribe"),
+    }
 
 
 def test_every_staff_route_needs_a_cognito_access_token_and_the_open_ones_none(
@@ -198,28 +203,31 @@ def secret_readers(resources: dict[str, Any]) -> dict[str, list[Any]]:
     return readers
 
 
-def test_only_the_api_and_the_sandbox_processor_read_secrets_and_only_theirs(
+def test_only_the_api_the_sender_and_the_sandbox_processor_read_secrets_and_only_theirs(
     resources: dict[str, Any],
 ) -> None:
     readers = secret_readers(resources)
     assert readers == {
         "ApiFunctionRole": [
             {"Ref": "PaymentWebhookSecret"},
+            {"Ref": "UnsubscribeSigningSecret"},
             {"Fn::If": ["UseLocalAuth", {"Ref": "LocalSigningKeySecret"}, {"Ref": "AWS::NoValue"}]},
         ],
         "SandboxProcessorFunctionRole": [{"Ref": "PaymentWebhookSecret"}],
+        "NotificationSenderFunctionRole": [{"Ref": "UnsubscribeSigningSecret"}],
     }
 
 
 def test_no_secret_is_a_parameter_or_in_an_environment(resources: dict[str, Any]) -> None:
     template = load_template()
     assert not [n for n, p in template["Parameters"].items() if p.get("NoEcho")]
-    for name in ("PaymentWebhookSecret", "LocalSigningKeySecret"):
+    for name in ("PaymentWebhookSecret", "LocalSigningKeySecret", "UnsubscribeSigningSecret"):
         assert resources[name]["Type"] == "AWS::SecretsManager::Secret"
         assert "GenerateSecretString" in resources[name]["Properties"]
     assert resources["LocalSigningKeySecret"]["Condition"] == "UseLocalAuth"
     api = resources["ApiFunction"]["Properties"]["Environment"]["Variables"]
     assert api["WEBHOOK_SECRET_ID"] == {"Ref": "PaymentWebhookSecret"}
+    assert api["UNSUBSCRIBE_SECRET_ID"] == {"Ref": "UnsubscribeSigningSecret"}
     for resource in resources.values():
         variables = resource.get("Properties", {}).get("Environment", {}).get("Variables", {})
         assert not {"WEBHOOK_SECRETS", "LOCAL_SIGNING_KEY"} & set(variables)

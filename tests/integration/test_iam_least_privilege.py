@@ -100,6 +100,7 @@ RENDERERS = {
     "ReceiptFunction": {"receipts/"},
     "ReportExportFunction": {"exports/"},
     "RateSimulationFunction": {"rate-simulations/"},
+    "PrintFileFunction": {"print-files/"},
 }
 RENDERER_OBJECT_WRITES = {
     "s3:PutObject",
@@ -115,7 +116,13 @@ WILDCARD_ONLY = {
     "xray:PutTraceSegments",
     "xray:PutTelemetryRecords",
     "cloudwatch:PutMetricData",
+    "sns:CheckIfPhoneNumberIsOptedOut",
 }
+# An SMS is published to a phone number, which IAM cannot name: the notification sender alone may
+# publish to every resource but a topic (NotResource), its one statement without a Resource.
+SMS_SENDERS = {"NotificationSenderFunction"}
+NOT_A_TOPIC = "arn:<AWS::Partition>:sns:*:*:*"
+PHONE_NUMBERS = "<phone numbers>"
 # The AWS managed policies a role may have. AWSLambdaBasicExecutionRole: SAM attaches it to
 # every function role it creates, and its logs actions take every log group ("*"), an accepted
 # exception: each function's log group is an explicit resource of the template (its retention).
@@ -224,6 +231,12 @@ def render(value: Any, names: dict[str, str] | None = None) -> str:
             return f"<{attribute}:{target}>" if attribute else f"<Ref:{target}>"
 
         return re.sub(r"\$\{([^}]+)\}", substitute, text)
+    if "Fn::Select" in value:
+        index, items = value["Fn::Select"]
+        return f"<item {index} of {render(items)}>"
+    if "Fn::Split" in value:
+        separator, text = value["Fn::Split"]
+        return f"<{render(text)} split at {separator}>"
     if "Fn::Join" in value:
         separator, parts = value["Fn::Join"]
         return str(separator).join(render(p) for p in parts)
@@ -256,7 +269,13 @@ def grants(resources: dict[str, Any]) -> Iterator[Grant]:
         for policy in resource["Properties"].get("Policies", []):
             for statement in as_list(policy["PolicyDocument"]["Statement"]):
                 assert statement["Effect"] == "Allow", (role, statement)
-                assert "NotAction" not in statement and "NotResource" not in statement, role
+                assert "NotAction" not in statement, role
+                if "NotResource" in statement:
+                    sms = (statement["Action"], render(statement["NotResource"]))
+                    assert sms == ("sns:Publish", NOT_A_TOPIC), (role, statement)
+                    assert owner_of.get(role) in SMS_SENDERS, role
+                    yield Grant(role, owner_of[role], "sns:Publish", PHONE_NUMBERS)
+                    continue
                 for action in as_list(statement["Action"]):
                     for target in as_list(statement["Resource"]):
                         yield Grant(role, owner_of.get(role, role), action, render(target))
@@ -466,3 +485,10 @@ def test_a_sam_sqs_event_would_be_refused() -> None:
         test_each_queue_consumer_polls_its_own_queues_only(
             widened, list(grants(widened["Resources"]))
         )
+
+
+def test_only_the_sender_publishes_sms_and_to_no_topic(all_grants: list[Grant]) -> None:
+    sms = [g for g in all_grants if g.resource == PHONE_NUMBERS]
+    assert {(g.owner, g.action) for g in sms} == {("NotificationSenderFunction", "sns:Publish")}
+    topics = [g for g in all_grants if g.action == "sns:Publish" and g.owner in SMS_SENDERS]
+    assert topics == sms

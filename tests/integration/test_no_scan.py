@@ -28,11 +28,12 @@ from civiq.collections.domain.risk_scores import Band, RiskScore
 from civiq.core.audit import AuditEntry
 from civiq.core.dates import MUNICIPAL_TIME_ZONE
 from civiq.core.staff import Role
+from civiq.notices.domain.unsubscribe import unsubscribe_token
 from civiq.payments.domain.webhooks import sign
 from civiq.platform.tokens import LocalTokens
 from infra.local.demo import load_via_api, municipality
 from infra.local.demo_rates import SCHEDULE_ID, sample_schedule, sample_version
-from tests.helpers.emulator import REGION, SIGNING_KEY, WEBHOOK_SECRET
+from tests.helpers.emulator import REGION, SIGNING_KEY, UNSUBSCRIBE_KEY, WEBHOOK_SECRET
 from tests.helpers.statement_builders import issue_with_ledger, statement
 from tests.helpers.stores import NOW
 
@@ -264,7 +265,12 @@ def test_every_route_answers_without_a_scan(
         call("PUT", f"{CUSTOMERS}/{{id}}/contact", 200, contact, id=customer_id)
         preferences = {
             "version": customer["version"] + 1,
-            "preferences": {"language": "fr", "contact_method": "email", "ebilling": True},
+            "preferences": {
+                "language": "fr",
+                "contact_method": "email",
+                "ebilling": True,
+                "email_consent": {"given": True, "source": "paper-form"},
+            },
         }
         call("PUT", f"{CUSTOMERS}/{{id}}/preferences", 200, preferences, id=customer_id)
         call("GET", f"{CUSTOMERS}/{{id}}/history", 200, id=customer_id)
@@ -674,6 +680,27 @@ def test_every_route_answers_without_a_scan(
                 item_id="WI-NONE",
             )
             assert used == Counter({"GetItem": 1}), used
+
+        # what went out: an account's deliveries, the print files (the sender and the print
+        # file have their own tests), and the unsubscribe link of a customer who consented
+        _, used = call(
+            "GET", f"{ACCOUNTS}/{{id}}/correspondence", 200, query="limit=5", id=account_id
+        )
+        assert used == Counter({"GetItem": 1, "Query": 1}), used  # the account, one page
+        print_files = "/api/v1/notices/print-files"
+        _, used = call("GET", print_files, 200, query="limit=5")
+        assert used == Counter({"Query": 1}), used
+        _, used = call("GET", print_files + "/{day}", 404, day="2026-11-26")
+        assert used == Counter({"GetItem": 1}), used
+        unsubscribe = "/api/v1/notices/unsubscribe"
+        link = f"{unsubscribe}?token={unsubscribe_token(customer_id, UNSUBSCRIBE_KEY)}"
+        for method, reads in (("GET", {"GetItem"}), ("POST", {"GetItem", "Query"})):
+            mark = dynamodb_spy.mark()
+            answered = getattr(client.http, method.lower())(link)
+            assert answered.status_code == 200, answered.body
+            used = dynamodb_spy.since(mark)
+            assert set(used) - {"TransactWriteItems"} <= reads, used  # the customer, once
+            call.covered.add((method, unsubscribe))
 
         # report exports (the worker that makes the file has its own tests)
         asked = {"report": "billing", "run_id": run["id"], "format": "csv"}

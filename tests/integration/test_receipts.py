@@ -29,7 +29,16 @@ from civiq.core.audit import AuditEntry
 from civiq.core.language import Language
 from civiq.notices.schemas.events import NotificationRequestedV1
 from tests.helpers import statement_builders as build
-from tests.helpers.alerts import STREET, Timed, deliver, notified, queue_arn, requested, route_to
+from tests.helpers.alerts import (
+    STREET,
+    Timed,
+    deliver,
+    notified,
+    put_on_bus,
+    queue_arn,
+    requested,
+    route_to,
+)
 from tests.helpers.emulator import BUCKET, BUS, LEDGER_TABLE, REGION, TABLE
 from tests.helpers.files import load_event
 from tests.helpers.handlers import load_handler
@@ -113,14 +122,7 @@ def post_payment(account: Account, **data: Any) -> dict[str, Any]:
         "applied": [{"statement_id": STATEMENT_ID, "amount": "1200.00"}],
         **data,
     }
-    entry = {
-        "Source": message["source"],
-        "DetailType": message["detail-type"],
-        "Detail": json.dumps(envelope),
-        "EventBusName": BUS,
-    }
-    result = boto3.client("events", region_name=REGION).put_events(Entries=[entry])
-    assert result["FailedEntryCount"] == 0
+    put_on_bus(message)
     data_posted: dict[str, Any] = envelope["data"]
     return data_posted
 

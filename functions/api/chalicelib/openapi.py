@@ -114,6 +114,8 @@ class Operation:
     # Other success statuses, with their meaning (the same request again, say).
     also: Mapping[int, str] = field(default_factory=dict)
     content_type: str = JSON  # the request body's
+    # The success response's content type when it is not a JSON model (an HTML page, say).
+    produces: str | None = None
     # Error statuses its shape does not imply, with their meaning.
     errors: Mapping[int, str] = field(default_factory=dict)
 
@@ -221,6 +223,8 @@ def _operation(op: Operation, models: Models, refs: dict[Any, dict[str, Any]]) -
     success: dict[str, Any] = {"description": HTTPStatus(op.status).phrase}
     if models.response:
         success["content"] = {JSON: {"schema": refs[(models.response, "serialization")]}}
+    elif op.produces:
+        success["content"] = {op.produces: {"schema": {"type": "string"}}}
     responses = {str(op.status): success}
     for status, meaning in op.also.items():
         responses[str(status)] = success | {"description": meaning}

@@ -54,6 +54,9 @@ class ApiSettings(CollectionSettings):
     remittance_queue_url: str | None = Field(default=None, min_length=10)
     # A card or PAD payment is refunded through the payment gateway (the sandbox's queue).
     sandbox_processor_queue_url: str | None = Field(default=None, min_length=10)
+    # The secret the emails' unsubscribe links are signed with (ARN or name): the public
+    # unsubscribe route checks them.
+    unsubscribe_secret_id: str | None = None
 
     @model_validator(mode="after")
     def _auth_is_configured(self) -> ApiSettings:

@@ -10,7 +10,7 @@ import base64
 import logging
 import os
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache
@@ -186,6 +186,25 @@ class WeasyPrintRenderer:
             stylesheets=[self._stylesheet(style) for style in styles],
             font_config=self._font_config,
         )
+
+    def render_bundle(
+        self, template: str, documents: Sequence[tuple[Language, Mapping[str, object]]]
+    ) -> tuple[bytes, tuple[int, ...]]:
+        """Many documents of one template as one PDF (a print file's part), each starting on a
+        page of its own, and each one's page count. Each is laid out alone, in its own language;
+        their pages are then written together once."""
+        laid_out = []
+        for language, context in documents:
+            html, styles = split_style_elements(self.render_html(template, language, context))
+            laid_out.append(
+                HTML(string=html, base_url=self._base_url).render(
+                    stylesheets=[self._stylesheet(style) for style in styles],
+                    font_config=self._font_config,
+                )
+            )
+        pages = [page for document in laid_out for page in document.pages]
+        pdf = laid_out[0].copy(pages).write_pdf(pdf_variant="pdf/ua-1")
+        return pdf, tuple(len(document.pages) for document in laid_out)
 
     def _parse_stylesheet(self, text: str) -> CSS:
         return CSS(string=text, base_url=self._base_url, font_config=self._font_config)

@@ -70,7 +70,8 @@ def update_contact(
 def update_preferences(
     request: Request, staff: StaffIdentity, id: str, body: schemas.PreferencesUpdate
 ) -> Reply[schemas.CustomerResponse]:
-    """Notice language, preferred contact method and e-billing (only those named)."""
+    """Notice language, preferred contact method, e-billing and consent to email and SMS (only
+    those named; a consent given or withdrawn is dated when recorded, and kept once withdrawn)."""
     current = account_services().customers.get(id)
     customer = account_services().revise_customer(
         id,
@@ -78,6 +79,7 @@ def update_preferences(
         staff.as_actor(),
         correlation_id(request),
         preferences=body.preferences.over(current.preferences),
+        consents=body.preferences.consents(),
     )
     return json_response(schemas.CustomerResponse.of(customer))
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -19,11 +19,14 @@ from civiq.accounts.domain.accounts import (
     ServiceType,
 )
 from civiq.accounts.domain.customers import (
+    Consent,
+    ConsentSource,
     ContactDetails,
     ContactMethod,
     Customer,
     CustomerKind,
     Preferences,
+    Undeliverable,
 )
 from civiq.accounts.domain.properties import (
     MeterArrangement,
@@ -225,20 +228,53 @@ def customer_item(customer: Customer) -> CustomerItem:
 
 
 def customer_of(item: CustomerItem) -> Customer:
-    contact = item.contact
-    preferences = item.preferences
     return Customer(
         customer_id=item.customer_id,
         kind=CustomerKind(item.kind),
         name=item.name,
-        preferences=Preferences(
-            Language(preferences["language"]),
-            ContactMethod(preferences["contact_method"]),
-            bool(preferences["ebilling"]),
-        ),
+        preferences=preferences_of(item.preferences),
         created_at=item.created_at,
-        contact=ContactDetails(
-            contact.get("email"), contact.get("phone"), _address(contact.get("mailing_address"))
-        ),
+        contact=contact_of(item.contact),
         version=int(item.version or 1),
+    )
+
+
+def _time(text: str | None) -> datetime | None:
+    return datetime.fromisoformat(text) if text else None
+
+
+def _consent(record: dict[str, Any] | None) -> Consent | None:
+    """Absent on customers stored before consents were recorded: none given."""
+    if not record:
+        return None
+    withdrawn_via = record.get("withdrawn_via")
+    return Consent(
+        datetime.fromisoformat(record["given_at"]),
+        ConsentSource(record["source"]),
+        _time(record.get("withdrawn_at")),
+        ConsentSource(withdrawn_via) if withdrawn_via else None,
+    )
+
+
+def preferences_of(record: dict[str, Any]) -> Preferences:
+    """The preferences of a customer record (``as_record`` of :class:`Preferences`)."""
+    return Preferences(
+        Language(record["language"]),
+        ContactMethod(record["contact_method"]),
+        bool(record["ebilling"]),
+        _consent(record.get("email_consent")),
+        _consent(record.get("sms_consent")),
+    )
+
+
+def contact_of(record: dict[str, Any]) -> ContactDetails:
+    """The contact details of a customer record (``as_record`` of :class:`ContactDetails`)."""
+    undeliverable = record.get("email_undeliverable")
+    return ContactDetails(
+        record.get("email"),
+        record.get("phone"),
+        _address(record.get("mailing_address")),
+        Undeliverable(datetime.fromisoformat(undeliverable["since"]), undeliverable["reason"])
+        if undeliverable
+        else None,
     )

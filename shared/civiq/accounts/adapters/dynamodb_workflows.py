@@ -30,12 +30,10 @@ from pynamodb.attributes import JSONAttribute, NumberAttribute, UnicodeAttribute
 from pynamodb.exceptions import DoesNotExist
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 
+from civiq.accounts.adapters.dynamodb_mapping import contact_of, preferences_of
 from civiq.accounts.domain.customers import (
-    ContactDetails,
-    ContactMethod,
     Customer,
     CustomerKind,
-    Preferences,
 )
 from civiq.accounts.domain.moves import FinalReading
 from civiq.accounts.domain.transfers import Decision, Transfer, TransferStatus
@@ -43,7 +41,6 @@ from civiq.core.addresses import Address
 from civiq.core.errors import Conflict, NotFound, VersionConflict
 from civiq.core.events import Actor, DomainEvent
 from civiq.core.history import as_record
-from civiq.core.language import Language
 from civiq.core.money import Money
 from civiq.core.ports import Page
 from civiq.platform.dynamodb import keys, pages
@@ -240,48 +237,26 @@ def _actor(actor: Actor | None) -> dict[str, str] | None:
     return {"subject": actor.subject, "role": actor.role} if actor else None
 
 
-def _address(address: Address | None) -> dict[str, Any] | None:
-    if address is None:
-        return None
-    return {
-        "street": address.street,
-        "city": address.city,
-        "province": address.province,
-        "postal_code": address.postal_code,
-        "unit": address.unit,
-    }
-
-
 def customer_record(customer: Customer) -> dict[str, Any]:
+    """A buyer registered at closing: the customer as submitted, consents included."""
     return {
         "customer_id": customer.customer_id,
         "kind": customer.kind.value,
         "name": customer.name,
-        "language": customer.preferences.language.value,
-        "contact_method": customer.preferences.contact_method.value,
-        "ebilling": customer.preferences.ebilling,
+        **as_record(customer.preferences),
         "created_at": customer.created_at.isoformat(),
-        "email": customer.contact.email,
-        "phone": customer.contact.phone,
-        "mailing_address": _address(customer.contact.mailing_address),
+        **as_record(customer.contact),
     }
 
 
 def customer_from(record: dict[str, Any]) -> Customer:
-    mailing = record.get("mailing_address")
     return Customer(
         customer_id=record["customer_id"],
         kind=CustomerKind(record["kind"]),
         name=record["name"],
-        preferences=Preferences(
-            Language(record["language"]),
-            ContactMethod(record["contact_method"]),
-            bool(record["ebilling"]),
-        ),
+        preferences=preferences_of(record),
         created_at=datetime.fromisoformat(record["created_at"]),
-        contact=ContactDetails(
-            record.get("email"), record.get("phone"), Address(**mailing) if mailing else None
-        ),
+        contact=contact_of(record),
     )
 
 

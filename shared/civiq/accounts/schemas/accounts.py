@@ -98,7 +98,10 @@ class OpenAccountRequest(Request):
     """Open an account for a new or existing customer at a new or existing property."""
 
     model_config = rules(
-        exactly_one("customer", "customer_id"), exactly_one("property", "property_id")
+        exactly_one("customer", "customer_id"),
+        exactly_one("property", "property_id"),
+        # a tenant rents a property that has an owner of record: not one registered with it
+        when({"holder_role": {"const": HolderRole.TENANT.value}}, {"required": ["property_id"]}),
     )
 
     customer: Omissible[NewCustomerIn] = None

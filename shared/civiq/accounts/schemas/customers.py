@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import Field
 from pydantic.json_schema import JsonDict
 
 from civiq.accounts.domain.customers import (
     EMAIL,
+    Consent,
+    ConsentChange,
+    ConsentChanges,
+    ConsentSource,
     ContactDetails,
     ContactMethod,
     Customer,
@@ -79,13 +83,39 @@ class ContactIn(Request):
         return details
 
 
+StaffConsentSource = Literal["in-person", "paper-form", "phone", "online"]
+
+
+class ConsentIn(Request):
+    """Express consent to a channel given (or withdrawn) now, and how the customer gave it.
+    Without one in force, messages meant for that channel go by mail."""
+
+    given: bool = Field(description="true: consent given; false: withdrawn")
+    source: StaffConsentSource = Field(description="How the customer gave or withdrew it")
+
+    def to_domain(self) -> ConsentChange:
+        return ConsentChange(self.given, ConsentSource(self.source))
+
+
+def consent_changes(email: ConsentIn | None, sms: ConsentIn | None) -> ConsentChanges:
+    return ConsentChanges(
+        email.to_domain() if email is not None else None,
+        sms.to_domain() if sms is not None else None,
+    )
+
+
 class PreferencesIn(Request):
     language: Language = Field(description="Language of every notice and statement")
     contact_method: ContactMethod = ContactMethod.MAIL
     ebilling: bool = Field(default=False, description="Statements by email instead of paper")
+    email_consent: ConsentIn | None = Field(default=None, description="Consent to email (CASL)")
+    sms_consent: ConsentIn | None = Field(default=None, description="Consent to SMS (CASL)")
 
     def to_domain(self) -> Preferences:
         return Preferences(self.language, self.contact_method, self.ebilling)
+
+    def consents(self) -> ConsentChanges:
+        return consent_changes(self.email_consent, self.sms_consent)
 
 
 class NewCustomerIn(Request):
@@ -106,7 +136,10 @@ class NewCustomerIn(Request):
     def to_new(self, field: str = "") -> NewCustomer:
         """``field``: where this customer sits in the request, for error names."""
         contact = self.contact.to_domain(f"{field}.contact" if field else "contact")
-        return NewCustomer(self.kind, self.name, self.preferences.to_domain(), contact)
+        preferences = self.preferences
+        return NewCustomer(
+            self.kind, self.name, preferences.to_domain(), contact, preferences.consents()
+        )
 
 
 class ContactEdit(Request):
@@ -127,11 +160,12 @@ class ContactEdit(Request):
                 if self.mailing_address is not None
                 else None
             )
+        email = self.email if "email" in named else current.email
+        # an address that bounced stays marked until another one is given
+        undeliverable = current.email_undeliverable if email == current.email else None
         with field_prefix(field):
             return ContactDetails(
-                self.email if "email" in named else current.email,
-                self.phone if "phone" in named else current.phone,
-                mailing,
+                email, self.phone if "phone" in named else current.phone, mailing, undeliverable
             )
 
 
@@ -148,29 +182,70 @@ class PreferencesEdit(Request):
     language: Language | None = Field(default=None, description="Of every notice and statement")
     contact_method: ContactMethod | None = None
     ebilling: bool | None = Field(default=None, description="Statements by email, not paper")
+    email_consent: ConsentIn | None = Field(
+        default=None, description="Consent to email given or withdrawn now (omit: unchanged)"
+    )
+    sms_consent: ConsentIn | None = Field(
+        default=None, description="Consent to SMS given or withdrawn now (omit: unchanged)"
+    )
 
     def over(self, current: Preferences) -> Preferences:
         return Preferences(
             self.language or current.language,
             self.contact_method or current.contact_method,
             current.ebilling if self.ebilling is None else self.ebilling,
+            current.email_consent,
+            current.sms_consent,
         )
+
+    def consents(self) -> ConsentChanges:
+        return consent_changes(self.email_consent, self.sms_consent)
 
 
 class PreferencesUpdate(Versioned):
     preferences: PreferencesEdit
 
 
+class UndeliverableOut(Payload):
+    since: datetime
+    reason: str
+
+
 class ContactOut(Payload):
     email: str | None
     phone: str | None
     mailing_address: AddressOut | None
+    email_undeliverable: UndeliverableOut | None = Field(
+        description="The email bounced for good: messages go by mail until another is given"
+    )
+
+
+class ConsentOut(Payload):
+    given_at: datetime
+    source: ConsentSource
+    withdrawn_at: datetime | None
+    withdrawn_via: ConsentSource | None
+    in_force: bool
+
+    @classmethod
+    def of(cls, consent: Consent | None) -> ConsentOut | None:
+        if consent is None:
+            return None
+        return cls(
+            given_at=consent.given_at,
+            source=consent.source,
+            withdrawn_at=consent.withdrawn_at,
+            withdrawn_via=consent.withdrawn_via,
+            in_force=consent.in_force,
+        )
 
 
 class PreferencesOut(Payload):
     language: Language
     contact_method: ContactMethod
     ebilling: bool
+    email_consent: ConsentOut | None
+    sms_consent: ConsentOut | None
 
 
 class AccountLinkOut(Payload):
@@ -218,6 +293,8 @@ class CustomerResponse(Payload):
         cls, customer: Customer, accounts: list[AccountSummary] | None = None
     ) -> CustomerResponse:
         mailing = customer.contact.mailing_address
+        undeliverable = customer.contact.email_undeliverable
+        preferences = customer.preferences
         return cls(
             id=customer.customer_id,
             kind=customer.kind,
@@ -226,11 +303,18 @@ class CustomerResponse(Payload):
                 email=customer.contact.email,
                 phone=customer.contact.phone,
                 mailing_address=AddressOut.of(mailing) if mailing else None,
+                email_undeliverable=UndeliverableOut(
+                    since=undeliverable.since, reason=undeliverable.reason
+                )
+                if undeliverable
+                else None,
             ),
             preferences=PreferencesOut(
-                language=customer.preferences.language,
-                contact_method=customer.preferences.contact_method,
-                ebilling=customer.preferences.ebilling,
+                language=preferences.language,
+                contact_method=preferences.contact_method,
+                ebilling=preferences.ebilling,
+                email_consent=ConsentOut.of(preferences.email_consent),
+                sms_consent=ConsentOut.of(preferences.sms_consent),
             ),
             created_at=customer.created_at,
             version=customer.version,

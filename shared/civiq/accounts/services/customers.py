@@ -6,7 +6,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from civiq.accounts.domain.accounts import Account, Holder
-from civiq.accounts.domain.customers import ContactDetails, Customer, CustomerKind, Preferences
+from civiq.accounts.domain.customers import (
+    ConsentChanges,
+    ContactDetails,
+    Customer,
+    CustomerKind,
+    Preferences,
+)
 from civiq.accounts.ports import AccountRepository, Changes, CustomerRepository
 from civiq.accounts.services.recording import Recorder, Step
 from civiq.accounts.services.refresh_accounts import RefreshAccounts
@@ -20,9 +26,11 @@ class NewCustomer:
     name: str
     preferences: Preferences
     contact: ContactDetails = field(default_factory=ContactDetails)
+    consents: ConsentChanges = field(default_factory=ConsentChanges)  # given as registered
 
     def build(self, customer_id: str, now: datetime) -> Customer:
-        return Customer(customer_id, self.kind, self.name, self.preferences, now, self.contact)
+        preferences = self.consents.applied_to(self.preferences, now)
+        return Customer(customer_id, self.kind, self.name, preferences, now, self.contact)
 
 
 @dataclass(frozen=True)
@@ -40,8 +48,9 @@ class RegisterCustomer:
 
 @dataclass(frozen=True)
 class ReviseCustomer:
-    """Change a customer's name, contact details or preferences, then refresh the holder details
-    kept on each account they hold."""
+    """Change a customer's name, contact details, preferences or consents, then refresh the
+    holder details kept on each account they hold. A consent given or withdrawn is dated by the
+    clock: when it was recorded."""
 
     customers: CustomerRepository
     accounts: AccountRepository
@@ -59,13 +68,17 @@ class ReviseCustomer:
         name: str | None = None,
         contact: ContactDetails | None = None,
         preferences: Preferences | None = None,
+        consents: ConsentChanges | None = None,
     ) -> Customer:
         before = self.customers.get(customer_id)
         check_version(before.version, version, "the customer")
+        wanted = preferences or before.preferences
+        if consents is not None:
+            wanted = consents.applied_to(wanted, self.recorder.clock.now())
         after = before.revised(
             name=name if name is not None else before.name,
             contact=contact or before.contact,
-            preferences=preferences or before.preferences,
+            preferences=wanted,
         )
         self.changes.commit(
             self.recorder.change([Step(after, "CustomerRevised", before)], actor, cid)

@@ -73,6 +73,13 @@ fee catalogue          FEES                  CATALOGUE                ledger.ada
 risk model             RISK-MODEL            VERSION#<version>        collections.adapters.
 risk score             ACCOUNT#<id>          RISK-SCORE               dynamodb_risk; GSI2PK
                                                                       RISK-SCORES
+delivery               NOTIFICATION#<id>     DELIVERY                 notices.adapters.dynamodb_
+                                                                      deliveries; GSI1PK
+                                                                      CORRESPONDENCE#<account>
+queued letter          PRINTQUEUE#<day>      LETTER#<notification>    (same)
+print file, part       PRINTFILES,           <day>, PART#<part, 3>    (same)
+                       PRINTFILE#<day>
+email suppression      SUPPRESSION#<address> SUPPRESSION              (same)
 
 In the ledger table (no index; every item is put once and never updated or deleted, but a
 payment's record, put again whole by each posting that changes it):
@@ -85,7 +92,8 @@ GSI1SK is the item kind (ACCOUNT, PROPERTY) unless said otherwise; GSI2SK is the
 (lists in number order), ``<read date>#<meter id>`` for reads pending review (oldest first),
 ``<due date>#<statement id>`` for open statements, ``<submitted at>#<transfer id>`` for the
 transfers of a status (oldest first), ``<received or decided at>#<event id>`` for processor
-exceptions, or ``<recorded at>#<item id>`` (GSI1SK) for the work items of a status, or
+exceptions, ``<recorded at>#<item id>`` (GSI1SK) for the work items of a status,
+``<requested at>#<notification id>`` (GSI1SK) for an account's deliveries (latest first), or
 ``<10000 - score in ten-thousandths>#<account id>`` for the risk scores (highest first).
 
 A subject id is the partition key of the entity (``ACCOUNT#<id>``): its history entries live in
