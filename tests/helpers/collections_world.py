@@ -3,12 +3,14 @@ statement falling past due, and the case services over it."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from decimal import Decimal as D
 
 from civiq.accounts.adapters.memory import InMemoryCustomers
 from civiq.accounts.domain.account_numbers import AccountNumberScheme
+from civiq.accounts.domain.accounts import Account
+from civiq.accounts.domain.customers import Consent, ConsentSource
 from civiq.collections.adapters.memory import (
     InMemoryArrangements,
     InMemoryCases,
@@ -97,6 +99,15 @@ class CollectionsWorld(BillingWorld):
             self.resume,
             self.open_case,
         )("corr-check")
+
+    def consenting(self, account: Account) -> None:
+        """The holder consents to email and text messages (given in person, now)."""
+        customer = self.customers.get(account.holder.customer_id)
+        consent = Consent(self.clock.now(), ConsentSource.IN_PERSON)
+        preferences = replace(customer.preferences, email_consent=consent, sms_consent=consent)
+        self.store.entities[f"CUSTOMER#{customer.customer_id}"] = replace(
+            customer, preferences=preferences
+        )
 
     def on(self, day: date) -> None:
         """Move the clock to ``day``, 15:00 UTC (10:00 in the municipality)."""

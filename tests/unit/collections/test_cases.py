@@ -49,8 +49,10 @@ def world() -> CollectionsWorld:
 
 
 def delinquent(world: CollectionsWorld) -> tuple[Account, date, D]:
-    """An account whose statement is one day past due; its due date and what it owes."""
+    """An account whose statement is one day past due (its holder consents to email and text
+    messages); its due date and what it owes."""
     account = world.account()
+    world.consenting(account)
     statement = world.billed_by_a_run(account, ("2026-09-30", "100"), ("2026-11-30", "130"))
     world.on(statement.due_on + timedelta(days=1))
     return account, statement.due_on, statement.total_due

@@ -37,8 +37,10 @@ def world() -> CollectionsWorld:
 
 
 def owing(world: CollectionsWorld) -> tuple[str, D]:
-    """An account whose November statement is past due on TODAY, and what it owes."""
+    """An account whose November statement is past due on TODAY, and what it owes (its holder
+    consents to email)."""
     account = world.account()
+    world.consenting(account)
     statement = world.billed_by_a_run(account, ("2026-09-30", "100"), ("2026-11-30", "130"))
     assert statement.due_on < TODAY
     later = datetime(2027, 1, 10, 15, tzinfo=UTC)

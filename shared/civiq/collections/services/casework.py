@@ -44,6 +44,7 @@ from civiq.notices.domain.alerts import (
     NotificationKind,
     recipient_for,
 )
+from civiq.notices.domain.deliveries import route
 from civiq.notices.services.alerts import Notifier, notification_id
 from civiq.payments.domain.payment_troubles import SHIELD_DAYS, shielded_through
 from civiq.payments.ports import PaymentTroubles
@@ -240,7 +241,9 @@ class Casework:
             past_due=late.amount,
             pay_by=today + timedelta(days=self.policy.days_between_stages),
         )
-        found = [ContactMethod.MAIL] + ([ContactMethod.EMAIL] if customer.contact.email else [])
+        found = [ContactMethod.MAIL]
+        if reachable(ContactMethod.EMAIL, customer):
+            found.append(ContactMethod.EMAIL)
         return [
             self.notifier.event(
                 notification_id("arrangement", broken.arrangement_id, channel.value),
@@ -266,10 +269,17 @@ class Casework:
 
 def channels(stage: Stage, customer: Customer) -> Sequence[ContactMethod]:
     """A stage's notice goes by mail always (a collection notice must reach the address on
-    file), and by email or text message too where the stage says so and the holder gave one."""
+    file), and by email or text message too where the stage says so and the holder can be
+    reached that way (an address, consent in force, not undeliverable): never a second letter
+    in place of an email the holder did not consent to."""
     found = [ContactMethod.MAIL]
-    if stage.email and customer.contact.email:
+    if stage.email and reachable(ContactMethod.EMAIL, customer):
         found.append(ContactMethod.EMAIL)
-    if stage.sms and customer.contact.phone:
+    if stage.sms and reachable(ContactMethod.SMS, customer):
         found.append(ContactMethod.SMS)
     return found
+
+
+def reachable(channel: ContactMethod, customer: Customer) -> bool:
+    """As the sender would route it now (the providers' lists are asked when it sends)."""
+    return route(channel, customer, email_suppressed=False, sms_opted_out=False).channel is channel
