@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck cfn-lint scan package pdf-smoke pytest bench reconcile deploy clean
+.PHONY: run test lint typecheck cfn-lint scan package pdf-smoke pytest bench reconcile aging-check aging-rebuild deploy clean
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -67,6 +67,15 @@ bench: $(STAMP)
 # outputs; AWS_ENDPOINT_URL for the local stack).
 reconcile: $(STAMP)
 	PYTHONPATH=. $(BIN)/python -m infra.tools.ledger_check $(ACCOUNTS)
+
+# Check the receivables aging (its cells and index) against every account's open items, or
+# rebuild it from them (existing data, a repair; while nothing posts): offline admin commands
+# (TABLE_NAME, LEDGER_TABLE_NAME; AWS_ENDPOINT_URL for the local stack).
+aging-check: $(STAMP)
+	PYTHONPATH=. $(BIN)/python -m infra.tools.aging_check check
+
+aging-rebuild: $(STAMP)
+	PYTHONPATH=. $(BIN)/python -m infra.tools.aging_check rebuild
 
 # Build every function and layer of template.yaml for Lambda's target (the template's Runtime and
 # Architectures: python3.12 on arm64) into .aws-sam/build, then check the built artifacts (machine,

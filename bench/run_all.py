@@ -43,6 +43,7 @@ BENCHMARKS = (
     "read_reminders",
     "ledger_digest",
     "collection_cases",
+    "aging_report",
     "risk_scoring",
     "delivery",
 )
@@ -65,6 +66,7 @@ TIMEOUTS = {
     "read_reminders": 900,
     "ledger_digest": 900,
     "collection_cases": 900,
+    "aging_report": 1800,
     "risk_scoring": 1200,
     "delivery": 900,
 }

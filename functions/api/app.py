@@ -6,6 +6,7 @@ from chalice import Chalice
 from chalicelib import http, openapi
 from chalicelib.routes import (
     accounts,
+    aging,
     arrangements,
     billing,
     collection_cases,
@@ -45,6 +46,7 @@ app.register_blueprint(exports.blueprint)
 app.register_blueprint(payments.blueprint)
 app.register_blueprint(fees.blueprint)
 app.register_blueprint(arrangements.blueprint)
+app.register_blueprint(aging.blueprint)
 app.register_blueprint(collection_cases.blueprint)
 app.register_blueprint(risk_scores.blueprint)
 app.register_blueprint(webhooks.blueprint)

@@ -243,12 +243,12 @@ def billing_over(stores: Stores) -> Billing:
     return Billing(stores, DynamoCycles(), DynamoRuns(), DynamoStatements(), DynamoBalances())
 
 
-def books_over(stores: Stores) -> Books:
+def books_over(stores: Stores, memory_ledger: type[InMemoryLedger] = InMemoryLedger) -> Books:
     """One account's books (ledger, payments, statements and the payment services) beside the
-    account stores of the same kind."""
+    account stores of the same kind (in memory: a ledger of ``memory_ledger``)."""
     account = stores.open("Chloé Côté", "5 Rue Laval")
     if isinstance(stores.accounts, InMemoryStore):
-        ledger: Any = InMemoryLedger(stores.accounts)
+        ledger: Any = memory_ledger(stores.accounts)
         payments: Any = ledger
         statements: Any = InMemoryStatements(
             stores.accounts, InMemoryBalances(stores.accounts), ledger

@@ -28,6 +28,7 @@ from civiq.collections.domain.risk_scores import Band, RiskScore
 from civiq.core.audit import AuditEntry
 from civiq.core.dates import MUNICIPAL_TIME_ZONE
 from civiq.core.staff import Role
+from civiq.ledger.adapters.dynamodb_receivables import AGING_SHARDS
 from civiq.notices.domain.unsubscribe import unsubscribe_token
 from civiq.payments.domain.webhooks import sign
 from civiq.platform.tokens import LocalTokens
@@ -593,6 +594,17 @@ def test_every_route_answers_without_a_scan(
         _, used = call("GET", "/api/v1/ar/scores", 200, query="min_score=0.3&limit=5")
         assert used == Counter({"Query": 1}), used
         _, used = call("GET", "/api/v1/ar/scores/{account_id}", 200, account_id=account_id)
+        assert used == Counter({"GetItem": 1}), used
+        # receivables aging: its summary, one Query of the cells written since and one of the
+        # pending ones, one per snapshot compared (whatever the number of open items); the
+        # drill-down, one Query per shard of the receivables index; an account: its item
+        aging = "/api/v1/ar/aging"
+        report, used = call("GET", aging, 200, query="service=none")
+        assert report["total"]["items"] >= 1, report  # the fee charged above
+        assert used == Counter({"GetItem": 1, "Query": 4}), used
+        _, used = call("GET", aging, 200, query="by=customer&route=1&limit=1")
+        assert used == Counter({"GetItem": 1, "Query": 4 + AGING_SHARDS}), used
+        _, used = call("GET", aging + "/accounts/{id}", 200, id=account_id)
         assert used == Counter({"GetItem": 1}), used
         event = json.dumps(
             {

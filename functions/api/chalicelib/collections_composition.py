@@ -1,6 +1,6 @@
-"""The API's side of collections (payment arrangements, collection cases and risk scores), built
-at its first request by :mod:`civiq.collections.wiring` from the settings of
-:mod:`chalicelib.composition`."""
+"""The API's side of collections (payment arrangements, collection cases, risk scores and
+receivables aging), built at its first request by :mod:`civiq.collections.wiring` from the
+settings of :mod:`chalicelib.composition`."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from chalicelib.composition import api
 if TYPE_CHECKING:
     from civiq.collections.services.casework import Casework
     from civiq.collections.services.risk_worklist import RiskWorklist
-    from civiq.collections.wiring import ArrangementServices, CaseServices
+    from civiq.collections.wiring import AgingServices, ArrangementServices, CaseServices
 
 
 @cache
@@ -41,3 +41,10 @@ def risk_worklist() -> RiskWorklist:
     from civiq.collections.wiring import risk_worklist as build
 
     return build(api().settings)
+
+
+@cache
+def aging() -> AgingServices:
+    from civiq.collections.wiring import aging_services
+
+    return aging_services(api().settings)

@@ -1,15 +1,17 @@
-"""Ports of collections: where arrangements, cases and their ladders are kept, and what the
-delinquency risk score reads and writes. Adapters implement them (DynamoDB, SQS, and in
-memory)."""
+"""Ports of collections: where arrangements, cases and their ladders are kept, what the
+delinquency risk score reads and writes, and what aging reads (the cells, the receivables, the
+daily snapshots). Adapters implement them (DynamoDB, SQS, and in memory)."""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Protocol
 
 from civiq.accounts.domain.accounts import AccountStatus
+from civiq.collections.domain.aging import Receivable
+from civiq.collections.domain.aging_snapshots import AgingSnapshot
 from civiq.collections.domain.arrangements import Arrangement
 from civiq.collections.domain.contacts import Contact
 from civiq.collections.domain.dunning import Case, CollectionTask, Ladder
@@ -19,6 +21,8 @@ from civiq.collections.domain.risk_scores import RiskScore, ScoringChunk
 from civiq.core.audit import AuditEntry
 from civiq.core.events import DomainEvent
 from civiq.core.ports import Page
+from civiq.ledger.domain.journal import AccountLedger
+from civiq.ledger.domain.receivable_cells import Cell, Cells
 
 
 class Arrangements(Protocol):
@@ -185,3 +189,68 @@ class ScoringQueue(Protocol):
     """Where a scoring run's chunks of accounts wait to be scored."""
 
     def send(self, chunks: Sequence[ScoringChunk]) -> None: ...
+
+
+class AgingCells(Protocol):
+    """The aging cells the postings keep (:mod:`civiq.ledger.domain.receivable_cells`)."""
+
+    def cells(
+        self, family: str, group_prefix: str = "", figures: Sequence[str] | None = None
+    ) -> Sequence[Cell]:
+        """The cells of ``family`` whose group begins with ``group_prefix``, as parts that add
+        up (the same key may come more than once: folded, and of each shard since), with these
+        ``figures`` at least (None: all)."""
+        ...
+
+    def replace(self, accounts: Iterable[tuple[str, Cells]]) -> int:
+        """Make the stored cells the sum of these accounts' cells (``(account id, its cells)``:
+        every account's); how many cells were written or deleted (0: they were all right)."""
+        ...
+
+    def fold(self) -> int:
+        """Fold the cells written since the last fold into the summaries a report reads; how
+        many were folded."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerOnFile:
+    """An account's ledger, and whether the receivables index lists it."""
+
+    ledger: AccountLedger
+    listed: bool
+
+    @property
+    def listed_right(self) -> bool:
+        """Listed when it owes or is in credit (not otherwise), and counted under a profile."""
+        ledger = self.ledger
+        owes = bool(ledger.open_statements) or ledger.credit > 0
+        return owes == self.listed and (ledger.aged_as is not None or not owes)
+
+
+class Receivables(Protocol):
+    """The accounts that owe or are in credit."""
+
+    def listed(self) -> Iterator[Receivable]:
+        """Every account the receivables index lists: those that owe or are in credit."""
+        ...
+
+    def ledgers(self) -> Iterator[LedgerOnFile]:
+        """Every account's ledger, listed or not (a rebuild's)."""
+        ...
+
+    def list(self, ledger: AccountLedger) -> None:
+        """List ``ledger``'s account in the receivables index as its ledger stands (or take it
+        off, when it owes nothing), counted under the profile it was counted under (its own,
+        when it never was). Raises LedgerMoved when the ledger moved since it was read."""
+        ...
+
+
+class AgingSnapshots(Protocol):
+    def keep(self, snapshot: AgingSnapshot) -> bool:
+        """Keep the day's snapshot; False (keeping nothing) when the day has one."""
+        ...
+
+    def on_or_before(self, day: date) -> AgingSnapshot | None:
+        """The latest snapshot taken on ``day`` or before."""
+        ...

@@ -1,10 +1,14 @@
 """Collections wired to DynamoDB, Step Functions, SQS and EventBridge from settings: the one
-place its services are built (the API's arrangement, case and risk-score routes, the daily
-arrangement check, the collection-case function, the risk scoring run)."""
+place its services are built (the API's arrangement, case, risk-score and aging routes, the
+daily arrangement check, the collection-case function, the risk scoring run, the hourly aging
+upkeep, the aging check and rebuild)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
+from functools import partial
 
 from civiq.accounts.adapters.dynamodb_accounts import DynamoAccountRepository
 from civiq.accounts.adapters.dynamodb_customers import DynamoCustomerRepository
@@ -12,6 +16,11 @@ from civiq.accounts.adapters.dynamodb_properties import DynamoPropertyRepository
 from civiq.accounts.domain.account_numbers import AccountNumberScheme
 from civiq.accounts.services.recording import Recorder
 from civiq.collections.adapters.dynamodb import DynamoArrangements
+from civiq.collections.adapters.dynamodb_aging import (
+    DynamoAgingCells,
+    DynamoAgingSnapshots,
+    DynamoReceivables,
+)
 from civiq.collections.adapters.dynamodb_cases import (
     DynamoCases,
     DynamoLadders,
@@ -25,6 +34,12 @@ from civiq.collections.adapters.dynamodb_risk import (
 )
 from civiq.collections.adapters.scoring_queue import SqsScoringQueue
 from civiq.collections.config import CollectionSettings, RiskScoringSettings
+from civiq.collections.services.account_aging import AccountAging
+from civiq.collections.services.aging_check import CheckAging
+from civiq.collections.services.aging_drilldown import AgingDrillDown
+from civiq.collections.services.aging_rebuild import RebuildAging
+from civiq.collections.services.aging_report import AgingReport
+from civiq.collections.services.aging_snapshot import TakeAgingSnapshot
 from civiq.collections.services.arrangement_check import CheckArrangements
 from civiq.collections.services.arrangements import AccountArrangements, MakeArrangement
 from civiq.collections.services.case_advance import AdvanceCase
@@ -40,6 +55,8 @@ from civiq.collections.services.risk_scheduling import ScheduleRiskScoring
 from civiq.collections.services.risk_scoring import ScoreAccounts
 from civiq.collections.services.risk_training import TrainRiskModel
 from civiq.collections.services.risk_worklist import RiskWorklist
+from civiq.core.clock import SystemClock
+from civiq.core.dates import local_today
 from civiq.core.settings import CommonSettings
 from civiq.ledger.adapters.dynamodb_journal import DynamoJournal
 from civiq.notices.adapters.wording import CatalogWording
@@ -193,3 +210,41 @@ def risk_worklist(settings: CommonSettings) -> RiskWorklist:
     """The stored scores, read by the API."""
     configure_table(settings)
     return RiskWorklist(DynamoRiskScores())
+
+
+def _today(settings: CommonSettings) -> Callable[[], date]:
+    return partial(local_today, SystemClock(), time_zone(settings))
+
+
+@dataclass(frozen=True)
+class AgingServices:
+    report: AgingReport
+    drill_down: AgingDrillDown
+    account: AccountAging
+
+
+def aging_services(settings: CommonSettings) -> AgingServices:
+    configure_table(settings)
+    today = _today(settings)
+    return AgingServices(
+        AgingReport(DynamoAgingCells(), DynamoAgingSnapshots(), today),
+        AgingDrillDown(DynamoReceivables(), today),
+        AccountAging(DynamoJournal(), today),
+    )
+
+
+def take_aging_snapshot(settings: CommonSettings) -> TakeAgingSnapshot:
+    configure_table(settings)
+    return TakeAgingSnapshot(DynamoAgingCells(), DynamoAgingSnapshots(), _today(settings))
+
+
+@dataclass(frozen=True)
+class AgingUpkeep:
+    rebuild: RebuildAging
+    check: CheckAging
+
+
+def aging_upkeep(settings: CommonSettings) -> AgingUpkeep:
+    configure_table(settings)
+    receivables, cells = DynamoReceivables(), DynamoAgingCells()
+    return AgingUpkeep(RebuildAging(receivables, cells), CheckAging(receivables, cells))

@@ -9,8 +9,9 @@ an integer number of cents.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation
 
 CENT = Decimal("0.01")
 RATE_PLACES = Decimal("0.0001")
@@ -40,6 +41,23 @@ def to_decimal(value: str | int | Decimal) -> Decimal:
     if not result.is_finite():
         raise ValueError(f"not a finite number: {value!r}")
     return result
+
+
+def prorated(amount: Decimal, weights: Sequence[Decimal]) -> list[Decimal]:
+    """``amount`` (whole cents, at least 0) shared in proportion to ``weights`` (each above 0):
+    every share but the largest weight's is rounded down to the cent, and the largest weight
+    (the first of equals) takes what is left, so the shares add up to ``amount`` exactly and
+    none is negative. The one place a sum is split by rounding."""
+    if not weights:
+        raise ValueError("nothing to share an amount among")
+    whole = sum(weights, Decimal(0))
+    largest = max(range(len(weights)), key=lambda i: (weights[i], -i))
+    shares = [
+        Decimal(0) if i == largest else (amount * w / whole).quantize(CENT, rounding=ROUND_DOWN)
+        for i, w in enumerate(weights)
+    ]
+    shares[largest] = amount - sum(shares, Decimal(0))
+    return shares
 
 
 @dataclass(frozen=True, slots=True)

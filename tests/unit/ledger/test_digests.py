@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal as D
+from types import SimpleNamespace
 
 import pytest
 from hypothesis import given
@@ -159,14 +160,17 @@ def test_a_journal_extends_its_digested_head_only_unchanged_and_in_order() -> No
 
 
 class Accounts:
-    """What InMemoryLedger asks of the account store: whether an account exists."""
+    """What InMemoryLedger asks of the account store: whether an account exists, its route
+    and its property (aging groups receivables by them; no property here: of no type)."""
 
     def __init__(self) -> None:
         self.known: set[str] = set()
+        self.entities: dict[str, object] = {}
 
-    def get(self, account_id: str) -> None:
+    def get(self, account_id: str) -> SimpleNamespace:
         if account_id not in self.known:
             raise NotFound(f"no account with id {account_id}", "account_id")
+        return SimpleNamespace(route="1", property_id="P-1")
 
 
 def post(ledger: InMemoryLedger, account_id: str, *amounts: str) -> None:

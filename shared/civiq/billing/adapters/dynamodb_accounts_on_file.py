@@ -17,6 +17,7 @@ ago) leaves billing to query the account's statements.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 from civiq.accounts.adapters import dynamodb_mapping as mapping
@@ -28,6 +29,7 @@ from civiq.billing.adapters.dynamodb import (
 )
 from civiq.billing.ports import AccountOnFile, Premises
 from civiq.ledger.adapters.dynamodb_journal import LedgerAccountItem, ledger_of
+from civiq.ledger.domain.journal import AccountLedger, Profile
 from civiq.metering.adapters.dynamodb import MeterLinkItem, meter_of
 from civiq.platform.dynamodb import keys
 from civiq.platform.dynamodb.table import AccountItem, PropertyItem
@@ -69,13 +71,21 @@ class DynamoAccountsOnFile:
         return {
             account.account_id: AccountOnFile(
                 account,
-                ledger,
+                with_property(ledger, premises[account.property_id]),
                 premises[account.property_id],
                 latest_of.get(account.account_id),
                 posted_through.get(account.account_id),
             )
             for account, ledger in read
         }
+
+
+def with_property(ledger: AccountLedger, premises: Premises | None) -> AccountLedger:
+    """The ledger, its receivables counted under its property's type as it stands (billing
+    read the property anyway)."""
+    if premises is None:
+        return ledger
+    return replace(ledger, profile=Profile(ledger.profile.route, premises.prop.property_type.value))
 
 
 def premises_of(property_id: str) -> Premises | None:

@@ -14,8 +14,15 @@ from enum import StrEnum
 
 from civiq.core.addresses import Address
 from civiq.core.language import Language
-from civiq.ledger.domain.journal import AccountLedger, EntryKind, Posting, statement_posting
-from civiq.rates.domain.charges import RatedBill
+from civiq.ledger.domain.journal import (
+    AccountLedger,
+    Charges,
+    EntryKind,
+    Posting,
+    statement_posting,
+)
+from civiq.ledger.domain.receivables import Revenue, charges, tax_on
+from civiq.rates.domain.charges import ChargeLine, RatedBill
 
 USAGE_HISTORY_PERIODS = 12  # the consumption chart: this period and up to 11 before it
 
@@ -169,6 +176,7 @@ class Statement:
             by,
             self.ledger_reason,
             replacing=(replacing.statement_id, replacing.bill.total) if replacing else None,
+            charged=revenue_charges(self.bill),
         )
 
     @property
@@ -178,3 +186,18 @@ class Statement:
     @property
     def total_due(self) -> Decimal:
         return self.balance_forward + self.bill.total
+
+
+def revenue_charges(bill: RatedBill) -> Charges:
+    """What a bill charges by revenue (:mod:`civiq.ledger.domain.receivables`): each line for
+    its charge type, as the rate schedule's own charge type it is printed under (else the
+    charge type itself); each tax as its charge type's tax."""
+    lines = [
+        (Revenue(line.charge_type.value, _revenue_type(line)), line.amount) for line in bill.lines
+    ]
+    taxes = [(tax_on(tax.charge_type.value), tax.amount) for tax in bill.taxes]
+    return charges(lines + taxes)
+
+
+def _revenue_type(line: ChargeLine) -> str:
+    return line.category.code if line.category else line.charge_type.value

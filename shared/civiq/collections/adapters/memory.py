@@ -9,6 +9,8 @@ from datetime import date
 from typing import Any
 
 from civiq.accounts.domain.accounts import AccountStatus
+from civiq.collections.domain.aging import Receivable
+from civiq.collections.domain.aging_snapshots import AgingSnapshot
 from civiq.collections.domain.arrangements import Arrangement
 from civiq.collections.domain.contacts import Contact
 from civiq.collections.domain.dunning import (
@@ -22,13 +24,15 @@ from civiq.collections.domain.dunning import (
 from civiq.collections.domain.risk_history import AccountHistory
 from civiq.collections.domain.risk_model import RiskModel
 from civiq.collections.domain.risk_scores import RiskScore, ScoringChunk
-from civiq.collections.ports import CaseChange
+from civiq.collections.ports import CaseChange, LedgerOnFile
 from civiq.core.audit import AuditEntry
 from civiq.core.errors import Conflict, NotFound
 from civiq.core.events import DomainEvent
 from civiq.core.fakes import page_of
 from civiq.core.ports import Page
-from civiq.ledger.domain.journal import LedgerMoved
+from civiq.ledger.adapters.memory import InMemoryLedger
+from civiq.ledger.domain.journal import AccountLedger, LedgerMoved
+from civiq.ledger.domain.receivable_cells import Cell, Cells, cells_of, total
 from civiq.ledger.ports import JournalReader
 
 
@@ -277,3 +281,72 @@ class InMemoryScoringQueue:
 
     def send(self, chunks: Sequence[ScoringChunk]) -> None:
         self.chunks.extend(chunks)
+
+
+class InMemoryAging:
+    """The aging cells and the receivables of an in-memory ledger, computed from its accounts'
+    open items on every read: the from-scratch figures the cells the postings keep must equal."""
+
+    def __init__(self, ledger: InMemoryLedger) -> None:
+        self.ledger = ledger
+
+    def _ledgers(self) -> list[AccountLedger]:
+        return [self.ledger.state(account_id) for account_id in sorted(self.ledger.accounts)]
+
+    def cells(
+        self, family: str, group_prefix: str = "", figures: Sequence[str] | None = None
+    ) -> Sequence[Cell]:
+        every = total(
+            cells_of(ledger.open_statements, ledger.credit, ledger.aged_as or ledger.profile)
+            for ledger in self._ledgers()
+        )
+        return [
+            (key, figures)
+            for key, figures in sorted(every.items(), key=lambda kept: kept[0].order())
+            if key.family == family and key.in_groups(group_prefix)
+        ]
+
+    def replace(self, accounts: Iterable[tuple[str, Cells]]) -> int:
+        list(accounts)
+        return 0  # computed from the ledger on every read: never wrong
+
+    def fold(self) -> int:
+        return 0  # no cell is kept
+
+    def listed(self) -> Iterator[Receivable]:
+        for ledger in self._ledgers():
+            if not ledger.open_statements and ledger.credit <= 0:
+                continue
+            account = self.ledger.store.get(ledger.account_id)
+            yield Receivable(
+                ledger.account_id,
+                account.account_number,
+                account.holder.customer_id,
+                account.holder.name,
+                ledger.aged_as or ledger.profile,
+                ledger.open_statements,
+                ledger.credit,
+            )
+
+    def ledgers(self) -> Iterator[LedgerOnFile]:
+        for ledger in self._ledgers():
+            yield LedgerOnFile(ledger, bool(ledger.open_statements) or ledger.credit > 0)
+
+    def list(self, ledger: AccountLedger) -> None:
+        if self.ledger.state(ledger.account_id).head != ledger.head:
+            raise LedgerMoved(ledger.account_id)
+
+
+class InMemoryAgingSnapshots:
+    def __init__(self) -> None:
+        self.snapshots: dict[date, AgingSnapshot] = {}
+
+    def keep(self, snapshot: AgingSnapshot) -> bool:
+        if snapshot.taken_on in self.snapshots:
+            return False
+        self.snapshots[snapshot.taken_on] = snapshot
+        return True
+
+    def on_or_before(self, day: date) -> AgingSnapshot | None:
+        earlier = [taken for taken in self.snapshots if taken <= day]
+        return self.snapshots[max(earlier)] if earlier else None

@@ -4,7 +4,7 @@ the guards that name each posting once (ledger table).
 item            table   PK                    SK                       notes
 account         main    ACCOUNT#<id>          ACCOUNT                  balance_cents, credit_cents,
                                                                        ledger_sequence, ledger_hash,
-                                                                       open_statements
+                                                                       open_statements, aged_as
 ledger entry    ledger  ACCOUNT#<id>          LEDGER#<sequence, 10>    one per entry, never changed
 posting guard   ledger  ACCOUNT#<id>          POSTED#<guard>           ``payment:<id>``,
                                                                        ``penalty:...``
@@ -14,7 +14,11 @@ they do not exist, and the account item is updated on condition that its ledger 
 head the posting was computed from (its sequence and its hash: the new entries are chained to
 that hash). Every change of an account's balance goes through this condition, so an account's
 postings are serialised: the balance is always the sum of the entries, and the open
-statements (kept on the account item, so a posting reads one item) always what they still owe.
+statements (kept on the account item, so a posting reads one item) always what they still owe,
+each with what it was charged by revenue. The same transaction moves the aging cells and the
+receivables index (:mod:`civiq.ledger.adapters.dynamodb_receivables`): the account's route,
+read with the ledger, and its property's type say who owes; ``aged_as`` keeps what its
+receivables were last counted under (and so the property's type, read at its first posting).
 
 Entries and guards are only ever put, never updated or deleted: the ledger table's writers are
 allowed PutItem alone, and its resource policy refuses every other write to everyone.
@@ -23,6 +27,7 @@ allowed PutItem alone, and its resource policy refuses every other write to ever
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -33,8 +38,16 @@ from pynamodb.expressions.update import Action
 
 from civiq.core.errors import Conflict, NotFound
 from civiq.core.money import CENT, Money
+from civiq.ledger.adapters.dynamodb_receivables import (
+    ReceivablesIndex,
+    age,
+    aging_shard,
+    receivables_pk,
+)
 from civiq.ledger.domain.journal import (
+    UNKNOWN_PROFILE,
     AccountLedger,
+    Charges,
     EntriesSince,
     EntryKind,
     Head,
@@ -42,8 +55,10 @@ from civiq.ledger.domain.journal import (
     LedgerMoved,
     OpenStatement,
     Posting,
+    Profile,
     Source,
 )
+from civiq.ledger.domain.receivables import open_after
 from civiq.platform.dynamodb import keys
 from civiq.platform.dynamodb.attributes import CentsAttribute
 from civiq.platform.dynamodb.table import LedgerTableMeta, TableItem, TableMeta
@@ -67,7 +82,16 @@ class LedgerAccountItem(TableItem):
     credit_cents = CentsAttribute(null=True)
     ledger_sequence = NumberAttribute(null=True)
     ledger_hash = UnicodeAttribute(null=True)
-    open_statements = JSONAttribute(null=True)  # {statement id: [due date, owed cents]}
+    # {statement id: [due date, owed cents, {revenue key: charged cents}]} (items opened before
+    # they kept their charges: the first two alone)
+    open_statements = JSONAttribute(null=True)
+    aged_as = JSONAttribute(null=True)  # [route, property type] its receivables are counted under
+    gsi3pk = UnicodeAttribute(null=True, attr_name="GSI3PK")  # while it owes or is in credit
+    gsi3sk = UnicodeAttribute(null=True, attr_name="GSI3SK")
+    receivables = ReceivablesIndex()
+    route = UnicodeAttribute(null=True)  # the account's, read only: who owes
+    property_id = UnicodeAttribute(null=True)
+    holder = JSONAttribute(null=True)  # read by the receivables index
 
 
 class LedgerEntryItem(TableItem):
@@ -92,6 +116,9 @@ LEDGER_ATTRIBUTES = [
     "ledger_sequence",
     "ledger_hash",
     "open_statements",
+    "aged_as",
+    "route",
+    "property_id",
 ]
 
 
@@ -105,7 +132,34 @@ def read_ledger(account_id: str) -> AccountLedger:
         )
     except DoesNotExist as exc:
         raise NotFound(f"no account with id {account_id}", "account_id") from exc
-    return ledger_of(account_id, item)
+    ledger = ledger_of(account_id, item)
+    if ledger.aged_as is None and item.property_id is not None:
+        return replace(
+            ledger, profile=Profile(ledger.profile.route, property_type(item.property_id))
+        )
+    return ledger
+
+
+class PropertyTypeItem(TableItem):
+    """Only a property item's type."""
+
+    class Meta(TableMeta):
+        pass
+
+    property_type = UnicodeAttribute(null=True)
+
+
+def property_type(property_id: str) -> str:
+    """The type of the property ``property_id`` (unknown: none such): read once per account,
+    at its first posting; its postings after keep the one they counted its receivables
+    under (``aged_as``), and billing gives the property's as it stands."""
+    try:
+        item = PropertyTypeItem.get(
+            keys.property_pk(property_id), keys.PROPERTY_SK, attributes_to_get=["property_type"]
+        )
+    except DoesNotExist:
+        return UNKNOWN_PROFILE.property_type
+    return item.property_type or UNKNOWN_PROFILE.property_type
 
 
 class DynamoJournal:
@@ -140,8 +194,8 @@ def ledger_of(account_id: str, item: LedgerAccountItem) -> AccountLedger:
         else None
     )
     open_statements = tuple(
-        OpenStatement(sid, date.fromisoformat(due), Money.from_cents(int(cents)).amount)
-        for sid, (due, cents) in sorted((item.open_statements or {}).items())
+        OpenStatement(sid, date.fromisoformat(due), _amount(cents), _charges(charged))
+        for sid, (due, cents, *charged) in sorted((item.open_statements or {}).items())
     )
     return AccountLedger(
         account_id,
@@ -149,7 +203,30 @@ def ledger_of(account_id: str, item: LedgerAccountItem) -> AccountLedger:
         (item.balance_cents or Money.zero()).amount,
         (item.credit_cents or Money.zero()).amount,
         open_statements,
+        Profile(
+            item.route or UNKNOWN_PROFILE.route,
+            item.aged_as[1] if item.aged_as else UNKNOWN_PROFILE.property_type,
+        ),
+        Profile(*item.aged_as) if item.aged_as else None,
     )
+
+
+def _amount(cents: int) -> Decimal:
+    return Money.from_cents(int(cents)).amount
+
+
+def _charges(stored: list[Mapping[str, int]]) -> Charges:
+    return (
+        tuple((key, _amount(cents)) for key, cents in sorted(stored[0].items())) if stored else ()
+    )
+
+
+def open_record(statement: OpenStatement) -> list[Any]:
+    """An open item as the account item keeps it."""
+    record: list[Any] = [statement.due_on.isoformat(), Money(statement.owed).to_cents()]
+    if statement.charged:
+        record.append({key: Money(amount).to_cents() for key, amount in statement.charged})
+    return record
 
 
 def journal(transaction: Transaction, posting: Posting, also: Sequence[Action] = ()) -> None:
@@ -173,17 +250,13 @@ def journal(transaction: Transaction, posting: Posting, also: Sequence[Action] =
             LedgerEntryItem.pk.does_not_exist(),
             lambda: LedgerMoved(basis.account_id),
         )
-    owed = {s.statement_id: s for s in basis.open_statements}
-    for change in posting.statements:
-        owed[change.statement_id] = OpenStatement(change.statement_id, change.due_on, change.owed)
-    open_now = {
-        sid: [s.due_on.isoformat(), Money(s.owed).to_cents()]
-        for sid, s in sorted(owed.items())
-        if s.owed > 0
-    }
+    open_now = open_after(posting)
+    profile = basis.profile
     actions: list[Any] = [
         LedgerAccountItem.credit_cents.set(Money(posting.credit)),
-        LedgerAccountItem.open_statements.set(open_now),
+        LedgerAccountItem.open_statements.set({s.statement_id: open_record(s) for s in open_now}),
+        LedgerAccountItem.aged_as.set([profile.route, profile.property_type]),
+        *_receivable_keys(basis.account_id, bool(open_now) or posting.credit > 0),
         *also,
     ]
     if head is not None and posting.entries:
@@ -204,6 +277,17 @@ def journal(transaction: Transaction, posting: Posting, also: Sequence[Action] =
         LedgerAccountItem.pk.exists() & at_head,
         lambda: LedgerMoved(basis.account_id),
     )
+    age(transaction, posting)
+
+
+def _receivable_keys(account_id: str, listed: bool) -> list[Action]:
+    """The account item's keys in the receivables index: set while it owes or is in credit."""
+    if not listed:
+        return [LedgerAccountItem.gsi3pk.remove(), LedgerAccountItem.gsi3sk.remove()]
+    return [
+        LedgerAccountItem.gsi3pk.set(receivables_pk(aging_shard(account_id))),
+        LedgerAccountItem.gsi3sk.set(account_id),
+    ]
 
 
 def entry_record(entry: LedgerEntry) -> dict[str, Any]:

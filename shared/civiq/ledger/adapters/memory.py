@@ -13,6 +13,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from civiq.accounts.adapters.memory import InMemoryStore
+from civiq.accounts.domain.properties import Property
 from civiq.core.audit import AuditEntry
 from civiq.core.errors import NotFound, VersionConflict
 from civiq.core.events import DomainEvent
@@ -20,15 +21,17 @@ from civiq.core.ports import Page
 from civiq.ledger.domain.digests import SignedDigest, StoredDigest, sha256
 from civiq.ledger.domain.fees import FeeCatalogue
 from civiq.ledger.domain.journal import (
+    UNKNOWN_PROFILE,
     AccountLedger,
     EntriesSince,
     Head,
     LedgerEntry,
     LedgerMoved,
-    OpenStatement,
     Posting,
+    Profile,
 )
 from civiq.ledger.domain.payments import Payment, Refund
+from civiq.ledger.domain.receivables import open_after
 
 
 class InMemoryLedger:
@@ -42,10 +45,20 @@ class InMemoryLedger:
         self._lock = threading.Lock()  # a posting is atomic, as a DynamoDB transaction is
 
     def state(self, account_id: str) -> AccountLedger:
-        self.store.get(account_id)  # NotFound for an unknown account
-        return self.accounts.get(
+        account = self.store.get(account_id)  # NotFound for an unknown account
+        ledger = self.accounts.get(
             account_id, AccountLedger(account_id, None, Decimal(0), Decimal(0), ())
         )
+        if ledger.aged_as is not None:  # the property's type its receivables are counted under
+            kind = ledger.aged_as.property_type
+        else:
+            prop = self.store.entities.get(f"PROPERTY#{account.property_id}")
+            kind = (
+                prop.property_type.value
+                if isinstance(prop, Property)
+                else UNKNOWN_PROFILE.property_type
+            )
+        return replace(ledger, profile=Profile(account.route, kind))
 
     def entries(self, account_id: str, after: int, limit: int) -> Page[LedgerEntry]:
         following = [e for e in self.journal.get(account_id, []) if e.sequence > after]
@@ -94,17 +107,13 @@ class InMemoryLedger:
             return False
         if self.state(account_id).head != posting.basis.head:
             raise LedgerMoved(account_id)
-        owed = {s.statement_id: s for s in posting.basis.open_statements}
-        for change in posting.statements:
-            owed[change.statement_id] = OpenStatement(
-                change.statement_id, change.due_on, change.owed
-            )
         self.accounts[account_id] = replace(
             posting.basis,
             head=posting.head,
             balance=posting.basis.balance + posting.moved,
             credit=posting.credit,
-            open_statements=tuple(s for _, s in sorted(owed.items()) if s.owed > 0),
+            open_statements=open_after(posting),
+            aged_as=posting.basis.profile,
         )
         self.journal.setdefault(account_id, []).extend(posting.entries)
         self.guards.add((account_id, posting.guard))

@@ -198,7 +198,7 @@ def fee_entries(
             append(
                 entries[-1].head,
                 account_id=account_id,
-                entry_id=f"{charge.entry_id}-tax",
+                entry_id=tax_entry_id(charge.entry_id),
                 kind=EntryKind.FEE,
                 amount=charge.terms.tax_amount,
                 occurred_at=occurred_at,
@@ -208,6 +208,11 @@ def fee_entries(
             )
         )
     return tuple(entries)
+
+
+def tax_entry_id(entry_id: str) -> str:
+    """The id of the entry that charges the tax on fee entry ``entry_id``."""
+    return f"{entry_id}-tax"
 
 
 def standard_dishonoured_fee(amount: Decimal) -> FeeVersion | None:

@@ -255,13 +255,32 @@ def is_statement(item_id: str) -> bool:
     return not item_id.startswith(UNBILLED)
 
 
+# What an open item was charged, by revenue: (revenue key, amount) pairs in key order
+# (civiq.ledger.domain.receivables names the keys and splits what is owed among them).
+Charges = tuple[tuple[str, Decimal], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Profile:
+    """Who owes, as aging groups receivables: the account's meter-reading route and the type
+    of the property it serves (what its customer class is told by)."""
+
+    route: str
+    property_type: str
+
+
+UNKNOWN_PROFILE = Profile("unknown", "unknown")  # a ledger read without its account's attributes
+
+
 @dataclass(frozen=True, slots=True)
 class OpenStatement:
-    """A statement, or an unbilled item, with what is still owed on it."""
+    """A statement, or an unbilled item, with what is still owed on it and what it was
+    charged."""
 
     statement_id: str
     due_on: date
     owed: Decimal  # still owed on it (> 0)
+    charged: Charges = ()  # none: opened before items kept their charges
 
 
 @dataclass(frozen=True, slots=True)
@@ -317,6 +336,8 @@ class AccountLedger:
     balance: Decimal
     credit: Decimal
     open_statements: tuple[OpenStatement, ...]
+    profile: Profile = UNKNOWN_PROFILE  # the account's, as it stands
+    aged_as: Profile | None = None  # what its receivables were last counted under (None: profile)
 
     def owed_on(self, statement_id: str) -> Decimal:
         return next(
@@ -333,11 +354,13 @@ class LedgerMoved(Conflict):
 
 @dataclass(frozen=True, slots=True)
 class StatementChange:
-    """What one statement still owes after a posting (0: paid)."""
+    """What one statement still owes after a posting (0: paid), and what the posting charges
+    to it (added to what it was charged before: a new statement's lines, a penalty)."""
 
     statement_id: str
     due_on: date
     owed: Decimal
+    charged: Charges = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -408,10 +431,11 @@ def statement_posting(
     by: str,
     reason: str,
     replacing: tuple[str, Decimal] | None = None,
+    charged: Charges = (),
 ) -> Posting:
-    """A statement's charges (``total``) as a ``charge`` entry, the account's credit applied to
-    them. ``replacing`` is the (id, total) of the statement it rebills: its charge is reversed,
-    and what was paid on it counts towards the new one."""
+    """A statement's charges (``total``, by revenue ``charged``) as a ``charge`` entry, the
+    account's credit applied to them. ``replacing`` is the (id, total) of the statement it
+    rebills: its charge is reversed, and what was paid on it counts towards the new one."""
     entries: list[LedgerEntry] = []
     head = basis.head
     owed = total
@@ -451,5 +475,5 @@ def statement_posting(
             )
         )
     owed, credit = _owing(owed, basis.credit)
-    changes.append(StatementChange(statement_id, due_on, owed))
+    changes.append(StatementChange(statement_id, due_on, owed, charged))
     return Posting(basis, f"statement:{statement_id}", tuple(entries), tuple(changes), credit)

@@ -70,6 +70,11 @@ work item              WORKITEM#<id>         WORKITEM                 operations
                                                                       WORKQUEUE#<status>
 fee catalogue          FEES                  CATALOGUE                ledger.adapters.
                                                                       dynamodb_fees
+aging cell             AGING#TYPE,           <type>#<due>#<shard>,    ledger.adapters.
+                       AGING#ROUTE           <route>#<type>#<due>#    dynamodb_receivables
+                                             <shard> (due or CREDIT)
+aging summary          AGING-SUMMARY         TYPE, ROUTE#<route>      collections.adapters.
+aging snapshot         AGING-SNAPSHOTS       <yyyy-mm-dd>             dynamodb_aging
 risk model             RISK-MODEL            VERSION#<version>        collections.adapters.
 risk score             ACCOUNT#<id>          RISK-SCORE               dynamodb_risk; GSI2PK
                                                                       RISK-SCORES
@@ -87,6 +92,9 @@ ledger entry           ACCOUNT#<id>          LEDGER#<sequence, 10>    ledger.ada
 posting guard          ACCOUNT#<id>          POSTED#<guard>           dynamodb_journal
 payment                ACCOUNT#<id>          PAYMENT#<payment id>     ledger.adapters.
 refund                 ACCOUNT#<id>          REFUND#<payment>#<id>    dynamodb_postings
+
+An account that owes or is in credit also has GSI3PK ``RECEIVABLES#<shard>`` / GSI3SK its id
+(the receivables index: ledger.adapters.dynamodb_receivables).
 
 GSI1SK is the item kind (ACCOUNT, PROPERTY) unless said otherwise; GSI2SK is the account number
 (lists in number order), ``<read date>#<meter id>`` for reads pending review (oldest first),
