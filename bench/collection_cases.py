@@ -186,29 +186,31 @@ def run() -> list[Figure]:
     count = len(accounts)
     advances = count * STAGES
     return [
-        figure("accounts", count, "accounts"),
-        figure("open_requests_per_case", per(open_calls, count), "requests"),
-        figure("open_dynamodb_requests_per_case", per(open_calls, count, "dynamodb"), "requests"),
-        figure("open_seconds_per_case", open_seconds / count, "s"),
-        figure("advance_requests_per_stage", per(advance_calls, advances), "requests"),
+        figure("case_accounts", count, "accounts"),
+        figure("case_open_requests_per_case", per(open_calls, count), "requests"),
         figure(
-            "advance_dynamodb_requests_per_stage",
+            "case_open_dynamodb_requests_per_case", per(open_calls, count, "dynamodb"), "requests"
+        ),
+        figure("case_open_seconds_per_case", open_seconds / count, "s"),
+        figure("case_advance_requests_per_stage", per(advance_calls, advances), "requests"),
+        figure(
+            "case_advance_dynamodb_requests_per_stage",
             per(advance_calls, advances, "dynamodb"),
             "requests",
         ),
         figure(
-            "advance_eventbridge_requests_per_stage",
+            "case_advance_eventbridge_requests_per_stage",
             per(advance_calls, advances, "events"),
             "requests",
         ),
-        figure("advance_median_ms", median(advance_times) * 1000, "ms"),
-        figure("payment_follow_requests_per_case", per(payment_calls, count), "requests"),
+        figure("case_advance_median_ms", median(advance_times) * 1000, "ms"),
+        figure("case_payment_follow_requests_per_case", per(payment_calls, count), "requests"),
         figure(
-            "payment_follow_dynamodb_requests_per_case",
+            "case_payment_follow_dynamodb_requests_per_case",
             per(payment_calls, count, "dynamodb"),
             "requests",
         ),
-        figure("payment_follow_median_ms", median(follow_times) * 1000, "ms"),
+        figure("case_payment_follow_median_ms", median(follow_times) * 1000, "ms"),
     ]
 
 
