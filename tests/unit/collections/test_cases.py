@@ -347,3 +347,18 @@ def test_a_dispute_on_a_contact_pauses_the_case(world: CollectionsWorld) -> None
         "dispute",
     )
     assert world.case_workflow.stopped == {case.execution: "paused: dispute"}
+
+
+def test_assigning_or_contacting_needs_a_case_and_a_known_account(world: CollectionsWorld) -> None:
+    account, _, _ = delinquent(world)
+    with pytest.raises(Conflict, match="no collection case"):
+        world.assign(account.account_id, "staff-7", CLERK, "c")
+    with pytest.raises(NotFound):
+        world.record_contact(told("01J00000000000000000000000", "no-answer"), CLERK, "c")
+    world.open_case(account.account_id, CLERK, "corr-open")
+
+    first = world.assign(account.account_id, "staff-7", CLERK, "c")
+    again = world.assign(account.account_id, "staff-7", CLERK, "c")  # nothing to change
+
+    assert first == again and first.assigned_to == "staff-7"
+    assert [s.kind for s in first.steps].count(StepKind.ASSIGNED) == 1
