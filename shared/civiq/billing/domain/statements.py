@@ -108,6 +108,8 @@ FORWARD_LINE_ORDER: tuple[tuple[EntryKind, Direction], ...] = (
     (EntryKind.REFUND, Direction.CHARGE),
     (EntryKind.ADJUSTMENT, Direction.CREDIT),
     (EntryKind.ADJUSTMENT, Direction.CHARGE),
+    (EntryKind.WRITE_OFF, Direction.CREDIT),
+    (EntryKind.TAX_ROLL, Direction.CREDIT),
     (EntryKind.PENALTY, Direction.CHARGE),
     (EntryKind.FEE, Direction.CHARGE),
     (EntryKind.DEPOSIT, Direction.CHARGE),
@@ -117,6 +119,8 @@ FORWARD_LINE_ORDER: tuple[tuple[EntryKind, Direction], ...] = (
     (EntryKind.FEE, Direction.CREDIT),
     (EntryKind.REFUND, Direction.CREDIT),
     (EntryKind.PAYMENT, Direction.CHARGE),
+    (EntryKind.WRITE_OFF, Direction.CHARGE),  # a write-off reinstated
+    (EntryKind.TAX_ROLL, Direction.CHARGE),  # a tax-roll transfer taken back
 )
 
 

@@ -37,6 +37,8 @@ class EntryKind(StrEnum):
     REFUND = "refund"
     DEPOSIT = "deposit"
     REVERSAL = "reversal"
+    WRITE_OFF = "write-off"  # arrears written off as uncollectable (a charge: reinstated)
+    TAX_ROLL = "tax-roll"  # arrears added to the property's tax roll (a charge: taken back)
 
 
 @dataclass(frozen=True, slots=True)

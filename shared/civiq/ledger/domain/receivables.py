@@ -11,7 +11,9 @@ charged, by revenue key ``<service>/<revenue type>``:
   (``none/fee-<code>``, the dishonoured-payment fee included) and its tax (``none/fee-tax``), a
   late penalty (``none/penalty``, charged to the statement it penalizes), a charge adjustment
   (``none/adjustment``), a refund no credit covered (``none/refund``), the spent credit of a
-  payment taken back (``none/returned-payment``), a deposit (``none/deposit``);
+  payment taken back (``none/returned-payment``), a deposit (``none/deposit``), written-off
+  arrears reinstated (``none/reinstated-arrears``) and arrears a reversed tax-roll transfer owes
+  again (``none/returned-from-tax-roll``);
 - ``none/unclassified``: what an item owes beyond what it says it was charged (an item opened
   before items kept their charges).
 
@@ -60,6 +62,8 @@ ENTRY_REVENUE = {
     EntryKind.REFUND: "refund",
     EntryKind.REVERSAL: "returned-payment",
     EntryKind.DEPOSIT: "deposit",
+    EntryKind.WRITE_OFF: "reinstated-arrears",  # written-off arrears owed again
+    EntryKind.TAX_ROLL: "returned-from-tax-roll",  # arrears a reversed transfer owes again
 }
 
 
