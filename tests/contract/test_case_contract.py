@@ -193,6 +193,23 @@ def test_worklists_hold_each_staff_members_cases_most_past_due_first(world: Worl
     assert [c.account_id for c in first.items] == [large] and first.next_cursor is None
 
 
+def test_worklists_rank_by_risk_times_what_is_past_due(world: World) -> None:
+    """$400 at a 10 % risk stands to lose $40, $100 at 90 % $90, $60 unscored all of it: the
+    worklist reads them most exposed first, and the risk reads back as it was written."""
+    likely, unlikely, unscored = world.owing(9, "100.00"), world.owing(10, "400.00"), None
+    unscored = world.owing(11, "60.00")
+    for account_id, risk in ((likely, 0.9), (unlikely, 0.1), (unscored, None)):
+        opened = world.opened(account_id)
+        world.cases.open(replace(opened, after=replace(opened.after, risk=risk)))
+
+    ranked = world.cases.worklist(None, 10, None).items
+    assert [c.account_id for c in ranked] == [likely, unscored, unlikely]
+    assert [c.risk for c in ranked] == [0.9, None, 0.1]
+    first = world.cases.worklist(None, 2, None)
+    rest = world.cases.worklist(None, 2, first.next_cursor)
+    assert [c.account_id for c in (*first.items, *rest.items)] == [likely, unscored, unlikely]
+
+
 def test_contacts_are_kept_with_the_change_of_their_case(world: World) -> None:
     account_id = world.owing(8)
     opened = world.opened(account_id)

@@ -17,6 +17,7 @@ from civiq.collections.adapters.memory import (
     InMemoryLadders,
     InMemoryOpeningMarks,
     InMemoryPastDueStatements,
+    InMemoryRiskScores,
 )
 from civiq.collections.domain.arrangements import ArrangementPolicy
 from civiq.collections.domain.dunning import DunningPolicy
@@ -29,6 +30,7 @@ from civiq.collections.services.case_holds import PauseCase, ResumeCase
 from civiq.collections.services.case_opening import OpenCase, OpenDelinquentCases
 from civiq.collections.services.case_payments import FollowPayment
 from civiq.collections.services.casework import Casework
+from civiq.collections.services.risk_ranking import RankByRisk
 from civiq.core.fakes import RecordingWorkflow
 from civiq.ledger.domain.payments import PaymentChannel, PaymentMethod
 from civiq.notices.adapters.wording import CatalogWording
@@ -52,6 +54,7 @@ class CollectionsWorld(BillingWorld):
         self.past_due_statements = InMemoryPastDueStatements(self.ledger)
         self.opening_marks = InMemoryOpeningMarks()
         self.troubles = InMemoryPaymentTroubles()
+        self.scores = InMemoryRiskScores()
         wording = CatalogWording(Catalogs(default_templates_dir()), "Town of Example")
         self.work = Casework(
             accounts=self.store,
@@ -66,6 +69,7 @@ class CollectionsWorld(BillingWorld):
             policy=DunningPolicy(),
             recorder=self.recorder,
             troubles=self.troubles,
+            ranking=RankByRisk(self.scores),
         )
         self.open_case = OpenCase(self.work, self.properties)
         self.open_delinquent = OpenDelinquentCases(

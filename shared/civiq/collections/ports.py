@@ -66,6 +66,14 @@ class CaseChange:
     contacts: Sequence[Contact] = ()
 
 
+class CaseRanking(Protocol):
+    """Where a case ranks on worklists. Ranking never decides a stage."""
+
+    def ranked(self, case: Case, on: date) -> Case:
+        """``case`` with what ranks it (its account's risk) as of ``on``."""
+        ...
+
+
 class Cases(Protocol):
     def current(self, account_id: str) -> Case | None:
         """The account's case that is not closed (open or paused), if any."""
@@ -94,8 +102,9 @@ class Cases(Protocol):
         ...
 
     def worklist(self, assignee: str | None, limit: int, after: str | None) -> Page[Case]:
-        """The cases not closed on ``assignee``'s worklist (None: nobody's yet), most past due
-        first, from after the ``after`` cursor."""
+        """The cases not closed on ``assignee``'s worklist (None: nobody's yet), most exposed
+        first (:func:`~civiq.collections.domain.dunning.worklist_key`), from after the ``after``
+        cursor."""
         ...
 
     def contacts(self, account_id: str) -> Sequence[Contact]:

@@ -51,6 +51,7 @@ from civiq.collections.services.case_opening import OpenCase, OpenDelinquentCase
 from civiq.collections.services.case_payments import FollowPayment
 from civiq.collections.services.case_views import CaseViews
 from civiq.collections.services.casework import Casework
+from civiq.collections.services.risk_ranking import RankByRisk
 from civiq.collections.services.risk_scheduling import ScheduleRiskScoring
 from civiq.collections.services.risk_scoring import ScoreAccounts
 from civiq.collections.services.risk_training import TrainRiskModel
@@ -90,6 +91,7 @@ def casework(settings: CollectionSettings) -> Casework:
         policy=settings.dunning_policy(),
         recorder=Recorder.system(time_zone(settings)),
         troubles=DynamoPaymentTroubles(),
+        ranking=RankByRisk(DynamoRiskScores()),
         shield_days=settings.payment_shield_days,
     )
 

@@ -5,7 +5,9 @@ resumed."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime, timedelta
+from decimal import ROUND_DOWN
 from decimal import Decimal as D
 from typing import Any
 
@@ -25,7 +27,9 @@ from civiq.collections.domain.dunning import (
     CaseStatus,
     StepKind,
 )
+from civiq.collections.domain.risk_scores import Band, RiskScore
 from civiq.collections.ports import CaseChange
+from civiq.collections.schemas.cases import CaseOut
 from civiq.collections.schemas.events import CollectionStageAdvancedV1
 from civiq.collections.services.case_contacts import ContactTold
 from civiq.core.audit import AuditEntry
@@ -287,6 +291,27 @@ def test_a_payment_attempt_failed_on_our_side_holds_the_next_stage_for_a_while(
 
 def told(account_id: str, outcome: str, **promise: Any) -> ContactTold:
     return ContactTold(account_id, ContactChannel.PHONE, ContactOutcome(outcome), **promise)
+
+
+def test_a_case_carries_its_accounts_risk_until_the_account_is_60_days_delinquent(
+    world: CollectionsWorld,
+) -> None:
+    account, due_on, owed = delinquent(world)
+    score = RiskScore(account.account_id, 0.4267, Band.HIGH, (), "m1", due_on)
+    world.scores.write([score])
+
+    case = world.open_case(account.account_id, CLERK, "corr-open")
+    assert case.risk == 0.427
+    exposure = (owed * D("0.427")).quantize(D("0.01"), ROUND_DOWN)
+    assert D(CaseOut.of(case).exposure) == exposure
+
+    reminded = step_to(world, case, due_on + timedelta(days=30))
+    assert reminded.case.stage == 0 and reminded.case.risk == 0.427
+    world.scores.write([replace(score, score=0.1)])
+    assigned = world.assign(account.account_id, "staff-7", CLERK, "corr-assign")
+    assert assigned.risk == 0.1  # the latest score, read when the case is written
+    later = step_to(world, case, due_on + timedelta(days=60))
+    assert later.case.risk is None  # 60 days past due: certain, and ranked as such
 
 
 def test_a_promise_to_pay_holds_the_next_stage_until_its_day_is_over(

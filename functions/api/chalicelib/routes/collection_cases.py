@@ -121,7 +121,8 @@ def list_collection_contacts(id: str) -> Reply[schemas.ContactList]:
 def collection_worklist(
     staff: StaffIdentity, query: schemas.WorklistQuery
 ) -> Reply[schemas.CaseList]:
-    """A staff member's cases, most past due first (yours unless ``assignee`` says whose)."""
+    """A staff member's cases (yours unless ``assignee`` says whose), the most exposed first:
+    what is past due times the account's risk of becoming 60 days delinquent."""
     assignee = query.assignee or staff.subject
     whose = None if assignee == UNASSIGNED else assignee
     page = cases().views.worklist(whose, query.limit, query.cursor)

@@ -7,7 +7,8 @@ current case         ACCOUNT#<account id>   CASE-CURRENT                 while o
                                                                          its fingerprint; GSI2
                                                                          CASES-CURRENT / <account>;
                                                                          GSI1 WORKLIST#<assignee>
-                                                                         / <cents inverted>.<acct>
+                                                                         / <exposure inverted>.
+                                                                         <cents inverted>.<acct>
 contact              ACCOUNT#<account id>   CASE-CONTACT#<at>#<id>       put once, with the change
                                                                          of the case it was on
 staff task           ACCOUNT#<account id>   CASE-TASK#<task id>          GSI2 CASE-TASKS-OPEN /
@@ -396,6 +397,7 @@ def case_of(record: Mapping[str, Any]) -> Case:
         ended=CaseEnd(record["ended"]) if record["ended"] else None,
         assigned_to=record.get("assigned_to"),
         promise=_promise(record.get("promise")),
+        risk=float(record["risk"]) if record.get("risk") is not None else None,
     )
 
 

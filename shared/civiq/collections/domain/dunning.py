@@ -266,6 +266,9 @@ class Case:
     ended: CaseEnd | None = None
     assigned_to: str | None = None  # the staff member whose worklist it is on
     promise: Promise | None = None  # the holder's latest promise to pay
+    # The probability that the account becomes 60 days delinquent (its latest risk score) when
+    # the case was last written; None when it already is, or was not scored: ranked as certain.
+    risk: float | None = None
 
     @property
     def execution(self) -> str:
@@ -282,10 +285,24 @@ class Case:
         return warned and self.status is not CaseStatus.CLOSED
 
 
-def worklist_key(case: Case) -> str:
-    """Where a case sorts on a worklist: most past due first (cents inverted), then by account."""
+RISK_POINTS = 1000  # a probability in thousandths, to rank by it in whole numbers
+
+
+def exposure_cents(case: Case) -> int:
+    """What a case stands to lose: what is past due, weighted by the risk that the account
+    becomes (or stays) 60 days delinquent. A case with no risk score counts all it owes."""
     cents = int(case.past_due * 100)
-    return f"{WORKLIST_TOP - cents:013d}.{case.account_id}"
+    if case.risk is None:
+        return cents
+    return cents * round(case.risk * RISK_POINTS) // RISK_POINTS
+
+
+def worklist_key(case: Case) -> str:
+    """Where a case sorts on a worklist: most exposed first (risk times what is past due), then
+    most past due, then by account (the amounts inverted, so ascending keys rank them)."""
+    cents = int(case.past_due * 100)
+    exposure = exposure_cents(case)
+    return f"{WORKLIST_TOP - exposure:013d}.{WORKLIST_TOP - cents:013d}.{case.account_id}"
 
 
 def shutoff_warnings_change(before: Case | None, after: Case) -> int:

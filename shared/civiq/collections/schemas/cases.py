@@ -22,9 +22,11 @@ from civiq.collections.domain.dunning import (
     Stage,
     Step,
     StepKind,
+    exposure_cents,
 )
 from civiq.collections.services.case_advance import CaseStep
 from civiq.collections.services.case_contacts import ContactTold
+from civiq.core.money import CENT
 from civiq.core.money import dollars as money
 from civiq.core.schemas import WHOLE, DollarsIn, PageQuery, Payload, Request
 
@@ -146,6 +148,12 @@ class CaseOut(Payload):
     ended: CaseEnd | None
     assigned_to: str | None  # the staff member whose worklist it is on
     promise: PromiseOut | None  # the holder's latest promise to pay
+    risk: float | None = Field(
+        description="The account's risk of becoming 60 days delinquent when the case was last "
+        "written (null: it already is, or it was not scored); worklists rank by risk times "
+        "what is past due"
+    )
+    exposure: str = Field(description="What is past due, weighted by the risk (worklist order)")
     why: str  # the last stage reached, by which rule, from which item, on which day
     steps: list[StepOut]
 
@@ -173,6 +181,8 @@ class CaseOut(Payload):
                 by=case.promise.by,
                 contact_id=case.promise.contact_id,
             ),
+            risk=case.risk,
+            exposure=money(exposure_cents(case) * CENT),
             why=why(reached),
             steps=[StepOut.of(s) for s in case.steps],
         )

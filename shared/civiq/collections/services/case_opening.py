@@ -58,6 +58,7 @@ class OpenCase:
                     f"(the first stage needs {ladder.stages[0].minimum:.2f})",
                     "account_id",
                 )
+            case = work.ranking.ranked(case, today)
             entry = work.entry(
                 case,
                 "CollectionCaseOpened",

@@ -31,7 +31,8 @@ class CaseViews:
         return self.cases.open_tasks(limit, after)
 
     def worklist(self, assignee: str | None, limit: int, after: str | None) -> Page[Case]:
-        """A staff member's cases (None: nobody's yet), most past due first."""
+        """A staff member's cases (None: nobody's yet), most exposed first (risk times what is
+        past due)."""
         return self.cases.worklist(assignee, limit, after)
 
     def contacts(self, account_id: str) -> Sequence[Contact]:

@@ -11,7 +11,7 @@ was already out of date.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -30,7 +30,7 @@ from civiq.collections.domain.dunning import (
     Stage,
     past_due,
 )
-from civiq.collections.ports import Arrangements, CaseChange, Cases, Ladders
+from civiq.collections.ports import Arrangements, CaseChange, CaseRanking, Cases, Ladders
 from civiq.core.audit import AuditEntry
 from civiq.core.events import Actor, DomainEvent
 from civiq.core.ids import DeterministicIds
@@ -87,6 +87,7 @@ class Casework:
     policy: DunningPolicy
     recorder: Recorder
     troubles: PaymentTroubles
+    ranking: CaseRanking
     shield_days: int = SHIELD_DAYS
 
     def ladder(self, case: Case) -> Ladder:
@@ -126,6 +127,7 @@ class Casework:
             change = decision(Reading(case, ledger, late))
             if change is None:
                 return None
+            change = replace(change, after=self.ranking.ranked(change.after, on))
             try:
                 self.cases.save(case, change)
             except (CaseMoved, LedgerMoved):
