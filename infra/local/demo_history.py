@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from time import monotonic
-from typing import Any
+from typing import Any, Protocol
 from unittest.mock import patch
 
 from civiq.billing.domain.cycles import CycleDefinition, add_months
@@ -61,6 +61,22 @@ PAYMENT_METHODS = ("cheque", "e-transfer", "e-transfer", "cash")
 WEBHOOK_PATH = f"{API}/webhooks/payments"
 PENALTY_RULE = "LatePenaltiesFunction"
 
+
+class Story(Protocol):
+    """What happens to the account in arrears besides its bills, on days of its own."""
+
+    told: list[str]
+
+    def begin(self, first_unpaid_due_on: date) -> None: ...
+
+    def catch_up(self, until: datetime) -> None:
+        """Play what happens before ``until``."""
+        ...
+
+
+KeyedPost = Callable[[str, dict[str, Any], str], Any]  # path, body, Idempotency-Key
+# The account in arrears, a supervisor's sender, and one that POSTs with an Idempotency-Key
+StoryOf = Callable[[str, "Send", KeyedPost], Story]
 Handle = Callable[[str, str, dict[str, str], bytes], tuple[int, dict[str, str], bytes]]
 
 
@@ -78,7 +94,7 @@ def municipal_clock_at(instant: datetime) -> Iterator[None]:
         yield
 
 
-def _local(day: date, at: time) -> datetime:
+def local_instant(day: date, at: time) -> datetime:
     return datetime.combine(day, at.replace(tzinfo=MUNICIPAL_TIME_ZONE))
 
 
@@ -121,7 +137,7 @@ def webhooks_only(gateway: LocalApiGateway, port: int) -> Iterator[None]:
         server.server_close()
 
 
-def _keyed_sender(handle: Handle, token: str) -> Callable[[str, dict[str, Any], str], Any]:
+def keyed_sender(handle: Handle, token: str) -> KeyedPost:
     """POST with an Idempotency-Key (payments): the same key is the same payment."""
 
     def post(path: str, body: dict[str, Any], key: str) -> Any:
@@ -160,6 +176,7 @@ class DemoHistory:
     autopay: tuple[str, ...]  # account ids
     arrears: str  # account id
     past_due: str  # account id
+    story: tuple[str, ...] = ()  # what happened to the account in arrears, day by day
 
 
 def history_periods(definition: CycleDefinition, today: date) -> tuple[list[date], date]:
@@ -204,9 +221,11 @@ def load_history(
     today: date,
     definition: CycleDefinition | None = None,
     seed: int = 11,
+    story: StoryOf | None = None,
 ) -> DemoHistory:
     """Bill ``accounts`` for the last 13 months as the town would have (see the module), then
-    the latest ended period today."""
+    the latest ended period today. ``story``: what happens to the account in arrears besides,
+    told on its own days in between the history's."""
     definition = definition or cycle()
     periods, latest = history_periods(definition, today)
     if not periods or len(accounts) < 3:
@@ -215,54 +234,71 @@ def load_history(
         "local-demo-history", [Role.SUPERVISOR], datetime.now(UTC), timedelta(hours=1)
     )
     send = gateway_sender(gateway.handle, token)
-    pay = _keyed_sender(gateway.handle, token)
+    pay = keyed_sender(gateway.handle, token)
     penalties = penalty_job(stack)
     grace = int(_parameter(stack, "PenaltyGraceDays"))
     rng = random.Random(seed)  # noqa: S311 - demo data, not secrets
     start = definition.period_start(periods[0])
-    with municipal_clock_at(_local(start + timedelta(days=1), READ_HOUR)):
+    with municipal_clock_at(local_instant(start + timedelta(days=1), READ_HOUR)):
         define_rates_and_cycle(send, definition)
         meters = install_meters(accounts, send, definition, latest, seed)
         reads = post_reads(send, meters, [d for d in period_ends(definition, start)])
         autopay = _on_autopay(send, accounts)
     others = [a["id"] for a in accounts if a["id"] not in autopay]
     arrears, past_due = others[0], others[1]
+    arrears_story = story(arrears, send, pay) if story is not None else None
+
+    @contextmanager
+    def on(instant: datetime) -> Iterator[None]:
+        """The history's next day: the story's days before it first."""
+        if arrears_story is not None:
+            arrears_story.catch_up(instant)
+        with municipal_clock_at(instant):
+            yield
+
     unpaid = {arrears: set(periods[-(ARREARS_BILLS - 1) :]), past_due: {periods[-1]}}
     statements = payments = 0
-    for period_end in periods:
-        with municipal_clock_at(_local(period_end + timedelta(days=1), READ_HOUR)):
-            reads += post_reads(send, meters, [period_end])
-        run_day = period_end + timedelta(days=definition.read_days)
-        with municipal_clock_at(datetime.combine(run_day, RUN_AT)):
-            run = run_period(send, definition, period_end)
-        if run["status"] != "completed":
-            raise DemoLoadError(f"the demo history's run {run['id']} is {run['status']}: {run}")
-        due: list[tuple[date, str, dict[str, Any]]] = []
-        for account in accounts:
-            account_id = account["id"]
-            statement = _statement_of(send, account_id, period_end)
-            if statement is None:
-                continue
-            statements += 1
-            if account_id in autopay or period_end in unpaid.get(account_id, set()):
-                continue
-            paid_on = date.fromisoformat(statement["issued_on"]) + timedelta(rng.randint(4, 18))
-            due.append((paid_on, account_id, statement))
-        for paid_on, account_id, statement in sorted(due, key=lambda d: (d[0], d[1])):
-            with municipal_clock_at(_local(paid_on, PAYMENT_HOUR)):
-                pay(
-                    f"{API}/accounts/{account_id}/payments",
-                    {
-                        "amount": statement["total_due"],
-                        "method": rng.choice(PAYMENT_METHODS),
-                        "received_on": paid_on.isoformat(),
-                    },
-                    f"demo-payment-{statement['id']}",
-                )
-            payments += 1
-        penalty_day = run_day + timedelta(days=definition.due_days + grace + 1)
-        with municipal_clock_at(datetime.combine(penalty_day, PENALTIES_AT)):
-            penalties(datetime.combine(penalty_day, PENALTIES_AT))
+    # Between the days, the clock stays back at the history's start: nothing the story left
+    # waiting (a collection case's execution) wakes before its day.
+    with municipal_clock_at(local_instant(start, READ_HOUR)):
+        for period_end in periods:
+            with on(local_instant(period_end + timedelta(days=1), READ_HOUR)):
+                reads += post_reads(send, meters, [period_end])
+            run_day = period_end + timedelta(days=definition.read_days)
+            with on(datetime.combine(run_day, RUN_AT)):
+                run = run_period(send, definition, period_end)
+            if run["status"] != "completed":
+                raise DemoLoadError(f"the demo history's run {run['id']} is {run['status']}: {run}")
+            due: list[tuple[date, str, dict[str, Any]]] = []
+            for account in accounts:
+                account_id = account["id"]
+                statement = _statement_of(send, account_id, period_end)
+                if statement is None:
+                    continue
+                statements += 1
+                if account_id in autopay or period_end in unpaid.get(account_id, set()):
+                    if account_id == arrears and arrears_story is not None:
+                        arrears_story.begin(date.fromisoformat(statement["due_on"]))
+                    continue
+                paid_on = date.fromisoformat(statement["issued_on"]) + timedelta(rng.randint(4, 18))
+                due.append((paid_on, account_id, statement))
+            for paid_on, account_id, statement in sorted(due, key=lambda d: (d[0], d[1])):
+                with on(local_instant(paid_on, PAYMENT_HOUR)):
+                    pay(
+                        f"{API}/accounts/{account_id}/payments",
+                        {
+                            "amount": statement["total_due"],
+                            "method": rng.choice(PAYMENT_METHODS),
+                            "received_on": paid_on.isoformat(),
+                        },
+                        f"demo-payment-{statement['id']}",
+                    )
+                payments += 1
+            penalty_day = run_day + timedelta(days=definition.due_days + grace + 1)
+            with on(datetime.combine(penalty_day, PENALTIES_AT)):
+                penalties(datetime.combine(penalty_day, PENALTIES_AT))
+        if arrears_story is not None:
+            arrears_story.catch_up(datetime.now(UTC))  # what the story has left is after today
     reads += post_reads(send, meters, [latest])
     run = run_period(send, definition, latest)
     return DemoHistory(
@@ -273,4 +309,5 @@ def load_history(
         autopay,
         arrears,
         past_due,
+        tuple(arrears_story.told) if arrears_story is not None else (),
     )

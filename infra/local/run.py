@@ -23,7 +23,9 @@ from civiq.core.clock import SystemClock
 from civiq.core.dates import MUNICIPAL_TIME_ZONE, local_today
 from civiq.core.staff import Role
 from civiq.platform.tokens import LocalTokens
+from infra.local import municipal_waits
 from infra.local.demo import gateway_sender, load_via_api, municipality
+from infra.local.demo_collections import CollectionsStory
 from infra.local.demo_history import ARREARS_BILLS, DemoHistory, load_history, webhooks_only
 from infra.local.gateway import LocalApiGateway, load_routes
 from infra.local.stack import REGION, STACK_NAME, LocalStack
@@ -127,6 +129,14 @@ def print_summary(
             f"  {account['holder']['name']} ({account['language']})"
             + (f"  <- {shows[account['id']]}" if account["id"] in shows else "")
         )
+    if billing.story:
+        print(
+            "\n  Collections, the account in arrears"
+            f" ({api_url}/api/v1/utility/accounts/{billing.arrears}/collection-cases,"
+            " .../correspondence, .../arrangements):"
+        )
+        for line in billing.story:
+            print(f"    {line}")
     print(f"\n  Scheduled rules (EventBridge cron() is UTC; local time {MUNICIPAL_TIME_ZONE}):")
     now = datetime.now(UTC)
     for at, rule, expression, _ in stack.upcoming(now):
@@ -157,6 +167,7 @@ def main() -> None:
     logging.disable(logging.INFO)
 
     started = time.monotonic()
+    municipal_waits.install()  # the demo story's executions wake on its days
     stopped = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopped.set())
     api_url = f"http://127.0.0.1:{args.port}"
@@ -173,7 +184,13 @@ def main() -> None:
     supervisor = staff_token(stack, Role.SUPERVISOR)
     accounts = load_demo(gateway, clerk, args.demo_accounts)
     with webhooks_only(gateway, args.port):  # autopay charges are answered through it
-        billing = load_history(stack, gateway, accounts, local_today(SystemClock()))
+        billing = load_history(
+            stack,
+            gateway,
+            accounts,
+            local_today(SystemClock()),
+            story=lambda account_id, send, post: CollectionsStory(stack, send, post, account_id),
+        )
     stack.fire_schedule(*ledger_digest_schedule(stack))  # now, so `make reconcile` has a digest
     stack.run_schedules()
 

@@ -1,0 +1,163 @@
+"""Demo story: the demo town's account in arrears, taken through collections on the days it would
+have happened, while the history is loaded (:func:`infra.local.demo_history.load_history` calls
+:meth:`CollectionsStory.catch_up` before each of its own days, so the story and the billing
+history interleave in time order).
+
+The day after its first unpaid bill falls due, a clerk opens its collection case. Its Step
+Functions execution waits for each stage's day on the municipal clock (the local stack's waits
+follow it: :mod:`infra.local.municipal_waits`), so the reminder and the second notice go out
+on their days, each as a letter and, the holder having consented, an email in the holder's
+language. The holder then makes a payment arrangement, which pauses the case; no instalment is
+paid, the daily arrangement check breaks it after its grace, and the case resumes where it left
+off: the demand letter, the shutoff warning, the escalation. Everything goes through the API
+and the deployed functions; what happened is listed by :attr:`CollectionsStory.told` and can be
+read back through the API (the account's collection cases, correspondence and arrangements).
+"""
+
+from __future__ import annotations
+
+import heapq
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from infra.local.demo import API, DemoLoadError, Send
+from infra.local.demo_billing import call_api
+from infra.local.demo_history import KeyedPost, local_instant, municipal_clock_at
+from infra.local.stack import LocalStack
+
+CASES = "/api/v1/ar/cases"
+ARRANGEMENT_CHECK_RULE = "ArrangementCheckFunction"
+STAGE_HOUR = datetime.min.time().replace(hour=7)  # local: after the executions' 06:00 wake-up
+OFFICE_HOUR = datetime.min.time().replace(hour=10)  # local: a clerk at the counter
+STAGES_BEFORE_ARRANGEMENT = 2  # the reminder and the second notice
+ARRANGEMENT_AFTER_DAYS = 3  # the holder calls three days after the second notice
+FIRST_INSTALMENT_DAYS = 14
+ARRANGEMENT_GRACE_DAYS = 5  # the arrangement policy's default
+ADVANCE_TIMEOUT_S = 30.0
+STORY_EMAIL = "arrears.demo@example.ca"
+
+
+@dataclass(order=True)
+class _Action:
+    at: datetime
+    order: int
+    what: str = field(compare=False)
+    run: Callable[[], None] = field(compare=False)
+
+
+@dataclass
+class CollectionsStory:
+    stack: LocalStack
+    send: Send  # a supervisor's
+    post: KeyedPost  # the same, with an Idempotency-Key
+    account_id: str
+    told: list[str] = field(default_factory=list)
+    _actions: list[_Action] = field(default_factory=list)
+    _count: int = 0
+    _stages: int = 0  # reached
+    _arranged: bool = False
+
+    # --- the history's hooks --------------------------------------------------------------------
+    def begin(self, first_unpaid_due_on: date) -> None:
+        """The account's first unpaid bill falls due on that day: the story starts after it."""
+        if self._count:
+            return
+        self._at(
+            local_instant(first_unpaid_due_on + timedelta(days=1), OFFICE_HOUR), "open", self._open
+        )
+
+    def catch_up(self, until: datetime) -> None:
+        """Play every action of the story due before ``until``, in order, each on its day."""
+        while self._actions and self._actions[0].at < until:
+            action = heapq.heappop(self._actions)
+            with municipal_clock_at(action.at):
+                action.run()
+
+    # --- the story ------------------------------------------------------------------------------
+    def _at(self, at: datetime, what: str, run: Callable[[], None]) -> None:
+        self._count += 1
+        heapq.heappush(self._actions, _Action(at, self._count, what, run))
+
+    def _open(self) -> None:
+        self._consent()
+        call_api(self.send, "POST", CASES, {"account_id": self.account_id}, expected=(201,))
+        case = self._case()
+        self.told.append(f"{case['opened_on']}: case opened, {case['past_due']} past due")
+        self._next_stage(case)
+
+    def _consent(self) -> None:
+        """The holder, at the counter, gives an email address and consents to email (CASL)."""
+        account = call_api(self.send, "GET", f"{API}/accounts/{self.account_id}", {}, (200,))
+        customer = f"{API}/customers/{account['holder']['customer_id']}"
+        version = call_api(self.send, "GET", customer, {}, (200,))["version"]
+        if account["holder"]["email"] is None:
+            contact = {"version": version, "contact": {"email": STORY_EMAIL}}
+            version = call_api(self.send, "PUT", f"{customer}/contact", contact, (200,))["version"]
+        consent = {"given": True, "source": "in-person"}
+        preferences = {"version": version, "preferences": {"email_consent": consent}}
+        call_api(self.send, "PUT", f"{customer}/preferences", preferences, (200,))
+
+    def _next_stage(self, case: dict[str, Any]) -> None:
+        if case["status"] != "open" or case["next_stage_on"] is None:
+            return
+        day = date.fromisoformat(case["next_stage_on"])
+        self._at(local_instant(day, STAGE_HOUR), "stage", lambda: self._stage(len(case["steps"])))
+
+    def _stage(self, steps_before: int) -> None:
+        case = self._advanced(steps_before)
+        step = case["steps"][-1]
+        self.told.append(f"{step['on']}: {step['kind']} {step.get('stage') or ''}".rstrip())
+        if step["kind"] == "advanced":
+            self._stages += 1
+        if self._stages == STAGES_BEFORE_ARRANGEMENT and not self._arranged:
+            day = date.fromisoformat(step["on"]) + timedelta(days=ARRANGEMENT_AFTER_DAYS)
+            self._at(local_instant(day, OFFICE_HOUR), "arrangement", self._arrange)
+            return
+        self._next_stage(case)
+
+    def _arrange(self) -> None:
+        self._arranged = True
+        today = self._case()["steps"][-1]["on"]
+        first_due = date.fromisoformat(today) + timedelta(days=FIRST_INSTALMENT_DAYS + 3)
+        terms = {"instalments": 2, "frequency": "monthly", "first_due": first_due.isoformat()}
+        path = f"{API}/accounts/{self.account_id}/arrangements"
+        made = self.post(path, terms, f"demo-arrangement-{self.account_id}")
+        self.told.append(
+            f"{made['made_on']}: arrangement {made['arrangement_id']} made: "
+            f"{len(made['instalments'])} instalments from {first_due}; the case paused"
+        )
+        check_day = first_due + timedelta(days=ARRANGEMENT_GRACE_DAYS + 1)
+        self._at(local_instant(check_day, OFFICE_HOUR), "check", self._check_arrangements)
+
+    def _check_arrangements(self) -> None:
+        steps_before = len(self._case()["steps"])
+        rule, target = next(
+            (r, t) for r, _, t in self.stack.scheduled_targets() if ARRANGEMENT_CHECK_RULE in r
+        )
+        self.stack.fire_schedule(rule, target)
+        case = self._advanced(steps_before)
+        self.told.append(f"{case['steps'][-1]['on']}: arrangement broken; the case resumed")
+        self._next_stage(case)
+
+    # --- reading back ---------------------------------------------------------------------------
+    def _case(self) -> dict[str, Any]:
+        path = f"{API}/accounts/{self.account_id}/collection-cases"
+        cases = call_api(self.send, "GET", path, {}, (200,))["cases"]
+        if not cases:
+            raise DemoLoadError(f"the demo story's account {self.account_id} has no case")
+        latest: dict[str, Any] = cases[0]
+        return latest
+
+    def _advanced(self, steps_before: int) -> dict[str, Any]:
+        """The case once its execution took its next step (it runs on its own, woken by the
+        municipal clock)."""
+        deadline = time.monotonic() + ADVANCE_TIMEOUT_S
+        while time.monotonic() < deadline:
+            case = self._case()
+            if len(case["steps"]) > steps_before:
+                return case
+            time.sleep(0.2)
+        raise DemoLoadError(f"the demo story's case did not move: {self._case()}")
