@@ -11,14 +11,18 @@ from typing import Any
 
 import pytest
 import requests
+from moto.stepfunctions.parser.asl.component.state.wait.wait_function.timestamp import Timestamp
 
 from civiq.billing.domain.cycles import add_months
+from civiq.collections.domain.dunning import CustomerClass, DunningPolicy
 from civiq.core.clock import SystemClock
 from civiq.core.dates import local_today
 from civiq.core.staff import Role
+from infra.local import municipal_waits
 from infra.local.demo import Send, Town, load_via_api, municipality
 from infra.local.demo_billing import cycle, define_rates_and_cycle
-from infra.local.demo_history import ARREARS_BILLS, HISTORY_MONTHS, load_history
+from infra.local.demo_collections import CollectionsStory
+from infra.local.demo_history import ARREARS_BILLS, HISTORY_MONTHS, DemoHistory, load_history
 from infra.local.demo_rates import SCHEDULE_ID, previous_version
 from infra.local.run import local_gateway, staff_token
 from infra.local.stack import LocalStack
@@ -45,10 +49,13 @@ def _kinds(ledger: dict[str, Any], kind: str) -> list[dict[str, Any]]:
 
 
 def test_the_demo_town_has_thirteen_months_of_bills_payments_and_arrears(
-    stack: LocalStack, api_url: str
+    stack: LocalStack, api_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Thirteen months of history through the real functions; then a rate-change simulation
-    runs on its year of bills in the stack's own worker."""
+    """Thirteen months of history through the real functions, the account in arrears taken
+    through collections on its days; then a rate-change simulation runs on its year of bills in
+    the stack's own worker."""
+    # as in `make run`: the story's case executions wake on the municipal clock
+    monkeypatch.setattr(Timestamp, "_eval_body", municipal_waits._wait_for_the_municipal_clock)
     clerk = http_sender(api_url, staff_token(stack, Role.CLERK))
     town = Town(name="Val-des-Historiques", municipality_code="0415", routes=ROUTES)
     definition = cycle(ROUTES, cycle_id="demo-history")
@@ -57,9 +64,17 @@ def test_the_demo_town_has_thirteen_months_of_bills_payments_and_arrears(
     accounts = load_via_api(municipality(accounts=6, seed=7, town=town), clerk)
     today = local_today(SystemClock())
 
-    history = load_history(stack, local_gateway(stack), accounts, today, definition)
+    history = load_history(
+        stack,
+        local_gateway(stack),
+        accounts,
+        today,
+        definition,
+        story=lambda account_id, send, post: CollectionsStory(stack, send, post, account_id),
+    )
 
     assert history.latest.run["status"] == "completed", history.latest.run
+    _assert_the_collections_story(clerk, history)
     statements = {a["id"]: _statements(clerk, a["id"]) for a in accounts}
     for account_id, bills in statements.items():
         assert len(bills) == len(history.periods) + 1, account_id
@@ -112,6 +127,35 @@ def test_the_demo_town_has_thirteen_months_of_bills_payments_and_arrears(
     assert Decimal(revenue["draft"]) < Decimal(revenue["current"]), revenue
     assert Decimal(report["change_dollars"]["median"]) < 0, report["change_dollars"]
     assert {t["label"] for t in report["typical_bills"]} == {"low", "median", "high"}
+
+
+def _assert_the_collections_story(clerk: Send, history: DemoHistory) -> None:
+    """The account in arrears climbed its ladder one stage at a time, each stage's notice by
+    mail and by email in the holder's language; its arrangement paused the case, was broken, and
+    the case resumed where it left off."""
+    account = f"/api/v1/utility/accounts/{history.arrears}"
+    _, found = clerk("GET", f"{account}/collection-cases", {})
+    case = found["cases"][0]
+    steps = case["steps"]
+    reached = [s["stage"] for s in steps if s["kind"] == "advanced"]
+    ladder = DunningPolicy().default_ladder(CustomerClass.RESIDENTIAL, "utility").stages
+    assert len(reached) >= 3 and reached == [s.code for s in ladder[: len(reached)]], steps
+    kinds = [s["kind"] for s in steps]
+    paused, resumed = kinds.index("paused"), kinds.index("resumed")
+    assert kinds[:paused].count("advanced") == 2 and paused < resumed, kinds
+    assert steps[paused]["reason"].startswith("arrangement:"), steps[paused]
+    _, arrangements = clerk("GET", f"{account}/arrangements", {})
+    assert [a["status"] for a in arrangements["items"]] == ["broken"], arrangements
+    _, holder = clerk("GET", account, {})
+    _, sent = clerk("GET", f"{account}/correspondence?limit=100", {})
+    language = holder["language"]
+    notices = {(m["kind"], m["channel"]) for m in sent["items"] if m["language"] == language}
+    for stage in ladder[: len(reached)]:
+        if stage.notice is not None:  # a letter, and an email: the holder consented
+            kind = f"collection-{stage.notice.value}"
+            assert {(kind, "mail"), (kind, "email")} <= notices, (stage, notices)
+    assert {("arrangement-broken", "mail"), ("arrangement-broken", "email")} <= notices
+    assert len(history.story) >= len(reached) + 3, history.story  # opened, arranged, broken
 
 
 def _simulate(api_url: str, token: str, draft: dict[str, Any]) -> dict[str, Any]:
