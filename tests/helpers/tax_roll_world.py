@@ -31,7 +31,7 @@ FEE = FeeVersion(
     date(2026, 1, 1),
     D("40.00"),
     "Tax roll transfer fee",
-    "Frais de transfert au rôle d’imposition",
+    "Frais de transfert au rôle d'imposition",
     "4100-TAXROLL",
     FeeTax("HST", "TVH", D("0.13")),
 )
