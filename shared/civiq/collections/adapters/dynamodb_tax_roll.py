@@ -24,9 +24,9 @@ from typing import Any
 
 from pynamodb.attributes import JSONAttribute, UnicodeAttribute
 from pynamodb.exceptions import DoesNotExist
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 
 from civiq.billing.adapters.dynamodb import post_to_statements
+from civiq.collections.adapters.dynamodb_cases import ByGsi1, ByGsi2
 from civiq.collections.domain.tax_roll import (
     Debtor,
     LineType,
@@ -52,24 +52,6 @@ NOTICED_SK = "TAXROLL-NOTICED"
 ALL_PK = "TAXROLL-TRANSFERS"
 FILE_PREFIX = "TAXROLL-FILE#"
 DAYS_PK = "TAXROLL-FILES"
-
-
-class ByGsi1(GlobalSecondaryIndex[Any]):
-    class Meta:
-        index_name = "GSI1"
-        projection = AllProjection()
-
-    gsi1pk = UnicodeAttribute(hash_key=True, attr_name="GSI1PK")
-    gsi1sk = UnicodeAttribute(range_key=True, attr_name="GSI1SK")
-
-
-class ByGsi2(GlobalSecondaryIndex[Any]):
-    class Meta:
-        index_name = "GSI2"
-        projection = AllProjection()
-
-    gsi2pk = UnicodeAttribute(hash_key=True, attr_name="GSI2PK")
-    gsi2sk = UnicodeAttribute(range_key=True, attr_name="GSI2SK")
 
 
 class TransferItem(TableItem):
