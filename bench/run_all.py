@@ -43,6 +43,7 @@ BENCHMARKS = (
     "read_reminders",
     "ledger_digest",
     "collection_cases",
+    "tax_roll",
     "aging_report",
     "risk_scoring",
     "delivery",
@@ -54,7 +55,8 @@ TIMEOUT_S = 240
 # rate_simulation re-rates 50,000 generated accounts' years twice in memory (about 3 minutes);
 # read_reminders loads 360 accounts into moto and reminds them five times; ledger_digest loads
 # 1,000 accounts into moto and digests them three times; risk_scoring scores 1,000,000 generated
-# accounts three times over and writes 40 accounts' histories into moto; delivery opens 60
+# accounts three times over and writes 40 accounts' histories into moto; tax_roll loads 60
+# accounts into moto and notices, transfers and reverses their owners'; delivery opens 60
 # accounts in moto, delivers their messages twice, and renders three print-file parts of 200
 # letters
 TIMEOUTS = {
@@ -66,6 +68,7 @@ TIMEOUTS = {
     "read_reminders": 900,
     "ledger_digest": 900,
     "collection_cases": 900,
+    "tax_roll": 900,
     "aging_report": 1800,
     "risk_scoring": 1200,
     "delivery": 900,

@@ -24,6 +24,7 @@ from chalicelib.routes import (
     rates,
     remittances,
     risk_scores,
+    tax_roll,
     transfers,
     unsubscribe,
     webhooks,
@@ -49,6 +50,7 @@ app.register_blueprint(arrangements.blueprint)
 app.register_blueprint(aging.blueprint)
 app.register_blueprint(collection_cases.blueprint)
 app.register_blueprint(risk_scores.blueprint)
+app.register_blueprint(tax_roll.blueprint)
 app.register_blueprint(webhooks.blueprint)
 app.register_blueprint(remittances.blueprint)
 app.register_blueprint(processor_exceptions.blueprint)

@@ -27,6 +27,8 @@ SIGNING_KEY_SECRET_ID = "civiq-test-signing-key"
 COLLECTION_CASE_MACHINE = (
     f"arn:aws:states:{REGION}:123456789012:stateMachine:civiq-test-collection-case"
 )
+# The tax roll transfers' state machine, likewise (tests that run it create it from the ASL).
+TAX_ROLL_MACHINE = f"arn:aws:states:{REGION}:123456789012:stateMachine:civiq-test-tax-roll"
 UNSUBSCRIBE_SECRET_ID = "civiq-test-unsubscribe"
 AWS_ENVIRONMENT = {
     "AWS_ACCESS_KEY_ID": "testing",

@@ -24,6 +24,7 @@ from tests.helpers.emulator import (
     REGION,
     SIGNING_KEY_SECRET_ID,
     TABLE,
+    TAX_ROLL_MACHINE,
     UNSUBSCRIBE_SECRET_ID,
     WEBHOOK_SECRET_ID,
 )
@@ -46,6 +47,7 @@ def chalice_app(aws: None, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
         "IDEMPOTENCY_TABLE_NAME": IDEMPOTENCY_TABLE,
         "WEBHOOK_SECRET_ID": WEBHOOK_SECRET_ID,
         "COLLECTION_CASE_STATE_MACHINE_ARN": COLLECTION_CASE_MACHINE,
+        "TAX_ROLL_STATE_MACHINE_ARN": TAX_ROLL_MACHINE,
         "UNSUBSCRIBE_SECRET_ID": UNSUBSCRIBE_SECRET_ID,
     }.items():
         monkeypatch.setenv(name, value)

@@ -35,6 +35,7 @@ from tests.helpers.emulator import (
     REGION,
     SIGNING_KEY_SECRET_ID,
     TABLE,
+    TAX_ROLL_MACHINE,
 )
 
 DOCUMENT = "/api/v1/openapi.json"
@@ -97,6 +98,7 @@ def served_schema() -> Any:
             "AUTH_MODE": "local",
             "LOCAL_SIGNING_KEY_SECRET_ID": SIGNING_KEY_SECRET_ID,
             "COLLECTION_CASE_STATE_MACHINE_ARN": COLLECTION_CASE_MACHINE,
+            "TAX_ROLL_STATE_MACHINE_ARN": TAX_ROLL_MACHINE,
         }.items():
             environment.setenv(name, value)
         import app

@@ -30,7 +30,7 @@ from infra.local.packaging import REPO, load_template
 
 # The functions that post to the ledger: payments, refunds, reversals, adjustments and rebills
 # (the API), statements (the billing-cycle tasks), final bills, processor events, remittances,
-# late penalties and new-account fees. (Arrears are not posted by any function yet.)
+# late penalties and new-account fees, and arrears transferred to the tax roll (its task).
 LEDGER_WRITERS = {
     "ApiFunction",
     "BillingTasksFunction",
@@ -39,6 +39,7 @@ LEDGER_WRITERS = {
     "RemittanceFunction",
     "LatePenaltiesFunction",
     "FeeChargerFunction",
+    "TaxRollTaskFunction",
 }
 # The ledger's other readers: the digest job (heads and journals), the arrangement check (the
 # payments since each arrangement was made), the collection cases' functions, the risk scoring

@@ -116,12 +116,12 @@ class Driver:
 
 @pytest.fixture
 def workflows(aws: None, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Stand-in state machines for the move, transfer, billing and case workflows: their
+    """Stand-in state machines for the move, transfer, billing, case and tax roll workflows: their
     executions are started and described, not run (the workflows have tests of their own)."""
     sfn = boto3.client("stepfunctions", region_name=REGION)
     definition = json.dumps({"StartAt": "Wait", "States": {"Wait": {"Type": "Pass", "End": True}}})
     role = "arn:aws:iam::123456789012:role/workflow"
-    for name in ("MOVE", "TRANSFER", "BILLING_CYCLE", "COLLECTION_CASE"):
+    for name in ("MOVE", "TRANSFER", "BILLING_CYCLE", "COLLECTION_CASE", "TAX_ROLL"):
         machine = sfn.create_state_machine(name=name.lower(), definition=definition, roleArn=role)
         monkeypatch.setenv(f"{name}_STATE_MACHINE_ARN", machine["stateMachineArn"])
 
@@ -589,6 +589,31 @@ def test_every_route_answers_without_a_scan(
             customer_class="commercial",
         )
         assert "Scan" not in used, used
+        # transfers to the tax roll: a tenant's debt stays with the tenant (the default bylaw);
+        # an unknown transfer, one Query of the index; listings, one Query each; the files
+        transfers = "/api/v1/ar/tax-roll-transfers"
+        _, used = call("POST", transfers, 400, {"account_id": tenant["id"]}, role=Role.SUPERVISOR)
+        assert "Scan" not in used and "TransactWriteItems" not in used, used
+        for query in ("", "status=noticed", f"account_id={account_id}"):
+            _, used = call("GET", transfers, 200, query=query)
+            assert used == Counter({"Query": 1}), (query, used)
+        unknown = "01J00000000000000000000000"
+        _, used = call("GET", transfers + "/{id}", 404, id=unknown)
+        assert used == Counter({"Query": 1}), used
+        for action in ("withdraw", "reverse"):
+            _, used = call(
+                "POST",
+                transfers + "/{id}/" + action,
+                404,
+                {"reason": "entered in error"},
+                role=Role.SUPERVISOR,
+                id=unknown,
+            )
+            assert used == Counter({"Query": 1}), used
+        _, used = call("GET", "/api/v1/ar/tax-roll-files", 200)
+        assert used == Counter({"Query": 1}), used
+        _, used = call("GET", "/api/v1/ar/tax-roll-files/{day}", 404, day="2026-11-26")
+        assert used == Counter({"Query": 1}), used
         # risk scores (written by the scoring run, which has its own tests)
         DynamoRiskScores().write([RiskScore(account_id, 0.42, Band.HIGH, (), "v1", NOW.date())])
         _, used = call("GET", "/api/v1/ar/scores", 200, query="min_score=0.3&limit=5")

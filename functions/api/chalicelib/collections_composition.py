@@ -1,6 +1,6 @@
-"""The API's side of collections (payment arrangements, collection cases, risk scores and
-receivables aging), built at its first request by :mod:`civiq.collections.wiring` from the
-settings of :mod:`chalicelib.composition`."""
+"""The API's side of collections (payment arrangements, collection cases, transfers to the
+tax roll, risk scores and receivables aging), built at its first request by
+:mod:`civiq.collections.wiring` from the settings of :mod:`chalicelib.composition`."""
 
 from __future__ import annotations
 
@@ -12,7 +12,12 @@ from chalicelib.composition import api
 if TYPE_CHECKING:
     from civiq.collections.services.casework import Casework
     from civiq.collections.services.risk_worklist import RiskWorklist
-    from civiq.collections.wiring import AgingServices, ArrangementServices, CaseServices
+    from civiq.collections.wiring import (
+        AgingServices,
+        ArrangementServices,
+        CaseServices,
+        TaxRollServices,
+    )
 
 
 @cache
@@ -34,6 +39,13 @@ def cases() -> CaseServices:
     from civiq.collections.wiring import case_services
 
     return case_services(_casework())
+
+
+@cache
+def tax_roll() -> TaxRollServices:
+    from civiq.collections.wiring import tax_roll_services
+
+    return tax_roll_services(_casework(), api().settings)
 
 
 @cache

@@ -6,14 +6,14 @@ from decimal import Decimal
 
 from pydantic import Field, model_validator
 
-from civiq.collections.config import CollectionSettings
+from civiq.collections.config import TaxRollSettings
 from civiq.core.settings import STATE_MACHINE_ARN, AuthMode
 from civiq.ledger.domain.journal import AllocationOrder
 
 
-class ApiSettings(CollectionSettings):
+class ApiSettings(TaxRollSettings):
     """The API's settings (collections' among them: the arrangement policy, the cases' workflow
-    and dunning defaults)."""
+    and dunning defaults, the transfers to the tax roll and the documents bucket)."""
 
     auth_mode: AuthMode = AuthMode.COGNITO
     # The local token key's secret (ARN or name) in Secrets Manager: its value is read at run
@@ -31,9 +31,6 @@ class ApiSettings(CollectionSettings):
     # Where reading files are uploaded (the import routes need it).
     readings_bucket: str | None = Field(default=None, min_length=3)
     billing_cycle_state_machine_arn: str | None = Field(default=None, pattern=STATE_MACHINE_ARN)
-    # Statements are fetched through short-lived presigned URLs of this bucket.
-    documents_bucket: str | None = None
-    document_url_seconds: int = Field(default=300, ge=30, le=3600)
     # A rebill's PDF is rendered by the statement renderer, invoked asynchronously.
     statement_renderer_function: str | None = None
     # Report exports are made by functions/report_export, asked for on this queue.

@@ -1,7 +1,8 @@
 """Settings of collections from the environment, validated once at cold start: the payment
 arrangement policy (the API, which makes arrangements, and the daily check, which keeps them),
 and the collection cases' workflow and dunning defaults (the API, the check and the case
-functions), and the delinquency risk score's scoring run."""
+functions), the transfers of arrears to the tax roll (the API and their workflow's task), and
+the delinquency risk score's scoring run."""
 
 from __future__ import annotations
 
@@ -10,10 +11,12 @@ from pathlib import Path
 
 from pydantic import Field, model_validator
 
+from civiq.accounts.domain.moves import ArrearsPolicy
 from civiq.collections.domain.arrangements import ArrangementPolicy
 from civiq.collections.domain.dunning import DunningPolicy
 from civiq.collections.domain.risk_scores import Bands
 from civiq.collections.domain.risk_training import TrainingPolicy
+from civiq.collections.domain.tax_roll import MIN_DAYS_PAST_DUE, NOTICE_DAYS, TaxRollPolicy
 from civiq.core.settings import STATE_MACHINE_ARN, CommonSettings
 from civiq.payments.domain.payment_troubles import SHIELD_DAYS
 
@@ -64,6 +67,27 @@ class CollectionSettings(ArrangementSettings):
         return DunningPolicy(
             days_between_stages=self.collection_days_between_stages,
             min_shutoff_notice_days=self.collection_shutoff_notice_days,
+        )
+
+
+class TaxRollSettings(CollectionSettings):
+    """Transfers of arrears to the tax roll: which arrears, how long the notice gives, the
+    bylaw on tenants' arrears, their workflow, and where the files for the tax system go."""
+
+    tax_roll_min_days_past_due: int = Field(default=MIN_DAYS_PAST_DUE, ge=1, le=3650)
+    tax_roll_notice_days: int = Field(default=NOTICE_DAYS, ge=1, le=365)
+    tenant_arrears_policy: ArrearsPolicy = ArrearsPolicy.STAY_WITH_TENANT
+    tax_roll_state_machine_arn: str | None = Field(default=None, pattern=STATE_MACHINE_ARN)
+    # The files for the tax system (tax-roll/<day>.csv) and statements are fetched from this
+    # bucket through short-lived presigned URLs.
+    documents_bucket: str | None = None
+    document_url_seconds: int = Field(default=300, ge=30, le=3600)
+
+    def tax_roll_policy(self) -> TaxRollPolicy:
+        return TaxRollPolicy(
+            min_days_past_due=self.tax_roll_min_days_past_due,
+            notice_days=self.tax_roll_notice_days,
+            owner_liable_for_tenants=self.tenant_arrears_policy is ArrearsPolicy.ROLL_TO_OWNER,
         )
 
 

@@ -1,6 +1,7 @@
 """Ports of collections: where arrangements, cases and their ladders are kept, what the
-delinquency risk score reads and writes, and what aging reads (the cells, the receivables, the
-daily snapshots). Adapters implement them (DynamoDB, SQS, and in memory)."""
+delinquency risk score reads and writes, what aging reads (the cells, the receivables, the
+daily snapshots), and the transfers of arrears to the tax roll with their files. Adapters
+implement them (DynamoDB, SQS, S3, and in memory)."""
 
 from __future__ import annotations
 
@@ -18,10 +19,11 @@ from civiq.collections.domain.dunning import Case, CollectionTask, Ladder
 from civiq.collections.domain.risk_history import AccountHistory
 from civiq.collections.domain.risk_model import RiskModel
 from civiq.collections.domain.risk_scores import RiskScore, ScoringChunk
+from civiq.collections.domain.tax_roll import TaxRollLine, TaxRollTransfer, TransferStatus
 from civiq.core.audit import AuditEntry
 from civiq.core.events import DomainEvent
 from civiq.core.ports import Page
-from civiq.ledger.domain.journal import AccountLedger
+from civiq.ledger.domain.journal import AccountLedger, Posting
 from civiq.ledger.domain.receivable_cells import Cell, Cells
 
 
@@ -262,4 +264,79 @@ class AgingSnapshots(Protocol):
 
     def on_or_before(self, day: date) -> AgingSnapshot | None:
         """The latest snapshot taken on ``day`` or before."""
+        ...
+
+
+class TaxRollTransfers(Protocol):
+    """Transfers of arrears to the tax roll, each with the lines it wrote in a day's file for
+    the tax system."""
+
+    def notice(
+        self,
+        transfer: TaxRollTransfer,
+        events: Sequence[DomainEvent],
+        entries: Sequence[AuditEntry],
+    ) -> None:
+        """Keep a noticed transfer with its events (each its own history entry) and history
+        ``entries``; Conflict, keeping nothing, when the account has a transfer noticed
+        already or the id is taken."""
+        ...
+
+    def get(self, transfer_id: str) -> TaxRollTransfer:
+        """Raises NotFound."""
+        ...
+
+    def listing(
+        self,
+        status: TransferStatus | None,
+        account_id: str | None,
+        limit: int,
+        after: str | None,
+    ) -> Page[TaxRollTransfer]:
+        """Transfers of ``status`` (None: any), of ``account_id`` (None: every account's),
+        newest first, from after the ``after`` cursor."""
+        ...
+
+    def end(
+        self, before: TaxRollTransfer, after: TaxRollTransfer, entries: Sequence[AuditEntry]
+    ) -> bool:
+        """Record that noticed ``before`` was cancelled (``after``) with its history
+        ``entries``; False, writing nothing, when it is no longer noticed."""
+        ...
+
+    def post(
+        self,
+        posting: Posting,
+        before: TaxRollTransfer,
+        after: TaxRollTransfer,
+        line: TaxRollLine,
+        events: Sequence[DomainEvent],
+        entries: Sequence[AuditEntry],
+    ) -> bool:
+        """Write the ledger ``posting`` (the arrears on or off the tax roll), ``after`` in
+        place of ``before``, the file ``line``, ``events`` and history ``entries``, in one
+        transaction. False,
+        writing nothing, when the posting was written before; raises LedgerMoved when the
+        ledger moved since it was read, TransferMoved when the transfer did."""
+        ...
+
+    def lines(self, day: date) -> Sequence[TaxRollLine]:
+        """The lines of ``day``'s file."""
+        ...
+
+    def days(self, limit: int, after: str | None) -> Page[date]:
+        """The days with a file, the latest first, from after the ``after`` cursor."""
+        ...
+
+
+class TaxRollFiles(Protocol):
+    """The files for the tax system, one per day (written whole: the same lines give the same
+    file)."""
+
+    def write(self, day: date, content: bytes) -> str:
+        """Keep ``day``'s file; its key."""
+        ...
+
+    def url_for(self, day: date, seconds: int) -> str:
+        """A short-lived link to ``day``'s file."""
         ...

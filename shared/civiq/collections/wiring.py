@@ -1,7 +1,7 @@
 """Collections wired to DynamoDB, Step Functions, SQS and EventBridge from settings: the one
 place its services are built (the API's arrangement, case, risk-score and aging routes, the
-daily arrangement check, the collection-case function, the risk scoring run, the hourly aging
-upkeep, the aging check and rebuild)."""
+daily arrangement check, the collection-case function, the transfers to the tax roll and their
+workflow's task, the risk scoring run, the hourly aging upkeep, the aging check and rebuild)."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from civiq.accounts.adapters.dynamodb_customers import DynamoCustomerRepository
 from civiq.accounts.adapters.dynamodb_properties import DynamoPropertyRepository
 from civiq.accounts.domain.account_numbers import AccountNumberScheme
 from civiq.accounts.services.recording import Recorder
+from civiq.billing.adapters.payment_ledger import dynamo_payment_ledger
 from civiq.collections.adapters.dynamodb import DynamoArrangements
 from civiq.collections.adapters.dynamodb_aging import (
     DynamoAgingCells,
@@ -32,8 +33,10 @@ from civiq.collections.adapters.dynamodb_risk import (
     DynamoRiskModels,
     DynamoRiskScores,
 )
+from civiq.collections.adapters.dynamodb_tax_roll import DynamoTaxRoll
+from civiq.collections.adapters.s3_tax_roll_files import S3TaxRollFiles
 from civiq.collections.adapters.scoring_queue import SqsScoringQueue
-from civiq.collections.config import CollectionSettings, RiskScoringSettings
+from civiq.collections.config import CollectionSettings, RiskScoringSettings, TaxRollSettings
 from civiq.collections.services.account_aging import AccountAging
 from civiq.collections.services.aging_check import CheckAging
 from civiq.collections.services.aging_drilldown import AgingDrillDown
@@ -56,9 +59,16 @@ from civiq.collections.services.risk_scheduling import ScheduleRiskScoring
 from civiq.collections.services.risk_scoring import ScoreAccounts
 from civiq.collections.services.risk_training import TrainRiskModel
 from civiq.collections.services.risk_worklist import RiskWorklist
+from civiq.collections.services.tax_roll_notice import NoticeTransfer
+from civiq.collections.services.tax_roll_reversal import ReverseTransfer
+from civiq.collections.services.tax_roll_transfer import TransferArrears
+from civiq.collections.services.tax_roll_views import TaxRollViews
+from civiq.collections.services.tax_roll_withdrawal import WithdrawTransfer
+from civiq.collections.services.tax_roll_work import TaxRollWork
 from civiq.core.clock import SystemClock
 from civiq.core.dates import local_today
 from civiq.core.settings import CommonSettings
+from civiq.ledger.adapters.dynamodb_fees import DynamoFeeCatalogues
 from civiq.ledger.adapters.dynamodb_journal import DynamoJournal
 from civiq.notices.adapters.wording import CatalogWording
 from civiq.notices.services.alerts import Notifier
@@ -250,3 +260,46 @@ def aging_upkeep(settings: CommonSettings) -> AgingUpkeep:
     configure_table(settings)
     receivables, cells = DynamoReceivables(), DynamoAgingCells()
     return AgingUpkeep(RebuildAging(receivables, cells), CheckAging(receivables, cells))
+
+
+def _tax_roll_work(work: Casework, settings: TaxRollSettings) -> TaxRollWork:
+    if not settings.tax_roll_state_machine_arn:
+        raise ValueError("TAX_ROLL_STATE_MACHINE_ARN is required")
+    if not settings.documents_bucket:
+        raise ValueError("DOCUMENTS_BUCKET is required")
+    return TaxRollWork(
+        transfers=DynamoTaxRoll(),
+        files=S3TaxRollFiles(client(settings, "s3"), settings.documents_bucket),
+        work=work,
+        properties=DynamoPropertyRepository(),
+        books=dynamo_payment_ledger(settings),
+        catalogues=DynamoFeeCatalogues(),
+        workflow=StepFunctionsWorkflow(
+            client(settings, "stepfunctions"), settings.tax_roll_state_machine_arn
+        ),
+        policy=settings.tax_roll_policy(),
+    )
+
+
+@dataclass(frozen=True)
+class TaxRollServices:
+    notice: NoticeTransfer
+    withdraw: WithdrawTransfer
+    reverse: ReverseTransfer
+    views: TaxRollViews
+
+
+def tax_roll_services(work: Casework, settings: TaxRollSettings) -> TaxRollServices:
+    """The API's transfers to the tax roll and their files."""
+    tax_roll = _tax_roll_work(work, settings)
+    return TaxRollServices(
+        NoticeTransfer(tax_roll),
+        WithdrawTransfer(tax_roll),
+        ReverseTransfer(tax_roll),
+        TaxRollViews(tax_roll.transfers, tax_roll.files, settings.document_url_seconds),
+    )
+
+
+def transfer_arrears(settings: TaxRollSettings) -> TransferArrears:
+    """The TaxRollTransfer state machine's task."""
+    return TransferArrears(_tax_roll_work(casework(settings), settings))

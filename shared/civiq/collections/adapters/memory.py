@@ -24,6 +24,12 @@ from civiq.collections.domain.dunning import (
 from civiq.collections.domain.risk_history import AccountHistory
 from civiq.collections.domain.risk_model import RiskModel
 from civiq.collections.domain.risk_scores import RiskScore, ScoringChunk
+from civiq.collections.domain.tax_roll import (
+    TaxRollLine,
+    TaxRollTransfer,
+    TransferMoved,
+    TransferStatus,
+)
 from civiq.collections.ports import CaseChange, LedgerOnFile
 from civiq.core.audit import AuditEntry
 from civiq.core.errors import Conflict, NotFound
@@ -31,7 +37,7 @@ from civiq.core.events import DomainEvent
 from civiq.core.fakes import page_of
 from civiq.core.ports import Page
 from civiq.ledger.adapters.memory import InMemoryLedger
-from civiq.ledger.domain.journal import AccountLedger, LedgerMoved
+from civiq.ledger.domain.journal import AccountLedger, LedgerMoved, Posting
 from civiq.ledger.domain.receivable_cells import Cell, Cells, cells_of, total
 from civiq.ledger.ports import JournalReader
 
@@ -350,3 +356,114 @@ class InMemoryAgingSnapshots:
     def on_or_before(self, day: date) -> AgingSnapshot | None:
         earlier = [taken for taken in self.snapshots if taken <= day]
         return self.snapshots[max(earlier)] if earlier else None
+
+
+class InMemoryTaxRoll:
+    """Transfers to the tax roll and their file lines; postings go to the in-memory ledger,
+    events and history to its store (where the ledger's own go)."""
+
+    def __init__(self, ledger: InMemoryLedger) -> None:
+        self.ledger = ledger
+        self.transfers: dict[str, TaxRollTransfer] = {}
+        self.file_lines: dict[date, dict[str, TaxRollLine]] = {}
+        self._lock = threading.Lock()
+
+    def notice(
+        self,
+        transfer: TaxRollTransfer,
+        events: Sequence[DomainEvent],
+        entries: Sequence[AuditEntry],
+    ) -> None:
+        with self._lock:
+            if transfer.transfer_id in self.transfers:
+                raise Conflict("the transfer id is taken", "transfer_id")
+            if any(
+                t.account_id == transfer.account_id and t.status is TransferStatus.NOTICED
+                for t in self.transfers.values()
+            ):
+                raise Conflict("the account has a transfer to the tax roll noticed", "account_id")
+            self.transfers[transfer.transfer_id] = transfer
+            self._record(events, entries)
+
+    def get(self, transfer_id: str) -> TaxRollTransfer:
+        if transfer_id not in self.transfers:
+            raise NotFound(f"no transfer {transfer_id}", "transfer_id")
+        return self.transfers[transfer_id]
+
+    def listing(
+        self,
+        status: TransferStatus | None,
+        account_id: str | None,
+        limit: int,
+        after: str | None,
+    ) -> Page[TaxRollTransfer]:
+        found = sorted(
+            (
+                t
+                for t in self.transfers.values()
+                if (status is None or t.status is status)
+                and (account_id is None or t.account_id == account_id)
+                and (after is None or t.transfer_id < after)
+            ),
+            key=lambda t: t.transfer_id,
+            reverse=True,
+        )
+        page = found[:limit]
+        return Page(page, page[-1].transfer_id if len(found) > limit else None)
+
+    def end(
+        self, before: TaxRollTransfer, after: TaxRollTransfer, entries: Sequence[AuditEntry]
+    ) -> bool:
+        with self._lock:
+            if self.transfers.get(before.transfer_id) != before:
+                return False
+            self.transfers[before.transfer_id] = after
+            self._record((), entries)
+            return True
+
+    def post(
+        self,
+        posting: Posting,
+        before: TaxRollTransfer,
+        after: TaxRollTransfer,
+        line: TaxRollLine,
+        events: Sequence[DomainEvent],
+        entries: Sequence[AuditEntry],
+    ) -> bool:
+        with self._lock:
+            if (posting.basis.account_id, posting.guard) in self.ledger.guards:
+                return False
+            if self.transfers.get(before.transfer_id) != before:
+                raise TransferMoved(before.transfer_id)
+            if not self.ledger.post(posting, events=events, history=entries):
+                return False
+            self.transfers[before.transfer_id] = after
+            self.file_lines.setdefault(line.day, {})[line.key] = line
+            return True
+
+    def lines(self, day: date) -> Sequence[TaxRollLine]:
+        return list(self.file_lines.get(day, {}).values())
+
+    def days(self, limit: int, after: str | None) -> Page[date]:
+        found = sorted(
+            (d for d in self.file_lines if after is None or d.isoformat() < after), reverse=True
+        )
+        page = found[:limit]
+        return Page(page, page[-1].isoformat() if len(found) > limit else None)
+
+    def _record(self, events: Sequence[DomainEvent], entries: Sequence[AuditEntry]) -> None:
+        self.ledger.store.outbox.update({e.event_id: e for e in events})
+        self.ledger.store.history.update({e.event_id: AuditEntry.of(e) for e in events})
+        self.ledger.store.history.update({h.entry_id: h for h in entries})
+
+
+class InMemoryTaxRollFiles:
+    def __init__(self) -> None:
+        self.files: dict[date, bytes] = {}
+
+    def write(self, day: date, content: bytes) -> str:
+        self.files[day] = content
+        return f"tax-roll/{day.isoformat()}.csv"
+
+    def url_for(self, day: date, seconds: int) -> str:
+        return f"https://documents.example/tax-roll/{day.isoformat()}.csv?expires={seconds}"

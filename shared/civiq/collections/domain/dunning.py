@@ -207,6 +207,7 @@ class CaseStatus(StrEnum):
 class CaseEnd(StrEnum):
     PAID = "paid"  # nothing past due any more
     BELOW_MINIMUM = "below-minimum"  # less past due than the first stage's minimum
+    TAX_ROLL = "tax-roll"  # the arrears went on the property's tax roll
 
 
 class StepKind(StrEnum):

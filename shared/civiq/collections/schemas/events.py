@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from civiq.billing.schemas.events import AMOUNT
 from civiq.collections.domain.arrangements import InstalmentFrequency
+from civiq.collections.domain.tax_roll import Debtor
 
 
 class _Strict(BaseModel):
@@ -63,9 +64,36 @@ class ArrangementEndedV1(_Strict):
     missed_due_on: date | None
 
 
+class TransferredItemV1(_Strict):
+    item_id: str  # a statement, or an unbilled item (the transfer fee)
+    due_on: date
+    amount: str = Field(pattern=AMOUNT)
+
+
+class ArrearsTransferredToTaxRollV1(_Strict):
+    """Arrears added to the property's tax roll (``roll_number``) at the notice's deadline:
+    what was still owed of the items the notice selected (``arrears``) and the transfer fee,
+    paid on the utility account by a ``tax-roll`` entry of ``total``."""
+
+    transfer_id: str
+    account_id: str
+    account_number: str
+    roll_number: str
+    debtor: Debtor
+    owner_customer_id: str
+    arrears: str = Field(pattern=AMOUNT)
+    fee: str = Field(pattern=AMOUNT)
+    total: str = Field(pattern=AMOUNT)
+    items: list[TransferredItemV1]
+    noticed_on: date
+    deadline: date
+    transferred_on: date
+
+
 COLLECTION_EVENT_SCHEMAS: dict[tuple[str, int], type[BaseModel]] = {
     ("CollectionStageAdvanced", 1): CollectionStageAdvancedV1,
     ("ArrangementCreated", 1): ArrangementCreatedV1,
     ("ArrangementBroken", 1): ArrangementEndedV1,
     ("ArrangementCompleted", 1): ArrangementEndedV1,
+    ("ArrearsTransferredToTaxRoll", 1): ArrearsTransferredToTaxRollV1,
 }

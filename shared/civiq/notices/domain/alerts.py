@@ -38,6 +38,10 @@ class NotificationKind(StrEnum):
     COLLECTION_DEMAND = "collection-demand"
     COLLECTION_SHUTOFF_WARNING = "collection-shutoff-warning"
     ARRANGEMENT_BROKEN = "arrangement-broken"
+    # arrears to be added to the property's tax roll: to the owner, and to a tenant whose
+    # arrears they are
+    TAX_ROLL_NOTICE = "tax-roll-notice"
+    TAX_ROLL_TENANT_NOTICE = "tax-roll-tenant-notice"
 
     @property
     def catalog_key(self) -> str:
@@ -137,7 +141,22 @@ class ArrangementBreach:
     kind = NotificationKind.ARRANGEMENT_BROKEN
 
 
-Facts: TypeAlias = HighConsumption | ReadScheduled | CollectionNotice | ArrangementBreach
+@dataclass(frozen=True, slots=True)
+class TaxRollNotice:
+    """Arrears to be added to the property's tax roll unless paid by ``deadline``: the
+    arrears, the transfer fee, the roll number they go on."""
+
+    kind: NotificationKind  # TAX_ROLL_NOTICE (the owner), TAX_ROLL_TENANT_NOTICE (a tenant)
+    transfer_id: str
+    roll_number: str  # as printed: 1234-567-890-12345-0000
+    arrears: Decimal
+    fee: Decimal
+    deadline: date
+
+
+Facts: TypeAlias = (
+    HighConsumption | ReadScheduled | CollectionNotice | ArrangementBreach | TaxRollNotice
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,6 +215,14 @@ class Notification:
                 "days_past_due": facts.days_past_due,
                 "pay_by": facts.pay_by,
                 "shutoff_on": facts.shutoff_on or facts.pay_by,
+            }
+        elif isinstance(facts, TaxRollNotice):
+            said |= {
+                "roll_number": facts.roll_number,
+                "arrears": Money(facts.arrears),
+                "fee": Money(facts.fee),
+                "total": Money(facts.arrears + facts.fee),
+                "deadline": facts.deadline,
             }
         else:
             said |= {

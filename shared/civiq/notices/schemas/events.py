@@ -118,6 +118,17 @@ class ArrangementBreachFactsV1(_Strict):
     pay_by: date
 
 
+class TaxRollNoticeFactsV1(_Strict):
+    """Arrears to be added to the property's tax roll (``roll_number``) unless paid by
+    ``deadline``, with the transfer fee (0.00: none)."""
+
+    transfer_id: str
+    roll_number: str
+    arrears: str = Field(pattern=AMOUNT)
+    fee: str = Field(pattern=AMOUNT)
+    deadline: date
+
+
 COLLECTION_NOTICES = (
     NotificationKind.COLLECTION_REMINDER,
     NotificationKind.COLLECTION_SECOND_NOTICE,
@@ -129,6 +140,8 @@ FACTS: dict[NotificationKind, type[BaseModel]] = {
     NotificationKind.READ_SCHEDULED: ReadScheduledFactsV1,
     NotificationKind.PAYMENT_RECEIPT: PaymentReceiptFactsV1,
     NotificationKind.ARRANGEMENT_BROKEN: ArrangementBreachFactsV1,
+    NotificationKind.TAX_ROLL_NOTICE: TaxRollNoticeFactsV1,
+    NotificationKind.TAX_ROLL_TENANT_NOTICE: TaxRollNoticeFactsV1,
 }
 FACTS.update(dict.fromkeys(COLLECTION_NOTICES, CollectionNoticeFactsV1))
 
@@ -148,6 +161,7 @@ class NotificationRequestedV1(_Strict):
         | PaymentReceiptFactsV1
         | CollectionNoticeFactsV1
         | ArrangementBreachFactsV1
+        | TaxRollNoticeFactsV1
     )
 
     @model_validator(mode="after")
