@@ -9,9 +9,13 @@ follow it: :mod:`infra.local.municipal_waits`), so the reminder and the second n
 on their days, each as a letter and, the holder having consented, an email in the holder's
 language. The holder then makes a payment arrangement, which pauses the case; no instalment is
 paid, the daily arrangement check breaks it after its grace, and the case resumes where it left
-off: the demand letter, the shutoff warning, the escalation. Everything goes through the API
-and the deployed functions; what happened is listed by :attr:`CollectionsStory.told` and can be
-read back through the API (the account's collection cases, correspondence and arrangements).
+off: the demand letter, the shutoff warning, the escalation. A supervisor then notices the
+transfer of the arrears to the property's tax roll (the owner's letter gives a deadline); at the
+deadline the transfer's own execution transfers them with the fee and closes the case, and a few
+days later the transfer is reversed. Everything goes through the API and the deployed
+functions; what happened is listed by :attr:`CollectionsStory.told` and can be read back
+through the API (the account's collection cases, correspondence and arrangements, the tax-roll
+transfers and files).
 """
 
 from __future__ import annotations
@@ -29,6 +33,10 @@ from infra.local.demo_history import KeyedPost, local_instant, municipal_clock_a
 from infra.local.stack import LocalStack
 
 CASES = "/api/v1/ar/cases"
+TAX_ROLL = "/api/v1/ar/tax-roll-transfers"
+TAX_ROLL_AFTER_STAGE = "escalation"  # the arrears go to the tax roll after this stage
+REVERSAL_AFTER_DAYS = 3
+REVERSAL_REASON = "council granted the owner's appeal"
 ARRANGEMENT_CHECK_RULE = "ArrangementCheckFunction"
 STAGE_HOUR = datetime.min.time().replace(hour=7)  # local: after the executions' 06:00 wake-up
 OFFICE_HOUR = datetime.min.time().replace(hour=10)  # local: a clerk at the counter
@@ -112,9 +120,14 @@ class CollectionsStory:
         self.told.append(f"{step['on']}: {step['kind']} {step.get('stage') or ''}".rstrip())
         if step["kind"] == "advanced":
             self._stages += 1
+        day = date.fromisoformat(step["on"])
         if self._stages == STAGES_BEFORE_ARRANGEMENT and not self._arranged:
-            day = date.fromisoformat(step["on"]) + timedelta(days=ARRANGEMENT_AFTER_DAYS)
-            self._at(local_instant(day, OFFICE_HOUR), "arrangement", self._arrange)
+            later = day + timedelta(days=ARRANGEMENT_AFTER_DAYS)
+            self._at(local_instant(later, OFFICE_HOUR), "arrangement", self._arrange)
+            return
+        if step["kind"] == "advanced" and step["stage"] == TAX_ROLL_AFTER_STAGE:
+            later = day + timedelta(days=1)
+            self._at(local_instant(later, OFFICE_HOUR), "tax roll", self._notice_tax_roll)
             return
         self._next_stage(case)
 
@@ -142,6 +155,38 @@ class CollectionsStory:
         self.told.append(f"{case['steps'][-1]['on']}: arrangement broken; the case resumed")
         self._next_stage(case)
 
+    def _notice_tax_roll(self) -> None:
+        asked = {"account_id": self.account_id}
+        transfer = call_api(self.send, "POST", TAX_ROLL, asked, (201,))
+        self.told.append(
+            f"{transfer['noticed_on']}: transfer to the tax roll of {transfer['roll_number']}"
+            f" noticed to the owner: {transfer['noticed_arrears']} (fee {transfer['fee']}),"
+            f" unless paid by {transfer['deadline']}; the case paused"
+        )
+        made_on = date.fromisoformat(transfer["deadline"]) + timedelta(days=1)
+        self._at(
+            local_instant(made_on, STAGE_HOUR),
+            "transfer",
+            lambda: self._transferred(transfer["transfer_id"]),
+        )
+
+    def _transferred(self, transfer_id: str) -> None:
+        transfer = self._waited_for(f"{TAX_ROLL}/{transfer_id}", "transferred")
+        self.told.append(
+            f"{transfer['transferred_on']}: {transfer['total']} transferred to the tax roll"
+            f" (arrears {transfer['arrears']}, fee {transfer['fee_charged']}); the case closed"
+        )
+        later = date.fromisoformat(transfer["transferred_on"]) + timedelta(days=REVERSAL_AFTER_DAYS)
+        self._at(local_instant(later, OFFICE_HOUR), "reversal", lambda: self._reverse(transfer_id))
+
+    def _reverse(self, transfer_id: str) -> None:
+        path = f"{TAX_ROLL}/{transfer_id}/reverse"
+        reversed_ = call_api(self.send, "POST", path, {"reason": REVERSAL_REASON}, (200,))
+        self.told.append(
+            f"{reversed_['ended_on']}: the transfer reversed ({REVERSAL_REASON}):"
+            f" {reversed_['total']} owed on the utility account again"
+        )
+
     # --- reading back ---------------------------------------------------------------------------
     def _case(self) -> dict[str, Any]:
         path = f"{API}/accounts/{self.account_id}/collection-cases"
@@ -150,6 +195,16 @@ class CollectionsStory:
             raise DemoLoadError(f"the demo story's account {self.account_id} has no case")
         latest: dict[str, Any] = cases[0]
         return latest
+
+    def _waited_for(self, path: str, status: str) -> dict[str, Any]:
+        """What ``path`` reads once it has ``status`` (a workflow of its own gets it there)."""
+        deadline = time.monotonic() + ADVANCE_TIMEOUT_S
+        while time.monotonic() < deadline:
+            found = call_api(self.send, "GET", path, {}, (200,))
+            if found["status"] == status:
+                return found
+            time.sleep(0.2)
+        raise DemoLoadError(f"the demo story's {path} is not {status}: {found}")
 
     def _advanced(self, steps_before: int) -> dict[str, Any]:
         """The case once its execution took its next step (it runs on its own, woken by the

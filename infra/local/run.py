@@ -19,6 +19,8 @@ import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from botocore.config import Config
+
 from civiq.core.clock import SystemClock
 from civiq.core.dates import MUNICIPAL_TIME_ZONE, local_today
 from civiq.core.staff import Role
@@ -32,11 +34,14 @@ from infra.local.stack import REGION, STACK_NAME, LocalStack
 
 API_STAGE = "v1"
 MAX_BODY_BYTES = 10 * 1024 * 1024  # API Gateway's payload limit
+# API Gateway invokes the function once per request and never again on its own; the emulator,
+# slower than Lambda, gets more time than API Gateway's 29 s before the request fails
+INVOKE_ONCE = Config(retries={"total_max_attempts": 1}, read_timeout=300)
 
 
 def local_gateway(stack: LocalStack) -> LocalApiGateway:
     routes = load_routes(stack.client("apigateway"), stack.physical_ids["StaffApi"])
-    return LocalApiGateway(stack.client("lambda"), routes, API_STAGE, MAX_BODY_BYTES)
+    return LocalApiGateway(stack.client("lambda", INVOKE_ONCE), routes, API_STAGE, MAX_BODY_BYTES)
 
 
 def webhook_url(api_url: str) -> str:

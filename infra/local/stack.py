@@ -21,6 +21,7 @@ from typing import Any
 
 import boto3
 import requests
+from botocore.config import Config
 from moto.server import ThreadedMotoServer
 
 from infra.local import cfn_patches, dynamodb_transactions, lambda_runtime, packaging
@@ -133,9 +134,11 @@ class LocalStack:
         if self.server is not None:
             self.server.stop()
 
-    def client(self, service: str) -> Any:
+    def client(self, service: str, config: Config | None = None) -> Any:
         session: Any = boto3.session.Session()
-        return session.client(service, region_name=REGION, endpoint_url=self.endpoint)
+        return session.client(
+            service, region_name=REGION, endpoint_url=self.endpoint, config=config
+        )
 
     def secret(self, logical_id: str) -> str:
         """The current value of one of the stack's Secrets Manager secrets (the template

@@ -155,7 +155,19 @@ def _assert_the_collections_story(clerk: Send, history: DemoHistory) -> None:
             kind = f"collection-{stage.notice.value}"
             assert {(kind, "mail"), (kind, "email")} <= notices, (stage, notices)
     assert {("arrangement-broken", "mail"), ("arrangement-broken", "email")} <= notices
-    assert len(history.story) >= len(reached) + 3, history.story  # opened, arranged, broken
+    # after the escalation: noticed to the owner, transferred with its fee at the deadline (the
+    # case closed), then reversed: owed on the utility account again
+    _, transfers = clerk("GET", f"/api/v1/ar/tax-roll-transfers?account_id={history.arrears}", {})
+    (transfer,) = transfers["items"]
+    assert transfer["status"] == "reversed" and transfer["transferred_on"], transfer
+    assert case["status"] == "closed" and case["ended"] == "tax-roll", case
+    assert {("tax-roll-notice", "mail"), ("tax-roll-notice", "email")} <= notices
+    entries = _kinds(_ledger(clerk, history.arrears), "tax-roll")
+    assert [Decimal(e["amount"]) for e in entries] == [
+        -Decimal(transfer["total"]),
+        Decimal(transfer["total"]),
+    ], entries
+    assert len(history.story) >= len(reached) + 6, history.story
 
 
 def _simulate(api_url: str, token: str, draft: dict[str, Any]) -> dict[str, Any]:
