@@ -18,6 +18,7 @@ from civiq.collections.adapters.memory import (
     InMemoryOpeningMarks,
     InMemoryPastDueStatements,
     InMemoryRiskScores,
+    InMemoryTaxRoll,
 )
 from civiq.collections.domain.arrangements import ArrangementPolicy
 from civiq.collections.domain.dunning import DunningPolicy
@@ -71,7 +72,8 @@ class CollectionsWorld(BillingWorld):
             troubles=self.troubles,
             ranking=RankByRisk(self.scores),
         )
-        self.open_case = OpenCase(self.work, self.properties)
+        self.transfers = InMemoryTaxRoll(self.ledger)
+        self.open_case = OpenCase(self.work, self.properties, self.transfers)
         self.open_delinquent = OpenDelinquentCases(
             self.open_case, self.past_due_statements, self.opening_marks
         )

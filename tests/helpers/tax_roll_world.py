@@ -12,7 +12,7 @@ from civiq.accounts.adapters.memory import InMemoryCustomers
 from civiq.accounts.domain.accounts import Account, HolderRole
 from civiq.accounts.domain.properties import Property
 from civiq.accounts.services.properties import RegisterProperty
-from civiq.collections.adapters.memory import InMemoryTaxRoll, InMemoryTaxRollFiles
+from civiq.collections.adapters.memory import InMemoryTaxRollFiles
 from civiq.collections.domain.tax_roll import TaxRollPolicy, TaxRollTransfer
 from civiq.collections.services.tax_roll_notice import NoticeTransfer
 from civiq.collections.services.tax_roll_reversal import ReverseTransfer
@@ -41,7 +41,6 @@ FEE = FeeVersion(
 class TaxRollWorld(CollectionsWorld):
     def __post_init__(self) -> None:
         super().__post_init__()
-        self.transfers = InMemoryTaxRoll(self.ledger)
         self.files = InMemoryTaxRollFiles()
         self.transfer_workflow = RecordingWorkflow()
         self.tax_roll = self.with_policy(TaxRollPolicy())

@@ -127,7 +127,7 @@ def arrangement_services(work: Casework, settings: CollectionSettings) -> Arrang
 
 
 def _open_case(work: Casework) -> OpenCase:
-    return OpenCase(work, DynamoPropertyRepository())
+    return OpenCase(work, DynamoPropertyRepository(), DynamoTaxRoll())
 
 
 @dataclass(frozen=True)

@@ -156,6 +156,20 @@ def test_a_notice_states_the_arrears_fee_roll_and_deadline_and_holds_the_case(
     assert "TaxRollTransferNoticed" in actions(world, account.account_id)
 
 
+def test_no_case_opens_while_arrears_are_noticed_for_the_tax_roll(world: TaxRollWorld) -> None:
+    """A notice sent with no case open: the daily opening does not start a ladder of stage
+    notices beside the transfer's until it is made or withdrawn."""
+    account, _ = world.long_past_due()
+    transfer = world.notice(account.account_id)
+
+    with pytest.raises(Conflict, match="noticed for the tax roll"):
+        world.open_case(account.account_id, CLERK, "corr-case")
+    assert world.cases.current(account.account_id) is None
+
+    world.withdraw(transfer.transfer_id)
+    assert world.open_case(account.account_id, CLERK, "corr-case").status is CaseStatus.OPEN
+
+
 def test_the_same_transfer_id_again_answers_the_transfer_noticed(world: TaxRollWorld) -> None:
     account, _ = world.long_past_due()
     first = world.notice(account.account_id, "01J00000000000000000000001")

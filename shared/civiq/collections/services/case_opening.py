@@ -21,7 +21,8 @@ from civiq.collections.domain.dunning import (
     customer_class_of,
     open_case,
 )
-from civiq.collections.ports import CaseChange, OpeningMarks, PastDueStatements
+from civiq.collections.domain.tax_roll import TransferStatus
+from civiq.collections.ports import CaseChange, OpeningMarks, PastDueStatements, TaxRollTransfers
 from civiq.collections.services.casework import ATTEMPTS, COLLECTIONS, Casework
 from civiq.core.errors import Conflict
 from civiq.core.events import Actor
@@ -34,14 +35,21 @@ LOOKBACK_DAYS = 400  # the first opening looks this far back for bills still unp
 class OpenCase:
     work: Casework
     properties: PropertyRepository
+    transfers: TaxRollTransfers
 
     def __call__(self, account_id: str, actor: Actor, correlation_id: str) -> Case:
         """Raises NotFound (no such account), Conflict (a case open or paused, an arrangement
-        in force, or nothing past due worth following)."""
+        in force, arrears noticed for the tax roll, or nothing past due worth following)."""
         work = self.work
         account = work.accounts.get(account_id)
         if work.arrangement_in_force(account_id) is not None:
             raise Conflict("the account has a payment arrangement in force", "account_id")
+        if self.transfers.listing(TransferStatus.NOTICED, account_id, 1, None).items:
+            raise Conflict(
+                "the account's arrears are noticed for the tax roll: no stage notice goes out "
+                "until the transfer is made or cancelled",
+                "account_id",
+            )
         customer_class = customer_class_of(
             self.properties.get(account.property_id).property_type.value
         )
