@@ -6,6 +6,7 @@ from chalice import Chalice
 from chalicelib import http, openapi
 from chalicelib.routes import (
     accounts,
+    agencies,
     aging,
     arrangements,
     billing,
@@ -50,6 +51,7 @@ app.register_blueprint(arrangements.blueprint)
 app.register_blueprint(aging.blueprint)
 app.register_blueprint(collection_cases.blueprint)
 app.register_blueprint(risk_scores.blueprint)
+app.register_blueprint(agencies.blueprint)
 app.register_blueprint(tax_roll.blueprint)
 app.register_blueprint(webhooks.blueprint)
 app.register_blueprint(remittances.blueprint)

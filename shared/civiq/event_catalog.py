@@ -12,6 +12,7 @@ from pydantic import BaseModel
 from civiq.accounts.schemas.events import AccountClosedV1, AccountOpenedV1, AccountServicesChangedV1
 from civiq.accounts.schemas.workflow_events import WORKFLOW_EVENT_SCHEMAS
 from civiq.billing.schemas.events import BILLING_EVENT_SCHEMAS
+from civiq.collections.schemas.agency_events import AGENCY_EVENT_SCHEMAS
 from civiq.collections.schemas.events import COLLECTION_EVENT_SCHEMAS
 from civiq.core.envelope import EventEnvelope
 from civiq.core.events import DomainEvent
@@ -35,6 +36,7 @@ EVENT_SCHEMAS: dict[tuple[str, int], type[BaseModel]] = {
     **LATE_PENALTY_EVENT_SCHEMAS,  # late-payment penalties
     **PROCESSOR_EXCEPTION_EVENT_SCHEMAS,  # processor events waiting for, decided by, a clerk
     **COLLECTION_EVENT_SCHEMAS,  # collection cases
+    **AGENCY_EVENT_SCHEMAS,  # referrals to collection agencies
 }
 
 

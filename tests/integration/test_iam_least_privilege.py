@@ -102,6 +102,7 @@ RENDERERS = {
     "ReportExportFunction": {"exports/"},
     "RateSimulationFunction": {"rate-simulations/"},
     "PrintFileFunction": {"print-files/"},
+    "AgencyFilesFunction": {"agency-files/"},
 }
 RENDERER_OBJECT_WRITES = {
     "s3:PutObject",

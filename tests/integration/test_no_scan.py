@@ -764,6 +764,63 @@ def test_every_route_answers_without_a_scan(
         )
         assert used == Counter({"GetItem": 1}), used  # not done: no link yet
 
+        # collection agencies: the roster (one item); the owner referred (the account's case
+        # held), reported paid in part by the agency (a payment), listed, recalled; the daily
+        # files (the function that writes them has its own tests)
+        roster = {
+            "version": 0,
+            "agencies": [{"code": "northern", "name": "Northern", "commission_percent": "25"}],
+        }
+        _, used = call("PUT", "/api/v1/ar/agencies", 200, roster, role=Role.SUPERVISOR)
+        assert "Scan" not in used, used
+        _, used = call("GET", "/api/v1/ar/agencies", 200)
+        assert used == Counter({"GetItem": 1}), used
+        asked = {"account_id": account_id, "agency": "northern"}
+        referral, used = call("POST", "/api/v1/ar/referrals", 201, asked, role=Role.SUPERVISOR)
+        assert "Scan" not in used, used
+        reported = {
+            "remittance_id": "NC-1",
+            "paid_on": datetime.now(MUNICIPAL_TIME_ZONE).date().isoformat(),
+            "lines": [{"account_number": owner["account_number"], "amount": "1.00"}],
+        }
+        agency_remittances = "/api/v1/ar/agencies/{code}/remittances"
+        _, used = call(
+            "POST", agency_remittances, 201, reported, role=Role.SUPERVISOR, code="northern"
+        )
+        assert "Scan" not in used, used
+        _, used = call(
+            "GET",
+            agency_remittances + "/{remittance_id}",
+            200,
+            code="northern",
+            remittance_id="NC-1",
+        )
+        assert used == Counter({"GetItem": 2}), used  # the roster, the remittance
+        for query in ("", "agency=northern&status=referred", f"account_id={account_id}"):
+            _, used = call("GET", "/api/v1/ar/referrals", 200, query=query)
+            assert set(used) <= {"Query", "BatchGetItem"}, (query, used)
+        one_referral = "/api/v1/ar/referrals/{referral_id}"
+        _, used = call("GET", one_referral, 200, referral_id=referral["referral_id"])
+        assert used == Counter({"GetItem": 1}), used
+        _, used = call(
+            "POST",
+            one_referral + "/recall",
+            200,
+            role=Role.SUPERVISOR,
+            referral_id=referral["referral_id"],
+        )
+        assert "Scan" not in used, used
+        _, used = call("GET", "/api/v1/ar/agency-files", 200)
+        assert used == Counter({"Query": 1}), used
+        _, used = call(
+            "GET",
+            "/api/v1/ar/agency-files/{agency}/{day}",
+            404,
+            agency="northern",
+            day="2026-11-26",
+        )
+        assert used == Counter({"GetItem": 1}), used
+
         # the API document (no DynamoDB at all)
         _, used = call("GET", "/api/v1/openapi.json", 200)
         assert not used

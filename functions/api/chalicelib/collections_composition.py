@@ -1,5 +1,5 @@
 """The API's side of collections (payment arrangements, collection cases, transfers to the
-tax roll, risk scores and receivables aging), built at its first request by
+tax roll, collection agencies, risk scores and receivables aging), built at its first request by
 :mod:`civiq.collections.wiring` from the settings of :mod:`chalicelib.composition`."""
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from civiq.collections.services.casework import Casework
     from civiq.collections.services.risk_worklist import RiskWorklist
     from civiq.collections.wiring import (
+        AgencyServices,
         AgingServices,
         ArrangementServices,
         CaseServices,
@@ -60,3 +61,17 @@ def aging() -> AgingServices:
     from civiq.collections.wiring import aging_services
 
     return aging_services(api().settings)
+
+
+@cache
+def agencies() -> AgencyServices:
+    from civiq.collections.wiring import agency_services
+
+    settings = api().settings
+    return agency_services(
+        _casework(),
+        settings,
+        allocation_order=settings.allocation_order,
+        documents_bucket=settings.documents_bucket,
+        link_seconds=settings.document_url_seconds,
+    )

@@ -11,6 +11,14 @@ from datetime import date
 from typing import Protocol
 
 from civiq.accounts.domain.accounts import AccountStatus
+from civiq.collections.domain.agencies import (
+    AgencyFile,
+    AgencyRoster,
+    FileLine,
+    Referral,
+    ReferralStatus,
+    Remittance,
+)
 from civiq.collections.domain.aging import Receivable
 from civiq.collections.domain.aging_snapshots import AgingSnapshot
 from civiq.collections.domain.arrangements import Arrangement
@@ -339,4 +347,95 @@ class TaxRollFiles(Protocol):
 
     def url_for(self, day: date, seconds: int) -> str:
         """A short-lived link to ``day``'s file."""
+        ...
+
+
+# --- collection agencies -------------------------------------------------------------------------
+
+
+class AgencyRosters(Protocol):
+    def get(self) -> AgencyRoster:
+        """The agencies the municipality contracts (version 0: never saved)."""
+        ...
+
+    def save(self, before: AgencyRoster, after: AgencyRoster, entry: AuditEntry) -> None:
+        """Replace ``before`` by ``after`` (its next version) with its history entry;
+        VersionConflict, writing nothing, when it changed since ``before`` was read."""
+        ...
+
+
+class Referrals(Protocol):
+    def find(self, referral_id: str) -> Referral | None: ...
+
+    def in_force(self, account_id: str) -> Referral | None:
+        """The account's referral still referred, if any."""
+        ...
+
+    def listing(
+        self,
+        limit: int,
+        cursor: str | None,
+        *,
+        agency: str | None = None,
+        status: ReferralStatus | None = None,
+        account_id: str | None = None,
+    ) -> Page[Referral]:
+        """The referrals with these values, newest first, from after the ``cursor``."""
+        ...
+
+    def refer(self, referral: Referral, line: FileLine, events: Sequence[DomainEvent]) -> None:
+        """Keep a new referral in force with its agency's file line and its events (each its
+        history entry); Conflict, keeping nothing, when the account is referred already
+        (``account_id``) or the referral id is taken (``referral_id``)."""
+        ...
+
+    def end(
+        self,
+        before: Referral,
+        after: Referral,
+        line: FileLine | None,
+        events: Sequence[DomainEvent],
+    ) -> None:
+        """Replace ``before`` (referred) by ``after`` (recalled or paid), with the agency's file
+        line of a recall and the events; Conflict, writing nothing, when it changed since."""
+        ...
+
+
+class AgencyRemittances(Protocol):
+    def get(self, agency: str, remittance_id: str) -> Remittance | None: ...
+
+    def record(
+        self,
+        remittance: Remittance,
+        referrals: Sequence[tuple[Referral, Referral]],
+        entries: Sequence[AuditEntry],
+    ) -> None:
+        """Keep ``remittance`` and each referral's change (before, after), with the history
+        entries, all at once; Conflict, writing nothing, when the remittance is kept already
+        (``remittance_id``) or a referral changed since it was read."""
+        ...
+
+
+class AgencyFiles(Protocol):
+    def lines(self, agency: str, day: date) -> Sequence[FileLine]:
+        """The lines of ``agency``'s file of ``day`` (its referrals and recalls)."""
+        ...
+
+    def get(self, agency: str, day: date) -> AgencyFile | None:
+        """The file, once assembled."""
+        ...
+
+    def keep(self, file: AgencyFile, entry: AuditEntry) -> bool:
+        """Record an assembled file with its history entry; False, writing nothing, when it
+        was recorded already."""
+        ...
+
+    def listing(self, limit: int, cursor: str | None) -> Page[AgencyFile]:
+        """The files assembled, the latest day first."""
+        ...
+
+
+class AgencyFileStore(Protocol):
+    def put_text(self, key: str, text: str, content_type: str) -> None:
+        """A file's text at ``key`` (the same key again replaces it)."""
         ...

@@ -17,6 +17,12 @@ from civiq.accounts.domain.account_numbers import AccountNumberScheme
 from civiq.accounts.services.recording import Recorder
 from civiq.billing.adapters.payment_ledger import dynamo_payment_ledger
 from civiq.collections.adapters.dynamodb import DynamoArrangements
+from civiq.collections.adapters.dynamodb_agencies import (
+    DynamoAgencyFiles,
+    DynamoAgencyRemittances,
+    DynamoAgencyRosters,
+    DynamoReferrals,
+)
 from civiq.collections.adapters.dynamodb_aging import (
     DynamoAgingCells,
     DynamoAgingSnapshots,
@@ -37,7 +43,14 @@ from civiq.collections.adapters.dynamodb_tax_roll import DynamoTaxRoll
 from civiq.collections.adapters.s3_tax_roll_files import S3TaxRollFiles
 from civiq.collections.adapters.scoring_queue import SqsScoringQueue
 from civiq.collections.config import CollectionSettings, RiskScoringSettings, TaxRollSettings
+from civiq.collections.ports import AgencyRosters
 from civiq.collections.services.account_aging import AccountAging
+from civiq.collections.services.agency_files import AssembleAgencyFiles
+from civiq.collections.services.agency_recalls import RecallReferral
+from civiq.collections.services.agency_referrals import ReferAccount
+from civiq.collections.services.agency_remittances import RecordAgencyRemittance
+from civiq.collections.services.agency_roster import ConfigureAgencies
+from civiq.collections.services.agency_views import AgencyViews
 from civiq.collections.services.aging_check import CheckAging
 from civiq.collections.services.aging_drilldown import AgingDrillDown
 from civiq.collections.services.aging_rebuild import RebuildAging
@@ -67,14 +80,18 @@ from civiq.collections.services.tax_roll_withdrawal import WithdrawTransfer
 from civiq.collections.services.tax_roll_work import TaxRollWork
 from civiq.core.clock import SystemClock
 from civiq.core.dates import local_today
-from civiq.core.settings import CommonSettings
+from civiq.core.settings import CommonSettings, DocumentSettings
 from civiq.ledger.adapters.dynamodb_fees import DynamoFeeCatalogues
 from civiq.ledger.adapters.dynamodb_journal import DynamoJournal
+from civiq.ledger.domain.journal import AllocationOrder
+from civiq.notices.adapters.print_files_s3 import S3PrintFileStore
 from civiq.notices.adapters.wording import CatalogWording
 from civiq.notices.services.alerts import Notifier
 from civiq.payments.adapters.dynamodb_payment_troubles import DynamoPaymentTroubles
+from civiq.payments.services.payments import PostPayment
 from civiq.platform.catalogs import Catalogs, default_templates_dir
 from civiq.platform.runtime import client, configure_table, publish_events, time_zone
+from civiq.platform.s3 import S3DocumentLinks
 from civiq.platform.stepfunctions import StepFunctionsWorkflow
 
 
@@ -303,3 +320,69 @@ def tax_roll_services(work: Casework, settings: TaxRollSettings) -> TaxRollServi
 def transfer_arrears(settings: TaxRollSettings) -> TransferArrears:
     """The TaxRollTransfer state machine's task."""
     return TransferArrears(_tax_roll_work(casework(settings), settings))
+
+
+def _numbering(settings: CollectionSettings | DocumentSettings) -> AccountNumberScheme:
+    return AccountNumberScheme(settings.account_number_prefix, settings.account_number_width)
+
+
+@dataclass(frozen=True)
+class AgencyServices:
+    """Collection agencies (the API's): the roster, referrals, recalls, remittances."""
+
+    rosters: AgencyRosters
+    configure: ConfigureAgencies
+    refer: ReferAccount
+    recall: RecallReferral
+    record_remittance: RecordAgencyRemittance
+    views: AgencyViews
+
+
+def agency_services(
+    work: Casework,
+    settings: CollectionSettings,
+    *,
+    allocation_order: AllocationOrder,
+    documents_bucket: str | None,
+    link_seconds: int,
+) -> AgencyServices:
+    rosters, referrals, remittances = (
+        DynamoAgencyRosters(),
+        DynamoReferrals(),
+        DynamoAgencyRemittances(),
+    )
+    return AgencyServices(
+        rosters=rosters,
+        configure=ConfigureAgencies(rosters, work.recorder),
+        refer=ReferAccount(rosters, referrals, _open_case(work)),
+        recall=RecallReferral(work, referrals),
+        record_remittance=RecordAgencyRemittance(
+            work,
+            rosters,
+            referrals,
+            remittances,
+            PostPayment(dynamo_payment_ledger(settings), allocation_order),
+            _numbering(settings),
+        ),
+        views=AgencyViews(
+            rosters,
+            referrals,
+            remittances,
+            DynamoAgencyFiles(),
+            S3DocumentLinks(client(settings, "s3"), documents_bucket or ""),
+            link_seconds,
+        ),
+    )
+
+
+def assemble_agency_files(settings: DocumentSettings) -> AssembleAgencyFiles:
+    """The agencies' daily files in S3 (functions/agency_files)."""
+    configure_table(settings)
+    return AssembleAgencyFiles(
+        DynamoAgencyRosters(),
+        DynamoAgencyFiles(),
+        S3PrintFileStore(client(settings, "s3"), settings.documents_bucket),
+        _numbering(settings),
+        SystemClock(),
+        time_zone(settings),
+    )

@@ -9,6 +9,16 @@ from datetime import date
 from typing import Any
 
 from civiq.accounts.domain.accounts import AccountStatus
+from civiq.collections.domain.agencies import (
+    AgencyFile,
+    AgencyRoster,
+    FileLine,
+    Referral,
+    ReferralStatus,
+    Remittance,
+    file_listing_key,
+    referral_page,
+)
 from civiq.collections.domain.aging import Receivable
 from civiq.collections.domain.aging_snapshots import AgingSnapshot
 from civiq.collections.domain.arrangements import Arrangement
@@ -32,7 +42,7 @@ from civiq.collections.domain.tax_roll import (
 )
 from civiq.collections.ports import CaseChange, LedgerOnFile
 from civiq.core.audit import AuditEntry
-from civiq.core.errors import Conflict, NotFound
+from civiq.core.errors import Conflict, NotFound, VersionConflict
 from civiq.core.events import DomainEvent
 from civiq.core.fakes import page_of
 from civiq.core.ports import Page
@@ -467,3 +477,141 @@ class InMemoryTaxRollFiles:
 
     def url_for(self, day: date, seconds: int) -> str:
         return f"https://documents.example/tax-roll/{day.isoformat()}.csv?expires={seconds}"
+
+
+# --- collection agencies -------------------------------------------------------------------------
+
+
+@dataclass
+class InMemoryAgencyRosters:
+    roster: AgencyRoster = field(default_factory=AgencyRoster)
+    history: list[AuditEntry] = field(default_factory=list)
+
+    def get(self) -> AgencyRoster:
+        return self.roster
+
+    def save(self, before: AgencyRoster, after: AgencyRoster, entry: AuditEntry) -> None:
+        if self.roster.version != before.version:
+            raise VersionConflict(
+                "the agency roster was changed by someone else", self.roster.version
+            )
+        self.roster = after
+        self.history.append(entry)
+
+
+@dataclass
+class InMemoryReferrals:
+    """Referrals, the agencies' file lines and the remittances, with the history and events
+    they wrote."""
+
+    referrals: dict[str, Referral] = field(default_factory=dict)
+    lines: list[FileLine] = field(default_factory=list)
+    remittances: dict[tuple[str, str], Remittance] = field(default_factory=dict)
+    files: dict[tuple[str, date], AgencyFile] = field(default_factory=dict)
+    history: list[AuditEntry] = field(default_factory=list)
+    events: list[DomainEvent] = field(default_factory=list)
+
+    def find(self, referral_id: str) -> Referral | None:
+        return self.referrals.get(referral_id)
+
+    def in_force(self, account_id: str) -> Referral | None:
+        return next(
+            (
+                r
+                for r in self.referrals.values()
+                if r.account_id == account_id and r.status is ReferralStatus.REFERRED
+            ),
+            None,
+        )
+
+    def listing(
+        self,
+        limit: int,
+        cursor: str | None,
+        *,
+        agency: str | None = None,
+        status: ReferralStatus | None = None,
+        account_id: str | None = None,
+    ) -> Page[Referral]:
+        mine = [r for r in self.referrals.values() if account_id in (None, r.account_id)]
+        return referral_page(mine, limit, cursor, agency, status)
+
+    def refer(self, referral: Referral, line: FileLine, events: Sequence[DomainEvent]) -> None:
+        if referral.referral_id in self.referrals:
+            raise Conflict("the referral id is taken", "referral_id")
+        if self.in_force(referral.account_id) is not None:
+            raise Conflict("the account is referred already", "account_id")
+        self.referrals[referral.referral_id] = referral
+        self.lines.append(line)
+        self._record(events)
+
+    def end(
+        self,
+        before: Referral,
+        after: Referral,
+        line: FileLine | None,
+        events: Sequence[DomainEvent],
+    ) -> None:
+        if self.referrals.get(before.referral_id) != before:
+            raise Conflict("the referral changed meanwhile", "referral_id")
+        self.referrals[after.referral_id] = after
+        self.lines.extend([line] if line else [])
+        self._record(events)
+
+    def _record(self, events: Sequence[DomainEvent]) -> None:
+        self.events.extend(events)
+        self.history.extend(AuditEntry.of(e) for e in events)
+
+
+@dataclass
+class InMemoryAgencyRemittances:
+    referrals: InMemoryReferrals
+
+    def get(self, agency: str, remittance_id: str) -> Remittance | None:
+        return self.referrals.remittances.get((agency, remittance_id))
+
+    def record(
+        self,
+        remittance: Remittance,
+        referrals: Sequence[tuple[Referral, Referral]],
+        entries: Sequence[AuditEntry],
+    ) -> None:
+        store = self.referrals
+        key = (remittance.agency, remittance.remittance_id)
+        if key in store.remittances:
+            raise Conflict("the remittance is recorded already", "remittance_id")
+        if any(store.referrals.get(before.referral_id) != before for before, _ in referrals):
+            raise Conflict("a referral changed meanwhile", "referral_id")
+        store.remittances[key] = remittance
+        store.referrals.update((after.referral_id, after) for _, after in referrals)
+        store.history.extend(entries)
+
+
+@dataclass
+class InMemoryAgencyFiles:
+    referrals: InMemoryReferrals
+
+    def lines(self, agency: str, day: date) -> Sequence[FileLine]:
+        return [x for x in self.referrals.lines if (x.agency, x.day) == (agency, day)]
+
+    def get(self, agency: str, day: date) -> AgencyFile | None:
+        return self.referrals.files.get((agency, day))
+
+    def keep(self, file: AgencyFile, entry: AuditEntry) -> bool:
+        if (file.agency, file.day) in self.referrals.files:
+            return False
+        self.referrals.files[(file.agency, file.day)] = file
+        self.referrals.history.append(entry)
+        return True
+
+    def listing(self, limit: int, cursor: str | None) -> Page[AgencyFile]:
+        def key(file: AgencyFile) -> str:
+            return file_listing_key(file.agency, file.day)
+
+        found = sorted(
+            (f for f in self.referrals.files.values() if cursor is None or key(f) < cursor),
+            key=key,
+            reverse=True,
+        )
+        page = found[:limit]
+        return Page(page, key(page[-1]) if len(found) > limit else None)

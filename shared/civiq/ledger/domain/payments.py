@@ -31,6 +31,7 @@ class PaymentMethod(StrEnum):
     CARD = "card"
     PREAUTHORIZED_DEBIT = "pad"
     BANK_BILL_PAYMENT = "bank"  # paid at a bank, reported in its remittance file
+    COLLECTION_AGENCY = "agency"  # paid to a collection agency, reported in its remittance
 
 
 STAFF_METHODS = (PaymentMethod.CHEQUE, PaymentMethod.CASH, PaymentMethod.ETRANSFER)
@@ -43,6 +44,7 @@ class PaymentChannel(StrEnum):
     PROCESSOR = "processor"  # the payment processor's webhook (portal card payments)
     AUTOPAY = "autopay"  # charged by us at statement issuance, confirmed by the webhook
     REMITTANCE = "remittance"  # a line of a bank's remittance file
+    AGENCY = "agency"  # a line of a collection agency's remittance
 
 
 class PaymentStatus(StrEnum):
