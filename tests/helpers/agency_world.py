@@ -14,7 +14,6 @@ from civiq.collections.adapters.memory import (
     InMemoryAgencyFiles,
     InMemoryAgencyRemittances,
     InMemoryAgencyRosters,
-    InMemoryReferrals,
 )
 from civiq.collections.domain.agencies import Agency, AgencyRoster
 from civiq.collections.services.agency_files import AssembleAgencyFiles
@@ -40,15 +39,14 @@ class AgencyWorld(CollectionsWorld):
         self.delinquents = 0
         self.billing_run: BillingRun | None = None
         self.rosters = InMemoryAgencyRosters()
-        self.referrals = InMemoryReferrals()
         self.remittances = InMemoryAgencyRemittances(self.referrals)
         self.agency_files = InMemoryAgencyFiles(self.referrals)
         self.file_store = InMemoryPrintFileStore()
         self.configure = ConfigureAgencies(self.rosters, self.recorder)
         self.refer = ReferAccount(self.rosters, self.referrals, self.open_case)
-        self.recall = RecallReferral(self.work, self.referrals)
+        self.recall = RecallReferral(self.open_case, self.referrals)
         self.record_remittance = RecordAgencyRemittance(
-            self.work,
+            self.open_case,
             self.rosters,
             self.referrals,
             self.remittances,

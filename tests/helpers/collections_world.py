@@ -17,6 +17,7 @@ from civiq.collections.adapters.memory import (
     InMemoryLadders,
     InMemoryOpeningMarks,
     InMemoryPastDueStatements,
+    InMemoryReferrals,
     InMemoryRiskScores,
     InMemoryTaxRoll,
 )
@@ -73,7 +74,8 @@ class CollectionsWorld(BillingWorld):
             ranking=RankByRisk(self.scores),
         )
         self.transfers = InMemoryTaxRoll(self.ledger)
-        self.open_case = OpenCase(self.work, self.properties, self.transfers)
+        self.referrals = InMemoryReferrals()
+        self.open_case = OpenCase(self.work, self.properties, self.transfers, self.referrals)
         self.open_delinquent = OpenDelinquentCases(
             self.open_case, self.past_due_statements, self.opening_marks
         )

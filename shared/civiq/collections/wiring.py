@@ -144,7 +144,7 @@ def arrangement_services(work: Casework, settings: CollectionSettings) -> Arrang
 
 
 def _open_case(work: Casework) -> OpenCase:
-    return OpenCase(work, DynamoPropertyRepository(), DynamoTaxRoll())
+    return OpenCase(work, DynamoPropertyRepository(), DynamoTaxRoll(), DynamoReferrals())
 
 
 @dataclass(frozen=True)
@@ -355,9 +355,9 @@ def agency_services(
         rosters=rosters,
         configure=ConfigureAgencies(rosters, work.recorder),
         refer=ReferAccount(rosters, referrals, _open_case(work)),
-        recall=RecallReferral(work, referrals),
+        recall=RecallReferral(_open_case(work), referrals),
         record_remittance=RecordAgencyRemittance(
-            work,
+            _open_case(work),
             rosters,
             referrals,
             remittances,

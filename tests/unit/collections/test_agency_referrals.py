@@ -107,15 +107,24 @@ def test_a_referral_holds_the_accounts_case_and_goes_in_the_days_file(world: Age
     ]
 
 
-def test_a_referral_opens_the_case_it_holds_when_the_account_has_none(world: AgencyWorld) -> None:
+def test_no_case_opens_while_referred_and_one_opens_at_the_recall(world: AgencyWorld) -> None:
     account, _ = world.delinquent()
     world.cases.cases.clear()
 
     referral = world.refer(ReferralAsked(account.account_id, "northern"), SUPERVISOR, "c").referral
 
+    assert world.cases.current(account.account_id) is None
+    with pytest.raises(Conflict, match="collection agency"):
+        world.open_case(account.account_id, SUPERVISOR, "corr-open")
+    world.past_due_statements.accounts.append(account.account_id)
+    assert world.open_delinquent("corr-daily").opened == 0
+    assert world.cases.current(account.account_id) is None
+
+    world.recall(referral.referral_id, SUPERVISOR, "corr-recall")
+
     case = world.cases.current(account.account_id)
-    assert case is not None and case.paused_by == agency_hold(referral.referral_id)
-    assert [s.kind for s in case.steps] == [StepKind.OPENED, StepKind.PAUSED]
+    assert case is not None and case.status is CaseStatus.OPEN
+    assert case.execution in world.case_workflow.started
 
 
 def test_the_same_referral_id_answers_the_same_referral(world: AgencyWorld) -> None:

@@ -2,14 +2,13 @@
 
 What is referred is what the ledger says is past due today, to one agency of the roster, one at
 a time per account. The referral goes in the agency's file of the day, and the account's
-collection case is paused while the agency works the account (no stage notices): the case is
-opened first when the account has none yet, so the daily opening finds it and opens no other.
+collection case is paused while the agency works the account (no stage notices); an account
+without one gets none while it is referred.
 A ``referral_id`` chosen by the caller makes a retried request answer what the first did.
 """
 
 from __future__ import annotations
 
-from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -151,11 +150,7 @@ class ReferAccount:
         return Referred(referral, True)
 
     def _hold_case(self, referral: Referral, actor: Actor, correlation_id: str) -> None:
-        """The account's case paused for the referral (opened first when it has none: a case
-        too small to open is left unopened)."""
-        work = self.open_case.work
-        if work.cases.current(referral.account_id) is None:
-            with suppress(Conflict):
-                self.open_case(referral.account_id, actor, correlation_id)
+        """The account's case, if it has one open, paused for the referral (while it is
+        referred, no case opens)."""
         hold = agency_hold(referral.referral_id)
-        PauseCase(work)(referral.account_id, hold, actor, correlation_id)
+        PauseCase(self.open_case.work)(referral.account_id, hold, actor, correlation_id)

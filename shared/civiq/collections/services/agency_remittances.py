@@ -31,6 +31,7 @@ from civiq.collections.domain.agencies import (
 )
 from civiq.collections.ports import AgencyRemittances, AgencyRosters, Referrals
 from civiq.collections.services.agency_recalls import release_case
+from civiq.collections.services.case_opening import OpenCase
 from civiq.collections.services.casework import ATTEMPTS, Casework
 from civiq.core.audit import AuditEntry
 from civiq.core.errors import Conflict, FieldError, InvalidInput, NotFound
@@ -71,7 +72,7 @@ class Checked:
 
 @dataclass(frozen=True)
 class RecordAgencyRemittance:
-    work: Casework
+    open_case: OpenCase
     rosters: AgencyRosters
     referrals: Referrals
     remittances: AgencyRemittances
@@ -116,8 +117,12 @@ class RecordAgencyRemittance:
             raise Conflict("the referrals kept changing; send the remittance again", "lines")
         for before, after in changed:
             if before.status is ReferralStatus.REFERRED and after.status is ReferralStatus.PAID:
-                release_case(self.work, after, actor, correlation_id)
+                release_case(self.open_case, after, actor, correlation_id)
         return Recorded(remittance, True)
+
+    @property
+    def work(self) -> Casework:
+        return self.open_case.work
 
     def _checked(self, agency: Agency, reported: ReportedRemittance) -> list[Checked]:
         """Every line with its referral, or InvalidInput naming every field refused."""

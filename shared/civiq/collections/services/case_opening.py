@@ -2,8 +2,9 @@
 the accounts whose bills fell past due.
 
 One case per account at a time: an account whose case is open or paused, or whose payment
-arrangement is in force, gets no new one. A case opens on what the ledger says is past due, and
-only when that is at least the first stage's minimum; its workflow is started with it.
+arrangement is in force, gets no new one; nor does one referred to a collection agency. A case
+opens on what the ledger says is past due, and only when that is at least the first stage's
+minimum; its workflow is started with it.
 """
 
 from __future__ import annotations
@@ -22,7 +23,13 @@ from civiq.collections.domain.dunning import (
     open_case,
 )
 from civiq.collections.domain.tax_roll import TransferStatus
-from civiq.collections.ports import CaseChange, OpeningMarks, PastDueStatements, TaxRollTransfers
+from civiq.collections.ports import (
+    CaseChange,
+    OpeningMarks,
+    PastDueStatements,
+    Referrals,
+    TaxRollTransfers,
+)
 from civiq.collections.services.casework import ATTEMPTS, COLLECTIONS, Casework
 from civiq.core.errors import Conflict
 from civiq.core.events import Actor
@@ -36,10 +43,12 @@ class OpenCase:
     work: Casework
     properties: PropertyRepository
     transfers: TaxRollTransfers
+    referrals: Referrals
 
     def __call__(self, account_id: str, actor: Actor, correlation_id: str) -> Case:
         """Raises NotFound (no such account), Conflict (a case open or paused, an arrangement
-        in force, arrears noticed for the tax roll, or nothing past due worth following)."""
+        in force, arrears noticed for the tax roll or referred to a collection agency, or
+        nothing past due worth following)."""
         work = self.work
         account = work.accounts.get(account_id)
         if work.arrangement_in_force(account_id) is not None:
@@ -48,6 +57,12 @@ class OpenCase:
             raise Conflict(
                 "the account's arrears are noticed for the tax roll: no stage notice goes out "
                 "until the transfer is made or cancelled",
+                "account_id",
+            )
+        if self.referrals.in_force(account_id) is not None:
+            raise Conflict(
+                "the account is referred to a collection agency: no stage notice goes out "
+                "until the referral is recalled or paid",
                 "account_id",
             )
         customer_class = customer_class_of(
