@@ -1,5 +1,5 @@
-"""The API's side of collections (payment arrangements, collection cases, transfers to the
-tax roll, risk scores and receivables aging), built at its first request by
+"""The API's side of collections (payment arrangements, collection cases, write-offs,
+transfers to the tax roll, risk scores and receivables aging), built at its first request by
 :mod:`civiq.collections.wiring` from the settings of :mod:`chalicelib.composition`."""
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ if TYPE_CHECKING:
         ArrangementServices,
         CaseServices,
         TaxRollServices,
+        WriteOffServices,
     )
 
 
@@ -60,3 +61,10 @@ def aging() -> AgingServices:
     from civiq.collections.wiring import aging_services
 
     return aging_services(api().settings)
+
+
+@cache
+def write_offs() -> WriteOffServices:
+    from civiq.collections.wiring import write_off_services
+
+    return write_off_services(_casework(), api().settings)
