@@ -90,16 +90,15 @@ def _owing(accounts: list[tuple[str, str]], today: date) -> None:
         assert issue_with_ledger(statements, issued, issued_entry(issued))
 
 
-def run() -> list[Figure]:
+@contextmanager
+def owing_town(table: str, count: int) -> Iterator[tuple[list[tuple[str, str]], date]]:
+    """In-process moto with the tables of template.yaml, the bus and a stand-in case state
+    machine, and a town of ``count`` accounts each owing 240.00 on a statement ``DAYS_PAST_DUE``
+    days past due: (account id, number) of each, and today."""
     import boto3
     from moto import mock_aws
 
     from civiq.collections.config import CollectionSettings
-    from civiq.collections.wiring import case_tasks, casework
-    from civiq.core.events import Actor
-    from civiq.ledger.domain.payments import PaymentChannel, PaymentMethod
-    from civiq.payments.services.payments import PostPayment, ReceivedPayment
-    from civiq.payments.wiring import dynamo_payment_ledger
     from civiq.platform.dynamodb.table import configure_models
     from civiq.platform.runtime import time_zone
     from infra.local.demo import load_direct, municipality
@@ -112,15 +111,14 @@ def run() -> list[Figure]:
             "AWS_DEFAULT_REGION": REGION,
             "AWS_ACCESS_KEY_ID": "bench",
             "AWS_SECRET_ACCESS_KEY": "bench",
-            "TABLE_NAME": TABLE,
-            "LEDGER_TABLE_NAME": f"{TABLE}-ledger",
+            "TABLE_NAME": table,
+            "LEDGER_TABLE_NAME": f"{table}-ledger",
             "EVENT_BUS_NAME": BUS,
         }
     )
-    spy = Spy()
     with mock_aws():
-        create_tables(TABLE)
-        configure_models(TABLE, f"{TABLE}-ledger", REGION, None)
+        create_tables(table)
+        configure_models(table, f"{table}-ledger", REGION, None)
         boto3.client("events", region_name=REGION).create_event_bus(Name=BUS)
         machine = boto3.client("stepfunctions", region_name=REGION).create_state_machine(
             name="bench-collection-case",
@@ -128,20 +126,33 @@ def run() -> list[Figure]:
             roleArn="arn:aws:iam::123456789012:role/bench",
         )["stateMachineArn"]
         os.environ["COLLECTION_CASE_STATE_MACHINE_ARN"] = machine
-        load_direct(municipality(accounts=ACCOUNTS))
+        load_direct(municipality(accounts=count))
         dynamodb = boto3.client("dynamodb", region_name=REGION)
         accounts = [
             (item["PK"]["S"].removeprefix("ACCOUNT#"), item["account_number"]["S"])
             for page in dynamodb.get_paginator("scan").paginate(
-                TableName=TABLE,
+                TableName=table,
                 FilterExpression="SK = :account",
                 ExpressionAttributeValues={":account": {"S": "ACCOUNT"}},
             )
             for item in page["Items"]
         ]
-        settings = CollectionSettings()
-        today = datetime.now(time_zone(settings)).date()
+        today = datetime.now(time_zone(CollectionSettings())).date()
         _owing(accounts, today)
+        yield accounts, today
+
+
+def run() -> list[Figure]:
+    from civiq.collections.config import CollectionSettings
+    from civiq.collections.wiring import case_tasks, casework
+    from civiq.core.events import Actor
+    from civiq.ledger.domain.payments import PaymentChannel, PaymentMethod
+    from civiq.payments.services.payments import PostPayment, ReceivedPayment
+    from civiq.payments.wiring import dynamo_payment_ledger
+
+    spy = Spy()
+    with owing_town(TABLE, ACCOUNTS) as (accounts, today):
+        settings = CollectionSettings()
         note(f"{len(accounts)} accounts, each owing a statement {DAYS_PAST_DUE} days past due")
         tasks = case_tasks(settings)
         cases = casework(settings).cases

@@ -30,6 +30,7 @@ from chalicelib.routes import (
     unsubscribe,
     webhooks,
     work_queue,
+    write_offs,
 )
 
 app = Chalice(app_name="civiq-api")
@@ -50,6 +51,7 @@ app.register_blueprint(fees.blueprint)
 app.register_blueprint(arrangements.blueprint)
 app.register_blueprint(aging.blueprint)
 app.register_blueprint(collection_cases.blueprint)
+app.register_blueprint(write_offs.blueprint)
 app.register_blueprint(risk_scores.blueprint)
 app.register_blueprint(agencies.blueprint)
 app.register_blueprint(tax_roll.blueprint)

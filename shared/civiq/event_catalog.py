@@ -14,6 +14,7 @@ from civiq.accounts.schemas.workflow_events import WORKFLOW_EVENT_SCHEMAS
 from civiq.billing.schemas.events import BILLING_EVENT_SCHEMAS
 from civiq.collections.schemas.agency_events import AGENCY_EVENT_SCHEMAS
 from civiq.collections.schemas.events import COLLECTION_EVENT_SCHEMAS
+from civiq.collections.schemas.write_off_events import WRITE_OFF_EVENT_SCHEMAS
 from civiq.core.envelope import EventEnvelope
 from civiq.core.events import DomainEvent
 from civiq.metering.schemas.events import METERING_EVENT_SCHEMAS
@@ -37,6 +38,7 @@ EVENT_SCHEMAS: dict[tuple[str, int], type[BaseModel]] = {
     **PROCESSOR_EXCEPTION_EVENT_SCHEMAS,  # processor events waiting for, decided by, a clerk
     **COLLECTION_EVENT_SCHEMAS,  # collection cases
     **AGENCY_EVENT_SCHEMAS,  # referrals to collection agencies
+    **WRITE_OFF_EVENT_SCHEMAS,  # arrears written off, and reinstated
 }
 
 

@@ -62,3 +62,12 @@ def test_the_daily_opening_of_collection_cases_runs_on_the_local_stack(stack: Lo
     assert isinstance(first, dict) and first["complete"] is True
     assert set(first) == {"opened", "already", "not_followed", "complete"}
     assert again == {"opened": 0, "already": 0, "not_followed": 0, "complete": True}
+
+
+def test_the_daily_small_balance_write_off_runs_on_the_local_stack(stack: LocalStack) -> None:
+    first = fire(stack, "SmallBalanceWriteOffFunction")
+    again = fire(stack, "SmallBalanceWriteOffFunction")
+
+    assert isinstance(first, dict) and first["complete"] is True
+    assert set(first) == {"written_off", "looked_at", "complete"}
+    assert again == {"written_off": 0, "looked_at": 0, "complete": True}  # the day is done

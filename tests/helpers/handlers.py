@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import importlib.util
+import json
 from types import ModuleType
 from typing import Any
 
 import boto3
 
-from tests.helpers.emulator import REGION, TABLE
+from tests.helpers.emulator import BUS, REGION, TABLE
 from tests.helpers.files import REPO
 
 
@@ -59,3 +60,21 @@ def audit_rows(subject: str) -> list[dict[str, Any]]:
         KeyConditionExpression="PK = :pk",
         ExpressionAttributeValues={":pk": {"S": subject}},
     )["Items"]
+
+
+def queue_of(detail_type: str, name: str) -> str:
+    """A queue the bus routes ``detail_type`` events to, as a rule of the template does: its
+    URL (a consumer's test reads the messages and hands them to the function)."""
+    sqs = boto3.client("sqs", region_name=REGION)
+    url = sqs.create_queue(QueueName=name)["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]
+    events = boto3.client("events", region_name=REGION)
+    events.put_rule(
+        Name=f"{name}-rule",
+        EventBusName=BUS,
+        EventPattern=json.dumps({"detail-type": [detail_type]}),
+    )
+    events.put_targets(
+        Rule=f"{name}-rule", EventBusName=BUS, Targets=[{"Id": name, "Arn": arn["QueueArn"]}]
+    )
+    return str(url)

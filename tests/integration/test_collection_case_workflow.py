@@ -6,7 +6,6 @@ runs under a new one."""
 
 from __future__ import annotations
 
-import json
 from datetime import datetime, timedelta
 from decimal import Decimal as D
 from itertools import pairwise
@@ -31,9 +30,9 @@ from civiq.payments.wiring import dynamo_payment_ledger
 from civiq.platform.dynamodb.audit import DynamoAuditLog
 from civiq.reporting.adapters.dynamodb_dashboard import DynamoDashboard
 from infra.local.lambda_runtime import import_isolated
-from tests.helpers.emulator import BUS, REGION
+from tests.helpers.emulator import REGION
 from tests.helpers.files import REPO
-from tests.helpers.handlers import Context, sqs_event
+from tests.helpers.handlers import Context, queue_of, sqs_event
 from tests.helpers.polling import wait_for
 from tests.helpers.statement_builders import issue_with_ledger, issued_entry, owing_statement
 from tests.helpers.workflows import Harness, executing_workflows, metered_account
@@ -108,25 +107,6 @@ def test_a_case_climbs_its_whole_ladder_one_stage_at_a_time(harness: Harness) ->
     assert DynamoDashboard().aggregates().shutoff_warned == 1  # the dashboard's count
 
 
-def payments_queue() -> str:
-    """PaymentPosted from the bus to a queue, as PaymentPostedRule routes it to the cases'."""
-    sqs = boto3.client("sqs", region_name=REGION)
-    url = sqs.create_queue(QueueName="case-payments")["QueueUrl"]
-    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]
-    events = boto3.client("events", region_name=REGION)
-    events.put_rule(
-        Name="payments-to-cases",
-        EventBusName=BUS,
-        EventPattern=json.dumps({"detail-type": ["PaymentPosted"]}),
-    )
-    events.put_targets(
-        Rule="payments-to-cases",
-        EventBusName=BUS,
-        Targets=[{"Id": "cases", "Arn": arn["QueueArn"]}],
-    )
-    return str(url)
-
-
 def pay(account_id: str, amount: str) -> None:
     books = dynamo_payment_ledger(CollectionSettings())
     received = ReceivedPayment(
@@ -150,7 +130,7 @@ def test_a_payment_in_full_closes_the_case_and_stops_its_execution(
         "_wait_interval",
         lambda self, env, wait_seconds: env.program_state_event.wait(60),
     )
-    queue = payments_queue()
+    queue = queue_of("PaymentPosted", "case-payments")
     account_id = delinquent(days_past_due=31, total="80.00")
     case = case_services(casework(CollectionSettings())).open(account_id, CLERK, "corr-open")
     arn = execution_of(harness, case.execution)

@@ -30,7 +30,8 @@ from infra.local.packaging import REPO, load_template
 
 # The functions that post to the ledger: payments, refunds, reversals, adjustments and rebills
 # (the API), statements (the billing-cycle tasks), final bills, processor events, remittances,
-# late penalties and new-account fees, and arrears transferred to the tax roll (its task).
+# late penalties, new-account fees, arrears transferred to the tax roll (its task), and
+# write-offs (their reinstatements, the daily small balances).
 LEDGER_WRITERS = {
     "ApiFunction",
     "BillingTasksFunction",
@@ -40,6 +41,8 @@ LEDGER_WRITERS = {
     "LatePenaltiesFunction",
     "FeeChargerFunction",
     "TaxRollTaskFunction",
+    "WriteOffReinstatementFunction",
+    "SmallBalanceWriteOffFunction",
 }
 # The ledger's other readers: the digest job (heads and journals), the arrangement check (the
 # payments since each arrangement was made), the collection cases' functions, the risk scoring

@@ -631,6 +631,33 @@ def test_every_route_answers_without_a_scan(
         assert used == Counter({"GetItem": 1, "Query": 4 + AGING_SHARDS}), used
         _, used = call("GET", aging + "/accounts/{id}", 200, id=account_id)
         assert used == Counter({"GetItem": 1}), used
+        # write-offs: a clerk's, once per id (the retry writes nothing); newest first (one
+        # Query of their index), an account's (its item, one Query), one by id (its claim, the
+        # record); a supervisor's reversal
+        write_offs = "/api/v1/ar/write-offs"
+        asked = {
+            "account_id": account_id,
+            "amount": "1.00",
+            "reason_category": "small-balance",
+            "reason": "not worth collecting",
+            "write_off_id": "01JWR1TE0FF00000000000N0SC",
+        }
+        made, used = call("POST", write_offs, 201, asked)
+        # the write-off with its posting; the account's open case, less past due
+        assert used["TransactWriteItems"] == 2 and "Scan" not in used, used
+        _, used = call("POST", write_offs, 200, asked)
+        assert "TransactWriteItems" not in used and "Scan" not in used, used
+        _, used = call("GET", write_offs, 200, query="limit=5")
+        assert used == Counter({"Query": 1}), used
+        _, used = call("GET", write_offs, 200, query=f"account_id={account_id}")
+        assert used == Counter({"GetItem": 1, "Query": 1}), used
+        write_off = write_offs + "/{id}"
+        _, used = call("GET", write_off, 200, id=made["write_off_id"])
+        assert used == Counter({"GetItem": 2}), used
+        reason = {"reason": "written off in error"}
+        reverse = write_off + "/reverse"
+        _, used = call("POST", reverse, 200, reason, role=Role.SUPERVISOR, id=made["write_off_id"])
+        assert used["TransactWriteItems"] == 1 and "Scan" not in used, used
         event = json.dumps(
             {
                 "id": "evt_noscan1",

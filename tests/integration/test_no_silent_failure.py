@@ -97,7 +97,7 @@ def test_every_step_that_can_fail_is_caught_into_the_work_queue(
     (machine,) = [
         m
         for m in of_type(template_resources, "AWS::Serverless::StateMachine").values()
-        if m["Properties"]["DefinitionUri"].endswith(asl)
+        if m["Properties"]["DefinitionUri"].endswith(f"/{asl}")
     ]
     properties = machine["Properties"]
     assert properties["DefinitionSubstitutions"]["WorkQueueFunctionArn"] == {

@@ -251,3 +251,17 @@ def test_statement_lines_describe_their_category_and_amount_after_due(
         assert {"category", "amount_after_due"}.isdisjoint(line["required"])
         (category, _) = line["properties"]["category"]["anyOf"]
         assert category == {"$ref": "#/components/schemas/ChargeCategoryOut"}
+
+
+def test_write_offs_document_who_may_write_off_and_a_safe_retry(document: dict[str, Any]) -> None:
+    write_offs = document["paths"]["/api/v1/ar/write-offs"]
+    made = write_offs["post"]
+    assert made["x-required-role"] == "clerk"
+    assert {"201", "200", "400", "404", "409"} <= set(made["responses"])
+    body = resolve(document, made["requestBody"]["content"]["application/json"]["schema"]["$ref"])
+    assert set(body["required"]) == {"account_id", "amount", "reason_category", "reason"}
+    assert "write_off_id" in body["properties"]
+    listed = {p["name"] for p in write_offs["get"]["parameters"]}
+    assert {"account_id", "limit", "cursor"} <= listed
+    reverse = document["paths"]["/api/v1/ar/write-offs/{id}/reverse"]["post"]
+    assert reverse["x-required-role"] == "supervisor"

@@ -1,6 +1,7 @@
-"""The API's side of collections (payment arrangements, collection cases, transfers to the
-tax roll, collection agencies, risk scores and receivables aging), built at its first request by
-:mod:`civiq.collections.wiring` from the settings of :mod:`chalicelib.composition`."""
+"""The API's side of collections (payment arrangements, collection cases, write-offs,
+transfers to the tax roll, collection agencies, risk scores and receivables aging), built at its
+first request by :mod:`civiq.collections.wiring` from the settings of
+:mod:`chalicelib.composition`."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ if TYPE_CHECKING:
         ArrangementServices,
         CaseServices,
         TaxRollServices,
+        WriteOffServices,
     )
 
 
@@ -75,3 +77,9 @@ def agencies() -> AgencyServices:
         documents_bucket=settings.documents_bucket,
         link_seconds=settings.document_url_seconds,
     )
+
+
+def write_offs() -> WriteOffServices:
+    from civiq.collections.wiring import write_off_services
+
+    return write_off_services(_casework(), api().settings)

@@ -1,8 +1,9 @@
 """Settings of collections from the environment, validated once at cold start: the payment
 arrangement policy (the API, which makes arrangements, and the daily check, which keeps them),
-and the collection cases' workflow and dunning defaults (the API, the check and the case
-functions), the transfers of arrears to the tax roll (the API and their workflow's task), and
-the delinquency risk score's scoring run."""
+the collection cases' workflow and dunning defaults (the API, the check and the case
+functions), the write-off policy (the API and the write-off functions), the transfers of arrears
+to the tax roll (the API and their workflow's task), and the delinquency risk score's scoring
+run."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from civiq.collections.domain.dunning import DunningPolicy
 from civiq.collections.domain.risk_scores import Bands
 from civiq.collections.domain.risk_training import TrainingPolicy
 from civiq.collections.domain.tax_roll import MIN_DAYS_PAST_DUE, NOTICE_DAYS, TaxRollPolicy
+from civiq.collections.domain.write_offs import WriteOffPolicy
 from civiq.core.settings import STATE_MACHINE_ARN, CommonSettings
 from civiq.payments.domain.payment_troubles import SHIELD_DAYS
 
@@ -46,9 +48,29 @@ class ArrangementSettings(CommonSettings):
         )
 
 
-class CollectionSettings(ArrangementSettings):
-    """Arrangements and cases together: making or breaking an arrangement pauses or resumes
-    the account's case."""
+class WriteOffSettings(CommonSettings):
+    """The write-off policy: the clerk's authority, and the small balances written off by
+    themselves (how small, how long past due)."""
+
+    write_off_clerk_limit: Decimal = Field(
+        default=Decimal("100.00"), ge=0, le=1_000_000, decimal_places=2
+    )
+    write_off_small_balance: Decimal = Field(
+        default=Decimal("10.00"), ge=0, le=1_000, decimal_places=2
+    )
+    write_off_small_balance_days: int = Field(default=90, ge=1, le=3650)
+
+    def write_off_policy(self) -> WriteOffPolicy:
+        return WriteOffPolicy(
+            clerk_limit=self.write_off_clerk_limit,
+            small_balance=self.write_off_small_balance,
+            small_balance_days=self.write_off_small_balance_days,
+        )
+
+
+class CollectionSettings(ArrangementSettings, WriteOffSettings):
+    """Arrangements, cases and write-offs together: making or breaking an arrangement pauses or
+    resumes the account's case, a write-off closes it."""
 
     collection_case_state_machine_arn: str = Field(pattern=STATE_MACHINE_ARN)
     # the days between two stages of a case at least, and the shortest notice of disconnection

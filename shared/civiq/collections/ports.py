@@ -28,6 +28,7 @@ from civiq.collections.domain.risk_history import AccountHistory
 from civiq.collections.domain.risk_model import RiskModel
 from civiq.collections.domain.risk_scores import RiskScore, ScoringChunk
 from civiq.collections.domain.tax_roll import TaxRollLine, TaxRollTransfer, TransferStatus
+from civiq.collections.domain.write_offs import WriteOff
 from civiq.core.audit import AuditEntry
 from civiq.core.events import DomainEvent
 from civiq.core.ports import Page
@@ -439,3 +440,46 @@ class AgencyFileStore(Protocol):
     def put_text(self, key: str, text: str, content_type: str) -> None:
         """A file's text at ``key`` (the same key again replaces it)."""
         ...
+
+
+class WriteOffs(Protocol):
+    """Write-offs, kept with the ledger postings that make and reinstate them."""
+
+    def find(self, account_id: str, write_off_id: str) -> WriteOff | None:
+        """Read consistently."""
+        ...
+
+    def get(self, write_off_id: str) -> WriteOff:
+        """Raises NotFound."""
+        ...
+
+    def of_account(self, account_id: str) -> Sequence[WriteOff]:
+        """The account's write-offs, newest first, read consistently."""
+        ...
+
+    def newest(self, account_id: str | None, limit: int, after: str | None) -> Page[WriteOff]:
+        """The write-offs of ``account_id`` (None: of every account), newest first, from after
+        ``after`` (the cursor: the ``listed_key`` of a page's last write-off)."""
+        ...
+
+    def post(
+        self,
+        posting: Posting,
+        made: WriteOff | None = None,
+        changed: Sequence[WriteOff] = (),
+        events: Sequence[DomainEvent] = (),
+    ) -> bool:
+        """Write ``posting`` (with billing's part of it), the write-off it ``made`` and those it
+        ``changed`` (reinstated), and its events with their history, in one transaction. False,
+        writing nothing, when ``posting.guard`` was posted before; LedgerMoved when the
+        account's ledger moved since ``posting.basis``; WriteOffIdTaken when ``made``'s id
+        names a write-off of another account."""
+        ...
+
+
+class SweepMarks(Protocol):
+    """How far the daily small-balance write-off went: the due date it went through."""
+
+    def last_through(self) -> date | None: ...
+
+    def mark(self, through: date) -> None: ...

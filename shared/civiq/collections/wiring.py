@@ -1,7 +1,8 @@
 """Collections wired to DynamoDB, Step Functions, SQS and EventBridge from settings: the one
-place its services are built (the API's arrangement, case, risk-score and aging routes, the
-daily arrangement check, the collection-case function, the transfers to the tax roll and their
-workflow's task, the risk scoring run, the hourly aging upkeep, the aging check and rebuild)."""
+place its services are built (the API's arrangement, case, write-off, risk-score and aging
+routes, the daily arrangement check, the collection-case function, the write-off function, the
+transfers to the tax roll and their workflow's task, the risk scoring run, the hourly aging
+upkeep, the aging check and rebuild)."""
 
 from __future__ import annotations
 
@@ -40,6 +41,7 @@ from civiq.collections.adapters.dynamodb_risk import (
     DynamoRiskScores,
 )
 from civiq.collections.adapters.dynamodb_tax_roll import DynamoTaxRoll
+from civiq.collections.adapters.dynamodb_write_offs import DynamoSweepMarks, DynamoWriteOffs
 from civiq.collections.adapters.s3_tax_roll_files import S3TaxRollFiles
 from civiq.collections.adapters.scoring_queue import SqsScoringQueue
 from civiq.collections.config import CollectionSettings, RiskScoringSettings, TaxRollSettings
@@ -72,12 +74,18 @@ from civiq.collections.services.risk_scheduling import ScheduleRiskScoring
 from civiq.collections.services.risk_scoring import ScoreAccounts
 from civiq.collections.services.risk_training import TrainRiskModel
 from civiq.collections.services.risk_worklist import RiskWorklist
+from civiq.collections.services.small_balance_write_offs import WriteOffSmallBalances
 from civiq.collections.services.tax_roll_notice import NoticeTransfer
 from civiq.collections.services.tax_roll_reversal import ReverseTransfer
 from civiq.collections.services.tax_roll_transfer import TransferArrears
 from civiq.collections.services.tax_roll_views import TaxRollViews
 from civiq.collections.services.tax_roll_withdrawal import WithdrawTransfer
 from civiq.collections.services.tax_roll_work import TaxRollWork
+from civiq.collections.services.write_off import WriteOffArrears
+from civiq.collections.services.write_off_books import WriteOffBooks
+from civiq.collections.services.write_off_reinstatement import ReinstateWrittenOff
+from civiq.collections.services.write_off_reversal import ReverseWriteOff
+from civiq.collections.services.write_off_views import WriteOffViews
 from civiq.core.clock import SystemClock
 from civiq.core.dates import local_today
 from civiq.core.settings import CommonSettings, DocumentSettings
@@ -200,6 +208,51 @@ def case_tasks(settings: CollectionSettings) -> CaseTasks:
         AdvanceCase(work),
         FollowPayment(work),
         OpenDelinquentCases(_open_case(work), DynamoPastDueStatements(), DynamoOpeningMarks()),
+    )
+
+
+def _write_off(work: Casework, settings: CollectionSettings) -> WriteOffArrears:
+    books = WriteOffBooks(
+        work.accounts,
+        work.ledger,
+        DynamoWriteOffs(),
+        work.recorder,
+        work.events,
+        settings.write_off_policy(),
+    )
+    return WriteOffArrears(books, FollowPayment(work))
+
+
+@dataclass(frozen=True)
+class WriteOffServices:
+    write_off: WriteOffArrears
+    reverse: ReverseWriteOff
+    views: WriteOffViews
+
+
+def write_off_services(work: Casework, settings: CollectionSettings) -> WriteOffServices:
+    """The API's: writing off, reversing, reading."""
+    write_off = _write_off(work, settings)
+    books = write_off.books
+    return WriteOffServices(
+        write_off, ReverseWriteOff(books), WriteOffViews(books.accounts, books.write_offs)
+    )
+
+
+@dataclass(frozen=True)
+class WriteOffTasks:
+    """The write-off function's work: the payments that reinstate written-off arrears, and the
+    daily small-balance write-off."""
+
+    reinstate: ReinstateWrittenOff
+    small_balances: WriteOffSmallBalances
+
+
+def write_off_tasks(settings: CollectionSettings) -> WriteOffTasks:
+    write_off = _write_off(casework(settings), settings)
+    return WriteOffTasks(
+        ReinstateWrittenOff(write_off.books),
+        WriteOffSmallBalances(write_off, DynamoPastDueStatements(), DynamoSweepMarks()),
     )
 
 

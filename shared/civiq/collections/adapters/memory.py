@@ -40,6 +40,7 @@ from civiq.collections.domain.tax_roll import (
     TransferMoved,
     TransferStatus,
 )
+from civiq.collections.domain.write_offs import WriteOff, WriteOffIdTaken
 from civiq.collections.ports import CaseChange, LedgerOnFile
 from civiq.core.audit import AuditEntry
 from civiq.core.errors import Conflict, NotFound, VersionConflict
@@ -615,3 +616,69 @@ class InMemoryAgencyFiles:
         )
         page = found[:limit]
         return Page(page, key(page[-1]) if len(found) > limit else None)
+
+
+class InMemoryWriteOffs:
+    """Write-offs beside the in-memory ledger their postings go to."""
+
+    def __init__(self, ledger: InMemoryLedger) -> None:
+        self.ledger = ledger
+        self.write_offs: dict[str, WriteOff] = {}
+        self._lock = threading.Lock()
+
+    def find(self, account_id: str, write_off_id: str) -> WriteOff | None:
+        found = self.write_offs.get(write_off_id)
+        return found if found is not None and found.account_id == account_id else None
+
+    def get(self, write_off_id: str) -> WriteOff:
+        try:
+            return self.write_offs[write_off_id]
+        except KeyError:
+            raise NotFound(f"no write-off {write_off_id}", "id") from None
+
+    def of_account(self, account_id: str) -> Sequence[WriteOff]:
+        return [w for w in self._newest() if w.account_id == account_id]
+
+    def newest(self, account_id: str | None, limit: int, after: str | None) -> Page[WriteOff]:
+        found = [
+            w
+            for w in self._newest()
+            if (account_id is None or w.account_id == account_id)
+            and (after is None or w.listed_key < after)
+        ]
+        page = found[:limit]
+        return Page(page, page[-1].listed_key if len(found) > limit else None)
+
+    def _newest(self) -> list[WriteOff]:
+        return sorted(self.write_offs.values(), key=lambda w: w.listed_key, reverse=True)
+
+    def post(
+        self,
+        posting: Posting,
+        made: WriteOff | None = None,
+        changed: Sequence[WriteOff] = (),
+        events: Sequence[DomainEvent] = (),
+    ) -> bool:
+        with self._lock:
+            guarded = (posting.basis.account_id, posting.guard) in self.ledger.guards
+            if made is not None and not guarded:
+                taken = self.write_offs.get(made.write_off_id)
+                if taken is not None and taken.account_id != made.account_id:
+                    raise WriteOffIdTaken()
+            if not self.ledger.post(posting, events=events):
+                return False
+            self.write_offs.update(
+                {w.write_off_id: w for w in (*([made] if made else []), *changed)}
+            )
+            return True
+
+
+@dataclass
+class InMemorySweepMarks:
+    through: date | None = None
+
+    def last_through(self) -> date | None:
+        return self.through
+
+    def mark(self, through: date) -> None:
+        self.through = through

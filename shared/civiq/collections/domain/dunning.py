@@ -208,6 +208,7 @@ class CaseEnd(StrEnum):
     PAID = "paid"  # nothing past due any more
     BELOW_MINIMUM = "below-minimum"  # less past due than the first stage's minimum
     TAX_ROLL = "tax-roll"  # the arrears went on the property's tax roll
+    WRITTEN_OFF = "written-off"  # the arrears were written off
 
 
 class StepKind(StrEnum):

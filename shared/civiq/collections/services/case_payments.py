@@ -1,14 +1,17 @@
 """Follow the payments to an account with a collection case (a consumer of PaymentPosted): the
 case is re-anchored to the oldest item still unpaid, and closed, its execution stopped, when
 nothing worth following is past due any more. A paused case is re-anchored too, and stays
-paused. Cases are only ever looked up by the paying account: one read when it has none.
+paused. Cases are only ever looked up by the paying account: one read when it has none. A
+write-off of arrears follows the case the same way, closing it as written off.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 
-from civiq.collections.domain.dunning import Case, CaseStatus, StepKind, reanchor
+from civiq.collections.domain.dunning import Case, CaseStatus, Ladder, PastDue, StepKind, reanchor
 from civiq.collections.ports import CaseChange
 from civiq.collections.services.casework import COLLECTIONS, Casework, Reading
 
@@ -17,14 +20,21 @@ from civiq.collections.services.casework import COLLECTIONS, Casework, Reading
 class FollowPayment:
     work: Casework
 
-    def __call__(self, account_id: str, correlation_id: str) -> Case | None:
-        """The account's case after the payment (None: no case, or nothing changed)."""
+    def __call__(
+        self,
+        account_id: str,
+        correlation_id: str,
+        follow: Callable[[Ladder, Case, PastDue, date], Case] = reanchor,
+    ) -> Case | None:
+        """The account's case after the payment (None: no case, or nothing changed);
+        ``follow``: what the ledger's change makes of it (a write-off closes it as written
+        off)."""
         work = self.work
         today = work.recorder.today()
 
         def decision(reading: Reading) -> CaseChange | None:
             case = reading.case
-            after = reanchor(work.ladder(case), case, reading.late, today)
+            after = follow(work.ladder(case), case, reading.late, today)
             if after == case:
                 return None
             step = after.steps[-1]
