@@ -631,6 +631,11 @@ def test_every_route_answers_without_a_scan(
         assert used == Counter({"GetItem": 1, "Query": 4 + AGING_SHARDS}), used
         _, used = call("GET", aging + "/accounts/{id}", 200, id=account_id)
         assert used == Counter({"GetItem": 1}), used
+        # collection KPIs: one Query of the KPIs' counters and folds, one of the billed
+        # counters of the months shown (whatever the number of accounts, items or cases)
+        kpis, used = call("GET", "/api/v1/ar/kpis", 200, query="months=24")
+        assert len(kpis["months"]) == 24, kpis
+        assert used == Counter({"Query": 2}), used
         event = json.dumps(
             {
                 "id": "evt_noscan1",

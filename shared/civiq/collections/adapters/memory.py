@@ -21,6 +21,7 @@ from civiq.collections.domain.dunning import (
     Ladder,
     worklist_key,
 )
+from civiq.collections.domain.kpis import DayFold, KpiMonth, month_changes, stage_totals
 from civiq.collections.domain.risk_history import AccountHistory
 from civiq.collections.domain.risk_model import RiskModel
 from civiq.collections.domain.risk_scores import RiskScore, ScoringChunk
@@ -30,7 +31,7 @@ from civiq.collections.domain.tax_roll import (
     TransferMoved,
     TransferStatus,
 )
-from civiq.collections.ports import CaseChange, LedgerOnFile
+from civiq.collections.ports import CaseChange, KeptKpis, LedgerOnFile
 from civiq.core.audit import AuditEntry
 from civiq.core.errors import Conflict, NotFound
 from civiq.core.events import DomainEvent
@@ -467,3 +468,39 @@ class InMemoryTaxRollFiles:
 
     def url_for(self, day: date, seconds: int) -> str:
         return f"https://documents.example/tax-roll/{day.isoformat()}.csv?expires={seconds}"
+
+
+class InMemoryCollectionKpis:
+    """The KPIs' counters over an in-memory ledger and cases: what the postings billed, as the
+    ledger kept it; the stages' figures computed from every case on each read (the from-scratch
+    figures the DynamoDB counters must equal); the folds kept as given."""
+
+    def __init__(self, ledger: InMemoryLedger, cases: InMemoryCases) -> None:
+        self.ledger = ledger
+        self.cases = cases
+        self.months: dict[str, KpiMonth] = {}
+        self.folded_through: date | None = None
+
+    def kept(self) -> KeptKpis:
+        return KeptKpis(dict(self.months), self.folded_through, stage_totals(self.cases.cases))
+
+    def billed(self, first_month: str, last_month: str) -> Mapping[tuple[str, str], int]:
+        return {
+            (month, name): cents
+            for (month, name), cents in self.ledger.billed.items()
+            if first_month <= month <= last_month
+        }
+
+    def fold(self, folded_through: date | None, fold: DayFold) -> bool:
+        if self.folded_through != folded_through:
+            return False
+        for month, change in month_changes(fold).items():
+            was = self.months.get(month, KpiMonth(month))
+            self.months[month] = KpiMonth(
+                month,
+                change.aging if change.aging is not None else was.aging,
+                was.owed_at_60 + change.owed_at_60,
+                was.days_folded + change.days_folded,
+            )
+        self.folded_through = fold.day
+        return True
