@@ -45,6 +45,7 @@ BENCHMARKS = (
     "collection_cases",
     "tax_roll",
     "aging_report",
+    "collection_kpis",
     "risk_scoring",
     "delivery",
 )
@@ -70,6 +71,7 @@ TIMEOUTS = {
     "collection_cases": 900,
     "tax_roll": 900,
     "aging_report": 1800,
+    "collection_kpis": 2400,
     "risk_scoring": 1200,
     "delivery": 900,
 }

@@ -28,12 +28,13 @@ from civiq.collections.domain.dunning import (
     past_due,
     reanchor,
 )
-from civiq.collections.domain.kpis import RateStatus, StageFigures
+from civiq.collections.domain.kpis import RateStatus, StageFigures, day_fold
 from civiq.collections.ports import CaseChange
 from civiq.collections.services.collection_kpis import CollectionKpiReport
 from civiq.collections.services.kpi_fold import FoldCollectionKpis
 from civiq.core.errors import InvalidInput
 from civiq.ledger.domain.billed import DUE_BILLED
+from civiq.ledger.domain.receivable_cells import TYPE_FAMILY
 from tests.helpers.aging import AgingWorld, aging_world, billed
 from tests.helpers.stores import Stores
 
@@ -160,3 +161,21 @@ def test_a_report_of_0_or_25_months_is_refused(world: KpiWorld) -> None:
         with pytest.raises(InvalidInput) as refused:
             world.report(date(2026, 12, 1))(months)
         assert refused.value.field == "months"
+
+
+def test_a_fold_is_added_once_when_two_upkeeps_race(world: KpiWorld) -> None:
+    aging = world.aging
+    person = aging.books.account
+    aging.issue(issued_on(date(2026, 9, 1), billed(person, date(2026, 9, 20), water="100.00")))
+    cells = aging.cells.cells(TYPE_FAMILY)
+    # both read the mark before either folded 20 November
+    first = day_fold(date(2026, 11, 20), None, cells)
+    second = day_fold(date(2026, 11, 20), None, cells)
+
+    assert world.kpis.fold(None, first) is True
+    assert world.kpis.fold(None, second) is False  # the mark moved: nothing added twice
+
+    kept = world.kpis.kept()
+    assert kept.folded_through == date(2026, 11, 20)
+    assert kept.months["2026-09"].owed_at_60 == 10000
+    assert kept.months["2026-09"].days_folded == 1

@@ -65,30 +65,21 @@ def test_payments_and_credits_bill_nothing() -> None:
     assert billed_by(payment) == {}
 
 
-def test_a_charge_more_than_60_days_after_the_due_date_counts_on_its_day_alone() -> None:
+def penalized(on: date) -> Posting:
+    """A 5.00 late penalty raising a statement due on 20 July, posted ``on``."""
     owing = OpenStatement("S-0720", date(2026, 7, 20), D("67.80"), WATER)
     penalty = (("none/penalty", D("5.00")),)
-    # a late penalty raising the statement on 20 September (62 days after its due date), and
-    # the same on 18 September (60 days after)
-    late = Posting(
-        ledger(owing),
-        "penalty:S-0720",
-        (),
-        (StatementChange(owing.statement_id, owing.due_on, D("72.80"), penalty),),
-        D(0),
-        booked_on=date(2026, 9, 20),
-    )
-    early = Posting(
-        ledger(owing),
-        "penalty:S-0720",
-        (),
-        (StatementChange(owing.statement_id, owing.due_on, D("72.80"), penalty),),
-        D(0),
-        booked_on=date(2026, 9, 18),
-    )
+    change = StatementChange(owing.statement_id, owing.due_on, D("72.80"), penalty)
+    return Posting(ledger(owing), "penalty:S-0720", (), (change,), D(0), booked_on=on)
 
-    assert billed_by(late) == {("2026-09", "d20"): 500}
-    assert billed_by(early) == {("2026-09", "d18"): 500, ("2026-07", DUE_BILLED): 500}
+
+def test_a_charge_more_than_60_days_after_the_due_date_counts_on_its_day_alone() -> None:
+    # 62 days after the due date, then 60
+    assert billed_by(penalized(date(2026, 9, 20))) == {("2026-09", "d20"): 500}
+    assert billed_by(penalized(date(2026, 9, 18))) == {
+        ("2026-09", "d18"): 500,
+        ("2026-07", DUE_BILLED): 500,
+    }
 
 
 def test_a_rebill_takes_the_cancelled_statements_charge_back() -> None:
