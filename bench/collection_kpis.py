@@ -9,7 +9,8 @@ billing day a week and a fee most days); the stages' counters of the default lad
 shards each); then the daily fold run through the real service for every day of those two
 years (so the month items are the fold's own). :class:`CollectionKpiReport` over the real
 adapter then answers for 12 and 24 months, each timed ``REPEATS`` times (median), its requests
-counted at botocore's single entry point; the day's fold is measured the same way.
+counted at botocore's single entry point, and its read units metered (bench/request_units.py);
+the day's fold is measured the same way.
 
 Write units (bench/request_units.py's meter, as DynamoDB bills on demand): a cycle's three
 statements and two payments of one account through the real posting paths (bench/
@@ -100,7 +101,7 @@ def seed_stages() -> int:
     return written
 
 
-def report_figures(items: int) -> list[Figure]:
+def report_figures(meter: Any, items: int) -> list[Figure]:
     from moto import mock_aws
 
     from civiq.collections.adapters.dynamodb_aging import DynamoAgingCells
@@ -125,9 +126,13 @@ def report_figures(items: int) -> list[Figure]:
         report = CollectionKpiReport(kpis, lambda: TODAY)
         for months in (12, 24):
             seconds, requests = timed(lambda m=months: report(m))
+            with meter.window() as window:
+                report(months)
+            name = f"kpi_report_{months}_months_{items}_items"
             figures += [
-                figure(f"kpi_report_{months}_months_{items}_items_seconds", seconds, "s"),
-                figure(f"kpi_report_{months}_months_{items}_items_requests", requests, "requests"),
+                figure(f"{name}_seconds", seconds, "s"),
+                figure(f"{name}_requests", requests, "requests"),
+                figure(f"{name}_read_units", window.read_units, "RRU"),
             ]
         day = iter(range(1, 1000))
         seconds, requests = timed(
@@ -204,11 +209,7 @@ def write_units(meter: Any, on: bool) -> dict[str, float]:
         return units
 
 
-def write_unit_figures() -> list[Figure]:
-    from bench.request_units import RequestUnits
-
-    meter = RequestUnits(REGION)
-    meter.install()
+def write_unit_figures(meter: Any) -> list[Figure]:
     return units_added("kpi", write_units(meter, on=True), write_units(meter, on=False))
 
 
@@ -223,9 +224,13 @@ def run() -> list[Figure]:
             "AWS_SECRET_ACCESS_KEY": "bench",
         }
     )
-    figures = write_unit_figures()
+    from bench.request_units import RequestUnits
+
+    meter = RequestUnits(REGION)
+    meter.install()
+    figures = write_unit_figures(meter)
     for items in SIZES:
-        figures += report_figures(items)
+        figures += report_figures(meter, items)
     return figures
 
 

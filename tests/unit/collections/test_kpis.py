@@ -72,7 +72,10 @@ def test_a_month_whose_due_dates_were_not_all_folded_is_incomplete() -> None:
     # the KPIs began to be kept on 20 November: 1 to 19 September were never read
     rate = collection_rate("2026-09", 15000, kept(7000, 11), date(2026, 12, 1))
 
-    assert (rate.status, rate.rate) == (RateStatus.INCOMPLETE, None)
+    assert (rate.status, rate.collected, rate.rate) == (RateStatus.INCOMPLETE, None, None)
+    assert collection_rate("2026-09", 15000, None, date(2026, 12, 1)).status is (
+        RateStatus.INCOMPLETE
+    )
 
 
 def test_a_month_that_billed_nothing_has_no_rate_and_a_rate_is_at_most_one() -> None:

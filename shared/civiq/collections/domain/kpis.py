@@ -214,7 +214,7 @@ class RateStatus(StrEnum):
 class CollectionRate:
     status: RateStatus
     billed: Decimal
-    collected: Decimal | None  # billed less owed on day 61 (None: pending)
+    collected: Decimal | None  # billed less owed on day 61 (None: pending, incomplete)
     rate: Decimal | None  # collected / billed, 4 places (None: pending, incomplete, nothing billed)
 
 
@@ -228,11 +228,9 @@ def collection_rate(
     folded_up_to = None if folded_through is None else folded_through - timedelta(FOLD_AFTER)
     if folded_up_to is None or folded_up_to < end:
         return CollectionRate(RateStatus.PENDING, billed, None, None)
-    days = kept.days_folded if kept else 0
-    owed = _dollars(kept.owed_at_60 if kept else 0)
-    collected = max(ZERO, billed - owed)
-    if days < end.day:
-        return CollectionRate(RateStatus.INCOMPLETE, billed, collected, None)
+    if kept is None or kept.days_folded < end.day:
+        return CollectionRate(RateStatus.INCOMPLETE, billed, None, None)
+    collected = max(ZERO, billed - _dollars(kept.owed_at_60))
     rate = (
         min(Decimal(1), collected / billed).quantize(RATE_PLACES, ROUND_HALF_UP)
         if billed > 0

@@ -52,7 +52,7 @@ class CollectionRateOut(Payload):
     )
     collected: str | None = Field(
         description="Billed less what they still owed on their 61st day: paid or credited within "
-        "60 days (null: pending)"
+        "60 days (null: pending, incomplete)"
     )
     rate: str | None = Field(
         description="collected / billed (null: not measured, or nothing billed)"
