@@ -19,6 +19,7 @@ from civiq.collections.domain.dunning import (
     close,
     open_case,
     past_due,
+    pause,
     reanchor,
 )
 from civiq.collections.domain.kpis import (
@@ -228,3 +229,19 @@ def test_the_report_lists_the_months_oldest_first_and_the_stages_most_reached_fi
     assert report.months[0].collection_rate.billed == D("150.00")
     assert months_ending(date(2027, 1, 15), 2) == ["2026-12", "2027-01"]
     assert date(2026, 12, 3) - timedelta(days=61) == date(2026, 10, 3)
+
+
+def test_arrears_moved_to_the_tax_roll_are_not_recovered() -> None:
+    due = date(2026, 7, 20)
+    owing = (statement(due, "400.00"),)
+    on = date(2026, 8, 20)
+    opened = open_case("C-1", "A-1", LADDER, past_due(owing, on), on)
+    assert opened is not None
+    reached = advance(LADDER, opened, past_due(owing, on), on).case
+    paid = (statement(due, "300.00"),)  # 100.00 paid
+    paused = pause(reanchor(LADDER, reached, past_due(paid, on), on), "tax-roll:T-1", on)
+    # the 300.00 transferred: nothing past due any more, the case closed by the transfer
+    moved = close(paused, PastDue(None, D(0)), date(2026, 10, 1), CaseEnd.TAX_ROLL)
+
+    assert stage_figures(moved) == {"reminder": StageFigures(1, 40000, 10000)}
+    assert stage_figures_change(paused, moved) == {}

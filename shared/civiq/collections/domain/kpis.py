@@ -17,7 +17,9 @@ what each dunning stage recovers, all from counters kept as things happen (never
 - **Recovery per stage**: for each stage code, the cases that reached it, what was past due when
   they did, and what of that is recovered: what was past due at the stage less what the case has
   past due now (or had when it closed), never below nothing: ``min(P, max(0, P - now))``. A new
-  bill falling past due after the stage offsets what was paid since (the recovery is net).
+  bill falling past due after the stage offsets what was paid since (the recovery is net); a
+  case whose arrears went on the tax roll keeps the recovery it had before
+  (:func:`recovered_against`).
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
 from civiq.collections.domain.aging import Aging, aging_of
-from civiq.collections.domain.dunning import Case, StepKind
+from civiq.collections.domain.dunning import Case, CaseEnd, StepKind
 from civiq.core.money import Money
 from civiq.ledger.domain.billed import (
     COLLECTION_DAYS,
@@ -169,9 +171,22 @@ def _cents(amount: Decimal) -> int:
     return Money(amount).to_cents()
 
 
+RECOVERING_ENDS = frozenset({None, CaseEnd.PAID, CaseEnd.BELOW_MINIMUM})
+
+
+def recovered_against(case: Case) -> Decimal:
+    """What a case's recovery is measured against: what it has past due now (or had when it
+    was paid, or fell below the first stage's minimum); a case that ended otherwise (its
+    arrears moved to the tax roll) as its last step before that end recorded it, so arrears
+    moved elsewhere are never counted as recovered."""
+    if case.ended in RECOVERING_ENDS or len(case.steps) < 2:
+        return case.past_due
+    return case.steps[-2].past_due
+
+
 def stage_figures(case: Case) -> dict[str, StageFigures]:
     """What one case counts for in each stage it reached."""
-    now = _cents(case.past_due)
+    now = _cents(recovered_against(case))
     figures: dict[str, StageFigures] = {}
     for step in case.steps:
         if step.kind is StepKind.ADVANCED and step.stage is not None:
