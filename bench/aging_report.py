@@ -402,11 +402,17 @@ def write_unit_figures() -> list[Figure]:
     meter.install()
     with_aging = postings_write_units(meter, aging=True)
     without = postings_write_units(meter, aging=False)
+    return units_added("aging", with_aging, without)
+
+
+def units_added(prefix: str, built: dict[str, float], without: dict[str, float]) -> list[Figure]:
+    """Each write's units as built, and what the feature ``prefix`` adds to them (its writes
+    switched off in ``without``)."""
     figures = []
-    for name, units in with_aging.items():
+    for name, units in built.items():
         figures += [
-            figure(f"aging_{name}_write_units", units, "WRU"),
-            figure(f"aging_{name}_write_units_added", units - without[name], "WRU"),
+            figure(f"{prefix}_{name}_write_units", units, "WRU"),
+            figure(f"{prefix}_{name}_write_units_added", units - without[name], "WRU"),
         ]
     return figures
 

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from civiq.collections.adapters.dynamodb_aging import DynamoAgingCells, DynamoAgingSnapshots
+from civiq.collections.adapters.dynamodb_kpis import DynamoCollectionKpis
 from civiq.collections.domain.aging import AgingFilter, Bucket
 from civiq.ledger.domain.receivable_cells import ROUTE_FAMILY, TYPE_FAMILY
 from infra.local.lambda_runtime import import_isolated
@@ -39,8 +40,24 @@ def test_the_scheduled_function_keeps_the_days_aging_once(
     again = function.handler(scheduled, Context())
 
     # two due dates, each in the class family and the route family
-    assert first == {"taken_on": today.isoformat(), "kept": True, "folded": 4}
-    assert again == {"taken_on": today.isoformat(), "kept": False, "folded": 0}
+    # the collection KPIs' fold: its first day folds the one due date whose 60 days just ended
+    assert first == {
+        "taken_on": today.isoformat(),
+        "kept": True,
+        "folded": 4,
+        "kpi_due_dates_folded": 1,
+    }
+    assert again == {
+        "taken_on": today.isoformat(),
+        "kept": False,
+        "folded": 0,
+        "kpi_due_dates_folded": 0,
+    }
+    kept = DynamoCollectionKpis().kept()
+    yesterday = today - timedelta(days=1)
+    month = kept.months[f"{yesterday:%Y-%m}"]
+    assert kept.folded_through == today and month.aging is not None
+    assert month.aging.as_of == yesterday and month.aging.total.amount == D("40.00")
     cells = DynamoAgingCells()
     assert len(cells.cells(TYPE_FAMILY)) == len(cells.cells(ROUTE_FAMILY)) == 1  # one still owed
     snapshot = DynamoAgingSnapshots().on_or_before(today)

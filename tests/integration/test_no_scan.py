@@ -658,6 +658,11 @@ def test_every_route_answers_without_a_scan(
         reverse = write_off + "/reverse"
         _, used = call("POST", reverse, 200, reason, role=Role.SUPERVISOR, id=made["write_off_id"])
         assert used["TransactWriteItems"] == 1 and "Scan" not in used, used
+        # collection KPIs: one Query of the KPIs' counters and folds, one of the billed
+        # counters of the months shown (whatever the number of accounts, items or cases)
+        kpis, used = call("GET", "/api/v1/ar/kpis", 200, query="months=24")
+        assert len(kpis["months"]) == 24, kpis
+        assert used == Counter({"Query": 2}), used
         event = json.dumps(
             {
                 "id": "evt_noscan1",

@@ -24,6 +24,7 @@ from civiq.collections.domain.aging_snapshots import AgingSnapshot
 from civiq.collections.domain.arrangements import Arrangement
 from civiq.collections.domain.contacts import Contact
 from civiq.collections.domain.dunning import Case, CollectionTask, Ladder
+from civiq.collections.domain.kpis import DayFold, KpiMonth, StageFigures
 from civiq.collections.domain.risk_history import AccountHistory
 from civiq.collections.domain.risk_model import RiskModel
 from civiq.collections.domain.risk_scores import RiskScore, ScoringChunk
@@ -483,3 +484,32 @@ class SweepMarks(Protocol):
     def last_through(self) -> date | None: ...
 
     def mark(self, through: date) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class KeptKpis:
+    """What the collection KPIs keep, read at once: the months the upkeep folded, the last
+    upkeep day folded, and each stage's figures."""
+
+    months: Mapping[str, KpiMonth]
+    folded_through: date | None
+    stages: Mapping[str, StageFigures]
+
+
+class CollectionKpis(Protocol):
+    """The counters the collection KPIs are computed from (:mod:`civiq.collections.domain.kpis`):
+    what the postings billed (kept by the ledger), what the aging upkeep folds each day, and
+    the stages' figures (kept by every change of a case)."""
+
+    def kept(self) -> KeptKpis:
+        """The months folded, the last day folded and the stages' figures."""
+        ...
+
+    def billed(self, first_month: str, last_month: str) -> Mapping[tuple[str, str], int]:
+        """The ledger's billed counters of those months (inclusive), all shards added up."""
+        ...
+
+    def fold(self, folded_through: date | None, fold: DayFold) -> bool:
+        """Add ``fold`` to the months and mark its day folded, at once; False (writing nothing)
+        when the last day folded is no longer ``folded_through`` (another upkeep went first)."""
+        ...

@@ -35,6 +35,7 @@ from civiq.collections.adapters.dynamodb_cases import (
     DynamoOpeningMarks,
     DynamoPastDueStatements,
 )
+from civiq.collections.adapters.dynamodb_kpis import DynamoCollectionKpis
 from civiq.collections.adapters.dynamodb_risk import (
     DynamoRiskHistories,
     DynamoRiskModels,
@@ -69,6 +70,8 @@ from civiq.collections.services.case_opening import OpenCase, OpenDelinquentCase
 from civiq.collections.services.case_payments import FollowPayment
 from civiq.collections.services.case_views import CaseViews
 from civiq.collections.services.casework import Casework
+from civiq.collections.services.collection_kpis import CollectionKpiReport
+from civiq.collections.services.kpi_fold import FoldCollectionKpis
 from civiq.collections.services.risk_ranking import RankByRisk
 from civiq.collections.services.risk_scheduling import ScheduleRiskScoring
 from civiq.collections.services.risk_scoring import ScoreAccounts
@@ -303,6 +306,7 @@ class AgingServices:
     report: AgingReport
     drill_down: AgingDrillDown
     account: AccountAging
+    kpis: CollectionKpiReport
 
 
 def aging_services(settings: CommonSettings) -> AgingServices:
@@ -312,12 +316,19 @@ def aging_services(settings: CommonSettings) -> AgingServices:
         AgingReport(DynamoAgingCells(), DynamoAgingSnapshots(), today),
         AgingDrillDown(DynamoReceivables(), today),
         AccountAging(DynamoJournal(), today),
+        CollectionKpiReport(DynamoCollectionKpis(), today),
     )
 
 
 def take_aging_snapshot(settings: CommonSettings) -> TakeAgingSnapshot:
     configure_table(settings)
     return TakeAgingSnapshot(DynamoAgingCells(), DynamoAgingSnapshots(), _today(settings))
+
+
+def fold_collection_kpis(settings: CommonSettings) -> FoldCollectionKpis:
+    """The collection KPIs' daily fold, run by the hourly aging upkeep after the snapshot."""
+    configure_table(settings)
+    return FoldCollectionKpis(DynamoAgingCells(), DynamoCollectionKpis(), _today(settings))
 
 
 @dataclass(frozen=True)

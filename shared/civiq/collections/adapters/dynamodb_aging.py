@@ -437,34 +437,36 @@ class DynamoAgingSnapshots:
 def snapshot_record(snapshot: AgingSnapshot) -> dict[str, Any]:
     return {
         "taken_on": snapshot.taken_on.isoformat(),
-        "figures": {
-            name: {
-                "buckets": {
-                    b.value: [_cents(t.amount), t.items, t.accounts]
-                    for b, t in aging.buckets.items()
-                },
-                "credit": [_cents(aging.credit.amount), aging.credit.accounts],
-            }
-            for name, aging in snapshot.figures.items()
-        },
+        "figures": {name: aging_record(aging) for name, aging in snapshot.figures.items()},
     }
+
+
+def aging_record(aging: Aging) -> dict[str, Any]:
+    """An aging's buckets and credit, in cents and counts (its day is kept beside it)."""
+    return {
+        "buckets": {
+            b.value: [_cents(t.amount), t.items, t.accounts] for b, t in aging.buckets.items()
+        },
+        "credit": [_cents(aging.credit.amount), aging.credit.accounts],
+    }
+
+
+def aging_of_record(as_of: date, figures: Mapping[str, Any]) -> Aging:
+    return Aging(
+        as_of,
+        {
+            Bucket(b): Tally(_dollars(cents), int(items), int(accounts))
+            for b, (cents, items, accounts) in figures["buckets"].items()
+        },
+        Credit(_dollars(figures["credit"][0]), int(figures["credit"][1])),
+    )
 
 
 def snapshot_of_record(record: Mapping[str, Any]) -> AgingSnapshot:
     taken_on = date.fromisoformat(record["taken_on"])
     return AgingSnapshot(
         taken_on,
-        {
-            name: Aging(
-                taken_on,
-                {
-                    Bucket(b): Tally(_dollars(cents), int(items), int(accounts))
-                    for b, (cents, items, accounts) in figures["buckets"].items()
-                },
-                Credit(_dollars(figures["credit"][0]), int(figures["credit"][1])),
-            )
-            for name, figures in record["figures"].items()
-        },
+        {name: aging_of_record(taken_on, figures) for name, figures in record["figures"].items()},
     )
 
 

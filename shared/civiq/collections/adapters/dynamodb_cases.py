@@ -41,6 +41,7 @@ from pynamodb.exceptions import DoesNotExist
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 
 from civiq.billing.adapters.dynamodb import OPEN_SHARDS, StatementItem, open_statements_pk
+from civiq.collections.adapters.dynamodb_kpis import count_stages
 from civiq.collections.domain.contacts import Contact, ContactChannel, ContactOutcome
 from civiq.collections.domain.dunning import (
     Anchor,
@@ -262,9 +263,10 @@ class DynamoCases(Connected):
 
     @staticmethod
     def _with(transaction: Transaction, change: CaseChange, before: Case | None) -> None:
-        """The ledger check, the events, history entries and tasks of ``change``, and the count
-        of accounts under a shutoff warning when it moves."""
+        """The ledger check, the events, history entries and tasks of ``change``, the count
+        of accounts under a shutoff warning when it moves, and its stages' KPI figures."""
         account_id = change.after.account_id
+        count_stages(transaction, before, change.after)
         moved = shutoff_warnings_change(before, change.after)
         if moved:
             pk, sk = keys.shutoff_warned_key(account_id)

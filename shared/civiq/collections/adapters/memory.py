@@ -31,6 +31,7 @@ from civiq.collections.domain.dunning import (
     Ladder,
     worklist_key,
 )
+from civiq.collections.domain.kpis import DayFold, KpiMonth, month_changes, stage_totals
 from civiq.collections.domain.risk_history import AccountHistory
 from civiq.collections.domain.risk_model import RiskModel
 from civiq.collections.domain.risk_scores import RiskScore, ScoringChunk
@@ -41,7 +42,7 @@ from civiq.collections.domain.tax_roll import (
     TransferStatus,
 )
 from civiq.collections.domain.write_offs import WriteOff, WriteOffIdTaken
-from civiq.collections.ports import CaseChange, LedgerOnFile
+from civiq.collections.ports import CaseChange, KeptKpis, LedgerOnFile
 from civiq.core.audit import AuditEntry
 from civiq.core.errors import Conflict, NotFound, VersionConflict
 from civiq.core.events import DomainEvent
@@ -682,3 +683,39 @@ class InMemorySweepMarks:
 
     def mark(self, through: date) -> None:
         self.through = through
+
+
+class InMemoryCollectionKpis:
+    """The KPIs' counters over an in-memory ledger and cases: what the postings billed, as the
+    ledger kept it; the stages' figures computed from every case on each read (the from-scratch
+    figures the DynamoDB counters must equal); the folds kept as given."""
+
+    def __init__(self, ledger: InMemoryLedger, cases: InMemoryCases) -> None:
+        self.ledger = ledger
+        self.cases = cases
+        self.months: dict[str, KpiMonth] = {}
+        self.folded_through: date | None = None
+
+    def kept(self) -> KeptKpis:
+        return KeptKpis(dict(self.months), self.folded_through, stage_totals(self.cases.cases))
+
+    def billed(self, first_month: str, last_month: str) -> Mapping[tuple[str, str], int]:
+        return {
+            (month, name): cents
+            for (month, name), cents in self.ledger.billed.items()
+            if first_month <= month <= last_month
+        }
+
+    def fold(self, folded_through: date | None, fold: DayFold) -> bool:
+        if self.folded_through != folded_through:
+            return False
+        for month, change in month_changes(fold).items():
+            was = self.months.get(month, KpiMonth(month))
+            self.months[month] = KpiMonth(
+                month,
+                change.aging if change.aging is not None else was.aging,
+                was.owed_at_60 + change.owed_at_60,
+                was.days_folded + change.days_folded,
+            )
+        self.folded_through = fold.day
+        return True

@@ -152,7 +152,7 @@ class CreditOut(Payload):
         return cls(amount=money(credit.amount), accounts=credit.accounts)
 
 
-def _buckets(aging: Aging) -> list[BucketOut]:
+def bucket_list(aging: Aging) -> list[BucketOut]:
     return [BucketOut.of_bucket(b, aging.tally(b)) for b in Bucket]
 
 
@@ -172,7 +172,7 @@ class ComparisonOut(Payload):
         return cls(
             compared_with=comparison.label,
             as_of=then.as_of,
-            buckets=_buckets(then),
+            buckets=bucket_list(then),
             total=TallyOut.of(then.total),
             credit=CreditOut.of(then.credit),
             change=[BucketOut.of_bucket(b, _less(now.tally(b), then.tally(b))) for b in Bucket],
@@ -226,7 +226,7 @@ class AgingResponse(Payload):
         aging = view.aging
         return cls(
             as_of=aging.as_of,
-            buckets=_buckets(aging),
+            buckets=bucket_list(aging),
             total=TallyOut.of(aging.total),
             credit=CreditOut.of(aging.credit),
             compared=[ComparisonOut.of(c, aging) for c in view.comparisons],

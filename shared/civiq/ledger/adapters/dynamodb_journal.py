@@ -16,7 +16,8 @@ that hash). Every change of an account's balance goes through this condition, so
 postings are serialised: the balance is always the sum of the entries, and the open
 statements (kept on the account item, so a posting reads one item) always what they still owe,
 each with what it was charged by revenue. The same transaction moves the aging cells and the
-receivables index (:mod:`civiq.ledger.adapters.dynamodb_receivables`): the account's route,
+receivables index (:mod:`civiq.ledger.adapters.dynamodb_receivables`) and the counters of
+what it bills (:mod:`civiq.ledger.adapters.dynamodb_billed`): the account's route,
 read with the ledger, and its property's type say who owes; ``aged_as`` keeps what its
 receivables were last counted under (and so the property's type, read at its first posting).
 
@@ -38,6 +39,7 @@ from pynamodb.expressions.update import Action
 
 from civiq.core.errors import Conflict, NotFound
 from civiq.core.money import CENT, Money
+from civiq.ledger.adapters.dynamodb_billed import count_billed
 from civiq.ledger.adapters.dynamodb_receivables import (
     ReceivablesIndex,
     age,
@@ -278,6 +280,7 @@ def journal(transaction: Transaction, posting: Posting, also: Sequence[Action] =
         lambda: LedgerMoved(basis.account_id),
     )
     age(transaction, posting)
+    count_billed(transaction, posting)
 
 
 def _receivable_keys(account_id: str, listed: bool) -> list[Action]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import threading
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -18,6 +19,7 @@ from civiq.core.audit import AuditEntry
 from civiq.core.errors import NotFound, VersionConflict
 from civiq.core.events import DomainEvent
 from civiq.core.ports import Page
+from civiq.ledger.domain.billed import billed_by
 from civiq.ledger.domain.digests import SignedDigest, StoredDigest, sha256
 from civiq.ledger.domain.fees import FeeCatalogue
 from civiq.ledger.domain.journal import (
@@ -42,6 +44,7 @@ class InMemoryLedger:
         self.guards: set[tuple[str, str]] = set()
         self.payments: dict[tuple[str, str], Payment] = {}
         self.refund_records: dict[tuple[str, str, str], Refund] = {}
+        self.billed: Counter[tuple[str, str]] = Counter()  # what the postings billed, by month
         self._lock = threading.Lock()  # a posting is atomic, as a DynamoDB transaction is
 
     def state(self, account_id: str) -> AccountLedger:
@@ -116,6 +119,7 @@ class InMemoryLedger:
             aged_as=posting.basis.profile,
         )
         self.journal.setdefault(account_id, []).extend(posting.entries)
+        self.billed.update(billed_by(posting))
         self.guards.add((account_id, posting.guard))
         if payment:
             self.payments[(account_id, payment.payment_id)] = payment

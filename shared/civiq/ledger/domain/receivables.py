@@ -153,10 +153,16 @@ def _unbilled_charges(change: StatementChange, entries: Mapping[str, LedgerEntry
 
 def open_after(posting: Posting) -> tuple[OpenStatement, ...]:
     """The account's open items once ``posting`` is written, in id order, each with what it was
-    charged: what it was charged before, what the posting's change charges to it (a new
-    statement's lines), its late penalties, and for a new unbilled item the entries it is named
-    after. A new statement that owes more than its lines (a rebill owes its predecessor's
-    penalty) was charged the rest as a penalty."""
+    charged (:func:`items_after`)."""
+    return tuple(s for s in items_after(posting) if s.owed > 0)
+
+
+def items_after(posting: Posting) -> tuple[OpenStatement, ...]:
+    """The account's items once ``posting`` is written, in id order, those it pays off included
+    (owing 0), each with what it was charged: what it was charged before, what the posting's
+    change charges to it (a new statement's lines), its late penalties, and for a new unbilled
+    item the entries it is named after. A new statement that owes more than its lines (a rebill
+    owes its predecessor's penalty) was charged the rest as a penalty."""
     items = {s.statement_id: s for s in posting.basis.open_statements}
     entries = {e.entry_id: e for e in posting.entries}
     penalties: dict[str, list[tuple[Revenue, Decimal]]] = defaultdict(list)
@@ -175,4 +181,4 @@ def open_after(posting: Posting) -> tuple[OpenStatement, ...]:
         items[change.statement_id] = OpenStatement(
             change.statement_id, change.due_on, change.owed, charged
         )
-    return tuple(s for _, s in sorted(items.items()) if s.owed > 0)
+    return tuple(s for _, s in sorted(items.items()))
