@@ -77,3 +77,15 @@ def billing_machine(aws: None, monkeypatch: pytest.MonkeyPatch) -> str:
     )["stateMachineArn"]
     monkeypatch.setenv("BILLING_CYCLE_STATE_MACHINE_ARN", arn)
     return str(arn)
+
+
+@pytest.fixture
+def workflows(aws: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Stand-in state machines for the move, transfer, billing, case and tax roll workflows: their
+    executions are started and described, not run (the workflows have tests of their own)."""
+    sfn = boto3.client("stepfunctions", region_name=REGION)
+    definition = json.dumps({"StartAt": "Wait", "States": {"Wait": {"Type": "Pass", "End": True}}})
+    role = "arn:aws:iam::123456789012:role/workflow"
+    for name in ("MOVE", "TRANSFER", "BILLING_CYCLE", "COLLECTION_CASE", "TAX_ROLL"):
+        machine = sfn.create_state_machine(name=name.lower(), definition=definition, roleArn=role)
+        monkeypatch.setenv(f"{name}_STATE_MACHINE_ARN", machine["stateMachineArn"])

@@ -87,3 +87,29 @@ def test_an_unknown_account_is_not_found(client: Client) -> None:
     path = f"{API}/accounts/01J00000000000000000000000/arrangements"
     assert call(client, "GET", path).status_code == 404
     assert call(client, "POST", path, terms(), key=str(uuid.uuid4())).status_code == 404
+
+
+def test_a_case_held_by_an_arrangement_resumes_only_when_it_ends(
+    client: Client, workflows: None, owing: dict[str, Any]
+) -> None:
+    """A clerk resumes a case paused for a dispute; one an arrangement holds is refused (it
+    resumes when the arrangement is broken or completed) and stays held. (``workflows`` after
+    ``client``: the app's settings then name the stand-in state machines.)"""
+    case_path = f"{API}/accounts/{owing['id']}/collection-case"
+    assert call(client, "POST", "/api/v1/ar/cases", {"account_id": owing["id"]}).status_code == 201
+    paused = call(client, "POST", f"{case_path}/pause", {"reason": "dispute"})
+    assert paused.status_code == 200 and paused.json_body["paused_by"] == "dispute"
+    resumed = call(client, "POST", f"{case_path}/resume")
+    assert resumed.status_code == 200 and resumed.json_body["status"] == "open"
+    path = f"{API}/accounts/{owing['id']}/arrangements"
+    arranged = call(client, "POST", path, terms(), key=str(uuid.uuid4()))
+    assert arranged.status_code == 201, arranged.json_body
+
+    refused = call(client, "POST", f"{case_path}/resume")
+
+    assert refused.status_code == 409, refused.json_body
+    assert refused.json_body["error"]["field"] == "id"
+    (case, *_) = call(client, "GET", f"{API}/accounts/{owing['id']}/collection-cases").json_body[
+        "cases"
+    ]
+    assert case["paused_by"] == f"arrangement:{arranged.json_body['arrangement_id']}", case

@@ -115,18 +115,6 @@ class Driver:
 
 
 @pytest.fixture
-def workflows(aws: None, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Stand-in state machines for the move, transfer, billing, case and tax roll workflows: their
-    executions are started and described, not run (the workflows have tests of their own)."""
-    sfn = boto3.client("stepfunctions", region_name=REGION)
-    definition = json.dumps({"StartAt": "Wait", "States": {"Wait": {"Type": "Pass", "End": True}}})
-    role = "arn:aws:iam::123456789012:role/workflow"
-    for name in ("MOVE", "TRANSFER", "BILLING_CYCLE", "COLLECTION_CASE", "TAX_ROLL"):
-        machine = sfn.create_state_machine(name=name.lower(), definition=definition, roleArn=role)
-        monkeypatch.setenv(f"{name}_STATE_MACHINE_ARN", machine["stateMachineArn"])
-
-
-@pytest.fixture
 def readings_bucket(monkeypatch: pytest.MonkeyPatch) -> None:
     """Where reading files are uploaded (an upload link is signed, not used, here)."""
     monkeypatch.setenv("READINGS_BUCKET", "civiq-test-readings")

@@ -20,6 +20,7 @@ from chalicelib.collections_composition import cases
 from chalicelib.http import Reply, correlation_id, json_response, staff_route
 from chalicelib.routes import deferred
 from civiq.collections.domain.dunning import UTILITY, CustomerClass
+from civiq.collections.services.case_holds import DISPUTE
 from civiq.core.errors import Conflict, NotFound
 from civiq.core.schemas import PageQuery
 from civiq.core.staff import Role, StaffIdentity
@@ -84,10 +85,16 @@ def pause_collection_case(
 def resume_collection_case(
     request: Request, staff: StaffIdentity, id: str
 ) -> Reply[schemas.CaseOut]:
-    """Resume the account's paused case where it left off (closed if nothing is past due)."""
-    case = cases().resume(id, staff.as_actor(), correlation_id(request))
+    """Resume the account's case paused for a dispute where it left off (closed if nothing is
+    past due). A case held by a payment arrangement, an agency referral or a tax-roll notice
+    resumes when that ends, not here."""
+    case = cases().resume(id, staff.as_actor(), correlation_id(request), held_by=DISPUTE)
     if case is None:
-        raise Conflict("the account has no collection case paused", "id")
+        raise Conflict(
+            "the account has no collection case paused for a dispute (a case held by a payment "
+            "arrangement, an agency referral or a tax-roll notice resumes when that ends)",
+            "id",
+        )
     return json_response(schemas.CaseOut.of(case))
 
 
