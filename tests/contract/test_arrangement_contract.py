@@ -112,3 +112,21 @@ def test_the_arrangements_due_for_their_check_are_found_checked_again_and_ended(
     second = arrangement("A2", minutes=5)
     kept.make(second, FIRST_CHECK, entry(second))  # none in force any more
     assert [a.arrangement_id for a in kept.of_account(ACCOUNT)] == ["A2", "A1"]
+
+
+def test_the_arrangements_in_force_page_the_next_to_be_checked_first(stores: Stores) -> None:
+    kept = arrangements_of(stores)
+    accounts = [f"01HACCOUNT00000000000000{n:02d}" for n in (11, 12, 13)]
+    checks = [date(2027, 1, 9), date(2026, 12, 20), date(2027, 1, 2)]
+    made = []
+    for n, (account_id, check) in enumerate(zip(accounts, checks, strict=True)):
+        one = replace(arrangement(f"F{n}", minutes=n), account_id=account_id)
+        kept.make(one, check, entry(one))
+        made.append(one)
+    kept.end(made[2], replace(made[2], status=ArrangementStatus.COMPLETED), [])
+
+    first = kept.in_force(1, None)
+    rest = kept.in_force(5, first.next_cursor)
+
+    assert [a.arrangement_id for a in first.items] == ["F1"]  # checked on December 20
+    assert [a.arrangement_id for a in rest.items] == ["F0"] and rest.next_cursor is None

@@ -61,6 +61,9 @@ def test_a_clerk_arranges_the_arrears_once_per_key(client: Client, owing: dict[s
     assert [i["amount"] for i in body["instalments"]] == ["50.00"] * 4
     listed = call(client, "GET", path)
     assert listed.status_code == 200 and listed.json_body["items"] == [body]
+    in_force = call(client, "GET", "/api/v1/ar/arrangements?limit=5")
+    assert in_force.status_code == 200, in_force.json_body
+    assert in_force.json_body == {"items": [body], "next_cursor": None}
 
 
 def test_one_arrangement_is_in_force_at_a_time(client: Client, owing: dict[str, Any]) -> None:

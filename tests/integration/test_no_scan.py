@@ -564,7 +564,7 @@ def test_every_route_answers_without_a_scan(
             assert "Scan" not in used, used
         _, used = call("GET", f"{case_path}/contacts", 200, id=account_id)
         assert used == Counter({"GetItem": 1, "Query": 1}), used
-        for listing in ("cases", "tasks", "stages", "worklist"):
+        for listing in ("cases", "tasks", "stages", "worklist", "arrangements"):
             _, used = call("GET", f"/api/v1/ar/{listing}", 200)
             assert used == Counter({"Query": 1}), used
         ladder = {"stages": [{"code": "reminder", "days_past_due": 30, "minimum": "10.00"}]}

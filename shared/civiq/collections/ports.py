@@ -52,6 +52,11 @@ class Arrangements(Protocol):
         """The arrangements in force to be checked on ``day`` or before."""
         ...
 
+    def in_force(self, limit: int, after: str | None) -> Page[Arrangement]:
+        """Every account's arrangement in force, the next to be checked first (the order of
+        :func:`~civiq.collections.domain.arrangements.check_key`), from after the cursor."""
+        ...
+
     def recheck(self, arrangement: Arrangement, on: date) -> None:
         """Check ``arrangement`` (in force) again on ``on``."""
         ...

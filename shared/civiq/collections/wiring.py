@@ -60,7 +60,7 @@ from civiq.collections.services.aging_rebuild import RebuildAging
 from civiq.collections.services.aging_report import AgingReport
 from civiq.collections.services.aging_snapshot import TakeAgingSnapshot
 from civiq.collections.services.arrangement_check import CheckArrangements
-from civiq.collections.services.arrangements import AccountArrangements, MakeArrangement
+from civiq.collections.services.arrangements import ArrangementViews, MakeArrangement
 from civiq.collections.services.case_advance import AdvanceCase
 from civiq.collections.services.case_assignment import AssignCase
 from civiq.collections.services.case_contacts import RecordContact
@@ -137,7 +137,7 @@ def casework(settings: CollectionSettings) -> Casework:
 @dataclass(frozen=True)
 class ArrangementServices:
     make: MakeArrangement
-    of_account: AccountArrangements
+    views: ArrangementViews
 
 
 def arrangement_services(work: Casework, settings: CollectionSettings) -> ArrangementServices:
@@ -150,7 +150,7 @@ def arrangement_services(work: Casework, settings: CollectionSettings) -> Arrang
             work.recorder,
             PauseCase(work),
         ),
-        AccountArrangements(work.accounts, work.arrangements),
+        ArrangementViews(work.accounts, work.arrangements),
     )
 
 

@@ -34,10 +34,12 @@ from civiq.collections.domain.arrangements import (
     ArrangementTerms,
     Instalment,
     InstalmentFrequency,
+    check_key,
 )
 from civiq.core.errors import Conflict
 from civiq.core.events import DomainEvent
 from civiq.core.history import as_record
+from civiq.core.ports import Page
 from civiq.platform.dynamodb import keys
 from civiq.platform.dynamodb.table import TableItem, TableMeta
 from civiq.platform.dynamodb.transactions import Connected, Transaction
@@ -77,10 +79,6 @@ class ArrangementInForce(TableItem):
 CHECKS_PK = "ARRANGEMENT-CHECKS"
 
 
-def check_sk(on: date, account_id: str) -> str:
-    return f"{on.isoformat()}#{account_id}"
-
-
 def arrangement_sk(arrangement: Arrangement) -> str:
     return f"{ARRANGEMENT_PREFIX}{arrangement.made_at.isoformat()}#{arrangement.arrangement_id}"
 
@@ -104,7 +102,7 @@ class DynamoArrangements(Connected):
                 pk=pk,
                 sk=IN_FORCE_SK,
                 gsi2pk=CHECKS_PK,
-                gsi2sk=check_sk(first_check, arrangement.account_id),
+                gsi2sk=check_key(first_check, arrangement.account_id),
                 arrangement_id=arrangement.arrangement_id,
                 record=record,
             ),
@@ -129,11 +127,18 @@ class DynamoArrangements(Connected):
         )
         return [arrangement_of(item.record) for item in found]
 
+    def in_force(self, limit: int, after: str | None) -> Page[Arrangement]:
+        condition = ArrangementInForce.gsi2sk > after if after else None
+        found = list(ArrangementInForce.by_check.query(CHECKS_PK, condition, limit=limit + 1))
+        page = found[:limit]
+        more = len(found) > limit
+        return Page([arrangement_of(i.record) for i in page], page[-1].gsi2sk if more else None)
+
     def recheck(self, arrangement: Arrangement, on: date) -> None:
         claim = ArrangementInForce(pk=keys.account_pk(arrangement.account_id), sk=IN_FORCE_SK)
         try:
             claim.update(
-                actions=[ArrangementInForce.gsi2sk.set(check_sk(on, arrangement.account_id))],
+                actions=[ArrangementInForce.gsi2sk.set(check_key(on, arrangement.account_id))],
                 condition=ArrangementInForce.arrangement_id == arrangement.arrangement_id,
             )
         except UpdateError as error:

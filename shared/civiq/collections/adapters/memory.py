@@ -21,7 +21,7 @@ from civiq.collections.domain.agencies import (
 )
 from civiq.collections.domain.aging import Receivable
 from civiq.collections.domain.aging_snapshots import AgingSnapshot
-from civiq.collections.domain.arrangements import Arrangement
+from civiq.collections.domain.arrangements import Arrangement, check_key
 from civiq.collections.domain.contacts import Contact
 from civiq.collections.domain.dunning import (
     Case,
@@ -78,6 +78,16 @@ class InMemoryArrangements:
             for a in self.arrangements
             if a.arrangement_id in self.checks and self.checks[a.arrangement_id] <= day
         ]
+
+    def in_force(self, limit: int, after: str | None) -> Page[Arrangement]:
+        keyed = sorted(
+            (check_key(self.checks[a.arrangement_id], a.account_id), a)
+            for a in self.arrangements
+            if a.arrangement_id in self.checks
+        )
+        found = [(k, a) for k, a in keyed if after is None or k > after]
+        page = found[:limit]
+        return Page([a for _, a in page], page[-1][0] if len(found) > limit else None)
 
     def recheck(self, arrangement: Arrangement, on: date) -> None:
         if arrangement.arrangement_id in self.checks:

@@ -279,3 +279,9 @@ def compliance(
         if paid < due:
             return Compliance(Standing.MISSED, due, paid, instalment)
     return Compliance(Standing.KEPT, due, paid)
+
+
+def check_key(on: date, account_id: str) -> str:
+    """Where an arrangement in force sorts among all of them: by its next check day, then by
+    account (the listing's order and cursor)."""
+    return f"{on.isoformat()}#{account_id}"

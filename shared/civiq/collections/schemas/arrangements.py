@@ -81,3 +81,8 @@ class ArrangementResponse(Payload):
 
 class ArrangementList(Payload):
     items: list[ArrangementResponse]
+
+
+class ArrangementPage(Payload):
+    items: list[ArrangementResponse]
+    next_cursor: str | None

@@ -34,6 +34,7 @@ from civiq.collections.services.case_holds import PauseCase
 from civiq.core.errors import Conflict, InvalidInput
 from civiq.core.events import Actor, DomainEvent
 from civiq.core.money import dollars as money
+from civiq.core.ports import Page
 from civiq.ledger.ports import JournalReader
 
 
@@ -135,12 +136,17 @@ class MakeArrangement:
 
 
 @dataclass(frozen=True)
-class AccountArrangements:
-    """An account's arrangements, newest first (NotFound: no such account)."""
+class ArrangementViews:
+    """What staff read of arrangements: an account's, and every account's in force."""
 
     accounts: AccountRepository
     arrangements: Arrangements
 
-    def __call__(self, account_id: str) -> Sequence[Arrangement]:
+    def of_account(self, account_id: str) -> Sequence[Arrangement]:
+        """Newest first. Raises NotFound (no such account)."""
         self.accounts.get(account_id)
         return self.arrangements.of_account(account_id)
+
+    def in_force(self, limit: int, after: str | None) -> Page[Arrangement]:
+        """The next to be checked first."""
+        return self.arrangements.in_force(limit, after)
