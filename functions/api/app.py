@@ -11,6 +11,7 @@ from chalicelib.routes import (
     arrangements,
     billing,
     collection_cases,
+    collection_exports,
     collection_kpis,
     correspondence,
     customers,
@@ -52,6 +53,7 @@ app.register_blueprint(fees.blueprint)
 app.register_blueprint(arrangements.blueprint)
 app.register_blueprint(aging.blueprint)
 app.register_blueprint(collection_kpis.blueprint)
+app.register_blueprint(collection_exports.blueprint)
 app.register_blueprint(collection_cases.blueprint)
 app.register_blueprint(write_offs.blueprint)
 app.register_blueprint(risk_scores.blueprint)

@@ -1,7 +1,9 @@
 """SQS consumer of the export queue: make each asked-for report file (CSV, XLSX or PDF).
 
-A message names an export; the worker reads its run's statements page by page, streams the rows
-into the format's writer, stores the file as ``exports/<id>.<ext>`` and marks the export done.
+A message names an export; the worker reads its report's rows (a run's statements page by
+page; the collection KPIs, the recovery per stage, the receivables aging from collections'
+counters), streams them into the format's writer, stores the file as ``exports/<id>.<ext>`` and
+marks the export done.
 A message it cannot read, or an export it cannot make, fails its record alone
 (``batchItemFailures``): SQS redelivers it and, after maxReceiveCount, dead-letters it. A
 redelivered message rewrites the same key and finishes the export once.
@@ -18,6 +20,7 @@ from aws_lambda_powertools.logging.utils import copy_config_to_registered_logger
 # The writers (XlsxWriter, WeasyPrint) load during the Lambda init, not at the first export
 import civiq.platform.pdf
 import civiq.reporting.adapters.reports  # noqa: F401
+from civiq.collections import wiring as collections_wiring
 from civiq.platform.sqs import process_messages
 from civiq.reporting import wiring
 from civiq.reporting.config import ReportExportSettings
@@ -30,7 +33,8 @@ copy_config_to_registered_loggers(source_logger=logger, include={"civiq"})
 
 @cache
 def produce_export() -> ProduceExport:
-    return wiring.produce_export(ReportExportSettings())
+    settings = ReportExportSettings()
+    return wiring.produce_export(settings, collections_wiring.report_sources(settings))
 
 
 def _export(message: ExportMessage) -> None:

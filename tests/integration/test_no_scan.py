@@ -765,6 +765,17 @@ def test_every_route_answers_without_a_scan(
         assert used == Counter({"GetItem": 1, "PutItem": 1}), used  # the run, the export
         _, used = call("GET", f"{API}/exports/{{id}}", 200, id=export["id"])
         assert used == Counter({"GetItem": 1}), used
+        # collections report exports: the export alone (the worker reads the KPI counters, the
+        # aging cells or the receivables index, as their JSON routes do)
+        ar_exports = "/api/v1/ar/exports"
+        for asked in (
+            {"report": "ar-kpis", "format": "xlsx", "months": 24},
+            {"report": "ar-aging", "format": "pdf", "by": "account", "route": "1"},
+        ):
+            export, used = call("POST", ar_exports, 202, asked)
+            assert used == Counter({"PutItem": 1}), used
+        _, used = call("GET", ar_exports + "/{id}", 200, id=export["id"])
+        assert used == Counter({"GetItem": 1}), used
 
         # rate-change simulations (the worker that runs them has its own tests)
         simulations = f"{API}/rate-simulations"

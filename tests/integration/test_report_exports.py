@@ -28,12 +28,12 @@ from civiq.core.dates import MUNICIPAL_TIME_ZONE
 from civiq.core.staff import Role
 from tests.helpers.api import CYCLE, CYCLES, DEFINITION, call, ok, open_account
 from tests.helpers.emulator import BUCKET, REGION
+from tests.helpers.exports import SHEET, cells, deliver, text_of
 from tests.helpers.files import load_event
-from tests.helpers.handlers import Context, load_handler
+from tests.helpers.handlers import load_handler
 from tests.helpers.statement_builders import issue_with_ledger, meter_read, statement
 
 EXPORTS = "/api/v1/utility/exports"
-SHEET = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 BUILT_IN_FORMATS = {3: "#,##0", 4: "#,##0.00"}
 
 
@@ -98,20 +98,6 @@ def run(chalice_app: Any, billing_machine: str, queues: tuple[str, str]) -> Any:
 @pytest.fixture
 def worker(queues: tuple[str, str]) -> ModuleType:
     return load_handler("report_export")
-
-
-def deliver(worker: ModuleType, queue_url: str) -> dict[str, Any]:
-    """What Lambda's SQS poller does: receive, invoke, delete what succeeded."""
-    sqs = boto3.client("sqs", region_name=REGION)
-    messages = sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10).get("Messages", [])
-    template = load_event("sqs/report_exports_with_poison.json")["Records"][0]
-    records = [template | {"messageId": m["MessageId"], "body": m["Body"]} for m in messages]
-    result: dict[str, Any] = worker.handler({"Records": records}, Context())
-    failed = {f["itemIdentifier"] for f in result["batchItemFailures"]}
-    for message in messages:
-        if message["MessageId"] not in failed:
-            sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])
-    return result
 
 
 def export(
@@ -184,16 +170,6 @@ def test_a_redelivered_message_finishes_the_export_once(
     header, *rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"), newline="")))
     assert header[-3:] == ["m³ per day", "Estimated read", "Meters"]
     assert sorted(r[-2] for r in rows) == ["No", "No", "Yes"]
-
-
-def cells(sheet: bytes) -> dict[str, ElementTree.Element]:
-    root = ElementTree.fromstring(sheet)  # noqa: S314 (the file the worker just wrote)
-    return {c.attrib["r"]: c for c in root.iter(f"{SHEET}c")}
-
-
-def text_of(cell: ElementTree.Element) -> str:
-    assert cell.attrib.get("t") == "inlineStr"  # constant-memory mode writes strings inline
-    return "".join(t.text or "" for t in cell.iter(f"{SHEET}t"))
 
 
 def number_formats(styles: bytes) -> list[str]:

@@ -1,5 +1,6 @@
 """The API's side of collections (payment arrangements, collection cases, write-offs,
-transfers to the tax roll, collection agencies, risk scores and receivables aging), built at its
+transfers to the tax roll, collection agencies, risk scores, receivables aging and the exports of
+the KPIs and the aging), built at its
 first request by :mod:`civiq.collections.wiring` from the settings of
 :mod:`chalicelib.composition`."""
 
@@ -12,6 +13,7 @@ from chalicelib.composition import api
 
 if TYPE_CHECKING:
     from civiq.collections.services.casework import Casework
+    from civiq.collections.services.report_exports import RequestCollectionExport
     from civiq.collections.services.risk_worklist import RiskWorklist
     from civiq.collections.wiring import (
         AgencyServices,
@@ -83,3 +85,13 @@ def write_offs() -> WriteOffServices:
     from civiq.collections.wiring import write_off_services
 
     return write_off_services(_casework(), api().settings)
+
+
+@cache
+def request_collection_export() -> RequestCollectionExport:
+    from civiq.collections.wiring import request_collection_export
+
+    settings = api().settings
+    if not settings.export_queue_url:
+        raise RuntimeError("EXPORT_QUEUE_URL must be set")
+    return request_collection_export(settings, export_queue_url=settings.export_queue_url)

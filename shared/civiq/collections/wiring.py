@@ -2,7 +2,7 @@
 place its services are built (the API's arrangement, case, write-off, risk-score and aging
 routes, the daily arrangement check, the collection-case function, the write-off function, the
 transfers to the tax roll and their workflow's task, the risk scoring run, the hourly aging
-upkeep, the aging check and rebuild)."""
+upkeep, the aging check and rebuild, the rows of the KPI and aging exports)."""
 
 from __future__ import annotations
 
@@ -72,6 +72,8 @@ from civiq.collections.services.case_views import CaseViews
 from civiq.collections.services.casework import Casework
 from civiq.collections.services.collection_kpis import CollectionKpiReport
 from civiq.collections.services.kpi_fold import FoldCollectionKpis
+from civiq.collections.services.report_exports import RequestCollectionExport
+from civiq.collections.services.report_rows import collection_report_sources
 from civiq.collections.services.risk_ranking import RankByRisk
 from civiq.collections.services.risk_scheduling import ScheduleRiskScoring
 from civiq.collections.services.risk_scoring import ScoreAccounts
@@ -104,6 +106,9 @@ from civiq.platform.catalogs import Catalogs, default_templates_dir
 from civiq.platform.runtime import client, configure_table, publish_events, time_zone
 from civiq.platform.s3 import S3DocumentLinks
 from civiq.platform.stepfunctions import StepFunctionsWorkflow
+from civiq.reporting.adapters.dynamodb_exports import DynamoExports
+from civiq.reporting.adapters.export_queue import SqsExportQueue
+from civiq.reporting.ports import ReportSource
 
 
 def casework(settings: CollectionSettings) -> Casework:
@@ -317,6 +322,31 @@ def aging_services(settings: CommonSettings) -> AgingServices:
         AgingDrillDown(DynamoReceivables(), today),
         AccountAging(DynamoJournal(), today),
         CollectionKpiReport(DynamoCollectionKpis(), today),
+    )
+
+
+def request_collection_export(
+    settings: CommonSettings, *, export_queue_url: str
+) -> RequestCollectionExport:
+    """Exports of the KPIs and the aging asked for by staff (the API's routes); the files and
+    their links are the report exports' (:mod:`civiq.reporting.wiring`)."""
+    configure_table(settings)
+    return RequestCollectionExport(
+        DynamoExports(),
+        SqsExportQueue(client(settings, "sqs"), export_queue_url),
+        Recorder.system(time_zone(settings)),
+        _today(settings),
+    )
+
+
+def report_sources(settings: CommonSettings) -> dict[str, ReportSource]:
+    """The collections reports' row sources, for the report worker (functions/report_export)."""
+    configure_table(settings)
+    today = _today(settings)
+    return collection_report_sources(
+        CollectionKpiReport(DynamoCollectionKpis(), today),
+        AgingReport(DynamoAgingCells(), DynamoAgingSnapshots(), today),
+        DynamoReceivables(),
     )
 
 

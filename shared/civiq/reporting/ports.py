@@ -11,7 +11,7 @@ from civiq.core.export_formats import ExportFormat
 from civiq.core.money import Money
 from civiq.core.ports import Page
 from civiq.reporting.domain.dashboard import Aggregates, BillingTotals, OpenStatement, PastDue
-from civiq.reporting.domain.exports import Cell, Export, Report
+from civiq.reporting.domain.exports import Cell, Export, Report, ReportRows
 
 
 class DashboardReader(Protocol):
@@ -66,6 +66,16 @@ class ExportRepository(Protocol):
 class ExportQueue(Protocol):
     def send(self, export_id: str) -> None:
         """Ask the report worker to make the export's file."""
+        ...
+
+
+class ReportSource(Protocol):
+    """Where one kind of report's rows come from (a billing run's statements, or another
+    feature's figures: a feature above this one gives its own)."""
+
+    def __call__(self, export: Export, produced_on: date) -> ReportRows:
+        """The report asked for by ``export`` (its columns, title, subject) and its rows,
+        produced on ``produced_on`` (the municipality's date)."""
         ...
 
 

@@ -9,6 +9,7 @@ building it.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -26,9 +27,11 @@ from civiq.reporting.adapters.dynamodb_exports import DynamoExports
 from civiq.reporting.adapters.export_queue import SqsExportQueue
 from civiq.reporting.services.dashboard import Dashboard
 from civiq.reporting.services.exports import ProduceExport, RequestExport
+from civiq.reporting.services.run_reports import run_report_sources
 
 if TYPE_CHECKING:
     from civiq.reporting.config import ReportExportSettings
+    from civiq.reporting.ports import ReportSource
 
 
 def dashboard(settings: CommonSettings) -> Dashboard:
@@ -70,8 +73,12 @@ def export_services(
     )
 
 
-def produce_export(settings: ReportExportSettings) -> ProduceExport:
-    """Each asked-for report file made, CSV, XLSX or PDF (functions/report_export)."""
+def produce_export(
+    settings: ReportExportSettings, sources: Mapping[str, ReportSource] | None = None
+) -> ProduceExport:
+    """Each asked-for report file made, CSV, XLSX or PDF (functions/report_export): a billing
+    run's reports, and those of ``sources`` (other features' report kinds, built by their
+    wirings)."""
     from civiq.reporting.adapters.reports import (
         CsvReportWriter,
         MessageCatalogs,
@@ -85,7 +92,7 @@ def produce_export(settings: ReportExportSettings) -> ProduceExport:
     catalogs = MessageCatalogs(templates)
     return ProduceExport(
         exports=DynamoExports(),
-        reader=DynamoDashboard(),
+        sources={**run_report_sources(DynamoDashboard()), **(sources or {})},
         writers={
             ExportFormat.CSV: CsvReportWriter(catalogs),
             ExportFormat.XLSX: XlsxReportWriter(catalogs, settings.municipality_name),

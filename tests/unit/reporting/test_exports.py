@@ -38,6 +38,7 @@ from civiq.reporting.domain.exports import (
     consumption_row,
 )
 from civiq.reporting.services.exports import ProduceExport, RequestExport
+from civiq.reporting.services.run_reports import run_report_sources
 from tests.helpers.billing_world import BillingWorld
 from tests.helpers.metering_world import CLERK
 from tests.helpers.statement_builders import (
@@ -122,14 +123,13 @@ class Exporting:
         self.request = RequestExport(self.exports, self.queue, world.runs, world.recorder)
         self.produce = ProduceExport(
             self.exports,
-            self.reader,
+            run_report_sources(self.reader, page_size),
             {
                 ExportFormat.CSV: CsvReportWriter(catalogs),
                 ExportFormat.PDF: PdfReportWriter(self.renderer, "Town", max_rows=3),
             },
             self.files,
             world.clock,
-            page_size=page_size,
         )
 
     def issue(self, account: Account, period: str = "20261031", **fields: Any) -> Statement:

@@ -10,6 +10,7 @@ from chalicelib.composition import api
 from chalicelib.dashboard_composition import exports
 from chalicelib.http import Reply, json_response, staff_route
 from chalicelib.routes import deferred
+from civiq.core.errors import NotFound
 from civiq.core.staff import Role, StaffIdentity
 
 if TYPE_CHECKING:
@@ -40,6 +41,8 @@ def request_export(
 def get_export(id: str) -> Reply[schemas.ExportResponse]:
     """An export's status; once done, its row count and a short-lived link to the file."""
     export = exports().exports.get(id)
+    if export.report not in set(domain.ReportKind):  # a collections report's: /api/v1/ar/exports
+        raise NotFound(f"no export with id {id}", "id")
     if export.status is not domain.ExportStatus.DONE:
         return json_response(schemas.ExportResponse.of(export))
     seconds = api().settings.document_url_seconds

@@ -49,6 +49,7 @@ CATCH_UP_DAYS = 366  # an upkeep catches up the due dates of at most this many d
 RATE_PLACES = Decimal("0.0001")
 DAY_PLACES = Decimal("0.1")
 MAX_MONTHS = 24
+DEFAULT_MONTHS = 12
 
 
 def _dollars(cents: int) -> Decimal:

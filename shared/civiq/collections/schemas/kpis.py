@@ -10,6 +10,7 @@ from pydantic import Field
 
 from civiq.collections.domain.aging import Aging
 from civiq.collections.domain.kpis import (
+    DEFAULT_MONTHS,
     MAX_MONTHS,
     CollectionRate,
     Dso,
@@ -19,7 +20,6 @@ from civiq.collections.domain.kpis import (
     StageRecovery,
 )
 from civiq.collections.schemas.aging import BucketOut, CreditOut, TallyOut, bucket_list
-from civiq.collections.services.collection_kpis import DEFAULT_MONTHS
 from civiq.core.money import dollars as money
 from civiq.core.schemas import Payload, Request
 

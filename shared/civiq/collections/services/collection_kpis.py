@@ -8,11 +8,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
-from civiq.collections.domain.kpis import MAX_MONTHS, Kpis, billed_months, kpis_of
+from civiq.collections.domain.kpis import (
+    DEFAULT_MONTHS,
+    MAX_MONTHS,
+    Kpis,
+    billed_months,
+    kpis_of,
+)
 from civiq.collections.ports import CollectionKpis
 from civiq.core.errors import InvalidInput
-
-DEFAULT_MONTHS = 12
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,8 @@
 """Report exports on the single table.
 
 item      PK                 SK        notes
-export    EXPORT#<id>        EXPORT    what was asked, its status and, once done, its row count
+export    EXPORT#<id>        EXPORT    what was asked (the report's kind, its run or its
+                                       parameters), its status and, once done, its row count
 
 The file itself is in the documents bucket (``exports/<id>.<ext>``). Finishing is conditional on
 the export being queued, so a redelivered message finishes it once.
@@ -11,7 +12,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pynamodb.attributes import NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute
+from pynamodb.attributes import (
+    JSONAttribute,
+    NumberAttribute,
+    UnicodeAttribute,
+    UTCDateTimeAttribute,
+)
 from pynamodb.exceptions import DoesNotExist, PutError, UpdateError
 from pynamodb.expressions.update import Action
 
@@ -19,7 +25,7 @@ from civiq.core.errors import Conflict, NotFound
 from civiq.core.export_formats import ExportFormat
 from civiq.core.language import Language
 from civiq.platform.dynamodb.table import TableItem, TableMeta
-from civiq.reporting.domain.exports import Export, ExportStatus, ReportKind
+from civiq.reporting.domain.exports import Export, ExportStatus
 
 EXPORT_SK = "EXPORT"
 
@@ -34,7 +40,8 @@ class ExportItem(TableItem):
 
     export_id = UnicodeAttribute()
     report = UnicodeAttribute()
-    run_id = UnicodeAttribute()
+    run_id = UnicodeAttribute(null=True)
+    parameters = JSONAttribute(null=True)  # names to strings: months, as_of, route...
     format = UnicodeAttribute()
     language = UnicodeAttribute()
     requested_by = UnicodeAttribute()
@@ -48,7 +55,7 @@ class ExportItem(TableItem):
 def _export_of(item: ExportItem) -> Export:
     return Export(
         export_id=item.export_id,
-        report=ReportKind(item.report),
+        report=item.report,
         run_id=item.run_id,
         format=ExportFormat(item.format),
         language=Language(item.language),
@@ -58,6 +65,7 @@ def _export_of(item: ExportItem) -> Export:
         rows=None if item.rows is None else int(item.rows),
         finished_at=item.finished_at,
         failure=item.failure,
+        parameters=dict(item.parameters or {}),
     )
 
 
@@ -71,8 +79,9 @@ class DynamoExports:
             pk=export_pk(export.export_id),
             sk=EXPORT_SK,
             export_id=export.export_id,
-            report=export.report.value,
+            report=export.report,
             run_id=export.run_id,
+            parameters=dict(export.parameters) or None,
             format=export.format.value,
             language=export.language.value,
             requested_by=export.requested_by,

@@ -38,9 +38,14 @@ XLSX_NUMBER_FORMATS: Mapping[CellKind, str] = {
     CellKind.VOLUME: "#,##0.000",
     CellKind.COUNT: "#,##0",
     CellKind.DATE: "yyyy-mm-dd",
+    CellKind.RATE: "0.00%",
+    CellKind.DAYS: "#,##0.0",
 }
 XLSX_WIDTHS: Mapping[CellKind, int] = {
     CellKind.TEXT: 24,
+    CellKind.LABEL: 16,
+    CellKind.RATE: 10,
+    CellKind.DAYS: 8,
     CellKind.DATE: 12,
     CellKind.COUNT: 8,
     CellKind.VOLUME: 12,
@@ -80,6 +85,8 @@ def _csv_cell(value: Cell, kind: CellKind, catalogs: MessageCatalogs, language: 
         return ""
     if kind is CellKind.FLAG:
         return catalogs.flag(language, bool(value))
+    if kind is CellKind.LABEL:
+        return catalogs.text(language, str(value))
     if kind is CellKind.MONEY:
         assert isinstance(value, Decimal)
         return f"{value:.2f}"
@@ -123,12 +130,8 @@ class XlsxReportWriter:
         language = report.language
         workbook = xlsxwriter.Workbook(out, {"constant_memory": True})
         title = self._catalogs.text(language, report.title)
-        workbook.set_properties(
-            {"title": f"{title} {report.run_id}", "company": self._municipality}
-        )
-        sheet = workbook.add_worksheet(
-            self._catalogs.text(language, f"report.sheet.{report.kind.value}")
-        )
+        workbook.set_properties({"title": f"{title} {report.name}", "company": self._municipality})
+        sheet = workbook.add_worksheet(self._catalogs.text(language, report.key("sheet")))
         heading = workbook.add_format({"bold": True, "text_wrap": True, "bottom": 1})
         formats: dict[CellKind, Any] = {
             kind: workbook.add_format({"num_format": number_format})
@@ -162,6 +165,8 @@ class XlsxReportWriter:
             sheet.write_blank(row, col, None, cell_format)
         elif kind is CellKind.FLAG:
             sheet.write_string(row, col, self._catalogs.flag(language, bool(value)))
+        elif kind is CellKind.LABEL:
+            sheet.write_string(row, col, self._catalogs.text(language, str(value)))
         elif isinstance(value, date):
             sheet.write_datetime(row, col, value, cell_format)
         elif isinstance(value, (Decimal, int)):
@@ -187,7 +192,12 @@ class PdfReportWriter:
             "municipality_name": self._municipality,
             "title": report.title,
             "caption": report.caption,
-            "run_id": report.run_id,
+            "name": report.name,
+            "subject": report.key("subject"),
+            "subject_parts": dict(report.subject),
+            "rows_line": report.key("rows"),
+            "empty": report.key("empty"),
+            "truncated_notice": report.key("truncated"),
             "produced_on": report.produced_on,
             "columns": [{"label": c.label, "kind": c.kind.value} for c in report.columns],
             "rows": shown,

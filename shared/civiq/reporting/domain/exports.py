@@ -1,7 +1,11 @@
-"""Report exports: a billing run's statements as a billing report or a consumption report, in
-CSV, Excel (xlsx) or PDF.
+"""Report exports: a billing run's statements as a billing report or a consumption report (and
+any other report a feature above this one gives rows for, by its kind), in CSV, Excel (xlsx) or
+PDF.
 
-A report is a list of typed cells per statement (text, dates, counts, volumes, money, yes/no):
+An export names its report by kind and keeps what it was asked with (a billing run's id, or the
+parameters of another feature's report); the report worker asks the kind's row source
+(:class:`civiq.reporting.ports.ReportSource`) for the :class:`Report` and its rows.
+A report is a list of typed cells per row (text, dates, counts, volumes, money, yes/no):
 each writer shows them its own way (a CSV writes plain digits and ISO dates, a workbook real
 numbers and dates, a PDF the reader's language). Column headings are catalog keys, so a report
 reads in English or French. A PDF lists at most :data:`PDF_MAX_ROWS` statements and says so:
@@ -11,8 +15,8 @@ a whole run (300,000 accounts) belongs in CSV or Excel.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
@@ -64,33 +68,32 @@ def export_key(export_id: str, export_format: ExportFormat) -> str:
 @dataclass(frozen=True, slots=True)
 class Export:
     export_id: str
-    report: ReportKind
-    run_id: str
+    report: str  # its kind: a ReportKind, or the kind of another feature's report
+    run_id: str | None  # a billing run's (None: a report of no run)
     format: ExportFormat
     language: Language
     requested_by: str
     requested_at: datetime
     status: ExportStatus = ExportStatus.QUEUED
-    rows: int | None = None  # statements in the file, once done
+    rows: int | None = None  # rows in the file, once done
     finished_at: datetime | None = None
     failure: str | None = None
+    parameters: Mapping[str, str] = field(default_factory=dict)  # what the report was asked with
 
     @property
     def file_key(self) -> str:
         return export_key(self.export_id, self.format)
 
-    @property
-    def file_name(self) -> str:
-        """What a browser saves it as: ``billing-residential-2026-09-30.csv``."""
-        return f"{self.report.value}-{self.run_id}.{self.format.value}"
-
 
 class CellKind(StrEnum):
     TEXT = "text"
+    LABEL = "label"  # a message key, written in the report's language
     DATE = "date"
     COUNT = "count"
     VOLUME = "volume"  # cubic metres, three decimals
     MONEY = "money"
+    RATE = "rate"  # a fraction (0.9512), shown as a percentage where a format can
+    DAYS = "days"  # a number of days, one decimal
     FLAG = "flag"  # yes or no
 
 
@@ -200,26 +203,48 @@ ROWS: Mapping[ReportKind, Callable[[Statement], tuple[Cell, ...]]] = {
 
 @dataclass(frozen=True, slots=True)
 class Report:
-    """What a writer needs besides the rows: which report, of which run, in which language."""
+    """What a writer needs besides the rows: which report (its ``kind`` names its message keys:
+    ``report.<part>.<kind>``), its columns, what it is of, in which language.
 
-    kind: ReportKind
-    run_id: str
+    ``name`` goes in the file's name (``<kind>-<name>.<ext>``) and the workbook's title;
+    ``subject`` fills the placeholders of the ``report.subject.<kind>`` line under the title.
+    """
+
+    kind: str
+    name: str
     language: Language
     produced_on: date
+    columns: tuple[Column, ...]
+    subject: Mapping[str, str] = field(default_factory=dict)
 
-    @property
-    def columns(self) -> tuple[Column, ...]:
-        return COLUMNS[self.kind]
+    def key(self, part: str) -> str:
+        """The message key of one of its texts: title, caption, sheet, subject, rows, empty,
+        truncated."""
+        return f"report.{part}.{self.kind}"
 
     @property
     def title(self) -> str:
         """The title's message key."""
-        return f"report.title.{self.kind.value}"
+        return self.key("title")
 
     @property
     def caption(self) -> str:
         """The table caption's message key."""
-        return f"report.caption.{self.kind.value}"
+        return self.key("caption")
 
-    def row(self, statement: Statement) -> tuple[Cell, ...]:
-        return ROWS[self.kind](statement)
+    def file_name(self, export_format: ExportFormat) -> str:
+        """What a browser saves it as: ``billing-residential-2026-09-30.csv``."""
+        return f"{self.kind}-{self.name}.{export_format.value}"
+
+
+@dataclass(frozen=True, slots=True)
+class ReportRows:
+    """A report and its rows, read as a writer takes them (a PDF stops early)."""
+
+    report: Report
+    rows: Iterable[Sequence[Cell]]
+
+
+def run_report(kind: ReportKind, run_id: str, language: Language, produced_on: date) -> Report:
+    """A billing run's billing or consumption report."""
+    return Report(kind.value, run_id, language, produced_on, COLUMNS[kind], {"run_id": run_id})
