@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from chalicelib.composition import api
 
 if TYPE_CHECKING:
+    from civiq.reporting.domain.exports import Export
     from civiq.reporting.services.dashboard import Dashboard
     from civiq.reporting.wiring import ExportServices
 
@@ -33,3 +34,14 @@ def exports() -> ExportServices:
         export_queue_url=settings.export_queue_url,
         documents_bucket=settings.documents_bucket,
     )
+
+
+def file_link(export: Export) -> tuple[str | None, int | None]:
+    """A short-lived link to a done export's file, and the seconds it stays valid (None, None
+    until it is done)."""
+    from civiq.reporting.domain.exports import ExportStatus
+
+    if export.status is not ExportStatus.DONE:
+        return None, None
+    seconds = api().settings.document_url_seconds
+    return exports().links.url_for(export.file_key, seconds), seconds

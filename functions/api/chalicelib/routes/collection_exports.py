@@ -11,8 +11,7 @@ from chalice import Blueprint
 from chalice.app import Request
 
 from chalicelib.collections_composition import request_collection_export
-from chalicelib.composition import api
-from chalicelib.dashboard_composition import exports
+from chalicelib.dashboard_composition import exports, file_link
 from chalicelib.http import Reply, json_response, staff_route
 from chalicelib.routes import deferred
 from civiq.core.errors import NotFound
@@ -22,11 +21,9 @@ from civiq.core.staff import Role, StaffIdentity
 if TYPE_CHECKING:
     from civiq.collections.domain import report_exports as domain
     from civiq.collections.schemas import report_exports as schemas
-    from civiq.reporting.domain import exports as reporting
 else:
     domain = deferred("civiq.collections.domain.report_exports")
     schemas = deferred("civiq.collections.schemas.report_exports")
-    reporting = deferred("civiq.reporting.domain.exports")
 
 blueprint = Blueprint(__name__)
 EXPORTS = "/api/v1/ar/exports"
@@ -51,8 +48,4 @@ def get_collection_report(id: str) -> Reply[schemas.CollectionExportResponse]:
     export = exports().exports.get(id)
     if export.report not in set(domain.CollectionReport):
         raise NotFound(f"no collections export with id {id}", "id")
-    if export.status is not reporting.ExportStatus.DONE:
-        return json_response(schemas.CollectionExportResponse.of(export))
-    seconds = api().settings.document_url_seconds
-    url = exports().links.url_for(export.file_key, seconds)
-    return json_response(schemas.CollectionExportResponse.of(export, url, seconds))
+    return json_response(schemas.CollectionExportResponse.of(export, *file_link(export)))

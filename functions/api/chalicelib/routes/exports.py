@@ -6,8 +6,7 @@ from typing import TYPE_CHECKING
 
 from chalice import Blueprint
 
-from chalicelib.composition import api
-from chalicelib.dashboard_composition import exports
+from chalicelib.dashboard_composition import exports, file_link
 from chalicelib.http import Reply, json_response, staff_route
 from chalicelib.routes import deferred
 from civiq.core.errors import NotFound
@@ -43,8 +42,4 @@ def get_export(id: str) -> Reply[schemas.ExportResponse]:
     export = exports().exports.get(id)
     if export.report not in set(domain.ReportKind):  # a collections report's: /api/v1/ar/exports
         raise NotFound(f"no export with id {id}", "id")
-    if export.status is not domain.ExportStatus.DONE:
-        return json_response(schemas.ExportResponse.of(export))
-    seconds = api().settings.document_url_seconds
-    url = exports().links.url_for(export.file_key, seconds)
-    return json_response(schemas.ExportResponse.of(export, url, seconds))
+    return json_response(schemas.ExportResponse.of(export, *file_link(export)))

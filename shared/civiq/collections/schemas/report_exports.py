@@ -3,7 +3,7 @@ a language and the parameters that apply to that report) and the export answered
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from pydantic import Field
@@ -19,8 +19,9 @@ from civiq.collections.domain.report_exports import (
 from civiq.collections.schemas.aging import CUSTOMER_ID, REVENUE_TYPE, ROUTE, Department, Service
 from civiq.core.export_formats import ExportFormat
 from civiq.core.language import Language
-from civiq.core.schemas import Omissible, Payload, Request, leave_out, rules, when
-from civiq.reporting.domain.exports import Export, ExportStatus
+from civiq.core.schemas import Omissible, Request, leave_out, rules, when
+from civiq.reporting.domain.exports import Export
+from civiq.reporting.schemas.dashboard import ExportStatusOut
 
 
 def _not_given(*names: str) -> dict[str, Any]:
@@ -101,39 +102,17 @@ class CollectionExportRequest(Request):
         )
 
 
-class CollectionExportResponse(Payload):
-    id: str
-    status: ExportStatus
+class CollectionExportResponse(ExportStatusOut):
     report: CollectionReport
-    format: ExportFormat
-    language: Language
     parameters: dict[str, str] = Field(
         description="What the report is of, defaults filled in: months; as_of, the filters, by"
     )
-    requested_by: str
-    requested_at: datetime
-    rows: int | None = Field(description="Rows in the file, once done")
-    finished_at: datetime | None
-    failure: str | None
-    url: str | None = Field(description="A presigned GET of the file, once done")
-    expires_in: int | None = Field(description="Seconds the URL stays valid")
 
     @classmethod
     def of(
         cls, export: Export, url: str | None = None, expires_in: int | None = None
     ) -> CollectionExportResponse:
-        return cls(
-            id=export.export_id,
-            status=export.status,
-            report=CollectionReport(export.report),
-            format=export.format,
-            language=export.language,
-            parameters=dict(export.parameters),
-            requested_by=export.requested_by,
-            requested_at=export.requested_at,
-            rows=export.rows,
-            finished_at=export.finished_at,
-            failure=export.failure,
-            url=url,
-            expires_in=expires_in,
+        return cls.model_validate(
+            cls.fields_of(export, url, expires_in)
+            | {"report": export.report, "parameters": dict(export.parameters)}
         )

@@ -305,39 +305,51 @@ class ExportRequest(Request):
     language: Language = Language.EN
 
 
-class ExportResponse(Payload):
+class ExportStatusOut(Payload):
+    """What every export answers, whatever its report: its status and, once done, its file."""
+
     id: str
     status: ExportStatus
-    report: ReportKind
-    run_id: str
     format: ExportFormat
     language: Language
     requested_by: str
     requested_at: datetime
-    rows: int | None = Field(description="Statements in the file, once done")
+    rows: int | None = Field(description="Rows in the file (a run's statements), once done")
     finished_at: datetime | None
     failure: str | None
     url: str | None = Field(description="A presigned GET of the file, once done")
     expires_in: int | None = Field(description="Seconds the URL stays valid")
 
+    @staticmethod
+    def fields_of(
+        export: Export, url: str | None = None, expires_in: int | None = None
+    ) -> dict[str, object]:
+        return {
+            "id": export.export_id,
+            "status": export.status,
+            "format": export.format,
+            "language": export.language,
+            "requested_by": export.requested_by,
+            "requested_at": export.requested_at,
+            "rows": export.rows,
+            "finished_at": export.finished_at,
+            "failure": export.failure,
+            "url": url,
+            "expires_in": expires_in,
+        }
+
+
+class ExportResponse(ExportStatusOut):
+    report: ReportKind
+    run_id: str
+
     @classmethod
     def of(
         cls, export: Export, url: str | None = None, expires_in: int | None = None
     ) -> ExportResponse:
-        return cls(
-            id=export.export_id,
-            status=export.status,
-            report=export.report,
-            run_id=export.run_id,
-            format=export.format,
-            language=export.language,
-            requested_by=export.requested_by,
-            requested_at=export.requested_at,
-            rows=export.rows,
-            finished_at=export.finished_at,
-            failure=export.failure,
-            url=url,
-            expires_in=expires_in,
+        return cls.model_validate(
+            cls.fields_of(export, url, expires_in)
+            | {"report": export.report, "run_id": export.run_id}
         )
 
 
