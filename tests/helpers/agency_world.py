@@ -42,7 +42,7 @@ class AgencyWorld(CollectionsWorld):
         self.remittances = InMemoryAgencyRemittances(self.referrals)
         self.agency_files = InMemoryAgencyFiles(self.referrals)
         self.file_store = InMemoryPrintFileStore()
-        self.configure = ConfigureAgencies(self.rosters, self.recorder)
+        self.configure = ConfigureAgencies(self.rosters, self.referrals, self.recorder)
         self.refer = ReferAccount(self.rosters, self.referrals, self.open_case)
         self.recall = RecallReferral(self.open_case, self.referrals)
         self.record_remittance = RecordAgencyRemittance(

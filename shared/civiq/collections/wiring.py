@@ -447,7 +447,7 @@ def agency_services(
     )
     return AgencyServices(
         rosters=rosters,
-        configure=ConfigureAgencies(rosters, work.recorder),
+        configure=ConfigureAgencies(rosters, referrals, work.recorder),
         refer=ReferAccount(rosters, referrals, _open_case(work)),
         recall=RecallReferral(_open_case(work), referrals),
         record_remittance=RecordAgencyRemittance(

@@ -26,7 +26,7 @@ from civiq.collections.services.agency_referrals import ReferralAsked
 from civiq.collections.services.agency_remittances import ReportedRemittance
 from civiq.core.errors import Conflict, InvalidInput, NotFound, VersionConflict
 from civiq.event_catalog import EVENT_SCHEMAS
-from tests.helpers.agency_world import NORTHERN, SUPERVISOR, AgencyWorld
+from tests.helpers.agency_world import NORTHERN, SOUTHERN, SUPERVISOR, AgencyWorld
 
 UNKNOWN = "01J00000000000000000000000"
 
@@ -74,6 +74,21 @@ def test_a_roster_with_a_code_twice_or_a_commission_too_high_is_refused(world: A
         "agencies[1].commission_percent",
     ]
     assert world.rosters.get().version == 1
+
+
+def test_an_agency_holding_referrals_stays_on_the_roster_until_they_are_recalled(
+    world: AgencyWorld,
+) -> None:
+    account, _ = world.delinquent()
+    referral = world.refer(ReferralAsked(account.account_id, "northern"), SUPERVISOR, "c").referral
+    without_northern = AgencyRoster((SOUTHERN,), 1)
+
+    with pytest.raises(Conflict, match="northern still holds referrals") as refused:
+        world.configure(without_northern, SUPERVISOR, "corr-drop")
+
+    assert refused.value.field == "agencies" and world.rosters.get().version == 1
+    world.recall(referral.referral_id, SUPERVISOR, "corr-recall")
+    assert world.configure(without_northern, SUPERVISOR, "corr-drop").agencies == (SOUTHERN,)
 
 
 # --- referrals -----------------------------------------------------------------------------------
