@@ -9,8 +9,6 @@ stops between files and invokes this function again, asynchronously, for the sam
 
 from __future__ import annotations
 
-import json
-from datetime import date, datetime, timedelta
 from functools import cache
 from typing import Any
 
@@ -20,7 +18,7 @@ from aws_lambda_powertools.logging.utils import copy_config_to_registered_logger
 from civiq.collections import wiring
 from civiq.collections.services.agency_files import AssembleAgencyFiles
 from civiq.core.settings import DocumentSettings
-from civiq.platform.runtime import client
+from civiq.platform.daily_runs import continue_later, day_of, time_left
 
 logger = Logger(service="civiq-agency-files")
 copy_config_to_registered_loggers(source_logger=logger, include={"civiq"})
@@ -36,33 +34,20 @@ def assemble() -> AssembleAgencyFiles:
     return wiring.assemble_agency_files(settings())
 
 
-def day_of(event: dict[str, Any]) -> date:
-    if "day" in event:
-        return date.fromisoformat(event["day"])
-    return assemble().day_for(datetime.fromisoformat(event["time"].replace("Z", "+00:00")))
-
-
 @logger.inject_lambda_context(clear_state=True)
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    day = day_of(event)
+    day = day_of(event, assemble().day_for)
     cid = str(event.get("id") or f"agency-files-{day.isoformat()}")
     logger.set_correlation_id(cid)
 
-    def time_left() -> timedelta:
-        return timedelta(milliseconds=context.get_remaining_time_in_millis())
-
-    assembly = assemble()(day, time_left, cid)
+    assembly = assemble()(day, time_left(context), cid)
     result = {
         "day": day.isoformat(),
         "done": assembly.done,
         "files": [f.key for f in assembly.files],
     }
     if not assembly.done:  # the rest in a new invocation, with a full time budget
-        client(settings(), "lambda").invoke(
-            FunctionName=context.invoked_function_arn,
-            InvocationType="Event",
-            Payload=json.dumps({"day": day.isoformat(), "id": cid}),
-        )
+        continue_later(settings(), context, day, cid)
     logger.info(
         "agency files assembled" if assembly.done else "agency files continued", extra=result
     )

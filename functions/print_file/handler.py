@@ -9,8 +9,6 @@ day: each invocation makes progress, and a complete file is never assembled agai
 
 from __future__ import annotations
 
-import json
-from datetime import date, datetime, timedelta
 from functools import cache
 from typing import Any
 
@@ -22,7 +20,7 @@ import civiq.platform.pdf  # noqa: F401
 from civiq.notices import wiring
 from civiq.notices.config import PrintFileSettings
 from civiq.notices.services.assemble_print_file import AssemblePrintFile
-from civiq.platform.runtime import client
+from civiq.platform.daily_runs import continue_later, day_of, time_left
 
 logger = Logger(service="civiq-print-file")
 copy_config_to_registered_loggers(source_logger=logger, include={"civiq"})
@@ -38,22 +36,13 @@ def assemble() -> AssemblePrintFile:
     return wiring.assemble_print_file(settings())
 
 
-def day_of(event: dict[str, Any]) -> date:
-    if "day" in event:
-        return date.fromisoformat(event["day"])
-    return assemble().day_for(datetime.fromisoformat(event["time"].replace("Z", "+00:00")))
-
-
 @logger.inject_lambda_context(clear_state=True)
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    day = day_of(event)
+    day = day_of(event, assemble().day_for)
     cid = str(event.get("id") or f"print-file-{day.isoformat()}")
     logger.set_correlation_id(cid)
 
-    def time_left() -> timedelta:
-        return timedelta(milliseconds=context.get_remaining_time_in_millis())
-
-    assembly = assemble()(day, time_left, cid)
+    assembly = assemble()(day, time_left(context), cid)
     file = assembly.file
     result = {
         "day": day.isoformat(),
@@ -63,10 +52,6 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         "parts": len(file.parts) if file else 0,
     }
     if not assembly.done:  # the rest in a new invocation, with a full time budget
-        client(settings(), "lambda").invoke(
-            FunctionName=context.invoked_function_arn,
-            InvocationType="Event",
-            Payload=json.dumps({"day": day.isoformat(), "id": cid}),
-        )
+        continue_later(settings(), context, day, cid)
     logger.info("print file assembled" if assembly.done else "print file continued", extra=result)
     return result

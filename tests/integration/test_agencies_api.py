@@ -314,4 +314,4 @@ def test_the_daily_function_writes_each_agencys_file(
     assert call(client, "GET", f"{FILES}/southern/2001-01-01").status_code == 404
     # the schedule's event (06:00 UTC, 01:00 in Toronto) names the day that ended
     scheduled = load_event("schedules/agency_files_daily.json")
-    assert files.day_of(scheduled) == date(2026, 11, 26)
+    assert files.day_of(scheduled, files.assemble().day_for) == date(2026, 11, 26)

@@ -376,7 +376,7 @@ def test_the_scheduled_run_assembles_the_day_whose_cutoff_passed(setup: Setup) -
     passed (the template's defaults); a retry with the same event names the same day."""
     event = load_event("schedules/print_file_daily.json")
 
-    assert setup.printer.day_of(event) == date(2026, 11, 26)
+    assert setup.printer.day_of(event, setup.printer.assemble().day_for) == date(2026, 11, 26)
     assert setup.printer.handler(event, Timed())["letters"] == 0  # nothing queued that day
 
 
