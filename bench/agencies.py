@@ -19,7 +19,6 @@ quote medians, not AWS figures.
 
 from __future__ import annotations
 
-import json
 import os
 import time
 from collections import Counter
@@ -27,22 +26,15 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from bench.collection_cases import Spy, per
-from bench.common import Figure, figure, median, note, quiet_logging, run_benchmark
-from bench.payments import create_tables
+from bench.collections_town import BUCKET, collections_moto, owe, town_accounts
+from bench.common import Figure, figure, median, note, run_benchmark
 
 ACCOUNTS = int(os.environ.get("CIVIQ_BENCH_AGENCY_ACCOUNTS", "60"))
 LINES = 30  # a remittance's most lines
-REGION = "ca-central-1"
 TABLE = "civiq-bench-agencies"
-BUS = "civiq-bench-bus"
-BUCKET = "civiq-bench-documents"
 
 
 def run() -> list[Figure]:
-    import boto3
-    from moto import mock_aws
-
-    from civiq.billing.adapters.dynamodb import DynamoStatements
     from civiq.collections.config import CollectionSettings
     from civiq.collections.domain.agencies import Agency, AgencyRoster, ReportedLine
     from civiq.collections.services.agency_referrals import ReferralAsked
@@ -56,59 +48,20 @@ def run() -> list[Figure]:
     from civiq.core.events import Actor
     from civiq.core.settings import DocumentSettings
     from civiq.ledger.domain.journal import AllocationOrder
-    from civiq.platform.dynamodb.table import configure_models
     from civiq.platform.runtime import time_zone
     from infra.local.demo import load_direct, municipality
-    from tests.helpers.statement_builders import issue_with_ledger, issued_entry, owing_statement
 
-    quiet_logging()
-    os.environ.pop("AWS_ENDPOINT_URL", None)
-    os.environ.update(
-        {
-            "AWS_REGION": REGION,
-            "AWS_DEFAULT_REGION": REGION,
-            "AWS_ACCESS_KEY_ID": "bench",
-            "AWS_SECRET_ACCESS_KEY": "bench",
-            "TABLE_NAME": TABLE,
-            "LEDGER_TABLE_NAME": f"{TABLE}-ledger",
-            "EVENT_BUS_NAME": BUS,
-            "DOCUMENTS_BUCKET": BUCKET,
-        }
-    )
     supervisor = Actor("bench-supervisor", "supervisor")
     spy = Spy()
-    with mock_aws():
-        create_tables(TABLE)
-        configure_models(TABLE, f"{TABLE}-ledger", REGION, None)
-        boto3.client("events", region_name=REGION).create_event_bus(Name=BUS)
-        boto3.client("s3", region_name=REGION).create_bucket(
-            Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": REGION}
-        )
-        machine = boto3.client("stepfunctions", region_name=REGION).create_state_machine(
-            name="bench-collection-case",
-            definition=json.dumps({"StartAt": "Done", "States": {"Done": {"Type": "Succeed"}}}),
-            roleArn="arn:aws:iam::123456789012:role/bench",
-        )["stateMachineArn"]
-        os.environ["COLLECTION_CASE_STATE_MACHINE_ARN"] = machine
+    with collections_moto(TABLE):
         load_direct(municipality(accounts=ACCOUNTS))
-        dynamodb = boto3.client("dynamodb", region_name=REGION)
-        accounts = [
-            (item["PK"]["S"].removeprefix("ACCOUNT#"), item["account_number"]["S"])
-            for page in dynamodb.get_paginator("scan").paginate(
-                TableName=TABLE,
-                FilterExpression="SK = :account",
-                ExpressionAttributeValues={":account": {"S": "ACCOUNT"}},
-            )
-            for item in page["Items"]
-        ]
+        accounts = town_accounts(TABLE)
         settings = CollectionSettings()
         today = datetime.now(time_zone(settings)).date()
-        statements = DynamoStatements()
+        owe(accounts, today - timedelta(days=90))
         work = casework(settings)
         cases = case_services(work)
-        for account_id, number in accounts:
-            issued = owing_statement(account_id, number, today - timedelta(days=90), "240.00")
-            assert issue_with_ledger(statements, issued, issued_entry(issued))
+        for account_id, _ in accounts:
             cases.open(account_id, supervisor, "bench-open")
         services = agency_services(
             work,

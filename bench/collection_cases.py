@@ -22,7 +22,6 @@ account and per stage. Timings are moto's on this machine: quote medians, not AW
 
 from __future__ import annotations
 
-import json
 import os
 import threading
 import time
@@ -33,14 +32,12 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from bench.common import Figure, figure, median, note, quiet_logging, run_benchmark
-from bench.payments import create_tables
+from bench.collections_town import collections_moto, owe, town_accounts
+from bench.common import Figure, figure, median, note, run_benchmark
 
 ACCOUNTS = int(os.environ.get("CIVIQ_BENCH_CASE_ACCOUNTS", "100"))
 DAYS_PAST_DUE = 31
-REGION = "ca-central-1"
 TABLE = "civiq-bench-cases"
-BUS = "civiq-bench-bus"
 STAGES = 6  # the default ladder
 
 
@@ -79,66 +76,20 @@ def per(calls: Counter[tuple[str, str]], count: int, service: str | None = None)
     return sum(n for (s, _), n in calls.items() if service in (None, s)) / count
 
 
-def _owing(accounts: list[tuple[str, str]], today: date) -> None:
-    from civiq.billing.adapters.dynamodb import DynamoStatements
-    from tests.helpers.statement_builders import issue_with_ledger, issued_entry, owing_statement
-
-    statements = DynamoStatements()
-    due_on = today - timedelta(days=DAYS_PAST_DUE)
-    for account_id, number in accounts:
-        issued = owing_statement(account_id, number, due_on, "240.00")
-        assert issue_with_ledger(statements, issued, issued_entry(issued))
-
-
 @contextmanager
 def owing_town(table: str, count: int) -> Iterator[tuple[list[tuple[str, str]], date]]:
-    """In-process moto with the tables of template.yaml, the bus and a stand-in case state
-    machine, and a town of ``count`` accounts each owing 240.00 on a statement ``DAYS_PAST_DUE``
-    days past due: (account id, number) of each, and today."""
-    import boto3
-    from moto import mock_aws
-
+    """A town of ``count`` accounts in :func:`~bench.collections_town.collections_moto`, each
+    owing 240.00 on a statement ``DAYS_PAST_DUE`` days past due: (account id, number) of each,
+    and today."""
     from civiq.collections.config import CollectionSettings
-    from civiq.platform.dynamodb.table import configure_models
     from civiq.platform.runtime import time_zone
     from infra.local.demo import load_direct, municipality
 
-    quiet_logging()
-    os.environ.pop("AWS_ENDPOINT_URL", None)
-    os.environ.update(
-        {
-            "AWS_REGION": REGION,
-            "AWS_DEFAULT_REGION": REGION,
-            "AWS_ACCESS_KEY_ID": "bench",
-            "AWS_SECRET_ACCESS_KEY": "bench",
-            "TABLE_NAME": table,
-            "LEDGER_TABLE_NAME": f"{table}-ledger",
-            "EVENT_BUS_NAME": BUS,
-        }
-    )
-    with mock_aws():
-        create_tables(table)
-        configure_models(table, f"{table}-ledger", REGION, None)
-        boto3.client("events", region_name=REGION).create_event_bus(Name=BUS)
-        machine = boto3.client("stepfunctions", region_name=REGION).create_state_machine(
-            name="bench-collection-case",
-            definition=json.dumps({"StartAt": "Done", "States": {"Done": {"Type": "Succeed"}}}),
-            roleArn="arn:aws:iam::123456789012:role/bench",
-        )["stateMachineArn"]
-        os.environ["COLLECTION_CASE_STATE_MACHINE_ARN"] = machine
+    with collections_moto(table):
         load_direct(municipality(accounts=count))
-        dynamodb = boto3.client("dynamodb", region_name=REGION)
-        accounts = [
-            (item["PK"]["S"].removeprefix("ACCOUNT#"), item["account_number"]["S"])
-            for page in dynamodb.get_paginator("scan").paginate(
-                TableName=table,
-                FilterExpression="SK = :account",
-                ExpressionAttributeValues={":account": {"S": "ACCOUNT"}},
-            )
-            for item in page["Items"]
-        ]
+        accounts = town_accounts(table)
         today = datetime.now(time_zone(CollectionSettings())).date()
-        _owing(accounts, today)
+        owe(accounts, today - timedelta(days=DAYS_PAST_DUE))
         yield accounts, today
 
 

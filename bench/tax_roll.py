@@ -17,7 +17,6 @@ are moto's on this machine: quote medians, not AWS figures.
 
 from __future__ import annotations
 
-import json
 import os
 import time
 from datetime import UTC, date, datetime, timedelta
@@ -25,56 +24,29 @@ from decimal import Decimal
 from unittest.mock import patch
 
 from bench.collection_cases import Spy, per
-from bench.common import Figure, figure, median, note, quiet_logging, run_benchmark
-from bench.payments import create_tables
+from bench.collections_town import collections_moto, owe, town_accounts
+from bench.common import Figure, figure, median, note, run_benchmark
 
 ACCOUNTS = int(os.environ.get("CIVIQ_BENCH_TAX_ROLL_ACCOUNTS", "60"))
 DAYS_PAST_DUE = 61
-REGION = "ca-central-1"
 TABLE = "civiq-bench-tax-roll"
-BUS = "civiq-bench-bus"
-BUCKET = "civiq-bench-documents"
-
-
-def _machine(name: str) -> str:
-    import boto3
-
-    return str(
-        boto3.client("stepfunctions", region_name=REGION).create_state_machine(
-            name=name,
-            definition=json.dumps({"StartAt": "Done", "States": {"Done": {"Type": "Succeed"}}}),
-            roleArn="arn:aws:iam::123456789012:role/bench",
-        )["stateMachineArn"]
-    )
 
 
 def _owners_owing(today: date) -> list[str]:
-    """The owners' accounts, each owing a statement ``DAYS_PAST_DUE`` days past due."""
-    import boto3
-
+    """The owners' accounts with a roll number, each owing a statement ``DAYS_PAST_DUE`` days
+    past due."""
     from civiq.accounts.adapters.dynamodb_accounts import DynamoAccountRepository
     from civiq.accounts.domain.accounts import HolderRole
-    from civiq.billing.adapters.dynamodb import DynamoStatements
-    from tests.helpers.statement_builders import issue_with_ledger, issued_entry, owing_statement
 
-    dynamodb = boto3.client("dynamodb", region_name=REGION)
     accounts = DynamoAccountRepository()
-    statements = DynamoStatements()
-    owners = []
-    for page in dynamodb.get_paginator("scan").paginate(
-        TableName=TABLE,
-        FilterExpression="SK = :account",
-        ExpressionAttributeValues={":account": {"S": "ACCOUNT"}},
-    ):
-        for item in page["Items"]:
-            account = accounts.get(item["PK"]["S"].removeprefix("ACCOUNT#"))
-            if account.holder_role is not HolderRole.OWNER or account.roll_number is None:
-                continue
-            due_on = today - timedelta(days=DAYS_PAST_DUE)
-            issued = owing_statement(account.account_id, account.account_number, due_on, "240.00")
-            assert issue_with_ledger(statements, issued, issued_entry(issued))
-            owners.append(account.account_id)
-    return owners
+    owners = [
+        (account_id, number)
+        for account_id, number in town_accounts(TABLE)
+        if (account := accounts.get(account_id)).holder_role is HolderRole.OWNER
+        and account.roll_number is not None
+    ]
+    owe(owners, today - timedelta(days=DAYS_PAST_DUE))
+    return [account_id for account_id, _ in owners]
 
 
 def _fee() -> None:
@@ -90,43 +62,18 @@ def _fee() -> None:
 
 
 def run() -> list[Figure]:
-    import boto3
-    from moto import mock_aws
 
     from civiq.collections.config import TaxRollSettings
     from civiq.collections.domain.tax_roll import TransferStatus
     from civiq.collections.wiring import casework, tax_roll_services, transfer_arrears
     from civiq.core.clock import SystemClock
     from civiq.core.events import Actor
-    from civiq.platform.dynamodb.table import configure_models
     from civiq.platform.runtime import time_zone
     from infra.local.demo import load_direct, municipality
 
-    quiet_logging()
-    os.environ.pop("AWS_ENDPOINT_URL", None)
-    os.environ.update(
-        {
-            "AWS_REGION": REGION,
-            "AWS_DEFAULT_REGION": REGION,
-            "AWS_ACCESS_KEY_ID": "bench",
-            "AWS_SECRET_ACCESS_KEY": "bench",
-            "TABLE_NAME": TABLE,
-            "LEDGER_TABLE_NAME": f"{TABLE}-ledger",
-            "EVENT_BUS_NAME": BUS,
-            "DOCUMENTS_BUCKET": BUCKET,
-        }
-    )
     spy = Spy()
     supervisor = Actor("bench", "supervisor")
-    with mock_aws():
-        create_tables(TABLE)
-        configure_models(TABLE, f"{TABLE}-ledger", REGION, None)
-        boto3.client("events", region_name=REGION).create_event_bus(Name=BUS)
-        boto3.client("s3", region_name=REGION).create_bucket(
-            Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": REGION}
-        )
-        os.environ["COLLECTION_CASE_STATE_MACHINE_ARN"] = _machine("bench-collection-case")
-        os.environ["TAX_ROLL_STATE_MACHINE_ARN"] = _machine("bench-tax-roll")
+    with collections_moto(TABLE):
         load_direct(municipality(accounts=ACCOUNTS))
         settings = TaxRollSettings()
         today = datetime.now(time_zone(settings)).date()

@@ -12,9 +12,6 @@ from typing import Any
 
 import pytest
 
-from civiq.accounts.adapters.memory import InMemoryBalances, InMemoryStore
-from civiq.billing.adapters.dynamodb import DynamoStatements
-from civiq.billing.adapters.memory import InMemoryStatements
 from civiq.collections.adapters.dynamodb_cases import (
     DynamoCases,
     DynamoLadders,
@@ -41,39 +38,24 @@ from civiq.collections.domain.dunning import (
 from civiq.collections.ports import CaseChange
 from civiq.core.audit import AuditEntry
 from civiq.core.errors import Conflict
-from civiq.ledger.adapters.dynamodb_journal import DynamoJournal
-from civiq.ledger.adapters.memory import InMemoryLedger
 from civiq.ledger.domain.journal import LedgerMoved
-from tests.helpers.statement_builders import issue_with_ledger, issued_entry, owing_statement
+from tests.helpers.owing_books import OwingBooks
 from tests.helpers.stores import NOW, Stores
 
 LADDER = DunningPolicy().default_ladder(CustomerClass.RESIDENTIAL, "utility")
-DUE = date(2026, 10, 20)
 
 
-class World:
+class World(OwingBooks):
     def __init__(self, stores: Stores) -> None:
-        self.stores = stores
-        if isinstance(stores.accounts, InMemoryStore):
-            self.ledger: Any = InMemoryLedger(stores.accounts)
-            self.statements: Any = InMemoryStatements(
-                stores.accounts, InMemoryBalances(stores.accounts), self.ledger
-            )
+        super().__init__(stores)
+        if self.in_memory:
             self.cases: Any = InMemoryCases(self.ledger)
             self.ladders: Any = InMemoryLadders()
             self.marks: Any = InMemoryOpeningMarks()
         else:
-            self.ledger = DynamoJournal()
-            self.statements = DynamoStatements()
             self.cases = DynamoCases()
             self.ladders = DynamoLadders()
             self.marks = DynamoOpeningMarks()
-
-    def owing(self, n: int, total: str = "240.00") -> str:
-        account = self.stores.open(f"Holder {n}", f"{n} Rue Laval")
-        issued = owing_statement(account.account_id, account.account_number, DUE, total)
-        assert issue_with_ledger(self.statements, issued, issued_entry(issued))
-        return account.account_id
 
     def opened(self, account_id: str, on: date = date(2026, 11, 20)) -> CaseChange:
         ledger = self.ledger.state(account_id)

@@ -13,9 +13,6 @@ from typing import Any
 
 import pytest
 
-from civiq.accounts.adapters.memory import InMemoryBalances, InMemoryStore
-from civiq.billing.adapters.dynamodb import DynamoStatements
-from civiq.billing.adapters.memory import InMemoryStatements
 from civiq.collections.adapters.dynamodb_tax_roll import DynamoTaxRoll
 from civiq.collections.adapters.memory import InMemoryTaxRoll
 from civiq.collections.domain.tax_roll import (
@@ -35,8 +32,6 @@ from civiq.collections.domain.tax_roll import (
 from civiq.core.audit import AuditEntry
 from civiq.core.errors import Conflict, NotFound
 from civiq.core.events import Actor, DomainEvent
-from civiq.ledger.adapters.dynamodb_journal import DynamoJournal
-from civiq.ledger.adapters.memory import InMemoryLedger
 from civiq.ledger.domain.journal import (
     EntryKind,
     LedgerMoved,
@@ -45,33 +40,20 @@ from civiq.ledger.domain.journal import (
     StatementChange,
     append,
 )
-from tests.helpers.statement_builders import issue_with_ledger, issued_entry, owing_statement
+from tests.helpers.owing_books import OwingBooks
 from tests.helpers.stores import NOW, Stores
 
-DUE = date(2026, 10, 20)
 TODAY = date(2027, 1, 15)
 ROLL = "0614000123456780000"
 
 
-class World:
+class World(OwingBooks):
     def __init__(self, stores: Stores) -> None:
-        self.stores = stores
-        if isinstance(stores.accounts, InMemoryStore):
-            self.ledger: Any = InMemoryLedger(stores.accounts)
-            self.statements: Any = InMemoryStatements(
-                stores.accounts, InMemoryBalances(stores.accounts), self.ledger
-            )
+        super().__init__(stores)
+        if self.in_memory:
             self.transfers: Any = InMemoryTaxRoll(self.ledger)
         else:
-            self.ledger = DynamoJournal()
-            self.statements = DynamoStatements()
             self.transfers = DynamoTaxRoll()
-
-    def owing(self, n: int, total: str = "240.00") -> str:
-        account = self.stores.open(f"Holder {n}", f"{n} Rue Laval")
-        issued = owing_statement(account.account_id, account.account_number, DUE, total)
-        assert issue_with_ledger(self.statements, issued, issued_entry(issued))
-        return account.account_id
 
     def noticed(self, account_id: str, transfer_id: str) -> TaxRollTransfer:
         items = eligible(self.ledger.state(account_id).open_statements, TODAY, 60)

@@ -12,9 +12,6 @@ from typing import Any
 
 import pytest
 
-from civiq.accounts.adapters.memory import InMemoryBalances, InMemoryStore
-from civiq.billing.adapters.dynamodb import DynamoStatements
-from civiq.billing.adapters.memory import InMemoryStatements
 from civiq.collections.adapters.dynamodb_write_offs import DynamoSweepMarks, DynamoWriteOffs
 from civiq.collections.adapters.memory import InMemorySweepMarks, InMemoryWriteOffs
 from civiq.collections.domain.write_offs import (
@@ -25,8 +22,6 @@ from civiq.collections.domain.write_offs import (
     reinstating,
 )
 from civiq.core.errors import NotFound
-from civiq.ledger.adapters.dynamodb_journal import DynamoJournal
-from civiq.ledger.adapters.memory import InMemoryLedger
 from civiq.ledger.domain.journal import (
     AccountLedger,
     AllocationOrder,
@@ -39,33 +34,19 @@ from civiq.ledger.domain.journal import (
     append,
     paying,
 )
-from tests.helpers.statement_builders import issue_with_ledger, issued_entry, owing_statement
+from tests.helpers.owing_books import OwingBooks
 from tests.helpers.stores import NOW, Stores
 
-DUE = date(2026, 10, 20)
 
-
-class World:
+class World(OwingBooks):
     def __init__(self, stores: Stores) -> None:
-        self.stores = stores
-        if isinstance(stores.accounts, InMemoryStore):
-            self.ledger: Any = InMemoryLedger(stores.accounts)
-            self.statements: Any = InMemoryStatements(
-                stores.accounts, InMemoryBalances(stores.accounts), self.ledger
-            )
+        super().__init__(stores)
+        if self.in_memory:
             self.write_offs: Any = InMemoryWriteOffs(self.ledger)
             self.marks: Any = InMemorySweepMarks()
         else:
-            self.ledger = DynamoJournal()
-            self.statements = DynamoStatements()
             self.write_offs = DynamoWriteOffs()
             self.marks = DynamoSweepMarks()
-
-    def owing(self, n: int, total: str = "240.00") -> str:
-        account = self.stores.open(f"Holder {n}", f"{n} Rue Laval")
-        issued = owing_statement(account.account_id, account.account_number, DUE, total)
-        assert issue_with_ledger(self.statements, issued, issued_entry(issued))
-        return account.account_id
 
     def written_off(
         self, basis: AccountLedger, write_off_id: str, amount: str, minutes: int = 0
