@@ -21,12 +21,13 @@ transfers and files).
 from __future__ import annotations
 
 import heapq
-import time
+import time as clock
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from civiq.collections.domain.arrangements import ArrangementPolicy
 from infra.local.demo import API, DemoLoadError, Send
 from infra.local.demo_billing import call_api
 from infra.local.demo_history import KeyedPost, local_instant, municipal_clock_at
@@ -38,12 +39,11 @@ TAX_ROLL_AFTER_STAGE = "escalation"  # the arrears go to the tax roll after this
 REVERSAL_AFTER_DAYS = 3
 REVERSAL_REASON = "council granted the owner's appeal"
 ARRANGEMENT_CHECK_RULE = "ArrangementCheckFunction"
-STAGE_HOUR = datetime.min.time().replace(hour=7)  # local: after the executions' 06:00 wake-up
-OFFICE_HOUR = datetime.min.time().replace(hour=10)  # local: a clerk at the counter
+STAGE_HOUR = time(7)  # local: after the executions' 06:00 wake-up
+OFFICE_HOUR = time(10)  # local: a clerk at the counter
 STAGES_BEFORE_ARRANGEMENT = 2  # the reminder and the second notice
 ARRANGEMENT_AFTER_DAYS = 3  # the holder calls three days after the second notice
 FIRST_INSTALMENT_DAYS = 14
-ARRANGEMENT_GRACE_DAYS = 5  # the arrangement policy's default
 ADVANCE_TIMEOUT_S = 30.0
 STORY_EMAIL = "arrears.demo@example.ca"
 
@@ -123,7 +123,7 @@ class CollectionsStory:
         day = date.fromisoformat(step["on"])
         if self._stages == STAGES_BEFORE_ARRANGEMENT and not self._arranged:
             later = day + timedelta(days=ARRANGEMENT_AFTER_DAYS)
-            self._at(local_instant(later, OFFICE_HOUR), "arrangement", self._arrange)
+            self._at(local_instant(later, OFFICE_HOUR), "arrangement", lambda: self._arrange(later))
             return
         if step["kind"] == "advanced" and step["stage"] == TAX_ROLL_AFTER_STAGE:
             later = day + timedelta(days=1)
@@ -131,10 +131,9 @@ class CollectionsStory:
             return
         self._next_stage(case)
 
-    def _arrange(self) -> None:
+    def _arrange(self, today: date) -> None:
         self._arranged = True
-        today = self._case()["steps"][-1]["on"]
-        first_due = date.fromisoformat(today) + timedelta(days=FIRST_INSTALMENT_DAYS + 3)
+        first_due = today + timedelta(days=FIRST_INSTALMENT_DAYS)
         terms = {"instalments": 2, "frequency": "monthly", "first_due": first_due.isoformat()}
         path = f"{API}/accounts/{self.account_id}/arrangements"
         made = self.post(path, terms, f"demo-arrangement-{self.account_id}")
@@ -142,7 +141,7 @@ class CollectionsStory:
             f"{made['made_on']}: arrangement {made['arrangement_id']} made: "
             f"{len(made['instalments'])} instalments from {first_due}; the case paused"
         )
-        check_day = first_due + timedelta(days=ARRANGEMENT_GRACE_DAYS + 1)
+        check_day = first_due + timedelta(days=ArrangementPolicy().grace_days + 1)
         self._at(local_instant(check_day, OFFICE_HOUR), "check", self._check_arrangements)
 
     def _check_arrangements(self) -> None:
@@ -198,21 +197,27 @@ class CollectionsStory:
 
     def _waited_for(self, path: str, status: str) -> dict[str, Any]:
         """What ``path`` reads once it has ``status`` (a workflow of its own gets it there)."""
-        deadline = time.monotonic() + ADVANCE_TIMEOUT_S
-        while time.monotonic() < deadline:
-            found = call_api(self.send, "GET", path, {}, (200,))
-            if found["status"] == status:
-                return found
-            time.sleep(0.2)
-        raise DemoLoadError(f"the demo story's {path} is not {status}: {found}")
+
+        def read() -> dict[str, Any]:
+            return call_api(self.send, "GET", path, {}, (200,))
+
+        return _once(read, lambda found: found["status"] == status, f"{path} is not {status}")
 
     def _advanced(self, steps_before: int) -> dict[str, Any]:
         """The case once its execution took its next step (it runs on its own, woken by the
         municipal clock)."""
-        deadline = time.monotonic() + ADVANCE_TIMEOUT_S
-        while time.monotonic() < deadline:
-            case = self._case()
-            if len(case["steps"]) > steps_before:
-                return case
-            time.sleep(0.2)
-        raise DemoLoadError(f"the demo story's case did not move: {self._case()}")
+        return _once(self._case, lambda case: len(case["steps"]) > steps_before, "case is stuck")
+
+
+def _once(
+    read: Callable[[], dict[str, Any]], done: Callable[[dict[str, Any]], bool], stuck: str
+) -> dict[str, Any]:
+    """What ``read`` answers once ``done`` holds of it, looking again until a timeout."""
+    deadline = clock.monotonic() + ADVANCE_TIMEOUT_S
+    while True:
+        found = read()
+        if done(found):
+            return found
+        if clock.monotonic() > deadline:
+            raise DemoLoadError(f"the demo story's {stuck}: {found}")
+        clock.sleep(0.2)
