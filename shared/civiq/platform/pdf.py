@@ -6,23 +6,23 @@ only the document-rendering functions import it, never the API function.
 
 from __future__ import annotations
 
-import base64
 import logging
 import os
 import re
-from collections.abc import Callable, Mapping, Sequence
-from datetime import date
-from decimal import Decimal
+from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
-from jinja2.runtime import Context
-from markupsafe import Markup, escape
-
 from civiq.core.language import Language
-from civiq.platform.catalogs import NBSP, Catalogs, format_date, format_money, format_number
 from civiq.platform.catalogs import default_templates_dir as default_templates_dir
+from civiq.platform.catalogs import format_date as format_date
+from civiq.platform.catalogs import format_money as format_money
+from civiq.platform.catalogs import format_number as format_number
+from civiq.platform.templating import CatalogTemplates
+from civiq.platform.templating import format_percent as format_percent
+from civiq.platform.templating import format_short_date as format_short_date
+from civiq.platform.templating import format_short_month as format_short_month
+from civiq.platform.templating import svg_data_url as svg_data_url
 
 # Where Lambda mounts the PdfLayer's fontconfig configuration (infra/pdf/layer.py).
 LAYER_FONTCONFIG_DIR = Path("/opt/etc/fonts")
@@ -43,18 +43,6 @@ use_layer_fontconfig()
 from weasyprint import CSS, HTML  # noqa: E402 (fontconfig must be configured before)
 from weasyprint.text.fonts import FontConfiguration  # noqa: E402
 
-# Abbreviations for tables and chart labels (the Canadian Press / OQLF forms).
-SHORT_MONTHS: Mapping[Language, tuple[str, ...]] = {
-    Language.EN: (
-        "Jan.", "Feb.", "March", "April", "May", "June",
-        "July", "Aug.", "Sept.", "Oct.", "Nov.", "Dec.",
-    ),
-    Language.FR: (
-        "janv.", "févr.", "mars", "avr.", "mai", "juin",
-        "juill.", "août", "sept.", "oct.", "nov.", "déc.",
-    ),
-}  # fmt: skip
-
 
 class _FontSubsettingNotice(logging.Filter):
     """WeasyPrint warns on every document that it subsets fonts with fontTools where the
@@ -67,35 +55,6 @@ class _FontSubsettingNotice(logging.Filter):
 logging.getLogger("weasyprint").addFilter(_FontSubsettingNotice())
 
 
-def format_short_date(day: date, language: Language) -> str:
-    """A date in a table: "Oct. 31, 2026" / "31 oct. 2026"."""
-    month = SHORT_MONTHS[language][day.month - 1]
-    if language is Language.FR:
-        return f"{'1er' if day.day == 1 else day.day}{NBSP}{month}{NBSP}{day.year}"
-    return f"{month}{NBSP}{day.day}, {day.year}"
-
-
-def format_short_month(day: date, language: Language) -> str:
-    """The month a period ends in, for a narrow column: "Sept. 2026" / "sept. 2026"."""
-    return f"{SHORT_MONTHS[language][day.month - 1]} {day.year}"
-
-
-def format_percent(rate: Decimal, language: Language) -> str:
-    """A rate given as a fraction: 0.13 is "13%" / "13 %"."""
-    digits = format_number((rate * 100).normalize(), language)
-    return f"{digits}{NBSP}%" if language is Language.FR else f"{digits}%"
-
-
-def _language_filter(format_value: Callable[..., str]) -> Callable[..., str]:
-    """A Jinja filter applying ``format_value`` in the language being rendered."""
-
-    @pass_context
-    def in_language(context: Context, value: object, *arguments: object) -> str:
-        return format_value(value, Language(context["lang"]), *arguments)
-
-    return in_language
-
-
 # A document's own style sheets: plain ``<style>`` elements, in document order.
 STYLE_ELEMENT = re.compile(r"<style>(.*?)</style>", re.DOTALL)
 
@@ -106,22 +65,6 @@ PARSED_STYLESHEETS = 32
 def split_style_elements(html: str) -> tuple[str, tuple[str, ...]]:
     """The document without its plain ``<style>`` elements, and their texts in document order."""
     return STYLE_ELEMENT.sub("", html), tuple(STYLE_ELEMENT.findall(html))
-
-
-def svg_data_url(svg: str) -> str:
-    """An SVG document as a ``data:`` URL, for an ``<img>``."""
-    return "data:image/svg+xml;base64," + base64.b64encode(str(svg).encode()).decode("ascii")
-
-
-FILTERS: Mapping[str, Callable[..., str]] = {
-    "format_date": _language_filter(format_date),
-    "short_date": _language_filter(format_short_date),
-    "short_month": _language_filter(format_short_month),
-    "number": _language_filter(format_number),
-    "money": _language_filter(format_money),
-    "percent": _language_filter(format_percent),
-    "svg_data_url": svg_data_url,
-}
 
 
 class WeasyPrintRenderer:
@@ -137,46 +80,9 @@ class WeasyPrintRenderer:
 
     def __init__(self, templates_dir: Path) -> None:
         self._base_url = str(templates_dir)
-        self._catalogs = Catalogs(templates_dir)
+        self._templates = CatalogTemplates(templates_dir)
         self._font_config = FontConfiguration()
         self._stylesheet = lru_cache(maxsize=PARSED_STYLESHEETS)(self._parse_stylesheet)
-        # Templates never change inside a deployed package: skip the per-render mtime checks.
-        self._env = Environment(
-            loader=FileSystemLoader(templates_dir),
-            autoescape=True,
-            undefined=StrictUndefined,
-            auto_reload=False,
-        )
-
-        @pass_context
-        def t(context: Context, key: str, /, **arguments: object) -> str:
-            """The catalog message in the language being rendered."""
-            return self._catalogs.message(Language(context["lang"]), key, arguments)
-
-        @pass_context
-        def t_or(context: Context, key: str, configured: str, /) -> str:
-            """The catalog's wording for a name that comes from configuration (a season, a tax),
-            or the name as configured where the catalog has none."""
-            return self._catalogs.get(Language(context["lang"]), key, configured)
-
-        @pass_context
-        def label(context: Context, key: str, /) -> Markup:
-            """A label in the language rendered and, on a document whose ``letterhead`` is
-            bilingual, after it in the other official language, tagged with that language."""
-            language = Language(context["lang"])
-            text = escape(self._catalogs.message(language, key, {}))
-            letterhead = context.get("letterhead")
-            if letterhead is None or not letterhead.bilingual:
-                return text
-            other = Language.FR if language is Language.EN else Language.EN
-            return Markup('{} <span lang="{}">/ {}</span>').format(
-                text, other.value, self._catalogs.message(other, key, {})
-            )
-
-        self._env.globals["t"] = t
-        self._env.globals["t_or"] = t_or
-        self._env.globals["label"] = label
-        self._env.filters.update(FILTERS)
 
     def render_pdf(self, template: str, language: Language, context: Mapping[str, object]) -> bytes:
         """PDF/UA-1 output: WeasyPrint tags the structure and writes /Lang and the title."""
@@ -211,6 +117,4 @@ class WeasyPrintRenderer:
 
     def render_html(self, template: str, language: Language, context: Mapping[str, object]) -> str:
         """The HTML that :meth:`render_pdf` lays out: what the document says, for tests."""
-        return self._env.get_template(f"{template}.html.j2").render(
-            {**context, "lang": language.value}
-        )
+        return self._templates.render(template, language, context)
