@@ -30,6 +30,8 @@ COLLECTION_CASE_MACHINE = (
 # The tax roll transfers' state machine, likewise (tests that run it create it from the ASL).
 TAX_ROLL_MACHINE = f"arn:aws:states:{REGION}:123456789012:stateMachine:civiq-test-tax-roll"
 UNSUBSCRIBE_SECRET_ID = "civiq-test-unsubscribe"
+PORTAL_SESSION_KEY = "integration-test-portal-session-key-0123456789"
+PORTAL_SESSION_SECRET_ID = "civiq-test-portal-session"
 AWS_ENVIRONMENT = {
     "AWS_ACCESS_KEY_ID": "testing",
     "AWS_SECRET_ACCESS_KEY": "testing",
@@ -40,8 +42,8 @@ AWS_ENVIRONMENT = {
 
 def create_resources(template_resources: dict[str, Any]) -> None:
     """The main, ledger and idempotency tables as template.yaml defines them, the bus, the
-    bucket, and the webhook's, the token key's and the unsubscribe links' secrets (inside an
-    active ``mock_aws``)."""
+    bucket, and the webhook's, the token key's, the unsubscribe links' and the portal sessions'
+    secrets (inside an active ``mock_aws``)."""
     table = template_resources["MainTable"]["Properties"]
     dynamodb = boto3.client("dynamodb", region_name=REGION)
     dynamodb.create_table(
@@ -73,6 +75,7 @@ def create_resources(template_resources: dict[str, Any]) -> None:
     secretsmanager.create_secret(Name=WEBHOOK_SECRET_ID, SecretString=WEBHOOK_SECRET)
     secretsmanager.create_secret(Name=SIGNING_KEY_SECRET_ID, SecretString=SIGNING_KEY)
     secretsmanager.create_secret(Name=UNSUBSCRIBE_SECRET_ID, SecretString=UNSUBSCRIBE_KEY)
+    secretsmanager.create_secret(Name=PORTAL_SESSION_SECRET_ID, SecretString=PORTAL_SESSION_KEY)
 
 
 def table_items() -> list[dict[str, Any]]:

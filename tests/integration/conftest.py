@@ -21,6 +21,7 @@ from tests.helpers.emulator import (
     COLLECTION_CASE_MACHINE,
     IDEMPOTENCY_TABLE,
     LEDGER_TABLE,
+    PORTAL_SESSION_SECRET_ID,
     REGION,
     SIGNING_KEY_SECRET_ID,
     TABLE,
@@ -61,6 +62,28 @@ def chalice_app(aws: None, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     composition.clear()
     for name in [n for n in sys.modules if n == "app" or n.startswith("chalicelib")]:
         del sys.modules[name]
+
+
+@pytest.fixture
+def portal_app(aws: None, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """The resident portal's Chalice app wired to the in-process emulator (cold start per
+    test)."""
+    for name, value in {
+        "TABLE_NAME": TABLE,
+        "LEDGER_TABLE_NAME": LEDGER_TABLE,
+        "EVENT_BUS_NAME": BUS,
+        "DOCUMENTS_BUCKET": BUCKET,
+        "PORTAL_SESSION_SECRET_ID": PORTAL_SESSION_SECRET_ID,
+        "MUNICIPALITY_NAME": "Town of Riverside",
+    }.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.syspath_prepend(str(REPO / "functions" / "portal"))
+    import app as portal_module
+
+    portal_module.clear()
+    yield portal_module.app
+    portal_module.clear()
+    del sys.modules["app"]
 
 
 @pytest.fixture

@@ -42,19 +42,33 @@ def resources() -> dict[str, Any]:
 
 
 @pytest.fixture(scope="module")
-def open_routes() -> Iterator[set[tuple[str, str]]]:
-    """The routes the app serves without a staff token (declared without ``staff_route``)."""
+def open_routes(portal_routes: set[tuple[str, str]]) -> Iterator[set[tuple[str, str]]]:
+    """The routes served without a staff token: the API's declared without ``staff_route``, and
+    every page of the resident portal."""
     sys.path.insert(0, str(REPO / "functions" / "api"))
     try:
         import app  # noqa: F401 - registers every route's operation
 
         from chalicelib import openapi
 
-        yield {(o.method, o.path) for o in openapi.OPERATIONS if o.role is None}
+        yield {(o.method, o.path) for o in openapi.OPERATIONS if o.role is None} | portal_routes
     finally:
         sys.path.remove(str(REPO / "functions" / "api"))
         for name in [n for n in sys.modules if n == "app" or n.startswith("chalicelib")]:
             del sys.modules[name]
+
+
+@pytest.fixture(scope="module")
+def portal_routes() -> set[tuple[str, str]]:
+    """The resident portal's routes (its own function's Chalice app)."""
+    sys.path.insert(0, str(REPO / "functions" / "portal"))
+    try:
+        import app as portal
+
+        return {(method, path) for path, views in portal.app.routes.items() for method in views}
+    finally:
+        sys.path.remove(str(REPO / "functions" / "portal"))
+        del sys.modules["app"]
 
 
 def methods(resources: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:
@@ -77,11 +91,14 @@ def setting_path(path: str) -> str:
     return "/" + path.replace("/", "~1")
 
 
-def test_the_open_routes_are_the_webhook_the_openapi_document_and_the_unsubscribe_link(
-    open_routes: set[tuple[str, str]],
+def test_the_open_routes_are_the_webhook_the_openapi_document_the_unsubscribe_link_and_the_portal(
+    open_routes: set[tuple[str, str]], portal_routes: set[tuple[str, str]]
 ) -> None:
     """A route added without ``staff_route`` must be added here on purpose."""
-    assert open_routes == {
+    assert {path for _, path in portal_routes} <= {"/assets/{name}"} | {
+        path for _, path in portal_routes if path == "/portal" or path.startswith("/portal/")
+    }
+    assert open_routes - portal_routes == {
         WEBHOOK,
         ("GET", "/api/v1/openapi.json"),
         ("GET", "/api/v1/notices/unsubscribe"),
@@ -203,7 +220,7 @@ def secret_readers(resources: dict[str, Any]) -> dict[str, list[Any]]:
     return readers
 
 
-def test_only_the_api_the_sender_and_the_sandbox_processor_read_secrets_and_only_theirs(
+def test_only_the_api_the_portal_the_sender_and_the_sandbox_processor_read_their_own_secrets(
     resources: dict[str, Any],
 ) -> None:
     readers = secret_readers(resources)
@@ -213,6 +230,7 @@ def test_only_the_api_the_sender_and_the_sandbox_processor_read_secrets_and_only
             {"Ref": "UnsubscribeSigningSecret"},
             {"Fn::If": ["UseLocalAuth", {"Ref": "LocalSigningKeySecret"}, {"Ref": "AWS::NoValue"}]},
         ],
+        "PortalFunctionRole": [{"Ref": "PortalSessionSecret"}],
         "SandboxProcessorFunctionRole": [{"Ref": "PaymentWebhookSecret"}],
         "NotificationSenderFunctionRole": [{"Ref": "UnsubscribeSigningSecret"}],
     }
@@ -221,7 +239,12 @@ def test_only_the_api_the_sender_and_the_sandbox_processor_read_secrets_and_only
 def test_no_secret_is_a_parameter_or_in_an_environment(resources: dict[str, Any]) -> None:
     template = load_template()
     assert not [n for n, p in template["Parameters"].items() if p.get("NoEcho")]
-    for name in ("PaymentWebhookSecret", "LocalSigningKeySecret", "UnsubscribeSigningSecret"):
+    for name in (
+        "PaymentWebhookSecret",
+        "LocalSigningKeySecret",
+        "UnsubscribeSigningSecret",
+        "PortalSessionSecret",
+    ):
         assert resources[name]["Type"] == "AWS::SecretsManager::Secret"
         assert "GenerateSecretString" in resources[name]["Properties"]
     assert resources["LocalSigningKeySecret"]["Condition"] == "UseLocalAuth"

@@ -55,6 +55,7 @@ LEDGER_READERS = {
     "CaseOpeningFunction",
     "RiskScoringSchedulerFunction",
     "RiskScoringFunction",
+    "PortalFunction",  # a resident's balance and payments
 }
 # What a writer may do to the ledger table besides reading: add an item (a condition on it is a
 # read). Entries, guards and refunds are put on condition they do not exist.

@@ -13,24 +13,29 @@ import pytest
 from tests.helpers.files import REPO
 
 
-def api_events(resources: dict[str, Any]) -> set[tuple[str, str]]:
-    events = resources["ApiFunction"]["Properties"]["Events"].values()
+def api_events(resources: dict[str, Any], function: str = "ApiFunction") -> set[tuple[str, str]]:
+    events = resources[function]["Properties"]["Events"].values()
     return {(e["Properties"]["Method"].upper(), e["Properties"]["Path"]) for e in events}
 
 
+@pytest.mark.parametrize(
+    ("function", "code"), [("ApiFunction", "api"), ("PortalFunction", "portal")]
+)
 def test_deployed_routes_are_exactly_the_chalice_routes(
-    template_resources: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+    template_resources: dict[str, Any], monkeypatch: pytest.MonkeyPatch, function: str, code: str
 ) -> None:
-    """API Gateway routes come from the template's Api events; the Chalice app dispatches on
+    """API Gateway routes come from the template's Api events; each Chalice app dispatches on
     requestContext.resourcePath, so the two sets must be identical."""
-    monkeypatch.syspath_prepend(str(REPO / "functions" / "api"))
-    import app as api_module
+    monkeypatch.syspath_prepend(str(REPO / "functions" / code))
+    import app as function_module
 
     try:
         chalice_routes = {
-            (method, path) for path, methods in api_module.app.routes.items() for method in methods
+            (method, path)
+            for path, methods in function_module.app.routes.items()
+            for method in methods
         }
-        assert chalice_routes == api_events(template_resources)
+        assert chalice_routes == api_events(template_resources, function)
     finally:
         for name in [n for n in sys.modules if n == "app" or n.startswith("chalicelib")]:
             del sys.modules[name]

@@ -27,6 +27,7 @@ from civiq.reporting.domain.dashboard import (
     months_ending,
 )
 from civiq.reporting.ports import DashboardReader
+from civiq.reporting.services.account_balance import BalanceOfAccount
 
 SUMMARY_MONTHS = 12
 RUNS_PER_CYCLE = 3
@@ -71,9 +72,4 @@ class Dashboard:
         return month_series(series, self.reader.month_totals(series[0], series[-1]))
 
     def balance(self, account: Account) -> AccountBalance:
-        latest = self.reader.latest_statement(account.account_id)
-        balance = self.balances.balance_of(account.account_id)
-        if latest is None:
-            return AccountBalance(balance, None)
-        statement, owed = latest
-        return AccountBalance(balance, statement, owed)
+        return BalanceOfAccount(self.reader, self.balances)(account)

@@ -1,0 +1,312 @@
+"""The resident portal (Chalice): server-rendered, bilingual pages on the same API Gateway as
+the staff API, in a function of its own so that a resident's page never pays the staff API's
+cold start (it imports the portal's wiring and the templates, nothing else).
+
+A resident looks up their account (number and postal code): the portal then keeps the
+account in a signed session cookie (HttpOnly, SameSite=Lax, sliding expiry) and shows its
+pages. Every form carries a CSRF token; every page the strict CSP of
+:mod:`civiq.platform.web`. Every journey works without JavaScript.
+"""
+
+from __future__ import annotations
+
+import math
+import uuid
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from chalice import Chalice, Response
+
+from civiq.core.errors import InvalidInput, NotFound
+from civiq.core.language import Language
+from civiq.platform.web import (
+    CsrfTokens,
+    PageRequest,
+    PageResponse,
+    Signer,
+    cookie,
+    expires,
+    language_cookie,
+    negotiate_language,
+    page,
+    page_request,
+    redirect,
+)
+
+if TYPE_CHECKING:
+    from civiq.portal.config import PortalSettings
+    from civiq.portal.wiring import PortalServices
+
+app = Chalice(app_name="civiq-portal")
+FORM = ["application/x-www-form-urlencoded"]
+SESSION_COOKIE = "civiq_portal"
+ASSETS = {"site.css": "text/css; charset=utf-8"}
+
+
+@cache
+def settings() -> PortalSettings:
+    from civiq.portal.config import PortalSettings
+
+    return PortalSettings()  # read from the environment
+
+
+@cache
+def services() -> PortalServices:
+    from civiq.portal.wiring import portal_services
+
+    return portal_services(settings())
+
+
+@cache
+def signing_key() -> bytes:
+    from civiq.platform.secrets import secret
+
+    config = settings()
+    value = secret(config.portal_session_secret_id, config.aws_region, config.aws_endpoint_url)
+    return value.current().encode()
+
+
+def sessions() -> Signer:
+    return Signer(signing_key(), "portal-session")
+
+
+def csrf_tokens() -> CsrfTokens:
+    return CsrfTokens(signing_key())
+
+
+def clear() -> None:
+    """Forget everything built (tests start each app from its environment)."""
+    settings.cache_clear()
+    services.cache_clear()
+    signing_key.cache_clear()
+
+
+def current() -> PageRequest:
+    request = app.current_request
+    return page_request(request.to_original_event(), request.raw_body)
+
+
+def respond(answer: PageResponse) -> Response:
+    headers: dict[str, Any] = dict(answer.headers)
+    if answer.cookies:
+        headers["Set-Cookie"] = answer.cookies
+    return Response(body=answer.body, status_code=answer.status, headers=headers)
+
+
+def render(
+    request: PageRequest,
+    template: str,
+    context: dict[str, object],
+    status: int = 200,
+    cookies: list[str] | None = None,
+) -> PageResponse:
+    """A page in the language negotiated, with its CSRF token (and cookie, the first time)."""
+    language = negotiate_language(request)
+    other = Language.FR if language is Language.EN else Language.EN
+    token, csrf_cookie = csrf_tokens().token(request)
+    portal = services()
+    body = portal.templates.render(
+        f"web/{template}",
+        language,
+        {
+            "base": request.base,
+            "home": request.link("/portal"),
+            "site_name": settings().municipality_name,
+            "other_lang": other.value,
+            "other_language_url": request.link(
+                request.path, **{**request.query, "lang": other.value}
+            ),
+            "csrf": token,
+            "errors": [],
+            "notice": None,
+            **context,
+        },
+    )
+    return page(body, status, [*language_cookie(request), *csrf_cookie, *(cookies or [])])
+
+
+def message_page(request: PageRequest, key: str, status: int) -> PageResponse:
+    catalogs = services().templates.catalogs
+    language = negotiate_language(request)
+    return render(
+        request,
+        "message",
+        {
+            "heading": catalogs.message(language, f"web.{key}_title", {}),
+            "body": catalogs.message(language, f"web.{key}_body", {}),
+        },
+        status,
+    )
+
+
+def session_account(request: PageRequest) -> str | None:
+    from civiq.core.clock import SystemClock
+
+    found = sessions().verify(request.cookies.get(SESSION_COOKIE), SystemClock().now())
+    account_id = found.get("account") if found else None
+    return account_id if isinstance(account_id, str) else None
+
+
+def session_cookie(request: PageRequest, account_id: str) -> str:
+    from civiq.core.clock import SystemClock
+
+    minutes = settings().portal_session_minutes
+    token = sessions().sign({"account": account_id}, expires(SystemClock().now(), minutes))
+    return cookie(SESSION_COOKIE, token, secure=request.secure, max_age=minutes * 60)
+
+
+def signed_in(view: Any) -> Any:
+    """A page of a looked-up account: without a live session, back to the lookup; with one,
+    the session's expiry slides forward."""
+
+    def page_of_account(**params: str) -> Response:
+        request = current()
+        account_id = session_account(request)
+        if account_id is None:
+            return respond(redirect(request.link("/portal", expired="1")))
+        answer: PageResponse = view(request, account_id, **params)
+        answer.cookies.append(session_cookie(request, account_id))
+        return respond(answer)
+
+    page_of_account.__name__ = view.__name__
+    return page_of_account
+
+
+@app.route("/portal", methods=["GET"])
+def lookup_page() -> Response:
+    request = current()
+    catalogs = services().templates.catalogs
+    language = negotiate_language(request)
+    notice = None
+    if request.query.get("expired") == "1":
+        notice = catalogs.message(language, "portal.expired", {})
+    elif request.query.get("signed_out") == "1":
+        notice = catalogs.message(language, "portal.signed_out", {})
+    return respond(render(request, "portal_lookup", _lookup_context({}, notice=notice)))
+
+
+@app.route("/portal", methods=["POST"], content_types=FORM)
+def look_up() -> Response:
+    from civiq.portal.domain.lookup import LookupMatched, LookupThrottled
+
+    request = current()
+    if not csrf_tokens().valid(request):
+        return respond(message_page(request, "forbidden", 403))
+    language = negotiate_language(request)
+    catalogs = services().templates.catalogs
+    example = _example_number()
+    try:
+        outcome = services().look_up(
+            request.form.get("account_number", ""),
+            request.form.get("postal_code", ""),
+            request.client_ip,
+            str(uuid.uuid4()),
+        )
+    except InvalidInput as invalid:
+        fields = {e.field for e in invalid.errors} & {"account_number", "postal_code"}
+        errors = [
+            {
+                "field": field,
+                "message": catalogs.message(
+                    language, f"portal.error.{field}", {"example": example}
+                ),
+            }
+            for field in ("account_number", "postal_code")
+            if field in fields
+        ]
+        context = _lookup_context(request.form, errors=errors)
+        return respond(render(request, "portal_lookup", context, 400))
+    if isinstance(outcome, LookupMatched):
+        return respond(
+            redirect(request.link("/portal/account"), [session_cookie(request, outcome.account_id)])
+        )
+    if isinstance(outcome, LookupThrottled):
+        minutes = max(1, math.ceil(outcome.retry_after.total_seconds() / 60))
+        text = catalogs.message(language, "portal.throttled", {"minutes": minutes})
+        context = _lookup_context(request.form, errors=[{"field": None, "message": text}])
+        answer = render(request, "portal_lookup", context, 429)
+        answer.headers["Retry-After"] = str(math.ceil(outcome.retry_after.total_seconds()))
+        return respond(answer)
+    text = catalogs.message(language, "portal.refused", {})
+    context = _lookup_context(request.form, errors=[{"field": "account_number", "message": text}])
+    return respond(render(request, "portal_lookup", context, 200))
+
+
+def _example_number() -> str:
+    numbering = services().numbering
+    return numbering.display(numbering.number_for(42))
+
+
+def _lookup_context(
+    form: Any, errors: list[dict[str, Any]] | None = None, notice: str | None = None
+) -> dict[str, object]:
+    found = errors or []
+    return {
+        # A refused lookup keeps the number typed (a resident corrects a digit), never the
+        # postal code.
+        "form": {"account_number": dict(form).get("account_number", "")},
+        "errors": found,
+        "field_errors": {e["field"]: e["message"] for e in found if e["field"]},
+        "example_number": _example_number(),
+        "notice": notice,
+    }
+
+
+@app.route("/portal/account", methods=["GET"])
+@signed_in
+def account_page(request: PageRequest, account_id: str) -> PageResponse:
+    from civiq.billing.services.statement_document import usage_chart
+
+    overview = services().overview(account_id)
+    return render(
+        request, "portal_account", {"account": overview, "chart": usage_chart(overview.usage)}
+    )
+
+
+@app.route("/portal/statements/{statement_id}", methods=["GET"])
+@signed_in
+def statement_page(request: PageRequest, account_id: str, statement_id: str) -> PageResponse:
+    try:
+        explained = services().explain_bill(account_id, statement_id)
+    except NotFound:
+        return message_page(request, "not_found", 404)
+    return render(request, "portal_statement", dict(explained))
+
+
+@app.route("/portal/statements/{statement_id}/pdf", methods=["GET"])
+@signed_in
+def statement_document(request: PageRequest, account_id: str, statement_id: str) -> PageResponse:
+    try:
+        return redirect(services().statement_link(account_id, statement_id))
+    except NotFound:
+        return message_page(request, "not_found", 404)
+
+
+@app.route("/portal/sign-out", methods=["POST"], content_types=FORM)
+def sign_out() -> Response:
+    request = current()
+    if not csrf_tokens().valid(request):
+        return respond(message_page(request, "forbidden", 403))
+    gone = cookie(SESSION_COOKIE, "", secure=request.secure, max_age=0)
+    return respond(redirect(request.link("/portal", signed_out="1"), [gone]))
+
+
+@app.route("/assets/{name}", methods=["GET"])
+def asset(name: str) -> Response:
+    """The pages' style sheet (and later their scripts), cached by browsers for a day."""
+    from civiq.platform.catalogs import default_templates_dir
+
+    if name not in ASSETS:
+        return respond(message_page(current(), "not_found", 404))
+    directory = settings().templates_dir or default_templates_dir()
+    body = (Path(directory) / "web" / "static" / name).read_text("utf-8")
+    return Response(
+        body=body,
+        status_code=200,
+        headers={
+            "Content-Type": ASSETS[name],
+            "Cache-Control": "public, max-age=86400",
+            "X-Content-Type-Options": "nosniff",
+        },
+    )

@@ -1,0 +1,34 @@
+"""The portal function's settings, from the environment, validated once at cold start."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from pydantic import Field
+
+from civiq.core.settings import DocumentSettings
+from civiq.portal.domain.throttle import Backoff
+from civiq.portal.services.look_up_account import LookupPolicy
+
+
+class PortalSettings(DocumentSettings):
+    # The secret (ARN or name) that signs residents' sessions and the forms' CSRF tokens.
+    portal_session_secret_id: str = Field(min_length=1)
+    # A session ends this long after the last page a resident opened.
+    portal_session_minutes: int = Field(default=20, ge=5, le=120)
+    # A statement's PDF link works this long.
+    document_url_seconds: int = Field(default=300, ge=30, le=3600)
+    # Wrong lookups taken before the waits start: per account number, per client address
+    # (a household, an office behind one address); the first wait, doubled with each more.
+    lookup_free_failures_per_number: int = Field(default=5, ge=1, le=50)
+    lookup_free_failures_per_client: int = Field(default=20, ge=1, le=500)
+    lookup_first_wait_seconds: int = Field(default=30, ge=1, le=3600)
+    lookup_longest_wait_seconds: int = Field(default=3600, ge=60, le=86_400)
+
+    def lookup_policy(self) -> LookupPolicy:
+        first = timedelta(seconds=self.lookup_first_wait_seconds)
+        longest = timedelta(seconds=self.lookup_longest_wait_seconds)
+        return LookupPolicy(
+            per_number=Backoff(self.lookup_free_failures_per_number, first, longest),
+            per_client=Backoff(self.lookup_free_failures_per_client, first, longest),
+        )
