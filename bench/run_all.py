@@ -50,6 +50,7 @@ BENCHMARKS = (
     "risk_scoring",
     "delivery",
     "agencies",
+    "portal_pages",
 )
 TIMEOUT_S = 240
 # search loads 50,000 accounts into in-process moto first (about 6 minutes on 2 cores);

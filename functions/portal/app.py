@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from chalice import Chalice, Response
 
-from civiq.core.errors import InvalidInput, NotFound
+from civiq.core.errors import Conflict, InvalidInput, NotFound
 from civiq.core.language import Language
 from civiq.platform.web import (
     CsrfTokens,
@@ -127,14 +127,15 @@ def render(
 
 
 def message_page(request: PageRequest, key: str, status: int) -> PageResponse:
+    """A page saying one thing: catalog messages ``<key>_title`` and ``<key>_body``."""
     catalogs = services().templates.catalogs
     language = negotiate_language(request)
     return render(
         request,
         "message",
         {
-            "heading": catalogs.message(language, f"web.{key}_title", {}),
-            "body": catalogs.message(language, f"web.{key}_body", {}),
+            "heading": catalogs.message(language, f"{key}_title", {}),
+            "body": catalogs.message(language, f"{key}_body", {}),
         },
         status,
     )
@@ -192,7 +193,7 @@ def look_up() -> Response:
 
     request = current()
     if not csrf_tokens().valid(request):
-        return respond(message_page(request, "forbidden", 403))
+        return respond(message_page(request, "web.forbidden", 403))
     language = negotiate_language(request)
     catalogs = services().templates.catalogs
     example = _example_number()
@@ -270,7 +271,7 @@ def statement_page(request: PageRequest, account_id: str, statement_id: str) -> 
     try:
         explained = services().explain_bill(account_id, statement_id)
     except NotFound:
-        return message_page(request, "not_found", 404)
+        return message_page(request, "web.not_found", 404)
     return render(request, "portal_statement", dict(explained))
 
 
@@ -280,14 +281,16 @@ def statement_document(request: PageRequest, account_id: str, statement_id: str)
     try:
         return redirect(services().statement_link(account_id, statement_id))
     except NotFound:
-        return message_page(request, "not_found", 404)
+        return message_page(request, "web.not_found", 404)
+    except Conflict:
+        return message_page(request, "portal.document_not_ready", 409)
 
 
 @app.route("/portal/sign-out", methods=["POST"], content_types=FORM)
 def sign_out() -> Response:
     request = current()
     if not csrf_tokens().valid(request):
-        return respond(message_page(request, "forbidden", 403))
+        return respond(message_page(request, "web.forbidden", 403))
     gone = cookie(SESSION_COOKIE, "", secure=request.secure, max_age=0)
     return respond(redirect(request.link("/portal", signed_out="1"), [gone]))
 
@@ -298,7 +301,7 @@ def asset(name: str) -> Response:
     from civiq.platform.catalogs import default_templates_dir
 
     if name not in ASSETS:
-        return respond(message_page(current(), "not_found", 404))
+        return respond(message_page(current(), "web.not_found", 404))
     directory = settings().templates_dir or default_templates_dir()
     body = (Path(directory) / "web" / "static" / name).read_text("utf-8")
     return Response(

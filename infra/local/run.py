@@ -94,7 +94,7 @@ def print_summary(
     print(f"\nCiVQ local stack (moto on {stack.endpoint}, provisioned from template.yaml)\n")
     print(f"  API        {api_url}/api/v1/utility/accounts")
     if portal is not None:
-        print(f"  Portal     {portal}")
+        print(f"  Portal     {portal}  (an account's number and postal code, listed below)")
     for role, token in tokens.items():
         print(f"  {role.capitalize():<10} token (12 h): {token}")
     print(f'  Try        curl -H "Authorization: Bearer <token>" {api_url}/api/v1/utility/accounts')
@@ -130,8 +130,8 @@ def print_summary(
     shows[billing.past_due] = "past due: the previous bill, with its penalty"
     for account in accounts:
         print(
-            f"    {account['account_number_display']}  {account['id']}"
-            f"  {account['holder']['name']} ({account['language']})"
+            f"    {account['account_number_display']}  {account['service_address']['postal_code']}"
+            f"  {account['id']}  {account['holder']['name']} ({account['language']})"
             + (f"  <- {shows[account['id']]}" if account["id"] in shows else "")
         )
     if billing.story:

@@ -15,6 +15,7 @@ from chalice.test import Client
 
 from civiq.accounts.domain.account_numbers import AccountNumberScheme
 from civiq.billing.adapters.dynamodb import DynamoStatements
+from civiq.billing.ports import Attachment
 from tests.helpers.statement_builders import issue_with_ledger, issued_entry, owing_statement
 from tests.helpers.stores import Stores, dynamodb_stores
 
@@ -199,6 +200,25 @@ def test_another_accounts_statement_is_not_found(
     answer = browser.get(f"/portal/statements/{issued.statement_id}")
     assert answer.status_code == 404
     assert "99.00" not in answer.body.decode()
+
+
+def test_a_statements_pdf_is_a_short_lived_link_once_rendered(
+    portal: Client, account: dict[str, str]
+) -> None:
+    browser = Browser(portal)
+    browser.post("/portal", {"account_number": account["number"], "postal_code": "J8X 3G8"})
+    pdf = f"/portal/statements/{account['statement_id']}/pdf"
+    not_yet = browser.get(pdf)
+    assert not_yet.status_code == 409
+    assert "not ready yet" in not_yet.body.decode()
+
+    statements = DynamoStatements()
+    statement = statements.get(account["account_id"], account["statement_id"])
+    statements.attach_documents([Attachment(statement, "statements/a/b.pdf", ())])
+    linked = browser.get(pdf)
+    assert linked.status_code == 303
+    location = linked.headers["Location"]
+    assert "statements/a/b.pdf" in location and "X-Amz-Expires=300" in location
 
 
 def test_the_style_sheet_is_served_and_cached(portal: Client) -> None:

@@ -3,7 +3,7 @@ never public, and a link copied out of the browser soon stops working."""
 
 from __future__ import annotations
 
-from civiq.core.errors import NotFound
+from civiq.core.errors import Conflict
 from civiq.portal.ports import AccountStatements, DocumentLinks
 
 
@@ -18,5 +18,5 @@ class StatementLink:
     def __call__(self, account_id: str, statement_id: str) -> str:
         statement = self._statements.get(account_id, statement_id)
         if statement.document_key is None:
-            raise NotFound("this statement's document is not ready yet", "statement_id")
+            raise Conflict("this statement's document is not ready yet", "statement_id")
         return self._links.url_for(statement.document_key, self._seconds)
