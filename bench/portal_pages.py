@@ -116,7 +116,7 @@ class Resident:
 
 def _probe(code: str, cwd: str, environment: dict[str, str]) -> dict[str, Any]:
     env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": os.environ.get("HOME", "/")}
-    env.update(environment)
+    env.update({name: str(value) for name, value in environment.items()})
     finished = subprocess.run(
         [sys.executable, "-c", code],
         env=env,

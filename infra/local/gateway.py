@@ -79,7 +79,9 @@ def proxy_event(
         "requestContext": {
             "resourcePath": route.resource_path,
             "httpMethod": method,
-            "path": f"/{stage}{path}",
+            # Served at the root, as API Gateway serves a custom domain mapped to the stage: the
+            # path a browser asked for, without the stage (pages build their links from it).
+            "path": path,
             "stage": stage,
             "requestId": str(uuid.uuid4()),
             "requestTimeEpoch": int(time.time() * 1000),
