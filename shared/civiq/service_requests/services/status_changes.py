@@ -76,6 +76,8 @@ class ChangeServiceRequestStatus:
         if case_id is None or request.status.active:
             return
         others = self.requests.of_account(request.account_id, OTHER_REQUESTS_READ, None).items
+        # The account's list is read from an index, which may still show this request as it was
+        # before it was settled: it is never one of the others.
         if any(
             o.request_id != request.request_id and o.holds_a_case and o.held_case_id == case_id
             for o in others
