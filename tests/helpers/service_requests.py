@@ -3,7 +3,7 @@ statement (S1), the requests, collection cases held for disputes, and what was p
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -11,9 +11,15 @@ from civiq.accounts.adapters.memory import InMemoryBalances, InMemoryStore
 from civiq.billing.adapters.memory import InMemoryStatements
 from civiq.core.events import Actor
 from civiq.core.fakes import FixedClock, RecordingPublisher, SequentialIds
+from civiq.core.ports import Page
 from civiq.core.publishing import PublishEvents
 from civiq.service_requests.adapters.memory import InMemoryDisputeHolds, InMemoryServiceRequests
-from civiq.service_requests.domain.requests import Asked, RequestKind
+from civiq.service_requests.domain.requests import (
+    Asked,
+    RequestKind,
+    RequestStatus,
+    ServiceRequest,
+)
 from civiq.service_requests.services.account_requests import AccountServiceRequests
 from civiq.service_requests.services.opening import OpenServiceRequest
 from civiq.service_requests.services.replies import ReplyToServiceRequest
@@ -49,15 +55,24 @@ def dispute(**overrides: Any) -> Asked:
     )
 
 
+class LaggingIndex(InMemoryServiceRequests):
+    """An account's requests as an index just behind the table lists them: as first opened."""
+
+    def of_account(self, account_id: str, limit: int, cursor: str | None) -> Page[ServiceRequest]:
+        page = super().of_account(account_id, limit, cursor)
+        return Page([replace(r, status=RequestStatus.OPEN) for r in page.items], page.next_cursor)
+
+
 @dataclass
 class RequestDesk:
     clock: FixedClock = field(default_factory=lambda: FixedClock(OPENED_AT))
     store: InMemoryStore = field(default_factory=InMemoryStore)
-    requests: InMemoryServiceRequests = field(default_factory=InMemoryServiceRequests)
+    index_lags: bool = False  # the account's requests listed as an index just behind lists them
     holds: InMemoryDisputeHolds = field(default_factory=InMemoryDisputeHolds)
     publisher: RecordingPublisher = field(default_factory=RecordingPublisher)
 
     def __post_init__(self) -> None:
+        self.requests = (LaggingIndex if self.index_lags else InMemoryServiceRequests)(self.store)
         self.store.entities["ACCOUNT#A1"] = account(account_id="A1")
         self.statements = InMemoryStatements(self.store, InMemoryBalances(self.store))
         self.statements.statements[("A1", "S1")] = statement(account_id="A1", statement_id="S1")

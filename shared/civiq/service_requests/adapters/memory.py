@@ -5,20 +5,28 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
+from civiq.core.audit import AuditEntry
 from civiq.core.errors import NotFound, VersionConflict
 from civiq.core.events import Actor, DomainEvent
-from civiq.core.fakes import page_of
+from civiq.core.fakes import SharedStore, page_of
 from civiq.core.ports import Page
 from civiq.service_requests.domain.requests import RequestStatus, ServiceRequest
 
 DISPUTE = "dispute"  # as collections' dispute pause names its reason
 
 
-@dataclass
 class InMemoryServiceRequests:
-    requests: dict[str, ServiceRequest] = field(default_factory=dict)
-    keys: dict[tuple[str, str], str] = field(default_factory=dict)
-    events: list[DomainEvent] = field(default_factory=list)
+    """Events go to ``store``'s outbox and their history entries to its history (the accounts'
+    in-memory store), as the DynamoDB adapter writes them with the request."""
+
+    def __init__(self, store: SharedStore) -> None:
+        self.store = store
+        self.requests: dict[str, ServiceRequest] = {}
+        self.keys: dict[tuple[str, str], str] = {}
+
+    def _written(self, events: Sequence[DomainEvent]) -> None:
+        self.store.outbox.update({e.event_id: e for e in events})
+        self.store.history.update({e.event_id: AuditEntry.of(e) for e in events})
 
     def open(self, request: ServiceRequest, events: Sequence[DomainEvent]) -> bool:
         key = (request.account_id, request.request_key)
@@ -26,7 +34,7 @@ class InMemoryServiceRequests:
             return False
         self.keys[key] = request.request_id
         self.requests[request.request_id] = request
-        self.events.extend(events)
+        self._written(events)
         return True
 
     def keyed(self, account_id: str, request_key: str) -> ServiceRequest | None:
@@ -45,7 +53,7 @@ class InMemoryServiceRequests:
         if current.version != before.version:
             raise VersionConflict("the request changed since it was read", current.version)
         self.requests[after.request_id] = after
-        self.events.extend(events)
+        self._written(events)
 
     def of_account(self, account_id: str, limit: int, cursor: str | None) -> Page[ServiceRequest]:
         found = sorted(
