@@ -11,13 +11,9 @@ from typing import Any
 
 import pytest
 
-from civiq.accounts.adapters.memory import InMemoryStore
 from civiq.core.errors import NotFound, VersionConflict
 from civiq.core.events import Actor, DomainEvent
-from civiq.core.fakes import InMemoryAuditLog
 from civiq.core.language import Language
-from civiq.platform.dynamodb.audit import DynamoAuditLog
-from civiq.platform.dynamodb.outbox import DynamoOutbox
 from civiq.service_requests.adapters.dynamodb import DynamoServiceRequests
 from civiq.service_requests.adapters.memory import InMemoryServiceRequests
 from civiq.service_requests.domain.events import ANSWERED, OPENED, request_event
@@ -29,6 +25,7 @@ from civiq.service_requests.domain.requests import (
     RequestStatus,
     ServiceRequest,
 )
+from tests.helpers.written import Written, under_contract
 
 AT = datetime(2026, 12, 7, 15, 0, tzinfo=UTC)
 CLERK = Actor("clerk-1", "clerk")
@@ -37,22 +34,15 @@ CLERK = Actor("clerk-1", "clerk")
 @dataclass
 class Backend:
     requests: Any
-    audit: Any
-    outbox: Any
+    written: Written
 
     def pending(self) -> list[str]:
-        if isinstance(self.outbox, InMemoryStore):
-            return sorted(self.outbox.outbox)
-        return sorted(e.event_id for e in self.outbox.pending(AT + timedelta(days=1), 100))
+        return self.written.pending(AT + timedelta(days=1))
 
 
 @pytest.fixture(params=["memory", "dynamodb"])
 def backend(request: pytest.FixtureRequest) -> Backend:
-    if request.param == "memory":
-        store = InMemoryStore()
-        return Backend(InMemoryServiceRequests(store), InMemoryAuditLog(store), store)
-    request.getfixturevalue("aws")
-    return Backend(DynamoServiceRequests(), DynamoAuditLog(), DynamoOutbox())
+    return Backend(*under_contract(request, InMemoryServiceRequests, DynamoServiceRequests))
 
 
 def request(n: int, account_id: str = "A1", minutes: int | None = None) -> ServiceRequest:
@@ -91,7 +81,7 @@ def test_a_request_is_opened_once_per_key_with_its_event_and_history(backend: Ba
     assert backend.requests.keyed("A1", "form-none") is None
     with pytest.raises(NotFound):
         backend.requests.get(taken.request_id.replace("2", "9"))
-    history = backend.audit.entries_for("ACCOUNT#A1", 10, None).items
+    history = backend.written.audit.entries_for("ACCOUNT#A1", 10, None).items
     assert [(e.entry_id, e.action) for e in history] == [("E1", OPENED)]
     assert backend.pending() == ["E1", "E3"]
 
@@ -110,7 +100,7 @@ def test_a_change_is_written_on_condition_of_the_version(backend: Backend) -> No
         backend.requests.save(opened, late, [event(late, "E3")])
     assert refused.value.current_version == 2
     assert backend.requests.get(opened.request_id) == answered
-    history = backend.audit.entries_for("ACCOUNT#A1", 10, None).items
+    history = backend.written.audit.entries_for("ACCOUNT#A1", 10, None).items
     assert [e.entry_id for e in history] == ["E1", "E2"]
 
 

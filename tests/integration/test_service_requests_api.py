@@ -12,10 +12,9 @@ from typing import Any
 import pytest
 from chalice.test import Client
 
-from civiq.billing.adapters.dynamodb import DynamoStatements
 from tests.helpers.api import call, ok
 from tests.helpers.builders import open_body
-from tests.helpers.statement_builders import issue_with_ledger, issued_entry, owing_statement
+from tests.helpers.owing_books import owe_on
 
 API = "/api/v1/utility"
 WORKLIST = f"{API}/service-requests"
@@ -33,10 +32,7 @@ def owing(client: Client) -> dict[str, Any]:
     """An open account (its holder French-speaking) with a statement of 240.00 that fell due ten
     days ago."""
     account = dict(ok(call(client, "POST", f"{API}/accounts", open_body()), 201))
-    due = date.today() - timedelta(days=10)
-    statement = owing_statement(account["id"], account["account_number"], due, "240.00")
-    assert issue_with_ledger(DynamoStatements(), statement, issued_entry(statement))
-    account["statement_id"] = statement.statement_id
+    account["statement_id"] = owe_on(account, date.today() - timedelta(days=10))
     return account
 
 
