@@ -2,7 +2,7 @@
 import of the service requests' wiring loads.
 
 Set-up (in-process moto, ``mock_aws``): a town of ``ACCOUNTS`` accounts each owing one statement
-``DAYS_PAST_DUE`` days past due, with its collection case opened (as in bench/collection_cases).
+``DAYS_PAST_DUE`` days past due, with its collection case opened (collections' ``OpenCase``).
 The services are the deployed ones (:func:`civiq.service_requests.wiring.service_request_services`
 with collections' casework, over DynamoDB, Step Functions and EventBridge; the case's state
 machine is a stand-in). For every account, in turn: a leak opened, the same form sent again, a
@@ -71,7 +71,8 @@ def cold_import() -> list[Figure]:
 
 def run() -> list[Figure]:
     from civiq.collections.config import CollectionSettings
-    from civiq.collections.wiring import case_tasks, casework
+    from civiq.collections.services.casework import COLLECTIONS
+    from civiq.collections.wiring import case_services, casework
     from civiq.core.events import Actor
     from civiq.service_requests.domain.requests import Asked, RequestKind, RequestStatus
     from civiq.service_requests.wiring import service_request_services
@@ -80,10 +81,12 @@ def run() -> list[Figure]:
     resident, clerk = Actor("resident-bench", "resident"), Actor("clerk-bench", "clerk")
     with owing_town(TABLE, ACCOUNTS) as (accounts, _), Spy().installed() as spy:
         settings = CollectionSettings()
-        tasks = case_tasks(settings)
-        opened = tasks.open_delinquent("bench-open")
-        note(f"{len(accounts)} accounts, {opened.opened} collection cases opened")
-        services = service_request_services(settings, lambda: casework(settings))
+        work = casework(settings)
+        open_case = case_services(work).open
+        for account_id, _ in accounts:  # one at a time: moto copies its tables in a transaction
+            open_case(account_id, COLLECTIONS, "bench-open")
+        note(f"{len(accounts)} accounts, each with its collection case open")
+        services = service_request_services(settings, lambda: work)
         statements = {a: services.open.statements.recent(a, 1)[0] for a, _ in accounts}
         spy.taken()
         taken: dict[str, Counter[tuple[str, str]]] = {}
