@@ -17,6 +17,7 @@ from chalice.app import Request
 
 from chalicelib.http import Header, Reply, correlation_id, json_response, staff_route
 from chalicelib.routes import deferred
+from chalicelib.routes.payments import KEY_PATTERN
 from chalicelib.service_requests_composition import service_requests
 from civiq.core.schemas import PageQuery
 from civiq.core.staff import Role, StaffIdentity
@@ -36,7 +37,7 @@ TAG = "service requests"
 REQUEST_KEY = {
     "key": Header(
         "Idempotency-Key",
-        r"[A-Za-z0-9._:-]{8,100}",
+        KEY_PATTERN,
         "8 to 100 letters, digits, dots, dashes, colons or underscores: a new one (a UUID) per "
         "request, the same one to send it again",
         {409: "This Idempotency-Key opened another request on the account."},
