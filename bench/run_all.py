@@ -51,6 +51,7 @@ BENCHMARKS = (
     "delivery",
     "agencies",
     "portal_pages",
+    "service_requests",
 )
 TIMEOUT_S = 240
 # search loads 50,000 accounts into in-process moto first (about 6 minutes on 2 cores);
@@ -62,7 +63,8 @@ TIMEOUT_S = 240
 # accounts three times over and writes 40 accounts' histories into moto; tax_roll loads 60
 # accounts into moto and notices, transfers and reverses their owners'; delivery opens 60
 # accounts in moto, delivers their messages twice, and renders three print-file parts of 200
-# letters; agencies refers 60 accounts in moto, records their remittances and writes the file
+# letters; agencies refers 60 accounts in moto, records their remittances and writes the file;
+# service_requests opens 40 accounts' cases in moto and opens, answers, disputes and settles
 TIMEOUTS = {
     "search": 2400,
     "rate_simulation": 900,
@@ -79,6 +81,7 @@ TIMEOUTS = {
     "risk_scoring": 1200,
     "delivery": 900,
     "agencies": 900,
+    "service_requests": 900,
 }
 RESULTS = REPO / "bench" / "results" / "latest.json"
 

@@ -27,6 +27,7 @@ from chalicelib.routes import (
     rates,
     remittances,
     risk_scores,
+    service_requests,
     tax_roll,
     transfers,
     unsubscribe,
@@ -63,6 +64,7 @@ app.register_blueprint(webhooks.blueprint)
 app.register_blueprint(remittances.blueprint)
 app.register_blueprint(processor_exceptions.blueprint)
 app.register_blueprint(work_queue.blueprint)
+app.register_blueprint(service_requests.blueprint)
 app.register_blueprint(correspondence.blueprint)
 app.register_blueprint(unsubscribe.blueprint)
 app.register_blueprint(openapi.blueprint)

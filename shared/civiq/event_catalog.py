@@ -23,6 +23,7 @@ from civiq.payments.schemas.events import PAYMENT_EVENT_SCHEMAS
 from civiq.payments.schemas.ledger_events import LEDGER_EVENT_SCHEMAS
 from civiq.payments.schemas.penalty_events import LATE_PENALTY_EVENT_SCHEMAS
 from civiq.payments.schemas.processor_exception_events import PROCESSOR_EXCEPTION_EVENT_SCHEMAS
+from civiq.service_requests.schemas.events import SERVICE_REQUEST_EVENT_SCHEMAS
 
 EVENT_SCHEMAS: dict[tuple[str, int], type[BaseModel]] = {
     ("AccountOpened", 1): AccountOpenedV1,
@@ -39,6 +40,7 @@ EVENT_SCHEMAS: dict[tuple[str, int], type[BaseModel]] = {
     **COLLECTION_EVENT_SCHEMAS,  # collection cases
     **AGENCY_EVENT_SCHEMAS,  # referrals to collection agencies
     **WRITE_OFF_EVENT_SCHEMAS,  # arrears written off, and reinstated
+    **SERVICE_REQUEST_EVENT_SCHEMAS,  # residents' requests, staff's answers
 }
 
 

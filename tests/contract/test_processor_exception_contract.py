@@ -10,11 +10,9 @@ from typing import Any
 
 import pytest
 
-from civiq.accounts.adapters.memory import InMemoryStore
 from civiq.core.audit import AuditEntry
 from civiq.core.errors import Conflict, NotFound
 from civiq.core.events import Actor, DomainEvent
-from civiq.core.fakes import InMemoryAuditLog
 from civiq.payments.adapters.dynamodb_processor_exceptions import DynamoProcessorExceptions
 from civiq.payments.adapters.memory import InMemoryProcessorExceptions
 from civiq.payments.domain.processor_exceptions import (
@@ -26,8 +24,7 @@ from civiq.payments.domain.processor_exceptions import (
     Reported,
 )
 from civiq.payments.services.processor_exceptions import exception_subject
-from civiq.platform.dynamodb.audit import DynamoAuditLog
-from civiq.platform.dynamodb.outbox import DynamoOutbox
+from tests.helpers.written import Written, under_contract
 
 AT = datetime(2026, 12, 3, 15, 0, tzinfo=UTC)
 CLERK = Actor("clerk-1", "clerk")
@@ -36,22 +33,15 @@ CLERK = Actor("clerk-1", "clerk")
 @dataclass
 class Backend:
     exceptions: Any
-    audit: Any
-    outbox: Any
+    written: Written
 
     def pending(self) -> list[str]:
-        if isinstance(self.outbox, InMemoryStore):
-            return sorted(self.outbox.outbox)
-        return sorted(e.event_id for e in self.outbox.pending(AT + timedelta(days=1), 100))
+        return self.written.pending(AT + timedelta(days=1))
 
 
 @pytest.fixture(params=["memory", "dynamodb"])
 def backend(request: pytest.FixtureRequest) -> Backend:
-    if request.param == "memory":
-        store = InMemoryStore()
-        return Backend(InMemoryProcessorExceptions(store), InMemoryAuditLog(store), store)
-    request.getfixturevalue("aws")
-    return Backend(DynamoProcessorExceptions(), DynamoAuditLog(), DynamoOutbox())
+    return Backend(*under_contract(request, InMemoryProcessorExceptions, DynamoProcessorExceptions))
 
 
 def exception(event_id: str, at: datetime = AT) -> ProcessorException:
@@ -93,7 +83,7 @@ def test_an_exception_is_kept_once_with_its_history_and_event(backend: Backend) 
     assert not backend.exceptions.record(replace(kept, explanation="again"), *change(kept, "E2"))
 
     assert backend.exceptions.get("evt_1") == kept
-    history = backend.audit.entries_for(exception_subject("evt_1"), 10, None).items
+    history = backend.written.audit.entries_for(exception_subject("evt_1"), 10, None).items
     assert [e.entry_id for e in history] == ["E1"]
     assert backend.pending() == ["E1"]
     with pytest.raises(NotFound):
@@ -111,7 +101,7 @@ def test_a_decision_is_written_once(backend: Backend) -> None:
     with pytest.raises(Conflict):
         backend.exceptions.decide(kept, refunded, *change(refunded, "E3"))
     assert backend.exceptions.get("evt_1") == posted
-    history = backend.audit.entries_for(exception_subject("evt_1"), 10, None).items
+    history = backend.written.audit.entries_for(exception_subject("evt_1"), 10, None).items
     assert [e.entry_id for e in history] == ["E1", "E2"]
 
 

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
@@ -36,3 +37,11 @@ class OwingBooks:
         issued = owing_statement(account.account_id, account.account_number, DUE, total)
         assert issue_with_ledger(self.statements, issued, issued_entry(issued))
         return account.account_id
+
+
+def owe_on(account: Mapping[str, Any], due: date, total: str = "240.00") -> str:
+    """An account as the API answered its opening now owes ``total`` on a statement due on
+    ``due`` (issued through billing's DynamoDB adapter, on the ledger): the statement's id."""
+    issued = owing_statement(account["id"], account["account_number"], due, total)
+    assert issue_with_ledger(DynamoStatements(), issued, issued_entry(issued))
+    return issued.statement_id

@@ -852,6 +852,36 @@ def test_every_route_answers_without_a_scan(
         )
         assert used == Counter({"GetItem": 1}), used
 
+        # service requests: a clerk opens one (the key, the account, one transaction: the
+        # request, its key and its event), the worklist and an account's requests (one Query
+        # each), one request, a reply and a status change (the request, then one transaction)
+        requests_of = f"{ACCOUNTS}/{{id}}/service-requests"
+        asked = {"kind": "leak", "subject": "Fuite", "description": "Sous le compteur"}
+        key = {"Idempotency-Key": "no-scan-request-1"}
+        opened, used = call("POST", requests_of, 201, asked, headers=key, id=account_id)
+        # the key, the account; the transaction; the event marked published in the outbox
+        assert used == Counter({"GetItem": 2, "TransactWriteItems": 1, "DeleteItem": 1}), used
+        _, used = call("POST", requests_of, 201, asked, headers=key, id=account_id)
+        assert used == Counter({"GetItem": 2}), used  # the key, the request it opened
+        disputed = asked | {"kind": "billing-dispute", "statement_id": "st-none"}
+        key = {"Idempotency-Key": "no-scan-request-2"}
+        _, used = call("POST", requests_of, 404, disputed, headers=key, id=account_id)
+        assert used == Counter({"GetItem": 3}), used  # the key, the account, no such statement
+        _, used = call("GET", requests_of, 200, id=account_id)
+        assert used == Counter({"GetItem": 1, "Query": 1}), used
+        worklist = f"{API}/service-requests"
+        _, used = call("GET", worklist, 200, query="status=open&limit=5")
+        assert used == Counter({"Query": 1}), used
+        one = worklist + "/{request_id}"
+        _, used = call("GET", one, 200, request_id=opened["id"])
+        assert used == Counter({"GetItem": 1}), used
+        reply = {"text": "Nous passons demain."}
+        _, used = call("POST", one + "/replies", 200, reply, request_id=opened["id"])
+        assert used == Counter({"GetItem": 1, "TransactWriteItems": 1, "DeleteItem": 1}), used
+        moved = {"status": "in-progress", "version": 2}
+        _, used = call("POST", one + "/status", 200, moved, request_id=opened["id"])
+        assert used == Counter({"GetItem": 1, "TransactWriteItems": 1, "DeleteItem": 1}), used
+
         # the API document (no DynamoDB at all)
         _, used = call("GET", "/api/v1/openapi.json", 200)
         assert not used

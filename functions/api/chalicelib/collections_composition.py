@@ -26,31 +26,33 @@ if TYPE_CHECKING:
 
 
 @cache
-def _casework() -> Casework:
-    from civiq.collections.wiring import casework
+def casework() -> Casework:
+    """Collections' casework, shared by its routes and by the billing disputes that hold a
+    case (:mod:`chalicelib.service_requests_composition`)."""
+    from civiq.collections.wiring import casework as build
 
-    return casework(api().settings)
+    return build(api().settings)
 
 
 @cache
 def arrangements() -> ArrangementServices:
     from civiq.collections.wiring import arrangement_services
 
-    return arrangement_services(_casework(), api().settings)
+    return arrangement_services(casework(), api().settings)
 
 
 @cache
 def cases() -> CaseServices:
     from civiq.collections.wiring import case_services
 
-    return case_services(_casework())
+    return case_services(casework())
 
 
 @cache
 def tax_roll() -> TaxRollServices:
     from civiq.collections.wiring import tax_roll_services
 
-    return tax_roll_services(_casework(), api().settings)
+    return tax_roll_services(casework(), api().settings)
 
 
 @cache
@@ -73,7 +75,7 @@ def agencies() -> AgencyServices:
 
     settings = api().settings
     return agency_services(
-        _casework(),
+        casework(),
         settings,
         allocation_order=settings.allocation_order,
         documents_bucket=settings.documents_bucket,
@@ -84,7 +86,7 @@ def agencies() -> AgencyServices:
 def write_offs() -> WriteOffServices:
     from civiq.collections.wiring import write_off_services
 
-    return write_off_services(_casework(), api().settings)
+    return write_off_services(casework(), api().settings)
 
 
 @cache

@@ -9,9 +9,10 @@ from pydantic import Field, model_validator
 from civiq.collections.config import TaxRollSettings
 from civiq.core.settings import STATE_MACHINE_ARN, AuthMode
 from civiq.ledger.domain.journal import AllocationOrder
+from civiq.service_requests.config import ServiceRequestSettings
 
 
-class ApiSettings(TaxRollSettings):
+class ApiSettings(TaxRollSettings, ServiceRequestSettings):
     """The API's settings (collections' among them: the arrangement policy, the cases' workflow
     and dunning defaults, the transfers to the tax roll and the documents bucket)."""
 
