@@ -37,6 +37,7 @@ from civiq.platform.web import (
 if TYPE_CHECKING:
     from civiq.portal.config import PortalSettings
     from civiq.portal.wiring import PortalServices
+    from civiq.service_requests.wiring import ServiceRequestServices
 
 app = Chalice(app_name="civiq-portal")
 FORM = ["application/x-www-form-urlencoded"]
@@ -56,6 +57,17 @@ def services() -> PortalServices:
     from civiq.portal.wiring import portal_services
 
     return portal_services(settings())
+
+
+@cache
+def service_requests() -> ServiceRequestServices:
+    """A resident's service requests; collections' casework is built at the first billing
+    dispute (it pauses the account's collection case)."""
+    from civiq.collections.wiring import casework
+    from civiq.service_requests.wiring import service_request_services
+
+    config = settings()
+    return service_request_services(config, cache(lambda: casework(config)))
 
 
 @cache
@@ -79,6 +91,7 @@ def clear() -> None:
     """Forget everything built (tests start each app from its environment)."""
     settings.cache_clear()
     services.cache_clear()
+    service_requests.cache_clear()
     signing_key.cache_clear()
 
 
@@ -261,7 +274,9 @@ def account_page(request: PageRequest, account_id: str) -> PageResponse:
 
     overview = services().overview(account_id)
     return render(
-        request, "portal_account", {"account": overview, "chart": usage_chart(overview.usage)}
+        request,
+        "portal_account",
+        {"account": overview, "chart": usage_chart(overview.usage), "section": "account"},
     )
 
 
@@ -272,7 +287,7 @@ def statement_page(request: PageRequest, account_id: str, statement_id: str) -> 
         explained = services().explain_bill(account_id, statement_id)
     except NotFound:
         return message_page(request, "web.not_found", 404)
-    return render(request, "portal_statement", dict(explained))
+    return render(request, "portal_statement", {**explained, "section": "account"})
 
 
 @app.route("/portal/statements/{statement_id}/pdf", methods=["GET"])
@@ -313,3 +328,146 @@ def asset(name: str) -> Response:
             "X-Content-Type-Options": "nosniff",
         },
     )
+
+
+REQUEST_FIELDS = ("kind", "statement_id", "subject", "description", "text")
+REQUESTS_SHOWN = 50
+STATEMENTS_OFFERED = 13  # the statements a billing dispute may name: about two years
+
+
+def _field_errors(request: PageRequest, invalid: InvalidInput) -> list[dict[str, Any]]:
+    """Each invalid field of a form, in the page's language (the form's own order)."""
+    catalogs = services().templates.catalogs
+    language = negotiate_language(request)
+    fields = {e.field for e in invalid.errors}
+    return [
+        {"field": field, "message": catalogs.message(language, f"portal.error.{field}", {})}
+        for field in REQUEST_FIELDS
+        if field in fields
+    ]
+
+
+def _resident() -> Any:
+    from civiq.core.events import Actor
+    from civiq.service_requests.domain.requests import RESIDENT_ROLE
+
+    return Actor("resident", RESIDENT_ROLE)
+
+
+@app.route("/portal/requests", methods=["GET"])
+@signed_in
+def requests_page(request: PageRequest, account_id: str) -> PageResponse:
+    listed = service_requests().for_account(account_id, REQUESTS_SHOWN, None)
+    return render(request, "portal_requests", {"requests": listed.items, "section": "requests"})
+
+
+def _new_request_form(
+    request: PageRequest, account_id: str, form: Any, errors: list[dict[str, Any]], status: int
+) -> PageResponse:
+    from civiq.service_requests.domain.requests import RequestKind
+
+    return render(
+        request,
+        "portal_request_new",
+        {
+            "section": "requests",
+            "kinds": [kind.value for kind in RequestKind],
+            "statements": services().statements.recent(account_id, STATEMENTS_OFFERED),
+            # One key per form shown: the same form sent twice opens one request.
+            "request_key": dict(form).get("request_key") or uuid.uuid4().hex,
+            "form": dict(form),
+            "errors": errors,
+            "field_errors": {e["field"]: e["message"] for e in errors if e["field"]},
+        },
+        status,
+    )
+
+
+@app.route("/portal/requests/new", methods=["GET"])
+@signed_in
+def new_request_page(request: PageRequest, account_id: str) -> PageResponse:
+    return _new_request_form(request, account_id, {}, [], 200)
+
+
+@app.route("/portal/requests", methods=["POST"], content_types=FORM)
+@signed_in
+def open_request(request: PageRequest, account_id: str) -> PageResponse:
+    from civiq.service_requests.domain.requests import Asked, RequestKind
+
+    if not csrf_tokens().valid(request):
+        return message_page(request, "web.forbidden", 403)
+    form = request.form
+    try:
+        kind = RequestKind(form.get("kind", ""))
+    except ValueError:
+        error = InvalidInput("choose what the request is about", "kind")
+        return _new_request_form(request, account_id, form, _field_errors(request, error), 400)
+    asked = Asked(
+        account_id=account_id,
+        request_key=form.get("request_key", ""),
+        kind=kind,
+        subject=form.get("subject", ""),
+        description=form.get("description", ""),
+        statement_id=form.get("statement_id") or None,
+    )
+    try:
+        opened = service_requests().open(asked, _resident(), str(uuid.uuid4()))
+    except InvalidInput as invalid:
+        return _new_request_form(request, account_id, form, _field_errors(request, invalid), 400)
+    except NotFound:  # a statement that is not this account's
+        error = InvalidInput("not one of this account's statements", "statement_id")
+        return _new_request_form(request, account_id, form, _field_errors(request, error), 400)
+    return redirect(request.link(f"/portal/requests/{opened.request_id}", sent="request"))
+
+
+def _request_page(
+    request: PageRequest,
+    account_id: str,
+    request_id: str,
+    form: Any = None,
+    errors: list[dict[str, Any]] | None = None,
+    status: int = 200,
+) -> PageResponse:
+    try:
+        shown = service_requests().view(request_id, account_id)
+    except NotFound:
+        return message_page(request, "web.not_found", 404)
+    catalogs = services().templates.catalogs
+    sent = request.query.get("sent")
+    notice = None
+    if sent in ("request", "reply"):
+        notice = catalogs.message(negotiate_language(request), f"portal.{sent}_sent", {})
+    found = errors or []
+    context = {
+        "request": shown,
+        "section": "requests",
+        "notice": notice,
+        "form": dict(form or {}),
+        "errors": found,
+        "field_errors": {e["field"]: e["message"] for e in found if e["field"]},
+    }
+    return render(request, "portal_request", context, status)
+
+
+@app.route("/portal/requests/{request_id}", methods=["GET"])
+@signed_in
+def request_page(request: PageRequest, account_id: str, request_id: str) -> PageResponse:
+    return _request_page(request, account_id, request_id)
+
+
+@app.route("/portal/requests/{request_id}/replies", methods=["POST"], content_types=FORM)
+@signed_in
+def reply_to_request(request: PageRequest, account_id: str, request_id: str) -> PageResponse:
+    if not csrf_tokens().valid(request):
+        return message_page(request, "web.forbidden", 403)
+    text = request.form.get("text", "")
+    try:
+        service_requests().reply(request_id, text, _resident(), str(uuid.uuid4()), account_id)
+    except InvalidInput as invalid:
+        errors = _field_errors(request, invalid)
+        return _request_page(request, account_id, request_id, request.form, errors, 400)
+    except NotFound:
+        return message_page(request, "web.not_found", 404)
+    except Conflict:  # closed meanwhile, or the thread is full: the page says so
+        return _request_page(request, account_id, request_id, status=409)
+    return redirect(request.link(f"/portal/requests/{request_id}", sent="reply"))

@@ -15,6 +15,7 @@ from civiq.core.audit import AuditEntry
 from civiq.rates.adapters.dynamodb import DynamoRateSchedules
 from civiq.rates.schemas.rates import NewRateSchedule
 from infra.local.demo_rates import SCHEDULE_ID, sample_schedule
+from infra.local.lambda_runtime import import_isolated
 from tests.helpers.emulator import (
     BUCKET,
     BUS,
@@ -75,15 +76,16 @@ def portal_app(aws: None, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
         "DOCUMENTS_BUCKET": BUCKET,
         "PORTAL_SESSION_SECRET_ID": PORTAL_SESSION_SECRET_ID,
         "MUNICIPALITY_NAME": "Town of Riverside",
+        "COLLECTION_CASE_STATE_MACHINE_ARN": COLLECTION_CASE_MACHINE,
     }.items():
         monkeypatch.setenv(name, value)
-    monkeypatch.syspath_prepend(str(REPO / "functions" / "portal"))
-    import app as portal_module
-
-    portal_module.clear()
+    code = REPO / "functions" / "portal"
+    # Under a name of its own, as the local Lambda runtime imports it: a test may drive the staff
+    # API's app (module ``app``) beside it.
+    portal_module = import_isolated(code, code / "app.py", "civiq_portal_app")
     yield portal_module.app
     portal_module.clear()
-    del sys.modules["app"]
+    del sys.modules["civiq_portal_app"]
 
 
 @pytest.fixture

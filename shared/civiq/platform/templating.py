@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Callable, Mapping
-from datetime import date
+from datetime import UTC, date, tzinfo
 from decimal import Decimal
 from pathlib import Path
 
@@ -83,7 +83,7 @@ class CatalogTemplates:
     language's catalog (``t``, ``t_or``, ``label``) and every number and date written the way
     it writes them (the :data:`FILTERS`). Built once per Lambda container."""
 
-    def __init__(self, templates_dir: Path) -> None:
+    def __init__(self, templates_dir: Path, time_zone: tzinfo = UTC) -> None:
         self.catalogs = Catalogs(templates_dir)
         # Templates never change inside a deployed package: skip the per-render mtime checks.
         self.environment = Environment(
@@ -123,6 +123,8 @@ class CatalogTemplates:
         self.environment.globals["t_or"] = t_or
         self.environment.globals["label"] = label
         self.environment.filters.update(FILTERS)
+        # An instant as the municipality's calendar date (``time_zone``'s).
+        self.environment.filters["local_date"] = lambda at: at.astimezone(time_zone).date()
 
     def render(self, name: str, language: Language, context: Mapping[str, object]) -> str:
         """``templates/<name>.html.j2`` in ``language``."""

@@ -6,12 +6,17 @@ from datetime import timedelta
 
 from pydantic import Field
 
+from civiq.collections.config import CollectionSettings
 from civiq.core.settings import DocumentSettings
 from civiq.portal.domain.throttle import Backoff
 from civiq.portal.services.look_up_account import LookupPolicy
+from civiq.service_requests.config import ServiceRequestSettings
 
 
-class PortalSettings(DocumentSettings):
+class PortalSettings(DocumentSettings, CollectionSettings, ServiceRequestSettings):
+    """The portal's own settings, and collections': a resident's billing dispute holds the
+    account's collection case."""
+
     # The secret (ARN or name) that signs residents' sessions and the forms' CSRF tokens.
     portal_session_secret_id: str = Field(min_length=1)
     # A session ends this long after the last page a resident opened.

@@ -35,6 +35,7 @@ from civiq.reporting.services.account_balance import BalanceOfAccount
 class PortalServices:
     numbering: AccountNumberScheme
     templates: CatalogTemplates
+    statements: DynamoStatements  # the account's, to choose one from (a billing dispute's)
     look_up: LookUpAccount
     overview: AccountOverview
     explain_bill: ExplainBill
@@ -51,7 +52,8 @@ def portal_services(settings: PortalSettings) -> PortalServices:
     balances = BalanceOfAccount(DynamoDashboard(), DynamoBalances())
     return PortalServices(
         numbering=numbering,
-        templates=CatalogTemplates(settings.templates_dir or default_templates_dir()),
+        templates=CatalogTemplates(settings.templates_dir or default_templates_dir(), zone),
+        statements=statements,
         look_up=LookUpAccount(
             accounts,
             DynamoLookupAttempts(),
