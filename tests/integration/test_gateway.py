@@ -254,3 +254,20 @@ def test_no_secret_is_a_parameter_or_in_an_environment(resources: dict[str, Any]
     for resource in resources.values():
         variables = resource.get("Properties", {}).get("Environment", {}).get("Variables", {})
         assert not {"WEBHOOK_SECRETS", "LOCAL_SIGNING_KEY"} & set(variables)
+
+
+def test_the_binary_media_types_are_the_pages_assets_and_never_every_type(
+    resources: dict[str, Any],
+) -> None:
+    """API Gateway returns these answers as bytes; it matches only the request's first Accept
+    type, so the image types browsers put first are there. */* would make every answer binary."""
+    binary = resources["StaffApi"]["Properties"]["Body"]["x-amazon-apigateway-binary-media-types"]
+    assert sorted(binary) == [
+        "application/pdf",
+        "font/woff2",
+        "image/avif",
+        "image/png",
+        "image/webp",
+        "image/x-icon",
+    ]
+    assert not [t for t in binary if "*" in t or t.startswith("text/") or "json" in t]
