@@ -34,7 +34,17 @@ else:
 
 blueprint = Blueprint(__name__)
 UNSUBSCRIBE = "/api/v1/notices/unsubscribe"
-HTML = "text/html; charset=utf-8"
+# The page loads nothing and runs no script: a policy refusing everything else (inline styles and
+# scripts, framing, other origins for the form) keeps an injected tag inert.
+PAGE_HEADERS = {
+    "Content-Type": "text/html; charset=utf-8",
+    "Content-Security-Policy": (
+        "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
+        "frame-ancestors 'none'; base-uri 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",  # the address holds the customer's token
+}
 ERRORS = {
     404: "The link is not one of ours (or its customer is gone).",
     503: "Unsubscribe links are not configured.",
@@ -103,7 +113,7 @@ def _answer(withdraw: bool) -> Response:
             body = page(services.unsubscribe.customer(token).language, "ask", token)
     except DomainError as error:
         return from_domain_error(error)
-    return Response(body=body, status_code=200, headers={"Content-Type": HTML})
+    return Response(body=body, status_code=200, headers=PAGE_HEADERS)
 
 
 @blueprint.route(UNSUBSCRIBE, methods=["GET"], content_types=[ANY_CONTENT_TYPE])
