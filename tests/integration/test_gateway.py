@@ -60,7 +60,9 @@ def open_routes(portal_routes: set[tuple[str, str]]) -> Iterator[set[tuple[str, 
 
 @pytest.fixture(scope="module")
 def portal_routes() -> set[tuple[str, str]]:
-    """The resident portal's routes (its own function's Chalice app)."""
+    """The resident portal's routes (its own function's Chalice app). The API's ``app`` module,
+    when a test of this worker imported it already, is set aside meanwhile: both are ``app``."""
+    api = sys.modules.pop("app", None)
     sys.path.insert(0, str(REPO / "functions" / "portal"))
     try:
         import app as portal
@@ -69,6 +71,8 @@ def portal_routes() -> set[tuple[str, str]]:
     finally:
         sys.path.remove(str(REPO / "functions" / "portal"))
         del sys.modules["app"]
+        if api is not None:
+            sys.modules["app"] = api
 
 
 def methods(resources: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:
