@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck cfn-lint scan package pdf-smoke pytest bench reconcile aging-check aging-rebuild deploy clean
+.PHONY: run test browser lint typecheck cfn-lint scan package pdf-smoke pytest bench reconcile aging-check aging-rebuild deploy clean
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -15,7 +15,19 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	PYTHONPATH=. $(BIN)/python -m infra.local.run
 
-test: $(STAMP) lint typecheck cfn-lint scan package pytest
+test: $(STAMP) browser lint typecheck cfn-lint scan package pytest
+
+# A real browser for the page tests (tests/e2e): Debian's Chromium, which Playwright drives through
+# its executable path (tests/helpers/browser.py). `playwright install` is never called: it
+# downloads browsers from a CDN. Nothing to do when Chromium is there; apt needs root (or sudo).
+CHROMIUM_PATHS := /usr/lib/chromium/chromium /usr/bin/chromium
+browser:
+	@for found in $(CHROMIUM_PATHS); do if [ -x "$$found" ]; then exit 0; fi; done; \
+	if [ "$$(id -u)" = 0 ]; then as_root=; \
+	elif command -v sudo >/dev/null 2>&1; then as_root=sudo; \
+	else echo "Chromium is missing and apt needs root: apt-get install chromium" >&2; exit 1; fi; \
+	$$as_root apt-get update -qq && \
+	$$as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -54,7 +66,7 @@ scan: $(STAMP) $(SCAN_STAMP)
 
 # One worker per core (pytest-xdist), each with its own in-process moto and, for e2e, its own
 # local stack; `--dist load` keeps each worker's tests in the order tests/conftest.py sets.
-pytest: $(STAMP)
+pytest: $(STAMP) browser
 	PYTHONPATH=. $(BIN)/pytest -q -n auto --dist load
 
 # ONLY="cold_import read_reminders" runs those alone and keeps the other figures.

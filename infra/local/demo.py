@@ -74,6 +74,7 @@ from civiq.platform.dynamodb.table import AccountItem, CounterItem
 from civiq.rates.adapters.memory import InMemoryRateSchedules
 from civiq.rates.schemas.rates import NewRateSchedule
 from infra.local.demo_rates import sample_schedule
+from infra.local.gateway import Handle
 
 API = "/api/v1/utility"
 CUSTOMERS = f"{API}/customers"
@@ -643,10 +644,7 @@ def load_via_api(plan: Plan, send: Send) -> list[dict[str, Any]]:
     return opened
 
 
-def gateway_sender(
-    handle: Callable[[str, str, dict[str, str], bytes], tuple[int, dict[str, str], bytes]],
-    token: str,
-) -> Send:
+def gateway_sender(handle: Handle, token: str) -> Send:
     """A :data:`Send` over a local API gateway's ``handle(method, path, headers, body)``."""
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
 

@@ -48,7 +48,7 @@ from infra.local.demo_billing import (
     post_reads,
     run_period,
 )
-from infra.local.gateway import LocalApiGateway
+from infra.local.gateway import Handle, LocalApiGateway, write_answer
 from infra.local.stack import LocalStack
 
 HISTORY_MONTHS = 13
@@ -77,7 +77,6 @@ class Story(Protocol):
 KeyedPost = Callable[[str, dict[str, Any], str], Any]  # path, body, Idempotency-Key
 # The account in arrears, a supervisor's sender, and one that POSTs with an Idempotency-Key
 StoryOf = Callable[[str, "Send", KeyedPost], Story]
-Handle = Callable[[str, str, dict[str, str], bytes], tuple[int, dict[str, str], bytes]]
 
 
 @contextmanager
@@ -107,17 +106,10 @@ def webhooks_only(gateway: LocalApiGateway, port: int) -> Iterator[None]:
         def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
             if self.path.split("?")[0] == WEBHOOK_PATH:
-                status, headers, answer = gateway.handle(
-                    "POST", self.path, dict(self.headers.items()), body
-                )
+                answer = gateway.handle("POST", self.path, dict(self.headers.items()), body)
             else:
-                status, headers, answer = 503, {}, b""
-            self.send_response(status)
-            for name, value in headers.items():
-                self.send_header(name, value)
-            self.send_header("Content-Length", str(len(answer)))
-            self.end_headers()
-            self.wfile.write(answer)
+                answer = 503, [], b""
+            write_answer(self, answer)
 
         def do_GET(self) -> None:
             self.send_response(503)

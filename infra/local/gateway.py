@@ -14,6 +14,7 @@ import re
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -22,6 +23,14 @@ from urllib.parse import parse_qsl, urlsplit
 NOT_FOUND = {"error": {"code": "not_found", "message": "no such route", "field": None}}
 BAD_GATEWAY = {"error": {"code": "internal_error", "message": "internal error", "field": None}}
 FUNCTION_ARN = re.compile(r"functions/(arn:[^/]+)/invocations")
+JSON = [("Content-Type", "application/json")]
+
+# An answer's headers as (name, value) pairs, a name repeated once per value: API Gateway sends
+# each value of a Lambda's multiValueHeaders as a header line of its own (several Set-Cookie).
+Headers = list[tuple[str, str]]
+Answer = tuple[int, Headers, bytes]
+# A gateway's handle(method, target, request headers, body)
+Handle = Callable[[str, str, dict[str, str], bytes], Answer]
 
 
 @dataclass(frozen=True)
@@ -92,6 +101,34 @@ def proxy_event(
     }
 
 
+def answer_headers(payload: dict[str, Any]) -> Headers:
+    """A proxy integration's answer's headers as API Gateway merges them: every value of
+    ``multiValueHeaders``, then each ``headers`` pair that is not already among them."""
+    pairs = [
+        (name, str(value))
+        for name, values in (payload.get("multiValueHeaders") or {}).items()
+        for value in values
+    ]
+    seen = {(name.lower(), value) for name, value in pairs}
+    pairs += [
+        (name, str(value))
+        for name, value in (payload.get("headers") or {}).items()
+        if (name.lower(), str(value)) not in seen
+    ]
+    return pairs
+
+
+def write_answer(handler: BaseHTTPRequestHandler, answer: Answer) -> None:
+    """Send ``answer`` on ``handler``'s connection: one header line per (name, value) pair."""
+    status, headers, body = answer
+    handler.send_response(status)
+    for name, value in headers:
+        handler.send_header(name, value)
+    handler.send_header("Content-Length", str(len(body)))
+    handler.end_headers()
+    handler.wfile.write(body)
+
+
 class LocalApiGateway:
     def __init__(self, lambda_client: Any, routes: list[Route], stage: str, max_body: int) -> None:
         self._lambda = lambda_client
@@ -103,9 +140,7 @@ class LocalApiGateway:
         """Whether the API has a route for ``method`` on ``path``."""
         return any(r.method == method and r.pattern.fullmatch(path) for r in self._routes)
 
-    def handle(
-        self, method: str, target: str, headers: dict[str, str], body: bytes
-    ) -> tuple[int, dict[str, str], bytes]:
+    def handle(self, method: str, target: str, headers: dict[str, str], body: bytes) -> Answer:
         url = urlsplit(target)
         for route in self._routes:
             match = route.pattern.fullmatch(url.path)
@@ -121,19 +156,16 @@ class LocalApiGateway:
                     match.groupdict(),
                 )
                 return self._invoke(route, event)
-        return 404, {"Content-Type": "application/json"}, json.dumps(NOT_FOUND).encode()
+        return 404, list(JSON), json.dumps(NOT_FOUND).encode()
 
-    def _invoke(self, route: Route, event: dict[str, Any]) -> tuple[int, dict[str, str], bytes]:
+    def _invoke(self, route: Route, event: dict[str, Any]) -> Answer:
         response = self._lambda.invoke(FunctionName=route.function_arn, Payload=json.dumps(event))
         payload = json.loads(response["Payload"].read() or b"{}")
         if response.get("FunctionError") or "statusCode" not in payload:
-            return 502, {"Content-Type": "application/json"}, json.dumps(BAD_GATEWAY).encode()
-        headers = dict(payload.get("headers") or {})
-        for name, values in (payload.get("multiValueHeaders") or {}).items():
-            headers[name] = ",".join(values)
+            return 502, list(JSON), json.dumps(BAD_GATEWAY).encode()
         raw = payload.get("body") or ""
         body = base64.b64decode(raw) if payload.get("isBase64Encoded") else raw.encode()
-        return int(payload["statusCode"]), headers, body
+        return int(payload["statusCode"]), answer_headers(payload), body
 
     def serve(self, host: str = "127.0.0.1", port: int = 8000) -> ThreadingHTTPServer:
         gateway = self
@@ -144,7 +176,7 @@ class LocalApiGateway:
                 if length > gateway._max_body:  # API Gateway's own limit comes before the code
                     status, headers, body = (
                         413,
-                        {"Content-Type": "application/json"},
+                        list(JSON),
                         json.dumps(
                             {
                                 "error": {
@@ -160,12 +192,7 @@ class LocalApiGateway:
                     status, headers, body = gateway.handle(
                         self.command, self.path, dict(self.headers.items()), request_body
                     )
-                self.send_response(status)
-                for name, value in headers.items():
-                    self.send_header(name, value)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
+                write_answer(self, (status, headers, body))
 
             do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = _respond
 

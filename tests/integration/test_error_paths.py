@@ -87,7 +87,7 @@ def test_gateway_answers_502_in_the_error_shape_when_the_function_fails() -> Non
         "GET", "/api/v1/utility/accounts", {}, b""
     )
     assert status == 502
-    assert headers["Content-Type"] == "application/json"
+    assert headers == [("Content-Type", "application/json")]
     assert json.loads(body)["error"]["code"] == "internal_error"
 
 

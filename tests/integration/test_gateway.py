@@ -60,7 +60,9 @@ def open_routes(portal_routes: set[tuple[str, str]]) -> Iterator[set[tuple[str, 
 
 @pytest.fixture(scope="module")
 def portal_routes() -> set[tuple[str, str]]:
-    """The resident portal's routes (its own function's Chalice app)."""
+    """The resident portal's routes (its own function's Chalice app). The API's ``app`` module,
+    when a test of this worker imported it already, is set aside meanwhile: both are ``app``."""
+    api = sys.modules.pop("app", None)
     sys.path.insert(0, str(REPO / "functions" / "portal"))
     try:
         import app as portal
@@ -69,6 +71,8 @@ def portal_routes() -> set[tuple[str, str]]:
     finally:
         sys.path.remove(str(REPO / "functions" / "portal"))
         del sys.modules["app"]
+        if api is not None:
+            sys.modules["app"] = api
 
 
 def methods(resources: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:
@@ -254,3 +258,20 @@ def test_no_secret_is_a_parameter_or_in_an_environment(resources: dict[str, Any]
     for resource in resources.values():
         variables = resource.get("Properties", {}).get("Environment", {}).get("Variables", {})
         assert not {"WEBHOOK_SECRETS", "LOCAL_SIGNING_KEY"} & set(variables)
+
+
+def test_the_binary_media_types_are_the_pages_assets_and_never_every_type(
+    resources: dict[str, Any],
+) -> None:
+    """API Gateway returns these answers as bytes; it matches only the request's first Accept
+    type, so the image types browsers put first are there. */* would make every answer binary."""
+    binary = resources["StaffApi"]["Properties"]["Body"]["x-amazon-apigateway-binary-media-types"]
+    assert sorted(binary) == [
+        "application/pdf",
+        "font/woff2",
+        "image/avif",
+        "image/png",
+        "image/webp",
+        "image/x-icon",
+    ]
+    assert not [t for t in binary if "*" in t or t.startswith("text/") or "json" in t]

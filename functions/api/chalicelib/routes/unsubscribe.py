@@ -26,6 +26,7 @@ from chalicelib.notices_composition import catalogs, correspondence
 from chalicelib.routes import deferred
 from civiq.core.errors import DomainError
 from civiq.core.language import Language
+from civiq.platform.web import HTML, SECURITY_HEADERS
 
 if TYPE_CHECKING:
     from civiq.notices.schemas import deliveries as schemas
@@ -34,7 +35,9 @@ else:
 
 blueprint = Blueprint(__name__)
 UNSUBSCRIBE = "/api/v1/notices/unsubscribe"
-HTML = "text/html; charset=utf-8"
+# Every page's security headers (a strict Content-Security-Policy, no framing, no referrer: the
+# address holds the customer's token).
+PAGE_HEADERS = {"Content-Type": HTML, **SECURITY_HEADERS}
 ERRORS = {
     404: "The link is not one of ours (or its customer is gone).",
     503: "Unsubscribe links are not configured.",
@@ -85,6 +88,8 @@ def page(language: Language, key: str, token: str | None) -> str:
     return (
         f'<!DOCTYPE html><html lang="{language.value}"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        # no icon to fetch: a browser would ask for /favicon.ico, which no route serves
+        '<link rel="icon" href="data:,">'
         f"<title>{title}</title></head><body><main>{sections}{button}</main></body></html>"
     )
 
@@ -103,7 +108,7 @@ def _answer(withdraw: bool) -> Response:
             body = page(services.unsubscribe.customer(token).language, "ask", token)
     except DomainError as error:
         return from_domain_error(error)
-    return Response(body=body, status_code=200, headers={"Content-Type": HTML})
+    return Response(body=body, status_code=200, headers=PAGE_HEADERS)
 
 
 @blueprint.route(UNSUBSCRIBE, methods=["GET"], content_types=[ANY_CONTENT_TYPE])
