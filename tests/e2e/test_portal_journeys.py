@@ -1,0 +1,201 @@
+"""A resident's journeys through the portal in Chromium, against the local stack: in French on a
+phone and in English on a laptop, with the keyboard alone, axe-core finding no WCAG 2.1 A/AA
+violation on any page (with the pages' own Content-Security-Policy on), and each page kept as a
+screenshot at both sizes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+from playwright.sync_api import BrowserContext, ConsoleMessage, Page, expect
+
+from civiq.billing.adapters.dynamodb import DynamoStatements
+from civiq.core.addresses import Address
+from civiq.core.staff import Role
+from civiq.platform.dynamodb.table import configure_models
+from infra.local.demo import Town, load_via_api, municipality
+from infra.local.run import staff_token
+from infra.local.stack import REGION, LocalStack
+from tests.helpers.browser import VIEWPORTS, assert_accessible
+from tests.helpers.stack import http_sender
+from tests.helpers.statement_builders import issue_with_ledger, issued_entry, statement
+
+pytestmark = pytest.mark.e2e
+LOCALES = {"en": "en-CA", "fr": "fr-CA"}
+# Each language's journey on the screen it is most often used on; every page is also shot at
+# the other size.
+SCREENS = {"fr": "mobile", "en": "desktop"}
+WORDS = {
+    "en": {
+        "lookup": "Look up your utility account",
+        "refused": "could not find an account",
+        "account": "Account",
+        "explain": "Explain this bill",
+        "requests": "Service requests",
+        "new_request": "Open a service request",
+        "leak": "Leak",
+        "subject": "Subject",
+        "description": "Tell us what happened",
+        "send": "Send the request",
+        "sent": "Your request was sent",
+        "sign_out": "Sign out",
+        "signed_out": "You have signed out",
+    },
+    "fr": {
+        "lookup": "Consulter votre compte de services publics",
+        "refused": "Nous n\u2019avons trouvé aucun compte",
+        "account": "Compte",
+        "explain": "Expliquer cette facture",
+        "requests": "Demandes de service",
+        "new_request": "Faire une demande de service",
+        "leak": "Fuite",
+        "subject": "Objet",
+        "description": "Expliquez-nous ce qui s\u2019est passé",
+        "send": "Envoyer la demande",
+        "sent": "Votre demande a été envoyée",
+        "sign_out": "Quitter",
+        "signed_out": "Vous avez quitté votre session",
+    },
+}
+
+
+@pytest.fixture(scope="module")
+def households(stack: LocalStack, api_url: str) -> dict[str, dict[str, Any]]:
+    """Two accounts of a town of their own, one per language's journey, each with a statement
+    issued into the stack's own table (its charges, taxes and a year of use)."""
+    clerk = http_sender(api_url, staff_token(stack, Role.CLERK))
+    town = Town(name="Val-des-Portails", municipality_code="0412")
+    accounts = load_via_api(municipality(properties=2, seed=31, town=town), clerk)[:2]
+    configure_models(
+        stack.outputs["MainTableName"], stack.outputs["LedgerTableName"], REGION, stack.endpoint
+    )
+    found = {}
+    for language, account in zip(("fr", "en"), accounts, strict=True):
+        address = account["service_address"]
+        issued = statement(
+            account_id=account["id"],
+            account_number=account["account_number"],
+            statement_id=f"{account['account_number']}-20261102",
+            service_address=Address(
+                address["street"], address["city"], address["province"], address["postal_code"]
+            ),
+        )
+        assert issue_with_ledger(DynamoStatements(), issued, issued_entry(issued))
+        found[language] = {**account, "statement_id": issued.statement_id}
+    return found
+
+
+@pytest.fixture
+def console_errors() -> Iterator[list[str]]:
+    errors: list[str] = []
+    yield errors
+    assert errors == []  # nothing a page needs was refused by its own policy
+
+
+def opened(context: BrowserContext, url: str, errors: list[str]) -> Page:
+    page = context.new_page()
+
+    def on_console(message: ConsoleMessage) -> None:
+        if message.type == "error":
+            errors.append(f"{message.text} ({message.location.get('url')})")
+
+    page.on("console", on_console)
+    response = page.goto(url)
+    assert response is not None and response.status == 200
+    assert "default-src 'none'" in response.headers["content-security-policy"]
+    return page
+
+
+def checked(page: Page, shoot: Callable[[Page, str], Path], name: str, screen: str) -> None:
+    """No axe violation, and the page shot at its screen's size and at the other's."""
+    assert_accessible(page)
+    other = "desktop" if screen == "mobile" else "mobile"
+    shoot(page, f"{name}-{screen}")
+    page.set_viewport_size(VIEWPORTS[other])
+    shoot(page, f"{name}-{other}")
+    page.set_viewport_size(VIEWPORTS[screen])
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_a_resident_looks_up_the_account_sees_the_bill_explained_and_opens_a_request(
+    language: str,
+    api_url: str,
+    households: dict[str, dict[str, Any]],
+    new_context: Callable[..., BrowserContext],
+    shoot: Callable[[Page, str], Path],
+    console_errors: list[str],
+) -> None:
+    words, screen = WORDS[language], SCREENS[language]
+    account = households[language]
+    context = new_context(viewport=VIEWPORTS[screen], locale=LOCALES[language])
+    page = opened(context, f"{api_url}/portal", console_errors)
+    assert page.locator("html").get_attribute("lang") == language
+    expect(page.get_by_role("heading", level=1)).to_have_text(words["lookup"])
+    checked(page, shoot, "lookup", screen)
+
+    # The skip link is the first stop of the Tab key and takes the focus to the main content.
+    page.keyboard.press("Tab")
+    expect(page.locator("a.skip")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.locator("main")).to_be_focused()
+
+    # A wrong postal code: the error summary takes the focus and names the field.
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")  # past the intro's links, if any, to the number's field
+    number_field = page.locator("#account_number")
+    number_field.focus()
+    page.keyboard.type(account["account_number_display"])
+    page.keyboard.press("Tab")
+    expect(page.locator("#postal_code")).to_be_focused()
+    page.keyboard.type("X0X 0X0")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    summary = page.get_by_role("alert")
+    expect(summary).to_contain_text(words["refused"])
+    expect(summary).to_be_focused()
+    assert page.title().startswith("Error" if language == "en" else "Erreur")
+    checked(page, shoot, "lookup-refused", screen)
+
+    # The right postal code, typed as a resident would (lower case, no space).
+    postal = page.locator("#postal_code")
+    postal.fill(account["service_address"]["postal_code"].replace(" ", "").lower())
+    postal.focus()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_contain_text(account["account_number_display"])
+    expect(page.locator("main")).not_to_contain_text(account["holder"]["name"])
+    checked(page, shoot, "account", screen)
+
+    # The bill explained: each line with how its amount was reached.
+    with page.expect_navigation():
+        page.get_by_role("link", name=words["explain"]).first.press("Enter")
+    expect(page.locator("table.charges")).to_be_visible()
+    expect(page.locator("table.charges td.calculation").first).not_to_be_empty()
+    checked(page, shoot, "bill", screen)
+
+    # A service request, opened with the keyboard.
+    with page.expect_navigation():
+        page.get_by_role("link", name=words["requests"]).press("Enter")
+    checked(page, shoot, "requests", screen)
+    with page.expect_navigation():
+        page.get_by_role("link", name=words["new_request"]).press("Enter")
+    checked(page, shoot, "request-new", screen)
+    page.get_by_label(words["leak"], exact=True).check()
+    page.get_by_label(words["subject"]).fill("Compteur qui fuit" if language == "fr" else "Leak")
+    page.get_by_label(words["description"]).fill("De l\u2019eau sous le compteur depuis hier soir.")
+    with page.expect_navigation():
+        page.get_by_role("button", name=words["send"]).press("Enter")
+    expect(page.get_by_role("status")).to_contain_text(words["sent"])
+    checked(page, shoot, "request", screen)
+
+    with page.expect_navigation():
+        page.get_by_role("button", name=words["sign_out"]).press("Enter")
+    expect(page.get_by_role("status")).to_contain_text(words["signed_out"])
+    assert (
+        requests.get(f"{api_url}/portal/account", allow_redirects=False, timeout=30).status_code
+        == 303
+    )
