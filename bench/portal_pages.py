@@ -8,6 +8,11 @@ bill explained, and the style sheet. Reported per page: median and p95 milliseco
 is a warm p95 under 300 ms), and each page's weight in bytes (HTML; the style sheet on its own;
 the budget is under 100 KB before the PDF).
 
+Refused lookups: a wrong account number and a wrong postal code, tried alternately in this
+process against the stack's tables (the lookup service as the portal wires it, but with a policy
+that never throttles), must do the same work: the DynamoDB requests each makes are counted
+(exact), and their median times compared.
+
 Cold start: a fresh interpreter imports the portal function's module and answers its first page
 (GET /portal: settings, the Jinja environment, the catalogs, the secret read from the stack's
 Secrets Manager), paired with a fresh interpreter importing the staff API's module; the ratio is
@@ -152,6 +157,85 @@ def _function_environment(stack: Any, function: str) -> dict[str, str]:
     return variables
 
 
+LOOKUP_ROUNDS = 60
+
+
+def _refused_lookups(stack: Any, account: dict[str, Any]) -> list[Figure]:
+    from datetime import timedelta
+    from unittest import mock
+
+    import botocore.client
+
+    from civiq.accounts.adapters.dynamodb_accounts import DynamoAccountRepository
+    from civiq.accounts.domain.account_numbers import AccountNumberScheme
+    from civiq.core.clock import SystemClock
+    from civiq.core.ids import UlidGenerator
+    from civiq.platform.dynamodb.audit import DynamoAuditLog
+    from civiq.platform.dynamodb.table import configure_models
+    from civiq.portal.adapters.dynamodb_attempts import DynamoLookupAttempts
+    from civiq.portal.domain.lookup import LookupRefused
+    from civiq.portal.domain.throttle import Backoff
+    from civiq.portal.services.look_up_account import LookUpAccount, LookupPolicy
+
+    configure_models(
+        stack.outputs["MainTableName"],
+        stack.outputs["LedgerTableName"],
+        "ca-central-1",
+        stack.endpoint,
+    )
+    never = Backoff(10**9, timedelta(seconds=1), timedelta(seconds=1))
+    numbering = AccountNumberScheme()
+    look_up = LookUpAccount(
+        DynamoAccountRepository(),
+        DynamoLookupAttempts(),
+        DynamoAuditLog(),
+        numbering,
+        LookupPolicy(never, never),
+        SystemClock(),
+        UlidGenerator(),
+    )
+    calls: list[str] = []
+    original = botocore.client.BaseClient._make_api_call
+
+    def counted(client: Any, operation: str, params: Any) -> Any:
+        calls.append(operation)
+        return original(client, operation, params)
+
+    tries = {
+        "wrong_number": (
+            numbering.display(numbering.number_for(999_999)),
+            account["service_address"]["postal_code"],
+        ),
+        "wrong_code": (account["account_number_display"], "X0X 0X0"),
+    }
+    times: dict[str, list[float]] = {name: [] for name in tries}
+    requests: dict[str, list[str]] = {}
+    with mock.patch.object(botocore.client.BaseClient, "_make_api_call", counted):
+        for round_index in range(LOOKUP_ROUNDS):
+            names = list(tries) if round_index % 2 == 0 else list(reversed(tries))
+            for name in names:
+                calls.clear()
+                started = time.perf_counter()
+                outcome = look_up(*tries[name], "203.0.113.9", "bench")
+                times[name].append((time.perf_counter() - started) * 1000)
+                if not isinstance(outcome, LookupRefused):
+                    raise RuntimeError(f"{name} was not refused: {outcome}")
+                requests[name] = list(calls)
+    if sorted(requests["wrong_number"]) != sorted(requests["wrong_code"]):
+        raise RuntimeError(f"refusals do different work: {requests}")
+    note(f"a refused lookup's requests: {requests['wrong_code']}")
+    return [
+        figure("refused_lookup_dynamodb_requests", float(len(requests["wrong_code"])), "requests"),
+        figure("wrong_number_median_ms", median(times["wrong_number"]), "ms"),
+        figure("wrong_code_median_ms", median(times["wrong_code"]), "ms"),
+        figure(
+            "wrong_number_vs_wrong_code_ratio",
+            median(times["wrong_number"]) / median(times["wrong_code"]),
+            "ratio",
+        ),
+    ]
+
+
 def _cold_starts(stack: Any) -> list[Figure]:
     portal_env = _function_environment(stack, "PortalFunction")
     api_env = _function_environment(stack, "ApiFunction")
@@ -251,6 +335,7 @@ def run() -> list[Figure]:
             )
         )
         note(f"pages: {weights}")
+        figures.extend(_refused_lookups(stack, account))
         figures.extend(_cold_starts(stack))
         return figures
 

@@ -194,11 +194,16 @@ def run_period(send: Send, definition: CycleDefinition, period_end: date) -> dic
 
 
 def load_billing(
-    accounts: list[dict[str, Any]], send: Send, today: date, seed: int = 11
+    accounts: list[dict[str, Any]],
+    send: Send,
+    today: date,
+    seed: int = 11,
+    definition: CycleDefinition | None = None,
 ) -> DemoRun:
-    """Meters, reads, rates and the cycle through the API (a supervisor's ``send``), then run
-    the cycle's latest ended period and wait for it."""
-    definition = cycle()
+    """Meters, reads, rates and the cycle (the town's, unless ``definition`` is another of its
+    routes) through the API (a supervisor's ``send``), then run the cycle's latest ended period
+    and wait for it."""
+    definition = definition or cycle()
     period_end = definition.latest_period_end(today)
     if period_end is None:
         raise DemoLoadError(f"no billing period has ended by {today}")

@@ -13,18 +13,18 @@ import pytest
 import requests
 from playwright.sync_api import BrowserContext, ConsoleMessage, Page, expect
 
-from civiq.billing.adapters.dynamodb import DynamoStatements
-from civiq.core.addresses import Address
+from civiq.core.clock import SystemClock
+from civiq.core.dates import local_today
 from civiq.core.staff import Role
-from civiq.platform.dynamodb.table import configure_models
 from infra.local.demo import Town, load_via_api, municipality
+from infra.local.demo_billing import cycle, define_rates_and_cycle, load_billing
 from infra.local.run import staff_token
-from infra.local.stack import REGION, LocalStack
+from infra.local.stack import LocalStack
 from tests.helpers.browser import VIEWPORTS, assert_accessible
 from tests.helpers.stack import http_sender
-from tests.helpers.statement_builders import issue_with_ledger, issued_entry, statement
 
 pytestmark = pytest.mark.e2e
+ROUTES = ("76", "77")
 LOCALES = {"en": "en-CA", "fr": "fr-CA"}
 # Each language's journey on the screen it is most often used on; every page is also shot at
 # the other size.
@@ -65,27 +65,23 @@ WORDS = {
 
 @pytest.fixture(scope="module")
 def households(stack: LocalStack, api_url: str) -> dict[str, dict[str, Any]]:
-    """Two accounts of a town of their own, one per language's journey, each with a statement
-    issued into the stack's own table (its charges, taxes and a year of use)."""
+    """Two accounts of a town of its own (routes no other test's run bills), one per language's
+    journey, each billed by a real run of their own cycle (meters, reads, a statement)."""
     clerk = http_sender(api_url, staff_token(stack, Role.CLERK))
-    town = Town(name="Val-des-Portails", municipality_code="0412")
-    accounts = load_via_api(municipality(properties=2, seed=31, town=town), clerk)[:2]
-    configure_models(
-        stack.outputs["MainTableName"], stack.outputs["LedgerTableName"], REGION, stack.endpoint
-    )
-    found = {}
-    for language, account in zip(("fr", "en"), accounts, strict=True):
-        address = account["service_address"]
-        issued = statement(
-            account_id=account["id"],
-            account_number=account["account_number"],
-            statement_id=f"{account['account_number']}-20261102",
-            service_address=Address(
-                address["street"], address["city"], address["province"], address["postal_code"]
-            ),
-        )
-        assert issue_with_ledger(DynamoStatements(), issued, issued_entry(issued))
-        found[language] = {**account, "statement_id": issued.statement_id}
+    supervisor = http_sender(api_url, staff_token(stack, Role.SUPERVISOR))
+    town = Town(name="Val-des-Portails", municipality_code="0416", routes=ROUTES)
+    definition = cycle(ROUTES, cycle_id="portal-journeys")
+    define_rates_and_cycle(supervisor, definition)  # an account opens on a billed route only
+    accounts = load_via_api(municipality(properties=3, seed=31, town=town), clerk)
+    run = load_billing(accounts, supervisor, local_today(SystemClock()), definition=definition)
+    assert run.run["status"] == "completed", run.run
+    found: dict[str, dict[str, Any]] = {}
+    for account in accounts:
+        _, page = clerk("GET", f"/api/v1/utility/accounts/{account['id']}/statements", {})
+        if page["items"] and len(found) < len(SCREENS):
+            language = list(SCREENS)[len(found)]
+            found[language] = {**account, "statement_id": page["items"][0]["id"]}
+    assert set(found) == set(SCREENS), "the run billed too few of the town's accounts"
     return found
 
 
