@@ -4,6 +4,12 @@ wires."""
 from chalice import Chalice
 
 from chalicelib import http, openapi
+from chalicelib.console import accounts as console_accounts
+from chalicelib.console import processor_exceptions as console_processor_exceptions
+from chalicelib.console import reads as console_reads
+from chalicelib.console import runs as console_runs
+from chalicelib.console import session as console_session
+from chalicelib.console import utilities as console_utilities
 from chalicelib.routes import (
     accounts,
     agencies,
@@ -68,3 +74,10 @@ app.register_blueprint(service_requests.blueprint)
 app.register_blueprint(correspondence.blueprint)
 app.register_blueprint(unsubscribe.blueprint)
 app.register_blueprint(openapi.blueprint)
+# The staff console's pages (HTML, not in the OpenAPI document, which describes the JSON API).
+app.register_blueprint(console_session.blueprint)
+app.register_blueprint(console_utilities.blueprint)
+app.register_blueprint(console_accounts.blueprint)
+app.register_blueprint(console_reads.blueprint)
+app.register_blueprint(console_runs.blueprint)
+app.register_blueprint(console_processor_exceptions.blueprint)

@@ -19,18 +19,16 @@ from typing import TYPE_CHECKING, Any
 from chalice import Chalice, Response
 
 from civiq.core.errors import Conflict, InvalidInput, NotFound
-from civiq.core.language import Language
+from civiq.platform.chalice_web import page_of, respond
 from civiq.platform.web import (
     CsrfTokens,
     PageRequest,
     PageResponse,
+    Pages,
     Signer,
     cookie,
     expires,
-    language_cookie,
     negotiate_language,
-    page,
-    page_request,
     redirect,
 )
 
@@ -87,24 +85,22 @@ def csrf_tokens() -> CsrfTokens:
     return CsrfTokens(signing_key())
 
 
+@cache
+def pages() -> Pages:
+    return Pages(services().templates, csrf_tokens(), settings().municipality_name, "/portal")
+
+
 def clear() -> None:
     """Forget everything built (tests start each app from its environment)."""
     settings.cache_clear()
     services.cache_clear()
     service_requests.cache_clear()
     signing_key.cache_clear()
+    pages.cache_clear()
 
 
 def current() -> PageRequest:
-    request = app.current_request
-    return page_request(request.to_original_event(), request.raw_body)
-
-
-def respond(answer: PageResponse) -> Response:
-    headers: dict[str, Any] = dict(answer.headers)
-    if answer.cookies:
-        headers["Set-Cookie"] = answer.cookies
-    return Response(body=answer.body, status_code=answer.status, headers=headers)
+    return page_of(app.current_request)
 
 
 def render(
@@ -114,44 +110,11 @@ def render(
     status: int = 200,
     cookies: list[str] | None = None,
 ) -> PageResponse:
-    """A page in the language negotiated, with its CSRF token (and cookie, the first time)."""
-    language = negotiate_language(request)
-    other = Language.FR if language is Language.EN else Language.EN
-    token, csrf_cookie = csrf_tokens().token(request)
-    portal = services()
-    body = portal.templates.render(
-        f"web/{template}",
-        language,
-        {
-            "base": request.base,
-            "home": request.link("/portal"),
-            "site_name": settings().municipality_name,
-            "other_lang": other.value,
-            "other_language_url": request.link(
-                request.path, **{**request.query, "lang": other.value}
-            ),
-            "csrf": token,
-            "errors": [],
-            "notice": None,
-            **context,
-        },
-    )
-    return page(body, status, [*language_cookie(request), *csrf_cookie, *(cookies or [])])
+    return pages().render(request, template, context, status, cookies or [])
 
 
 def message_page(request: PageRequest, key: str, status: int) -> PageResponse:
-    """A page saying one thing: catalog messages ``<key>_title`` and ``<key>_body``."""
-    catalogs = services().templates.catalogs
-    language = negotiate_language(request)
-    return render(
-        request,
-        "message",
-        {
-            "heading": catalogs.message(language, f"{key}_title", {}),
-            "body": catalogs.message(language, f"{key}_body", {}),
-        },
-        status,
-    )
+    return pages().message(request, key, status)
 
 
 def session_account(request: PageRequest) -> str | None:

@@ -95,6 +95,7 @@ def print_summary(
     print(f"  API        {api_url}/api/v1/utility/accounts")
     if portal is not None:
         print(f"  Portal     {portal}  (an account's number and postal code, listed below)")
+    print(f"  Console    {api_url}/dashboard/utilities (sign in as clerk, supervisor or admin)")
     for role, token in tokens.items():
         print(f"  {role.capitalize():<10} token (12 h): {token}")
     print(f'  Try        curl -H "Authorization: Bearer <token>" {api_url}/api/v1/utility/accounts')
@@ -182,6 +183,7 @@ def main() -> None:
             "SandboxWebhookUrl": webhook_url(api_url),
             "PortalUrl": portal,
             "PublicApiUrl": api_url,  # the emails' unsubscribe links
+            "ConsoleUrl": api_url,  # the staff console's pages, on the local gateway
         }
     )
     gateway = local_gateway(stack)

@@ -32,6 +32,8 @@ TAX_ROLL_MACHINE = f"arn:aws:states:{REGION}:123456789012:stateMachine:civiq-tes
 UNSUBSCRIBE_SECRET_ID = "civiq-test-unsubscribe"
 PORTAL_SESSION_KEY = "integration-test-portal-session-key-0123456789"
 PORTAL_SESSION_SECRET_ID = "civiq-test-portal-session"
+CONSOLE_SIGNING_KEY = "integration-test-console-signing-key-0123456789"
+CONSOLE_SIGNING_SECRET_ID = "civiq-test-console-signing"
 AWS_ENVIRONMENT = {
     "AWS_ACCESS_KEY_ID": "testing",
     "AWS_SECRET_ACCESS_KEY": "testing",
@@ -42,8 +44,8 @@ AWS_ENVIRONMENT = {
 
 def create_resources(template_resources: dict[str, Any]) -> None:
     """The main, ledger and idempotency tables as template.yaml defines them, the bus, the
-    bucket, and the webhook's, the token key's, the unsubscribe links' and the portal sessions'
-    secrets (inside an active ``mock_aws``)."""
+    bucket, and the webhook's, the token key's, the unsubscribe links', the portal sessions' and
+    the console's secrets (inside an active ``mock_aws``)."""
     table = template_resources["MainTable"]["Properties"]
     dynamodb = boto3.client("dynamodb", region_name=REGION)
     dynamodb.create_table(
@@ -76,6 +78,7 @@ def create_resources(template_resources: dict[str, Any]) -> None:
     secretsmanager.create_secret(Name=SIGNING_KEY_SECRET_ID, SecretString=SIGNING_KEY)
     secretsmanager.create_secret(Name=UNSUBSCRIBE_SECRET_ID, SecretString=UNSUBSCRIBE_KEY)
     secretsmanager.create_secret(Name=PORTAL_SESSION_SECRET_ID, SecretString=PORTAL_SESSION_KEY)
+    secretsmanager.create_secret(Name=CONSOLE_SIGNING_SECRET_ID, SecretString=CONSOLE_SIGNING_KEY)
 
 
 def table_items() -> list[dict[str, Any]]:

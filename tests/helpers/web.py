@@ -14,18 +14,23 @@ FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 
 
 class Browser:
-    """A browser's side of the portal: it keeps the cookies it is given and sends them back."""
+    """A browser's side of the portal or the console: it keeps the cookies it is given and
+    sends them back; ``form_page`` is a page whose forms carry the CSRF token (read before
+    each post)."""
 
-    def __init__(self, client: Client, language: str = "en-CA") -> None:
+    def __init__(self, client: Client, language: str = "en-CA", form_page: str = "/portal") -> None:
         self.client = client
         self.cookies: dict[str, str] = {}
         self.language = language
+        self.form_page = form_page
+        self.headers: dict[str, str] = {}  # sent with every request (X-Forwarded-Proto...)
         self.account: dict[str, Any] = {}  # what a test signed in with, for its own use
 
     def _headers(self, extra: dict[str, str] | None = None) -> dict[str, str]:
         jar = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         return {
             "Accept-Language": self.language,
+            **self.headers,
             **({"Cookie": jar} if jar else {}),
             **(extra or {}),
         }
@@ -51,7 +56,13 @@ class Browser:
         return self._keep(self.client.http.post(path, headers=self._headers(FORM), body=body))
 
     def csrf(self) -> str:
-        page = self.get("/portal").body.decode()
+        page = self.get(self.form_page).body.decode()
         match = re.search(r'name="csrf" value="([^"]+)"', page)
         assert match, page
         return match.group(1)
+
+
+def set_cookies(response: Any) -> list[str]:
+    """The response's ``Set-Cookie`` values, one each."""
+    values = response.headers.get("Set-Cookie") or []
+    return values if isinstance(values, list) else [values]

@@ -20,6 +20,7 @@ from tests.helpers.emulator import (
     BUCKET,
     BUS,
     COLLECTION_CASE_MACHINE,
+    CONSOLE_SIGNING_SECRET_ID,
     IDEMPOTENCY_TABLE,
     LEDGER_TABLE,
     PORTAL_SESSION_SECRET_ID,
@@ -51,6 +52,7 @@ def chalice_app(aws: None, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
         "COLLECTION_CASE_STATE_MACHINE_ARN": COLLECTION_CASE_MACHINE,
         "TAX_ROLL_STATE_MACHINE_ARN": TAX_ROLL_MACHINE,
         "UNSUBSCRIBE_SECRET_ID": UNSUBSCRIBE_SECRET_ID,
+        "CONSOLE_SIGNING_SECRET_ID": CONSOLE_SIGNING_SECRET_ID,
     }.items():
         monkeypatch.setenv(name, value)
     monkeypatch.syspath_prepend(str(REPO / "functions" / "api"))

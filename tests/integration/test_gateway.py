@@ -22,6 +22,29 @@ WEBHOOK = ("POST", "/api/v1/utility/webhooks/payments")
 STAFF_BUDGET = {"Ref": "StaffRateLimit"}, {"Ref": "StaffBurstLimit"}
 WEBHOOK_BUDGET = {"Ref": "WebhookRateLimit"}, {"Ref": "WebhookBurstLimit"}
 PORTAL_BUDGET = {"Ref": "PortalRateLimit"}, {"Ref": "PortalBurstLimit"}
+CONSOLE_PAGES = {
+    ("GET", "/dashboard/sign-in"),
+    ("GET", "/dashboard/auth/callback"),
+    ("GET", "/dashboard/local-sign-in"),
+    ("POST", "/dashboard/local-sign-in"),
+    ("POST", "/dashboard/sign-out"),
+    ("GET", "/dashboard/signed-out"),
+    ("GET", "/dashboard/utilities"),
+    ("GET", "/dashboard/utilities/cycles"),
+    ("GET", "/dashboard/utilities/statements"),
+    ("GET", "/dashboard/utilities/delinquencies"),
+    ("GET", "/dashboard/utilities/types"),
+    ("GET", "/dashboard/utilities/accounts"),
+    ("GET", "/dashboard/utilities/accounts/{id}"),
+    ("POST", "/dashboard/utilities/accounts/{id}/payments"),
+    ("POST", "/dashboard/utilities/accounts/{id}/adjustments"),
+    ("GET", "/dashboard/utilities/reads"),
+    ("POST", "/dashboard/utilities/reads/{meter_id}/{read_on}"),
+    ("POST", "/dashboard/utilities/cycles/{cycle_id}/runs"),
+    ("GET", "/dashboard/utilities/runs/{run_id}"),
+    ("GET", "/dashboard/utilities/processor-exceptions"),
+    ("POST", "/dashboard/utilities/processor-exceptions/{event_id}/decision"),
+}
 
 
 @pytest.fixture(scope="module")
@@ -42,16 +65,26 @@ def resources() -> dict[str, Any]:
 
 
 @pytest.fixture(scope="module")
-def open_routes(portal_routes: set[tuple[str, str]]) -> Iterator[set[tuple[str, str]]]:
-    """The routes served without a staff token: the API's declared without ``staff_route``, and
-    every page of the resident portal."""
+def open_routes(
+    portal_routes: set[tuple[str, str]],
+) -> Iterator[tuple[set[tuple[str, str]], set[tuple[str, str]]]]:
+    """The routes the gateway serves without its authorizer: the API's declared without
+    ``staff_route``, every page of the resident portal; and (second) the staff console's pages,
+    whose session cookie the code checks."""
     sys.path.insert(0, str(REPO / "functions" / "api"))
     try:
-        import app  # noqa: F401 - registers every route's operation
+        import app
 
         from chalicelib import openapi
 
-        yield {(o.method, o.path) for o in openapi.OPERATIONS if o.role is None} | portal_routes
+        console = {
+            (method, path)
+            for path, views in app.app.routes.items()
+            for method in views
+            if path.startswith("/dashboard/")
+        }
+        documented = {(o.method, o.path) for o in openapi.OPERATIONS if o.role is None}
+        yield documented | portal_routes | console, console
     finally:
         sys.path.remove(str(REPO / "functions" / "api"))
         for name in [n for n in sys.modules if n == "app" or n.startswith("chalicelib")]:
@@ -95,14 +128,17 @@ def setting_path(path: str) -> str:
     return "/" + path.replace("/", "~1")
 
 
-def test_the_open_routes_are_the_webhook_the_openapi_document_the_unsubscribe_link_and_the_portal(
-    open_routes: set[tuple[str, str]], portal_routes: set[tuple[str, str]]
+def test_the_open_routes_are_the_webhook_openapi_unsubscribe_link_portal_and_console(
+    open_routes: tuple[set[tuple[str, str]], set[tuple[str, str]]],
+    portal_routes: set[tuple[str, str]],
 ) -> None:
     """A route added without ``staff_route`` must be added here on purpose."""
+    every, console = open_routes
     assert {path for _, path in portal_routes} <= {"/assets/{name}"} | {
         path for _, path in portal_routes if path == "/portal" or path.startswith("/portal/")
     }
-    assert open_routes - portal_routes == {
+    assert console == CONSOLE_PAGES
+    assert every - portal_routes - console == {
         WEBHOOK,
         ("GET", "/api/v1/openapi.json"),
         ("GET", "/api/v1/notices/unsubscribe"),
@@ -111,8 +147,9 @@ def test_the_open_routes_are_the_webhook_the_openapi_document_the_unsubscribe_li
 
 
 def test_every_staff_route_needs_a_cognito_access_token_and_the_open_ones_none(
-    resources: dict[str, Any], open_routes: set[tuple[str, str]]
+    resources: dict[str, Any], open_routes: tuple[set[tuple[str, str]], set[tuple[str, str]]]
 ) -> None:
+    open_routes, _ = open_routes
     routes = methods(resources)
     assert len(routes) > len(open_routes)
     for route, operation in routes.items():
@@ -128,8 +165,29 @@ def test_the_authorizer_is_the_staff_user_pool_on_aws(resources: dict[str, Any])
     assert authorizer["type"] == "cognito_user_pools"
     ((condition, on_aws, _locally),) = [arn["Fn::If"] for arn in authorizer["providerARNs"]]
     assert (condition, on_aws) == ("OnAws", {"Fn::GetAtt": ["StaffUserPool", "Arn"]})
-    for name in ("StaffUserPool", "StaffUserPoolClient"):
+    for name in ("StaffUserPool", "StaffUserPoolClient", "StaffSignInDomain"):
         assert resources[name].get("Condition") == "OnAws"  # every AWS stack, whatever AuthMode
+
+
+def test_the_console_signs_staff_in_with_the_code_grant_back_to_its_own_pages(
+    resources: dict[str, Any],
+) -> None:
+    client = resources["StaffUserPoolClient"]["Properties"]
+    assert client["GenerateSecret"] is False  # a public client: PKCE protects the code
+    assert client["AllowedOAuthFlowsUserPoolClient"] is True
+    assert client["AllowedOAuthFlows"] == ["code"]
+    assert set(client["AllowedOAuthScopes"]) == {"openid", ACCESS_TOKEN_SCOPE}
+    assert client["SupportedIdentityProviders"] == ["COGNITO"]
+    assert client["CallbackURLs"] == [{"Fn::Sub": "${ConsoleUrl}/dashboard/auth/callback"}]
+    assert client["LogoutURLs"] == [{"Fn::Sub": "${ConsoleUrl}/dashboard/signed-out"}]
+    domain = resources["StaffSignInDomain"]
+    assert domain["Type"] == "AWS::Cognito::UserPoolDomain"
+    assert domain["Properties"]["UserPoolId"] == {"Ref": "StaffUserPool"}
+    api = resources["ApiFunction"]["Properties"]["Environment"]["Variables"]
+    assert api["CONSOLE_URL"] == {"Ref": "ConsoleUrl"}
+    assert api["CONSOLE_SIGNING_SECRET_ID"] == {"Ref": "ConsoleSigningSecret"}
+    on_cognito = api["COGNITO_DOMAIN"]["Fn::If"]
+    assert on_cognito[0] == "UseCognito" and "${StaffSignInDomain}" in on_cognito[1]["Fn::Sub"]
 
 
 def test_the_endpoint_is_regional(resources: dict[str, Any]) -> None:
@@ -159,15 +217,18 @@ def test_every_request_is_access_logged_as_json(resources: dict[str, Any]) -> No
 
 
 def test_execution_logs_and_a_budget_per_kind_of_caller(
-    resources: dict[str, Any], open_routes: set[tuple[str, str]]
+    resources: dict[str, Any], open_routes: tuple[set[tuple[str, str]], set[tuple[str, str]]]
 ) -> None:
+    every, console = open_routes
     settings = {(s["HttpMethod"], s["ResourcePath"]): s for s in stage(resources)["MethodSettings"]}
     budgets = {
         ("*", "/*"): STAFF_BUDGET,
         (WEBHOOK[0], setting_path(WEBHOOK[1])): WEBHOOK_BUDGET,
     }
-    for method, path in open_routes - {WEBHOOK}:  # the OpenAPI document, the resident portal
+    for method, path in every - {WEBHOOK} - console:  # the OpenAPI document, the portal
         budgets[(method, setting_path(path))] = PORTAL_BUDGET
+    for method, path in console:  # staff's pages: staff's budget, though without the authorizer
+        budgets[(method, setting_path(path))] = STAFF_BUDGET
     assert set(settings) == set(budgets)
     for key, (rate, burst) in budgets.items():
         setting = settings[key]
@@ -232,6 +293,7 @@ def test_only_the_api_the_portal_the_sender_and_the_sandbox_processor_read_their
         "ApiFunctionRole": [
             {"Ref": "PaymentWebhookSecret"},
             {"Ref": "UnsubscribeSigningSecret"},
+            {"Ref": "ConsoleSigningSecret"},
             {"Fn::If": ["UseLocalAuth", {"Ref": "LocalSigningKeySecret"}, {"Ref": "AWS::NoValue"}]},
         ],
         "PortalFunctionRole": [{"Ref": "PortalSessionSecret"}],
@@ -248,6 +310,7 @@ def test_no_secret_is_a_parameter_or_in_an_environment(resources: dict[str, Any]
         "LocalSigningKeySecret",
         "UnsubscribeSigningSecret",
         "PortalSessionSecret",
+        "ConsoleSigningSecret",
     ):
         assert resources[name]["Type"] == "AWS::SecretsManager::Secret"
         assert "GenerateSecretString" in resources[name]["Properties"]

@@ -10,6 +10,7 @@ here.
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -37,6 +38,7 @@ from infra.local.demo_rates import SCHEDULE_ID, sample_schedule, sample_version
 from tests.helpers.emulator import REGION, SIGNING_KEY, UNSUBSCRIBE_KEY, WEBHOOK_SECRET
 from tests.helpers.statement_builders import issue_with_ledger, statement
 from tests.helpers.stores import NOW
+from tests.helpers.web import Browser
 
 API = "/api/v1/utility"
 ACCOUNTS = f"{API}/accounts"
@@ -884,6 +886,78 @@ def test_every_route_answers_without_a_scan(
 
         # the API document (no DynamoDB at all)
         _, used = call("GET", "/api/v1/openapi.json", 200)
+        assert not used
+
+        # the staff console's pages: what their JSON routes read, and the sign-in none
+        browser = Browser(client, form_page="/dashboard/local-sign-in")
+
+        def page(method: str, route: str, status: int, fields: Any = None, **params: str) -> Any:
+            path = route.format(**{k: quote(v, safe="") for k, v in params.items()})
+            mark = dynamodb_spy.mark()
+            if method == "GET":
+                answered = browser.get(path)
+            else:
+                answered = browser.post(path, fields, csrf=False)
+            assert answered.status_code == status, (method, path, answered.body)
+            call.covered.add((method, route.partition("?")[0]))
+            return answered.body.decode(), dynamodb_spy.since(mark)
+
+        for route, status in (
+            ("/dashboard/sign-in", 303),
+            ("/dashboard/local-sign-in", 200),
+            ("/dashboard/auth/callback", 404),  # Cognito's only
+            ("/dashboard/signed-out", 200),
+        ):
+            _, used = page("GET", route, status)
+            assert not used, (route, used)
+        asked = {"role": "supervisor", "next": "/dashboard/utilities", "csrf": browser.csrf()}
+        _, used = page("POST", "/dashboard/local-sign-in", 303, asked)
+        assert not used
+        reads = {"GetItem", "Query", "BatchGetItem"}
+        for route in (
+            "/dashboard/utilities",
+            "/dashboard/utilities/cycles",
+            f"/dashboard/utilities/statements?run_id={quote(run['id'])}",
+            "/dashboard/utilities/delinquencies",
+            "/dashboard/utilities/types",
+            "/dashboard/utilities/accounts?status=active&limit=5",
+            "/dashboard/utilities/accounts?q=" + quote(owner["holder"]["name"]),
+        ):
+            _, used = page("GET", route, 200)
+            assert set(used) <= reads, (route, used)
+        console_account = "/dashboard/utilities/accounts/{id}"
+        shown, used = page("GET", console_account, 200, id=owner["account_number"])
+        assert set(used) <= reads, used
+        hidden = dict(re.findall(r'type="hidden" name="([^"]+)" value="([^"]*)"', shown))
+        paid = {**hidden, "payment-amount": "1.00", "payment-method": "cash"}
+        paid["payment-received_on"] = datetime.now(MUNICIPAL_TIME_ZONE).date().isoformat()
+        _, used = page("POST", console_account + "/payments", 303, paid, id=owner["account_number"])
+        assert "Scan" not in used, used
+        adjusted = {**hidden, "adjustment-amount": "-1.00", "adjustment-reason": "no scan"}
+        adjustments = console_account + "/adjustments"
+        _, used = page("POST", adjustments, 303, adjusted, id=owner["account_number"])
+        assert "Scan" not in used, used
+        console_run = "/dashboard/utilities/runs/{run_id}"
+        _, used = page("GET", console_run, 200, run_id=run["id"])
+        assert used == Counter({"GetItem": 1, "Query": 1}), used  # as the JSON run
+        again = {"csrf": hidden["csrf"], "run-period_end": "2026-09-30"}
+        start = "/dashboard/utilities/cycles/{cycle_id}/runs"
+        _, used = page("POST", start, 303, again, cycle_id="residential")  # the same run
+        assert "Scan" not in used, used
+        exceptions_page = "/dashboard/utilities/processor-exceptions"
+        _, used = page("GET", exceptions_page + "?status=resolved", 200)
+        assert used == Counter({"Query": 1}), used  # as the JSON list
+        refund = {"csrf": hidden["csrf"], "decision-action": "refund", "decision-note": "not ours"}
+        decision = exceptions_page + "/{event_id}/decision"
+        _, used = page("POST", decision, 404, refund, event_id="evt_none")
+        assert used == Counter({"GetItem": 1}), used
+        _, used = page("GET", "/dashboard/utilities/reads", 200)
+        assert used == Counter({"Query": 1}), used  # the reads waiting, one page
+        review = {"csrf": hidden["csrf"], "review-decision": "accept"}
+        read_path = "/dashboard/utilities/reads/{meter_id}/{read_on}"
+        _, used = page("POST", read_path, 409, review, meter_id=meter["id"], read_on="2024-05-01")
+        assert "Scan" not in used, used  # reviewed above: a 409 page
+        _, used = page("POST", "/dashboard/sign-out", 303, {"csrf": hidden["csrf"]})
         assert not used
 
     routes = {(m, path) for path, methods in chalice_app.routes.items() for m in methods}

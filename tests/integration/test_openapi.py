@@ -66,8 +66,15 @@ def test_served_without_a_token_as_json(chalice_app: Any) -> None:
 
 
 def test_lists_exactly_the_chalice_routes(chalice_app: Any, document: dict[str, Any]) -> None:
-    """A route registered without staff_route, or never registered on the app, fails here."""
-    routes = {(m.lower(), path) for path, methods in chalice_app.routes.items() for m in methods}
+    """A route registered without staff_route, or never registered on the app, fails here. The
+    staff console's pages (/dashboard/...) are HTML for browsers, not the JSON API the document
+    describes: they are left out on purpose."""
+    routes = {
+        (m.lower(), path)
+        for path, methods in chalice_app.routes.items()
+        for m in methods
+        if not path.startswith("/dashboard/")
+    }
     documented = {
         (method, path)
         for path, item in document["paths"].items()

@@ -16,7 +16,7 @@ from civiq.billing.adapters.dynamodb import DynamoStatements
 from civiq.billing.ports import Attachment
 from tests.helpers.statement_builders import issue_with_ledger, issued_entry, owing_statement
 from tests.helpers.stores import Stores, dynamodb_stores
-from tests.helpers.web import Browser
+from tests.helpers.web import Browser, set_cookies
 
 NUMBERING = AccountNumberScheme()
 
@@ -66,7 +66,7 @@ def test_a_resident_looks_up_the_account_and_sees_what_is_owed(
     answer = browser.post("/portal", {"account_number": account["number"], "postal_code": "j8x3g8"})
     assert answer.status_code == 303
     assert answer.headers["Location"] == "/portal/account"
-    session = [c for c in _set_cookies(answer) if c.startswith("civiq_portal=")]
+    session = [c for c in set_cookies(answer) if c.startswith("civiq_portal=")]
     assert session and "HttpOnly" in session[0] and "SameSite=Lax" in session[0]
 
     page = browser.get("/portal/account").body.decode()
@@ -91,7 +91,7 @@ def test_a_wrong_number_and_a_wrong_postal_code_get_the_same_answer(
     assert wrong_number.status_code == wrong_code.status_code == 200
     assert _without_typed(wrong_number.body.decode()) == _without_typed(wrong_code.body.decode())
     assert "could not find an account" in wrong_code.body.decode()
-    assert not [c for c in _set_cookies(wrong_code) if c.startswith("civiq_portal=")]
+    assert not [c for c in set_cookies(wrong_code) if c.startswith("civiq_portal=")]
 
 
 def test_repeated_wrong_tries_are_throttled_even_when_the_next_is_right(
@@ -181,11 +181,6 @@ def test_the_style_sheet_is_served_and_cached(portal: Client) -> None:
     assert response.status_code == 200
     assert response.headers["Content-Type"].startswith("text/css")
     assert portal.http.get("/assets/other.css").status_code == 404
-
-
-def _set_cookies(response: Any) -> list[str]:
-    values = response.headers.get("Set-Cookie") or []
-    return values if isinstance(values, list) else [values]
 
 
 def _without_typed(page: str) -> str:

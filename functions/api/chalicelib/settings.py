@@ -56,6 +56,13 @@ class ApiSettings(TaxRollSettings, ServiceRequestSettings):
     # unsubscribe route checks them.
     unsubscribe_secret_id: str | None = None
 
+    # The staff console's pages: the secret (ARN or name) signing their CSRF tokens and
+    # sign-ins under way; the console's public URL (the managed login's callback and sign-out
+    # addresses are registered under it); the user pool's managed login domain (AWS).
+    console_signing_secret_id: str | None = None
+    console_url: str | None = Field(default=None, pattern=r"^(?:https?://[^\s?#]+[^/\s?#])?$")
+    cognito_domain: str | None = Field(default=None, pattern=r"^(?:https://[^\s/?#]+)?$")
+
     @model_validator(mode="after")
     def _auth_is_configured(self) -> ApiSettings:
         if self.auth_mode is AuthMode.LOCAL:

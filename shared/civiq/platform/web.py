@@ -25,10 +25,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from http.cookies import CookieError, SimpleCookie
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlencode
 
 from civiq.core.language import Language
+
+if TYPE_CHECKING:
+    from civiq.platform.templating import CatalogTemplates
 
 CONTENT_SECURITY_POLICY = "; ".join(
     (
@@ -251,6 +254,66 @@ def redirect(location: str, cookies: Sequence[str] = ()) -> PageResponse:
 
 def page(body: str, status: int = 200, cookies: Sequence[str] = ()) -> PageResponse:
     return PageResponse(status, body, {"Content-Type": HTML, **SECURITY_HEADERS}, list(cookies))
+
+
+class Pages:
+    """One site's pages (the portal's, the console's): ``web/<template>.html.j2`` rendered in
+    the language negotiated, with the language switch, the site's name and home, and the CSRF
+    token of its forms (and its cookie, the first time)."""
+
+    def __init__(
+        self, templates: CatalogTemplates, csrf: CsrfTokens, site_name: str, home: str
+    ) -> None:
+        self.templates = templates
+        self.csrf = csrf
+        self.site_name = site_name
+        self.home = home
+
+    def render(
+        self,
+        request: PageRequest,
+        template: str,
+        context: Mapping[str, object],
+        status: int = 200,
+        cookies: Sequence[str] = (),
+    ) -> PageResponse:
+        language = negotiate_language(request)
+        other = Language.FR if language is Language.EN else Language.EN
+        token, csrf_cookie = self.csrf.token(request)
+        body = self.templates.render(
+            f"web/{template}",
+            language,
+            {
+                "base": request.base,
+                "home": request.link(self.home),
+                "site_name": self.site_name,
+                "other_lang": other.value,
+                "other_language_url": request.link(
+                    request.path, **{**request.query, "lang": other.value}
+                ),
+                "csrf": token,
+                "errors": [],
+                "notice": None,
+                **context,
+            },
+        )
+        return page(body, status, [*language_cookie(request), *csrf_cookie, *cookies])
+
+    def message(self, request: PageRequest, key: str, status: int) -> PageResponse:
+        """A page saying one thing: catalog messages ``<key>_title`` and ``<key>_body``."""
+        return self.render(
+            request,
+            "message",
+            {
+                "heading": self.say(request, f"{key}_title"),
+                "body": self.say(request, f"{key}_body"),
+            },
+            status,
+        )
+
+    def say(self, request: PageRequest, key: str, **arguments: object) -> str:
+        """A catalog message in the request's language."""
+        return self.templates.catalogs.message(negotiate_language(request), key, arguments)
 
 
 def expires(now: datetime, minutes: int) -> datetime:

@@ -26,11 +26,9 @@ if TYPE_CHECKING:
 
     from civiq.ledger.domain import payments as ledger
     from civiq.payments.schemas import payments as schemas
-    from civiq.payments.services import payments as services
 else:
     ledger = deferred("civiq.ledger.domain.payments")
     schemas = deferred("civiq.payments.schemas.payments")
-    services = deferred("civiq.payments.services.payments")
 
 blueprint = Blueprint(__name__)
 PAYMENTS = "/api/v1/utility/accounts/{id}/payments"
@@ -85,22 +83,10 @@ def record_payment(
     """Record a payment received at the counter or by mail (cheque, cash, e-transfer)."""
 
     def respond() -> tuple[int, schemas.PaymentResponse, dict[str, str]]:
-        payment_id = ledger.derived_id("PAY", id, key)
         posted = payments().post(
-            services.ReceivedPayment(
-                payment_id=payment_id,
-                account_id=id,
-                amount=Decimal(body.amount),
-                method=body.payment_method,
-                channel=ledger.PaymentChannel.STAFF,
-                received_on=body.received_on,
-                reference=body.reference,
-                payer_name=body.payer_name,
-            ),
-            staff.as_actor(),
-            correlation_id(request),
+            body.staff_payment(id, key), staff.as_actor(), correlation_id(request)
         )
-        location = PAYMENT.format(id=id, payment_id=payment_id)
+        location = PAYMENT.format(id=id, payment_id=posted.payment.payment_id)
         return 201, schemas.PaymentResponse.of(posted.payment), {"Location": location}
 
     return once("record-payment", key, body, {"id": id}, respond)

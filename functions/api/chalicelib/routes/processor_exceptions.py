@@ -15,7 +15,6 @@ from chalice.app import Request
 from chalicelib.http import Reply, correlation_id, json_response, staff_route
 from chalicelib.processor_exceptions_composition import processor_exceptions
 from chalicelib.routes import deferred
-from civiq.core.errors import InvalidInput
 from civiq.core.staff import Role, StaffIdentity
 
 if TYPE_CHECKING:
@@ -60,15 +59,7 @@ def decide_processor_exception(
 ) -> Reply[schemas.ProcessorExceptionOut]:
     """Post a waiting event's payment to the account a clerk found, or refund it to the payer.
     The same decision again answers the same; another one is 409."""
-    decide = processor_exceptions().decide
-    if body.action == "post":
-        if body.account is None:
-            raise InvalidInput("account is required to post the payment", "account")
-        decided = decide.post(
-            event_id, body.account, body.note, staff.as_actor(), correlation_id(request)
-        )
-    else:
-        if body.account is not None:
-            raise InvalidInput("a refunded payment is paid to no account", "account")
-        decided = decide.refund(event_id, body.note, staff.as_actor(), correlation_id(request))
+    decided = body.apply(
+        processor_exceptions().decide, event_id, staff.as_actor(), correlation_id(request)
+    )
     return json_response(schemas.ProcessorExceptionOut.of(decided))

@@ -11,7 +11,14 @@ from pydantic import Field
 
 from civiq.core.schemas import DollarsIn, Name, Payload, Request, SignedDollarsIn
 from civiq.ledger.domain.journal import LedgerEntry
-from civiq.ledger.domain.payments import Payment, PaymentMethod, Refund
+from civiq.ledger.domain.payments import (
+    Payment,
+    PaymentChannel,
+    PaymentMethod,
+    Refund,
+    derived_id,
+)
+from civiq.payments.services.payments import ReceivedPayment
 
 
 def money(amount: Decimal) -> str:
@@ -35,6 +42,20 @@ class RecordPaymentRequest(Request):
     @property
     def payment_method(self) -> PaymentMethod:
         return PaymentMethod(self.method)
+
+    def staff_payment(self, account_id: str, key: str) -> ReceivedPayment:
+        """The payment a staff member recorded, its id derived from the request's ``key`` (the
+        API's Idempotency-Key, the console form's): the same key, the same payment."""
+        return ReceivedPayment(
+            payment_id=derived_id("PAY", account_id, key),
+            account_id=account_id,
+            amount=Decimal(self.amount),
+            method=self.payment_method,
+            channel=PaymentChannel.STAFF,
+            received_on=self.received_on,
+            reference=self.reference,
+            payer_name=self.payer_name,
+        )
 
 
 class RefundRequest(Request):

@@ -8,6 +8,8 @@ from typing import Annotated, Any, Literal
 from pydantic import Field
 
 from civiq.core.audit import AuditEntry
+from civiq.core.errors import InvalidInput
+from civiq.core.events import Actor
 from civiq.core.schemas import (
     HistoryEntryOut,
     Omissible,
@@ -18,6 +20,7 @@ from civiq.core.schemas import (
     when,
 )
 from civiq.payments.domain.processor_exceptions import ProcessorException
+from civiq.payments.services.processor_exceptions import DecideProcessorException
 
 
 class ExceptionsQuery(PageQuery):
@@ -111,3 +114,15 @@ class DecisionRequest(Request):
         description="post only: the account's id or its number (UB-0000002-6)",
     )
     note: str = Field(min_length=3, max_length=500, description="Why (kept in its history)")
+
+    def apply(
+        self, decide: DecideProcessorException, event_id: str, actor: Actor, cid: str
+    ) -> ProcessorException:
+        """Post the payment to the account named, or refund it to the payer."""
+        if self.action == "post":
+            if self.account is None:
+                raise InvalidInput("account is required to post the payment", "account")
+            return decide.post(event_id, self.account, self.note, actor, cid)
+        if self.account is not None:
+            raise InvalidInput("a refunded payment is paid to no account", "account")
+        return decide.refund(event_id, self.note, actor, cid)

@@ -1,0 +1,55 @@
+"""The console's forms: their fields (named ``<form>-<field>``, the page's element ids), the
+key that makes a form posted twice one request, their reading into the JSON routes' own body
+models, and what a page shows when one is refused."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import TYPE_CHECKING, Any
+
+from chalicelib.http import field_error
+from civiq.core.errors import InvalidInput
+from civiq.platform.web import PageRequest
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
+
+
+def fields_of(request: PageRequest, form_name: str, names: tuple[str, ...]) -> dict[str, str]:
+    return {name: request.form.get(f"{form_name}-{name}", "") for name in names}
+
+
+def form_key(request: PageRequest) -> str:
+    """The key the page put in the form: the same form posted again is the same request."""
+    key = request.form.get("key", "")
+    try:
+        return str(uuid.UUID(key))
+    except ValueError:
+        raise InvalidInput("the form has no key: show the page again", "key") from None
+
+
+def parsed(model: type[BaseModel], form: dict[str, str], optional: tuple[str, ...] = ()) -> Any:
+    """The form as ``model``, read as the JSON route reads its body (an optional field left
+    empty is left out). Every invalid field is named at once."""
+    from pydantic import ValidationError
+
+    given = {k: v for k, v in form.items() if v.strip() or k not in optional}
+    try:
+        return model.model_validate_json(json.dumps(given))
+    except ValidationError as exc:
+        raise InvalidInput.of(field_error(e) for e in exc.errors()) from exc
+
+
+def refusal(invalid: InvalidInput, form_name: str, form: dict[str, str]) -> dict[str, object]:
+    """A page's context for a refused form: the error summary (each error linked to its field)
+    and each field's own error, and the form as typed."""
+    errors = [
+        {"field": f"{form_name}-{e.field}" if e.field in form else None, "message": e.message}
+        for e in invalid.errors
+    ]
+    return {
+        "errors": errors,
+        "field_errors": {e["field"]: e["message"] for e in errors if e["field"]},
+        f"{form_name}_form": form,
+    }
