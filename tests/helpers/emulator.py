@@ -32,6 +32,7 @@ TAX_ROLL_MACHINE = f"arn:aws:states:{REGION}:123456789012:stateMachine:civiq-tes
 UNSUBSCRIBE_SECRET_ID = "civiq-test-unsubscribe"
 PORTAL_SESSION_KEY = "integration-test-portal-session-key-0123456789"
 PORTAL_SESSION_SECRET_ID = "civiq-test-portal-session"
+SANDBOX_QUEUE = "civiq-test-sandbox-processor"
 AWS_ENVIRONMENT = {
     "AWS_ACCESS_KEY_ID": "testing",
     "AWS_SECRET_ACCESS_KEY": "testing",

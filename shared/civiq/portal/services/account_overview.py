@@ -1,5 +1,7 @@
 """What a resident sees of their account once looked up: what they owe and by when, their
-statements, their payments and their consumption over the last 13 months."""
+statements, their payments (and those submitted on the portal that the processor has not
+confirmed yet), the payment arrangement in force and their consumption over the last 13
+months."""
 
 from __future__ import annotations
 
@@ -12,12 +14,21 @@ from zoneinfo import ZoneInfo
 
 from civiq.accounts.domain.account_numbers import AccountNumberScheme
 from civiq.billing.domain.statements import Statement, UsagePoint
+from civiq.collections.domain.arrangements import Arrangement
 from civiq.core.dates import local_today
 from civiq.core.language import Language
 from civiq.core.ports import Clock
 from civiq.ledger.domain.payments import Payment
 from civiq.portal.domain.lookup import masked_address
-from civiq.portal.ports import AccountBalances, AccountPayments, AccountStatements, PortalAccounts
+from civiq.portal.domain.online_payments import OnlinePayment
+from civiq.portal.ports import (
+    AccountArrangements,
+    AccountBalances,
+    AccountPayments,
+    AccountStatements,
+    OnlinePayments,
+    PortalAccounts,
+)
 
 STATEMENTS_SHOWN = 13
 PAYMENTS_SHOWN = 12
@@ -37,7 +48,9 @@ class Overview:
     days_past_due: int
     statements: Sequence[Statement]  # newest first
     payments: Sequence[Payment]  # newest first
+    submitted: Sequence[OnlinePayment]  # on the portal, not posted yet; newest first
     usage: Sequence[UsagePoint]  # oldest first, the periods ending in the last 13 months
+    arrangement: Arrangement | None  # in force
 
 
 class AccountOverview:
@@ -47,6 +60,8 @@ class AccountOverview:
         balances: AccountBalances,
         statements: AccountStatements,
         payments: AccountPayments,
+        online: OnlinePayments,
+        arrangements: AccountArrangements,
         numbering: AccountNumberScheme,
         clock: Clock,
         time_zone: ZoneInfo,
@@ -55,6 +70,8 @@ class AccountOverview:
         self._balances = balances
         self._statements = statements
         self._payments = payments
+        self._online = online
+        self._arrangements = arrangements
         self._numbering = numbering
         self._clock = clock
         self._time_zone = time_zone
@@ -65,6 +82,8 @@ class AccountOverview:
         today = local_today(self._clock, self._time_zone)
         statements = self._statements.recent(account_id, STATEMENTS_SHOWN)
         owed = balance.latest_owed.amount if balance.latest is not None else Decimal(0)
+        payments = list(self._payments.of_account(account_id))
+        posted = {p.reference for p in payments}
         return Overview(
             account_id=account_id,
             account_number=self._numbering.display(account.account_number),
@@ -76,9 +95,19 @@ class AccountOverview:
             owed_on_latest=owed,
             days_past_due=balance.days_past_due(today),
             statements=statements,
-            payments=list(self._payments.of_account(account_id))[:PAYMENTS_SHOWN],
+            payments=payments[:PAYMENTS_SHOWN],
+            submitted=[
+                p
+                for p in self._online.of_account(account_id, PAYMENTS_SHOWN)
+                if p.processor_payment_id not in posted
+            ],
             usage=usage_over(statements, USAGE_MONTHS),
+            arrangement=in_force(self._arrangements.of_account(account_id)),
         )
+
+
+def in_force(arrangements: Sequence[Arrangement]) -> Arrangement | None:
+    return next((a for a in arrangements if a.ended_on is None), None)
 
 
 def usage_over(statements: Sequence[Statement], months: int) -> list[UsagePoint]:
