@@ -59,7 +59,9 @@ def test_a_double_submitted_payment_is_one_charge_posted_once(
     assert charge["statement_id"] == account["statement_id"]
     page = resident.get("/portal/account?paid=1").body.decode()
     assert "Your payment was submitted" in page
-    assert "Payments submitted, waiting for confirmation" in page
+    assert (
+        "Payments submitted online, not yet posted" in page and "Waiting for confirmation" in page
+    )
     assert page.count("$240.00") >= 2  # owed, and submitted
 
     worker = load_handler("processor_events")
@@ -69,7 +71,7 @@ def test_a_double_submitted_payment_is_one_charge_posted_once(
     assert posted.method is PaymentMethod.CARD and posted.reference == charge["payment_id"]
     assert DynamoLedger(post_to_statements).state(account["account_id"]).balance == 0
     page = resident.get("/portal/account").body.decode()
-    assert "waiting for confirmation" not in page
+    assert "not yet posted" not in page
     assert '<td>Card</td><td class="num">$240.00</td>' in page  # under Payments
 
 
@@ -131,3 +133,17 @@ def test_the_submission_is_in_the_accounts_history(
     )["Items"]
     actions = [r["action"]["S"] for r in rows if "action" in r]
     assert actions.count("PortalPaymentSubmitted") == 1
+
+
+def test_a_declined_payment_says_so_and_nothing_is_posted(
+    resident: Browser, account: dict[str, str]
+) -> None:
+    key = hidden(resident.get("/portal/pay").body.decode(), "idempotency_key")
+    resident.post("/portal/pay", {"amount": "20.13", "method": "card", "idempotency_key": key})
+    (charge,) = gateway_charges()  # the sandbox declines an amount ending in .13
+    worker = load_handler("processor_events")
+    event = sandbox_event(charge, datetime.now(UTC)).decode()
+    assert worker.handler(sqs_event([event]), Context()) == {"batchItemFailures": []}
+    assert DynamoPayments().of_account(account["account_id"]) == []
+    page = resident.get("/portal/account").body.decode()
+    assert "Declined: nothing was taken." in page and "$20.13" in page

@@ -13,6 +13,7 @@ from civiq.core.audit import AuditEntry
 from civiq.core.language import Language
 from civiq.ledger.domain.journal import AccountLedger
 from civiq.ledger.domain.payments import Payment
+from civiq.payments.domain.processor_payments import ProcessorEvent
 from civiq.portal.domain.online_payments import OnlinePayment
 from civiq.portal.domain.throttle import Attempts
 from civiq.reporting.domain.dashboard import AccountBalance
@@ -78,6 +79,12 @@ class OnlinePayments(Protocol):
 
     def of_account(self, account_id: str, limit: int) -> Sequence[OnlinePayment]:
         """Newest first."""
+        ...
+
+
+class PaymentAnswers(Protocol):
+    def of_payment(self, processor_payment_id: str) -> Sequence[ProcessorEvent]:
+        """What the processor said of the payment so far."""
         ...
 
 

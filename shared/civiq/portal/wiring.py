@@ -29,6 +29,7 @@ from civiq.core.ids import UlidGenerator
 from civiq.ledger.adapters.dynamodb_journal import DynamoJournal
 from civiq.ledger.adapters.dynamodb_postings import DynamoPayments
 from civiq.payments.adapters.dynamodb_mandates import DynamoMandates
+from civiq.payments.adapters.dynamodb_processor_events import DynamoProcessorEvents
 from civiq.payments.adapters.kms_vault import KmsVault
 from civiq.payments.adapters.sandbox_gateway import SandboxGateway
 from civiq.payments.services.autopay_cancellation import CancelAutopay
@@ -109,6 +110,7 @@ def portal_services(settings: PortalSettings, signatures: Signatures) -> PortalS
             statements,
             DynamoPayments(),
             online,
+            DynamoProcessorEvents(),
             DynamoArrangements(),
             numbering,
             clock,

@@ -46,6 +46,15 @@ class OnlinePayment:
     processor_payment_id: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class Submitted:
+    """A payment submitted on the portal and not posted: waiting for the processor's answer, or
+    declined by it (nothing was taken: the resident pays again)."""
+
+    payment: OnlinePayment
+    declined: bool
+
+
 def payment_asked(
     account_id: str, amount: str, method: str, idempotency_key: str, maximum: Decimal
 ) -> PaymentAsked:

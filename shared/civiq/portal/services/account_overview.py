@@ -19,14 +19,16 @@ from civiq.core.dates import local_today
 from civiq.core.language import Language
 from civiq.core.ports import Clock
 from civiq.ledger.domain.payments import Payment
+from civiq.payments.domain.processor_payments import EventKind
 from civiq.portal.domain.lookup import masked_address
-from civiq.portal.domain.online_payments import OnlinePayment
+from civiq.portal.domain.online_payments import Submitted
 from civiq.portal.ports import (
     AccountArrangements,
     AccountBalances,
     AccountPayments,
     AccountStatements,
     OnlinePayments,
+    PaymentAnswers,
     PortalAccounts,
 )
 
@@ -48,7 +50,7 @@ class Overview:
     days_past_due: int
     statements: Sequence[Statement]  # newest first
     payments: Sequence[Payment]  # newest first
-    submitted: Sequence[OnlinePayment]  # on the portal, not posted yet; newest first
+    submitted: Sequence[Submitted]  # on the portal, not posted; newest first
     usage: Sequence[UsagePoint]  # oldest first, the periods ending in the last 13 months
     arrangement: Arrangement | None  # in force
 
@@ -61,6 +63,7 @@ class AccountOverview:
         statements: AccountStatements,
         payments: AccountPayments,
         online: OnlinePayments,
+        answers: PaymentAnswers,
         arrangements: AccountArrangements,
         numbering: AccountNumberScheme,
         clock: Clock,
@@ -71,6 +74,7 @@ class AccountOverview:
         self._statements = statements
         self._payments = payments
         self._online = online
+        self._answers = answers
         self._arrangements = arrangements
         self._numbering = numbering
         self._clock = clock
@@ -96,14 +100,29 @@ class AccountOverview:
             days_past_due=balance.days_past_due(today),
             statements=statements,
             payments=payments[:PAYMENTS_SHOWN],
-            submitted=[
-                p
-                for p in self._online.of_account(account_id, PAYMENTS_SHOWN)
-                if p.processor_payment_id not in posted
-            ],
+            submitted=self._submitted(account_id, posted),
             usage=usage_over(statements, USAGE_MONTHS),
             arrangement=in_force(self._arrangements.of_account(account_id)),
         )
+
+    def _submitted(self, account_id: str, posted: set[str | None]) -> list[Submitted]:
+        """The payments submitted on the portal that are not posted, each declined if the
+        processor said so (one read of its answers each: few are ever waiting)."""
+        waiting = [
+            p
+            for p in self._online.of_account(account_id, PAYMENTS_SHOWN)
+            if p.processor_payment_id not in posted
+        ]
+        return [
+            Submitted(
+                p, p.processor_payment_id is not None and self._declined(p.processor_payment_id)
+            )
+            for p in waiting
+        ]
+
+    def _declined(self, processor_payment_id: str) -> bool:
+        answers = self._answers.of_payment(processor_payment_id)
+        return any(a.kind is EventKind.FAILED for a in answers)
 
 
 def in_force(arrangements: Sequence[Arrangement]) -> Arrangement | None:
