@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import math
 import uuid
+from collections.abc import Mapping
+from decimal import Decimal
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -33,8 +35,10 @@ from civiq.platform.web import (
 )
 
 if TYPE_CHECKING:
+    from civiq.collections.services.casework import Casework
     from civiq.portal.config import PortalSettings
-    from civiq.portal.wiring import PortalServices
+    from civiq.portal.services.payment_arrangement import ArrangePayments
+    from civiq.portal.wiring import AutopayServices, PortalServices
     from civiq.service_requests.wiring import ServiceRequestServices
 
 app = Chalice(app_name="civiq-portal")
@@ -54,18 +58,44 @@ def settings() -> PortalSettings:
 def services() -> PortalServices:
     from civiq.portal.wiring import portal_services
 
-    return portal_services(settings())
+    return portal_services(settings(), Signer(signing_key(), "portal-email"))
+
+
+@cache
+def collection_work() -> Casework:
+    """Collections' casework, built at the first page that holds a collection case (a billing
+    dispute, a payment arrangement): the other pages never import collections' services."""
+    from civiq.collections.wiring import casework
+
+    return casework(settings())
 
 
 @cache
 def service_requests() -> ServiceRequestServices:
-    """A resident's service requests; collections' casework is built at the first billing
-    dispute (it pauses the account's collection case)."""
-    from civiq.collections.wiring import casework
+    """A resident's service requests; a billing dispute pauses the account's collection case."""
     from civiq.service_requests.wiring import service_request_services
 
-    config = settings()
-    return service_request_services(config, cache(lambda: casework(config)))
+    return service_request_services(settings(), collection_work)
+
+
+@cache
+def arrangements() -> ArrangePayments:
+    """Collections' arrangement use case under the portal's pages, on the same policy."""
+    from civiq.collections.wiring import arrangement_services
+    from civiq.portal.wiring import arrange_payments
+
+    make = arrangement_services(collection_work(), settings()).make
+    return arrange_payments(settings(), make)
+
+
+@cache
+def autopay() -> AutopayServices:
+    """Autopay's agreement and the account's flag: built on the first autopay page only, with
+    what billing needs of an account (the flag is an account change billing checks)."""
+    from civiq.billing.wiring import billing_requirements
+    from civiq.portal.wiring import autopay_services
+
+    return autopay_services(settings(), billing_requirements(settings()))
 
 
 @cache
@@ -95,6 +125,9 @@ def clear() -> None:
     settings.cache_clear()
     services.cache_clear()
     service_requests.cache_clear()
+    collection_work.cache_clear()
+    arrangements.cache_clear()
+    autopay.cache_clear()
     signing_key.cache_clear()
     pages.cache_clear()
 
@@ -115,6 +148,65 @@ def render(
 
 def message_page(request: PageRequest, key: str, status: int) -> PageResponse:
     return pages().message(request, key, status)
+
+
+def notice_of(request: PageRequest, notices: dict[str, str]) -> str | None:
+    """The notice a redirect asked for (``?<flag>=1``, the first of ``notices`` found)."""
+    key = next((notices[flag] for flag in notices if request.query.get(flag) == "1"), None)
+    if key is None:
+        return None
+    return services().templates.catalogs.message(negotiate_language(request), key, {})
+
+
+def field_errors(
+    request: PageRequest,
+    invalid: InvalidInput,
+    fields: tuple[str, ...],
+    summary_only: tuple[str, ...] = (),
+    **params: object,
+) -> list[dict[str, Any]]:
+    """The form's refused fields, in the form's order, each worded from the catalog
+    (``portal.error.<field>``), then the refusals of what the form has no input for
+    (``summary_only``: in the error summary, linking nowhere)."""
+    catalogs = services().templates.catalogs
+    language = negotiate_language(request)
+    refused = {e.field for e in invalid.errors}
+    return [
+        {
+            "field": field if field in fields else None,
+            "message": catalogs.message(language, f"portal.error.{field}", params),
+        }
+        for field in (*fields, *summary_only)
+        if field in refused
+    ]
+
+
+def by_field(errors: list[dict[str, Any]]) -> dict[str, str]:
+    return {e["field"]: e["message"] for e in errors if e["field"]}
+
+
+def form_page(
+    request: PageRequest,
+    account_id: str,
+    template: str,
+    errors: list[dict[str, Any]],
+    status: int = 200,
+    **context: object,
+) -> PageResponse:
+    """A form of a looked-up account's: the account, the form's ``context``, and its errors
+    (the summary's, and each field's)."""
+    return render(
+        request,
+        template,
+        {
+            "account": services().overview(account_id),
+            "section": "account",
+            **context,
+            "errors": errors,
+            "field_errors": by_field(errors),
+        },
+        status,
+    )
 
 
 def session_account(request: PageRequest) -> str | None:
@@ -150,16 +242,23 @@ def signed_in(view: Any) -> Any:
     return page_of_account
 
 
+def form_of_account(view: Any) -> Any:
+    """A form posted from a looked-up account's page: refused without its CSRF token."""
+
+    def posted(request: PageRequest, account_id: str, **params: str) -> PageResponse:
+        if not csrf_tokens().valid(request):
+            return message_page(request, "web.forbidden", 403)
+        answer: PageResponse = view(request, account_id, **params)
+        return answer
+
+    posted.__name__ = view.__name__
+    return posted
+
+
 @app.route("/portal", methods=["GET"])
 def lookup_page() -> Response:
     request = current()
-    catalogs = services().templates.catalogs
-    language = negotiate_language(request)
-    notice = None
-    if request.query.get("expired") == "1":
-        notice = catalogs.message(language, "portal.expired", {})
-    elif request.query.get("signed_out") == "1":
-        notice = catalogs.message(language, "portal.signed_out", {})
+    notice = notice_of(request, {"expired": "portal.expired", "signed_out": "portal.signed_out"})
     return respond(render(request, "portal_lookup", _lookup_context({}, notice=notice)))
 
 
@@ -181,17 +280,7 @@ def look_up() -> Response:
             str(uuid.uuid4()),
         )
     except InvalidInput as invalid:
-        fields = {e.field for e in invalid.errors} & {"account_number", "postal_code"}
-        errors = [
-            {
-                "field": field,
-                "message": catalogs.message(
-                    language, f"portal.error.{field}", {"example": example}
-                ),
-            }
-            for field in ("account_number", "postal_code")
-            if field in fields
-        ]
+        errors = field_errors(request, invalid, ("account_number", "postal_code"), example=example)
         context = _lookup_context(request.form, errors=errors)
         return respond(render(request, "portal_lookup", context, 400))
     if isinstance(outcome, LookupMatched):
@@ -224,7 +313,7 @@ def _lookup_context(
         # postal code.
         "form": {"account_number": dict(form).get("account_number", "")},
         "errors": found,
-        "field_errors": {e["field"]: e["message"] for e in found if e["field"]},
+        "field_errors": by_field(found),
         "example_number": _example_number(),
         "notice": notice,
     }
@@ -236,10 +325,267 @@ def account_page(request: PageRequest, account_id: str) -> PageResponse:
     from civiq.billing.services.statement_document import usage_chart
 
     overview = services().overview(account_id)
-    return render(
+    notice = notice_of(
         request,
-        "portal_account",
-        {"account": overview, "chart": usage_chart(overview.usage), "section": "account"},
+        {
+            "paid": "portal.pay_submitted",
+            "arranged": "portal.arrangement_made",
+            "preferences": "portal.preferences_saved",
+            "enrolled": "portal.autopay_enrolled",
+            "email": "portal.email_changed",
+            "cancelled": "portal.autopay_cancelled",
+        },
+    )
+    context = {"account": overview, "chart": usage_chart(overview.usage), "notice": notice}
+    return render(request, "portal_account", {**context, "section": "account"})
+
+
+@app.route("/portal/pay", methods=["GET"])
+@signed_in
+def pay_page(request: PageRequest, account_id: str) -> PageResponse:
+    owed = max(services().overview(account_id).balance, Decimal(0))
+    return _pay_form(request, account_id, {"amount": f"{owed:.2f}" if owed else ""}, [])
+
+
+@app.route("/portal/pay", methods=["POST"], content_types=FORM)
+@signed_in
+@form_of_account
+def pay(request: PageRequest, account_id: str) -> PageResponse:
+    form = request.form
+    try:
+        services().pay(
+            account_id,
+            form.get("amount", ""),
+            form.get("method", ""),
+            form.get("idempotency_key", ""),
+            str(uuid.uuid4()),
+        )
+    except InvalidInput as invalid:
+        from civiq.platform.catalogs import format_money
+
+        maximum = format_money(settings().portal_max_payment, negotiate_language(request))
+        errors = field_errors(
+            request, invalid, ("amount", "method"), ("idempotency_key",), maximum=maximum
+        )
+        return _pay_form(request, account_id, form, errors, 400)
+    return redirect(request.link("/portal/account", paid="1"))
+
+
+@app.route("/portal/preferences", methods=["GET"])
+@signed_in
+def preferences_page(request: PageRequest, account_id: str) -> PageResponse:
+    return _preferences_form(request, account_id, {}, [])
+
+
+@app.route("/portal/preferences", methods=["POST"], content_types=FORM)
+@signed_in
+@form_of_account
+def change_preferences(request: PageRequest, account_id: str) -> PageResponse:
+    form = request.form
+    try:
+        services().preferences.change(
+            account_id,
+            form.get("ebilling") == "yes",
+            form.get("language", ""),
+            str(uuid.uuid4()),
+        )
+    except InvalidInput as invalid:
+        errors = field_errors(request, invalid, ("language", "ebilling"))
+        return _preferences_form(request, account_id, form, errors, 400)
+    return redirect(request.link("/portal/account", preferences="1"))
+
+
+@app.route("/portal/preferences/email", methods=["POST"], content_types=FORM)
+@signed_in
+@form_of_account
+def ask_email_change(request: PageRequest, account_id: str) -> PageResponse:
+    """The new address is sent a link to confirm it (an absolute link: it is opened from the
+    mailbox); the address on file stays as it is until then."""
+    scheme = "https" if request.secure else "http"
+    host = request.headers.get("host", "localhost")
+
+    def link(token: str) -> str:
+        return f"{scheme}://{host}{request.link('/portal/preferences/email/verify', token=token)}"
+
+    try:
+        services().email_change.ask(account_id, request.form.get("email", ""), link)
+    except InvalidInput as invalid:
+        errors = field_errors(request, invalid, ("email",))
+        return _preferences_form(request, account_id, request.form, errors, 400)
+    return redirect(request.link("/portal/preferences", sent="1"))
+
+
+@app.route("/portal/preferences/email/verify", methods=["GET"])
+@signed_in
+def email_verification_page(request: PageRequest, account_id: str) -> PageResponse:
+    """Confirming is a form: a mail scanner that opens the link changes nothing."""
+    token = request.query.get("token", "")
+    try:
+        address = services().email_change.pending(account_id, token)
+    except InvalidInput:
+        return message_page(request, "portal.link_expired", 400)
+    context: dict[str, object] = {"token": token, "email": address, "section": "account"}
+    return render(request, "portal_email_verify", context)
+
+
+@app.route("/portal/preferences/email/verify", methods=["POST"], content_types=FORM)
+@signed_in
+@form_of_account
+def verify_email(request: PageRequest, account_id: str) -> PageResponse:
+    try:
+        services().email_change.confirm(
+            account_id, request.form.get("token", ""), str(uuid.uuid4())
+        )
+    except InvalidInput:
+        return message_page(request, "portal.link_expired", 400)
+    return redirect(request.link("/portal/account", email="1"))
+
+
+def _preferences_form(
+    request: PageRequest,
+    account_id: str,
+    form: Mapping[str, str],
+    errors: list[dict[str, Any]],
+    status: int = 200,
+) -> PageResponse:
+    """The preferences (as posted, or as on file when another form was posted) and the form
+    that changes the email address."""
+    shown = services().preferences.shown(account_id)
+    posted = "language" in form
+    fields = {
+        "language": form.get("language", "") if posted else shown.language.value,
+        "ebilling": form.get("ebilling") == "yes" if posted else shown.ebilling,
+        "email": form.get("email", ""),
+    }
+    notice = notice_of(request, {"sent": "portal.email_sent"})
+    return form_page(
+        request,
+        account_id,
+        "portal_preferences",
+        errors,
+        status,
+        shown=shown,
+        form=fields,
+        notice=notice,
+    )
+
+
+AGREEMENT_FIELDS = ("payor", "institution", "transit", "bank_account", "accepted")
+
+
+@app.route("/portal/autopay", methods=["GET"])
+@signed_in
+def autopay_page(request: PageRequest, account_id: str) -> PageResponse:
+    return _autopay_form(request, account_id, {}, [])
+
+
+@app.route("/portal/autopay", methods=["POST"], content_types=FORM)
+@signed_in
+@form_of_account
+def enrol_autopay(request: PageRequest, account_id: str) -> PageResponse:
+    from civiq.core.errors import Conflict
+    from civiq.portal.domain.resident import RESIDENT
+
+    form = request.form
+    try:
+        autopay().enrol(
+            account_id, dict(form), form.get("accepted") == "yes", RESIDENT, str(uuid.uuid4())
+        )
+    except InvalidInput as invalid:
+        errors = field_errors(request, invalid, AGREEMENT_FIELDS)
+        return _autopay_form(request, account_id, form, errors, 400)
+    except Conflict:
+        pass  # enrolled already (the form sent twice): the account page says so
+    return redirect(request.link("/portal/account", enrolled="1"))
+
+
+@app.route("/portal/autopay/cancel", methods=["POST"], content_types=FORM)
+@signed_in
+@form_of_account
+def cancel_autopay(request: PageRequest, account_id: str) -> PageResponse:
+    from civiq.portal.domain.resident import RESIDENT
+
+    autopay().cancel(account_id, RESIDENT, str(uuid.uuid4()))
+    return redirect(request.link("/portal/account", cancelled="1"))
+
+
+def _autopay_form(
+    request: PageRequest,
+    account_id: str,
+    form: Mapping[str, str],
+    errors: list[dict[str, Any]],
+    status: int = 200,
+) -> PageResponse:
+    """The agreement in force (and how to cancel it), or the agreement to sign (what was typed
+    kept on a refusal, so nothing is typed twice)."""
+    return form_page(
+        request,
+        account_id,
+        "portal_autopay",
+        errors,
+        status,
+        mandate=autopay().mandates.current(account_id),
+        form={name: form.get(name, "") for name in AGREEMENT_FIELDS},
+    )
+
+
+# What the arrangement's policy may refuse that the form has no input for.
+ARRANGEMENT_REFUSALS = ("owed", "down_payment", "frequency", "first_due", "account")
+
+
+@app.route("/portal/arrangement", methods=["GET"])
+@signed_in
+def arrangement_page(request: PageRequest, account_id: str) -> PageResponse:
+    return _arrangement_form(request, account_id, {}, [])
+
+
+@app.route("/portal/arrangement", methods=["POST"], content_types=FORM)
+@signed_in
+@form_of_account
+def arrange(request: PageRequest, account_id: str) -> PageResponse:
+    from civiq.core.errors import Conflict
+
+    try:
+        arrangements()(account_id, request.form.get("instalments", ""), str(uuid.uuid4()))
+    except InvalidInput as invalid:
+        errors = field_errors(request, invalid, ("instalments",), ARRANGEMENT_REFUSALS)
+        return _arrangement_form(request, account_id, request.form, errors, 400)
+    except Conflict:
+        pass  # made meanwhile (the form sent twice): the account page shows it
+    return redirect(request.link("/portal/account", arranged="1"))
+
+
+def _arrangement_form(
+    request: PageRequest,
+    account_id: str,
+    form: Mapping[str, str],
+    errors: list[dict[str, Any]],
+    status: int = 200,
+) -> PageResponse:
+    standing = arrangements().standing(account_id)
+    chosen = form.get("instalments", "")
+    return form_page(
+        request, account_id, "portal_arrangement", errors, status, standing=standing, chosen=chosen
+    )
+
+
+def _pay_form(
+    request: PageRequest,
+    account_id: str,
+    form: Mapping[str, str],
+    errors: list[dict[str, Any]],
+    status: int = 200,
+) -> PageResponse:
+    """The payment form; its idempotency key is the one it was sent with (a corrected form is
+    still the one payment), or a new one."""
+    fields = {
+        "amount": form.get("amount", ""),
+        "method": form.get("method", ""),
+        "idempotency_key": form.get("idempotency_key") or str(uuid.uuid4()),
+    }
+    maximum = settings().portal_max_payment
+    return form_page(
+        request, account_id, "portal_pay", errors, status, form=fields, maximum=maximum
     )
 
 
@@ -298,18 +644,6 @@ REQUESTS_SHOWN = 50
 STATEMENTS_OFFERED = 13  # the statements a billing dispute may name: about two years
 
 
-def _field_errors(request: PageRequest, invalid: InvalidInput) -> list[dict[str, Any]]:
-    """Each invalid field of a form, in the page's language (the form's own order)."""
-    catalogs = services().templates.catalogs
-    language = negotiate_language(request)
-    fields = {e.field for e in invalid.errors}
-    return [
-        {"field": field, "message": catalogs.message(language, f"portal.error.{field}", {})}
-        for field in REQUEST_FIELDS
-        if field in fields
-    ]
-
-
 def _resident() -> Any:
     from civiq.core.events import Actor
     from civiq.service_requests.domain.requests import RESIDENT_ROLE
@@ -340,7 +674,7 @@ def _new_request_form(
             "request_key": dict(form).get("request_key") or uuid.uuid4().hex,
             "form": dict(form),
             "errors": errors,
-            "field_errors": {e["field"]: e["message"] for e in errors if e["field"]},
+            "field_errors": by_field(errors),
         },
         status,
     )
@@ -364,7 +698,9 @@ def open_request(request: PageRequest, account_id: str) -> PageResponse:
         kind = RequestKind(form.get("kind", ""))
     except ValueError:
         error = InvalidInput("choose what the request is about", "kind")
-        return _new_request_form(request, account_id, form, _field_errors(request, error), 400)
+        return _new_request_form(
+            request, account_id, form, field_errors(request, error, REQUEST_FIELDS), 400
+        )
     asked = Asked(
         account_id=account_id,
         request_key=form.get("request_key", ""),
@@ -376,10 +712,14 @@ def open_request(request: PageRequest, account_id: str) -> PageResponse:
     try:
         opened = service_requests().open(asked, _resident(), str(uuid.uuid4()))
     except InvalidInput as invalid:
-        return _new_request_form(request, account_id, form, _field_errors(request, invalid), 400)
+        return _new_request_form(
+            request, account_id, form, field_errors(request, invalid, REQUEST_FIELDS), 400
+        )
     except NotFound:  # a statement that is not this account's
         error = InvalidInput("not one of this account's statements", "statement_id")
-        return _new_request_form(request, account_id, form, _field_errors(request, error), 400)
+        return _new_request_form(
+            request, account_id, form, field_errors(request, error, REQUEST_FIELDS), 400
+        )
     return redirect(request.link(f"/portal/requests/{opened.request_id}", sent="request"))
 
 
@@ -407,7 +747,7 @@ def _request_page(
         "notice": notice,
         "form": dict(form or {}),
         "errors": found,
-        "field_errors": {e["field"]: e["message"] for e in found if e["field"]},
+        "field_errors": by_field(found),
     }
     return render(request, "portal_request", context, status)
 
@@ -427,7 +767,7 @@ def reply_to_request(request: PageRequest, account_id: str, request_id: str) -> 
     try:
         service_requests().reply(request_id, text, _resident(), str(uuid.uuid4()), account_id)
     except InvalidInput as invalid:
-        errors = _field_errors(request, invalid)
+        errors = field_errors(request, invalid, REQUEST_FIELDS)
         return _request_page(request, account_id, request_id, request.form, errors, 400)
     except NotFound:
         return message_page(request, "web.not_found", 404)

@@ -21,6 +21,7 @@ from civiq.metering.schemas.events import METERING_EVENT_SCHEMAS
 from civiq.notices.schemas.events import NOTIFICATION_EVENT_SCHEMAS
 from civiq.payments.schemas.events import PAYMENT_EVENT_SCHEMAS
 from civiq.payments.schemas.ledger_events import LEDGER_EVENT_SCHEMAS
+from civiq.payments.schemas.mandate_events import MANDATE_EVENT_SCHEMAS
 from civiq.payments.schemas.penalty_events import LATE_PENALTY_EVENT_SCHEMAS
 from civiq.payments.schemas.processor_exception_events import PROCESSOR_EXCEPTION_EVENT_SCHEMAS
 from civiq.service_requests.schemas.events import SERVICE_REQUEST_EVENT_SCHEMAS
@@ -35,6 +36,7 @@ EVENT_SCHEMAS: dict[tuple[str, int], type[BaseModel]] = {
     **NOTIFICATION_EVENT_SCHEMAS,  # alerts to customers (possible leak, read reminders)
     **PAYMENT_EVENT_SCHEMAS,  # a payment posted (receipts)
     **LEDGER_EVENT_SCHEMAS,  # refunds, reversals, autopay charges
+    **MANDATE_EVENT_SCHEMAS,  # autopay agreements signed and cancelled (the portal)
     **LATE_PENALTY_EVENT_SCHEMAS,  # late-payment penalties
     **PROCESSOR_EXCEPTION_EVENT_SCHEMAS,  # processor events waiting for, decided by, a clerk
     **COLLECTION_EVENT_SCHEMAS,  # collection cases

@@ -34,6 +34,7 @@ PORTAL_SESSION_KEY = "integration-test-portal-session-key-0123456789"
 PORTAL_SESSION_SECRET_ID = "civiq-test-portal-session"
 CONSOLE_SIGNING_KEY = "integration-test-console-signing-key-0123456789"
 CONSOLE_SIGNING_SECRET_ID = "civiq-test-console-signing"
+SANDBOX_QUEUE = "civiq-test-sandbox-processor"
 AWS_ENVIRONMENT = {
     "AWS_ACCESS_KEY_ID": "testing",
     "AWS_SECRET_ACCESS_KEY": "testing",

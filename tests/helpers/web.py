@@ -55,6 +55,12 @@ class Browser:
         body = urlencode(fields).encode()
         return self._keep(self.client.http.post(path, headers=self._headers(FORM), body=body))
 
+    def signed_in(self, number: str, postal_code: str = "J8X 3G8") -> Browser:
+        """Looked up (the session cookie kept)."""
+        answer = self.post("/portal", {"account_number": number, "postal_code": postal_code})
+        assert answer.status_code == 303, answer.body
+        return self
+
     def csrf(self) -> str:
         page = self.get(self.form_page).body.decode()
         match = re.search(r'name="csrf" value="([^"]+)"', page)

@@ -10,6 +10,7 @@ from typing import Any
 
 import boto3
 import pytest
+from chalice.test import Client
 
 from civiq.core.audit import AuditEntry
 from civiq.rates.adapters.dynamodb import DynamoRateSchedules
@@ -25,6 +26,7 @@ from tests.helpers.emulator import (
     LEDGER_TABLE,
     PORTAL_SESSION_SECRET_ID,
     REGION,
+    SANDBOX_QUEUE,
     SIGNING_KEY_SECRET_ID,
     TABLE,
     TAX_ROLL_MACHINE,
@@ -33,6 +35,8 @@ from tests.helpers.emulator import (
 )
 from tests.helpers.files import REPO
 from tests.helpers.stores import NOW
+
+PORTAL_SENDER = "notices@riverside.example.ca"
 
 
 @pytest.fixture
@@ -70,8 +74,16 @@ def chalice_app(aws: None, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
 @pytest.fixture
 def portal_app(aws: None, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     """The resident portal's Chalice app wired to the in-process emulator (cold start per
-    test)."""
+    test); its payments go to the sandbox gateway's queue, its arrangements pause cases of the
+    collection-case machine (created by the tests that open cases), its PAD agreements are
+    sealed with a KMS key of their own, its email verification links sent through SES."""
+    queue = boto3.client("sqs", region_name=REGION).create_queue(QueueName=SANDBOX_QUEUE)
+    mandate_key = boto3.client("kms", region_name=REGION).create_key()["KeyMetadata"]["Arn"]
+    boto3.client("ses", region_name=REGION).verify_email_identity(EmailAddress=PORTAL_SENDER)
     for name, value in {
+        "SANDBOX_PROCESSOR_QUEUE_URL": queue["QueueUrl"],
+        "MANDATE_KEY_ID": mandate_key,
+        "NOTIFICATION_SENDER_ADDRESS": PORTAL_SENDER,
         "TABLE_NAME": TABLE,
         "LEDGER_TABLE_NAME": LEDGER_TABLE,
         "EVENT_BUS_NAME": BUS,
@@ -88,6 +100,12 @@ def portal_app(aws: None, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     yield portal_module.app
     portal_module.clear()
     del sys.modules["civiq_portal_app"]
+
+
+@pytest.fixture
+def portal(portal_app: Any) -> Iterator[Client]:
+    with Client(portal_app) as client:
+        yield client
 
 
 @pytest.fixture

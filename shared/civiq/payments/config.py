@@ -61,6 +61,8 @@ class AutopaySettings(CommonSettings):
     """functions/autopay: charges go to the sandbox gateway's queue (the only gateway shipped)."""
 
     sandbox_processor_queue_url: str = Field(min_length=10)
+    # the KMS key that seals the bank accounts of PAD agreements (a new gateway is given them)
+    mandate_key_id: str = Field(min_length=1)
 
 
 class SandboxProcessorSettings(BaseSettings):

@@ -4,7 +4,7 @@ memory)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -13,6 +13,8 @@ from typing import Protocol
 from civiq.core.audit import AuditEntry
 from civiq.core.events import DomainEvent
 from civiq.core.ports import Page
+from civiq.ledger.domain.payments import PaymentMethod
+from civiq.payments.domain.mandates import BankAccount, Mandate
 from civiq.payments.domain.payment_troubles import PaymentTrouble
 from civiq.payments.domain.processor_exceptions import (
     Assignment,
@@ -79,12 +81,15 @@ class ProcessorEventQueue(Protocol):
 @dataclass(frozen=True)
 class ChargeRequest:
     """A charge of the payment instrument the customer keeps on file with the processor (a
-    card or a pre-authorized debit agreement), for a statement."""
+    card or a pre-authorized debit agreement), for a statement (or, paid on the portal, for
+    what the account owes)."""
 
     idempotency_key: str  # the same key is one charge, however often it is asked for
     account_number: str
     amount: Decimal
-    statement_id: str
+    statement_id: str | None
+    method: PaymentMethod | None = None  # None: the instrument on file decides
+    instrument: str | None = None  # the gateway's token of our mandate (None: its own file)
 
 
 @dataclass(frozen=True)
@@ -99,6 +104,13 @@ class RefundRequest:
 
 class PaymentGateway(Protocol):
     """The payment processor. Its answers come back later, through the signed webhook."""
+
+    name: str  # which gateway: the mandates keep a token per gateway
+
+    def tokenise(self, bank: BankAccount, payor: str) -> str:
+        """The gateway's token for debiting ``bank`` under a PAD agreement of ``payor``'s (the
+        same bank account and payor, the same token)."""
+        ...
 
     def charge(self, request: ChargeRequest) -> str:
         """Ask for the charge; returns the processor's payment id."""
@@ -186,4 +198,30 @@ class PaymentTroubles(Protocol):
 
     def latest(self, account_id: str) -> date | None:
         """The day of the account's latest failed attempt on our side, if any."""
+        ...
+
+
+class Mandates(Protocol):
+    """Each account's PAD agreement in force (one at a time), and the ones cancelled."""
+
+    def current(self, account_id: str) -> Mandate | None:
+        """The account's agreement in force, if any."""
+        ...
+
+    def save(
+        self, before: Mandate | None, after: Mandate, record: DomainEvent | AuditEntry
+    ) -> None:
+        """Keep ``after`` with its event (to the outbox, with its history entry) or, for a change
+        no one subscribes to, its history entry alone; if the account has no agreement in force
+        (``before`` None) or it is still ``before``; else Conflict."""
+        ...
+
+
+class Vault(Protocol):
+    """Seals what must never be read at rest (a bank account), bound to its ``context``."""
+
+    def seal(self, plain: bytes, context: Mapping[str, str]) -> str: ...
+
+    def unseal(self, sealed: str, context: Mapping[str, str]) -> bytes:
+        """Raises when ``sealed`` was not sealed with the same ``context``."""
         ...

@@ -286,14 +286,26 @@ def apply_late_penalties(settings: PenaltySettings) -> ApplyLatePenalties:
 
 def charge_autopay(settings: AutopaySettings) -> ChargeAutopay:
     """Autopay accounts charged through the payment gateway when billed (functions/autopay)."""
+    from civiq.payments.adapters.dynamodb_mandates import DynamoMandates
+    from civiq.payments.adapters.kms_vault import KmsVault
     from civiq.payments.services.autopay import ChargeAutopay
+    from civiq.payments.services.mandate_instruments import MandateInstrument
 
     configure_table(settings)
+    gateway = SandboxGateway(client(settings, "sqs"), settings.sandbox_processor_queue_url)
+    clock, ids = SystemClock(), UlidGenerator()
     return ChargeAutopay(
         DynamoAccountRepository(),
         DynamoLedger(post_to_statements),
-        SandboxGateway(client(settings, "sqs"), settings.sandbox_processor_queue_url),
+        gateway,
         DynamoMilestones(),
-        SystemClock(),
-        UlidGenerator(),
+        clock,
+        ids,
+        MandateInstrument(
+            DynamoMandates(),
+            KmsVault(client(settings, "kms"), settings.mandate_key_id),
+            gateway,
+            clock,
+            ids,
+        ),
     )

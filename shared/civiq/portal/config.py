@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from decimal import Decimal
 
 from pydantic import Field
 
 from civiq.collections.config import CollectionSettings
 from civiq.core.settings import DocumentSettings
+from civiq.ledger.domain.payments import MAX_PAYMENT
 from civiq.portal.domain.throttle import Backoff
 from civiq.portal.services.look_up_account import LookupPolicy
 from civiq.service_requests.config import ServiceRequestSettings
@@ -29,6 +31,18 @@ class PortalSettings(DocumentSettings, CollectionSettings, ServiceRequestSetting
     lookup_free_failures_per_client: int = Field(default=20, ge=1, le=500)
     lookup_first_wait_seconds: int = Field(default=30, ge=1, le=3600)
     lookup_longest_wait_seconds: int = Field(default=3600, ge=60, le=86_400)
+    # Payments go to the payment gateway (the sandbox's queue locally and in staging); one
+    # payment on the portal is at most this much.
+    sandbox_processor_queue_url: str = Field(min_length=10)
+    # An email address changed on the portal is confirmed by a link sent to it from the notices'
+    # sender address, which works this long.
+    notification_sender_address: str = Field(pattern=r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
+    email_verification_minutes: int = Field(default=60, ge=10, le=1440)
+    # The KMS key that seals the bank accounts of the PAD agreements residents sign.
+    mandate_key_id: str = Field(min_length=1)
+    portal_max_payment: Decimal = Field(
+        default=Decimal("10000.00"), gt=0, le=MAX_PAYMENT, decimal_places=2
+    )
 
     def lookup_policy(self) -> LookupPolicy:
         first = timedelta(seconds=self.lookup_first_wait_seconds)

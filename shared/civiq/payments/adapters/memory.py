@@ -1,12 +1,13 @@
 """In-memory fakes of payments' ports (:mod:`civiq.payments.ports`), with the DynamoDB adapters'
 rules: the penalty job's past-due statements (issued statements still owing, an account's all in
 one list, by due date) and processor exceptions (kept once per event, decided once, listed by
-status)."""
+status), PAD agreements (one in force per account, each change on the one read) and a vault."""
 
 from __future__ import annotations
 
+import json
 import zlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 
 from civiq.billing.adapters.memory import InMemoryStatements
@@ -18,6 +19,7 @@ from civiq.core.fakes import SharedStore, page_of
 from civiq.core.ports import Page
 from civiq.ledger.adapters.memory import InMemoryLedger
 from civiq.ledger.domain.journal import is_statement
+from civiq.payments.domain.mandates import Mandate, MandateStatus
 from civiq.payments.domain.payment_troubles import PaymentTrouble
 from civiq.payments.domain.processor_exceptions import (
     Assignment,
@@ -149,3 +151,39 @@ class InMemoryPaymentTroubles:
     def latest(self, account_id: str) -> date | None:
         days = [t.on for t in self.troubles.values() if t.account_id == account_id]
         return max(days, default=None)
+
+
+class InMemoryMandates:
+    def __init__(self) -> None:
+        self.current_of: dict[str, Mandate] = {}
+        self.cancelled: list[Mandate] = []
+        self.records: list[DomainEvent | AuditEntry] = []
+
+    def current(self, account_id: str) -> Mandate | None:
+        return self.current_of.get(account_id)
+
+    def save(
+        self, before: Mandate | None, after: Mandate, record: DomainEvent | AuditEntry
+    ) -> None:
+        held = self.current_of.get(after.account_id)
+        if held != before:
+            raise Conflict("the autopay agreement changed meanwhile", "account_id")
+        if after.status is MandateStatus.ACTIVE:
+            self.current_of[after.account_id] = after
+        else:
+            del self.current_of[after.account_id]
+            self.cancelled.append(after)
+        self.records.append(record)
+
+
+class InMemoryVault:
+    """Seals reversibly, bound to the context (for tests: nothing is secret here)."""
+
+    def seal(self, plain: bytes, context: Mapping[str, str]) -> str:
+        return json.dumps({"context": dict(context), "plain": plain.decode()})
+
+    def unseal(self, sealed: str, context: Mapping[str, str]) -> bytes:
+        found = json.loads(sealed)
+        if found["context"] != dict(context):
+            raise ValueError("sealed under another context")
+        return str(found["plain"]).encode()

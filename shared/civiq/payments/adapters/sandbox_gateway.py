@@ -9,7 +9,8 @@ to their Lambda consumer.) Outcomes are fixed by the data, like test card number
 
 - an amount ending in .13 is declined (``payment.failed``, ``card_declined``);
 - any other amount succeeds (``payment.succeeded``);
-- accounts whose number ends in an even digit pay by card, the others by pre-authorized debit.
+- a charge names its method (card or pre-authorized debit), or else accounts whose number ends
+  in an even digit pay by card, the others by pre-authorized debit.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from civiq.payments.domain.mandates import BankAccount
 from civiq.payments.domain.webhooks import SIGNATURE_HEADER, sign
 from civiq.payments.ports import ChargeRequest, RefundRequest
 
@@ -34,18 +36,28 @@ def _token(prefix: str, *parts: str) -> str:
 
 
 class SandboxGateway:
-    def __init__(self, sqs_client: Any, queue_url: str) -> None:
+    def __init__(self, sqs_client: Any, queue_url: str, name: str = "sandbox") -> None:
         self._sqs = sqs_client
         self._url = queue_url
+        self.name = name
+
+    def tokenise(self, bank: BankAccount, payor: str) -> str:
+        """A token of this gateway's own for the bank account (a real processor stores the
+        account and answers with its id)."""
+        return _token(f"pm_{self.name}_", bank.institution, bank.transit, bank.account, payor)
 
     def charge(self, request: ChargeRequest) -> str:
         payment_id = _token("pay_", request.idempotency_key)
-        message = {
+        message: dict[str, str | None] = {
             "payment_id": payment_id,
             "account_number": request.account_number,
             "amount": f"{request.amount:.2f}",
             "statement_id": request.statement_id,
         }
+        if request.method is not None:
+            message["method"] = request.method.value
+        if request.instrument is not None:
+            message["instrument"] = request.instrument
         self._sqs.send_message(QueueUrl=self._url, MessageBody=json.dumps(message))
         return payment_id
 

@@ -1,10 +1,13 @@
-"""In-memory stand-ins of the portal's own store, for tests."""
+"""In-memory stand-ins of the portal's own stores, for tests."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import datetime
 
+from civiq.core.audit import AuditEntry
+from civiq.portal.domain.online_payments import OnlinePayment
 from civiq.portal.domain.throttle import Attempts
 
 
@@ -21,3 +24,25 @@ class MemoryLookupAttempts:
 
     def forget(self, key: str) -> None:
         self.counted.pop(key, None)
+
+
+class MemoryOnlinePayments:
+    def __init__(self) -> None:
+        self.kept: dict[str, OnlinePayment] = {}
+        self.history: list[AuditEntry] = []
+
+    def submit(self, payment: OnlinePayment, entry: AuditEntry) -> OnlinePayment:
+        if payment.idempotency_key in self.kept:
+            return self.kept[payment.idempotency_key]
+        self.kept[payment.idempotency_key] = payment
+        self.history.append(entry)
+        return payment
+
+    def charged(self, payment: OnlinePayment, processor_payment_id: str) -> None:
+        self.kept[payment.idempotency_key] = replace(
+            payment, processor_payment_id=processor_payment_id
+        )
+
+    def of_account(self, account_id: str, limit: int) -> Sequence[OnlinePayment]:
+        mine = [p for p in self.kept.values() if p.account_id == account_id]
+        return sorted(mine, key=lambda p: p.submitted_at, reverse=True)[:limit]

@@ -1,5 +1,7 @@
 """What a resident sees of their account once looked up: what they owe and by when, their
-statements, their payments and their consumption over the last 13 months."""
+statements, their payments (and those submitted on the portal that the processor has not
+confirmed yet), the payment arrangement in force and their consumption over the last 13
+months."""
 
 from __future__ import annotations
 
@@ -12,12 +14,23 @@ from zoneinfo import ZoneInfo
 
 from civiq.accounts.domain.account_numbers import AccountNumberScheme
 from civiq.billing.domain.statements import Statement, UsagePoint
+from civiq.collections.domain.arrangements import Arrangement
 from civiq.core.dates import local_today
 from civiq.core.language import Language
 from civiq.core.ports import Clock
 from civiq.ledger.domain.payments import Payment
+from civiq.payments.domain.processor_payments import EventKind
 from civiq.portal.domain.lookup import masked_address
-from civiq.portal.ports import AccountBalances, AccountPayments, AccountStatements, PortalAccounts
+from civiq.portal.domain.online_payments import Submitted
+from civiq.portal.ports import (
+    AccountArrangements,
+    AccountBalances,
+    AccountPayments,
+    AccountStatements,
+    OnlinePayments,
+    PaymentAnswers,
+    PortalAccounts,
+)
 
 STATEMENTS_SHOWN = 13
 PAYMENTS_SHOWN = 12
@@ -37,7 +50,9 @@ class Overview:
     days_past_due: int
     statements: Sequence[Statement]  # newest first
     payments: Sequence[Payment]  # newest first
+    submitted: Sequence[Submitted]  # on the portal, not posted; newest first
     usage: Sequence[UsagePoint]  # oldest first, the periods ending in the last 13 months
+    arrangement: Arrangement | None  # in force
 
 
 class AccountOverview:
@@ -47,6 +62,9 @@ class AccountOverview:
         balances: AccountBalances,
         statements: AccountStatements,
         payments: AccountPayments,
+        online: OnlinePayments,
+        answers: PaymentAnswers,
+        arrangements: AccountArrangements,
         numbering: AccountNumberScheme,
         clock: Clock,
         time_zone: ZoneInfo,
@@ -55,6 +73,9 @@ class AccountOverview:
         self._balances = balances
         self._statements = statements
         self._payments = payments
+        self._online = online
+        self._answers = answers
+        self._arrangements = arrangements
         self._numbering = numbering
         self._clock = clock
         self._time_zone = time_zone
@@ -65,6 +86,8 @@ class AccountOverview:
         today = local_today(self._clock, self._time_zone)
         statements = self._statements.recent(account_id, STATEMENTS_SHOWN)
         owed = balance.latest_owed.amount if balance.latest is not None else Decimal(0)
+        payments = list(self._payments.of_account(account_id))
+        posted = {p.reference for p in payments}
         return Overview(
             account_id=account_id,
             account_number=self._numbering.display(account.account_number),
@@ -76,9 +99,34 @@ class AccountOverview:
             owed_on_latest=owed,
             days_past_due=balance.days_past_due(today),
             statements=statements,
-            payments=list(self._payments.of_account(account_id))[:PAYMENTS_SHOWN],
+            payments=payments[:PAYMENTS_SHOWN],
+            submitted=self._submitted(account_id, posted),
             usage=usage_over(statements, USAGE_MONTHS),
+            arrangement=in_force(self._arrangements.of_account(account_id)),
         )
+
+    def _submitted(self, account_id: str, posted: set[str | None]) -> list[Submitted]:
+        """The payments submitted on the portal that are not posted, each declined if the
+        processor said so (one read of its answers each: few are ever waiting)."""
+        waiting = [
+            p
+            for p in self._online.of_account(account_id, PAYMENTS_SHOWN)
+            if p.processor_payment_id not in posted
+        ]
+        return [
+            Submitted(
+                p, p.processor_payment_id is not None and self._declined(p.processor_payment_id)
+            )
+            for p in waiting
+        ]
+
+    def _declined(self, processor_payment_id: str) -> bool:
+        answers = self._answers.of_payment(processor_payment_id)
+        return any(a.kind is EventKind.FAILED for a in answers)
+
+
+def in_force(arrangements: Sequence[Arrangement]) -> Arrangement | None:
+    return next((a for a in arrangements if a.ended_on is None), None)
 
 
 def usage_over(statements: Sequence[Statement], months: int) -> list[UsagePoint]:

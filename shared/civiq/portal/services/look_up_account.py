@@ -23,12 +23,12 @@ from civiq.portal.domain.lookup import (
     LookupThrottled,
     compact_postal_code,
 )
+from civiq.portal.domain.resident import RESIDENT
 from civiq.portal.domain.throttle import Backoff
 from civiq.portal.ports import History, LookupAttempts, PortalAccounts
 
 # Compared against when the number has no account, so a miss costs what a hit does.
 NO_POSTAL_CODE = "X0X0X0"
-RESIDENT = "resident"
 
 
 @dataclass(frozen=True)
@@ -86,8 +86,8 @@ class LookUpAccount:
                 self._ids.new_id(),
                 f"ACCOUNT#{account_id}",
                 "PortalLookup",
-                RESIDENT,
-                RESIDENT,
+                RESIDENT.subject,
+                RESIDENT.role,
                 now,
                 correlation_id,
                 {"client": client},
