@@ -44,6 +44,10 @@ CONSOLE_PAGES = {
     ("GET", "/dashboard/utilities/runs/{run_id}"),
     ("GET", "/dashboard/utilities/processor-exceptions"),
     ("POST", "/dashboard/utilities/processor-exceptions/{event_id}/decision"),
+    ("GET", "/dashboard/utilities/service-requests"),
+    ("GET", "/dashboard/utilities/service-requests/{request_id}"),
+    ("POST", "/dashboard/utilities/service-requests/{request_id}/replies"),
+    ("POST", "/dashboard/utilities/service-requests/{request_id}/status"),
 }
 
 

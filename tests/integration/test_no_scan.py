@@ -957,6 +957,18 @@ def test_every_route_answers_without_a_scan(
         read_path = "/dashboard/utilities/reads/{meter_id}/{read_on}"
         _, used = page("POST", read_path, 409, review, meter_id=meter["id"], read_on="2024-05-01")
         assert "Scan" not in used, used  # reviewed above: a 409 page
+        requests_page = "/dashboard/utilities/service-requests"
+        _, used = page("GET", requests_page + "?status=open", 200)
+        assert used == Counter({"Query": 1}), used  # as the JSON worklist
+        one_request = requests_page + "/{request_id}"
+        _, used = page("GET", one_request, 404, request_id=unknown)
+        assert used == Counter({"GetItem": 1}), used
+        answer = {"csrf": hidden["csrf"], "reply-text": "We are on our way."}
+        _, used = page("POST", one_request + "/replies", 404, answer, request_id=unknown)
+        assert used == Counter({"GetItem": 1}), used
+        moved = {"csrf": hidden["csrf"], "move-status": "resolved", "move-version": "1"}
+        _, used = page("POST", one_request + "/status", 404, moved, request_id=unknown)
+        assert used == Counter({"GetItem": 1}), used
         _, used = page("POST", "/dashboard/sign-out", 303, {"csrf": hidden["csrf"]})
         assert not used
 

@@ -75,7 +75,12 @@ def query_of(request: PageRequest, model: type[Query], page_own: tuple[str, ...]
 
     ignored = {"lang", *page_own}
     try:
-        asked = {name: value for name, value in request.query.items() if name not in ignored}
+        # A GET form sends its fields left empty ("status="): those are not asked for.
+        asked = {
+            name: value
+            for name, value in request.query.items()
+            if name not in ignored and value != ""
+        }
         return model.model_validate_strings(asked)
     except ValidationError as exc:
         raise invalid_input(exc) from exc
