@@ -31,6 +31,8 @@ class PortalSettings(DocumentSettings, CollectionSettings, ServiceRequestSetting
     lookup_free_failures_per_client: int = Field(default=20, ge=1, le=500)
     lookup_first_wait_seconds: int = Field(default=30, ge=1, le=3600)
     lookup_longest_wait_seconds: int = Field(default=3600, ge=60, le=86_400)
+    # A refused lookup is answered no sooner than this (wrong number or wrong postal code alike).
+    lookup_refusal_milliseconds: int = Field(default=250, ge=0, le=5_000)
     # Payments go to the payment gateway (the sandbox's queue locally and in staging); one
     # payment on the portal is at most this much.
     sandbox_processor_queue_url: str = Field(min_length=10)
@@ -50,4 +52,5 @@ class PortalSettings(DocumentSettings, CollectionSettings, ServiceRequestSetting
         return LookupPolicy(
             per_number=Backoff(self.lookup_free_failures_per_number, first, longest),
             per_client=Backoff(self.lookup_free_failures_per_client, first, longest),
+            refusal_time=timedelta(milliseconds=self.lookup_refusal_milliseconds),
         )

@@ -7,6 +7,7 @@ what it shows."""
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING
@@ -103,6 +104,7 @@ def portal_services(settings: PortalSettings, signatures: Signatures) -> PortalS
             settings.lookup_policy(),
             clock,
             ids,
+            time.sleep,
         ),
         overview=AccountOverview(
             accounts,

@@ -68,7 +68,7 @@ class History:
         return True
 
 
-World = tuple[LookUpAccount, Any, MemoryLookupAttempts, "History", str]
+World = tuple[LookUpAccount, Any, MemoryLookupAttempts, "History", str, list[float]]
 
 
 @pytest.fixture
@@ -77,6 +77,7 @@ def world() -> World:
     account = stores.open("Élise Tremblay", "17 Rue Laval")  # Gatineau J8X 3G8
     attempts = MemoryLookupAttempts()
     history = History()
+    pauses: list[float] = []
     policy = LookupPolicy(
         per_number=Backoff(3, timedelta(seconds=30), timedelta(hours=1)),
         per_client=Backoff(10, timedelta(seconds=30), timedelta(hours=1)),
@@ -89,12 +90,13 @@ def world() -> World:
         policy,
         FixedClock(NOW),
         DeterministicIds("L"),
+        pauses.append,
     )
-    return look_up, stores.accounts, attempts, history, account.account_number
+    return look_up, stores.accounts, attempts, history, account.account_number, pauses
 
 
 def test_the_number_and_postal_code_find_the_account_and_the_lookup_is_kept(world: World) -> None:
-    look_up, accounts, _, history, number = world
+    look_up, accounts, _, history, number, _ = world
     found = look_up(number, "j8x 3g8", "203.0.113.9", "corr")
     assert found == LookupMatched(accounts.get_by_number(number).account_id)
     (entry,) = history.entries
@@ -102,7 +104,7 @@ def test_the_number_and_postal_code_find_the_account_and_the_lookup_is_kept(worl
 
 
 def test_a_wrong_number_and_a_wrong_code_are_one_answer_counted_alike(world: World) -> None:
-    look_up, _, attempts, _, number = world
+    look_up, _, attempts, _, number, _ = world
     other = AccountNumberScheme().number_for(777)
     assert look_up(other, "J8X 3G8", "203.0.113.9", "c") == LookupRefused()
     assert look_up(number, "K1A 0B1", "203.0.113.9", "c") == LookupRefused()
@@ -112,7 +114,7 @@ def test_a_wrong_number_and_a_wrong_code_are_one_answer_counted_alike(world: Wor
 
 
 def test_after_the_free_tries_even_the_right_code_waits(world: World) -> None:
-    look_up, _, _, history, number = world
+    look_up, _, _, history, number, _ = world
     for _ in range(3):
         look_up(number, "K1A 0B1", "203.0.113.9", "c")
     throttled = look_up(number, "J8X 3G8", "198.51.100.7", "c")  # another address: still the number
@@ -121,7 +123,7 @@ def test_after_the_free_tries_even_the_right_code_waits(world: World) -> None:
 
 
 def test_a_success_forgets_the_numbers_wrong_tries_but_not_the_clients(world: World) -> None:
-    look_up, _, attempts, _, number = world
+    look_up, _, attempts, _, number, _ = world
     look_up(number, "K1A 0B1", "203.0.113.9", "c")
     assert isinstance(look_up(number, "J8X 3G8", "203.0.113.9", "c"), LookupMatched)
     assert f"number#{number}" not in attempts.counted
@@ -129,8 +131,17 @@ def test_a_success_forgets_the_numbers_wrong_tries_but_not_the_clients(world: Wo
 
 
 def test_malformed_entries_are_refused_naming_each_field_and_not_counted(world: World) -> None:
-    look_up, _, attempts, _, _ = world
+    look_up, _, attempts, _, _, _ = world
     with pytest.raises(InvalidInput) as refused:
         look_up("UB-0000042-9", "12345", "203.0.113.9", "c")
     assert {e.field for e in refused.value.errors} == {"account_number", "postal_code"}
     assert attempts.counted == {}
+
+
+def test_a_refusal_takes_the_same_time_whichever_was_wrong(world: World) -> None:
+    """The clock stands still here: each refusal waits the whole refusal time, a match none."""
+    look_up, _, _, _, number, pauses = world
+    look_up(AccountNumberScheme().number_for(777), "J8X 3G8", "203.0.113.9", "c")
+    look_up(number, "K1A 0B1", "203.0.113.9", "c")
+    look_up(number, "J8X 3G8", "203.0.113.9", "c")
+    assert pauses == [0.25, 0.25]

@@ -1,8 +1,10 @@
 """A resident looks up their account: its number and the service address's postal code.
 
 Every lookup does the same work whether the number exists or not (one read of the number, a
-constant-time comparison of the postal codes, the same counters written on a miss), so neither
-the answer nor its timing tells a wrong number from a wrong postal code. Wrong tries are
+constant-time comparison of the postal codes, the same counters written on a miss), so the answer
+does not tell a wrong number from a wrong postal code. Nor does its timing: reading an account
+that exists still costs a little more than finding none, so a refusal is answered no sooner than
+``refusal_time`` after the lookup began, whichever was wrong. Wrong tries are
 throttled per number and per client address (:mod:`civiq.portal.domain.throttle`).
 A malformed entry (a number whose check digit does not match, a postal code that cannot be
 Canadian) is refused naming its field: that says nothing about any account.
@@ -11,7 +13,9 @@ Canadian) is refused naming its field: that says nothing about any account.
 from __future__ import annotations
 
 import hmac
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 
 from civiq.accounts.domain.account_numbers import AccountNumberScheme
 from civiq.core.audit import AuditEntry
@@ -35,6 +39,9 @@ NO_POSTAL_CODE = "X0X0X0"
 class LookupPolicy:
     per_number: Backoff
     per_client: Backoff
+    # A refusal is answered no sooner than this after the lookup began (longer than either
+    # refusal takes, so that both take exactly this).
+    refusal_time: timedelta = timedelta(milliseconds=250)
 
 
 class LookUpAccount:
@@ -47,6 +54,7 @@ class LookUpAccount:
         policy: LookupPolicy,
         clock: Clock,
         ids: IdGenerator,
+        pause: Callable[[float], None],
     ) -> None:
         self._accounts = accounts
         self._attempts = attempts
@@ -55,6 +63,7 @@ class LookUpAccount:
         self._policy = policy
         self._clock = clock
         self._ids = ids
+        self._pause = pause  # time.sleep: seconds
 
     def __call__(
         self, typed_number: str, typed_postal_code: str, client: str, correlation_id: str
@@ -78,6 +87,9 @@ class LookUpAccount:
         if not hmac.compare_digest(on_file, postal_code) or account_id is None:
             memory = max(self._policy.per_number.memory, self._policy.per_client.memory)
             self._attempts.failed([number_key, client_key], now, now + memory)
+            left = self._policy.refusal_time - (self._clock.now() - now)
+            if left > timedelta(0):
+                self._pause(left.total_seconds())
             return LookupRefused()
         if tried[number_key].failures:
             self._attempts.forget(number_key)
