@@ -5,6 +5,7 @@ from chalice import Chalice
 
 from chalicelib import http, openapi
 from chalicelib.console import accounts as console_accounts
+from chalicelib.console import casework as console_casework
 from chalicelib.console import processor_exceptions as console_processor_exceptions
 from chalicelib.console import reads as console_reads
 from chalicelib.console import runs as console_runs
@@ -83,3 +84,4 @@ app.register_blueprint(console_reads.blueprint)
 app.register_blueprint(console_runs.blueprint)
 app.register_blueprint(console_processor_exceptions.blueprint)
 app.register_blueprint(console_service_requests.blueprint)
+app.register_blueprint(console_casework.blueprint)

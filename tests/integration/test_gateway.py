@@ -48,6 +48,9 @@ CONSOLE_PAGES = {
     ("GET", "/dashboard/utilities/service-requests/{request_id}"),
     ("POST", "/dashboard/utilities/service-requests/{request_id}/replies"),
     ("POST", "/dashboard/utilities/service-requests/{request_id}/status"),
+    ("GET", "/dashboard/utilities/collections"),
+    ("GET", "/dashboard/utilities/transfers"),
+    ("POST", "/dashboard/utilities/transfers/{transfer_id}/decision"),
 }
 
 

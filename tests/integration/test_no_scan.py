@@ -969,6 +969,14 @@ def test_every_route_answers_without_a_scan(
         moved = {"csrf": hidden["csrf"], "move-status": "resolved", "move-version": "1"}
         _, used = page("POST", one_request + "/status", 404, moved, request_id=unknown)
         assert used == Counter({"GetItem": 1}), used
+        _, used = page("GET", "/dashboard/utilities/collections?assignee=unassigned", 200)
+        assert used == Counter({"Query": 1}), used  # as the JSON worklist
+        _, used = page("GET", "/dashboard/utilities/transfers", 200)
+        assert used == Counter({"Query": 1}), used  # as the JSON list
+        decided = {"csrf": hidden["csrf"], "decision-decision": "approve"}
+        decision = "/dashboard/utilities/transfers/{transfer_id}/decision"
+        _, used = page("POST", decision, 404, decided, transfer_id=unknown)
+        assert "Scan" not in used, used
         _, used = page("POST", "/dashboard/sign-out", 303, {"csrf": hidden["csrf"]})
         assert not used
 
