@@ -8,6 +8,7 @@ from chalicelib.console import accounts as console_accounts
 from chalicelib.console import casework as console_casework
 from chalicelib.console import processor_exceptions as console_processor_exceptions
 from chalicelib.console import reads as console_reads
+from chalicelib.console import remittance_exceptions as console_remittance_exceptions
 from chalicelib.console import runs as console_runs
 from chalicelib.console import service_requests as console_service_requests
 from chalicelib.console import session as console_session
@@ -83,5 +84,6 @@ app.register_blueprint(console_accounts.blueprint)
 app.register_blueprint(console_reads.blueprint)
 app.register_blueprint(console_runs.blueprint)
 app.register_blueprint(console_processor_exceptions.blueprint)
+app.register_blueprint(console_remittance_exceptions.blueprint)
 app.register_blueprint(console_service_requests.blueprint)
 app.register_blueprint(console_casework.blueprint)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Iterator
+from types import ModuleType
 from typing import Any
 
 import boto3
@@ -34,6 +35,7 @@ from tests.helpers.emulator import (
     WEBHOOK_SECRET_ID,
 )
 from tests.helpers.files import REPO
+from tests.helpers.handlers import load_handler
 from tests.helpers.stores import NOW
 
 PORTAL_SENDER = "notices@riverside.example.ca"
@@ -134,3 +136,24 @@ def workflows(aws: None, monkeypatch: pytest.MonkeyPatch) -> None:
     for name in ("MOVE", "TRANSFER", "BILLING_CYCLE", "COLLECTION_CASE", "TAX_ROLL"):
         machine = sfn.create_state_machine(name=name.lower(), definition=definition, roleArn=role)
         monkeypatch.setenv(f"{name}_STATE_MACHINE_ARN", machine["stateMachineArn"])
+
+
+@pytest.fixture
+def remittance_queue(aws: None, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The queue remittance files' chunks wait on for their worker."""
+    url = boto3.client("sqs", region_name=REGION).create_queue(QueueName="remittances")["QueueUrl"]
+    monkeypatch.setenv("REMITTANCE_QUEUE_URL", url)
+    return str(url)
+
+
+@pytest.fixture
+def remittance_worker(aws: None, monkeypatch: pytest.MonkeyPatch) -> ModuleType:
+    """The remittance worker (functions/remittances) on the emulator."""
+    for name, value in {
+        "TABLE_NAME": TABLE,
+        "LEDGER_TABLE_NAME": LEDGER_TABLE,
+        "EVENT_BUS_NAME": BUS,
+        "DOCUMENTS_BUCKET": BUCKET,
+    }.items():
+        monkeypatch.setenv(name, value)
+    return load_handler("remittances")

@@ -51,6 +51,8 @@ CONSOLE_PAGES = {
     ("GET", "/dashboard/utilities/collections"),
     ("GET", "/dashboard/utilities/transfers"),
     ("POST", "/dashboard/utilities/transfers/{transfer_id}/decision"),
+    ("GET", "/dashboard/utilities/remittance-exceptions"),
+    ("POST", "/dashboard/utilities/remittance-exceptions/{remittance_id}/{line_no}/decision"),
 }
 
 

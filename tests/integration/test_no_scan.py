@@ -977,6 +977,13 @@ def test_every_route_answers_without_a_scan(
         decision = "/dashboard/utilities/transfers/{transfer_id}/decision"
         _, used = page("POST", decision, 404, decided, transfer_id=unknown)
         assert "Scan" not in used, used
+        _, used = page("GET", "/dashboard/utilities/remittance-exceptions", 200)
+        assert used == Counter({"Query": 1}), used  # as the JSON list
+        returned = {"csrf": hidden["csrf"], "decision-action": "return"}
+        returned["decision-note"] = "not ours"
+        line = "/dashboard/utilities/remittance-exceptions/{remittance_id}/{line_no}/decision"
+        _, used = page("POST", line, 404, returned, remittance_id=unknown, line_no="1")
+        assert "Scan" not in used, used
         _, used = page("POST", "/dashboard/sign-out", 303, {"csrf": hidden["csrf"]})
         assert not used
 

@@ -21,8 +21,8 @@ from civiq.core.staff import Role
 from civiq.ledger.adapters.dynamodb_postings import DynamoLedger
 from tests.helpers.api import token
 from tests.helpers.builders import open_body
-from tests.helpers.emulator import BUCKET, BUS, LEDGER_TABLE, REGION, TABLE
-from tests.helpers.handlers import Context, load_handler, sqs_event
+from tests.helpers.emulator import REGION
+from tests.helpers.remittance_queue import drain
 from tests.helpers.statement_builders import issue_with_ledger, statement
 from tests.helpers.stores import NOW
 
@@ -34,28 +34,9 @@ SINCE = (date.today() - timedelta(days=60)).isoformat()  # the accounts' service
 
 
 @pytest.fixture
-def queue(aws: None, monkeypatch: pytest.MonkeyPatch) -> str:
-    url = boto3.client("sqs", region_name=REGION).create_queue(QueueName="remittances")["QueueUrl"]
-    monkeypatch.setenv("REMITTANCE_QUEUE_URL", url)
-    return str(url)
-
-
-@pytest.fixture
-def client(chalice_app: Any, queue: str) -> Any:
+def client(chalice_app: Any, remittance_queue: str) -> Any:
     with Client(chalice_app) as test_client:
         yield test_client
-
-
-@pytest.fixture
-def worker(aws: None, monkeypatch: pytest.MonkeyPatch) -> ModuleType:
-    for name, value in {
-        "TABLE_NAME": TABLE,
-        "LEDGER_TABLE_NAME": LEDGER_TABLE,
-        "EVENT_BUS_NAME": BUS,
-        "DOCUMENTS_BUCKET": BUCKET,
-    }.items():
-        monkeypatch.setenv(name, value)
-    return load_handler("remittances")
 
 
 def open_account(
@@ -97,25 +78,6 @@ def upload(client: Client, text: str, role: Role = Role.CLERK) -> Any:
     )
 
 
-def drain(queue: str, worker: ModuleType) -> int:
-    """Deliver every queued chunk to the worker, as the SQS event source would."""
-    sqs = boto3.client("sqs", region_name=REGION)
-    delivered = 0
-    while True:
-        found = sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10).get("Messages", [])
-        if not found:
-            return delivered
-        event = sqs_event(
-            [m["Body"] for m in found],
-            "arn:aws:sqs:ca-central-1:123456789012:remittances",
-            [m["MessageId"] for m in found],
-        )
-        assert worker.handler(event, Context()) == {"batchItemFailures": []}
-        for m in found:
-            sqs.delete_message(QueueUrl=queue, ReceiptHandle=m["ReceiptHandle"])
-        delivered += len(found)
-
-
 def get(client: Client, path: str) -> Any:
     answer = client.http.get(path, headers={"Authorization": f"Bearer {token(Role.CLERK)}"})
     assert answer.status_code == 200, answer.json_body
@@ -136,7 +98,7 @@ def transposed(number: str) -> str:
 
 
 def test_a_remittance_file_pays_the_right_accounts_once(
-    client: Client, queue: str, worker: ModuleType
+    client: Client, remittance_queue: str, remittance_worker: ModuleType
 ) -> None:
     marie = open_account(client, "Marie Tremblay", "1 Rue A", owed="x")
     paul = open_account(client, "Paul Gagnon", "2 Rue B", owed="x")
@@ -159,7 +121,7 @@ def test_a_remittance_file_pays_the_right_accounts_once(
     uploaded = answer.json_body
     assert uploaded["lines"] == 4
     assert [(e["line_no"], e["field"]) for e in uploaded["errors"]] == [(6, "amount")]
-    assert drain(queue, worker) == 1  # one chunk
+    assert drain(remittance_queue, remittance_worker) == 1  # one chunk
     summary = get(client, answer.headers["Location"])
     assert (summary["status"], summary["posted"], summary["exceptions"]) == ("done", 3, 1)
     assert summary["auto_match_rate"] == "0.7500"
@@ -179,12 +141,12 @@ def test_a_remittance_file_pays_the_right_accounts_once(
     again = upload(client, text)
     assert again.status_code == 200
     assert again.json_body["remittance_id"] == uploaded["remittance_id"]
-    assert drain(queue, worker) == 0
+    assert drain(remittance_queue, remittance_worker) == 0
     assert ledger.state(marie["id"]).balance == marie["owed"] - D("50.00")
 
 
 def test_a_clerk_posts_or_returns_what_the_matcher_was_not_sure_of(
-    client: Client, queue: str, worker: ModuleType
+    client: Client, remittance_queue: str, remittance_worker: ModuleType
 ) -> None:
     marie = open_account(client, "Marie Tremblay", "1 Rue A", owed="x")
     text = "\n".join(
@@ -195,7 +157,7 @@ def test_a_clerk_posts_or_returns_what_the_matcher_was_not_sure_of(
         ]
     )
     location = upload(client, text).headers["Location"]
-    drain(queue, worker)
+    drain(remittance_queue, remittance_worker)
     waiting = get(client, f"{API}/remittance-exceptions")["items"]
     assert [(w["line_no"], w["status"]) for w in waiting] == [(2, "exception"), (3, "exception")]
 
@@ -233,19 +195,21 @@ def test_a_clerk_posts_or_returns_what_the_matcher_was_not_sure_of(
     ],
 )
 def test_a_file_that_is_not_a_remittance_file_is_refused(
-    client: Client, queue: str, text: str, field: str
+    client: Client, remittance_queue: str, text: str, field: str
 ) -> None:
     answer = upload(client, text)
     assert answer.status_code == 400, answer.json_body
     assert answer.json_body["error"]["field"] == field
     assert (
-        boto3.client("sqs", region_name=REGION).receive_message(QueueUrl=queue).get("Messages", [])
+        boto3.client("sqs", region_name=REGION)
+        .receive_message(QueueUrl=remittance_queue)
+        .get("Messages", [])
         == []
     )
 
 
 def test_every_line_of_a_file_sees_the_accounts_as_they_were_before_it(
-    client: Client, queue: str, worker: ModuleType
+    client: Client, remittance_queue: str, remittance_worker: ModuleType
 ) -> None:
     """A payer who paid the same bill twice at the bank: the second line finds the account as
     the first did (its bill unpaid), not as the first line left it, and goes to it too."""
@@ -259,7 +223,7 @@ def test_every_line_of_a_file_sees_the_accounts_as_they_were_before_it(
         ]
     )
     location = upload(client, text).headers["Location"]
-    drain(queue, worker)
+    drain(remittance_queue, remittance_worker)
     lines = get(client, f"{location}/lines")["items"]
     assert [(line["reason"], line["account_id"]) for line in lines] == [
         ("name-and-amount", lucie["id"]),
@@ -270,7 +234,7 @@ def test_every_line_of_a_file_sees_the_accounts_as_they_were_before_it(
 
 
 def test_a_line_paid_before_its_account_opened_waits_for_a_clerk(
-    client: Client, queue: str, worker: ModuleType
+    client: Client, remittance_queue: str, remittance_worker: ModuleType
 ) -> None:
     """The number is exact, but the account opened after the bank took the money: it was meant
     for another account (or the date is wrong). Nothing is posted until a clerk decides, and a
@@ -286,7 +250,7 @@ def test_a_line_paid_before_its_account_opened_waits_for_a_clerk(
         ]
     )
     location = upload(client, text).headers["Location"]
-    drain(queue, worker)
+    drain(remittance_queue, remittance_worker)
     (line,) = get(client, f"{location}/lines")["items"]
     assert (line["status"], line["reason"], line["account_id"]) == (
         "exception",

@@ -15,7 +15,6 @@ from chalice.app import Request
 from chalicelib.http import Reply, correlation_id, json_response, staff_route
 from chalicelib.remittances_composition import remittances
 from chalicelib.routes import deferred
-from civiq.core.errors import InvalidInput
 from civiq.core.staff import Role, StaffIdentity
 
 if TYPE_CHECKING:
@@ -91,20 +90,7 @@ def decide_line(
     body: schemas.DecisionRequest,
 ) -> Reply[schemas.LineOut]:
     """Post a waiting line to the account a clerk found, or return it to the bank."""
-    decide = remittances().decide
-    if body.action == "post":
-        if body.account_id is None:
-            raise InvalidInput("account_id is required to post a line", "account_id")
-        outcome = decide.resolve(
-            remittance_id,
-            line_no,
-            body.account_id,
-            body.note,
-            staff.as_actor(),
-            correlation_id(request),
-        )
-    else:
-        if body.account_id is not None:
-            raise InvalidInput("a returned line is paid to no account", "account_id")
-        outcome = decide.give_back(remittance_id, line_no, body.note, staff.as_actor())
+    outcome = body.apply(
+        remittances().decide, remittance_id, line_no, staff.as_actor(), correlation_id(request)
+    )
     return json_response(schemas.LineOut.of(outcome))

@@ -7,10 +7,13 @@ from typing import Literal
 
 from pydantic import Field
 
+from civiq.core.errors import InvalidInput
+from civiq.core.events import Actor
 from civiq.core.money import dollars as money
 from civiq.core.schemas import Cursor, Omissible, Payload, Request, rules, when
 from civiq.payments.domain.remittance import REQUIRED
 from civiq.payments.domain.remittance_files import LineOutcome, RemittanceCounts, RemittanceFile
+from civiq.payments.services.remittances import DecideException
 
 RemittanceId = Field(pattern=r"^RM-[0-9A-F]{20}$")
 
@@ -144,3 +147,15 @@ class DecisionRequest(Request):
     )
     account_id: Omissible[str] = Field(default=None, min_length=1, max_length=64)
     note: str = Field(min_length=3, max_length=500)
+
+    def apply(
+        self, decide: DecideException, remittance_id: str, line_no: int, actor: Actor, cid: str
+    ) -> LineOutcome:
+        """Post the line to the account named, or return it to the bank."""
+        if self.action == "post":
+            if self.account_id is None:
+                raise InvalidInput("account_id is required to post a line", "account_id")
+            return decide.resolve(remittance_id, line_no, self.account_id, self.note, actor, cid)
+        if self.account_id is not None:
+            raise InvalidInput("a returned line is paid to no account", "account_id")
+        return decide.give_back(remittance_id, line_no, self.note, actor)
