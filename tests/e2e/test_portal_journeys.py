@@ -268,7 +268,7 @@ def test_done_when_a_resident_pays_enrols_and_asks_and_a_clerk_answers(
     with staff.expect_navigation():
         staff.get_by_role("button", name="Search").press("Enter")
     with staff.expect_navigation():
-        staff.get_by_role("link", name=account["account_number"]).first.press("Enter")
+        staff.get_by_role("link", name=number).first.press("Enter")
     payments = staff.locator("section[aria-labelledby=payments-heading]")
     for _ in range(60):  # the sandbox processor answers the charge through the webhook
         if payments.locator("tbody tr").count():

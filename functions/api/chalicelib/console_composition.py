@@ -7,7 +7,7 @@ from __future__ import annotations
 from functools import cache
 from typing import TYPE_CHECKING
 
-from chalicelib.composition import api
+from chalicelib.composition import api, numbering
 
 if TYPE_CHECKING:
     from civiq.platform.staff_sign_in import ManagedLogin, SignInAttempts
@@ -39,6 +39,8 @@ def pages() -> Pages:
 
     settings = api().settings
     templates = CatalogTemplates(settings.templates_dir or default_templates_dir())
+    # An account number as statements print it and residents read it out ("UB-0000042-2").
+    templates.environment.filters["printed_number"] = numbering().display
     return Pages(templates, CsrfTokens(signing_key()), settings.municipality_name, HOME)
 
 
