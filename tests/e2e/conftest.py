@@ -15,12 +15,19 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page
 
+from civiq.core.clock import SystemClock
+from civiq.core.dates import local_today
 from civiq.core.staff import Role
-from infra.local.demo_billing import define_rates_and_cycle
+from infra.local.demo import Town, load_via_api, municipality
+from infra.local.demo_billing import cycle, define_rates_and_cycle, load_billing
 from infra.local.run import serve_api, staff_token, webhook_url
 from infra.local.stack import LocalStack, free_port
 from tests.helpers.browser import screenshot, system_chromium
 from tests.helpers.stack import http_sender
+
+# The web pages' own town: routes no other test's cycle bills, roll numbers no other town has.
+WEB_ROUTES = ("76", "77")
+WEB_HOUSEHOLDS = 4
 
 
 @pytest.fixture(scope="session")
@@ -68,3 +75,25 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
 def shoot(request: pytest.FixtureRequest) -> Callable[[Page, str], Path]:
     """Save a page whole as build/screenshots/<this test>-<viewport>.png."""
     return lambda page, viewport: screenshot(page, request.node.name, viewport)
+
+
+@pytest.fixture(scope="session")
+def billed_households(stack: LocalStack, api_url: str) -> list[dict[str, Any]]:
+    """Accounts of a town of its own (routes no other test's run bills), none on autopay, each
+    billed by a real run of their own cycle (meters, reads, a statement): the web pages' tests
+    look them up with their number and postal code. Each has its latest ``statement_id``."""
+    clerk = http_sender(api_url, staff_token(stack, Role.CLERK))
+    supervisor = http_sender(api_url, staff_token(stack, Role.SUPERVISOR))
+    town = Town(name="Val-des-Portails", municipality_code="0416", routes=WEB_ROUTES)
+    definition = cycle(WEB_ROUTES, cycle_id="web-pages")
+    define_rates_and_cycle(supervisor, definition)  # an account opens on a billed route only
+    accounts = load_via_api(municipality(properties=8, seed=31, town=town), clerk)
+    run = load_billing(accounts, supervisor, local_today(SystemClock()), definition=definition)
+    assert run.run["status"] == "completed", run.run
+    found = []
+    for account in accounts:
+        _, page = clerk("GET", f"/api/v1/utility/accounts/{account['id']}/statements", {})
+        if page["items"] and not account["autopay"]:
+            found.append({**account, "statement_id": page["items"][0]["id"]})
+    assert len(found) >= WEB_HOUSEHOLDS, "the run billed too few of the town's accounts"
+    return found

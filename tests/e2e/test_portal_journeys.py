@@ -13,18 +13,9 @@ import pytest
 import requests
 from playwright.sync_api import BrowserContext, ConsoleMessage, Page, expect
 
-from civiq.core.clock import SystemClock
-from civiq.core.dates import local_today
-from civiq.core.staff import Role
-from infra.local.demo import Town, load_via_api, municipality
-from infra.local.demo_billing import cycle, define_rates_and_cycle, load_billing
-from infra.local.run import staff_token
-from infra.local.stack import LocalStack
 from tests.helpers.browser import VIEWPORTS, assert_accessible
-from tests.helpers.stack import http_sender
 
 pytestmark = pytest.mark.e2e
-ROUTES = ("76", "77")
 LOCALES = {"en": "en-CA", "fr": "fr-CA"}
 # Each language's journey on the screen it is most often used on; every page is also shot at
 # the other size.
@@ -64,25 +55,9 @@ WORDS = {
 
 
 @pytest.fixture(scope="module")
-def households(stack: LocalStack, api_url: str) -> dict[str, dict[str, Any]]:
-    """Accounts of a town of its own (routes no other test's run bills), none on autopay, one per
-    journey, each billed by a real run of their own cycle (meters, reads, a statement)."""
-    clerk = http_sender(api_url, staff_token(stack, Role.CLERK))
-    supervisor = http_sender(api_url, staff_token(stack, Role.SUPERVISOR))
-    town = Town(name="Val-des-Portails", municipality_code="0416", routes=ROUTES)
-    definition = cycle(ROUTES, cycle_id="portal-journeys")
-    define_rates_and_cycle(supervisor, definition)  # an account opens on a billed route only
-    accounts = load_via_api(municipality(properties=6, seed=31, town=town), clerk)
-    run = load_billing(accounts, supervisor, local_today(SystemClock()), definition=definition)
-    assert run.run["status"] == "completed", run.run
-    found: dict[str, dict[str, Any]] = {}
-    wanted = [*SCREENS, "done-when"]
-    for account in accounts:
-        _, page = clerk("GET", f"/api/v1/utility/accounts/{account['id']}/statements", {})
-        if page["items"] and not account["autopay"] and len(found) < len(wanted):
-            found[wanted[len(found)]] = {**account, "statement_id": page["items"][0]["id"]}
-    assert set(found) == set(wanted), "the run billed too few of the town's accounts"
-    return found
+def households(billed_households: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """A billed account per journey: French on a phone, English on a laptop, the done-when."""
+    return dict(zip((*SCREENS, "done-when"), billed_households, strict=False))
 
 
 @pytest.fixture
@@ -249,7 +224,7 @@ def test_done_when_a_resident_pays_enrols_and_asks_and_a_clerk_answers(
     with page.expect_navigation():
         page.get_by_role("link", name="Faire une demande de service").press("Enter")
     page.get_by_label("Fuite", exact=True).check()
-    page.get_by_label("Objet").fill("Compteur qui fuit")
+    page.get_by_label("Objet").fill("Fuite au compteur après paiement")
     page.get_by_label("Expliquez-nous ce qui s\u2019est passé").fill(
         "De l\u2019eau sous le compteur."
     )
@@ -281,7 +256,7 @@ def test_done_when_a_resident_pays_enrols_and_asks_and_a_clerk_answers(
     with staff.expect_navigation():
         staff.get_by_role("link", name="Service requests").press("Enter")
     with staff.expect_navigation():
-        staff.get_by_role("link", name="Compteur qui fuit").press("Enter")
+        staff.get_by_role("link", name="Fuite au compteur après paiement").press("Enter")
     staff.get_by_label("Reply to the resident").fill("Une équipe passe cet après-midi.")
     with staff.expect_navigation():
         staff.get_by_role("button", name="Send the reply").press("Enter")
