@@ -15,6 +15,7 @@ from civiq.core.dates import MUNICIPAL_TIME_ZONE
 from civiq.core.staff import Role
 from tests.helpers.api import API, call, ok, open_account
 from tests.helpers.builders import open_body
+from tests.helpers.emulator import table_items
 from tests.helpers.handlers import Context, load_handler
 from tests.helpers.owing_books import owe_on
 from tests.helpers.web import Browser
@@ -89,3 +90,15 @@ def test_a_supervisor_decides_a_transfer_waiting_for_approval(
     assert "The decision was recorded." in after and "No transfers are waiting" in after
     transfer = ok(call(client, "GET", f"{API}/transfers/{submitted['id']}"))
     assert (transfer["decision"], transfer["reason"]) == ("reject", "Deed not registered")
+
+
+def test_signing_in_and_out_is_on_the_staff_members_history(client: Client) -> None:
+    clerk = signed_in(client, "clerk")
+    assert clerk.post("/dashboard/sign-out", {}).status_code == 303
+    kept = [
+        (item["action"]["S"], item["PK"]["S"])
+        for item in table_items()
+        if item["PK"]["S"].startswith("STAFF#")
+    ]
+    assert [action for action, _ in sorted(kept)] == ["ConsoleSignedIn", "ConsoleSignedOut"]
+    assert {subject for _, subject in kept} == {kept[0][1]}  # one staff member's history

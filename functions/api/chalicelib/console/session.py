@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from chalice import Blueprint, Response
 
-from chalicelib.composition import api
+from chalicelib.composition import account_services, api
 from chalicelib.console_composition import (
     CALLBACK,
     HOME,
@@ -30,7 +30,7 @@ from chalicelib.console_composition import (
     pages,
     sign_ins,
 )
-from chalicelib.http import logger, status_of
+from chalicelib.http import correlation_id, logger, status_of
 from civiq.core.clock import SystemClock
 from civiq.core.errors import DomainError, Forbidden, Unauthorized
 from civiq.core.staff import Role, StaffIdentity
@@ -193,6 +193,7 @@ def auth_callback() -> Response:
         answer.cookies.append(done)
         return respond(answer)
     logger.info("console sign-in", extra={"staff": staff.subject, "role": staff.role.value})
+    record_session(request, staff, "ConsoleSignedIn", "managed-login")
     session = session_cookie(request, token, seconds_left(token, now))
     return respond(redirect(request.link(back), [done, session]))
 
@@ -230,6 +231,7 @@ def local_sign_in() -> Response:
     token = tokens.mint(
         f"local-{role.value}-{uuid.uuid4()}", [role], SystemClock().now(), LOCAL_SESSION
     )
+    record_session(request, tokens.verify(token), "ConsoleSignedIn", "local")
     session = session_cookie(request, token, int(LOCAL_SESSION.total_seconds()))
     back = console_path(request.form.get("next"), HOME)
     return respond(redirect(request.link(back), [session]))
@@ -241,10 +243,31 @@ def sign_out() -> Response:
     request = page_of(blueprint.current_request)
     if not pages().csrf.valid(request):
         return respond(pages().message(request, "web.forbidden", 403))
+    staff = staff_of(request)
+    if staff is not None:
+        record_session(request, staff, "ConsoleSignedOut", "console")
     gone = session_cookie(request, "", 0)
     login = managed_login()
     target = login.logout_url() if login else request.link(SIGNED_OUT)
     return respond(redirect(target, [gone]))
+
+
+def record_session(request: PageRequest, staff: StaffIdentity, action: str, via: str) -> None:
+    """A staff member's sign-in or sign-out on their own history (``STAFF#<subject>``)."""
+    from civiq.core.audit import AuditEntry
+    from civiq.core.ids import UlidGenerator
+
+    entry = AuditEntry(
+        entry_id=UlidGenerator().new_id(),
+        subject_id=f"STAFF#{staff.subject}",
+        action=action,
+        actor_subject=staff.subject,
+        actor_role=staff.role.value,
+        occurred_at=SystemClock().now(),
+        correlation_id=correlation_id(blueprint.current_request),
+        detail={"via": via, "client": request.client_ip},
+    )
+    account_services().history.record(entry)
 
 
 @blueprint.route(SIGNED_OUT, methods=["GET"])
