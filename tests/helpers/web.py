@@ -68,6 +68,16 @@ class Browser:
         return match.group(1)
 
 
+def console_session(client: Client, role: str, language: str = "en-CA") -> Browser:
+    """A browser signed in to the local stack's console as ``role``."""
+    browser = Browser(client, language, form_page="/dashboard/local-sign-in")
+    answer = browser.post(
+        "/dashboard/local-sign-in", {"role": role, "next": "/dashboard/utilities"}
+    )
+    assert answer.status_code == 303, answer.body
+    return browser
+
+
 def set_cookies(response: Any) -> list[str]:
     """The response's ``Set-Cookie`` values, one each."""
     values = response.headers.get("Set-Cookie") or []

@@ -4,8 +4,6 @@ different callers run at the same time (the local stack serves them on threads).
 
 from __future__ import annotations
 
-import json
-import logging
 import threading
 from collections.abc import Iterator
 from typing import Any
@@ -15,36 +13,15 @@ from chalice.test import Client
 
 from civiq.core.staff import Role
 from tests.helpers.api import API, bearer, headers
+from tests.helpers.logs import Lines, api_log_lines
 
 ACCOUNTS = f"{API}/accounts"
 
 
-class Lines(logging.Handler):
-    """The API logger's records, as the JSON lines Powertools writes."""
-
-    def __init__(self, formatter: logging.Formatter) -> None:
-        super().__init__()
-        self.setFormatter(formatter)
-        self.lines: list[dict[str, Any]] = []
-        self._lock = threading.Lock()
-
-    def emit(self, record: logging.LogRecord) -> None:
-        line = json.loads(self.format(record))
-        with self._lock:
-            self.lines.append(line)
-
-    def requests(self) -> list[dict[str, Any]]:
-        return [line for line in self.lines if line.get("message") == "request"]
-
-
 @pytest.fixture
 def logged(chalice_app: Any) -> Iterator[Lines]:
-    from chalicelib.http import logger
-
-    handler = Lines(logger.registered_formatter)
-    logger.addHandler(handler)
-    yield handler
-    logger.removeHandler(handler)
+    with api_log_lines() as lines:
+        yield lines
 
 
 def test_a_request_without_a_token_is_not_logged_as_the_previous_caller(

@@ -104,7 +104,8 @@ def console_page(
     """Register a page of ``pages_of`` needing ``role``: without a session, to the sign-in
     (and back here after it); with too low a role, a 403 page; a posted form without its CSRF
     token, a 403 page too (nothing is changed). What the domain refuses is a page with the
-    JSON routes' status (404, 400, 409)."""
+    JSON routes' status (404, 400, 409); anything else that fails is logged and answered with a
+    500 page."""
 
     def decorator(view: PageView) -> Callable[..., Response]:
         @functools.wraps(view)
@@ -130,6 +131,11 @@ def console_page(
                         request, MESSAGE_BY_STATUS.get(status, "web.console_invalid"), status
                     )
                 )
+            except Exception:
+                # As the API's middleware would (the correlation id is on the line), but answered
+                # as a page in the reader's language rather than the JSON routes' 500.
+                logger.exception("unhandled error")
+                return respond(pages().message(request, "web.console_error", 500))
 
         options: dict[str, Any] = {"methods": [method]}
         if method == "POST":

@@ -1,7 +1,7 @@
 """The console's utility billing dashboard: /dashboard/utilities (billed and collected by
 month, the outstanding balance, accounts and delinquency) and its statements, delinquencies
-and types views (the cycles view is :mod:`.runs`'s), from the reporting Dashboard the JSON
-routes read."""
+(with the receivables' aging) and types views (the cycles view is :mod:`.runs`'s), from the
+reporting Dashboard and the collections' aging report the JSON routes read."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from datetime import date
 
 from chalice import Blueprint
 
+from chalicelib.collections_composition import aging
 from chalicelib.console.charts import grouped_bars
 from chalicelib.console.session import console_page, query_of
 from chalicelib.console_composition import HOME, pages
@@ -77,11 +78,22 @@ def statements(request: PageRequest, staff: StaffIdentity) -> PageResponse:
 
 @console_page(blueprint, HOME + "/delinquencies", Role.CLERK)
 def delinquencies(request: PageRequest, staff: StaffIdentity) -> PageResponse:
+    """The receivables' aging on the day (the buckets of GET /api/v1/ar/aging, read as it
+    reads them), charted and tabled, above a page of the statements past due."""
+    from civiq.collections.domain.aging import AgingFilter, Bucket
     from civiq.core.schemas import PageQuery
 
     query = query_of(request, PageQuery)
     today, page = dashboard().delinquent(query.limit, query.cursor)
-    return render(request, "console_delinquencies", "delinquencies", {"as_of": today, "page": page})
+    aged = aging().report(AgingFilter(), today).aging
+    say = pages().say
+    buckets = [(say(request, f"report.bucket.{b.value}"), aged.tally(b)) for b in Bucket]
+    chart = grouped_bars(
+        [say(request, "console.column.owed")],
+        [(label, [tally.amount]) for label, tally in buckets],
+    )
+    context = {"as_of": today, "page": page, "aging": aged, "buckets": buckets, "chart": chart}
+    return render(request, "console_delinquencies", "delinquencies", context)
 
 
 @console_page(blueprint, HOME + "/types", Role.CLERK)
