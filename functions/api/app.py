@@ -6,6 +6,7 @@ from chalice import Chalice
 from chalicelib import http, openapi
 from chalicelib.console import accounts as console_accounts
 from chalicelib.console import casework as console_casework
+from chalicelib.console import open_account as console_open_account
 from chalicelib.console import processor_exceptions as console_processor_exceptions
 from chalicelib.console import reads as console_reads
 from chalicelib.console import remittance_exceptions as console_remittance_exceptions
@@ -81,6 +82,7 @@ app.register_blueprint(openapi.blueprint)
 app.register_blueprint(console_session.blueprint)
 app.register_blueprint(console_utilities.blueprint)
 app.register_blueprint(console_accounts.blueprint)
+app.register_blueprint(console_open_account.blueprint)
 app.register_blueprint(console_reads.blueprint)
 app.register_blueprint(console_runs.blueprint)
 app.register_blueprint(console_processor_exceptions.blueprint)

@@ -82,3 +82,11 @@ def set_cookies(response: Any) -> list[str]:
     """The response's ``Set-Cookie`` values, one each."""
     values = response.headers.get("Set-Cookie") or []
     return values if isinstance(values, list) else [values]
+
+
+def staff_browser(client: Client, role: str, home: str = "/dashboard/utilities") -> Browser:
+    """A browser with a console session for ``role`` (the local stack's sign-in page)."""
+    browser = Browser(client, form_page="/dashboard/local-sign-in")
+    answer = browser.post("/dashboard/local-sign-in", {"role": role, "next": home})
+    assert answer.status_code == 303, answer.body
+    return browser

@@ -35,6 +35,8 @@ CONSOLE_PAGES = {
     ("GET", "/dashboard/utilities/delinquencies"),
     ("GET", "/dashboard/utilities/types"),
     ("GET", "/dashboard/utilities/accounts"),
+    ("GET", "/dashboard/utilities/accounts/new"),
+    ("POST", "/dashboard/utilities/accounts/new"),
     ("GET", "/dashboard/utilities/accounts/{id}"),
     ("POST", "/dashboard/utilities/accounts/{id}/payments"),
     ("POST", "/dashboard/utilities/accounts/{id}/adjustments"),

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from chalicelib.http import field_error
@@ -29,12 +30,14 @@ def form_key(request: PageRequest) -> str:
         raise InvalidInput("the form has no key: show the page again", "key") from None
 
 
-def parsed(model: type[BaseModel], form: dict[str, str], optional: tuple[str, ...] = ()) -> Any:
-    """The form as ``model``, read as the JSON route reads its body (an optional field left
-    empty is left out). Every invalid field is named at once."""
+def parsed(
+    model: type[BaseModel], form: Mapping[str, object], optional: tuple[str, ...] = ()
+) -> Any:
+    """The form (or a body built from its fields) as ``model``, read as the JSON route reads
+    its body (an optional field left empty is left out). Every invalid field is named at once."""
     from pydantic import ValidationError
 
-    given = {k: v for k, v in form.items() if v.strip() or k not in optional}
+    given = {k: v for k, v in form.items() if k not in optional or str(v).strip()}
     try:
         return model.model_validate_json(json.dumps(given))
     except ValidationError as exc:
