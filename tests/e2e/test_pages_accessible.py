@@ -33,6 +33,7 @@ CONSOLE_PAGES = (
     CONSOLE + "/delinquencies",
     CONSOLE + "/types",
     CONSOLE + "/accounts",
+    CONSOLE + "/accounts/new",
     CONSOLE + "/accounts/{account_number}",
     CONSOLE + "/reads",
     CONSOLE + "/processor-exceptions",
@@ -101,3 +102,13 @@ def test_every_console_page_is_accessible(
     for path in CONSOLE_PAGES:
         visit(page, api_url + path.format(account_number=account["account_number"]), errors)
         shoot(page, f"{path.strip('/').split('?')[0].replace('/', '-')}-desktop")
+    # a form refused: the error summary and each field's error, as accessible as the form
+    page.goto(f"{api_url}{CONSOLE}/accounts/new")
+    with page.expect_response(lambda answer: answer.request.method == "POST") as refused:
+        page.locator(f'form[action$="{CONSOLE}/accounts/new"] button[type="submit"]').click()
+    page.wait_for_load_state()
+    assert refused.value.status == 400
+    assert page.locator(".error-summary li").count() >= 2  # the name and the address at least
+    assert_accessible(page)
+    # Chromium reports the refusal's 400 itself; nothing else may be refused
+    assert [error for error in errors if "status of 400" not in error] == []

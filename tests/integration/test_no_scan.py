@@ -940,6 +940,20 @@ def test_every_route_answers_without_a_scan(
         adjustments = console_account + "/adjustments"
         _, used = page("POST", adjustments, 303, adjusted, id=owner["account_number"])
         assert "Scan" not in used, used
+        new_account = "/dashboard/utilities/accounts/new"
+        form, used = page("GET", new_account, 200)
+        assert not used, used
+        key = re.search(r'name="key" value="([^"]+)"', form)
+        assert key
+        typed = {"csrf": hidden["csrf"], "key": key.group(1), "account-name": "Zoé Scan"}
+        typed |= {"account-language": "fr", "account-contact_method": "mail"}
+        typed |= {"account-street": "3 Rue Sans Balayage", "account-city": "Gatineau"}
+        typed |= {"account-province": "QC", "account-postal_code": "J8X 3G8"}
+        typed |= {"account-property_type": "single-family", "account-water": "yes"}
+        typed |= {"account-latitude": "45.48", "account-longitude": "-75.70"}
+        typed["account-start_date"] = datetime.now(MUNICIPAL_TIME_ZONE).date().isoformat()
+        _, used = page("POST", new_account, 303, typed)
+        assert "Scan" not in used, used
         console_run = "/dashboard/utilities/runs/{run_id}"
         _, used = page("GET", console_run, 200, run_id=run["id"])
         assert used == Counter({"GetItem": 1, "Query": 1}), used  # as the JSON run
