@@ -114,6 +114,24 @@ def test_each_invalid_field_is_named_and_nothing_is_written(client: Client) -> N
     assert 'href="#account-water"' in no_service.body.decode()
 
 
+def test_refusals_are_worded_in_the_pages_language(client: Client) -> None:
+    """The validators' refusals from the catalogue, the domain's in a general sentence: no
+    English on a French page."""
+    clerk = staff_browser(client, "clerk")
+    clerk.language = "fr-CA"
+    refused = clerk.post(NEW, typed(clerk, **{"account-name": "", "account-postal_code": "123"}))
+    page = refused.body.decode()
+    assert refused.status_code == 400
+    assert "Ce champ est obligatoire." in page  # the name left empty
+    assert "Entrez au moins 6\u00a0caractères." in page  # the postal code, too short
+    assert "should have" not in page and "customer.name" not in page
+    outside = clerk.post(NEW, typed(clerk, **{"account-latitude": "38.9"})).body.decode()
+    assert "Cette valeur n\u2019est pas acceptée" in outside  # the domain's rule, in French
+    clerk.language = "en-CA"
+    english = clerk.post(NEW, typed(clerk, **{"account-name": ""})).body.decode()
+    assert "This field is required." in english
+
+
 def test_the_page_needs_a_session_and_its_form_a_key(client: Client) -> None:
     visitor = Browser(client, form_page="/dashboard/local-sign-in")
     assert visitor.get(NEW).status_code == 303  # to the sign-in

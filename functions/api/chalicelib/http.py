@@ -29,6 +29,7 @@ import typing
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from aws_lambda_powertools import Logger
@@ -195,8 +196,14 @@ def field_error(error: Any) -> FieldError:
     if kind == "extra_forbidden":
         return FieldError(field, f"unknown field {field}")
     if kind == "missing":
-        return FieldError(field, f"field {field} is required")
-    return FieldError(field, f"{field}: {error['msg']}" if field else error["msg"])
+        return FieldError(field, f"field {field} is required", kind)
+    limits = tuple(
+        (name, str(value))
+        for name, value in (error.get("ctx") or {}).items()
+        if isinstance(value, (int, float, str, Decimal))
+    )
+    message = f"{field}: {error['msg']}" if field else error["msg"]
+    return FieldError(field, message, kind, limits)
 
 
 def authenticate(request: Request) -> StaffIdentity:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 
 class DomainError(Exception):
@@ -24,6 +24,10 @@ class FieldError:
 
     field: str | None
     message: str
+    # What kind of refusal (a validator's, e.g. "string_too_short") and its limits, so that a
+    # page can word it in its own language; None: the message is the only wording.
+    code: str | None = None
+    params: tuple[tuple[str, str], ...] = ()
 
 
 class InvalidInput(DomainError):
@@ -45,7 +49,9 @@ class InvalidInput(DomainError):
         """One refusal naming every error (at least one)."""
         found = list(dict.fromkeys(errors))
         if len(found) == 1:
-            return cls(found[0].message, found[0].field)
+            error = cls(found[0].message, found[0].field)
+            error._collected = found  # with its kind, when a validator refused it
+            return error
         fields = ", ".join(dict.fromkeys(e.field or "body" for e in found))
         error = cls(f"{len(found)} problems with the request: {fields}", found[0].field)
         error._collected = found
@@ -54,7 +60,7 @@ class InvalidInput(DomainError):
     def rename(self, rename: Callable[[str | None], str | None]) -> None:
         """Rename the fields of every error (a nested value's fields as the request names them)."""
         self.field = rename(self.field)
-        self._collected = [FieldError(rename(e.field), e.message) for e in self._collected]
+        self._collected = [replace(e, field=rename(e.field)) for e in self._collected]
 
 
 class Problems:

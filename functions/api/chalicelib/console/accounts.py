@@ -144,7 +144,7 @@ def refused(
     form: dict[str, str],
 ) -> PageResponse:
     """The account's page again, the form as typed, every invalid field named."""
-    answer = render_account(request, staff, account, refusal(invalid, form_name, form))
+    answer = render_account(request, staff, account, refusal(invalid, form_name, form, request))
     answer.status = 400
     return answer
 

@@ -79,7 +79,7 @@ def decide(request: PageRequest, staff: StaffIdentity, transfer_id: str) -> Page
             correlation_id(blueprint.current_request),
         )
     except InvalidInput as invalid:
-        context = {**refusal(invalid, "decision", form), "refused": transfer_id}
+        context = {**refusal(invalid, "decision", form, request), "refused": transfer_id}
         answer = render_transfers(request, staff, context)
         answer.status = 400
         return answer

@@ -10,8 +10,9 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from chalicelib.http import field_error
-from civiq.core.errors import InvalidInput
-from civiq.platform.web import PageRequest
+from civiq.core.errors import FieldError, InvalidInput
+from civiq.core.language import Language
+from civiq.platform.web import PageRequest, negotiate_language
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
@@ -44,11 +45,16 @@ def parsed(
         raise InvalidInput.of(field_error(e) for e in exc.errors()) from exc
 
 
-def refusal(invalid: InvalidInput, form_name: str, form: dict[str, str]) -> dict[str, object]:
+def refusal(
+    invalid: InvalidInput, form_name: str, form: dict[str, str], request: PageRequest
+) -> dict[str, object]:
     """A page's context for a refused form: the error summary (each error linked to its field)
-    and each field's own error, and the form as typed."""
+    and each field's own error, in the page's language, and the form as typed."""
     errors = [
-        {"field": f"{form_name}-{e.field}" if e.field in form else None, "message": e.message}
+        {
+            "field": f"{form_name}-{e.field}" if e.field in form else None,
+            "message": worded(request, e),
+        }
         for e in invalid.errors
     ]
     return {
@@ -56,3 +62,23 @@ def refusal(invalid: InvalidInput, form_name: str, form: dict[str, str]) -> dict
         "field_errors": {e["field"]: e["message"] for e in errors if e["field"]},
         f"{form_name}_form": form,
     }
+
+
+def worded(request: PageRequest, error: FieldError) -> str:
+    """A refusal as the page's language words it: a validator's (too short, not a number, not
+    one of the choices...) from the catalogue with its limits; the domain's own sentence on an
+    English page, and a general one otherwise (the domain words its rules in English)."""
+    from chalicelib.console_composition import pages
+
+    language = negotiate_language(request)
+    catalogs = pages().templates.catalogs
+    code = error.code
+    if code == "string_too_short" and dict(error.params).get("min_length") == "1":
+        code = "missing"  # a text left empty
+    if code is not None:
+        key = f"console.form_error.{code}"
+        if catalogs.get(language, key, "") and catalogs.get(Language.EN, key, ""):
+            return catalogs.message(language, key, dict(error.params))
+    if language is Language.EN:
+        return error.message
+    return catalogs.message(language, "console.form_error.invalid", {})

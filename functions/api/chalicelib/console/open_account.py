@@ -9,6 +9,7 @@ the account's own write (a 409 page), so one account is opened either way."""
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from chalice import Blueprint
@@ -20,7 +21,7 @@ from chalicelib.console.session import console_page
 from chalicelib.console_composition import HOME, pages
 from chalicelib.dashboard_composition import dashboard
 from chalicelib.http import correlation_id
-from civiq.core.errors import FieldError, InvalidInput
+from civiq.core.errors import InvalidInput
 from civiq.core.staff import Role, StaffIdentity
 from civiq.platform.web import PageRequest, PageResponse, redirect
 
@@ -89,7 +90,7 @@ def open_account(request: PageRequest, staff: StaffIdentity) -> PageResponse:
             correlation_id(blueprint.current_request),
         )
     except InvalidInput as invalid:
-        answer = render(request, refusal(on_form(invalid, form), FORM_NAME, form))
+        answer = render(request, refusal(on_form(invalid, form), FORM_NAME, form, request))
         answer.status = 400
         return answer
     return redirect(request.link(ACCOUNT.format(id=account.account_number)))
@@ -145,7 +146,7 @@ def on_form(invalid: InvalidInput, form: dict[str, str]) -> InvalidInput:
                 return FIELD_OF_PART[part]
         return None
 
-    return InvalidInput.of(FieldError(field_of(e.field), e.message) for e in invalid.errors)
+    return InvalidInput.of(replace(e, field=field_of(e.field)) for e in invalid.errors)
 
 
 def render(request: PageRequest, context: dict[str, object]) -> PageResponse:

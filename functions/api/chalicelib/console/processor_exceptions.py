@@ -44,7 +44,7 @@ def decide(request: PageRequest, staff: StaffIdentity, event_id: str) -> PageRes
             correlation_id(blueprint.current_request),
         )
     except InvalidInput as invalid:
-        context = {**refusal(invalid, "decision", form), "refused": event_id}
+        context = {**refusal(invalid, "decision", form, request), "refused": event_id}
         answer = render_queue(request, context)
         answer.status = 400
         return answer

@@ -43,7 +43,7 @@ def review_read(
     try:
         body = parsed(ReviewRequest, form, optional=("value", "note"))
     except InvalidInput as invalid:
-        context = {**refusal(invalid, "review", form), "refused": (meter_id, read_on)}
+        context = {**refusal(invalid, "review", form, request), "refused": (meter_id, read_on)}
         answer = render_reads(request, context)
         answer.status = 400
         return answer

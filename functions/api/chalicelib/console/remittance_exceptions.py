@@ -52,7 +52,7 @@ def decide(
             correlation_id(blueprint.current_request),
         )
     except InvalidInput as invalid:
-        context = {**refusal(invalid, "decision", form), "refused": line}
+        context = {**refusal(invalid, "decision", form, request), "refused": line}
         answer = render_queue(request, context)
         answer.status = 400
         return answer

@@ -38,7 +38,7 @@ def start_run(request: PageRequest, staff: StaffIdentity, cycle_id: str) -> Page
             cycle_id, body.period_end, staff.as_actor(), correlation_id(blueprint.current_request)
         )
     except InvalidInput as invalid:
-        context = {**refusal(invalid, "run", form), "refused": cycle_id}
+        context = {**refusal(invalid, "run", form, request), "refused": cycle_id}
         answer = render_cycles(request, staff, context)
         answer.status = 400
         return answer

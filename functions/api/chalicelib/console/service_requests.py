@@ -66,7 +66,7 @@ def reply(request: PageRequest, staff: StaffIdentity, request_id: str) -> PageRe
             request_id, form["text"], staff.as_actor(), correlation_id(blueprint.current_request)
         )
     except InvalidInput as invalid:
-        return render_request(request, request_id, refusal(invalid, "reply", form), 400)
+        return render_request(request, request_id, refusal(invalid, "reply", form, request), 400)
     return redirect(request.link(f"{REQUESTS}/{request_id}", replied="1"))
 
 
@@ -84,7 +84,7 @@ def move(request: PageRequest, staff: StaffIdentity, request_id: str) -> PageRes
             request_id, status, version, staff.as_actor(), correlation_id(blueprint.current_request)
         )
     except InvalidInput as invalid:
-        return render_request(request, request_id, refusal(invalid, "move", form), 400)
+        return render_request(request, request_id, refusal(invalid, "move", form, request), 400)
     except Conflict:  # moved by someone else meanwhile: the page shows it as it is now
         said = pages().say(request, "console.request_moved_meanwhile")
         return render_request(
