@@ -27,7 +27,7 @@ from tests.helpers.stack import http_sender
 
 # The web pages' own town: routes no other test's cycle bills, roll numbers no other town has.
 WEB_ROUTES = ("76", "77")
-WEB_HOUSEHOLDS = 4
+WEB_HOUSEHOLDS = 5
 
 
 @pytest.fixture(scope="session")
@@ -87,7 +87,7 @@ def billed_households(stack: LocalStack, api_url: str) -> list[dict[str, Any]]:
     town = Town(name="Val-des-Portails", municipality_code="0416", routes=WEB_ROUTES)
     definition = cycle(WEB_ROUTES, cycle_id="web-pages")
     define_rates_and_cycle(supervisor, definition)  # an account opens on a billed route only
-    accounts = load_via_api(municipality(properties=8, seed=31, town=town), clerk)
+    accounts = load_via_api(municipality(properties=10, seed=31, town=town), clerk)
     run = load_billing(accounts, supervisor, local_today(SystemClock()), definition=definition)
     assert run.run["status"] == "completed", run.run
     found = []

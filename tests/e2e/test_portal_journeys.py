@@ -13,10 +13,13 @@ import pytest
 import requests
 from playwright.sync_api import BrowserContext, ConsoleMessage, Page, expect
 
+from civiq.core.language import Language
+from civiq.platform.catalogs import Catalogs, default_templates_dir
 from tests.helpers.browser import VIEWPORTS, assert_accessible
 
 pytestmark = pytest.mark.e2e
 LOCALES = {"en": "en-CA", "fr": "fr-CA"}
+CATALOGS = Catalogs(default_templates_dir())
 # Each language's journey on the screen it is most often used on; every page is also shot at
 # the other size.
 SCREENS = {"fr": "mobile", "en": "desktop"}
@@ -56,8 +59,10 @@ WORDS = {
 
 @pytest.fixture(scope="module")
 def households(billed_households: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
-    """A billed account per journey: French on a phone, English on a laptop, the done-when."""
-    return dict(zip((*SCREENS, "done-when"), billed_households, strict=False))
+    """A billed account per journey: French on a phone, English on a laptop, and the done-when
+    in each language."""
+    journeys = (*SCREENS, "done-when-fr", "done-when-en")
+    return dict(zip(journeys, billed_households, strict=False))
 
 
 @pytest.fixture
@@ -172,76 +177,88 @@ def test_a_resident_looks_up_the_account_sees_the_bill_explained_and_opens_a_req
     )
 
 
+@pytest.mark.parametrize(("resident", "clerk"), [("fr", "en"), ("en", "fr")])
 def test_done_when_a_resident_pays_enrols_and_asks_and_a_clerk_answers(
+    resident: str,
+    clerk: str,
     api_url: str,
     households: dict[str, dict[str, Any]],
     new_context: Callable[..., BrowserContext],
     shoot: Callable[[Page, str], Path],
     console_errors: list[str],
 ) -> None:
-    """On a phone, in French: the number and postal code of a statement, the bill explained,
-    paid, autopay, a service request. At a desk: a clerk signs in, finds the resident, sees the
-    payment and answers the request, which the resident then reads."""
-    account = households["done-when"]
+    """On a phone, in the resident's language: the number and postal code of a statement, the
+    bill explained, paid, autopay, a service request. At a desk, in the clerk's: a clerk signs
+    in, finds the resident, sees the payment and answers the request, which the resident then
+    reads. Every label is the catalogue's, as the pages word them."""
+
+    def said(language: str, key: str) -> str:
+        return CATALOGS.message(Language(language), key, {})
+
+    account = households[f"done-when-{resident}"]
     number = account["account_number_display"]
-    phone = new_context(viewport=VIEWPORTS["mobile"], locale="fr-CA")
+    subject = f"{said(resident, 'portal.request.kind.leak')}: {number}"
+    phone = new_context(viewport=VIEWPORTS["mobile"], locale=LOCALES[resident])
     page = opened(phone, f"{api_url}/portal", console_errors)
-    page.get_by_label("Numéro de compte").fill(number)
-    page.get_by_label("Code postal de l\u2019adresse de service").fill(
+    page.get_by_label(said(resident, "portal.account_number")).fill(number)
+    page.get_by_label(said(resident, "portal.postal_code")).fill(
         account["service_address"]["postal_code"]
     )
     with page.expect_navigation():
-        page.get_by_role("button", name="Consulter mon compte").press("Enter")
+        page.get_by_role("button", name=said(resident, "portal.look_up")).press("Enter")
     with page.expect_navigation():
-        page.get_by_role("link", name="Expliquer cette facture").first.press("Enter")
+        page.get_by_role("link", name=said(resident, "portal.explain")).first.press("Enter")
     expect(page.locator("table.charges")).to_be_visible()
 
     with page.expect_navigation():
-        page.get_by_role("link", name="Compte", exact=True).press("Enter")
+        account_link = page.get_by_role(
+            "link", name=said(resident, "portal.nav_account"), exact=True
+        )
+        account_link.press("Enter")
     with page.expect_navigation():
-        page.get_by_role("link", name="Payer maintenant").press("Enter")
-    checked(page, shoot, "done-pay", "mobile")
-    page.get_by_label("Carte").check()
+        page.get_by_role("link", name=said(resident, "portal.pay_link")).press("Enter")
+    checked(page, shoot, f"done-pay-{resident}", "mobile")
+    page.get_by_label(said(resident, "portal.method.card")).check()
     with page.expect_navigation():
-        page.get_by_role("button", name="Soumettre le paiement").press("Enter")
-    expect(page.get_by_role("status")).to_contain_text("Votre paiement a été soumis")
-    checked(page, shoot, "done-paid", "mobile")
+        page.get_by_role("button", name=said(resident, "portal.pay_submit")).press("Enter")
+    expect(page.get_by_role("status")).to_contain_text(said(resident, "portal.pay_submitted"))
+    checked(page, shoot, f"done-paid-{resident}", "mobile")
 
     with page.expect_navigation():
-        page.get_by_role("link", name="Payer chaque facture automatiquement").press("Enter")
-    page.get_by_label("Nom du titulaire du compte bancaire").fill("Zoé Gauthier")
-    page.get_by_label("Numéro d\u2019institution").fill("001")
-    page.get_by_label("Numéro de transit (succursale)").fill("12345")
-    page.get_by_label("Numéro de compte", exact=True).fill("1234567")
-    page.get_by_label("J\u2019accepte cet accord de débit préautorisé").check()
-    checked(page, shoot, "done-autopay", "mobile")
+        page.get_by_role("link", name=said(resident, "portal.autopay_link")).press("Enter")
+    page.get_by_label(said(resident, "portal.autopay_payor")).fill("Zoé Gauthier")
+    page.get_by_label(said(resident, "portal.autopay_institution")).fill("001")
+    page.get_by_label(said(resident, "portal.autopay_transit")).fill("12345")
+    page.get_by_label(said(resident, "portal.autopay_account"), exact=True).fill("1234567")
+    page.get_by_label(said(resident, "portal.autopay_accept")).check()
+    checked(page, shoot, f"done-autopay-{resident}", "mobile")
     with page.expect_navigation():
-        page.get_by_role("button", name="M\u2019inscrire aux paiements automatiques").press("Enter")
-    expect(page.get_by_role("status")).to_contain_text("Les paiements automatiques sont en place")
+        page.get_by_role("button", name=said(resident, "portal.autopay_submit")).press("Enter")
+    enrolled = said(resident, "portal.autopay_enrolled").split(".")[0]
+    expect(page.get_by_role("status")).to_contain_text(enrolled)
 
     with page.expect_navigation():
-        page.get_by_role("link", name="Demandes de service").first.press("Enter")
+        page.get_by_role("link", name=said(resident, "portal.nav_requests")).first.press("Enter")
     with page.expect_navigation():
-        page.get_by_role("link", name="Faire une demande de service").press("Enter")
-    page.get_by_label("Fuite", exact=True).check()
-    page.get_by_label("Objet").fill("Fuite au compteur après paiement")
-    page.get_by_label("Expliquez-nous ce qui s\u2019est passé").fill(
-        "De l\u2019eau sous le compteur."
-    )
+        page.get_by_role("link", name=said(resident, "portal.request_new")).press("Enter")
+    page.get_by_label(said(resident, "portal.request.kind.leak"), exact=True).check()
+    page.get_by_label(said(resident, "portal.request_subject")).fill(subject)
+    page.get_by_label(said(resident, "portal.request_description")).fill("Water under the meter.")
     with page.expect_navigation():
-        page.get_by_role("button", name="Envoyer la demande").press("Enter")
+        page.get_by_role("button", name=said(resident, "portal.request_submit")).press("Enter")
     request_page = page.url
 
-    desk = new_context(viewport=VIEWPORTS["desktop"], locale="en-CA")
+    desk = new_context(viewport=VIEWPORTS["desktop"], locale=LOCALES[clerk])
     staff = opened(desk, f"{api_url}/dashboard/local-sign-in", console_errors)
-    staff.get_by_label("Clerk").check()
+    staff.get_by_label(said(clerk, "console.role.clerk")).check()
     with staff.expect_navigation():
-        staff.get_by_role("button", name="Sign in").press("Enter")
+        staff.get_by_role("button", name=said(clerk, "console.sign_in")).press("Enter")
     with staff.expect_navigation():
-        staff.get_by_role("link", name="Accounts", exact=True).press("Enter")
-    staff.get_by_label("Search").fill(number)
+        accounts = staff.get_by_role("link", name=said(clerk, "console.view.accounts"), exact=True)
+        accounts.press("Enter")
+    staff.get_by_label(said(clerk, "console.search_label")).fill(number)
     with staff.expect_navigation():
-        staff.get_by_role("button", name="Search").press("Enter")
+        staff.get_by_role("button", name=said(clerk, "console.search")).press("Enter")
     with staff.expect_navigation():
         staff.get_by_role("link", name=number).first.press("Enter")
     payments = staff.locator("section[aria-labelledby=payments-heading]")
@@ -251,18 +268,70 @@ def test_done_when_a_resident_pays_enrols_and_asks_and_a_clerk_answers(
         staff.wait_for_timeout(1000)
         staff.reload()
     expect(payments.locator("tbody tr")).to_have_count(1)
-    checked(staff, shoot, "done-console-account", "desktop")
+    checked(staff, shoot, f"done-console-account-{clerk}", "desktop")
 
     with staff.expect_navigation():
-        staff.get_by_role("link", name="Service requests").press("Enter")
+        requests_link = staff.get_by_role("link", name=said(clerk, "console.view.service-requests"))
+        requests_link.press("Enter")
     with staff.expect_navigation():
-        staff.get_by_role("link", name="Fuite au compteur après paiement").press("Enter")
-    staff.get_by_label("Reply to the resident").fill("Une équipe passe cet après-midi.")
+        staff.get_by_role("link", name=subject).press("Enter")
+    staff.get_by_label(said(clerk, "console.request_reply")).fill("A crew comes this afternoon.")
     with staff.expect_navigation():
-        staff.get_by_role("button", name="Send the reply").press("Enter")
-    expect(staff.get_by_role("status")).to_contain_text("Your reply was sent")
-    checked(staff, shoot, "done-console-request", "desktop")
+        staff.get_by_role("button", name=said(clerk, "console.request_send_reply")).press("Enter")
+    replied = said(clerk, "console.request_replied").split(";")[0]
+    expect(staff.get_by_role("status")).to_contain_text(replied)
+    checked(staff, shoot, f"done-console-request-{clerk}", "desktop")
 
     page.goto(request_page)
-    expect(page.locator("ol.thread")).to_contain_text("Une équipe passe cet après-midi.")
-    checked(page, shoot, "done-answered", "mobile")
+    expect(page.locator("ol.thread")).to_contain_text("A crew comes this afternoon.")
+    checked(page, shoot, f"done-answered-{resident}", "mobile")
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_a_resident_keeps_preferences_and_sees_what_an_arrangement_could_cover(
+    language: str,
+    api_url: str,
+    households: dict[str, dict[str, Any]],
+    new_context: Callable[..., BrowserContext],
+    shoot: Callable[[Page, str], Path],
+    console_errors: list[str],
+) -> None:
+    """The notices' language (and e-billing, for a holder with an email address) kept from the
+    preferences page; an account with nothing past due is told there is nothing to arrange."""
+
+    def said(key: str) -> str:
+        return CATALOGS.message(Language(language), key, {})
+
+    account = households[language]
+    screen = SCREENS[language]
+    page = opened(
+        new_context(viewport=VIEWPORTS[screen], locale=LOCALES[language]),
+        f"{api_url}/portal",
+        console_errors,
+    )
+    page.get_by_label(said("portal.account_number")).fill(account["account_number_display"])
+    postal = page.get_by_label(said("portal.postal_code"))
+    postal.fill(account["service_address"]["postal_code"])
+    with page.expect_navigation():
+        postal.press("Enter")
+    with page.expect_navigation():
+        page.get_by_role("link", name=said("portal.preferences_link")).press("Enter")
+    # e-billing needs an email address on file: offered only to a holder with one
+    has_email = said("portal.preferences_no_email") not in page.locator("main").inner_text()
+    if has_email:
+        ebilling = page.get_by_label(said("portal.preferences_ebilling"))
+        ebilling.focus()
+        if not ebilling.is_checked():
+            page.keyboard.press("Space")
+    page.get_by_label("Français" if language == "fr" else "English", exact=True).check()
+    with page.expect_navigation():
+        page.get_by_role("button", name=said("portal.preferences_submit")).press("Enter")
+    expect(page.get_by_role("status")).to_contain_text(said("portal.preferences_saved"))
+    checked(page, shoot, f"preferences-saved-{language}", screen)
+    page.goto(f"{api_url}/portal/preferences")  # kept: shown as saved
+    if has_email:
+        expect(page.get_by_label(said("portal.preferences_ebilling"))).to_be_checked()
+
+    page.goto(f"{api_url}/portal/arrangement")
+    expect(page.locator("main")).to_contain_text(said("portal.arrangement_none_due"))
+    checked(page, shoot, f"arrangement-none-due-{language}", screen)
