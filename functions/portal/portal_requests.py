@@ -9,9 +9,10 @@ from portal_site import (
     FORM,
     app,
     by_field,
-    csrf_tokens,
     field_errors,
+    form_of_account,
     message_page,
+    notice_of,
     render,
     service_requests,
     services,
@@ -22,7 +23,6 @@ from civiq.core.errors import Conflict, InvalidInput, NotFound
 from civiq.platform.web import (
     PageRequest,
     PageResponse,
-    negotiate_language,
     redirect,
 )
 
@@ -75,11 +75,10 @@ def new_request_page(request: PageRequest, account_id: str) -> PageResponse:
 
 @app.route("/portal/requests", methods=["POST"], content_types=FORM)
 @signed_in
+@form_of_account
 def open_request(request: PageRequest, account_id: str) -> PageResponse:
     from civiq.service_requests.domain.requests import Asked, RequestKind
 
-    if not csrf_tokens().valid(request):
-        return message_page(request, "web.forbidden", 403)
     form = request.form
     try:
         kind = RequestKind(form.get("kind", ""))
@@ -107,7 +106,7 @@ def open_request(request: PageRequest, account_id: str) -> PageResponse:
         return _new_request_form(
             request, account_id, form, field_errors(request, error, REQUEST_FIELDS), 400
         )
-    return redirect(request.link(f"/portal/requests/{opened.request_id}", sent="request"))
+    return redirect(request.link(f"/portal/requests/{opened.request_id}", opened="1"))
 
 
 def _request_page(
@@ -122,11 +121,7 @@ def _request_page(
         shown = service_requests().view(request_id, account_id)
     except NotFound:
         return message_page(request, "web.not_found", 404)
-    catalogs = services().templates.catalogs
-    sent = request.query.get("sent")
-    notice = None
-    if sent in ("request", "reply"):
-        notice = catalogs.message(negotiate_language(request), f"portal.{sent}_sent", {})
+    notice = notice_of(request, {"opened": "portal.request_sent", "replied": "portal.reply_sent"})
     found = errors or []
     context = {
         "request": shown,
@@ -147,9 +142,8 @@ def request_page(request: PageRequest, account_id: str, request_id: str) -> Page
 
 @app.route("/portal/requests/{request_id}/replies", methods=["POST"], content_types=FORM)
 @signed_in
+@form_of_account
 def reply_to_request(request: PageRequest, account_id: str, request_id: str) -> PageResponse:
-    if not csrf_tokens().valid(request):
-        return message_page(request, "web.forbidden", 403)
     text = request.form.get("text", "")
     try:
         service_requests().reply(request_id, text, _resident(), str(uuid.uuid4()), account_id)
@@ -160,4 +154,4 @@ def reply_to_request(request: PageRequest, account_id: str, request_id: str) -> 
         return message_page(request, "web.not_found", 404)
     except Conflict:  # closed meanwhile, or the thread is full: the page says so
         return _request_page(request, account_id, request_id, status=409)
-    return redirect(request.link(f"/portal/requests/{request_id}", sent="reply"))
+    return redirect(request.link(f"/portal/requests/{request_id}", replied="1"))

@@ -9,9 +9,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import BrowserContext, ConsoleMessage, Page
+from playwright.sync_api import BrowserContext, Page
 
-from tests.helpers.browser import VIEWPORTS, assert_accessible
+from tests.helpers.browser import VIEWPORTS, assert_accessible, watched_page
 
 pytestmark = pytest.mark.e2e
 LOCALES = {"en": "en-CA", "fr": "fr-CA"}
@@ -52,18 +52,6 @@ def visit(page: Page, url: str, errors: list[str]) -> None:
     assert errors == [], url
 
 
-def watching(context: BrowserContext) -> tuple[Page, list[str]]:
-    page = context.new_page()
-    errors: list[str] = []
-
-    def on_console(message: ConsoleMessage) -> None:
-        if message.type == "error":
-            errors.append(f"{message.text} ({message.location.get('url')})")
-
-    page.on("console", on_console)
-    return page, errors
-
-
 @pytest.mark.parametrize("language", ["en", "fr"])
 def test_every_portal_page_is_accessible(
     language: str,
@@ -74,7 +62,9 @@ def test_every_portal_page_is_accessible(
 ) -> None:
     account = billed_households[-1]
     screen = "mobile" if language == "fr" else "desktop"
-    page, errors = watching(new_context(viewport=VIEWPORTS[screen], locale=LOCALES[language]))
+    errors: list[str] = []
+    context = new_context(viewport=VIEWPORTS[screen], locale=LOCALES[language])
+    page = watched_page(context, errors)
     visit(page, f"{api_url}/portal", errors)
     page.locator("#account_number").fill(account["account_number_display"])
     page.locator("#postal_code").fill(account["service_address"]["postal_code"])
@@ -94,7 +84,9 @@ def test_every_console_page_is_accessible(
     shoot: Callable[[Page, str], Path],
 ) -> None:
     account = billed_households[-1]
-    page, errors = watching(new_context(viewport=VIEWPORTS["desktop"], locale=LOCALES[language]))
+    errors: list[str] = []
+    context = new_context(viewport=VIEWPORTS["desktop"], locale=LOCALES[language])
+    page = watched_page(context, errors)
     visit(page, f"{api_url}/dashboard/local-sign-in", errors)
     page.locator("#role-supervisor").check()
     with page.expect_navigation():

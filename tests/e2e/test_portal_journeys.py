@@ -11,11 +11,11 @@ from typing import Any
 
 import pytest
 import requests
-from playwright.sync_api import BrowserContext, ConsoleMessage, Page, expect
+from playwright.sync_api import BrowserContext, Page, expect
 
 from civiq.core.language import Language
 from civiq.platform.catalogs import Catalogs, default_templates_dir
-from tests.helpers.browser import VIEWPORTS, assert_accessible
+from tests.helpers.browser import VIEWPORTS, assert_accessible, watched_page
 
 pytestmark = pytest.mark.e2e
 LOCALES = {"en": "en-CA", "fr": "fr-CA"}
@@ -73,13 +73,7 @@ def console_errors() -> Iterator[list[str]]:
 
 
 def opened(context: BrowserContext, url: str, errors: list[str]) -> Page:
-    page = context.new_page()
-
-    def on_console(message: ConsoleMessage) -> None:
-        if message.type == "error":
-            errors.append(f"{message.text} ({message.location.get('url')})")
-
-    page.on("console", on_console)
+    page = watched_page(context, errors)
     response = page.goto(url)
     assert response is not None and response.status == 200
     assert "default-src 'none'" in response.headers["content-security-policy"]

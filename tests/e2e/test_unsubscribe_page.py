@@ -10,12 +10,12 @@ from typing import Any
 
 import pytest
 import requests
-from playwright.sync_api import BrowserContext, ConsoleMessage, Page, expect
+from playwright.sync_api import BrowserContext, Page, expect
 
 from civiq.notices.adapters.memory import FixedKeys
 from civiq.notices.adapters.unsubscribe_links import SignedUnsubscribeLinks
 from infra.local.stack import LocalStack
-from tests.helpers.browser import VIEWPORTS, assert_accessible
+from tests.helpers.browser import VIEWPORTS, assert_accessible, watched_page
 
 pytestmark = pytest.mark.e2e
 CUSTOMERS = "/api/v1/utility/customers"
@@ -58,13 +58,7 @@ def email_consent(api_url: str, clerk: dict[str, str], customer_id: str) -> dict
 
 def open_page(context: BrowserContext, link: str, errors: list[str]) -> Page:
     """``link`` opened in ``context``; the console's errors (a CSP refusal) land in ``errors``."""
-    page = context.new_page()
-
-    def on_console(message: ConsoleMessage) -> None:
-        if message.type == "error":
-            errors.append(f"{message.text} ({message.location.get('url')})")
-
-    page.on("console", on_console)
+    page = watched_page(context, errors)
     response = page.goto(link)
     assert response is not None and response.status == 200
     headers = response.headers

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Page
+from playwright.sync_api import BrowserContext, ConsoleMessage, Page
 
 from tests.helpers.files import REPO
 
@@ -55,3 +55,16 @@ def screenshot(page: Page, test: str, viewport: str) -> Path:
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def watched_page(context: BrowserContext, errors: list[str]) -> Page:
+    """A new page of ``context`` whose console errors (a resource its own CSP refused, a
+    failed load) land in ``errors``."""
+    page = context.new_page()
+
+    def on_console(message: ConsoleMessage) -> None:
+        if message.type == "error":
+            errors.append(f"{message.text} ({message.location.get('url')})")
+
+    page.on("console", on_console)
+    return page

@@ -131,3 +131,33 @@ def test_another_accounts_request_is_not_found(resident: Browser, staff: Client)
     assert resident.get(f"/portal/requests/{theirs['id']}").status_code == 404
     reply = resident.post(f"/portal/requests/{theirs['id']}/replies", {"text": "hi"})
     assert reply.status_code == 404
+
+
+def test_a_dispute_names_one_of_the_accounts_own_statements(
+    resident: Browser, staff: Client
+) -> None:
+    elsewhere = {**OPEN_BODY["property"], "roll_number": None, "address": NEXT_DOOR}
+    other = dict(ok(call(staff, "POST", f"{API}/accounts", open_body(property=elsewhere)), 201))
+    theirs = owe_on(other, date.today() - timedelta(days=10))
+    form = new_form(resident) | {
+        "kind": "billing-dispute",
+        "statement_id": theirs,
+        "subject": "Not my bill",
+        "description": "This statement is the neighbour's.",
+    }
+    refused = resident.post("/portal/requests", form)
+    assert refused.status_code == 400
+    assert 'href="#statement_id"' in refused.body.decode()
+    assert "Not my bill" not in resident.get("/portal/requests").body.decode()
+
+
+def test_a_closed_request_takes_no_more_replies(resident: Browser, staff: Client) -> None:
+    form = new_form(resident) | {"kind": "other", "subject": "A question", "description": "Hi."}
+    request_id = resident.post("/portal/requests", form).headers["Location"].split("/")[-1]
+    request_id = request_id.split("?")[0]
+    status = {"status": "closed", "version": 1}
+    ok(call(staff, "POST", f"{API}/service-requests/{request_id}/status", status))
+    late = resident.post(f"/portal/requests/{request_id}/replies", {"text": "One more thing"})
+    assert late.status_code == 409
+    page = late.body.decode()
+    assert "This request is closed" in page and "One more thing" not in page
